@@ -1,0 +1,1 @@
+"""Wall and look-up screens (pygame) and voice announcements; depends on :mod:`kiosk` only."""

@@ -1,0 +1,82 @@
+"""``kiosk``: the command line. Heavy libraries load only in the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from kiosk.cli import _exit
+from kiosk.cli._context import Context, fail
+from kiosk.cli._parser import build_parser
+
+
+def _handlers() -> dict[str, Callable[[Context], int]]:
+    from kiosk.cli import _queue_cmds as q
+
+    return {
+        "status": q.cmd_status,
+        "issue": q.cmd_issue,
+        "call": q.cmd_call,
+        "recall": q.cmd_recall,
+        "skip": q.cmd_skip,
+        "done": q.cmd_done,
+        "transfer": q.cmd_transfer,
+        "pause": q.cmd_pause,
+        "resume": q.cmd_resume,
+        "reenter": q.cmd_reenter,
+    }
+
+
+def _dispatch(ctx: Context) -> int:
+    command = ctx.args.command
+    if command == "config":
+        from kiosk.cli._config_cmds import cmd_config_check
+
+        return cmd_config_check(ctx)
+    if command == "demo":
+        from kiosk.demo import cmd_demo
+
+        return cmd_demo(ctx)
+    if command == "bench":
+        from kiosk.bench import cmd_bench
+
+        return cmd_bench(ctx)
+    return _handlers()[command](ctx)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    ctx = Context(args)
+    from kiosk.config import ConfigError
+    from kiosk.queue import Refused
+    from kiosk.store import StoreError
+
+    try:
+        return _dispatch(ctx)
+    except ConfigError as exc:
+        fail(f"config: {exc}")
+        return _exit.CONFIG
+    except Refused as exc:
+        if ctx.json:
+            print(json.dumps({"ok": False, "error": exc.code, "message": str(exc)},
+                             ensure_ascii=False))  # fmt: skip
+        fail(f"refused ({exc.code}): {exc}")
+        return _exit.REFUSED
+    except StoreError as exc:
+        fail(f"database: {exc}")
+        return _exit.IOERR
+    except KeyboardInterrupt:
+        return _exit.INTERRUPTED
+    except BrokenPipeError:
+        return _exit.OK
+    except Exception as exc:
+        if os.environ.get("KIOSK_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (set KIOSK_DEBUG=1 for details)")
+        return _exit.SOFTWARE
+    finally:
+        if "store" in ctx.__dict__:
+            ctx.store.close()
+        sys.stdout.flush()

@@ -1,0 +1,50 @@
+"""What every command needs, opened lazily: the config and the store."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
+    from kiosk.store import Store
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.json: bool = bool(getattr(args, "json", False))
+
+    @functools.cached_property
+    def config(self) -> Config:
+        from kiosk.config import load_config
+
+        return load_config(self.args.config)
+
+    @property
+    def db_path(self) -> str:
+        return str(self.args.db or os.environ.get("KIOSK_DB") or self.config.store.path)
+
+    @functools.cached_property
+    def store(self) -> Store:
+        from kiosk.store import Store
+
+        return Store(self.db_path, self.config.store.busy_timeout_ms)
+
+    def now(self) -> float:
+        return time.time()
+
+    def emit(self, data: Any, text: str) -> None:
+        if self.json:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        elif text:
+            print(text)
+
+
+def fail(message: str) -> None:
+    print(f"kiosk: {message}", file=sys.stderr)

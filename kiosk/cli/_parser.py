@@ -1,0 +1,91 @@
+"""The command line, as the design's CLI contract lists it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from kiosk.cli import _exit
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of the usage block.
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(_exit.USAGE)
+
+
+def counter_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"counter must be a number, not {text!r}") from None
+    if not 1 <= value <= 999:
+        raise argparse.ArgumentTypeError(f"counter must be from 1 to 999, not {value}")
+    return value
+
+
+def build_parser() -> Parser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    parser = Parser(
+        prog="kiosk",
+        description="Queue-and-kiosk controller for public administrative service centres.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", help="main config file (default $KIOSK_CONFIG or "
+        "/etc/kiosk/config.toml; drop-ins from config.d/ beside it)"
+    )
+    parser.add_argument("--db", metavar="PATH", help="SQLite file (default: store.path)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, parents=[common], description=help_text)
+
+    config = add("config", "configuration tools")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION",
+                                            parser_class=Parser)  # fmt: skip
+    config_commands.required = True
+    config_commands.add_parser("check", help="validate the configuration", parents=[common])
+
+    add("status", "services, counters and the missed list now")
+
+    issue = add("issue", "issue a ticket for a service (marked printed)")
+    issue.add_argument("service", metavar="SERVICE", help="service id")
+    issue.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+
+    for name, help_text in (
+        ("call", "call the next ticket at a counter"),
+        ("recall", "announce the ticket being served again"),
+        ("skip", "no-show: move the ticket being served to the missed list"),
+        ("done", "finish the ticket being served"),
+        ("resume", "resume calling at a paused counter"),
+    ):
+        add(name, help_text).add_argument("counter", metavar="COUNTER", type=counter_number)
+
+    transfer = add("transfer", "send the ticket being served to another service")
+    transfer.add_argument("counter", metavar="COUNTER", type=counter_number)
+    transfer.add_argument("service", metavar="SERVICE", help="target service id")
+
+    pause = add("pause", "stop calling at a counter")
+    pause.add_argument("counter", metavar="COUNTER", type=counter_number)
+    pause.add_argument("--reason", default="", help="why (shown to supervisors)")
+
+    reenter = add("reenter", "let a missed number back into the queue (within the tolerance)")
+    reenter.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023")
+
+    demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
+    demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
+    demo.add_argument("--seed", type=int, default=20261122, help="random seed")
+    demo.add_argument("--citizens", type=int, default=900, help="citizens arriving in the day")
+
+    bench = add("bench", "measure the hot paths; prints JSON")
+    bench.add_argument("--dir", default=".", metavar="DIR",
+                       help="where the scratch database goes (its disk is what is measured)")  # fmt: skip
+    bench.add_argument("--n", type=int, default=2000, help="operations per figure")
+    return parser

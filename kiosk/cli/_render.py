@@ -1,0 +1,54 @@
+"""Plain-text renderings for people at a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.queue import local_time
+
+
+def clock(config: Config, epoch: float) -> str:
+    return f"{local_time(config, epoch):%H:%M}"
+
+
+def _hhmm(iso: str | None, config_tz: dt.tzinfo | None) -> str:
+    if iso is None:
+        return "-"
+    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return f"{moment.astimezone(config_tz):%H:%M}"
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+
+
+def status_text(snap: dict[str, Any]) -> str:
+    now = dt.datetime.fromisoformat(snap["now"])
+    tz = now.tzinfo
+    state = "issuing tickets" if snap["issuing"] else f"not issuing ({snap['closed_reason']})"
+    lines = [f"{snap['site']['name']}", f"{snap['day']} {now:%H:%M}  {state}", ""]
+    rows = [["SERVICE", "WAITING", "PRIORITY", "ISSUED", "LEFT", "EST. WAIT"]]
+    for s in snap["services"]:
+        wait = "-" if s["wait_minutes"] is None else f"{s['wait_minutes']} min"
+        rows.append(
+            [s["name"], str(s["waiting"]), str(s["waiting_priority"]), str(s["issued"]),
+             str(s["remaining"]), wait]
+        )  # fmt: skip
+    lines += _table(rows)
+    lines.append("")
+    rows = [["COUNTER", "SERVING", "SINCE", "SERVED", "STATE"]]
+    for c in snap["counters"]:
+        state = f"paused: {c['pause_reason'] or 'no reason'}" if c["paused"] else "open"
+        rows.append(
+            [c["name"], c["serving"] or "-", _hhmm(c["since"], tz), str(c["served_today"]), state]
+        )
+    lines += _table(rows)
+    if snap["missed"]:
+        missed = ", ".join(f"{m['number']} ({_hhmm(m['missed_at'], tz)})" for m in snap["missed"])
+        lines += ["", f"Missed: {missed}"]
+    events = snap["events"]
+    lines += ["", f"Events: last seq {events['last_seq']}, {events['unacknowledged']} in outbox"]
+    return "\n".join(lines)

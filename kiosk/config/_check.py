@@ -1,0 +1,121 @@
+"""Checks that span several fields: hours in order, number formats, references."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.config._build import did_you_mean
+from kiosk.config._schema import Config, ServiceConfig
+
+
+def capacity(service: ServiceConfig) -> int:
+    """How many distinct numbers the service's format can show in one day."""
+    if service.band is not None:
+        return service.band[1] - service.band[0] + 1
+    return int(10**service.digits) - 1
+
+
+def check(config: Config) -> list[str]:
+    problems: list[str] = []
+    problems += _check_hours(config)
+    problems += _check_services(config)
+    problems += _check_counters(config)
+    return problems
+
+
+def _ordered(path: str, *times: tuple[str, dt.time | None]) -> list[str]:
+    present = [(name, value) for name, value in times if value is not None]
+    for (first_name, first), (second_name, second) in zip(present, present[1:], strict=False):
+        if not first < second:
+            return [
+                f"{path}{second_name}: must be later than {first_name} "
+                f"({second:%H:%M} is not after {first:%H:%M})"
+            ]
+    return []
+
+
+def _check_hours(config: Config) -> list[str]:
+    hours = config.hours
+    problems: list[str] = []
+    if (hours.lunch_start is None) != (hours.lunch_end is None):
+        problems.append("hours.lunch_end: set both lunch_start and lunch_end, or neither")
+    problems += _ordered(
+        "hours.",
+        ("open", hours.open),
+        ("lunch_start", hours.lunch_start),
+        ("lunch_end", hours.lunch_end),
+        ("close", hours.close),
+    )
+    seen: set[dt.date] = set()
+    for index, day in enumerate(hours.special):
+        path = f"hours.special[{index}]."
+        problems += _ordered(path, ("open", day.open), ("close", day.close))
+        if day.date in seen:
+            problems.append(f"{path}date: {day.date} is listed twice")
+        if day.date in hours.closed_dates:
+            problems.append(f"{path}date: {day.date} is also in hours.closed_dates")
+        seen.add(day.date)
+    return problems
+
+
+def _check_services(config: Config) -> list[str]:
+    problems: list[str] = []
+    ids: set[str] = set()
+    prefixes: dict[str, int] = {}
+    bands: list[tuple[int, tuple[int, int]]] = []
+    for index, service in enumerate(config.services):
+        path = f"services[{index}]."
+        if service.id in ids:
+            problems.append(f"{path}id: {service.id!r} is used by another service")
+        ids.add(service.id)
+        if bool(service.prefix) == (service.band is not None):
+            problems.append(f"{path}prefix: set either prefix (like \"A\") or band (like [1001, 1999])")
+            continue
+        if service.prefix:
+            if service.prefix in prefixes:
+                problems.append(
+                    f"{path}prefix: {service.prefix!r} is already used by "
+                    f"services[{prefixes[service.prefix]}]"
+                )
+            prefixes[service.prefix] = index
+        elif service.band is not None:
+            for other_index, other in bands:
+                if service.band[0] <= other[1] and other[0] <= service.band[1]:
+                    problems.append(f"{path}band: overlaps services[{other_index}].band")
+            bands.append((index, service.band))
+        if service.daily_cap and service.daily_cap > capacity(service):
+            problems.append(
+                f"{path}daily_cap: {service.daily_cap} is more than the number format holds "
+                f"({capacity(service)})"
+            )
+        if (service.open is None) != (service.close is None):
+            problems.append(f"{path}close: set both open and close, or neither")
+        problems += _ordered(path, ("open", service.open), ("close", service.close))
+    if not config.services:
+        problems.append("services: at least one [[services]] table is required")
+    return problems
+
+
+def _check_counters(config: Config) -> list[str]:
+    problems: list[str] = []
+    service_ids = [service.id for service in config.services]
+    numbers: set[int] = set()
+    served: set[str] = set()
+    for index, counter in enumerate(config.counters):
+        path = f"counters[{index}]."
+        if counter.number in numbers:
+            problems.append(f"{path}number: counter {counter.number} is defined twice")
+        numbers.add(counter.number)
+        for item, service_id in enumerate(counter.services):
+            if service_id not in service_ids:
+                problems.append(
+                    f"{path}services[{item}]: unknown service {service_id!r}"
+                    f"{did_you_mean(service_id, service_ids)}"
+                )
+            served.add(service_id)
+    if not config.counters:
+        problems.append("counters: at least one [[counters]] table is required")
+    for index, service in enumerate(config.services):
+        if config.counters and service.id not in served:
+            problems.append(f"services[{index}].id: no counter serves {service.id!r}")
+    return problems

@@ -1,0 +1,195 @@
+"""Value parsers for config fields.
+
+Each parser takes the raw TOML value and returns the typed value, or raises
+:class:`ValueError` with a message that completes the sentence "KEY: ...".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+Parser = Callable[[Any], Any]
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string (got {_describe(value)})")
+    value = unicodedata.normalize("NFC", value.strip())
+    if not value:
+        raise ValueError("must not be empty")
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def optional_text(value: Any) -> str:
+    if value == "":
+        return ""
+    return text(value)
+
+
+def slug(value: Any) -> str:
+    if not isinstance(value, str) or not _SLUG.match(value):
+        raise ValueError(
+            f"must be lowercase letters, digits, '-' or '_' (1-63 chars) (got {_describe(value)})"
+        )
+    return value
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false (got {_describe(value)})")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be an integer (got {_describe(value)})")
+    return value
+
+
+def int_range(low: int, high: int) -> Parser:
+    def parse(value: Any) -> int:
+        number = _integer(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be an integer from {low} to {high} (got {number})")
+        return number
+
+    return parse
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"must be a positive integer (got {_describe(value)})")
+    return value
+
+
+def non_negative_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"must be zero or a positive integer (got {_describe(value)})")
+    return value
+
+
+def positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"must be a positive number (got {_describe(value)})")
+    return float(value)
+
+
+def clock_time(value: Any) -> dt.time:
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str) and value.strip() == "24:00":
+        return dt.time.max  # end of the day, for round-the-clock services
+    if isinstance(value, str) and (match := _HHMM.match(value.strip())):
+        return dt.time(int(match[1]), int(match[2]))
+    raise ValueError(f'must be a time of day "HH:MM" (got {_describe(value)})')
+
+
+def optional_clock_time(value: Any) -> dt.time | None:
+    if value == "":
+        return None
+    return clock_time(value)
+
+
+def date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f'must be a date "YYYY-MM-DD" (got {_describe(value)})')
+
+
+def timezone(value: Any) -> str:
+    name = text(value)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (e.g. 'Asia/Ho_Chi_Minh')") from None
+    return name
+
+
+def one_of(*choices: str) -> Parser:
+    def parse(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)} (got {_describe(value)})")
+        return str(value)
+
+    return parse
+
+
+def prefix(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{1,2}", value):
+        raise ValueError(f"must be one or two capital letters A-Z (got {_describe(value)})")
+    return value
+
+
+def list_of(item: Parser, *, min_items: int = 0, unique: bool = False) -> Parser:
+    def parse(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise ValueError(f"must be a list (got {_describe(value)})")
+        if len(value) < min_items:
+            raise ValueError(f"must have at least {min_items} item(s)")
+        items = []
+        for index, raw in enumerate(value):
+            try:
+                items.append(item(raw))
+            except ValueError as exc:
+                raise ValueError(f"item {index + 1}: {exc}") from None
+        if unique and len(set(items)) != len(items):
+            raise ValueError("must not repeat an item")
+        return tuple(items)
+
+    return parse
+
+
+def weekday(value: Any) -> str:
+    if value not in WEEKDAYS:
+        raise ValueError(f"must be one of {', '.join(WEEKDAYS)} (got {_describe(value)})")
+    return str(value)
+
+
+def number_band(value: Any) -> tuple[int, int] | None:
+    if value == []:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+    ):
+        raise ValueError(f"must be [first, last], two integers (got {_describe(value)})")
+    first, last = value
+    if not 1 <= first < last <= 999_999:
+        raise ValueError(f"must satisfy 1 <= first < last <= 999999 (got [{first}, {last}])")
+    return first, last
+
+
+def ratio(value: Any) -> tuple[int, int]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value)
+        or value == [0, 0]
+    ):
+        raise ValueError(
+            f"must be [priority, normal], two non-negative integers, not both 0 "
+            f"(got {_describe(value)})"
+        )
+    return value[0], value[1]

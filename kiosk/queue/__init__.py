@@ -1,0 +1,39 @@
+"""Queue operations on the store: each one transaction that changes rows and appends events.
+
+Every function takes ``now`` (epoch seconds) so callers, tests and the demo
+control the clock.
+"""
+
+from kiosk.queue._common import Refused, Ticket, local_time
+from kiosk.queue._counters import (
+    Called,
+    call_next,
+    done,
+    pause,
+    recall,
+    resume,
+    skip,
+    transfer,
+)
+from kiosk.queue._status import snapshot
+from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, void
+
+__all__ = [
+    "Called",
+    "Issued",
+    "Refused",
+    "Ticket",
+    "call_next",
+    "done",
+    "issue",
+    "local_time",
+    "mark_printed",
+    "pause",
+    "recall",
+    "reenter",
+    "resume",
+    "skip",
+    "snapshot",
+    "transfer",
+    "void",
+]

@@ -1,0 +1,134 @@
+"""Pieces shared by the queue operations: refusals, ticket rows, local time, the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sqlite3
+import zoneinfo
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.config._build import did_you_mean
+from kiosk.rules.businessday import business_day, clock_went_back
+from kiosk.store import Tx, iso_utc
+
+
+class Refused(Exception):
+    """A queue rule said no. ``code`` is stable for scripts; the text is for people."""
+
+    def __init__(self, code: str, message: str, vi: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.vi = vi or message
+
+
+@functools.cache
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_time(config: Config, now: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(now, _zone(config.site.timezone))
+
+
+TICKET_COLUMNS = (
+    "id, uid, day, number, origin_service, service, priority, status, rank, issued_at, "
+    "queued_at, called_at, finished_at, counter, recalls, reentries, service_seconds"
+)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    uid: str
+    day: str
+    number: str
+    origin_service: str
+    service: str
+    priority: bool
+    status: str
+    rank: int
+    issued_at: float
+    queued_at: float
+    called_at: float | None
+    finished_at: float | None
+    counter: int | None
+    recalls: int
+    reentries: int
+    service_seconds: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> Ticket:
+        values = list(row)
+        values[6] = bool(values[6])
+        return cls(*values)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("issued_at", "queued_at", "called_at", "finished_at"):
+            if out[key] is not None:
+                out[key] = iso_utc(out[key])
+        return out
+
+
+def load_ticket(tx: Tx, where: str, params: Any) -> Ticket | None:
+    row = tx.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE {where}", params).fetchone()
+    return None if row is None else Ticket.from_row(row)
+
+
+def need_service(config: Config, service_id: str) -> None:
+    ids = [s.id for s in config.services]
+    if service_id not in ids:
+        raise Refused(
+            "unknown_service",
+            f"unknown service {service_id!r}{did_you_mean(service_id, ids)}; "
+            f"services: {', '.join(ids)}",
+        )
+
+
+def need_counter(config: Config, number: int) -> None:
+    numbers = [c.number for c in config.counters]
+    if number not in numbers:
+        raise Refused(
+            "unknown_counter",
+            f"unknown counter {number}; counters: {', '.join(map(str, numbers))}",
+        )
+
+
+def open_day(tx: Tx, config: Config, now: float) -> str:
+    """The current business day, opening a new one (and closing the old) when the date moved on.
+
+    A clock behind the last recorded day keeps that day: numbers are never reused.
+    """
+    stored_text = tx.get("business_day")
+    stored = dt.date.fromisoformat(stored_text) if stored_text else None
+    today = local_time(config, now).date()
+    day = business_day(stored, today)
+    last_seen = tx.get("last_seen")
+    if clock_went_back(last_seen, now):
+        if not tx.get("clock_behind"):
+            tx.put("clock_behind", 1)
+            tx.event(
+                "clock.backwards",
+                {"now": iso_utc(now), "last_seen": iso_utc(float(last_seen))},
+            )
+    else:
+        if tx.get("clock_behind"):
+            tx.put("clock_behind", 0)
+        tx.put("last_seen", max(now, float(last_seen or 0)))
+    if day != stored:
+        day_text = day.isoformat()
+        expired = tx.execute(
+            "UPDATE tickets SET status = 'expired', finished_at = ? "
+            "WHERE status IN ('issued', 'waiting', 'called', 'missed') AND day < ?",
+            (now, day_text),
+        ).rowcount
+        tx.execute("UPDATE counter_state SET ticket_id = NULL, streak_priority = 0, streak_normal = 0")
+        tx.put("business_day", day_text)
+        tx.event(
+            "day.opened",
+            {"day": day_text, "previous": stored_text, "expired_tickets": expired},
+        )
+    return day.isoformat()

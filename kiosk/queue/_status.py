@@ -1,0 +1,114 @@
+"""A read-only snapshot of the site: services, counters, missed list, outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.queue._common import TICKET_COLUMNS, Ticket, local_time
+from kiosk.queue._estimate import wait_minutes
+from kiosk.rules.businessday import business_day
+from kiosk.rules.hours import check_issue
+from kiosk.rules.numbering import daily_limit
+from kiosk.store import Store, Tx, iso_utc
+
+
+def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
+    """Everything ``kiosk status`` shows, read in one consistent transaction."""
+    local = local_time(config, now)
+    with store.read() as conn:
+        tx = Tx(conn, now)
+        stored = tx.get("business_day")
+        day = business_day(dt.date.fromisoformat(stored) if stored else None, local.date())
+        day_text = day.isoformat()
+        issued = dict(
+            conn.execute(
+                "SELECT service, last FROM day_numbers WHERE day = ?", (day_text,)
+            ).fetchall()
+        )
+        waiting: dict[tuple[str, int], int] = {
+            (row[0], row[1]): row[2]
+            for row in conn.execute(
+                "SELECT service, priority, COUNT(*) FROM tickets "
+                "WHERE status = 'waiting' AND day = ? GROUP BY service, priority",
+                (day_text,),
+            )
+        }
+        services = []
+        for service in config.services:
+            normal = waiting.get((service.id, 0), 0)
+            priority = waiting.get((service.id, 1), 0)
+            closed = check_issue(config.hours, service, local)
+            services.append(
+                {
+                    "id": service.id,
+                    "name": service.name,
+                    "waiting": normal + priority,
+                    "waiting_priority": priority,
+                    "issued": issued.get(service.id, 0),
+                    "remaining": max(0, daily_limit(service) - issued.get(service.id, 0)),
+                    "wait_minutes": wait_minutes(tx, config, service.id, normal + priority),
+                    "issuing": closed is None,
+                    "closed_reason": None if closed is None else closed.code,
+                }
+            )
+        states = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT counter, ticket_id, paused, pause_reason, paused_at FROM counter_state"
+            )
+        }
+        served = dict(
+            conn.execute(
+                "SELECT counter, COUNT(*) FROM tickets WHERE day = ? AND status = 'done' "
+                "GROUP BY counter",
+                (day_text,),
+            ).fetchall()
+        )
+        counters = []
+        for counter in config.counters:
+            ticket_id, paused, reason, paused_at = states.get(counter.number, (None, 0, "", None))
+            serving = None
+            if ticket_id is not None:
+                row = conn.execute(
+                    f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ? AND status = 'called'",
+                    (ticket_id,),
+                ).fetchone()
+                serving = None if row is None else Ticket.from_row(row)
+            counters.append(
+                {
+                    "number": counter.number,
+                    "name": counter.label,
+                    "services": list(counter.services),
+                    "staff_id": counter.staff_id or None,
+                    "serving": None if serving is None else serving.number,
+                    "since": None if serving is None else iso_utc(serving.called_at or now),
+                    "paused": bool(paused),
+                    "pause_reason": reason or None,
+                    "paused_since": None if paused_at is None else iso_utc(paused_at),
+                    "served_today": served.get(counter.number, 0),
+                }
+            )
+        missed = [
+            {"number": row[0], "service": row[1], "missed_at": iso_utc(row[2])}
+            for row in conn.execute(
+                "SELECT number, service, finished_at FROM tickets "
+                "WHERE status = 'missed' AND day = ? ORDER BY finished_at",
+                (day_text,),
+            )
+        ]
+        last_seq = int(tx.get("event_seq") or 0)
+        pending = int(tx.one("SELECT COUNT(*) FROM events"))
+    site_closed = check_issue(config.hours, None, local)
+    return {
+        "site": {"id": config.site.id, "name": config.site.name, "device": config.site.device},
+        "now": local.isoformat(timespec="seconds"),
+        "day": day_text,
+        "issuing": site_closed is None,
+        "closed_reason": None if site_closed is None else site_closed.code,
+        "services": services,
+        "counters": counters,
+        "missed": missed,
+        "events": {"last_seq": last_seq, "unacknowledged": pending},
+    }

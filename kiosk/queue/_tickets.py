@@ -1,0 +1,177 @@
+"""Issuing tickets and their print outcome; late re-entry of a missed number."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.queue._common import (
+    Refused,
+    Ticket,
+    load_ticket,
+    local_time,
+    need_service,
+    open_day,
+)
+from kiosk.queue._estimate import ahead_of, wait_minutes
+from kiosk.rules.hours import check_issue
+from kiosk.rules.numbering import daily_limit, format_number
+from kiosk.store import Store
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: Ticket
+    ahead: int
+    wait_minutes: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.ticket.to_json(), "ahead": self.ahead, "wait_minutes": self.wait_minutes}
+
+
+def issue(
+    store: Store,
+    config: Config,
+    service_id: str,
+    *,
+    now: float,
+    priority: bool = False,
+    printed: bool = False,
+) -> Issued:
+    """Take the next number of the day for ``service_id``.
+
+    The ticket starts as ``issued`` and becomes callable only once printed
+    (``printed=True`` marks it printed in the same transaction). Outside opening
+    hours or past the daily cap it is refused, and the refusal is recorded.
+    """
+    need_service(config, service_id)
+    service = config.service(service_id)
+    refusal: Refused | None = None
+    with store.change(now) as tx:
+        day = open_day(tx, config, now)
+        closed = check_issue(config.hours, service, local_time(config, now))
+        last = tx.one(
+            "SELECT last FROM day_numbers WHERE day = ? AND service = ?", (day, service_id)
+        )
+        last = int(last or 0)
+        if closed is not None:
+            refusal = Refused(closed.code, f"{service.name}: {closed.message}", closed.message)
+        elif last >= daily_limit(service):
+            message = f"Đã hết số thứ tự {service.name} hôm nay."
+            refusal = Refused("cap_reached", message, message)
+        if refusal is not None:
+            tx.event(
+                "ticket.refused",
+                {"service": service_id, "priority": priority, "reason": refusal.code},
+            )
+        else:
+            seq = last + 1
+            tx.execute(
+                "INSERT INTO day_numbers (day, service, last) VALUES (?, ?, ?) "
+                "ON CONFLICT (day, service) DO UPDATE SET last = excluded.last",
+                (day, service_id, seq),
+            )
+            number = format_number(service, seq)
+            rank = tx.bump("rank")
+            uid = str(uuid.uuid4())
+            ahead = ahead_of(tx, service_id, rank, priority)
+            tx.execute(
+                "INSERT INTO tickets (uid, day, number, seq, origin_service, service, priority, "
+                "status, rank, issued_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    uid, day, number, seq, service_id, service_id, int(priority),
+                    "waiting" if printed else "issued", rank, now, now,
+                ),
+            )  # fmt: skip
+            ticket = load_ticket(tx, "uid = ?", (uid,))
+            assert ticket is not None
+            wait = wait_minutes(tx, config, service_id, ahead)
+            tx.event(
+                "ticket.issued",
+                {
+                    "ticket": uid,
+                    "number": number,
+                    "service": service_id,
+                    "priority": priority,
+                    "day": day,
+                    "ahead": ahead,
+                    "wait_minutes": wait,
+                },
+            )
+            if printed:
+                tx.event("ticket.printed", {"ticket": uid, "number": number})
+    if refusal is not None:
+        raise refusal
+    return Issued(ticket, ahead, wait)
+
+
+def mark_printed(store: Store, config: Config, ticket_uid: str, *, now: float) -> Ticket:
+    """The printer confirmed the ticket: it joins the queue."""
+    with store.change(now) as tx:
+        ticket = load_ticket(tx, "uid = ?", (ticket_uid,))
+        if ticket is None or ticket.status != "issued":
+            raise Refused("not_printable", f"ticket {ticket_uid} is not awaiting print")
+        tx.execute(
+            "UPDATE tickets SET status = 'waiting', queued_at = ? WHERE id = ?", (now, ticket.id)
+        )
+        tx.event("ticket.printed", {"ticket": ticket.uid, "number": ticket.number})
+        result = load_ticket(tx, "id = ?", (ticket.id,))
+    assert result is not None
+    return result
+
+
+def void(store: Store, config: Config, ticket_uid: str, reason: str, *, now: float) -> Ticket:
+    """The print failed: the number is never called (and never reused)."""
+    with store.change(now) as tx:
+        ticket = load_ticket(tx, "uid = ?", (ticket_uid,))
+        if ticket is None or ticket.status != "issued":
+            raise Refused("not_voidable", f"ticket {ticket_uid} is not awaiting print")
+        tx.execute(
+            "UPDATE tickets SET status = 'void', finished_at = ? WHERE id = ?", (now, ticket.id)
+        )
+        tx.event(
+            "ticket.voided", {"ticket": ticket.uid, "number": ticket.number, "reason": reason}
+        )
+        result = load_ticket(tx, "id = ?", (ticket.id,))
+    assert result is not None
+    return result
+
+
+def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
+    """A missed (no-show) number comes back within the tolerance and goes to the front."""
+    queue = config.queue
+    with store.change(now) as tx:
+        day = open_day(tx, config, now)
+        ticket = load_ticket(tx, "day = ? AND number = ?", (day, number.strip().upper()))
+        if ticket is None:
+            raise Refused("unknown_ticket", f"no ticket {number} today")
+        if ticket.status != "missed":
+            raise Refused("not_missed", f"ticket {ticket.number} is {ticket.status}, not missed")
+        late = now - (ticket.finished_at or now)
+        if late > queue.missed_tolerance_minutes * 60:
+            raise Refused(
+                "too_late",
+                f"ticket {ticket.number} was missed {int(late // 60)} min ago; re-entry is "
+                f"allowed within {queue.missed_tolerance_minutes} min",
+                "Số thứ tự đã quá thời gian chờ, mời lấy số mới.",
+            )
+        if ticket.reentries >= queue.max_reentries:
+            raise Refused(
+                "reentry_limit",
+                f"ticket {ticket.number} has already re-entered {ticket.reentries} time(s)",
+                "Số thứ tự đã hết lượt vào lại, mời lấy số mới.",
+            )
+        tx.execute(
+            "UPDATE tickets SET status = 'waiting', reentries = reentries + 1, counter = NULL, "
+            "finished_at = NULL WHERE id = ?",
+            (ticket.id,),
+        )
+        tx.event(
+            "ticket.reentered",
+            {"ticket": ticket.uid, "number": ticket.number, "service": ticket.service},
+        )
+        result = load_ticket(tx, "id = ?", (ticket.id,))
+    assert result is not None
+    return result

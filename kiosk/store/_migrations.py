@@ -1,0 +1,72 @@
+"""Versioned schema migrations, applied in order inside one transaction each.
+
+``PRAGMA user_version`` holds the version reached. Append new steps; never edit
+a released one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: tickets, counters, per-day numbering and the event outbox.
+    """
+    CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO kv (key, value) VALUES ('event_seq', 0), ('rank', 0);
+
+    CREATE TABLE day_numbers (
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (day, service)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        day TEXT NOT NULL,
+        number TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        origin_service TEXT NOT NULL,
+        service TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN
+            ('issued', 'waiting', 'called', 'done', 'missed', 'void', 'expired')),
+        rank INTEGER NOT NULL,
+        issued_at REAL NOT NULL,
+        queued_at REAL NOT NULL,
+        called_at REAL,
+        finished_at REAL,
+        counter INTEGER,
+        recalls INTEGER NOT NULL DEFAULT 0,
+        reentries INTEGER NOT NULL DEFAULT 0,
+        service_seconds REAL,
+        UNIQUE (day, number),
+        UNIQUE (day, origin_service, seq)
+    );
+    CREATE INDEX tickets_queue ON tickets (status, service, rank);
+    CREATE INDEX tickets_day ON tickets (day, service);
+    CREATE INDEX tickets_served ON tickets (service, finished_at) WHERE status = 'done';
+
+    CREATE TABLE counter_state (
+        counter INTEGER PRIMARY KEY,
+        ticket_id INTEGER REFERENCES tickets (id),
+        paused INTEGER NOT NULL DEFAULT 0,
+        pause_reason TEXT NOT NULL DEFAULT '',
+        paused_at REAL,
+        streak_priority INTEGER NOT NULL DEFAULT 0,
+        streak_normal INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    """,
+)
+
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,175 @@
+"""The SQLite store: one file, WAL, ``synchronous=FULL``, one writer transaction at a time.
+
+Every state change runs in ``BEGIN IMMEDIATE`` and appends its event rows to the
+outbox in the same transaction, so a crash keeps both or neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from kiosk.store._migrations import LATEST, MIGRATIONS
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used."""
+
+
+def iso_utc(epoch: float) -> str:
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Tx:
+    """An open write transaction: run SQL, append events."""
+
+    def __init__(self, conn: sqlite3.Connection, now: float) -> None:
+        self.conn = conn
+        self.now = now
+        self.events: list[dict[str, Any]] = []
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def one(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def get(self, key: str) -> Any:
+        return self.one("SELECT value FROM kv WHERE key = ?", (key,))
+
+    def put(self, key: str, value: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def bump(self, key: str) -> int:
+        """Increment an integer counter in ``kv`` and return its new value."""
+        self.conn.execute("UPDATE kv SET value = value + 1 WHERE key = ?", (key,))
+        return int(self.get(key))
+
+    def event(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Append an event: UUID id, the next gap-free seq, type, UTC timestamp, JSON data."""
+        event = {
+            "id": str(uuid.uuid4()),
+            "seq": self.bump("event_seq"),
+            "type": type_,
+            "ts": iso_utc(self.now),
+            "data": data,
+        }
+        self.conn.execute(
+            "INSERT INTO events (seq, id, type, ts, data) VALUES (?, ?, ?, ?, ?)",
+            (
+                event["seq"],
+                event["id"],
+                type_,
+                event["ts"],
+                json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+            ),
+        )
+        self.events.append(event)
+        return event
+
+
+class Store:
+    """A connection to the site database, migrated to the latest schema."""
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 5000) -> None:
+        self.path = Path(path)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(
+                str(path), isolation_level=None, timeout=busy_timeout_ms / 1000
+            )
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal" and str(path) != ":memory:":
+                raise StoreError(f"{path}: cannot switch to WAL journal (got {mode!r})")
+            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open database: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > LATEST:
+            raise StoreError(
+                f"{self.path}: database schema {version} is newer than this software ({LATEST})"
+            )
+        while version < LATEST:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while we waited for the lock.
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < LATEST:
+                    for statement in _statements(MIGRATIONS[version]):
+                        self.conn.execute(statement)
+                    version += 1
+                    self.conn.execute(f"PRAGMA user_version = {version}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def change(self, now: float) -> Iterator[Tx]:
+        """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        tx = Tx(self.conn, now)
+        try:
+            yield tx
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read snapshot."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Changes when another connection commits; cheap to poll."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit our transaction; split on complete statements instead.
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    return [s for s in out if s]

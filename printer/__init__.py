@@ -1,0 +1,1 @@
+"""ESC/POS ticket printing (python-escpos); depends on :mod:`kiosk` only."""
