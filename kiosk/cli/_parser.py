@@ -27,7 +27,7 @@ def counter_number(text: str) -> int:
 
 
 def build_parser() -> Parser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
     )
@@ -37,8 +37,10 @@ def build_parser() -> Parser:
         parents=[common],
     )
     parser.add_argument(
-        "--config", metavar="PATH", help="main config file (default $KIOSK_CONFIG or "
-        "/etc/kiosk/config.toml; drop-ins from config.d/ beside it)"
+        "--config",
+        metavar="PATH",
+        help="main config file (default $KIOSK_CONFIG or "
+        "/etc/kiosk/config.toml; drop-ins from config.d/ beside it)",
     )
     parser.add_argument("--db", metavar="PATH", help="SQLite file (default: store.path)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -82,10 +84,14 @@ def build_parser() -> Parser:
     demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
     demo.add_argument("--seed", type=int, default=20261122, help="random seed")
-    demo.add_argument("--citizens", type=int, default=900, help="citizens arriving in the day")
+    demo.add_argument(
+        "--citizens", type=int, default=330, help="citizens arriving in the day (default 330)"
+    )
 
     bench = add("bench", "measure the hot paths; prints JSON")
-    bench.add_argument("--dir", default=".", metavar="DIR",
-                       help="where the scratch database goes (its disk is what is measured)")  # fmt: skip
+    bench.add_argument(
+        "--dir", default=".", metavar="DIR",
+        help="where the scratch database goes (its disk is what is measured)",
+    )  # fmt: skip
     bench.add_argument("--n", type=int, default=2000, help="operations per figure")
     return parser

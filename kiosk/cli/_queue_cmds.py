@@ -101,9 +101,7 @@ def cmd_pause(ctx: Context) -> int:
 
 def cmd_resume(ctx: Context) -> int:
     queue.resume(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
-    ctx.emit(
-        {"counter": ctx.args.counter, "paused": False}, f"counter {ctx.args.counter}: resumed"
-    )
+    ctx.emit({"counter": ctx.args.counter, "paused": False}, f"counter {ctx.args.counter}: resumed")
     return 0
 
 

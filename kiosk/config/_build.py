@@ -51,7 +51,7 @@ def _field_value(f: dataclasses.Field[Any], raw: Any, path: str, problems: list[
         return _FAILED if built is None else built
     if (item_cls := f.metadata.get("tables")) is not None:
         if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-            problems.append(f"{path}: must be an array of tables ([[{path.rsplit('.', 1)[-1]}]])")
+            problems.append(f"{path}: must be an array of tables ([[{path}]])")
             return _FAILED
         items = [build(item_cls, item, f"{path}[{i}].", problems) for i, item in enumerate(raw)]
         return _FAILED if any(item is None for item in items) else tuple(items)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from kiosk.config._build import did_you_mean
 from kiosk.config._schema import Config, ServiceConfig
@@ -25,7 +26,7 @@ def check(config: Config) -> list[str]:
 
 def _ordered(path: str, *times: tuple[str, dt.time | None]) -> list[str]:
     present = [(name, value) for name, value in times if value is not None]
-    for (first_name, first), (second_name, second) in zip(present, present[1:], strict=False):
+    for (first_name, first), (second_name, second) in itertools.pairwise(present):
         if not first < second:
             return [
                 f"{path}{second_name}: must be later than {first_name} "
@@ -68,8 +69,13 @@ def _check_services(config: Config) -> list[str]:
         if service.id in ids:
             problems.append(f"{path}id: {service.id!r} is used by another service")
         ids.add(service.id)
+        if (service.open is None) != (service.close is None):
+            problems.append(f"{path}close: set both open and close, or neither")
+        problems += _ordered(path, ("open", service.open), ("close", service.close))
         if bool(service.prefix) == (service.band is not None):
-            problems.append(f"{path}prefix: set either prefix (like \"A\") or band (like [1001, 1999])")
+            problems.append(
+                f'{path}prefix: set either prefix (like "A") or band (like [1001, 1999])'
+            )
             continue
         if service.prefix:
             if service.prefix in prefixes:
@@ -88,9 +94,6 @@ def _check_services(config: Config) -> list[str]:
                 f"{path}daily_cap: {service.daily_cap} is more than the number format holds "
                 f"({capacity(service)})"
             )
-        if (service.open is None) != (service.close is None):
-            problems.append(f"{path}close: set both open and close, or neither")
-        problems += _ordered(path, ("open", service.open), ("close", service.close))
     if not config.services:
         problems.append("services: at least one [[services]] table is required")
     return problems

@@ -65,10 +65,10 @@ def _read(path: Path) -> dict[str, Any]:
 def parse_config(raw: dict[str, Any], sources: tuple[str, ...] = ()) -> Config:
     """Validate already-parsed TOML; raise :class:`ConfigError` listing every problem."""
     problems: list[str] = []
-    config = build(Config, raw, "", problems)
+    config: Config | None = build(Config, raw, "", problems)
     if config is not None:
         problems += check(config)
-    if problems:
+    if problems or config is None:
         raise ConfigError(problems)
     return dataclasses.replace(config, sources=sources)
 

@@ -7,6 +7,7 @@ Each parser takes the raw TOML value and returns the typed value, or raises
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 import zoneinfo
@@ -28,12 +29,12 @@ def _describe(value: Any) -> str:
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a string (got {_describe(value)})")
-    value = unicodedata.normalize("NFC", value.strip())
-    if not value:
+    cleaned = unicodedata.normalize("NFC", value.strip())
+    if not cleaned:
         raise ValueError("must not be empty")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
         raise ValueError("must not contain control characters")
-    return value
+    return cleaned
 
 
 def optional_text(value: Any) -> str:
@@ -85,7 +86,7 @@ def non_negative_int(value: Any) -> int:
 
 
 def positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
         raise ValueError(f"must be a positive number (got {_describe(value)})")
     return float(value)
 
@@ -121,7 +122,8 @@ def timezone(value: Any) -> str:
     name = text(value)
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    # OSError: the name of a tz directory, e.g. 'Asia', is not a zone.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"unknown time zone {name!r} (e.g. 'Asia/Ho_Chi_Minh')") from None
     return name
 

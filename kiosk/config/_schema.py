@@ -115,7 +115,9 @@ class CounterConfig:
 
     number: int = opt(parse=p.int_range(1, 999), required=True)
     name: str = opt("", p.optional_text)
-    services: tuple[str, ...] = opt(parse=p.list_of(p.slug, min_items=1, unique=True), required=True)
+    services: tuple[str, ...] = opt(
+        parse=p.list_of(p.slug, min_items=1, unique=True), required=True
+    )
     staff_id: str = opt("", p.optional_text)
 
     @property
@@ -147,4 +149,3 @@ class Config:
             if counter.number == number:
                 return counter
         raise KeyError(number)
-

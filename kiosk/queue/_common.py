@@ -78,6 +78,14 @@ def load_ticket(tx: Tx, where: str, params: Any) -> Ticket | None:
     return None if row is None else Ticket.from_row(row)
 
 
+def reload(tx: Tx, ticket_id: int) -> Ticket:
+    """The ticket as it is now inside the transaction (it exists: we just touched it)."""
+    ticket = load_ticket(tx, "id = ?", (ticket_id,))
+    if ticket is None:
+        raise LookupError(f"ticket {ticket_id} vanished inside its transaction")
+    return ticket
+
+
 def need_service(config: Config, service_id: str) -> None:
     ids = [s.id for s in config.services]
     if service_id not in ids:
@@ -125,7 +133,9 @@ def open_day(tx: Tx, config: Config, now: float) -> str:
             "WHERE status IN ('issued', 'waiting', 'called', 'missed') AND day < ?",
             (now, day_text),
         ).rowcount
-        tx.execute("UPDATE counter_state SET ticket_id = NULL, streak_priority = 0, streak_normal = 0")
+        tx.execute(
+            "UPDATE counter_state SET ticket_id = NULL, streak_priority = 0, streak_normal = 0"
+        )
         tx.put("business_day", day_text)
         tx.event(
             "day.opened",

@@ -13,6 +13,7 @@ from kiosk.queue._common import (
     need_counter,
     need_service,
     open_day,
+    reload,
 )
 from kiosk.rules.policy import Candidate, Streak, choose_next
 from kiosk.store import Store, Tx
@@ -87,9 +88,7 @@ def _finish(tx: Tx, config: Config, ticket: Ticket, counter: int, auto: bool) ->
         {**_ref(ticket, counter), "service_seconds": round(seconds, 3), "auto": auto,
          "staff": staff or None},
     )  # fmt: skip
-    done = load_ticket(tx, "id = ?", (ticket.id,))
-    assert done is not None
-    return done
+    return reload(tx, ticket.id)
 
 
 def call_next(store: Store, config: Config, number: int, *, now: float) -> Called:
@@ -131,8 +130,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
             "WHERE counter = ?",
             (chosen.ticket_id, streak.priority, streak.normal, number),
         )
-        ticket = load_ticket(tx, "id = ?", (chosen.ticket_id,))
-        assert ticket is not None
+        ticket = reload(tx, chosen.ticket_id)
         tx.event(
             "ticket.called",
             {**_ref(ticket, number), "priority": ticket.priority,
@@ -147,9 +145,7 @@ def recall(store: Store, config: Config, number: int, *, now: float) -> Ticket:
         _, ticket = _need_serving(tx, config, number)
         tx.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (ticket.id,))
         tx.event("ticket.recalled", {**_ref(ticket, number), "recalls": ticket.recalls + 1})
-        result = load_ticket(tx, "id = ?", (ticket.id,))
-    assert result is not None
-    return result
+        return reload(tx, ticket.id)
 
 
 def skip(store: Store, config: Config, number: int, *, now: float) -> Ticket:
@@ -161,9 +157,7 @@ def skip(store: Store, config: Config, number: int, *, now: float) -> Ticket:
         )
         tx.execute("UPDATE counter_state SET ticket_id = NULL WHERE counter = ?", (number,))
         tx.event("ticket.skipped", _ref(ticket, number))
-        result = load_ticket(tx, "id = ?", (ticket.id,))
-    assert result is not None
-    return result
+        return reload(tx, ticket.id)
 
 
 def done(store: Store, config: Config, number: int, *, now: float) -> Ticket:
@@ -196,9 +190,7 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
             {**_ref(ticket, number), "to_service": service_id,
              "served_seconds": round(served, 3)},
         )  # fmt: skip
-        result = load_ticket(tx, "id = ?", (ticket.id,))
-    assert result is not None
-    return result
+        return reload(tx, ticket.id)
 
 
 def pause(store: Store, config: Config, number: int, reason: str, *, now: float) -> None:
@@ -229,5 +221,3 @@ def resume(store: Store, config: Config, number: int, *, now: float) -> None:
         )
         paused_for = max(0.0, now - (counter.paused_at or now))
         tx.event("counter.resumed", {"counter": number, "paused_seconds": round(paused_for, 3)})
-
-

@@ -14,6 +14,7 @@ from kiosk.queue._common import (
     local_time,
     need_service,
     open_day,
+    reload,
 )
 from kiosk.queue._estimate import ahead_of, wait_minutes
 from kiosk.rules.hours import check_issue
@@ -77,7 +78,7 @@ def issue(
             rank = tx.bump("rank")
             uid = str(uuid.uuid4())
             ahead = ahead_of(tx, service_id, rank, priority)
-            tx.execute(
+            cursor = tx.execute(
                 "INSERT INTO tickets (uid, day, number, seq, origin_service, service, priority, "
                 "status, rank, issued_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -85,8 +86,7 @@ def issue(
                     "waiting" if printed else "issued", rank, now, now,
                 ),
             )  # fmt: skip
-            ticket = load_ticket(tx, "uid = ?", (uid,))
-            assert ticket is not None
+            ticket = reload(tx, int(cursor.lastrowid or 0))
             wait = wait_minutes(tx, config, service_id, ahead)
             tx.event(
                 "ticket.issued",
@@ -117,9 +117,7 @@ def mark_printed(store: Store, config: Config, ticket_uid: str, *, now: float) -
             "UPDATE tickets SET status = 'waiting', queued_at = ? WHERE id = ?", (now, ticket.id)
         )
         tx.event("ticket.printed", {"ticket": ticket.uid, "number": ticket.number})
-        result = load_ticket(tx, "id = ?", (ticket.id,))
-    assert result is not None
-    return result
+        return reload(tx, ticket.id)
 
 
 def void(store: Store, config: Config, ticket_uid: str, reason: str, *, now: float) -> Ticket:
@@ -131,12 +129,8 @@ def void(store: Store, config: Config, ticket_uid: str, reason: str, *, now: flo
         tx.execute(
             "UPDATE tickets SET status = 'void', finished_at = ? WHERE id = ?", (now, ticket.id)
         )
-        tx.event(
-            "ticket.voided", {"ticket": ticket.uid, "number": ticket.number, "reason": reason}
-        )
-        result = load_ticket(tx, "id = ?", (ticket.id,))
-    assert result is not None
-    return result
+        tx.event("ticket.voided", {"ticket": ticket.uid, "number": ticket.number, "reason": reason})
+        return reload(tx, ticket.id)
 
 
 def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
@@ -172,6 +166,4 @@ def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
             "ticket.reentered",
             {"ticket": ticket.uid, "number": ticket.number, "service": ticket.service},
         )
-        result = load_ticket(tx, "id = ?", (ticket.id,))
-    assert result is not None
-    return result
+        return reload(tx, ticket.id)

@@ -1,0 +1,159 @@
+"""``kiosk bench``: the hot paths measured on this machine, printed as JSON.
+
+Figures: issue + commit (``synchronous=FULL``), call-next + commit, and the wall
+time of a whole ``kiosk status`` process. The scratch database goes under
+``--dir`` because the disk's fsync is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kiosk import queue
+from kiosk.cli._context import Context
+from kiosk.config import Config, HoursConfig
+from kiosk.store import Store
+
+
+def stats(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+
+    def pick(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+
+    return {
+        "n": len(ordered),
+        "median_ms": pick(0.5),
+        "p99_ms": pick(0.99),
+        "max_ms": round(ordered[-1], 3),
+        "mean_ms": round(sum(ordered) / len(ordered), 3),
+    }
+
+
+def _timed(action: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1000
+
+
+def bench_config(config: Config) -> Config:
+    """The site's services and counters, open round the clock, with room for many tickets."""
+    services = tuple(
+        dataclasses.replace(
+            service,
+            prefix=service.prefix or chr(ord("P") + i),
+            band=None,
+            digits=5,
+            daily_cap=None,
+            open=None,
+            close=None,
+        )
+        for i, service in enumerate(config.services)
+    )
+    every_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours = HoursConfig(
+        open=dt.time(0, 0), close=dt.time.max, lunch_start=None, lunch_end=None, days=every_day
+    )
+    return dataclasses.replace(config, services=services, hours=hours)
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "Model")):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _filesystem(path: Path) -> str:
+    best, kind = "", "unknown"
+    try:
+        for line in Path("/proc/mounts").read_text().splitlines():
+            fields = line.split()
+            mount = fields[1]
+            if str(path).startswith(mount) and len(mount) > len(best):
+                best, kind = mount, f"{fields[2]} on {fields[0]}"
+    except OSError:
+        pass
+    return kind
+
+
+def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
+    fast = bench_config(config)
+    db = work / "bench.db"
+    now = time.time()
+    issue_ms: list[float] = []
+    call_ms: list[float] = []
+    with Store(db, config.store.busy_timeout_ms) as store:
+        services = [s.id for s in fast.services]
+        for i in range(n):
+            service = services[i % len(services)]
+            stamp = now + i * 0.001
+            issue_ms.append(
+                _timed(
+                    functools.partial(
+                        queue.issue, store, fast, service, now=stamp, printed=True,
+                        priority=i % 9 == 0,
+                    )
+                )
+            )  # fmt: skip
+        counters = [c.number for c in fast.counters]
+        for i in range(n):
+            counter = counters[i % len(counters)]
+            stamp = now + n * 0.001 + i * 0.001
+            call_ms.append(
+                _timed(functools.partial(queue.call_next, store, fast, counter, now=stamp))
+            )
+        events = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    status_ms: list[float] = []
+    command = [sys.executable, "-m", "kiosk", "--config", config_path, "--db", str(db), "status"]
+    for _ in range(20):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False)
+        status_ms.append((time.perf_counter() - start) * 1000)
+        if done.returncode != 0:
+            raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
+    return {
+        "machine": {**machine(), "disk": _filesystem(work.resolve())},
+        "database": {"tickets": n, "events": events, "synchronous": "FULL", "wal": True},
+        "issue_commit": {**stats(issue_ms), "goal_p99_ms": 5},
+        "call_next_commit": stats(call_ms),
+        "status_process": {**stats(status_ms), "goal_ms": 250},
+    }
+
+
+def cmd_bench(ctx: Context) -> int:
+    config = ctx.config
+    parent = Path(ctx.args.dir)
+    parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".bench-", dir=parent))
+    try:
+        result = run(config, config.sources[0], work, max(10, ctx.args.n))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,174 @@
+"""A day at the centre as a discrete-event simulation over the real store and queue rules.
+
+Time is simulated (each operation gets its ``now``); everything else is real:
+the SQLite file, the transactions, the events, the calling policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import math
+import random
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk import queue
+from kiosk.config import Config
+from kiosk.demo._arrivals import Arrival, arrivals
+from kiosk.store import Store
+
+NO_SHOW = 0.04  # called but never came
+COMES_BACK = 0.5  # of those, share who return within the tolerance
+TRANSFER = 0.03  # sent on to another service after the first counter
+REACTION = 15.0  # seconds from a free counter to the press of "next"
+OVERTIME = 3600.0
+
+
+@dataclass
+class Tally:
+    refused: dict[str, dict[str, int]] = field(default_factory=dict)
+    recalls: int = 0
+    reentries: int = 0
+    transfers: int = 0
+    issued: int = 0
+
+
+class Day:
+    """Runs one business day; ``observers`` see every result (later parts hook in here)."""
+
+    def __init__(
+        self, config: Config, store: Store, day: dt.date, citizens: int, seed: int
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.day = day
+        self.rng = random.Random(seed)
+        self.tally = Tally()
+        self.observers: list[Callable[[str, Any], None]] = []
+        self._heap: list[tuple[float, int, str, Any]] = []
+        self._order = itertools.count()
+        self._idle: set[int] = {c.number for c in config.counters}
+        self._paused: set[int] = set()
+        self._busy: set[int] = set()  # serving someone: a finish or no-show is pending
+        for arrival in arrivals(config, day, citizens, self.rng):
+            self._at(arrival.at, "arrive", arrival)
+        tz = zoneinfo.ZoneInfo(config.site.timezone)
+        hours = config.hours
+        # Staff serve everyone holding a ticket, but not past an hour of overtime.
+        self._last_call = self._local(hours.close, tz) + OVERTIME
+        if hours.lunch_start is not None and hours.lunch_end is not None:
+            self._at(self._local(hours.lunch_start, tz), "lunch", None)
+            self._at(self._local(hours.lunch_end, tz), "after_lunch", None)
+
+    def _local(self, time: dt.time, tz: dt.tzinfo) -> float:
+        return dt.datetime.combine(self.day, time, tzinfo=tz).timestamp()
+
+    def _at(self, when: float, kind: str, payload: Any) -> None:
+        heapq.heappush(self._heap, (when, next(self._order), kind, payload))
+
+    def _notify(self, kind: str, payload: Any) -> None:
+        for observer in self.observers:
+            observer(kind, payload)
+
+    def _service_time(self, service_id: str) -> float:
+        mean = self.config.service(service_id).service_minutes * 60
+        sigma = 0.5
+        return self.rng.lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
+
+    def run(self) -> None:
+        while self._heap:
+            now, _, kind, payload = heapq.heappop(self._heap)
+            getattr(self, f"_on_{kind}")(now, payload)
+
+    def _wake(self, now: float, service_id: str) -> None:
+        for counter in self.config.counters:
+            number = counter.number
+            if (
+                number in self._idle
+                and number not in self._paused
+                and service_id in counter.services
+            ):
+                self._idle.discard(number)
+                self._at(now + REACTION, "next", number)
+
+    def _on_arrive(self, now: float, arrival: Arrival) -> None:
+        try:
+            issued = queue.issue(
+                self.store, self.config, arrival.service, now=now,
+                priority=arrival.priority, printed=True,
+            )  # fmt: skip
+        except queue.Refused as refusal:
+            per_service = self.tally.refused.setdefault(arrival.service, {})
+            per_service[refusal.code] = per_service.get(refusal.code, 0) + 1
+            return
+        self.tally.issued += 1
+        self._notify("issued", issued)
+        self._wake(now, arrival.service)
+
+    def _on_next(self, now: float, number: int) -> None:
+        if number in self._paused or now > self._last_call:
+            return
+        called = queue.call_next(self.store, self.config, number, now=now)
+        self._notify("called", called)
+        ticket = called.ticket
+        if ticket is None:
+            self._idle.add(number)
+            return
+        self._busy.add(number)
+        if self.rng.random() < NO_SHOW:
+            self._at(now + 60, "recall", number)
+            return
+        self._at(now + self._service_time(ticket.service), "finish", number)
+
+    def _on_recall(self, now: float, number: int) -> None:
+        queue.recall(self.store, self.config, number, now=now)
+        self.tally.recalls += 1
+        self._at(now + 60, "no_show", number)
+
+    def _on_no_show(self, now: float, number: int) -> None:
+        ticket = queue.skip(self.store, self.config, number, now=now)
+        self._busy.discard(number)
+        self._notify("skipped", ticket)
+        if self.rng.random() < COMES_BACK:
+            tolerance = self.config.queue.missed_tolerance_minutes * 60
+            self._at(now + self.rng.uniform(60, tolerance * 0.9), "come_back", ticket)
+        self._at(now + REACTION, "next", number)
+
+    def _on_come_back(self, now: float, ticket: queue.Ticket) -> None:
+        try:
+            back = queue.reenter(self.store, self.config, ticket.number, now=now)
+        except queue.Refused:
+            return
+        self.tally.reentries += 1
+        self._wake(now, back.service)
+
+    def _on_finish(self, now: float, number: int) -> None:
+        self._busy.discard(number)
+        counter = self.config.counter(number)
+        others = [s.id for s in self.config.services if s.id not in counter.services]
+        if others and self.rng.random() < TRANSFER:
+            target = self.rng.choice(others)
+            queue.transfer(self.store, self.config, number, target, now=now)
+            self.tally.transfers += 1
+            self._wake(now, target)
+        else:
+            queue.done(self.store, self.config, number, now=now)
+        self._at(now + REACTION, "next", number)
+
+    def _on_lunch(self, now: float, _: None) -> None:
+        # Counters finish the citizen in front of them, then break (the serving ticket stays).
+        for counter in self.config.counters:
+            queue.pause(self.store, self.config, counter.number, "Nghỉ trưa", now=now)
+            self._paused.add(counter.number)
+
+    def _on_after_lunch(self, now: float, _: None) -> None:
+        for counter in self.config.counters:
+            queue.resume(self.store, self.config, counter.number, now=now)
+            self._paused.discard(counter.number)
+            if counter.number not in self._busy:
+                self._idle.discard(counter.number)
+                self._at(now + REACTION, "next", counter.number)

@@ -1,0 +1,58 @@
+"""Shared fixtures: the example config, real SQLite files, and a local clock helper."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+import zoneinfo
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.config import Config, parse_config
+from kiosk.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config.toml"
+TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+MONDAY = dt.date(2026, 11, 23)  # an ordinary working day for the example config
+
+
+def at(hour: int, minute: int = 0, second: float = 0, day: dt.date = MONDAY) -> float:
+    """Epoch seconds of a local (Vietnam) time on ``day``."""
+    moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
+    return moment.timestamp() + second
+
+
+def example_raw() -> dict[str, Any]:
+    with EXAMPLE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def make_config(raw: dict[str, Any] | None = None, **sections: Any) -> Config:
+    """The example config, with whole top-level sections or keys of sections replaced.
+
+    ``make_config(queue={"aging_minutes": 5})`` merges into ``[queue]``;
+    ``make_config(services=[...])`` replaces the list.
+    """
+    data = copy.deepcopy(raw if raw is not None else example_raw())
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return parse_config(data)
+
+
+@pytest.fixture
+def config() -> Config:
+    return make_config()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "kiosk.db") as opened:
+        yield opened
