@@ -1,0 +1,186 @@
+"""The CLI as a user runs it: a real process, real files, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Open round the clock so the tests do not depend on when they run.
+ALWAYS_OPEN = """
+[site]
+id = "hcc-test"
+name = "Bộ phận Một cửa xã Thử Nghiệm"
+
+[hours]
+open = "00:00"
+close = "24:00"
+lunch_start = ""
+lunch_end = ""
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+[queue]
+missed_tolerance_minutes = 30
+
+[[services]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+daily_cap = 3
+
+[[services]]
+id = "ho-tich"
+name = "Tư pháp - Hộ tịch"
+band = [1001, 1999]
+
+[[counters]]
+number = 1
+services = ["dat-dai", "ho-tich"]
+
+[[counters]]
+number = 2
+services = ["ho-tich"]
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
+    return tmp_path
+
+
+def kiosk(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"),
+         "--db", str(site / "kiosk.db"), *args],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=60,
+    )  # fmt: skip
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_ok__issue_call_done_flow_with_json(site: Path) -> None:
+    first = json.loads(kiosk(site, "--json", "issue", "dat-dai").stdout)
+    second = json.loads(kiosk(site, "issue", "dat-dai", "--priority", "--json").stdout)
+    assert (first["number"], second["number"]) == ("A001", "A002")
+    assert second["priority"] is True and second["status"] == "waiting"
+    called = json.loads(kiosk(site, "call", "1", "--json").stdout)
+    assert called["called"]["number"] == "A002"  # priority first
+    done = kiosk(site, "done", "1")
+    assert done.returncode == 0 and "A002 done" in done.stdout
+    status = json.loads(kiosk(site, "status", "--json").stdout)
+    land = next(s for s in status["services"] if s["id"] == "dat-dai")
+    assert (land["waiting"], land["issued"], land["remaining"]) == (1, 2, 1)
+    counter = next(c for c in status["counters"] if c["number"] == 1)
+    assert counter["served_today"] == 1 and counter["serving"] is None
+
+
+def test_ok__status_text_shows_vietnamese_names(site: Path) -> None:
+    kiosk(site, "issue", "ho-tich")
+    kiosk(site, "call", "2")
+    result = kiosk(site, "status")
+    assert result.returncode == 0
+    assert "Tư pháp - Hộ tịch" in result.stdout
+    assert "1001" in result.stdout  # serving at counter 2
+
+
+def test_ok__skip_reenter_transfer_pause_resume(site: Path) -> None:
+    kiosk(site, "issue", "ho-tich")
+    kiosk(site, "call", "2")
+    assert kiosk(site, "skip", "2").returncode == 0
+    missed = json.loads(kiosk(site, "status", "--json").stdout)["missed"]
+    assert [m["number"] for m in missed] == ["1001"]
+    assert kiosk(site, "reenter", "1001").returncode == 0
+    assert json.loads(kiosk(site, "call", "2", "--json").stdout)["called"]["number"] == "1001"
+    moved = json.loads(kiosk(site, "transfer", "2", "dat-dai", "--json").stdout)
+    assert moved["service"] == "dat-dai" and moved["number"] == "1001"
+    assert kiosk(site, "pause", "1", "--reason", "Họp giao ban").returncode == 0
+    paused = kiosk(site, "call", "1")
+    assert paused.returncode == 1 and "Họp giao ban" in one_line_error(paused)
+    assert kiosk(site, "resume", "1").returncode == 0
+    assert json.loads(kiosk(site, "call", "1", "--json").stdout)["called"]["number"] == "1001"
+
+
+def test_ok__nobody_waiting_is_not_an_error(site: Path) -> None:
+    result = kiosk(site, "call", "1")
+    assert result.returncode == 0 and "no one is waiting" in result.stdout
+
+
+def test_fail__cap_reached_is_refused_in_one_line(site: Path) -> None:
+    for _ in range(3):
+        assert kiosk(site, "issue", "dat-dai").returncode == 0
+    result = kiosk(site, "issue", "dat-dai", "--json")
+    assert result.returncode == 1
+    assert "cap_reached" in one_line_error(result)
+    assert json.loads(result.stdout)["error"] == "cap_reached"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["issue", "dat-dia"], 1, "did you mean 'dat-dai'"),
+        (["call", "9"], 1, "unknown counter 9"),
+        (["call", "x"], 2, "counter must be a number"),
+        (["done", "1"], 1, "not serving"),
+        (["recall", "1"], 1, "not serving"),
+        (["resume", "1"], 1, "not paused"),
+        (["transfer", "1", "nowhere"], 1, "unknown service"),
+        (["reenter", "A999"], 1, "no ticket A999"),
+        (["frobnicate"], 2, "invalid choice"),
+        ([], 2, "required"),
+    ],
+)
+def test_fail__bad_input_gives_one_clear_line(
+    site: Path, args: list[str], code: int, needle: str
+) -> None:
+    result = kiosk(site, *args)
+    assert result.returncode == code
+    assert needle in one_line_error(result)
+
+
+def test_fail__bad_config_exits_78(site: Path) -> None:
+    (site / "config.toml").write_text(ALWAYS_OPEN.replace("daily_cap = 3", "daily_cap = -3"))
+    result = kiosk(site, "status")
+    assert result.returncode == 78
+    assert "services[0].daily_cap: must be a positive integer" in one_line_error(result)
+
+
+def test_fail__unusable_database_is_one_line(site: Path) -> None:
+    (site / "kiosk.db").write_bytes(b"this is not a database, just some bytes" * 100)
+    result = kiosk(site, "status")
+    assert result.returncode == 74
+    assert "kiosk.db" in one_line_error(result)
+
+
+def test_ok__status_does_not_import_hardware_libraries(site: Path) -> None:
+    probe = (
+        "import sys; from kiosk.cli import main; main(['--config', sys.argv[1], '--db', "
+        "sys.argv[2], 'status']); heavy = {'pygame', 'paho', 'escpos', 'gpiozero', 'evdev', "
+        "'serial', 'sqlite_utils'} & {m.split('.')[0] for m in sys.modules}; print(sorted(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(site / "config.toml"), str(site / "kiosk.db")],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_ok__example_config_checks(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "config", "check"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "7 services, 8 counters" in result.stdout

@@ -1,0 +1,36 @@
+"""`kiosk demo` simulates a day with the real store and writes its summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
+    out = tmp_path / "demo-out"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "demo",
+         "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Đất đai" in result.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    with (out / "tickets.csv").open(encoding="utf-8") as handle:
+        tickets = list(csv.DictReader(handle))
+    assert summary["tickets"] == len(tickets) > 200
+    assert sum(s["tickets"] for s in summary["services"]) == len(tickets)
+    # everyone holding a ticket was served or is on the missed list by the end of the day
+    assert {t["status"] for t in tickets} <= {"done", "missed"}
+    assert summary["longest_wait"]["minutes"] >= summary["average_wait_minutes"] > 0
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert summary["events"] == len(events)
+    # lunch break: every counter paused and resumed
+    assert sum(e["type"] == "counter.paused" for e in events) == 8
+    assert sum(e["type"] == "counter.resumed" for e in events) == 8
