@@ -138,6 +138,8 @@ def one_of(*choices: str) -> Parser:
 
 
 def prefix(value: Any) -> str:
+    if value == "":
+        return ""  # none: the service numbers by band
     if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{1,2}", value):
         raise ValueError(f"must be one or two capital letters A-Z (got {_describe(value)})")
     return value

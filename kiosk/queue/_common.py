@@ -86,6 +86,14 @@ def reload(tx: Tx, ticket_id: int) -> Ticket:
     return ticket
 
 
+def front_rank(tx: Tx, service_id: str, rank: int) -> int:
+    """A queue rank ahead of everyone now waiting for ``service_id`` (or ``rank`` if it is)."""
+    lowest = tx.one(
+        "SELECT MIN(rank) FROM tickets WHERE status = 'waiting' AND service = ?", (service_id,)
+    )
+    return rank if lowest is None or rank < lowest else int(lowest) - 1
+
+
 def need_service(config: Config, service_id: str) -> None:
     ids = [s.id for s in config.services]
     if service_id not in ids:

@@ -9,6 +9,7 @@ from kiosk.config import Config
 from kiosk.queue._common import (
     Refused,
     Ticket,
+    front_rank,
     load_ticket,
     need_counter,
     need_service,
@@ -63,6 +64,9 @@ def _serving(tx: Tx, counter: CounterRow) -> Ticket | None:
 
 def _need_serving(tx: Tx, config: Config, number: int) -> tuple[CounterRow, Ticket]:
     need_counter(config, number)
+    # Open the day first: a ticket left "called" overnight has expired, and must not be
+    # recalled, skipped, transferred or closed with a night-long service time.
+    open_day(tx, config, tx.now)
     counter = _counter(tx, number)
     ticket = _serving(tx, counter)
     if ticket is None:
@@ -175,7 +179,7 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
         if ticket.service == service_id:
             raise Refused("same_service", f"ticket {ticket.number} is already in {service_id}")
         if config.queue.transfer_position == "front":
-            rank, queued_at = ticket.rank, ticket.issued_at
+            rank, queued_at = front_rank(tx, service_id, ticket.rank), ticket.issued_at
         else:
             rank, queued_at = tx.bump("rank"), now
         tx.execute(

@@ -71,9 +71,11 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
             ticket_id, paused, reason, paused_at = states.get(counter.number, (None, 0, "", None))
             serving = None
             if ticket_id is not None:
+                # Only today's: a ticket left called overnight expires when the day opens.
                 row = conn.execute(
-                    f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ? AND status = 'called'",
-                    (ticket_id,),
+                    f"SELECT {TICKET_COLUMNS} FROM tickets "
+                    "WHERE id = ? AND status = 'called' AND day = ?",
+                    (ticket_id, day_text),
                 ).fetchone()
                 serving = None if row is None else Ticket.from_row(row)
             counters.append(

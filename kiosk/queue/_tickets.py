@@ -10,6 +10,7 @@ from kiosk.config import Config
 from kiosk.queue._common import (
     Refused,
     Ticket,
+    front_rank,
     load_ticket,
     local_time,
     need_service,
@@ -159,8 +160,8 @@ def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
             )
         tx.execute(
             "UPDATE tickets SET status = 'waiting', reentries = reentries + 1, counter = NULL, "
-            "finished_at = NULL WHERE id = ?",
-            (ticket.id,),
+            "finished_at = NULL, rank = ? WHERE id = ?",
+            (front_rank(tx, ticket.service, ticket.rank), ticket.id),
         )
         tx.event(
             "ticket.reentered",
