@@ -194,7 +194,7 @@ def test_ok__unprinted_ticket_is_not_callable_until_printed(store: Store, config
     }
     assert call(store, config, 1, at(8, 3)) == "A001"
     assert_refused(
-        "not_printable", queue.mark_printed, store, config, issued.ticket.uid, now=at(8, 4)
+        "not_awaiting_print", queue.mark_printed, store, config, issued.ticket.uid, now=at(8, 4)
     )
 
 
@@ -216,14 +216,18 @@ def test_ok__void_is_never_called_and_its_number_never_reused(store: Store, conf
     assert call(store, config, 1, at(8, 3)) == "A002"
     assert call(store, config, 1, at(8, 4)) is None
     assert status(store, "A001") == "void"
-    assert_refused("not_printable", queue.mark_printed, store, config, bad.ticket.uid, now=at(9))
-    assert_refused("not_voidable", queue.void, store, config, bad.ticket.uid, "x", now=at(9))
+    assert_refused(
+        "not_awaiting_print", queue.mark_printed, store, config, bad.ticket.uid, now=at(9)
+    )
+    assert_refused("not_awaiting_print", queue.void, store, config, bad.ticket.uid, "x", now=at(9))
     assert status(store, "A001") == "void"
 
 
 def test_err__cannot_void_a_printed_ticket(store: Store, config: Config) -> None:
     good = queue.issue(store, config, "dat-dai", now=at(8), printed=True)
-    assert_refused("not_voidable", queue.void, store, config, good.ticket.uid, "x", now=at(8, 1))
+    assert_refused(
+        "not_awaiting_print", queue.void, store, config, good.ticket.uid, "x", now=at(8, 1)
+    )
     assert call(store, config, 1, at(8, 2)) == "A001"
 
 

@@ -574,3 +574,13 @@ def test_ok__estimate_grows_with_people_ahead(
     assert now is not None and later is not None and more_staff is not None
     assert later >= now >= more_staff >= 0
     assert (now == 0) == (ahead == 0)
+
+
+def test_ok__lunch_break_also_applies_on_a_full_special_day() -> None:
+    config = make_config(
+        hours={"special": [{"date": SPECIAL.isoformat(), "open": "07:30", "close": "17:00"}]}
+    )
+    assert check_issue(config.hours, None, local(10, 0, SPECIAL)) is None
+    lunch = check_issue(config.hours, None, local(12, 0, SPECIAL))
+    assert lunch is not None and lunch.code == "lunch"
+    assert check_issue(config.hours, None, local(14, 0, SPECIAL)) is None

@@ -108,30 +108,29 @@ def issue(
     return Issued(ticket, ahead, wait)
 
 
-def mark_printed(store: Store, config: Config, ticket_uid: str, *, now: float) -> Ticket:
-    """The printer confirmed the ticket: it joins the queue."""
+def _print_outcome(
+    store: Store, ticket_uid: str, status: str, event: str, data: dict[str, Any], *, now: float
+) -> Ticket:
     with store.change(now) as tx:
         ticket = load_ticket(tx, "uid = ?", (ticket_uid,))
         if ticket is None or ticket.status != "issued":
-            raise Refused("not_printable", f"ticket {ticket_uid} is not awaiting print")
-        tx.execute(
-            "UPDATE tickets SET status = 'waiting', queued_at = ? WHERE id = ?", (now, ticket.id)
-        )
-        tx.event("ticket.printed", {"ticket": ticket.uid, "number": ticket.number})
+            raise Refused("not_awaiting_print", f"ticket {ticket_uid} is not awaiting print")
+        # A printed ticket starts waiting now; a voided one is finished now.
+        column = "queued_at" if status == "waiting" else "finished_at"
+        tx.execute(f"UPDATE tickets SET status = ?, {column} = ? WHERE id = ?",
+                   (status, now, ticket.id))  # fmt: skip
+        tx.event(event, {"ticket": ticket.uid, "number": ticket.number, **data})
         return reload(tx, ticket.id)
+
+
+def mark_printed(store: Store, config: Config, ticket_uid: str, *, now: float) -> Ticket:
+    """The printer confirmed the ticket: it joins the queue."""
+    return _print_outcome(store, ticket_uid, "waiting", "ticket.printed", {}, now=now)
 
 
 def void(store: Store, config: Config, ticket_uid: str, reason: str, *, now: float) -> Ticket:
     """The print failed: the number is never called (and never reused)."""
-    with store.change(now) as tx:
-        ticket = load_ticket(tx, "uid = ?", (ticket_uid,))
-        if ticket is None or ticket.status != "issued":
-            raise Refused("not_voidable", f"ticket {ticket_uid} is not awaiting print")
-        tx.execute(
-            "UPDATE tickets SET status = 'void', finished_at = ? WHERE id = ?", (now, ticket.id)
-        )
-        tx.event("ticket.voided", {"ticket": ticket.uid, "number": ticket.number, "reason": reason})
-        return reload(tx, ticket.id)
+    return _print_outcome(store, ticket_uid, "void", "ticket.voided", {"reason": reason}, now=now)
 
 
 def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:

@@ -48,10 +48,8 @@ def check_issue(
         return Closed("before_open", f"Chưa đến giờ cấp số, mời quay lại lúc {opening:%H:%M}.")
     if now >= last:
         return Closed("after_close", "Đã hết giờ cấp số hôm nay.")
-    lunch_special = any(special.date == local.date() for special in hours.special)
     if (
-        not lunch_special
-        and hours.lunch_start is not None
+        hours.lunch_start is not None
         and hours.lunch_end is not None
         and hours.lunch_start <= now < hours.lunch_end
     ):
