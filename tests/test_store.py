@@ -84,3 +84,13 @@ def test_fail__directory_cannot_be_created(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(StoreError, match="cannot open database"):
         Store(blocker / "sub" / "kiosk.db")
+
+
+def test_ok__data_version_tells_a_reader_another_process_committed(tmp_path: Path) -> None:
+    db = tmp_path / "kiosk.db"
+    with Store(db) as reader, Store(db) as writer:
+        before = reader.data_version()
+        assert reader.data_version() == before  # nothing committed: no wake-up
+        with writer.change(0.0) as tx:
+            tx.event("ticket.issued", {})
+        assert reader.data_version() != before

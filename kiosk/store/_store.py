@@ -33,7 +33,6 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection, now: float) -> None:
         self.conn = conn
         self.now = now
-        self.events: list[dict[str, Any]] = []
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -76,7 +75,6 @@ class Tx:
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")),
             ),
         )
-        self.events.append(event)
         return event
 
 
