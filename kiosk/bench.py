@@ -26,21 +26,17 @@ from typing import Any
 from kiosk import queue
 from kiosk.cli._context import Context
 from kiosk.config import Config, HoursConfig
+from kiosk.stats import percentile
 from kiosk.store import Store
 
 
 def stats(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-
-    def pick(share: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
-
     return {
-        "n": len(ordered),
-        "median_ms": pick(0.5),
-        "p99_ms": pick(0.99),
-        "max_ms": round(ordered[-1], 3),
-        "mean_ms": round(sum(ordered) / len(ordered), 3),
+        "n": len(samples_ms),
+        "median_ms": round(percentile(samples_ms, 0.5), 3),
+        "p99_ms": round(percentile(samples_ms, 0.99), 3),
+        "max_ms": round(max(samples_ms), 3),
+        "mean_ms": round(sum(samples_ms) / len(samples_ms), 3),
     }
 
 
@@ -128,7 +124,13 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
             call_ms.append(
                 _timed(functools.partial(queue.call_next, store, fast, counter, now=stamp))
             )
-        events = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        database = {
+            "tickets": n,
+            "events": store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
+            "journal_mode": store.conn.execute("PRAGMA journal_mode").fetchone()[0],
+            # 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+            "synchronous": store.conn.execute("PRAGMA synchronous").fetchone()[0],
+        }
     status_ms: list[float] = []
     command = [sys.executable, "-m", "kiosk", "--config", config_path, "--db", str(db), "status"]
     for _ in range(20):
@@ -139,7 +141,7 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
             raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
     return {
         "machine": {**machine(), "disk": _filesystem(work.resolve())},
-        "database": {"tickets": n, "events": events, "synchronous": "FULL", "wal": True},
+        "database": database,
         "issue_commit": {**stats(issue_ms), "goal_p99_ms": 5},
         "call_next_commit": stats(call_ms),
         "status_process": {**stats(status_ms), "goal_ms": 250},

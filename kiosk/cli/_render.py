@@ -20,7 +20,8 @@ def _hhmm(iso: str | None, config_tz: dt.tzinfo | None) -> str:
     return f"{moment.astimezone(config_tz):%H:%M}"
 
 
-def _table(rows: list[list[str]]) -> list[str]:
+def table(rows: list[list[str]]) -> list[str]:
+    """Left-aligned columns two spaces apart; the first row is the heading."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
 
@@ -37,7 +38,7 @@ def status_text(snap: dict[str, Any]) -> str:
             [s["name"], str(s["waiting"]), str(s["waiting_priority"]), str(s["issued"]),
              str(s["remaining"]), wait]
         )  # fmt: skip
-    lines += _table(rows)
+    lines += table(rows)
     lines.append("")
     rows = [["COUNTER", "SERVING", "SINCE", "SERVED", "STATE"]]
     for c in snap["counters"]:
@@ -45,7 +46,7 @@ def status_text(snap: dict[str, Any]) -> str:
         rows.append(
             [c["name"], c["serving"] or "-", _hhmm(c["since"], tz), str(c["served_today"]), state]
         )
-    lines += _table(rows)
+    lines += table(rows)
     if snap["missed"]:
         missed = ", ".join(f"{m['number']} ({_hhmm(m['missed_at'], tz)})" for m in snap["missed"])
         lines += ["", f"Missed: {missed}"]

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+from kiosk.cli._render import table
 from kiosk.config import Config
 from kiosk.demo._sim import Tally
+from kiosk.stats import percentile
 from kiosk.store import Store
-
-
-def _percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
 def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
@@ -50,7 +44,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
                 "no_shows": rows.get("missed", 0),
                 "refused": tally.refused.get(service.id, {}),
                 "average_wait_minutes": round(sum(mine) / len(mine) / 60, 1) if mine else 0.0,
-                "p90_wait_minutes": round(_percentile(mine, 0.9) / 60, 1),
+                "p90_wait_minutes": round(percentile(mine, 0.9) / 60, 1),
                 "longest_wait_minutes": round(max(mine, default=0) / 60, 1),
                 "average_service_minutes": round((served[1] or 0) / 60, 1),
             }
@@ -105,8 +99,7 @@ def as_text(summary: dict[str, Any]) -> str:
          f"{s['longest_wait_minutes']} min", f"{s['average_service_minutes']} min"]
         for s in summary["services"]
     ]  # fmt: skip
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
+    lines += table(rows)
     lines.append("")
     lines.append(
         "counters: "

@@ -6,13 +6,15 @@ import datetime as dt
 import functools
 import sqlite3
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from kiosk.config import Config
 from kiosk.config._build import did_you_mean
 from kiosk.rules.businessday import business_day, clock_went_back
-from kiosk.store import Tx, iso_utc
+from kiosk.store import Store, Tx, iso_utc
 
 
 class Refused(Exception):
@@ -150,3 +152,14 @@ def open_day(tx: Tx, config: Config, now: float) -> str:
             {"day": day_text, "previous": stored_text, "expired_tickets": expired},
         )
     return day.isoformat()
+
+
+@contextmanager
+def change(store: Store, config: Config, now: float) -> Iterator[tuple[Tx, str]]:
+    """A queue write transaction, on the current business day (opened first if it moved on).
+
+    Every queue operation goes through here, so yesterday's leftovers have expired
+    before any rule looks at a ticket or counter.
+    """
+    with store.change(now) as tx:
+        yield tx, open_day(tx, config, now)

@@ -9,11 +9,11 @@ from kiosk.config import Config
 from kiosk.queue._common import (
     Refused,
     Ticket,
+    change,
     front_rank,
     load_ticket,
     need_counter,
     need_service,
-    open_day,
     reload,
 )
 from kiosk.rules.policy import Candidate, Streak, choose_next
@@ -64,9 +64,6 @@ def _serving(tx: Tx, counter: CounterRow) -> Ticket | None:
 
 def _need_serving(tx: Tx, config: Config, number: int) -> tuple[CounterRow, Ticket]:
     need_counter(config, number)
-    # Open the day first: a ticket left "called" overnight has expired, and must not be
-    # recalled, skipped, transferred or closed with a night-long service time.
-    open_day(tx, config, tx.now)
     counter = _counter(tx, number)
     ticket = _serving(tx, counter)
     if ticket is None:
@@ -102,8 +99,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
     """
     need_counter(config, number)
     services = config.counter(number).services
-    with store.change(now) as tx:
-        open_day(tx, config, now)
+    with change(store, config, now) as (tx, _):
         counter = _counter(tx, number)
         if counter.paused:
             raise Refused(
@@ -145,7 +141,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
 
 def recall(store: Store, config: Config, number: int, *, now: float) -> Ticket:
     """Announce the number being served again."""
-    with store.change(now) as tx:
+    with change(store, config, now) as (tx, _):
         _, ticket = _need_serving(tx, config, number)
         tx.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (ticket.id,))
         tx.event("ticket.recalled", {**_ref(ticket, number), "recalls": ticket.recalls + 1})
@@ -154,7 +150,7 @@ def recall(store: Store, config: Config, number: int, *, now: float) -> Ticket:
 
 def skip(store: Store, config: Config, number: int, *, now: float) -> Ticket:
     """The citizen did not come: the number goes to the missed list."""
-    with store.change(now) as tx:
+    with change(store, config, now) as (tx, _):
         _, ticket = _need_serving(tx, config, number)
         tx.execute(
             "UPDATE tickets SET status = 'missed', finished_at = ? WHERE id = ?", (now, ticket.id)
@@ -166,7 +162,7 @@ def skip(store: Store, config: Config, number: int, *, now: float) -> Ticket:
 
 def done(store: Store, config: Config, number: int, *, now: float) -> Ticket:
     """Service finished; its duration feeds the wait estimate."""
-    with store.change(now) as tx:
+    with change(store, config, now) as (tx, _):
         _, ticket = _need_serving(tx, config, number)
         return _finish(tx, config, ticket, number, auto=False)
 
@@ -174,7 +170,7 @@ def done(store: Store, config: Config, number: int, *, now: float) -> Ticket:
 def transfer(store: Store, config: Config, number: int, service_id: str, *, now: float) -> Ticket:
     """Send the citizen being served to another service's queue, keeping their number."""
     need_service(config, service_id)
-    with store.change(now) as tx:
+    with change(store, config, now) as (tx, _):
         _, ticket = _need_serving(tx, config, number)
         if ticket.service == service_id:
             raise Refused("same_service", f"ticket {ticket.number} is already in {service_id}")
@@ -200,7 +196,7 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
 def pause(store: Store, config: Config, number: int, reason: str, *, now: float) -> None:
     """Stop calling at a counter (break, meeting); the ticket being served stays."""
     need_counter(config, number)
-    with store.change(now) as tx:
+    with change(store, config, now) as (tx, _):
         counter = _counter(tx, number)
         if counter.paused:
             raise Refused("already_paused", f"counter {number} is already paused")
@@ -214,7 +210,7 @@ def pause(store: Store, config: Config, number: int, reason: str, *, now: float)
 
 def resume(store: Store, config: Config, number: int, *, now: float) -> None:
     need_counter(config, number)
-    with store.change(now) as tx:
+    with change(store, config, now) as (tx, _):
         counter = _counter(tx, number)
         if not counter.paused:
             raise Refused("not_paused", f"counter {number} is not paused")

@@ -10,11 +10,11 @@ from kiosk.config import Config
 from kiosk.queue._common import (
     Refused,
     Ticket,
+    change,
     front_rank,
     load_ticket,
     local_time,
     need_service,
-    open_day,
     reload,
 )
 from kiosk.queue._estimate import ahead_of, wait_minutes
@@ -51,8 +51,7 @@ def issue(
     need_service(config, service_id)
     service = config.service(service_id)
     refusal: Refused | None = None
-    with store.change(now) as tx:
-        day = open_day(tx, config, now)
+    with change(store, config, now) as (tx, day):
         closed = check_issue(config.hours, service, local_time(config, now))
         last = tx.one(
             "SELECT last FROM day_numbers WHERE day = ? AND service = ?", (day, service_id)
@@ -109,35 +108,42 @@ def issue(
 
 
 def _print_outcome(
-    store: Store, ticket_uid: str, status: str, event: str, data: dict[str, Any], *, now: float
+    store: Store, config: Config, ticket_uid: str, *, failure: str | None, now: float
 ) -> Ticket:
-    with store.change(now) as tx:
+    """Settle an ``issued`` ticket: printed (joins the queue now) or voided with a reason."""
+    status, column, event = (
+        ("waiting", "queued_at", "ticket.printed")
+        if failure is None
+        else ("void", "finished_at", "ticket.voided")
+    )
+    with change(store, config, now) as (tx, _):
         ticket = load_ticket(tx, "uid = ?", (ticket_uid,))
         if ticket is None or ticket.status != "issued":
             raise Refused("not_awaiting_print", f"ticket {ticket_uid} is not awaiting print")
-        # A printed ticket starts waiting now; a voided one is finished now.
-        column = "queued_at" if status == "waiting" else "finished_at"
-        tx.execute(f"UPDATE tickets SET status = ?, {column} = ? WHERE id = ?",
-                   (status, now, ticket.id))  # fmt: skip
-        tx.event(event, {"ticket": ticket.uid, "number": ticket.number, **data})
+        tx.execute(
+            f"UPDATE tickets SET status = ?, {column} = ? WHERE id = ?", (status, now, ticket.id)
+        )
+        data: dict[str, Any] = {"ticket": ticket.uid, "number": ticket.number}
+        if failure is not None:
+            data["reason"] = failure
+        tx.event(event, data)
         return reload(tx, ticket.id)
 
 
 def mark_printed(store: Store, config: Config, ticket_uid: str, *, now: float) -> Ticket:
     """The printer confirmed the ticket: it joins the queue."""
-    return _print_outcome(store, ticket_uid, "waiting", "ticket.printed", {}, now=now)
+    return _print_outcome(store, config, ticket_uid, failure=None, now=now)
 
 
 def void(store: Store, config: Config, ticket_uid: str, reason: str, *, now: float) -> Ticket:
     """The print failed: the number is never called (and never reused)."""
-    return _print_outcome(store, ticket_uid, "void", "ticket.voided", {"reason": reason}, now=now)
+    return _print_outcome(store, config, ticket_uid, failure=reason, now=now)
 
 
 def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
     """A missed (no-show) number comes back within the tolerance and goes to the front."""
     queue = config.queue
-    with store.change(now) as tx:
-        day = open_day(tx, config, now)
+    with change(store, config, now) as (tx, day):
         ticket = load_ticket(tx, "day = ? AND number = ?", (day, number.strip().upper()))
         if ticket is None:
             raise Refused("unknown_ticket", f"no ticket {number} today")

@@ -1,0 +1,47 @@
+"""`kiosk bench` runs as a user runs it and reports what it measured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.stats import percentile
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    ("values", "share", "expected"),
+    [
+        ([], 0.5, 0.0),
+        ([7.0], 0.99, 7.0),
+        ([3.0, 1.0, 2.0], 0.5, 2.0),
+        ([float(i) for i in range(1, 101)], 0.9, 90.0),
+        ([float(i) for i in range(1, 101)], 0.99, 99.0),
+        ([float(i) for i in range(1, 101)], 1.0, 100.0),
+        ([5.0, 1.0], 0.0, 1.0),
+    ],
+)
+def test_ok__nearest_rank_percentile(values: list[float], share: float, expected: float) -> None:
+    assert percentile(values, share) == expected
+
+
+def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
+         "--n", "40", "--dir", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["database"]["synchronous"] == 2  # FULL, read from the connection
+    assert figures["database"]["journal_mode"] == "wal"
+    assert figures["database"]["events"] > 2 * 40
+    for name in ("issue_commit", "call_next_commit", "status_process"):
+        figure = figures[name]
+        assert 0 < figure["median_ms"] <= figure["p99_ms"] <= figure["max_ms"]
+    assert figures["issue_commit"]["n"] == 40 and figures["status_process"]["n"] == 20
+    assert list(tmp_path.iterdir()) == []
