@@ -304,6 +304,7 @@ SLUG = "must be lowercase letters, digits, '-' or '_' (1-63 chars)"
 TIME = 'must be a time of day "HH:MM"'
 DATE = 'must be a date "YYYY-MM-DD"'
 NOT_TABLE = "must be a table"
+PIN = 'must be a GPIO number 0-53, "GPIO17" or a header pin "BOARD11"'
 
 # (where to put the value, the value, the start of the one problem expected)
 BAD_VALUES: list[Any] = [
@@ -752,6 +753,191 @@ BAD_VALUES: list[Any] = [
         "counters[0].staff_id: must not contain control characters",
         id="counters.staff_id-bell",
     ),
+    # [kiosk]
+    pytest.param(("kiosk",), "on", f"kiosk: {NOT_TABLE}", id="kiosk-string"),
+    pytest.param(
+        ("kiosk", "bounce_seconds"), 0.5, "kiosk.bounce_seconds: must be from 0 to 0.2 (got 0.5)",
+        id="kiosk.bounce_seconds-long",
+    ),
+    pytest.param(
+        ("kiosk", "bounce_seconds"), "30ms", "kiosk.bounce_seconds: must be a number",
+        id="kiosk.bounce_seconds-text",
+    ),
+    pytest.param(
+        ("kiosk", "cooldown_seconds"), -1, "kiosk.cooldown_seconds: must be from 0 to 60 (got -1)",
+        id="kiosk.cooldown_seconds-negative",
+    ),
+    pytest.param(
+        ("kiosk", "cooldown_seconds"), math.nan, "kiosk.cooldown_seconds: must be a number",
+        id="kiosk.cooldown_seconds-nan",
+    ),
+    pytest.param(
+        ("kiosk", "hold_seconds"), 11, "kiosk.hold_seconds: must be from 0 to 10 (got 11)",
+        id="kiosk.hold_seconds",
+    ),
+    pytest.param(
+        ("kiosk", "hold_seconds"), True, "kiosk.hold_seconds: must be a number (got True)",
+        id="kiosk.hold_seconds-bool",
+    ),
+    pytest.param(
+        ("kiosk", "priority_button"), 26, f"kiosk.priority_button: {NOT_TABLE}",
+        id="kiosk.priority_button-int",
+    ),
+    pytest.param(
+        ("kiosk", "priority_button", "pin"), 54, f"kiosk.priority_button.pin: {PIN}",
+        id="kiosk.priority_button.pin-range",
+    ),
+    pytest.param(
+        ("kiosk", "priority_button", "pull"), "pullup",
+        "kiosk.priority_button.pull: must be one of up, down, off",
+        id="kiosk.priority_button.pull",
+    ),
+    pytest.param(
+        ("kiosk", "priority_button", "active"), "on",
+        "kiosk.priority_button.active: must be one of auto, low, high",
+        id="kiosk.priority_button.active",
+    ),
+    pytest.param(
+        ("kiosk", "priority_button", "window_seconds"), 0,
+        "kiosk.priority_button.window_seconds: must be from 1 to 120 (got 0)",
+        id="kiosk.priority_button.window_seconds",
+    ),
+    pytest.param(
+        ("kiosk", "buttons"), {"service": "thue"},
+        "kiosk.buttons: must be an array of tables", id="kiosk.buttons-table",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 0, "service"), "Đất đai", f"kiosk.buttons[0].service: {SLUG}",
+        id="kiosk.buttons.service",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 1, "pin"), "GPIO", f"kiosk.buttons[1].pin: {PIN}",
+        id="kiosk.buttons.pin-name",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 1, "pin"), "BOARD41", f"kiosk.buttons[1].pin: {PIN}",
+        id="kiosk.buttons.pin-board",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 1, "pin"), -1, f"kiosk.buttons[1].pin: {PIN}",
+        id="kiosk.buttons.pin-negative",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 2, "pull"), "none",
+        "kiosk.buttons[2].pull: must be one of up, down, off", id="kiosk.buttons.pull",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 2, "active"), True,
+        "kiosk.buttons[2].active: must be one of auto, low, high", id="kiosk.buttons.active",
+    ),
+    pytest.param(
+        ("kiosk", "busy_led"), "LED1", f"kiosk.busy_led: {PIN}", id="kiosk.busy_led"
+    ),
+    pytest.param(
+        ("kiosk", "error_led"), 99, f"kiosk.error_led: {PIN}", id="kiosk.error_led"
+    ),
+    pytest.param(
+        ("kiosk", "paper_led"), 2.5, f"kiosk.paper_led: {PIN}", id="kiosk.paper_led"
+    ),
+    pytest.param(("kiosk", "buzzer"), False, f"kiosk.buzzer: {PIN}", id="kiosk.buzzer"),
+    pytest.param(
+        ("kiosk", "footer"), "Xin cảm ơn\x00", "kiosk.footer: must not contain control",
+        id="kiosk.footer",
+    ),
+    # [printer]
+    pytest.param(("printer",), "usb", f"printer: {NOT_TABLE}", id="printer-string"),
+    pytest.param(
+        ("printer", "connection"), "bluetooth",
+        "printer.connection: must be one of none, usb, serial, network, file, dummy",
+        id="printer.connection",
+    ),
+    pytest.param(
+        ("printer", "profile"), "", "printer.profile: must not be empty", id="printer.profile"
+    ),
+    pytest.param(
+        ("printer", "width"), 64, "printer.width: must be an integer from 128 to 2048 (got 64)",
+        id="printer.width",
+    ),
+    pytest.param(
+        ("printer", "mode"), "graphics", "printer.mode: must be one of image, text",
+        id="printer.mode",
+    ),
+    pytest.param(
+        ("printer", "codepage"), "tcvn3", "printer.codepage: must be one of cp1258, ascii",
+        id="printer.codepage",
+    ),
+    pytest.param(
+        ("printer", "codepage_table"), 256,
+        "printer.codepage_table: must be an integer from 0 to 255 (got 256)",
+        id="printer.codepage_table",
+    ),
+    pytest.param(
+        ("printer", "qr"), True, "printer.qr: must be one of auto, native, image, none",
+        id="printer.qr",
+    ),
+    pytest.param(
+        ("printer", "cut"), "half", "printer.cut: must be one of partial, full, none",
+        id="printer.cut",
+    ),
+    pytest.param(
+        ("printer", "status"), "on", "printer.status: must be one of auto, off",
+        id="printer.status",
+    ),
+    pytest.param(
+        ("printer", "timeout_seconds"), 0, "printer.timeout_seconds: must be from 0.5 to 60",
+        id="printer.timeout_seconds",
+    ),
+    pytest.param(
+        ("printer", "retry_seconds"), 3600, "printer.retry_seconds: must be from 0.5 to 300",
+        id="printer.retry_seconds",
+    ),
+    pytest.param(
+        ("printer", "usb_vendor_id"), 0x10000,
+        "printer.usb_vendor_id: must be a USB id from 0x0001 to 0xFFFF",
+        id="printer.usb_vendor_id",
+    ),
+    pytest.param(
+        ("printer", "usb_product_id"), "0e15",
+        "printer.usb_product_id: must be a USB id from 0x0001 to 0xFFFF",
+        id="printer.usb_product_id",
+    ),
+    pytest.param(
+        ("printer", "usb_in_ep"), 0x01,
+        "printer.usb_in_ep: must be an integer from 129 to 143 (got 1)",
+        id="printer.usb_in_ep",
+    ),
+    pytest.param(
+        ("printer", "usb_out_ep"), 0x81,
+        "printer.usb_out_ep: must be an integer from 1 to 15 (got 129)",
+        id="printer.usb_out_ep",
+    ),
+    pytest.param(
+        ("printer", "serial_port"), ["/dev/ttyUSB0"], "printer.serial_port: must be a string",
+        id="printer.serial_port",
+    ),
+    pytest.param(
+        ("printer", "baudrate"), 115201, "printer.baudrate: must be one of 2400, 4800",
+        id="printer.baudrate",
+    ),
+    pytest.param(
+        ("printer", "flow_control"), "hardware",
+        "printer.flow_control: must be one of none, rtscts, dsrdtr, xonxoff",
+        id="printer.flow_control",
+    ),
+    pytest.param(
+        ("printer", "host"), "printer one", "printer.host: must be a host name or IP address",
+        id="printer.host",
+    ),
+    pytest.param(
+        ("printer", "port"), 0, "printer.port: must be an integer from 1 to 65535 (got 0)",
+        id="printer.port",
+    ),
+    pytest.param(("printer", "path"), 7, "printer.path: must be a string", id="printer.path"),
+    pytest.param(("printer", "font"), 7, "printer.font: must be a string", id="printer.font"),
+    pytest.param(
+        ("printer", "font_bold"), "a\nb", "printer.font_bold: must not contain control",
+        id="printer.font_bold",
+    ),
 ]
 
 # A required key left out: (where, the one problem expected).
@@ -787,6 +973,15 @@ MISSING: list[Any] = [
         ("counters", 4, "services"),
         "counters[4].services: missing required key",
         id="counters.services",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 3, "service"),
+        "kiosk.buttons[3].service: missing required key",
+        id="kiosk.buttons.service",
+    ),
+    pytest.param(
+        ("kiosk", "buttons", 3, "pin"), "kiosk.buttons[3].pin: missing required key",
+        id="kiosk.buttons.pin",
     ),
 ]
 
@@ -1210,12 +1405,62 @@ CROSS_FIELD: list[Any] = [
         id="no-counters",
     ),
     pytest.param(
-        [(("services",), []), (("counters",), [])],
+        [(("services",), []), (("counters",), []), (("kiosk", "buttons"), [])],
         [
             "services: at least one [[services]] table is required",
             "counters: at least one [[counters]] table is required",
         ],
         id="no-services-no-counters",
+    ),
+    # the kiosk's pins and buttons
+    pytest.param(
+        [(("kiosk", "buttons", 2, "service"), "dang-ky-kinh-doan")],
+        [
+            "kiosk.buttons[2].service: unknown service 'dang-ky-kinh-doan' "
+            "(did you mean 'dang-ky-kinh-doanh'?)"
+        ],
+        id="button-unknown-service",
+    ),
+    pytest.param(
+        [(("kiosk", "buttons", 1, "pin"), "GPIO5")],
+        ["kiosk.buttons[1].pin: GPIO5 is already used by kiosk.buttons[0].pin"],
+        id="button-pin-twice",
+    ),
+    pytest.param(
+        [(("kiosk", "buzzer"), "bcm26")],
+        ["kiosk.buzzer: GPIO26 is already used by kiosk.priority_button.pin"],
+        id="output-on-an-input-pin",
+    ),
+    pytest.param(
+        [(("kiosk", "buttons", 0, "pull"), "off")],
+        ['kiosk.buttons[0].active: with pull = "off" set "low" or "high"'],
+        id="floating-button-needs-active",
+    ),
+    pytest.param(
+        [(("kiosk", "priority_button", "pull"), "off")],
+        ['kiosk.priority_button.active: with pull = "off" set "low" or "high"'],
+        id="floating-priority-needs-active",
+    ),
+    # what each printer connection needs
+    pytest.param(
+        [(("printer", "usb_product_id"), DELETE)],
+        ["printer.usb_product_id: required when connection = 'usb'"],
+        id="usb-needs-ids",
+    ),
+    pytest.param(
+        [(("printer", "connection"), "serial")],
+        ["printer.serial_port: required when connection = 'serial'"],
+        id="serial-needs-port",
+    ),
+    pytest.param(
+        [(("printer", "connection"), "network")],
+        ["printer.host: required when connection = 'network'"],
+        id="network-needs-host",
+    ),
+    pytest.param(
+        [(("printer", "connection"), "file")],
+        ["printer.path: required when connection = 'file'"],
+        id="file-needs-path",
     ),
 ]
 
@@ -1229,7 +1474,9 @@ def test_fail__no_services_also_flags_every_counter_reference() -> None:
     problems = problems_of(edited((("services",), [])))
     assert "services: at least one [[services]] table is required" in problems
     unknown = [p for p in problems if ": unknown service " in p]
-    references = sum(len(counter["services"]) for counter in example_raw()["counters"])
+    raw = example_raw()
+    references = sum(len(counter["services"]) for counter in raw["counters"])
+    references += len(raw["kiosk"]["buttons"])
     assert len(unknown) == references
     assert len(problems) == references + 1
 
@@ -1306,7 +1553,17 @@ def test_ok__capacity_of_band(band: tuple[int, int]) -> None:
             id="counters",
         ),
         pytest.param(("services", 0, "colour"), "services[0].colour: unknown key", id="no-hint"),
-        pytest.param(("printer",), "printer: unknown key", id="top-no-hint"),
+        pytest.param(("colour",), "colour: unknown key", id="top-no-hint"),
+        pytest.param(
+            ("kiosk", "buttons", 0, "pinn"),
+            "kiosk.buttons[0].pinn: unknown key (did you mean 'pin'?)",
+            id="kiosk.buttons",
+        ),
+        pytest.param(
+            ("printer", "vendor_id"),
+            "printer.vendor_id: unknown key (did you mean 'usb_vendor_id'?)",
+            id="printer",
+        ),
     ],
 )
 def test_fail__unknown_key(where: tuple[Key, ...], expected: str) -> None:
@@ -1415,9 +1672,15 @@ prefix = "K"
 [[counters]]
 number = 9
 services = ["cong-an"]
+
+[[kiosk.buttons]]
+service = "cong-an"
+pin = 5
 """,
     )
     config = load_config(main_file)
+    assert [button.service for button in config.kiosk.buttons] == ["cong-an"]
+    assert config.kiosk.priority_button.pin == "GPIO26"  # the rest of [kiosk] is kept
     assert config.hours.days == ("sat",)
     assert config.hours.closed_dates == ()
     assert [day.date for day in config.hours.special] == [dt.date(2027, 1, 30)]

@@ -21,6 +21,8 @@ def check(config: Config) -> list[str]:
     problems += _check_hours(config)
     problems += _check_services(config)
     problems += _check_counters(config)
+    problems += _check_kiosk(config)
+    problems += _check_printer(config)
     return problems
 
 
@@ -122,3 +124,53 @@ def _check_counters(config: Config) -> list[str]:
         if config.counters and service.id not in served:
             problems.append(f"services[{index}].id: no counter serves {service.id!r}")
     return problems
+
+
+def _check_kiosk(config: Config) -> list[str]:
+    kiosk = config.kiosk
+    problems: list[str] = []
+    service_ids = [service.id for service in config.services]
+    pins: dict[str, str] = {}
+
+    def claim(pin: str | None, path: str) -> None:
+        if pin is None:
+            return
+        if pin in pins:
+            problems.append(f"{path}: {pin} is already used by {pins[pin]}")
+        else:
+            pins[pin] = path
+
+    priority = kiosk.priority_button
+    claim(priority.pin, "kiosk.priority_button.pin")
+    if priority.pin is not None and priority.pull == "off" and priority.active == "auto":
+        problems.append('kiosk.priority_button.active: with pull = "off" set "low" or "high"')
+    for index, button in enumerate(kiosk.buttons):
+        path = f"kiosk.buttons[{index}]."
+        if button.service not in service_ids:
+            problems.append(
+                f"{path}service: unknown service {button.service!r}"
+                f"{did_you_mean(button.service, service_ids)}"
+            )
+        claim(button.pin, f"{path}pin")
+        if button.pull == "off" and button.active == "auto":
+            problems.append(f'{path}active: with pull = "off" set "low" or "high"')
+    for name in ("busy_led", "error_led", "paper_led", "buzzer"):
+        claim(getattr(kiosk, name), f"kiosk.{name}")
+    return problems
+
+
+_CONNECTION_NEEDS = {
+    "usb": ("usb_vendor_id", "usb_product_id"),
+    "serial": ("serial_port",),
+    "network": ("host",),
+    "file": ("path",),
+}
+
+
+def _check_printer(config: Config) -> list[str]:
+    printer = config.printer
+    return [
+        f"printer.{key}: required when connection = {printer.connection!r}"
+        for key in _CONNECTION_NEEDS.get(printer.connection, ())
+        if getattr(printer, key) in (None, "")
+    ]

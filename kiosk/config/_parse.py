@@ -197,3 +197,81 @@ def ratio(value: Any) -> tuple[int, int]:
             f"(got {_describe(value)})"
         )
     return value[0], value[1]
+
+
+def number_range(low: float, high: float) -> Parser:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            raise ValueError(f"must be a number (got {_describe(value)})")
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low:g} to {high:g} (got {value:g})")
+        return float(value)
+
+    return parse
+
+
+def optional_int_range(low: int, high: int) -> Parser:
+    inner = int_range(low, high)
+
+    def parse(value: Any) -> int | None:
+        return None if value == "" else inner(value)
+
+    return parse
+
+
+_PIN = re.compile(r"^(?:(?:GPIO|BCM)(\d{1,2})|(BOARD|J8:)(\d{1,2}))$")
+
+
+def gpio_pin(value: Any) -> str:
+    """A GPIO pin as gpiozero names it: 17 or "GPIO17" (Broadcom), "BOARD11" (header pin)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 53:
+        return f"GPIO{value}"
+    if isinstance(value, str) and (match := _PIN.match(value.strip().upper())):
+        bcm, board_kind, board = match.groups()
+        if bcm is not None and int(bcm) <= 53:
+            return f"GPIO{int(bcm)}"
+        if board is not None and 1 <= int(board) <= 40:
+            return f"{board_kind}{int(board)}"
+    raise ValueError(
+        f'must be a GPIO number 0-53, "GPIO17" or a header pin "BOARD11" (got {_describe(value)})'
+    )
+
+
+def optional_gpio_pin(value: Any) -> str | None:
+    if value == "":
+        return None
+    return gpio_pin(value)
+
+
+def usb_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 0xFFFF:
+        raise ValueError(f"must be a USB id from 0x0001 to 0xFFFF (got {_describe(value)})")
+    return value
+
+
+def optional_usb_id(value: Any) -> int | None:
+    if value in ("", 0):
+        return None
+    return usb_id(value)
+
+
+def host(value: Any) -> str:
+    name = text(value)
+    if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", name):
+        raise ValueError(f"must be a host name or IP address (got {_describe(value)})")
+    return name
+
+
+def optional_host(value: Any) -> str:
+    return "" if value == "" else host(value)
+
+
+def one_of_ints(*choices: int) -> Parser:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or value not in choices:
+            raise ValueError(
+                f"must be one of {', '.join(map(str, choices))} (got {_describe(value)})"
+            )
+        return int(value)
+
+    return parse

@@ -125,6 +125,94 @@ class CounterConfig:
         return self.name or f"Quầy {self.number}"
 
 
+_PULL = p.one_of("up", "down", "off")
+# Which level means "pressed": auto is low with a pull-up, high with a pull-down.
+_ACTIVE = p.one_of("auto", "low", "high")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceButton:
+    """A ticket button at the kiosk, wired to a GPIO pin."""
+
+    service: str = opt(parse=p.slug, required=True)
+    pin: str = opt(parse=p.gpio_pin, required=True)
+    pull: str = opt("up", _PULL)
+    active: str = opt("auto", _ACTIVE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriorityButton:
+    """A dedicated priority key: pressed before a service button, that ticket is priority."""
+
+    pin: str | None = opt(None, p.optional_gpio_pin)
+    pull: str = opt("up", _PULL)
+    active: str = opt("auto", _ACTIVE)
+    # How long the key stays armed waiting for a service button.
+    window_seconds: float = opt(10.0, p.number_range(1, 120))
+
+
+@dataclass(frozen=True, kw_only=True)
+class KioskConfig:
+    """The ticket kiosk: its buttons, their timing, feedback outputs and the ticket footer."""
+
+    # gpiozero debounce; keep it short (longer swallows quick taps on lgpio).
+    bounce_seconds: float = opt(0.03, p.number_range(0, 0.2))
+    # One ticket per button per cooldown, however often or long it is pressed.
+    cooldown_seconds: float = opt(3.0, p.number_range(0, 60))
+    # Holding a service button this long gives a priority ticket; 0 turns long press off.
+    hold_seconds: float = opt(0.0, p.number_range(0, 10))
+    priority_button: PriorityButton = table(PriorityButton)
+    buttons: tuple[ServiceButton, ...] = tables(ServiceButton)
+    # Feedback outputs (LED or buzzer pins, active high); "" for none.
+    busy_led: str | None = opt(None, p.optional_gpio_pin)
+    error_led: str | None = opt(None, p.optional_gpio_pin)
+    paper_led: str | None = opt(None, p.optional_gpio_pin)
+    buzzer: str | None = opt(None, p.optional_gpio_pin)
+    # Printed at the bottom of every ticket.
+    footer: str = opt("", p.optional_text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrinterConfig:
+    """The ESC/POS ticket printer: how it is connected and how tickets are sent to it."""
+
+    # "none": this controller has no ticket printer (the kiosk daemon will not start).
+    connection: str = opt(
+        "none", p.one_of("none", "usb", "serial", "network", "file", "dummy")
+    )
+    # A python-escpos capabilities profile (paper width, native QR, cutter, code pages).
+    profile: str = opt("default", p.text)
+    # Printable width in dots; "" takes the profile's (576 on 80 mm paper, 384 on 58 mm).
+    width: int | None = opt(None, p.optional_int_range(128, 2048))
+    # image: Vietnamese rendered as a 1-bit image (any printer); text: the printer's code page.
+    mode: str = opt("image", p.one_of("image", "text"))
+    # Text mode only: cp1258 (Vietnamese) or ascii (letters without accents, any printer).
+    codepage: str = opt("cp1258", p.one_of("cp1258", "ascii"))
+    # ESC t number of that code page on this model; "" looks it up in the profile.
+    codepage_table: int | None = opt(None, p.optional_int_range(0, 255))
+    qr: str = opt("auto", p.one_of("auto", "native", "image", "none"))
+    cut: str = opt("partial", p.one_of("partial", "full", "none"))
+    # Ask the printer for paper and cover status before each ticket (where it can answer).
+    status: str = opt("auto", p.one_of("auto", "off"))
+    timeout_seconds: float = opt(5.0, p.number_range(0.5, 60))
+    retry_seconds: float = opt(5.0, p.number_range(0.5, 300))
+    usb_vendor_id: int | None = opt(None, p.optional_usb_id)
+    usb_product_id: int | None = opt(None, p.optional_usb_id)
+    usb_in_ep: int = opt(0x82, p.int_range(0x81, 0x8F))
+    usb_out_ep: int = opt(0x01, p.int_range(0x01, 0x0F))
+    serial_port: str = opt("", p.optional_text)
+    baudrate: int = opt(
+        115200, p.one_of_ints(2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
+    )
+    flow_control: str = opt("dsrdtr", p.one_of("none", "rtscts", "dsrdtr", "xonxoff"))
+    host: str = opt("", p.optional_host)
+    port: int = opt(9100, p.int_range(1, 65535))
+    path: str = opt("", p.optional_text)
+    # A TrueType font covering Vietnamese; "" finds DejaVu Sans or Noto Sans.
+    font: str = opt("", p.optional_text)
+    font_bold: str = opt("", p.optional_text)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole, validated configuration of one site controller."""
@@ -133,6 +221,8 @@ class Config:
     store: StoreConfig = table(StoreConfig)
     hours: HoursConfig = table(HoursConfig)
     queue: QueueConfig = table(QueueConfig)
+    kiosk: KioskConfig = table(KioskConfig)
+    printer: PrinterConfig = table(PrinterConfig)
     services: tuple[ServiceConfig, ...] = tables(ServiceConfig, required=True)
     counters: tuple[CounterConfig, ...] = tables(CounterConfig, required=True)
     # Where the configuration came from, for messages; not a TOML key.

@@ -1,0 +1,209 @@
+"""Ticket layout: a :class:`~kiosk.slip.Slip` drawn as 1-bit pieces at the profile's width.
+
+Pure drawing, no printer: the encoder turns the pieces into ESC/POS bytes and
+the preview into a PNG, both from the same images. Images are ink masks (mode
+"1", 1 = ink), which is also how ESC/POS raster data counts bits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.slip import Slip
+from printer._fonts import font
+
+INK = 1
+
+
+@dataclass(frozen=True)
+class Raster:
+    """Rows of dots; ``scale`` 2 is drawn at half resolution and doubled by the printer."""
+
+    image: Image.Image
+    scale: int = 1
+
+
+@dataclass(frozen=True)
+class Qr:
+    data: str
+    module: int  # dots per module on paper
+    native: bool  # the printer draws it (GS ( k) rather than us
+
+
+@dataclass(frozen=True)
+class Feed:
+    dots: int
+
+
+Piece = Raster | Qr | Feed
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: str
+    bold: str
+
+
+def _scaled(width: int, size_at_576: int, smallest: int) -> int:
+    return max(smallest, round(size_at_576 * width / 576))
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap; a word wider than ``width`` stays whole (the caller shrinks)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and face.getlength(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fitted(
+    text: str, path: str, size: int, width: int, max_lines: int, smallest: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest size from ``size`` down at which ``text`` wraps into ``max_lines`` lines."""
+    for candidate in range(size, smallest - 1, -1):
+        face = font(path, candidate)
+        lines = wrap(text, face, width)
+        if len(lines) <= max_lines and all(face.getlength(line) <= width for line in lines):
+            return face, lines
+    face = font(path, smallest)
+    return face, wrap(text, face, width)  # a single unbreakable word: clipped at the margin
+
+
+def text_block(
+    lines: list[str], face: ImageFont.FreeTypeFont, width: int, *, center: bool = True
+) -> Image.Image:
+    ascent, descent = face.getmetrics()
+    # Vietnamese stacks marks above capitals (Ễ, Ấ): room above the ascent for them.
+    line_height = ascent + descent + max(2, face.size // 8)
+    image = Image.new("1", (width, line_height * len(lines)), 0)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        x = (width - face.getlength(line)) / 2 if center else 0
+        draw.text((round(x), row * line_height + face.size // 8), line, font=face, fill=INK)
+    return image
+
+
+def qr_image(data: str, module: int) -> Image.Image:
+    """The QR as an ink mask, ``module`` dots per module, no quiet zone (the page has margins)."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=0
+    )
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    image = Image.new("1", (size, size), 0)
+    image.putdata([INK if cell else 0 for row in matrix for cell in row])
+    return image.resize((size * module, size * module), Image.Resampling.NEAREST)
+
+
+def centred(image: Image.Image, width: int) -> Image.Image:
+    page = Image.new("1", (width, image.height), 0)
+    page.paste(image, ((width - image.width) // 2, 0))
+    return page
+
+
+class TicketLayout:
+    """Draws slips for one paper width and font pair; font objects are cached."""
+
+    def __init__(self, width: int, fonts: Fonts, *, native_qr: bool) -> None:
+        self.width = width
+        self.fonts = fonts
+        self.native_qr = native_qr
+        self.margin = 8 if width <= 384 else 16
+        self.inner = width - 2 * self.margin
+
+    def _size(self, at_576: int, smallest: int) -> int:
+        return _scaled(self.width, at_576, smallest)
+
+    def _block(
+        self,
+        text: str,
+        *,
+        bold: bool,
+        size: int,
+        smallest: int,
+        max_lines: int = 3,
+    ) -> list[Piece]:
+        """Centred, wrapped text; one raster per line so each line is trimmed to its own ink."""
+        path = self.fonts.bold if bold else self.fonts.regular
+        face, lines = fitted(text, path, size, self.inner, max_lines, smallest)
+        pieces: list[Piece] = []
+        for line in lines:
+            block = text_block([line], face, self.inner, center=True)
+            page = Image.new("1", (self.width, block.height), 0)
+            page.paste(block, (self.margin, 0))
+            pieces.append(Raster(page))
+        return pieces
+
+    def header(self, slip: Slip) -> list[Piece]:
+        """The part every ticket of the site shares (cacheable by the caller)."""
+        return [
+            Feed(8),
+            *self._block(slip.site, bold=True, size=self._size(23, 18), smallest=16, max_lines=2),
+            Feed(12),
+        ]
+
+    def number(self, slip: Slip) -> list[Piece]:
+        half = self.width // 2
+        label = self._block(
+            "SỐ THỨ TỰ ƯU TIÊN" if slip.priority else "SỐ THỨ TỰ",
+            bold=slip.priority, size=self._size(22, 18), smallest=16,
+        )  # fmt: skip
+        face, _ = fitted(slip.number, self.fonts.bold, 92 * half // 288, half - 16, 1, 24)
+        left, top, right, bottom = face.getbbox(slip.number)
+        glyphs = Image.new("1", (right - left, bottom - top), 0)
+        ImageDraw.Draw(glyphs).text((-left, -top), slip.number, font=face, fill=INK)
+        return [*label, Feed(6), Raster(centred(glyphs, half), scale=2), Feed(14)]
+
+    def body(self, slip: Slip) -> list[Piece]:
+        service = self._block(slip.service, bold=True, size=self._size(28, 22), smallest=18)
+        pieces: list[Piece] = [*service, Feed(4)]
+        pieces += self._block(slip.counters_line, bold=True, size=self._size(24, 20), smallest=16)
+        pieces.append(Feed(8))
+        for line in (slip.ahead_line, slip.wait_line, slip.time_line):
+            if line:
+                pieces += self._block(line, bold=False, size=self._size(21, 18), smallest=14)
+        return pieces
+
+    def code(self, slip: Slip) -> list[Piece]:
+        if not slip.token:
+            return []
+        module = 6 if self.width >= 512 else 4
+        caption = self._block(
+            "Quét mã để xem số thứ tự của bạn", bold=False, size=self._size(18, 16), smallest=12
+        )
+        if self.native_qr:
+            qr: Piece = Qr(slip.token, module, native=True)
+        else:
+            # Drawn at half resolution and doubled by the printer: a quarter of the bytes.
+            qr = Raster(centred(qr_image(slip.token, module // 2), self.width // 2), scale=2)
+        return [Feed(14), qr, Feed(6), *caption]
+
+    def footer(self, slip: Slip) -> list[Piece]:
+        if not slip.footer:
+            return []
+        return [
+            Feed(10),
+            *self._block(slip.footer, bold=False, size=self._size(18, 16), smallest=12, max_lines=4),
+        ]
+
+    def pieces(self, slip: Slip) -> list[Piece]:
+        return [
+            *self.header(slip),
+            *self.number(slip),
+            *self.body(slip),
+            *self.code(slip),
+            *self.footer(slip),
+        ]
