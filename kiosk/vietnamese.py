@@ -10,9 +10,9 @@ _TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # ngang huyền
 
 
 def _letters() -> tuple[str, ...]:
-    lower = [
-        unicodedata.normalize("NFC", vowel + tone) for vowel in _VOWELS for tone in _TONES
-    ] + ["đ"]
+    lower = [unicodedata.normalize("NFC", vowel + tone) for vowel in _VOWELS for tone in _TONES] + [
+        "đ"
+    ]
     lower = [ch for ch in lower if not ch.isascii()]
     return tuple(lower + [ch.upper() for ch in lower])
 

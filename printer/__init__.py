@@ -1,1 +1,24 @@
-"""ESC/POS ticket printing (python-escpos); depends on :mod:`kiosk` only."""
+"""ESC/POS ticket printing: layout, raster and code-page encoding, status, connections.
+
+Depends on :mod:`kiosk` (config, slip, the desk's printer protocol), never the
+other way round: the CLI and the daemon import this package when they print.
+"""
+
+from printer._fonts import FontError, check_font, find_font
+from printer._printer import EscposPrinter, Rendered, Renderer
+from printer._profile import Profile, ProfileError, load_profile
+from printer.virtual import PtyPrinter, VirtualPrinter
+
+__all__ = [
+    "EscposPrinter",
+    "FontError",
+    "Profile",
+    "ProfileError",
+    "PtyPrinter",
+    "Rendered",
+    "Renderer",
+    "VirtualPrinter",
+    "check_font",
+    "find_font",
+    "load_profile",
+]

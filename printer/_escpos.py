@@ -8,6 +8,7 @@ is what sets the print time on a 115200-baud serial printer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from PIL import Image
@@ -28,15 +29,6 @@ QR_EC_M = 49
 
 def _u16(value: int) -> bytes:
     return bytes((value & 0xFF, value >> 8))
-
-
-def feed(dots: int) -> bytes:
-    out = bytearray()
-    while dots > 0:
-        step = min(dots, 255)
-        out += ESC + b"J" + bytes((step,))
-        dots -= step
-    return bytes(out)
 
 
 def raster(data: bytes, width_bytes: int, rows: int, scale: int) -> bytes:
@@ -93,41 +85,66 @@ def bands(image: Image.Image, *, centre: bool) -> Iterable[tuple[int, int, int, 
                 start, gap = None, 0
 
 
-def encode_raster(piece: Raster, *, centre: bool) -> tuple[bytes, int]:
-    """The bands of one raster piece and the blank dots left below its last band."""
+class Commands:
+    """A byte stream that remembers where each command ends (for re-sync after a cut-off)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.ends: list[int] = []
+
+    def add(self, *commands: bytes) -> None:
+        for command in commands:
+            if command:
+                self.data += command
+                self.ends.append(len(self.data))
+
+    def feed(self, dots: int) -> None:
+        while dots > 0:
+            step = min(dots, 255)
+            self.add(ESC + b"J" + bytes((step,)))
+            dots -= step
+
+
+@functools.lru_cache(maxsize=512)
+def encode_raster(piece: Raster, *, centre: bool) -> tuple[tuple[tuple[int, bytes], ...], int]:
+    """(blank dots before, raster command) for each band of one piece, and the blank dots
+    below its last band; in paper dots."""
     image = piece.image
     stride = (image.width + 7) // 8
     data = image.tobytes()
-    out = bytearray()
+    out = []
     y = 0
     for top, rows, first, width in bands(image, centre=centre):
-        out += feed((top - y) * piece.scale)
         block = b"".join(
             data[r * stride + first : r * stride + first + width] for r in range(top, top + rows)
         )
-        out += raster(block, width, rows, piece.scale)
+        out.append(((top - y) * piece.scale, raster(block, width, rows, piece.scale)))
         y = top + rows
-    return bytes(out), (image.height - y) * piece.scale
+    return tuple(out), (image.height - y) * piece.scale
 
 
-def encode(pieces: list[Piece], cut: str, *, centre: bool = True) -> bytes:
+def encode(pieces: list[Piece], cut: str, *, centre: bool = True) -> Commands:
     """The whole ticket. ``centre``: the printer centres raster bands (see :func:`bands`)."""
-    out = bytearray(INIT + (CENTER if centre else LEFT))
+    out = Commands()
+    out.add(INIT, CENTER if centre else LEFT)
     pending = 0
     for piece in pieces:
         if isinstance(piece, Feed):
             pending += piece.dots
         elif isinstance(piece, Raster):
-            body, below = encode_raster(piece, centre=centre)
-            if body:
-                out += feed(pending) + body
-                pending = below
-            else:
-                pending += below
+            commands, below = encode_raster(piece, centre=centre)
+            for before, command in commands:
+                out.feed(pending + before)
+                out.add(command)
+                pending = 0
+            pending += below
         elif isinstance(piece, Qr):
-            out += feed(pending) + CENTER + qr_native(piece.data, piece.module)
-            out += CENTER if centre else LEFT
+            out.feed(pending)
+            out.add(CENTER, qr_native(piece.data, piece.module), CENTER if centre else LEFT)
             pending = 0
-    out += feed(pending + TAIL_FEED)
-    out += CUT.get(cut, feed(96))  # no cutter: feed past the tear bar
-    return bytes(out)
+    out.feed(pending + TAIL_FEED)
+    if cut in CUT:
+        out.add(CUT[cut])
+    else:
+        out.feed(96)  # no cutter: past the tear bar
+    return out

@@ -7,6 +7,7 @@ the preview into a PNG, both from the same images. Images are ink masks (mode
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import qrcode
@@ -18,7 +19,7 @@ from printer._fonts import font
 INK = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: encoded bands are cached per piece
 class Raster:
     """Rows of dots; ``scale`` 2 is drawn at half resolution and doubled by the printer."""
 
@@ -68,7 +69,7 @@ def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def fitted(
-    text: str, path: str, size: int, width: int, max_lines: int, smallest: int
+    text: str, path: str, size: int, width: int, *, max_lines: int, smallest: int
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size from ``size`` down at which ``text`` wraps into ``max_lines`` lines."""
     for candidate in range(size, smallest - 1, -1):
@@ -85,7 +86,7 @@ def text_block(
 ) -> Image.Image:
     ascent, descent = face.getmetrics()
     # Vietnamese stacks marks above capitals (Ễ, Ấ): room above the ascent for them.
-    line_height = ascent + descent + max(2, face.size // 8)
+    line_height = int(ascent + descent + max(2, face.size // 8))
     image = Image.new("1", (width, line_height * len(lines)), 0)
     draw = ImageDraw.Draw(image)
     for row, line in enumerate(lines):
@@ -96,9 +97,7 @@ def text_block(
 
 def qr_image(data: str, module: int) -> Image.Image:
     """The QR as an ink mask, ``module`` dots per module, no quiet zone (the page has margins)."""
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=0
-    )
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=0)
     code.add_data(data)
     code.make(fit=True)
     matrix = code.get_matrix()
@@ -106,6 +105,23 @@ def qr_image(data: str, module: int) -> Image.Image:
     image = Image.new("1", (size, size), 0)
     image.putdata([INK if cell else 0 for row in matrix for cell in row])
     return image.resize((size * module, size * module), Image.Resampling.NEAREST)
+
+
+@functools.lru_cache(maxsize=512)
+def _lines(
+    text: str, path: str, size: int, *, smallest: int, max_lines: int, width: int, margin: int
+) -> tuple[Raster, ...]:
+    # Cached: the site name, labels and footer are the same on every ticket.
+    face, lines = fitted(
+        text, path, size, width - 2 * margin, max_lines=max_lines, smallest=smallest
+    )
+    pieces = []
+    for line in lines:
+        block = text_block([line], face, width - 2 * margin)
+        page = Image.new("1", (width, block.height), 0)
+        page.paste(block, (margin, 0))
+        pieces.append(Raster(page))
+    return tuple(pieces)
 
 
 def centred(image: Image.Image, width: int) -> Image.Image:
@@ -138,14 +154,17 @@ class TicketLayout:
     ) -> list[Piece]:
         """Centred, wrapped text; one raster per line so each line is trimmed to its own ink."""
         path = self.fonts.bold if bold else self.fonts.regular
-        face, lines = fitted(text, path, size, self.inner, max_lines, smallest)
-        pieces: list[Piece] = []
-        for line in lines:
-            block = text_block([line], face, self.inner, center=True)
-            page = Image.new("1", (self.width, block.height), 0)
-            page.paste(block, (self.margin, 0))
-            pieces.append(Raster(page))
-        return pieces
+        return list(
+            _lines(
+                text,
+                path,
+                size,
+                smallest=smallest,
+                max_lines=max_lines,
+                width=self.width,
+                margin=self.margin,
+            )
+        )
 
     def header(self, slip: Slip) -> list[Piece]:
         """The part every ticket of the site shares (cacheable by the caller)."""
@@ -161,8 +180,10 @@ class TicketLayout:
             "SỐ THỨ TỰ ƯU TIÊN" if slip.priority else "SỐ THỨ TỰ",
             bold=slip.priority, size=self._size(22, 18), smallest=16,
         )  # fmt: skip
-        face, _ = fitted(slip.number, self.fonts.bold, 92 * half // 288, half - 16, 1, 24)
-        left, top, right, bottom = face.getbbox(slip.number)
+        face, _ = fitted(
+            slip.number, self.fonts.bold, 92 * half // 288, half - 16, max_lines=1, smallest=24
+        )
+        left, top, right, bottom = (round(v) for v in face.getbbox(slip.number))
         glyphs = Image.new("1", (right - left, bottom - top), 0)
         ImageDraw.Draw(glyphs).text((-left, -top), slip.number, font=face, fill=INK)
         return [*label, Feed(6), Raster(centred(glyphs, half), scale=2), Feed(14)]
@@ -196,7 +217,9 @@ class TicketLayout:
             return []
         return [
             Feed(10),
-            *self._block(slip.footer, bold=False, size=self._size(18, 16), smallest=12, max_lines=4),
+            *self._block(
+                slip.footer, bold=False, size=self._size(18, 16), smallest=12, max_lines=4
+            ),
         ]
 
     def pieces(self, slip: Slip) -> list[Piece]:

@@ -22,7 +22,7 @@ class Profile:
 
 
 def load_profile(config: PrinterConfig) -> Profile:
-    from escpos import capabilities  # noqa: PLC0415 - ~150 ms; only printing needs it
+    from escpos import capabilities
 
     try:
         escpos_profile = capabilities.get_profile(config.profile)
@@ -43,7 +43,7 @@ def load_profile(config: PrinterConfig) -> Profile:
     native_qr = bool(features.get("qrCode"))
     if config.qr == "native" and not native_qr:
         raise ProfileError(
-            f"printer.qr: profile {config.profile!r} has no native QR; use \"auto\" or \"image\""
+            f'printer.qr: profile {config.profile!r} has no native QR; use "auto" or "image"'
         )
     return Profile(
         name=config.profile,
@@ -76,5 +76,5 @@ def _codepage_table(config: PrinterConfig, pages: dict[str, str]) -> int | None:
             return int(number)
     raise ProfileError(
         f"printer.codepage_table: profile {config.profile!r} lists no {config.codepage.upper()} "
-        "code page; set its ESC t number from the printer's manual, or use mode = \"image\""
+        'code page; set its ESC t number from the printer\'s manual, or use mode = "image"'
     )

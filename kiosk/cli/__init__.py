@@ -43,6 +43,16 @@ def _dispatch(ctx: Context) -> int:
         from kiosk.bench import cmd_bench
 
         return cmd_bench(ctx)
+    if command in ("ticket", "printer"):
+        from kiosk.cli import _printer_cmds
+
+        return (
+            _printer_cmds.cmd_ticket(ctx) if command == "ticket" else _printer_cmds.cmd_printer(ctx)
+        )
+    if command == "run":
+        from kiosk.cli._run import cmd_run
+
+        return cmd_run(ctx)
     return _handlers()[command](ctx)
 
 
@@ -55,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return _dispatch(ctx)
+    except _exit.CommandError as exc:
+        if ctx.json:
+            print(json.dumps({"ok": False, "message": str(exc)}, ensure_ascii=False))
+        fail(str(exc))
+        return exc.code
     except ConfigError as exc:
         fail(f"config: {exc}")
         return _exit.CONFIG

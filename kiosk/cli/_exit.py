@@ -3,7 +3,17 @@
 OK = 0
 REFUSED = 1  # a queue rule said no (closed, cap reached, counter paused, ...)
 USAGE = 2  # bad command line
+UNAVAILABLE = 69  # EX_UNAVAILABLE: a device (printer, GPIO) cannot be used now
 SOFTWARE = 70  # EX_SOFTWARE: a bug; reported in one line, details with KIOSK_DEBUG=1
+CANTCREAT = 73  # EX_CANTCREAT: an output file cannot be written
 IOERR = 74  # EX_IOERR: the database cannot be opened or written
 CONFIG = 78  # EX_CONFIG: systemd does not restart-loop on it
 INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """A command failed in a way the user can act on: one line, and this exit status."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code

@@ -81,6 +81,22 @@ def build_parser() -> Parser:
     reenter = add("reenter", "let a missed number back into the queue (within the tolerance)")
     reenter.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023")
 
+    ticket = add("ticket", "issue a ticket and write the exact printer bytes (+ PNG preview)")
+    ticket.add_argument("service", metavar="SERVICE", help="service id")
+    ticket.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
+    ticket.add_argument("--png", metavar="FILE.png", help="preview of the printed ticket")
+    ticket.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+
+    printer = add("printer", "the configured ticket printer")
+    printer_commands = printer.add_subparsers(dest="printer_command", metavar="ACTION",
+                                              parser_class=Parser)  # fmt: skip
+    printer_commands.required = True
+    printer_commands.add_parser("test", help="print a test page", parents=[common])
+    printer_commands.add_parser("status", help="ask for paper and cover status", parents=[common])
+
+    run = add("run", "run a daemon in the foreground (as systemd does)")
+    run.add_argument("daemon", choices=["kiosk"], help="kiosk: ticket buttons and printer")
+
     demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
     demo.add_argument("--seed", type=int, default=20261122, help="random seed")

@@ -177,9 +177,7 @@ class PrinterConfig:
     """The ESC/POS ticket printer: how it is connected and how tickets are sent to it."""
 
     # "none": this controller has no ticket printer (the kiosk daemon will not start).
-    connection: str = opt(
-        "none", p.one_of("none", "usb", "serial", "network", "file", "dummy")
-    )
+    connection: str = opt("none", p.one_of("none", "usb", "serial", "network", "file", "dummy"))
     # A python-escpos capabilities profile (paper width, native QR, cutter, code pages).
     profile: str = opt("default", p.text)
     # Printable width in dots; "" takes the profile's (576 on 80 mm paper, 384 on 58 mm).

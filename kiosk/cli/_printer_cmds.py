@@ -1,0 +1,141 @@
+"""``kiosk ticket`` and ``kiosk printer test|status``: tickets as bytes, and the real printer."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk import queue, tokens
+from kiosk.cli._context import Context
+from kiosk.cli._exit import CANTCREAT, CONFIG, UNAVAILABLE, CommandError
+from kiosk.slip import Slip, slip_for
+from kiosk.vietnamese import LETTERS
+
+if TYPE_CHECKING:
+    from kiosk.config import PrinterConfig
+    from printer import EscposPrinter, Renderer
+
+
+def renderer(config: PrinterConfig) -> Renderer:
+    from printer import FontError, ProfileError, Renderer
+
+    try:
+        return Renderer(config)
+    except (ProfileError, FontError) as exc:
+        raise CommandError(f"config: {exc}", CONFIG) from None
+
+
+def open_printer(config: PrinterConfig) -> EscposPrinter:
+    from printer import EscposPrinter, FontError, ProfileError
+
+    if config.connection == "none":
+        raise CommandError(
+            'config: printer.connection is "none": set the printer in [printer]', CONFIG
+        )
+    try:
+        return EscposPrinter(config)
+    except (ProfileError, FontError) as exc:
+        raise CommandError(f"config: {exc}", CONFIG) from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """The whole file or nothing: a half-written ticket must not be mistaken for one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+
+
+def cmd_ticket(ctx: Context) -> int:
+    """Issue a ticket and write exactly the bytes the printer would get (and a preview)."""
+    args, config = ctx.args, ctx.config
+    render = renderer(config.printer)
+    out, png = Path(args.out), Path(args.png) if args.png else None
+    for path in filter(None, (out, png)):
+        if not path.parent.is_dir():
+            raise CommandError(f"cannot write {path}: no folder {path.parent}", CANTCREAT)
+    store = ctx.store
+    issued = queue.issue(store, config, args.service, now=ctx.now(), priority=args.priority)
+    ticket = issued.ticket
+    try:
+        token = tokens.sign(tokens.site_key(store, ctx.now()), ticket.day, ticket.number)
+        rendered = render.render(slip_for(config, issued, token))
+        write_atomically(out, rendered.data)
+        if png is not None:
+            rendered.preview().save(png, optimize=True)
+    except BaseException as exc:
+        queue.void(store, config, ticket.uid, "write_failed", now=ctx.now())
+        if isinstance(exc, OSError):
+            raise CommandError(
+                f"cannot write ticket {ticket.number}: {exc.strerror or exc} "
+                "(the number is voided)",
+                CANTCREAT,
+            ) from None
+        raise
+    ticket = queue.mark_printed(store, config, ticket.uid, now=ctx.now())
+    data: dict[str, Any] = {
+        **issued.to_json(),
+        "status": ticket.status,
+        "bytes": len(rendered.data),
+        "out": str(out),
+        "png": str(png) if png else None,
+        "token": token,
+        "mode": config.printer.mode,
+        "width": rendered.width,
+    }
+    shown = f", preview {png}" if png else ""
+    ctx.emit(data, f"{ticket.number}: {len(rendered.data)} bytes to {out}{shown}")
+    return 0
+
+
+def test_slip(ctx: Context, printer_width: int) -> Slip:
+    config = ctx.config
+    now = dt.datetime.now().astimezone()
+    letters = "".join(LETTERS)
+    return Slip(
+        site=config.site.name,
+        service="TRANG IN THỬ - Kiểm tra máy in",
+        number="A000",
+        counters=tuple(c.number for c in config.counters[:3]),
+        issued=now,
+        ahead=0,
+        wait_minutes=None,
+        priority=False,
+        token="HCC1:TEST",
+        footer=(
+            f"{config.printer.profile}, {printer_width} điểm, chế độ {config.printer.mode}. "
+            f"{letters[:67]} {letters[67:]}"
+        ),
+    )
+
+
+def cmd_printer(ctx: Context) -> int:
+    from kiosk.desk import PrintFailed
+
+    config = ctx.config
+    printer = open_printer(config.printer)
+    try:
+        status = printer.status()
+        if not status.printable:
+            raise CommandError(f"printer not ready: {status.state} ({status.detail})", UNAVAILABLE)
+        if ctx.args.printer_command == "status":
+            detail = f" ({status.detail})" if status.detail else ""
+            ctx.emit({"ok": True, **status.to_json()}, f"printer: {status.state}{detail}")
+            return 0
+        try:
+            sent = printer.print_slip(test_slip(ctx, printer.width))
+        except PrintFailed as failed:
+            raise CommandError(f"test page failed: {failed}", UNAVAILABLE) from None
+        ctx.emit(
+            {"ok": True, "bytes": sent, **status.to_json()},
+            f"test page sent ({sent} bytes); printer: {status.state}",
+        )
+        return 0
+    finally:
+        with contextlib.suppress(Exception):
+            printer.close()

@@ -1,0 +1,41 @@
+"""The ticket desk: buttons in, tickets out, through the queue rules and a printer."""
+
+from kiosk.desk._ports import (
+    COVER_OPEN,
+    DISCONNECTED,
+    ERROR,
+    MESSAGES_VI,
+    OFFLINE,
+    PAPER_LOW,
+    PAPER_OUT,
+    PRINTABLE,
+    READY,
+    SILENT,
+    UNCHECKED,
+    PrinterStatus,
+    PrintFailed,
+    TicketPrinter,
+)
+
+__all__ = [
+    "COVER_OPEN",
+    "DISCONNECTED",
+    "ERROR",
+    "MESSAGES_VI",
+    "OFFLINE",
+    "PAPER_LOW",
+    "PAPER_OUT",
+    "PRINTABLE",
+    "READY",
+    "SILENT",
+    "UNCHECKED",
+    "PrintFailed",
+    "PrinterStatus",
+    "TicketPrinter",
+]
+
+from kiosk.desk._buttons import Buttons, Press
+from kiosk.desk._desk import Desk, Outcome
+from kiosk.desk._feedback import Feedback
+
+__all__ += ["Buttons", "Desk", "Feedback", "Outcome", "Press"]

@@ -1,0 +1,197 @@
+"""The kiosk's main loop: one press at a time, issue, print, and settle the ticket.
+
+The order keeps every number honest: the ticket is committed as ``issued``
+(not callable), the printer is asked for its status, the bytes are sent, and
+only then is it marked printed and joins the queue. Any failure voids it, with
+the reason in the event; the number is never reused. While the printer is known
+to be unusable, presses are refused without taking a number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk import queue as tickets
+from kiosk import tokens
+from kiosk.config import Config
+from kiosk.desk._buttons import Press
+from kiosk.desk._feedback import Feedback
+from kiosk.desk._ports import UNCHECKED, PrinterStatus, PrintFailed, TicketPrinter
+from kiosk.slip import slip_for
+from kiosk.store import Store
+
+log = logging.getLogger("kiosk.desk")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one press came to: ``printed``, ``void``, ``refused``, ``cooldown`` or ``armed``."""
+
+    kind: str
+    number: str = ""
+    reason: str = ""
+    priority: bool = False
+    printed_at: float = 0.0  # time.monotonic() when the last byte was handed to the printer
+
+
+class Desk:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        printer: TicketPrinter,
+        feedback: Feedback | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.printer = printer
+        self.feedback = feedback
+        self.clock = clock
+        self.monotonic = monotonic
+        self.presses: queue.Queue[Press] = queue.Queue()
+        self.key = tokens.site_key(store, clock())
+        self.status = PrinterStatus(UNCHECKED, "not asked yet")
+        self._printer_ok = True
+        self._last: dict[str, float] = {}
+        self._armed_until = -1.0
+        self._next_poll = 0.0
+
+    # -- start-up ---------------------------------------------------------------------
+
+    def recover(self) -> list[str]:
+        """Void tickets a previous run left between issue and print (it died mid-print)."""
+        now = self.clock()
+        with self.store.read() as conn:
+            stranded = [row[0] for row in conn.execute(
+                "SELECT uid FROM tickets WHERE status = 'issued' ORDER BY id"
+            )]  # fmt: skip
+        numbers = []
+        for uid in stranded:
+            try:
+                numbers.append(tickets.void(self.store, self.config, uid, "interrupted", now=now))
+            except tickets.Refused:
+                continue  # settled by someone else meanwhile
+        if numbers:
+            log.warning("voided %d ticket(s) left unprinted by the last run", len(numbers))
+        return [ticket.number for ticket in numbers]
+
+    # -- presses ----------------------------------------------------------------------
+
+    def handle(self, press: Press) -> Outcome:
+        kiosk = self.config.kiosk
+        if press.service is None:
+            self._armed_until = press.at + kiosk.priority_button.window_seconds
+            if self.feedback:
+                self.feedback.armed()
+            return Outcome("armed")
+        last = self._last.get(press.service)
+        if last is not None and press.at - last < kiosk.cooldown_seconds:
+            return Outcome("cooldown")
+        self._last[press.service] = press.at
+        priority = press.long or press.at <= self._armed_until
+        self._armed_until = -1.0
+        if self.feedback:
+            self.feedback.busy(True)
+        try:
+            outcome = self._issue(press.service, priority)
+        finally:
+            if self.feedback:
+                self.feedback.busy(False)
+        if self.feedback:
+            if outcome.kind == "printed":
+                self.feedback.ticket()
+            else:
+                self.feedback.refused()
+        return outcome
+
+    def _issue(self, service: str, priority: bool) -> Outcome:
+        if not self._printer_ok and not self.check_printer().printable:
+            self._refuse(service, priority, f"printer_{self.status.state}")
+            return Outcome("refused", reason=f"printer_{self.status.state}", priority=priority)
+        try:
+            issued = tickets.issue(
+                self.store, self.config, service, now=self.clock(), priority=priority
+            )
+        except tickets.Refused as refusal:
+            log.info("no ticket for %s: %s", service, refusal)
+            return Outcome("refused", reason=refusal.code, priority=priority)
+        number = issued.ticket.number
+        status = self.check_printer()
+        if not status.printable:
+            self._void(issued.ticket.uid, f"printer_{status.state}")
+            return Outcome("void", number, f"printer_{status.state}", priority)
+        token = tokens.sign(self.key, issued.ticket.day, number)
+        try:
+            self.printer.print_slip(slip_for(self.config, issued, token))
+        except PrintFailed as failed:
+            self._set_status(failed.status)
+            self._void(issued.ticket.uid, f"print_{failed.status.state}")
+            return Outcome("void", number, f"print_{failed.status.state}", priority)
+        sent = self.monotonic()
+        tickets.mark_printed(self.store, self.config, issued.ticket.uid, now=self.clock())
+        return Outcome("printed", number, priority=priority, printed_at=sent)
+
+    def _void(self, uid: str, reason: str) -> None:
+        ticket = tickets.void(self.store, self.config, uid, reason, now=self.clock())
+        log.warning("ticket %s voided: %s (%s)", ticket.number, reason, self.status.detail)
+
+    def _refuse(self, service: str, priority: bool, reason: str) -> None:
+        with self.store.change(self.clock()) as tx:
+            tx.event("ticket.refused", {"service": service, "priority": priority, "reason": reason})
+
+    # -- the printer ------------------------------------------------------------------
+
+    def check_printer(self) -> PrinterStatus:
+        status = self.printer.status()
+        self._set_status(status)
+        return status
+
+    def _set_status(self, status: PrinterStatus) -> None:
+        self._printer_ok = status.printable
+        if status == self.status:
+            return
+        self.status = status
+        log.log(
+            logging.INFO if status.printable else logging.WARNING,
+            "printer: %s%s", status.state, f" ({status.detail})" if status.detail else "",
+        )  # fmt: skip
+        with self.store.change(self.clock()) as tx:
+            tx.put("printer", json.dumps(status.to_json()))
+            tx.event("printer.status", status.to_json())
+        if self.feedback:
+            self.feedback.printer(status)
+
+    def poll(self) -> None:
+        """Between presses: ask the printer now and then, so paper-low and an unplugged
+        printer show before the next citizen finds out."""
+        now = self.monotonic()
+        if now >= self._next_poll:
+            self._next_poll = now + self.config.printer.retry_seconds
+            self.check_printer()
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        while not stop.is_set():
+            try:
+                press = self.presses.get(timeout=0.25)
+            except queue.Empty:
+                self.poll()
+            else:
+                outcome = self.handle(press)
+                if outcome.kind in ("printed", "void", "refused"):
+                    log.info(
+                        "press %s: %s %s %s", press.service, outcome.kind,
+                        outcome.number, outcome.reason,
+                    )  # fmt: skip
+            if on_tick is not None:
+                on_tick()

@@ -1,0 +1,68 @@
+"""What the ticket desk needs from a printer, and what a printer can tell it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.slip import Slip
+
+# Printer states, worst first where it matters to a citizen.
+READY = "ready"
+PAPER_LOW = "paper_low"  # prints, but someone must change the roll soon
+UNCHECKED = "unchecked"  # the connection cannot answer (file, dummy) or status is off
+PAPER_OUT = "paper_out"
+COVER_OPEN = "cover_open"
+OFFLINE = "offline"
+SILENT = "silent"  # connected but does not answer status queries
+DISCONNECTED = "disconnected"
+ERROR = "error"
+
+PRINTABLE = frozenset({READY, PAPER_LOW, UNCHECKED})
+
+MESSAGES_VI = {
+    READY: "Máy in sẵn sàng",
+    PAPER_LOW: "Máy in sắp hết giấy",
+    UNCHECKED: "Máy in không báo trạng thái",
+    PAPER_OUT: "Máy in hết giấy",
+    COVER_OPEN: "Nắp máy in đang mở",
+    OFFLINE: "Máy in đang tạm dừng",
+    SILENT: "Máy in không phản hồi",
+    DISCONNECTED: "Mất kết nối máy in",
+    ERROR: "Máy in báo lỗi",
+}
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    state: str
+    detail: str = ""
+
+    @property
+    def printable(self) -> bool:
+        return self.state in PRINTABLE
+
+    def to_json(self) -> dict[str, str]:
+        return {"state": self.state, "detail": self.detail}
+
+
+class PrintFailed(Exception):
+    """The ticket did not reach the printer whole; ``status`` says why."""
+
+    def __init__(self, status: PrinterStatus) -> None:
+        super().__init__(status.detail or status.state)
+        self.status = status
+
+
+class TicketPrinter(Protocol):
+    """A ticket printer as the desk drives it (python-escpos behind it, or a fake)."""
+
+    def status(self) -> PrinterStatus:
+        """Connect if needed and ask the printer; never raises."""
+        ...
+
+    def print_slip(self, slip: Slip) -> int:
+        """Render and send one ticket; the number of bytes sent. Raises :class:`PrintFailed`."""
+        ...
+
+    def close(self) -> None: ...

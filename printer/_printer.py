@@ -1,0 +1,119 @@
+"""The kiosk's ticket printer: layout, encoding, status and the wire, behind one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image
+
+from kiosk.config import PrinterConfig
+from kiosk.desk import DISCONNECTED, SILENT, UNCHECKED, PrinterStatus, PrintFailed
+from kiosk.slip import Slip
+from printer import _status
+from printer._escpos import encode
+from printer._fonts import BOLD, REGULAR, check_font, find_font
+from printer._layout import Fonts, Piece, TicketLayout
+from printer._link import Link, LinkError
+from printer._preview import preview
+from printer._profile import Profile, load_profile
+from printer._text import encode_text_ticket
+from printer.virtual import VirtualPrinter
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One ticket exactly as the printer gets it, and how it comes out."""
+
+    data: bytes
+    ends: tuple[int, ...]  # where each command ends, for re-sync after a cut-off write
+    width: int
+    pieces: tuple[Piece, ...] | None  # image mode: the drawn pieces
+
+    def preview(self) -> Image.Image:
+        if self.pieces is not None:
+            return preview(list(self.pieces), self.width)
+        # Text mode: the printer draws the letters; this is a close likeness.
+        printer = VirtualPrinter(self.width)
+        printer.feed(self.data)
+        return printer.pages[0]
+
+
+class Renderer:
+    """Slips to bytes for one printer profile and mode."""
+
+    def __init__(self, config: PrinterConfig, profile: Profile | None = None) -> None:
+        self.config = config
+        self.profile = profile or load_profile(config)
+        fonts = Fonts(
+            check_font(find_font(config.font, REGULAR, "font"), "font"),
+            check_font(find_font(config.font_bold, BOLD, "font_bold"), "font_bold"),
+        )
+        self.layout = TicketLayout(self.profile.width, fonts, native_qr=self.profile.native_qr)
+
+    def render(self, slip: Slip) -> Rendered:
+        if self.config.mode == "text":
+            commands = encode_text_ticket(slip, self.profile, self.profile.cut)
+            return Rendered(bytes(commands.data), tuple(commands.ends), self.profile.width, None)
+        pieces = self.layout.pieces(slip)
+        commands = encode(pieces, self.profile.cut)
+        return Rendered(
+            bytes(commands.data), tuple(commands.ends), self.profile.width, tuple(pieces)
+        )
+
+
+class EscposPrinter:
+    """A :class:`kiosk.desk.TicketPrinter` over python-escpos.
+
+    Construction checks profile and fonts (bad ones raise ``ValueError`` subclasses
+    naming the config key) but does not touch the device: an unplugged printer is
+    found and retried by :meth:`status`.
+    """
+
+    def __init__(self, config: PrinterConfig) -> None:
+        self.config = config
+        self.renderer = Renderer(config)
+        self.link = Link(config)
+
+    @property
+    def width(self) -> int:
+        return self.renderer.profile.width
+
+    def status(self) -> PrinterStatus:
+        try:
+            self.link.open()
+            if not self.link.can_read or self.config.status == "off":
+                return PrinterStatus(UNCHECKED, "this connection cannot report paper or cover")
+            printer = self.link.query(_status.PRINTER)
+            if printer is None:
+                return PrinterStatus(SILENT, "no answer to the status query")
+            cause = error = None
+            if printer & 0x08:
+                cause = self.link.query(_status.OFFLINE_CAUSE)
+                if cause is not None and cause & 0x40:
+                    error = self.link.query(_status.ERROR_CAUSE)
+            paper = self.link.query(_status.ROLL_PAPER)
+            if paper is None:
+                return PrinterStatus(SILENT, "no answer to the paper status query")
+            return _status.interpret(printer, cause, error, paper)
+        except LinkError as exc:
+            return exc.status
+
+    def send(self, rendered: Rendered) -> None:
+        try:
+            self.link.write(rendered.data, ends=rendered.ends)
+        except LinkError as exc:
+            raise PrintFailed(exc.status) from None
+
+    def print_slip(self, slip: Slip) -> int:
+        rendered = self.renderer.render(slip)
+        self.send(rendered)
+        return len(rendered.data)
+
+    def close(self) -> None:
+        self.link.close()
+
+
+def open_printer(config: PrinterConfig) -> EscposPrinter:
+    if config.connection == "none":
+        raise LinkError(DISCONNECTED, "printer.connection: no printer configured")
+    return EscposPrinter(config)
