@@ -39,6 +39,11 @@ def make_config(raw: dict[str, Any] | None = None, **sections: Any) -> Config:
     ``make_config(services=[...])`` replaces the list.
     """
     data = copy.deepcopy(raw if raw is not None else example_raw())
+    if "services" in sections and "kiosk" not in sections:
+        # The example's buttons name the example's services; keep those that still exist.
+        ids = {service["id"] for service in sections["services"]}
+        kiosk = data.get("kiosk", {})
+        kiosk["buttons"] = [b for b in kiosk.get("buttons", []) if b["service"] in ids]
     for key, value in sections.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}
