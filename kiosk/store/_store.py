@@ -86,8 +86,13 @@ class Store:
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+            # One thread at a time, but not necessarily the one that opened it (a daemon
+            # may open the store, then hand it to its loop thread).
             self.conn = sqlite3.connect(
-                str(path), isolation_level=None, timeout=busy_timeout_ms / 1000
+                str(path),
+                isolation_level=None,
+                timeout=busy_timeout_ms / 1000,
+                check_same_thread=False,
             )
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

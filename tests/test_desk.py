@@ -1,0 +1,387 @@
+"""The ticket desk end to end: gpiozero MockFactory pins in, a pty serial printer out.
+
+The printer is the product's VirtualPrinter on a pseudo-terminal, reached through
+python-escpos and pyserial exactly as a USB-serial printer would be; the store is a
+real SQLite file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gpiozero.pins.mock import MockFactory
+
+from kiosk import tokens
+from kiosk.config import Config
+from kiosk.desk import Buttons, Desk, Feedback, Outcome, Press
+from kiosk.store import Store
+from printer import EscposPrinter, PtyPrinter, VirtualPrinter
+from tests.conftest import at, make_config
+
+OPEN_ALL_DAY = {
+    "open": "00:00",
+    "close": "24:00",
+    "lunch_start": "",
+    "lunch_end": "",
+    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    "last_ticket_minutes": 0,
+}
+PIN = {"dat-dai": 5, "tu-phap-ho-tich": 6, "thue": 20}
+PRIORITY_PIN, BUSY, ERROR, PAPER, BUZZER = 26, 22, 23, 24, 25
+
+
+def desk_config(printer_path: Path, **kiosk: Any) -> Config:
+    return make_config(
+        hours=OPEN_ALL_DAY,
+        kiosk={"cooldown_seconds": 3, "hold_seconds": 0, **kiosk},
+        printer={
+            "connection": "serial",
+            "serial_port": str(printer_path),
+            "flow_control": "xonxoff",
+            "timeout_seconds": 0.5,
+            "retry_seconds": 0.5,
+        },
+    )
+
+
+@dataclass
+class Site:
+    config: Config
+    store: Store
+    desk: Desk
+    virtual: VirtualPrinter
+    pty: PtyPrinter
+    pins: MockFactory
+    buttons: Buttons
+    clock: list[float]
+
+    def press(self, service: str, *, hold: float = 0.0) -> None:
+        pin = self.pins.pin(PIN[service])
+        pin.drive_low()
+        if hold:
+            time.sleep(hold)
+        pin.drive_high()
+
+    def handle_all(self) -> list[Outcome]:
+        outcomes = []
+        while not self.desk.presses.empty():
+            outcomes.append(self.desk.handle(self.desk.presses.get_nowait()))
+        return outcomes
+
+    def tickets(self, status: str | None = None) -> list[tuple[str, str, int]]:
+        sql = "SELECT number, status, priority FROM tickets"
+        params: tuple[str, ...] = ()
+        if status is not None:
+            sql += " WHERE status = ?"
+            params = (status,)
+        with self.store.read() as conn:
+            return [tuple(row) for row in conn.execute(sql + " ORDER BY id", params)]
+
+    def events(self, type_: str) -> list[dict[str, Any]]:
+        with self.store.read() as conn:
+            rows = conn.execute("SELECT data FROM events WHERE type = ? ORDER BY seq", (type_,))
+            return [json.loads(row[0]) for row in rows]
+
+    def wait_for_pages(self, count: int) -> None:
+        deadline = time.monotonic() + 3
+        while len(self.virtual.pages) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.virtual.pages) == count
+
+
+def build_site(tmp_path: Path, pins: MockFactory, **kiosk: Any) -> Site:
+    virtual = VirtualPrinter(576)
+    pty = PtyPrinter(virtual, tmp_path / "printer")
+    config = desk_config(tmp_path / "printer", **kiosk)
+    store = Store(tmp_path / "kiosk.db")
+    clock = [at(9, 0)]
+    feedback = Feedback(config.kiosk, pin_factory=pins)
+    desk = Desk(config, store, EscposPrinter(config.printer), feedback, clock=lambda: clock[0])
+    buttons = Buttons(config.kiosk, desk.presses, pin_factory=pins)
+    return Site(config, store, desk, virtual, pty, pins, buttons, clock)
+
+
+@pytest.fixture
+def pins() -> Iterator[MockFactory]:
+    factory = MockFactory()
+    yield factory
+    factory.reset()
+
+
+@pytest.fixture
+def make_site(tmp_path: Path, pins: MockFactory) -> Iterator[Any]:
+    made: list[Site] = []
+
+    def make(**kiosk: Any) -> Site:
+        site = build_site(tmp_path, pins, **kiosk)
+        made.append(site)
+        return site
+
+    yield make
+    for site in made:
+        site.buttons.close()
+        if site.desk.feedback is not None:
+            site.desk.feedback.close()
+        site.desk.printer.close()
+        site.pty.close()
+        site.store.close()
+
+
+@pytest.fixture
+def site(make_site: Any) -> Site:
+    return make_site()  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------
+# Presses
+# ---------------------------------------------------------------------------------------
+
+
+def test_ok__one_press_one_printed_ticket(site: Site) -> None:
+    site.press("dat-dai")
+    [outcome] = site.handle_all()
+    assert outcome.kind == "printed"
+    assert outcome.number == "A001"
+    assert site.tickets() == [("A001", "waiting", 0)]
+    site.wait_for_pages(1)
+    assert site.virtual.unknown == []
+    # The QR on the paper is a token this site signed for this very ticket.
+    [token] = site.virtual.qr_codes[0]
+    ref = tokens.verify(site.desk.key, token)
+    assert (ref.day, ref.number) == ("2026-11-23", "A001")
+    assert [e["reason"] for e in site.events("ticket.voided")] == []
+
+
+def test_ok__each_button_its_own_service(site: Site) -> None:
+    for service in ("dat-dai", "tu-phap-ho-tich", "thue"):
+        site.press(service)
+    assert [o.number for o in site.handle_all()] == ["A001", "B001", "G001"]
+    site.wait_for_pages(3)
+
+
+def test_ok__mashing_gives_one_ticket_per_cooldown(site: Site) -> None:
+    for _ in range(20):  # a child pressing 20 times within the cooldown
+        site.press("dat-dai")
+    outcomes = site.handle_all()
+    assert [o.kind for o in outcomes].count("printed") == 1
+    assert [o.kind for o in outcomes].count("cooldown") == 19
+    assert len(site.tickets()) == 1
+
+
+def test_ok__cooldown_is_per_button_and_expires(site: Site) -> None:
+    t0 = time.monotonic()
+    site.desk.handle(Press("dat-dai", long=False, at=t0))
+    assert site.desk.handle(Press("dat-dai", long=False, at=t0 + 2.9)).kind == "cooldown"
+    assert site.desk.handle(Press("thue", long=False, at=t0 + 2.9)).kind == "printed"
+    assert site.desk.handle(Press("dat-dai", long=False, at=t0 + 3.0)).number == "A002"
+
+
+def test_ok__held_button_gives_one_ticket(site: Site) -> None:
+    site.press("dat-dai", hold=0.3)
+    assert [o.kind for o in site.handle_all()] == ["printed"]
+
+
+def test_ok__long_press_gives_priority_ticket(make_site: Any) -> None:
+    site: Site = make_site(hold_seconds=0.2, cooldown_seconds=0)
+    site.press("dat-dai")  # short: issued on release, normal
+    site.press("dat-dai", hold=0.45)  # held past hold_seconds: priority, once
+    outcomes = site.handle_all()
+    assert [(o.kind, o.priority) for o in outcomes] == [("printed", False), ("printed", True)]
+    assert site.tickets() == [("A001", "waiting", 0), ("A002", "waiting", 1)]
+    site.wait_for_pages(2)
+
+
+def test_ok__priority_key_then_service_button(site: Site) -> None:
+    site.pins.pin(PRIORITY_PIN).drive_low()
+    site.pins.pin(PRIORITY_PIN).drive_high()
+    site.press("tu-phap-ho-tich")
+    site.press("thue")  # the key armed only the next ticket
+    outcomes = site.handle_all()
+    assert [(o.kind, o.priority) for o in outcomes] == [
+        ("armed", False),
+        ("printed", True),
+        ("printed", False),
+    ]
+
+
+def test_ok__priority_key_expires(site: Site) -> None:
+    t0 = time.monotonic()
+    window = site.config.kiosk.priority_button.window_seconds
+    site.desk.handle(Press(None, long=False, at=t0))
+    late = site.desk.handle(Press("dat-dai", long=False, at=t0 + window + 0.1))
+    assert (late.kind, late.priority) == ("printed", False)
+
+
+def test_ok__callbacks_never_block_on_the_printer(site: Site) -> None:
+    site.pty.jam = True  # the printer takes status queries, then stops the line
+    stop = threading.Event()
+    loop = threading.Thread(target=site.desk.run, args=(stop,), daemon=True)
+    loop.start()
+    try:
+        site.press("dat-dai")
+        time.sleep(0.15)  # the loop is now stuck writing to the jammed printer
+        started = time.perf_counter()
+        for service in ("tu-phap-ho-tich", "thue"):
+            site.press(service)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 0.05, f"button callbacks took {elapsed * 1000:.1f} ms"
+        assert site.desk.presses.qsize() == 2  # waiting for the loop, not lost
+    finally:
+        stop.set()
+        loop.join(timeout=5)
+    assert not loop.is_alive()
+
+
+# ---------------------------------------------------------------------------------------
+# The printer failing, and coming back
+# ---------------------------------------------------------------------------------------
+
+
+def _break(site: Site, fault: str) -> None:
+    printer = site.virtual
+    if fault == "paper_out":
+        printer.paper = "out"
+    elif fault == "cover_open":
+        printer.cover_open = True
+    elif fault == "offline":
+        printer.online = False
+    elif fault == "silent":
+        printer.silent = True
+    elif fault == "jam":
+        site.pty.jam = True
+
+
+def _mend(site: Site) -> None:
+    printer = site.virtual
+    printer.paper, printer.cover_open, printer.online, printer.silent = "ok", False, True, False
+    site.pty.resume()
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("paper_out", "printer_paper_out"),
+        ("cover_open", "printer_cover_open"),
+        ("offline", "printer_offline"),
+        ("silent", "printer_silent"),
+        ("jam", "print_silent"),  # status fine, then the write times out
+    ],
+)
+def test_fail__printer_fault_voids_then_recovers(site: Site, fault: str, reason: str) -> None:
+    t0 = time.monotonic()
+    assert site.desk.handle(Press("dat-dai", long=False, at=t0)).kind == "printed"
+    site.wait_for_pages(1)
+    _break(site, fault)
+    failed = site.desk.handle(Press("thue", long=False, at=t0 + 10))
+    assert (failed.kind, failed.number, failed.reason) == ("void", "G001", reason)
+    assert site.tickets("void") == [("G001", "void", 0)]
+    assert site.events("ticket.voided")[-1]["reason"] == reason
+    # The citizen sees it: the error LED is lit (or blinking).
+    assert site.pins.pin(ERROR).state
+    # While it stays broken, presses are refused without taking a number.
+    again = site.desk.handle(Press("thue", long=False, at=t0 + 20))
+    assert again.kind == "refused"
+    assert again.reason.startswith("printer_")
+    assert site.events("ticket.refused")[-1]["reason"] == again.reason
+    assert len(site.tickets()) == 2
+    _mend(site)
+    back = site.desk.handle(Press("thue", long=False, at=t0 + 30))
+    assert (back.kind, back.number) == ("printed", "G002")
+    site.wait_for_pages(2)
+    states = [event["state"] for event in site.events("printer.status")]
+    assert states[-1] == "ready"
+    assert states.count("ready") >= 2  # ready, the fault, ready again
+    _no_ticket_callable_without_print(site)
+
+
+def _no_ticket_callable_without_print(site: Site) -> None:
+    """Every callable ticket is on paper, and nothing voided is."""
+    time.sleep(0.1)
+    on_paper = {
+        tokens.verify(site.desk.key, code).number for page in site.virtual.qr_codes for code in page
+    }
+    callable_numbers = {number for number, _, _ in site.tickets("waiting")}
+    voided = {number for number, _, _ in site.tickets("void")}
+    assert callable_numbers <= on_paper
+    assert not voided & on_paper
+
+
+def test_fail__unplugged_printer_is_retried(site: Site) -> None:
+    t0 = time.monotonic()
+    site.pty.unplug()
+    assert site.desk.handle(Press("dat-dai", long=False, at=t0)).reason == "printer_disconnected"
+    assert site.desk.status.state == "disconnected"
+    site.pty.plug()
+    site.desk.poll()  # the idle loop finds it again
+    assert site.desk.status.state == "ready"
+    assert site.desk.handle(Press("dat-dai", long=False, at=t0 + 10)).kind == "printed"
+
+
+def test_ok__paper_low_is_reported_before_paper_out(site: Site) -> None:
+    t0 = time.monotonic()
+    site.virtual.paper = "low"
+    low = site.desk.handle(Press("dat-dai", long=False, at=t0))
+    assert low.kind == "printed"  # low paper still prints
+    assert site.pins.pin(PAPER).state  # paper LED lit
+    site.virtual.paper = "out"
+    assert site.desk.handle(Press("dat-dai", long=False, at=t0 + 10)).kind == "void"
+    states = [event["state"] for event in site.events("printer.status")]
+    assert states.index("paper_low") < states.index("paper_out")
+    with site.store.read() as conn:
+        kept = conn.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()[0]
+    assert json.loads(kept)["state"] == "paper_out"
+
+
+# ---------------------------------------------------------------------------------------
+# Queue rules at the kiosk
+# ---------------------------------------------------------------------------------------
+
+
+def test_fail__closed_hours_refused_and_recorded(make_site: Any) -> None:
+    site: Site = make_site()
+    site.clock[0] = at(9, 0, day=dt.date(2026, 9, 2))  # Quốc khánh: a closed date
+    outcome = site.desk.handle(Press("dat-dai", long=False, at=time.monotonic()))
+    assert (outcome.kind, outcome.reason) == ("refused", "closed_day")
+    assert site.tickets() == []
+    assert site.events("ticket.refused")[-1]["reason"] == "closed_day"
+    assert True in [s.state for s in site.pins.pin(ERROR).states]  # the error LED blinked
+
+
+def test_fail__daily_cap_refused(site: Site) -> None:
+    t0 = time.monotonic()
+    with site.store.change(site.clock[0]) as tx:
+        tx.execute(
+            "INSERT INTO day_numbers (day, service, last) VALUES ('2026-11-23', 'thue', 150)"
+        )
+    # Thuế's daily cap (150) is already used up today.
+    outcome = site.desk.handle(Press("thue", long=False, at=t0))
+    assert (outcome.kind, outcome.reason) == ("refused", "cap_reached")
+    assert site.events("ticket.refused")[-1]["reason"] == "cap_reached"
+
+
+def test_ok__recover_voids_tickets_left_mid_print(site: Site) -> None:
+    from kiosk import queue  # noqa: PLC0415
+
+    left = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    assert left.ticket.status == "issued"
+    assert site.desk.recover() == [left.ticket.number]
+    assert site.tickets() == [("A001", "void", 0)]
+    assert site.events("ticket.voided")[-1]["reason"] == "interrupted"
+    assert site.desk.recover() == []
+
+
+def test_ok__feedback_outputs(site: Site) -> None:
+    t0 = time.monotonic()
+    site.desk.handle(Press("dat-dai", long=False, at=t0))
+    busy_states = [s.state for s in site.pins.pin(BUSY).states]
+    assert busy_states[-2:] == [True, False]  # lit while printing, then off
+    time.sleep(0.2)
+    assert True in [s.state for s in site.pins.pin(BUZZER).states]  # a beep
