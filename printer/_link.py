@@ -109,15 +109,17 @@ class Link:
                 return printer.Dummy()
         raise LinkError(ERROR, "printer.connection: no printer configured")
 
-    def close(self) -> None:
+    def close(self, *, discard: bool = False) -> None:
+        """Close; ``discard`` drops bytes still queued for a printer that stopped reading
+        (never wait on it: pyserial's flush would block for ever)."""
         printer, self.escpos = self.escpos, None
         if printer is None:
             return
         if self.config.connection == "serial":
-            # Never tcdrain (flush) a printer that stopped reading: drop what is queued.
             device, printer._device = printer._device, False
-            with contextlib.suppress(Exception):
-                device.reset_output_buffer()
+            if discard:
+                with contextlib.suppress(Exception):
+                    device.reset_output_buffer()
             with contextlib.suppress(Exception):
                 device.close()
         else:
@@ -160,15 +162,15 @@ class Link:
                 self.sent = len(payload)
         except LinkError as exc:
             if exc.status.state == DISCONNECTED:
-                self.close()
+                self.close(discard=True)
             raise
         except OSError as exc:
-            self.close()
+            self.close(discard=True)
             raise LinkError(
                 DISCONNECTED, f"{describe(self.config)}: {exc.strerror or exc}"
             ) from None
         except Exception as exc:  # pyusb's USBError / USBTimeoutError
-            self.close()
+            self.close(discard=True)
             raise _usb_error(exc) from None
 
     def _send_fd(self, fd: int, payload: bytes, deadline: float) -> None:
@@ -240,7 +242,7 @@ class Link:
                     while self.escpos.device.read(self.config.usb_in_ep, 64, 5):
                         pass
         except Exception as exc:  # OSError, termios.error, SerialException: the port is gone
-            self.close()
+            self.close(discard=True)
             raise LinkError(DISCONNECTED, f"{describe(self.config)}: {_first_line(exc)}") from None
 
     def _read_byte(self, timeout: float) -> int | None:
@@ -268,7 +270,7 @@ class Link:
                         return None
                     raise OSError(errno.EIO, str(exc)) from None
         except Exception as exc:  # OSError, termios.error, SerialException: the port is gone
-            self.close()
+            self.close(discard=True)
             raise LinkError(DISCONNECTED, f"{describe(self.config)}: {_first_line(exc)}") from None
         return data[0] if data else None
 

@@ -26,8 +26,8 @@ def load_profile(config: PrinterConfig) -> Profile:
 
     try:
         escpos_profile = capabilities.get_profile(config.profile)
-    except capabilities.NotSupported:
-        known = ", ".join(sorted(capabilities.PROFILES))
+    except (capabilities.NotSupported, KeyError):
+        known = ", ".join(sorted(capabilities.CAPABILITIES["profiles"]))
         raise ProfileError(
             f"printer.profile: unknown profile {config.profile!r}; known: {known}"
         ) from None

@@ -368,7 +368,7 @@ def test_fail__daily_cap_refused(site: Site) -> None:
 
 
 def test_ok__recover_voids_tickets_left_mid_print(site: Site) -> None:
-    from kiosk import queue  # noqa: PLC0415
+    from kiosk import queue
 
     left = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
     assert left.ticket.status == "issued"

@@ -178,8 +178,9 @@ class PrinterConfig:
 
     # "none": this controller has no ticket printer (the kiosk daemon will not start).
     connection: str = opt("none", p.one_of("none", "usb", "serial", "network", "file", "dummy"))
-    # A python-escpos capabilities profile (paper width, native QR, cutter, code pages).
-    profile: str = opt("default", p.text)
+    # A python-escpos capabilities profile (paper width, native QR, cutter, code pages);
+    # the default, Epson TM-T20II (80 mm, 576 dots), is what most 80 mm printers emulate.
+    profile: str = opt("TM-T20II", p.text)
     # Printable width in dots; "" takes the profile's (576 on 80 mm paper, 384 on 58 mm).
     width: int | None = opt(None, p.optional_int_range(128, 2048))
     # image: Vietnamese rendered as a 1-bit image (any printer); text: the printer's code page.
