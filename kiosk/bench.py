@@ -1,8 +1,10 @@
 """``kiosk bench``: the hot paths measured on this machine, printed as JSON.
 
-Figures: issue + commit (``synchronous=FULL``), call-next + commit, and the wall
-time of a whole ``kiosk status`` process. The scratch database goes under
-``--dir`` because the disk's fsync is part of what is measured.
+Figures: issue + commit (``synchronous=FULL``), call-next + commit, the wall
+time of a whole ``kiosk status`` process, button press to the last byte written
+to a (pty) serial printer, and bytes per ticket in image and code-page mode. The
+scratch database goes under ``--dir`` because the disk's fsync is part of what is
+measured.
 """
 
 from __future__ import annotations
@@ -139,12 +141,15 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
         status_ms.append((time.perf_counter() - start) * 1000)
         if done.returncode != 0:
             raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
+    from printer._bench import printing
+
     return {
         "machine": {**machine(), "disk": _filesystem(work.resolve())},
         "database": database,
         "issue_commit": {**stats(issue_ms), "goal_p99_ms": 5},
         "call_next_commit": stats(call_ms),
         "status_process": {**stats(status_ms), "goal_ms": 250},
+        "printing": printing(fast, work, n),
     }
 
 

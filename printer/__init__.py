@@ -5,13 +5,14 @@ other way round: the CLI and the daemon import this package when they print.
 """
 
 from printer._fonts import FontError, check_font, find_font
-from printer._printer import EscposPrinter, Rendered, Renderer
+from printer._printer import EscposPrinter, PagePrinter, Rendered, Renderer
 from printer._profile import Profile, ProfileError, load_profile
 from printer.virtual import PtyPrinter, VirtualPrinter
 
 __all__ = [
     "EscposPrinter",
     "FontError",
+    "PagePrinter",
     "Profile",
     "ProfileError",
     "PtyPrinter",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 
@@ -117,3 +118,35 @@ def open_printer(config: PrinterConfig) -> EscposPrinter:
     if config.connection == "none":
         raise LinkError(DISCONNECTED, "printer.connection: no printer configured")
     return EscposPrinter(config)
+
+
+class PagePrinter:
+    """A :class:`kiosk.desk.TicketPrinter` that prints into a :class:`VirtualPrinter` and
+    saves each page as a PNG named after the ticket: the demo's kiosk printer."""
+
+    def __init__(self, config: PrinterConfig, out: Path | None = None) -> None:
+        self.renderer = Renderer(config)
+        self.virtual = VirtualPrinter(self.renderer.profile.width)
+        self.out = out
+        self.bytes_sent = 0
+
+    def status(self) -> PrinterStatus:
+        return _status.interpret(
+            self.virtual.status_byte(1), self.virtual.status_byte(2), None,
+            self.virtual.status_byte(4),
+        )  # fmt: skip
+
+    def print_slip(self, slip: Slip) -> int:
+        rendered = self.renderer.render(slip)
+        pages = self.virtual.jobs
+        self.virtual.feed(rendered.data)
+        if self.virtual.jobs != pages + 1:
+            raise PrintFailed(self.status())
+        self.bytes_sent += len(rendered.data)
+        if self.out is not None:
+            self.virtual.pages[-1].save(self.out / f"{slip.number}.png", optimize=True)
+        self.virtual.pages.clear()  # keep memory flat over a long day
+        return len(rendered.data)
+
+    def close(self) -> None:
+        pass

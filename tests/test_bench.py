@@ -45,3 +45,13 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
         assert 0 < figure["median_ms"] <= figure["p99_ms"] <= figure["max_ms"]
     assert figures["issue_commit"]["n"] == 40 and figures["status_process"]["n"] == 20
     assert list(tmp_path.iterdir()) == []
+    printing = figures["printing"]
+    press = printing["press_to_last_byte"]
+    assert press["n"] == 40
+    assert 0 < press["median_ms"] <= press["p99_ms"] <= press["max_ms"]
+    sizes = printing["ticket_bytes"]
+    assert sizes["service"] == "Lao động - Thương binh và Xã hội"  # the longest name
+    assert 0 < sizes["text_576"]["bytes"] < sizes["image_384"]["bytes"]
+    assert sizes["image_576"]["bytes"] > sizes["image_384"]["bytes"]
+    image = sizes["image_576"]
+    assert image["transmit_ms_at_115200"] == round(image["bytes"] * 10 / 115200 * 1000, 1)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PIL import Image
+
 from tests.conftest import ROOT
 
 
@@ -34,3 +36,11 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     # lunch break: every counter paused and resumed
     assert sum(e["type"] == "counter.paused" for e in events) == 8
     assert sum(e["type"] == "counter.resumed" for e in events) == 8
+    # every ticket was printed: one PNG each, the ticket's number and token on it
+    pngs = sorted(path.stem for path in (out / "tickets").glob("*.png"))
+    assert pngs == sorted(t["number"] for t in tickets)
+    assert sum(e["type"] == "ticket.printed" for e in events) == len(tickets)
+    first = Image.open(out / "tickets" / f"{tickets[0]['number']}.png")
+    assert first.mode == "1"
+    assert first.width == 576
+    assert 500 < first.height < 1000

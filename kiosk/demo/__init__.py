@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 import time
 from pathlib import Path
 
 from kiosk.cli._context import Context
+from kiosk.cli._exit import CONFIG, CommandError
 from kiosk.config import Config
 from kiosk.demo._report import as_text, summarise
 from kiosk.demo._sim import Day
+from kiosk.desk import TicketPrinter
 from kiosk.rules.hours import day_hours
 from kiosk.store import Store
 
@@ -32,8 +35,12 @@ def cmd_demo(ctx: Context) -> int:
         stale.unlink(missing_ok=True)
     day = next_working_day(config, dt.date.today())
     started = time.perf_counter()
+    tickets = out / "tickets"
+    shutil.rmtree(tickets, ignore_errors=True)
+    tickets.mkdir()
+    printer = demo_printer(config, tickets)
     with Store(db, config.store.busy_timeout_ms) as store:
-        sim = Day(config, store, day, ctx.args.citizens, ctx.args.seed)
+        sim = Day(config, store, day, ctx.args.citizens, ctx.args.seed, printer=printer)
         sim.run()
         summary = summarise(store, config, sim.tally)
         _write_tickets(store, out / "tickets.csv")
@@ -44,9 +51,19 @@ def cmd_demo(ctx: Context) -> int:
     (out / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    files = "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db"
+    files = "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db, tickets/*.png"
     ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}")
     return 0
+
+
+def demo_printer(config: Config, out: Path) -> TicketPrinter:
+    """The site's own printer settings (width, mode, QR), printing into PNG files."""
+    from printer import FontError, PagePrinter, ProfileError
+
+    try:
+        return PagePrinter(config.printer, out)
+    except (ProfileError, FontError) as exc:
+        raise CommandError(f"config: {exc}", CONFIG) from None
 
 
 def _write_tickets(store: Store, path: Path) -> None:

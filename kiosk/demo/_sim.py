@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk import queue
+from kiosk import queue, tokens
 from kiosk.config import Config
 from kiosk.demo._arrivals import Arrival, arrivals
+from kiosk.desk import PrintFailed, TicketPrinter
+from kiosk.slip import slip_for
 from kiosk.store import Store
 
 NO_SHOW = 0.04  # called but never came
@@ -41,10 +43,19 @@ class Day:
     """Runs one business day; ``observers`` see every result (later parts hook in here)."""
 
     def __init__(
-        self, config: Config, store: Store, day: dt.date, citizens: int, seed: int
+        self,
+        config: Config,
+        store: Store,
+        day: dt.date,
+        citizens: int,
+        seed: int,
+        *,
+        printer: TicketPrinter | None = None,
     ) -> None:
         self.config = config
         self.store = store
+        self.printer = printer
+        self.key = tokens.site_key(store, 0.0) if printer is not None else b""
         self.day = day
         self.rng = random.Random(seed)
         self.tally = Tally()
@@ -99,12 +110,22 @@ class Day:
         try:
             issued = queue.issue(
                 self.store, self.config, arrival.service, now=now,
-                priority=arrival.priority, printed=True,
+                priority=arrival.priority, printed=self.printer is None,
             )  # fmt: skip
         except queue.Refused as refusal:
             per_service = self.tally.refused.setdefault(arrival.service, {})
             per_service[refusal.code] = per_service.get(refusal.code, 0) + 1
             return
+        if self.printer is not None:
+            # As the kiosk does it: committed first, printed, then callable.
+            ticket = issued.ticket
+            token = tokens.sign(self.key, ticket.day, ticket.number)
+            try:
+                self.printer.print_slip(slip_for(self.config, issued, token))
+            except PrintFailed as failed:
+                queue.void(self.store, self.config, ticket.uid, failed.status.state, now=now)
+                return
+            queue.mark_printed(self.store, self.config, ticket.uid, now=now)
         self.tally.issued += 1
         self._notify("issued", issued)
         self._wake(now, arrival.service)
