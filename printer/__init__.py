@@ -4,12 +4,14 @@ Depends on :mod:`kiosk` (config, slip, the desk's printer protocol), never the
 other way round: the CLI and the daemon import this package when they print.
 """
 
-from printer._fonts import FontError, check_font, find_font
+from printer._fonts import BOLD, REGULAR, FontError, check_font, find_font
 from printer._printer import EscposPrinter, PagePrinter, Rendered, Renderer
 from printer._profile import Profile, ProfileError, load_profile
-from printer.virtual import PtyPrinter, VirtualPrinter
+from printer.virtual import PtyPrinter, SocketPrinter, VirtualPrinter
 
 __all__ = [
+    "BOLD",
+    "REGULAR",
     "EscposPrinter",
     "FontError",
     "PagePrinter",
@@ -18,6 +20,7 @@ __all__ = [
     "PtyPrinter",
     "Rendered",
     "Renderer",
+    "SocketPrinter",
     "VirtualPrinter",
     "check_font",
     "find_font",

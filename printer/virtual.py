@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import socket
 import threading
 import tty
 import unicodedata
@@ -311,6 +312,72 @@ class PtyPrinter:
                 os.write(master, XOFF)
 
     def __enter__(self) -> PtyPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.unplug()
+
+
+class SocketPrinter:
+    """Serves a :class:`VirtualPrinter` on a loopback TCP port, like a network printer
+    on port 9100. One connection at a time; :meth:`unplug` drops it and stops listening."""
+
+    def __init__(self, printer: VirtualPrinter, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.printer = printer
+        self.host = host
+        self.port = port
+        self._server: socket.socket | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.plug()
+
+    def plug(self) -> None:
+        if self._server is not None:
+            return
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((self.host, self.port))
+        server.listen(1)
+        self.port = server.getsockname()[1]
+        self._server = server
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._serve, name="net-printer", daemon=True)
+        self._thread.start()
+
+    def unplug(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    close = unplug
+
+    def _serve(self) -> None:
+        server = self._server
+        assert server is not None
+        while not self._stop.is_set():
+            ready, _, _ = select.select([server], [], [], 0.05)
+            if not ready:
+                continue
+            connection, _ = server.accept()
+            with connection:
+                while not self._stop.is_set():
+                    ready, _, _ = select.select([connection], [], [], 0.05)
+                    if not ready:
+                        continue
+                    try:
+                        data = connection.recv(65536)
+                    except OSError:
+                        break
+                    if not data:
+                        break
+                    reply = self.printer.feed(data)
+                    if reply:
+                        connection.sendall(reply)
+
+    def __enter__(self) -> SocketPrinter:
         return self
 
     def __exit__(self, *exc: object) -> None:
