@@ -226,7 +226,11 @@ class Link:
         connection = self.config.connection
         try:
             if connection == "serial":
-                self.escpos.device.reset_input_buffer()
+                # Read, never tcflush: a flush can drop an XON the printer just sent
+                # before the line discipline acts on it, leaving the port stopped.
+                device = self.escpos.device
+                while waiting := device.in_waiting:
+                    device.read(waiting)
             elif connection == "network":
                 sock = self.escpos.device
                 sock.setblocking(False)

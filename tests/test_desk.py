@@ -338,6 +338,10 @@ def test_ok__paper_low_is_reported_before_paper_out(site: Site) -> None:
     with site.store.read() as conn:
         kept = conn.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()[0]
     assert json.loads(kept)["state"] == "paper_out"
+    from kiosk import queue
+
+    snap = queue.snapshot(site.store, site.config, now=site.clock[0])
+    assert snap["printer"]["state"] == "paper_out"  # what `kiosk status` shows
 
 
 # ---------------------------------------------------------------------------------------

@@ -50,6 +50,10 @@ def status_text(snap: dict[str, Any]) -> str:
     if snap["missed"]:
         missed = ", ".join(f"{m['number']} ({_hhmm(m['missed_at'], tz)})" for m in snap["missed"])
         lines += ["", f"Missed: {missed}"]
+    printer = snap.get("printer")
+    if printer is not None:
+        detail = f" ({printer['detail']})" if printer["detail"] else ""
+        lines += ["", f"Printer: {printer['state']}{detail}"]
     events = snap["events"]
     lines += ["", f"Events: last seq {events['last_seq']}, {events['unacknowledged']} in outbox"]
     return "\n".join(lines)

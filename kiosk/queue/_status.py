@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from kiosk.config import Config
@@ -100,6 +101,8 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 (day_text,),
             )
         ]
+        printer_text = tx.get("printer")
+        printer = json.loads(printer_text) if printer_text else None
         last_seq = int(tx.get("event_seq") or 0)
         pending = int(tx.one("SELECT COUNT(*) FROM events"))
     site_closed = check_issue(config.hours, None, local)
@@ -112,5 +115,6 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         "services": services,
         "counters": counters,
         "missed": missed,
+        "printer": printer,  # the kiosk's last printer status, None before it ever ran
         "events": {"last_seq": last_seq, "unacknowledged": pending},
     }
