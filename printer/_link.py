@@ -139,7 +139,12 @@ class Link:
         try:
             self._send(payload, deadline)
         except LinkError:
-            done = max(0, self.sent - skip)
+            if self.sent < skip:
+                # Cut off inside the padding itself: what is left of it is still owed.
+                self._resync = payload[self.sent : skip]
+                self.sent = 0
+                raise
+            done = self.sent - skip
             self.sent = done
             broken = next((end for end in ends if end > done), 0)
             # NULs finish the interrupted raster as blank dots; the next ticket resets.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class Rendered:
         # Text mode: the printer draws the letters; this is a close likeness.
         printer = VirtualPrinter(self.width)
         printer.feed(self.data)
+        printer.finish()  # a model without a cutter never cuts the page
         return printer.pages[0]
 
 
@@ -52,6 +54,8 @@ class Renderer:
         self.layout = TicketLayout(self.profile.width, fonts, native_qr=self.profile.native_qr)
 
     def render(self, slip: Slip) -> Rendered:
+        if self.config.qr == "none":
+            slip = dataclasses.replace(slip, token="")
         if self.config.mode == "text":
             commands = encode_text_ticket(slip, self.profile, self.profile.cut)
             return Rendered(bytes(commands.data), tuple(commands.ends), self.profile.width, None)

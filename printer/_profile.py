@@ -47,7 +47,8 @@ def load_profile(config: PrinterConfig) -> Profile:
         )
     return Profile(
         name=config.profile,
-        width=width - width % 8,
+        # Whole bytes even at half resolution, so double-size pieces centre exactly.
+        width=width - width % 16,
         native_qr=native_qr and config.qr in ("auto", "native"),
         cut=_cut(config.cut, features),
         codepage_table=_codepage_table(config, data.get("codePages", {})),

@@ -224,7 +224,16 @@ class VirtualPrinter:
             return
         self._place(image.crop((bbox[0], 0, bbox[2], height)))
 
+    def finish(self) -> None:
+        """End the page in progress as if torn off (printers without a cutter)."""
+        if self._rows or self._text:
+            self._end_page()
+
     def _cut(self) -> None:
+        self._end_page()
+        self.jobs += 1
+
+    def _end_page(self) -> None:
         self._flush_text()
         self._blank(CUTTER_FEED)
         page = Image.new("1", (self.width, sum(row.height for row in self._rows)), 0)
@@ -236,7 +245,6 @@ class VirtualPrinter:
         self.pages.append(ImageOps.invert(page.convert("L")).convert("1"))
         self.texts.append([])
         self.qr_codes.append([])
-        self.jobs += 1
 
 
 def need(buf: bytes, length: int) -> None:
