@@ -146,7 +146,7 @@ class Link:
                 raise
             done = self.sent - skip
             self.sent = done
-            broken = next((end for end in ends if end > done), 0)
+            broken = next((end for end in ends if end >= done), done)
             # NULs finish the interrupted raster as blank dots; the next ticket resets.
             self._resync = b"\0" * max(0, broken - done)
             raise
