@@ -389,3 +389,49 @@ def test_ok__feedback_outputs(site: Site) -> None:
     assert busy_states[-2:] == [True, False]  # lit while printing, then off
     time.sleep(0.2)
     assert True in [s.state for s in site.pins.pin(BUZZER).states]  # a beep
+
+
+class BrokenDriver:
+    """A printer driver with a bug: the loop must log it and keep serving."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def status(self) -> Any:
+        from kiosk.desk import PrinterStatus
+
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("driver bug")
+        return PrinterStatus("unchecked")
+
+    def print_slip(self, slip: Any) -> int:
+        return 1
+
+    def close(self) -> None:
+        pass
+
+
+def test_fail__a_failing_press_does_not_stop_the_loop(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = desk_config(tmp_path / "unused")
+    with Store(tmp_path / "kiosk.db") as store:
+        desk = Desk(config, store, BrokenDriver(), clock=lambda: at(9, 0))
+        t0 = time.monotonic()
+        desk.presses.put(Press("dat-dai", long=False, at=t0))  # status() #1 fine, printed
+        desk.presses.put(Press("thue", long=False, at=t0))  # status() #2 raises
+        desk.presses.put(Press("tu-phap-ho-tich", long=False, at=t0))  # fine again
+        stop = threading.Event()
+        loop = threading.Thread(target=desk.run, args=(stop,), daemon=True)
+        loop.start()
+        deadline = time.monotonic() + 5
+        while not desk.presses.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        stop.set()
+        loop.join(timeout=5)
+        with store.read() as conn:
+            rows = conn.execute("SELECT number, status FROM tickets ORDER BY id").fetchall()
+    assert rows == [("A001", "waiting"), ("G001", "void"), ("B001", "waiting")]
+    assert "press thue failed" in caplog.text

@@ -9,6 +9,7 @@ to be unusable, presses are refused without taking a number.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -124,7 +125,16 @@ class Desk:
         except tickets.Refused as refusal:
             log.info("no ticket for %s: %s", service, refusal)
             return Outcome("refused", reason=refusal.code, priority=priority)
-        number = issued.ticket.number
+        try:
+            return self._print(issued)
+        except Exception:
+            # Whatever went wrong, the number must not stay half-issued.
+            with contextlib.suppress(Exception):
+                self._void(issued.ticket.uid, "error")
+            raise
+
+    def _print(self, issued: tickets.Issued) -> Outcome:
+        number, priority = issued.ticket.number, issued.ticket.priority
         status = self.check_printer()
         if not status.printable:
             self._void(issued.ticket.uid, f"printer_{status.state}")
@@ -187,7 +197,13 @@ class Desk:
             except queue.Empty:
                 self.poll()
             else:
-                outcome = self.handle(press)
+                try:
+                    outcome = self.handle(press)
+                except Exception:  # a bug or a database fault: log it, keep the kiosk up
+                    log.exception("press %s failed", press.service)
+                    if self.feedback:
+                        self.feedback.refused()
+                    continue
                 if outcome.kind in ("printed", "void", "refused"):
                     log.info(
                         "press %s: %s %s %s", press.service, outcome.kind,
