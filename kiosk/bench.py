@@ -28,18 +28,8 @@ from typing import Any
 from kiosk import queue
 from kiosk.cli._context import Context
 from kiosk.config import Config, HoursConfig
-from kiosk.stats import percentile
+from kiosk.stats import timing as stats
 from kiosk.store import Store
-
-
-def stats(samples_ms: list[float]) -> dict[str, float]:
-    return {
-        "n": len(samples_ms),
-        "median_ms": round(percentile(samples_ms, 0.5), 3),
-        "p99_ms": round(percentile(samples_ms, 0.99), 3),
-        "max_ms": round(max(samples_ms), 3),
-        "mean_ms": round(sum(samples_ms) / len(samples_ms), 3),
-    }
 
 
 def _timed(action: Callable[[], Any]) -> float:

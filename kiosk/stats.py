@@ -12,3 +12,14 @@ def percentile(values: Iterable[float], share: float) -> float:
     if not ordered:
         return 0.0
     return ordered[max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))]
+
+
+def timing(samples_ms: list[float]) -> dict[str, float]:
+    """How a benchmark figure is reported: count, median, p99, max and mean, in ms."""
+    return {
+        "n": len(samples_ms),
+        "median_ms": round(percentile(samples_ms, 0.5), 3),
+        "p99_ms": round(percentile(samples_ms, 0.99), 3),
+        "max_ms": round(max(samples_ms), 3),
+        "mean_ms": round(sum(samples_ms) / len(samples_ms), 3),
+    }

@@ -11,21 +11,12 @@ from kiosk import tokens
 from kiosk.config import Config
 from kiosk.desk import Buttons, Desk
 from kiosk.slip import Slip
-from kiosk.stats import percentile
+from kiosk.stats import timing
 from kiosk.store import Store
 from printer._printer import EscposPrinter, Renderer
 from printer.virtual import PtyPrinter, VirtualPrinter
 
 BAUD = 115200  # 10 bits a byte on the wire (start, 8 data, stop)
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    return {
-        "n": len(samples),
-        "median_ms": round(percentile(samples, 0.5), 3),
-        "p99_ms": round(percentile(samples, 0.99), 3),
-        "max_ms": round(max(samples), 3),
-    }
 
 
 def press_to_print(config: Config, work: Path, n: int) -> dict[str, Any]:
@@ -67,7 +58,7 @@ def press_to_print(config: Config, work: Path, n: int) -> dict[str, Any]:
             buttons.close()
             printer.close()
             pins.reset()
-    return {**_ms(samples), "printer": "serial pty, 115200 baud setting, status queried",
+    return {**timing(samples), "printer": "serial pty, 115200 baud setting, status queried",
             "goal_p99_ms": 50}  # fmt: skip
 
 

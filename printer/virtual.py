@@ -17,6 +17,7 @@ import threading
 import tty
 import unicodedata
 from pathlib import Path
+from typing import Self
 
 from PIL import Image, ImageDraw, ImageOps
 
@@ -252,7 +253,26 @@ def need(buf: bytes, length: int) -> None:
         raise Incomplete
 
 
-class PtyPrinter:
+class _Served:
+    """A virtual printer behind a transport that can be unplugged and plugged back."""
+
+    def plug(self) -> None:
+        raise NotImplementedError
+
+    def unplug(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.unplug()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.unplug()
+
+
+class PtyPrinter(_Served):
     """Serves a :class:`VirtualPrinter` on a pseudo-terminal, like a USB-serial printer.
 
     ``path`` is a stable symlink to the current pty (like /dev/serial/by-id/...):
@@ -294,8 +314,6 @@ class PtyPrinter:
                     os.close(fd)
         self._master = self._slave = -1
 
-    close = unplug
-
     def resume(self) -> None:
         """Clear the jam; XON: the host may send again."""
         self.jam = False
@@ -319,14 +337,8 @@ class PtyPrinter:
             if self.jam and b"\x10\x04\x04" in data:
                 os.write(master, XOFF)
 
-    def __enter__(self) -> PtyPrinter:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.unplug()
-
-
-class SocketPrinter:
+class SocketPrinter(_Served):
     """Serves a :class:`VirtualPrinter` on a loopback TCP port, like a network printer
     on port 9100. One connection at a time; :meth:`unplug` drops it and stops listening."""
 
@@ -360,8 +372,6 @@ class SocketPrinter:
             self._server.close()
             self._server = None
 
-    close = unplug
-
     def _serve(self) -> None:
         server = self._server
         assert server is not None
@@ -384,9 +394,3 @@ class SocketPrinter:
                     reply = self.printer.feed(data)
                     if reply:
                         connection.sendall(reply)
-
-    def __enter__(self) -> SocketPrinter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.unplug()

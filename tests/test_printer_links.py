@@ -39,11 +39,19 @@ def printer_config(**changes: object) -> PrinterConfig:
     return dataclasses.replace(base, timeout_seconds=0.5, **changes)  # type: ignore[arg-type]
 
 
+Network = tuple[VirtualPrinter, SocketPrinter, EscposPrinter]
+
+
 @pytest.fixture
-def network() -> Iterator[tuple[VirtualPrinter, SocketPrinter]]:
+def network() -> Iterator[Network]:
     virtual = VirtualPrinter(576)
     with SocketPrinter(virtual) as server:
-        yield virtual, server
+        config = printer_config(connection="network", host="127.0.0.1", port=server.port)
+        printer = EscposPrinter(config)
+        try:
+            yield virtual, server, printer
+        finally:
+            printer.close()
 
 
 def wait_pages(virtual: VirtualPrinter, count: int) -> None:
@@ -53,58 +61,39 @@ def wait_pages(virtual: VirtualPrinter, count: int) -> None:
     assert len(virtual.pages) == count
 
 
-def test_ok__network_printer_status_and_ticket(
-    network: tuple[VirtualPrinter, SocketPrinter],
-) -> None:
-    virtual, server = network
-    printer = EscposPrinter(printer_config(connection="network", host="127.0.0.1",
-                                           port=server.port))  # fmt: skip
-    try:
-        assert printer.status().state == "ready"
-        sent = printer.print_slip(SLIP)
-        wait_pages(virtual, 1)
-        assert virtual.received >= sent
-        assert virtual.qr_codes[0] == [SLIP.token]
-        virtual.paper = "low"
-        assert printer.status().state == "paper_low"
-        virtual.cover_open = True
-        assert printer.status().state == "cover_open"
-    finally:
-        printer.close()
+def test_ok__network_printer_status_and_ticket(network: Network) -> None:
+    virtual, _, printer = network
+    assert printer.status().state == "ready"
+    sent = printer.print_slip(SLIP)
+    wait_pages(virtual, 1)
+    assert virtual.received >= sent
+    assert virtual.qr_codes[0] == [SLIP.token]
+    virtual.paper = "low"
+    assert printer.status().state == "paper_low"
+    virtual.cover_open = True
+    assert printer.status().state == "cover_open"
 
 
-def test_fail__network_printer_unplugged_and_back(
-    network: tuple[VirtualPrinter, SocketPrinter],
-) -> None:
-    virtual, server = network
-    printer = EscposPrinter(printer_config(connection="network", host="127.0.0.1",
-                                           port=server.port))  # fmt: skip
-    try:
-        assert printer.status().state == "ready"
-        server.unplug()
-        assert printer.status().state == "disconnected"
-        with pytest.raises(PrintFailed) as failed:
-            printer.print_slip(SLIP)
-        assert failed.value.status.state == "disconnected"
-        server.plug()
-        assert printer.status().state == "ready"
+def test_fail__network_printer_unplugged_and_back(network: Network) -> None:
+    virtual, server, printer = network
+    assert printer.status().state == "ready"
+    server.unplug()
+    assert printer.status().state == "disconnected"
+    with pytest.raises(PrintFailed) as failed:
         printer.print_slip(SLIP)
-        wait_pages(virtual, 1)
-    finally:
-        printer.close()
+    assert failed.value.status.state == "disconnected"
+    server.plug()
+    assert printer.status().state == "ready"
+    printer.print_slip(SLIP)
+    wait_pages(virtual, 1)
 
 
-def test_fail__network_printer_silent(network: tuple[VirtualPrinter, SocketPrinter]) -> None:
-    virtual, server = network
+def test_fail__network_printer_silent(network: Network) -> None:
+    virtual, _, printer = network
     virtual.silent = True
-    printer = EscposPrinter(printer_config(connection="network", host="127.0.0.1",
-                                           port=server.port))  # fmt: skip
-    try:
-        status = printer.status()
-        assert status.state == "silent"
-        assert not status.printable  # a silent printer is not "plenty of paper"
-    finally:
-        printer.close()
+    status = printer.status()
+    assert status.state == "silent"
+    assert not status.printable  # a silent printer is not "plenty of paper"
 
 
 def test_ok__file_printer_gets_the_exact_bytes(tmp_path: Path) -> None:
