@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.config import PrinterConfig
-from kiosk.desk import DISCONNECTED, SILENT, UNCHECKED, PrinterStatus, PrintFailed
+from kiosk.desk import SILENT, UNCHECKED, PrinterStatus, PrintFailed
 from kiosk.slip import Slip
 from printer import _status
 from printer._escpos import encode
@@ -116,12 +116,6 @@ class EscposPrinter:
 
     def close(self) -> None:
         self.link.close()
-
-
-def open_printer(config: PrinterConfig) -> EscposPrinter:
-    if config.connection == "none":
-        raise LinkError(DISCONNECTED, "printer.connection: no printer configured")
-    return EscposPrinter(config)
 
 
 class PagePrinter:

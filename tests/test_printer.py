@@ -58,7 +58,6 @@ from printer._fonts import REGULAR, font
 from printer._layout import Fonts, Qr, TicketLayout
 from printer._link import Link, LinkError
 from printer._preview import preview
-from printer._printer import open_printer
 from printer._status import interpret, valid
 from printer._text import encode_ascii, encode_cp1258
 from tests.conftest import at, make_config
@@ -697,8 +696,8 @@ def test_ok__file_connection_gets_the_exact_bytes_and_cannot_report(tmp_path: Pa
 
 def test_fail__no_printer_connection() -> None:
     with pytest.raises(LinkError) as error:
-        open_printer(printer_config(connection="none"))
-    assert error.value.status.state == DISCONNECTED
+        Link(printer_config(connection="none")).open()
+    assert error.value.status.state == ERROR
     assert "printer.connection" in str(error.value)
 
 

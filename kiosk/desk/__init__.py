@@ -1,5 +1,8 @@
 """The ticket desk: buttons in, tickets out, through the queue rules and a printer."""
 
+from kiosk.desk._buttons import Buttons, Press
+from kiosk.desk._desk import Desk, Outcome
+from kiosk.desk._feedback import Feedback
 from kiosk.desk._ports import (
     COVER_OPEN,
     DISCONNECTED,
@@ -29,13 +32,12 @@ __all__ = [
     "READY",
     "SILENT",
     "UNCHECKED",
+    "Buttons",
+    "Desk",
+    "Feedback",
+    "Outcome",
+    "Press",
     "PrintFailed",
     "PrinterStatus",
     "TicketPrinter",
 ]
-
-from kiosk.desk._buttons import Buttons, Press
-from kiosk.desk._desk import Desk, Outcome
-from kiosk.desk._feedback import Feedback
-
-__all__ += ["Buttons", "Desk", "Feedback", "Outcome", "Press"]
