@@ -5,7 +5,7 @@ other way round: the CLI and the daemon import this package when they print.
 """
 
 from printer._fonts import BOLD, REGULAR, FontError, check_font, find_font
-from printer._printer import EscposPrinter, PagePrinter, Rendered, Renderer
+from printer._printer import EscposPrinter, PagePrinter, Rendered, Renderer, config_problems
 from printer._profile import Profile, ProfileError, load_profile
 from printer.virtual import PtyPrinter, SocketPrinter, VirtualPrinter
 
@@ -23,6 +23,7 @@ __all__ = [
     "SocketPrinter",
     "VirtualPrinter",
     "check_font",
+    "config_problems",
     "find_font",
     "load_profile",
 ]

@@ -56,10 +56,6 @@ class Link:
     def can_read(self) -> bool:
         return self.config.connection in ("usb", "serial", "network")
 
-    @property
-    def is_open(self) -> bool:
-        return self.escpos is not None
-
     def open(self) -> None:
         if self.escpos is not None:
             return

@@ -13,11 +13,11 @@ from kiosk.desk import SILENT, UNCHECKED, PrinterStatus, PrintFailed
 from kiosk.slip import Slip
 from printer import _status
 from printer._escpos import encode
-from printer._fonts import BOLD, REGULAR, check_font, find_font
+from printer._fonts import BOLD, REGULAR, FontError, check_font, find_font
 from printer._layout import Fonts, Piece, TicketLayout
 from printer._link import Link, LinkError
 from printer._preview import preview
-from printer._profile import Profile, load_profile
+from printer._profile import ProfileError, load_profile
 from printer._text import encode_text_ticket
 from printer.virtual import VirtualPrinter
 
@@ -41,12 +41,30 @@ class Rendered:
         return printer.pages[0]
 
 
+def config_problems(config: PrinterConfig) -> list[str]:
+    """Every problem with the profile and fonts ``config`` names (a renderer stops at one)."""
+    problems = []
+    try:
+        load_profile(config)
+    except ProfileError as exc:
+        problems.append(str(exc))
+    for key, configured, candidates in (
+        ("font", config.font, REGULAR),
+        ("font_bold", config.font_bold, BOLD),
+    ):
+        try:
+            check_font(find_font(configured, candidates, key), key)
+        except FontError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 class Renderer:
     """Slips to bytes for one printer profile and mode."""
 
-    def __init__(self, config: PrinterConfig, profile: Profile | None = None) -> None:
+    def __init__(self, config: PrinterConfig) -> None:
         self.config = config
-        self.profile = profile or load_profile(config)
+        self.profile = load_profile(config)
         fonts = Fonts(
             check_font(find_font(config.font, REGULAR, "font"), "font"),
             check_font(find_font(config.font_bold, BOLD, "font_bold"), "font_bold"),
@@ -126,7 +144,6 @@ class PagePrinter:
         self.renderer = Renderer(config)
         self.virtual = VirtualPrinter(self.renderer.profile.width)
         self.out = out
-        self.bytes_sent = 0
 
     def status(self) -> PrinterStatus:
         return _status.interpret(
@@ -140,7 +157,6 @@ class PagePrinter:
         self.virtual.feed(rendered.data)
         if self.virtual.jobs != pages + 1:
             raise PrintFailed(self.status())
-        self.bytes_sent += len(rendered.data)
         if self.out is not None:
             self.virtual.pages[-1].save(self.out / f"{slip.number}.png", optimize=True)
         self.virtual.pages.clear()  # keep memory flat over a long day

@@ -10,7 +10,17 @@ from kiosk.cli import _exit
 from kiosk.cli._context import Context
 
 if TYPE_CHECKING:
-    from kiosk.config import Config
+    from kiosk.config import PrinterConfig
+
+
+def printer_problems(config: PrinterConfig) -> list[str]:
+    """With a printer configured (the kiosk daemon needs it), what only the printer
+    package can tell: the profile exists and the fonts cover Vietnamese."""
+    if config.connection == "none":
+        return []
+    from printer import config_problems
+
+    return config_problems(config)
 
 
 def cmd_config_check(ctx: Context) -> int:
@@ -18,7 +28,7 @@ def cmd_config_check(ctx: Context) -> int:
 
     try:
         config = load_config(ctx.args.config)
-        problems = printer_problems(config)
+        problems = printer_problems(config.printer)
         if problems:
             raise ConfigError(problems)
     except ConfigError as exc:
@@ -40,34 +50,3 @@ def cmd_config_check(ctx: Context) -> int:
         f"({', '.join(config.sources)})",
     )
     return _exit.OK
-
-
-def printer_problems(config: Config) -> list[str]:
-    """What only the printer package can tell: the profile exists, the fonts cover
-    Vietnamese. Checked when a printer is configured (the kiosk daemon needs them)."""
-    if config.printer.connection == "none":
-        return []
-    from printer import (
-        BOLD,
-        REGULAR,
-        FontError,
-        ProfileError,
-        check_font,
-        find_font,
-        load_profile,
-    )
-
-    problems = []
-    try:
-        load_profile(config.printer)
-    except ProfileError as exc:
-        problems.append(str(exc))
-    for key, configured, candidates in (
-        ("font", config.printer.font, REGULAR),
-        ("font_bold", config.printer.font_bold, BOLD),
-    ):
-        try:
-            check_font(find_font(configured, candidates, key), key)
-        except FontError as exc:
-            problems.append(str(exc))
-    return problems

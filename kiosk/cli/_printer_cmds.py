@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,26 +20,33 @@ if TYPE_CHECKING:
     from printer import EscposPrinter, Renderer
 
 
-def renderer(config: PrinterConfig) -> Renderer:
-    from printer import FontError, ProfileError, Renderer
+@contextlib.contextmanager
+def config_errors() -> Iterator[None]:
+    """A printer profile or font the config names that cannot be used: exit 78."""
+    from printer import FontError, ProfileError
 
     try:
-        return Renderer(config)
+        yield
     except (ProfileError, FontError) as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
 
 
+def renderer(config: PrinterConfig) -> Renderer:
+    from printer import Renderer
+
+    with config_errors():
+        return Renderer(config)
+
+
 def open_printer(config: PrinterConfig) -> EscposPrinter:
-    from printer import EscposPrinter, FontError, ProfileError
+    from printer import EscposPrinter
 
     if config.connection == "none":
         raise CommandError(
             'config: printer.connection is "none": set the printer in [printer]', CONFIG
         )
-    try:
+    with config_errors():
         return EscposPrinter(config)
-    except (ProfileError, FontError) as exc:
-        raise CommandError(f"config: {exc}", CONFIG) from None
 
 
 def write_atomically(path: Path, data: bytes) -> None:

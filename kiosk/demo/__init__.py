@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from kiosk.cli._context import Context
-from kiosk.cli._exit import CONFIG, CommandError
+from kiosk.cli._printer_cmds import config_errors
 from kiosk.config import Config
 from kiosk.demo._report import as_text, summarise
 from kiosk.demo._sim import Day
@@ -58,12 +58,10 @@ def cmd_demo(ctx: Context) -> int:
 
 def demo_printer(config: Config, out: Path) -> TicketPrinter:
     """The site's own printer settings (width, mode, QR), printing into PNG files."""
-    from printer import FontError, PagePrinter, ProfileError
+    from printer import PagePrinter
 
-    try:
+    with config_errors():
         return PagePrinter(config.printer, out)
-    except (ProfileError, FontError) as exc:
-        raise CommandError(f"config: {exc}", CONFIG) from None
 
 
 def _write_tickets(store: Store, path: Path) -> None:

@@ -61,7 +61,6 @@ class Desk:
         self.presses: queue.Queue[Press] = queue.Queue()
         self.key = tokens.site_key(store, clock())
         self.status = PrinterStatus(UNCHECKED, "not asked yet")
-        self._printer_ok = True
         self._last: dict[str, float] = {}
         self._armed_until = -1.0
         self._next_poll = 0.0
@@ -115,8 +114,11 @@ class Desk:
         return outcome
 
     def _issue(self, service: str, priority: bool) -> Outcome:
-        if not self._printer_ok and not self.check_printer().printable:
-            self._refuse(service, priority, f"printer_{self.status.state}")
+        if not self.status.printable and not self.check_printer().printable:
+            tickets.refuse(
+                self.store, self.config, service, f"printer_{self.status.state}",
+                priority=priority, now=self.clock(),
+            )  # fmt: skip
             return Outcome("refused", reason=f"printer_{self.status.state}", priority=priority)
         try:
             issued = tickets.issue(
@@ -154,10 +156,6 @@ class Desk:
         ticket = tickets.void(self.store, self.config, uid, reason, now=self.clock())
         log.warning("ticket %s voided: %s (%s)", ticket.number, reason, self.status.detail)
 
-    def _refuse(self, service: str, priority: bool, reason: str) -> None:
-        with self.store.change(self.clock()) as tx:
-            tx.event("ticket.refused", {"service": service, "priority": priority, "reason": reason})
-
     # -- the printer ------------------------------------------------------------------
 
     def check_printer(self) -> PrinterStatus:
@@ -166,7 +164,6 @@ class Desk:
         return status
 
     def _set_status(self, status: PrinterStatus) -> None:
-        self._printer_ok = status.printable
         if status == self.status:
             return
         self.status = status

@@ -20,18 +20,6 @@ ERROR = "error"
 
 PRINTABLE = frozenset({READY, PAPER_LOW, UNCHECKED})
 
-MESSAGES_VI = {
-    READY: "Máy in sẵn sàng",
-    PAPER_LOW: "Máy in sắp hết giấy",
-    UNCHECKED: "Máy in không báo trạng thái",
-    PAPER_OUT: "Máy in hết giấy",
-    COVER_OPEN: "Nắp máy in đang mở",
-    OFFLINE: "Máy in đang tạm dừng",
-    SILENT: "Máy in không phản hồi",
-    DISCONNECTED: "Mất kết nối máy in",
-    ERROR: "Máy in báo lỗi",
-}
-
 
 @dataclass(frozen=True)
 class PrinterStatus:

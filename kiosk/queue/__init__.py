@@ -16,7 +16,7 @@ from kiosk.queue._counters import (
     transfer,
 )
 from kiosk.queue._status import snapshot
-from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, void
+from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, refuse, void
 
 __all__ = [
     "Called",
@@ -31,6 +31,7 @@ __all__ = [
     "pause",
     "recall",
     "reenter",
+    "refuse",
     "resume",
     "skip",
     "snapshot",

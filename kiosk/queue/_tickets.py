@@ -20,7 +20,7 @@ from kiosk.queue._common import (
 from kiosk.queue._estimate import ahead_of, wait_minutes
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit, format_number
-from kiosk.store import Store
+from kiosk.store import Store, Tx
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,7 @@ def issue(
             message = f"Đã hết số thứ tự {service.name} hôm nay."
             refusal = Refused("cap_reached", message, message)
         if refusal is not None:
-            tx.event(
-                "ticket.refused",
-                {"service": service_id, "priority": priority, "reason": refusal.code},
-            )
+            _refused(tx, service_id, priority, refusal.code)
         else:
             seq = last + 1
             tx.execute(
@@ -105,6 +102,18 @@ def issue(
     if refusal is not None:
         raise refusal
     return Issued(ticket, ahead, wait)
+
+
+def _refused(tx: Tx, service_id: str, priority: bool, reason: str) -> None:
+    tx.event("ticket.refused", {"service": service_id, "priority": priority, "reason": reason})
+
+
+def refuse(
+    store: Store, config: Config, service_id: str, reason: str, *, priority: bool, now: float
+) -> None:
+    """Record a press that got no ticket for a reason outside the queue (e.g. the printer)."""
+    with change(store, config, now) as (tx, _):
+        _refused(tx, service_id, priority, reason)
 
 
 def _print_outcome(
