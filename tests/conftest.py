@@ -44,6 +44,12 @@ def make_config(raw: dict[str, Any] | None = None, **sections: Any) -> Config:
         ids = {service["id"] for service in sections["services"]}
         kiosk = data.get("kiosk", {})
         kiosk["buttons"] = [b for b in kiosk.get("buttons", []) if b["service"] in ids]
+        # Likewise the example key maps' transfer keys.
+        for name, keys in data.get("keymaps", {}).items():
+            data["keymaps"][name] = {
+                key: action for key, action in keys.items()
+                if not action.startswith("transfer:") or action.split(":", 1)[1] in ids
+            }  # fmt: skip
     for key, value in sections.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}

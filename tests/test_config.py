@@ -1000,6 +1000,166 @@ BAD_VALUES: list[Any] = [
         "printer.font_bold: must not contain control",
         id="printer.font_bold",
     ),
+    # counter keys, ratings and key maps
+    pytest.param(("counter_keys",), 1, f"counter_keys: {NOT_TABLE}", id="counter_keys-int"),
+    pytest.param(("ratings",), ["x"], f"ratings: {NOT_TABLE}", id="ratings-list"),
+    pytest.param(
+        ("counters", 0, "buttons"),
+        {"pin": 4},
+        "counters[0].buttons: must be an array of tables ([[counters[0].buttons]])",
+        id="counters.buttons-table",
+    ),
+    pytest.param(
+        ("counters", 1, "keypads"),
+        "/dev/input/event3",
+        "counters[1].keypads: must be an array of tables ([[counters[1].keypads]])",
+        id="counters.keypads-string",
+    ),
+    pytest.param(
+        ("counter_keys", "bounce_seconds"),
+        0.5,
+        "counter_keys.bounce_seconds: must be from 0 to 0.2 (got 0.5)",
+        id="counter_keys.bounce_seconds",
+    ),
+    pytest.param(
+        ("counter_keys", "repeat_guard_seconds"),
+        -1,
+        "counter_keys.repeat_guard_seconds: must be from 0 to 10 (got -1)",
+        id="counter_keys.repeat_guard_seconds",
+    ),
+    pytest.param(
+        ("counter_keys", "pause_reason"),
+        "",
+        "counter_keys.pause_reason: must not be empty",
+        id="counter_keys.pause_reason",
+    ),
+    pytest.param(
+        ("counter_keys", "keypad_retry_seconds"),
+        0,
+        "counter_keys.keypad_retry_seconds: must be from 0.2 to 60 (got 0)",
+        id="counter_keys.keypad_retry_seconds",
+    ),
+    pytest.param(
+        ("ratings", "labels"),
+        ["Hài lòng"],
+        "ratings.labels: must have at least 2 item(s)",
+        id="ratings.labels",
+    ),
+    pytest.param(
+        ("ratings", "labels"),
+        ["Hài lòng", "Hài lòng"],
+        "ratings.labels: must not repeat an item",
+        id="ratings.labels-repeated",
+    ),
+    pytest.param(
+        ("ratings", "window_seconds"),
+        1,
+        "ratings.window_seconds: must be from 5 to 900 (got 1)",
+        id="ratings.window_seconds",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"KEY_KP1": "call"}},
+        "keymaps: staff: KEY_KP1: unknown action 'call'",
+        id="keymaps-unknown-action",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"KEY_NUMPAD1": "next"}},
+        "keymaps: staff: KEY_NUMPAD1: unknown key name 'KEY_NUMPAD1'",
+        id="keymaps-unknown-key",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"kp1": "next"}},
+        'keymaps: staff: kp1: must be a key name like "KEY_KP1"',
+        id="keymaps-key-shape",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"KEY_KP1": "transfer"}},
+        "keymaps: staff: KEY_KP1: transfer needs a service id, like transfer:thue",
+        id="keymaps-transfer-needs-service",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"KEY_KP1": "rate:0"}},
+        "keymaps: staff: KEY_KP1: rate needs a number from 1 to 9",
+        id="keymaps-rate-zero",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"KEY_KP1": "next:now"}},
+        "keymaps: staff: KEY_KP1: next takes no argument",
+        id="keymaps-argument-not-taken",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {}},
+        "keymaps: staff: must map at least one key",
+        id="keymaps-empty-map",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"staff": {"KEY_KP1": "next", "key_kp1": "recall"}},
+        "keymaps: staff: maps a key twice",
+        id="keymaps-key-twice",
+    ),
+    pytest.param(
+        ("keymaps",),
+        {"Staff Pad": {"KEY_KP1": "next"}},
+        "keymaps: Staff Pad: must be lowercase letters",
+        id="keymaps-name",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "pin"),
+        "GPIO99",
+        f"counters[0].buttons[0].pin: {PIN}",
+        id="counters.buttons.pin",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "pin"),
+        "BOARD6",
+        "counters[0].buttons[0].pin: header pin 6 is power or ground, not a GPIO",
+        id="counters.buttons.pin-ground",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "action"),
+        "nxt",
+        "counters[0].buttons[0].action: unknown action 'nxt'",
+        id="counters.buttons.action",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "pull"),
+        "sideways",
+        "counters[0].buttons[0].pull: must be one of up, down, off",
+        id="counters.buttons.pull",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "active"),
+        "on",
+        "counters[0].buttons[0].active: must be one of auto, low, high",
+        id="counters.buttons.active",
+    ),
+    pytest.param(
+        ("counters", 1, "keypads", 0, "device"),
+        "input/by-id/keypad",
+        "counters[1].keypads[0].device: must be an absolute path",
+        id="counters.keypads.device",
+    ),
+    pytest.param(
+        ("counters", 1, "keypads", 0, "keymap"),
+        "Numpad",
+        "counters[1].keypads[0].keymap: must be lowercase letters",
+        id="counters.keypads.keymap",
+    ),
+    pytest.param(("counters", 0, "led"), "LED", f"counters[0].led: {PIN}", id="counters.led"),
+    pytest.param(
+        ("counters", 0, "rating_led"),
+        60,
+        f"counters[0].rating_led: {PIN}",
+        id="counters.rating_led",
+    ),
 ]
 
 # A required key left out: (where, the one problem expected).
@@ -1045,6 +1205,21 @@ MISSING: list[Any] = [
         ("kiosk", "buttons", 3, "pin"),
         "kiosk.buttons[3].pin: missing required key",
         id="kiosk.buttons.pin",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 2, "pin"),
+        "counters[0].buttons[2].pin: missing required key",
+        id="counters.buttons.pin",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 2, "action"),
+        "counters[0].buttons[2].action: missing required key",
+        id="counters.buttons.action",
+    ),
+    pytest.param(
+        ("counters", 1, "keypads", 1, "device"),
+        "counters[1].keypads[1].device: missing required key",
+        id="counters.keypads.device",
     ),
 ]
 
@@ -1468,7 +1643,12 @@ CROSS_FIELD: list[Any] = [
         id="no-counters",
     ),
     pytest.param(
-        [(("services",), []), (("counters",), []), (("kiosk", "buttons"), [])],
+        [
+            (("services",), []),
+            (("counters",), []),
+            (("kiosk", "buttons"), []),
+            (("keymaps",), DELETE),
+        ],
         [
             "services: at least one [[services]] table is required",
             "counters: at least one [[counters]] table is required",
@@ -1503,6 +1683,69 @@ CROSS_FIELD: list[Any] = [
         [(("kiosk", "priority_button", "pull"), "off")],
         ['kiosk.priority_button.active: with pull = "off" set "low" or "high"'],
         id="floating-priority-needs-active",
+    ),
+    # counter keys
+    pytest.param(
+        [(("counters", 0, "buttons", 0, "pin"), 5)],
+        ["counters[0].buttons[0].pin: GPIO5 is already used by kiosk.buttons[0].pin"],
+        id="counter-key-on-a-kiosk-pin",
+    ),
+    pytest.param(
+        [(("counters", 0, "led"), "BOARD29")],
+        ["counters[0].led: BOARD29 is already used by kiosk.buttons[0].pin (as GPIO5)"],
+        id="header-pin-alias-of-a-used-pin",
+    ),
+    pytest.param(
+        [(("counters", 0, "buttons", 1, "action"), "transfer:thuee")],
+        [
+            "counters[0].buttons[1].action: 'transfer:thuee' names an unknown service "
+            "(did you mean 'thue'?)"
+        ],
+        id="transfer-to-unknown-service",
+    ),
+    pytest.param(
+        [(("counters", 0, "buttons", 7, "action"), "rate:5")],
+        ["counters[0].buttons[7].action: 'rate:5' but ratings.labels has only 4 label(s)"],
+        id="rate-beyond-labels",
+    ),
+    pytest.param(
+        [(("ratings", "labels"), ["Hài lòng", "Không hài lòng"])],
+        [
+            "counters[0].buttons[6].action: 'rate:3' but ratings.labels has only 2 label(s)",
+            "counters[0].buttons[7].action: 'rate:4' but ratings.labels has only 2 label(s)",
+        ],
+        id="fewer-labels-than-rating-keys",
+    ),
+    pytest.param(
+        [(("keymaps", "numpad-transfer", "KEY_KPSLASH"), "transfer:cong-an")],
+        ["keymaps.numpad-transfer.KEY_KPSLASH: 'transfer:cong-an' names an unknown service"],
+        id="keymap-transfer-to-unknown-service",
+    ),
+    pytest.param(
+        [(("counters", 1, "keypads", 0, "keymap"), "numpd")],
+        [
+            "counters[1].keypads[0].keymap: unknown key map 'numpd' (did you mean 'numpad'?); "
+            "key maps: numpad, numpad-transfer, presenter, rating"
+        ],
+        id="unknown-keymap",
+    ),
+    pytest.param(
+        [
+            (
+                ("counters", 2, "keypads"),
+                [{"device": "/dev/input/by-id/usb-SIGMACHIP_USB_Keyboard-event-kbd"}],
+            )
+        ],
+        [
+            "counters[2].keypads[0].device: /dev/input/by-id/usb-SIGMACHIP_USB_Keyboard-event-kbd "
+            "is already used by counters[1].keypads[0].device (a keypad is grabbed by one counter)"
+        ],
+        id="keypad-on-two-counters",
+    ),
+    pytest.param(
+        [(("counters", 0, "buttons", 0, "pull"), "off")],
+        ['counters[0].buttons[0].active: with pull = "off" set "low" or "high"'],
+        id="floating-counter-key-needs-active",
     ),
     # what each printer connection needs
     pytest.param(
@@ -1541,6 +1784,9 @@ def test_fail__no_services_also_flags_every_counter_reference() -> None:
     references = sum(len(counter["services"]) for counter in raw["counters"])
     references += len(raw["kiosk"]["buttons"])
     assert len(unknown) == references
+    transfers = [p for p in problems if "names an unknown service" in p]
+    assert len(transfers) == 2  # the example key map's two transfer keys
+    references += len(transfers)
     assert len(problems) == references + 1
 
 
@@ -1739,6 +1985,9 @@ services = ["cong-an"]
 [[kiosk.buttons]]
 service = "cong-an"
 pin = 5
+
+[keymaps]
+numpad-transfer = { KEY_KPSLASH = "transfer:cong-an", KEY_KPASTERISK = "recall" }
 """,
     )
     config = load_config(main_file)

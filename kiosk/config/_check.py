@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 
 from kiosk.config._build import did_you_mean
+from kiosk.config._keymaps import BUILTIN
+from kiosk.config._parse import same_pin
 from kiosk.config._schema import Config, ServiceConfig
 
 
@@ -22,6 +24,8 @@ def check(config: Config) -> list[str]:
     problems += _check_services(config)
     problems += _check_counters(config)
     problems += _check_kiosk(config)
+    problems += _check_pins(config)
+    problems += _check_counter_keys(config)
     problems += _check_printer(config)
     return problems
 
@@ -130,18 +134,7 @@ def _check_kiosk(config: Config) -> list[str]:
     kiosk = config.kiosk
     problems: list[str] = []
     service_ids = [service.id for service in config.services]
-    pins: dict[str, str] = {}
-
-    def claim(pin: str | None, path: str) -> None:
-        if pin is None:
-            return
-        if pin in pins:
-            problems.append(f"{path}: {pin} is already used by {pins[pin]}")
-        else:
-            pins[pin] = path
-
     priority = kiosk.priority_button
-    claim(priority.pin, "kiosk.priority_button.pin")
     if priority.pin is not None and priority.pull == "off" and priority.active == "auto":
         problems.append('kiosk.priority_button.active: with pull = "off" set "low" or "high"')
     for index, button in enumerate(kiosk.buttons):
@@ -151,11 +144,83 @@ def _check_kiosk(config: Config) -> list[str]:
                 f"{path}service: unknown service {button.service!r}"
                 f"{did_you_mean(button.service, service_ids)}"
             )
-        claim(button.pin, f"{path}pin")
         if button.pull == "off" and button.active == "auto":
             problems.append(f'{path}active: with pull = "off" set "low" or "high"')
-    for name in ("busy_led", "error_led", "paper_led", "buzzer"):
-        claim(getattr(kiosk, name), f"kiosk.{name}")
+    return problems
+
+
+def _pins(config: Config) -> list[tuple[str | None, str]]:
+    """Every GPIO pin the daemons of this controller claim, with where it is set."""
+    kiosk = config.kiosk
+    pins: list[tuple[str | None, str]] = [(kiosk.priority_button.pin, "kiosk.priority_button.pin")]
+    pins += [(b.pin, f"kiosk.buttons[{i}].pin") for i, b in enumerate(kiosk.buttons)]
+    pins += [(getattr(kiosk, name), f"kiosk.{name}")
+             for name in ("busy_led", "error_led", "paper_led", "buzzer")]  # fmt: skip
+    for index, counter in enumerate(config.counters):
+        path = f"counters[{index}]."
+        pins += [(b.pin, f"{path}buttons[{i}].pin") for i, b in enumerate(counter.buttons)]
+        pins += [(counter.led, f"{path}led"), (counter.rating_led, f"{path}rating_led")]
+    return pins
+
+
+def _check_pins(config: Config) -> list[str]:
+    """A pin drives one thing: the kiosk and counter daemons share the header."""
+    problems: list[str] = []
+    claimed: dict[str, tuple[str, str]] = {}
+    for pin, path in _pins(config):
+        if pin is None:
+            continue
+        physical = same_pin(pin)
+        if physical in claimed:
+            other_pin, other_path = claimed[physical]
+            same = "" if other_pin == pin else f" (as {other_pin})"
+            problems.append(f"{path}: {pin} is already used by {other_path}{same}")
+        else:
+            claimed[physical] = (pin, path)
+    return problems
+
+
+def _check_action(config: Config, action: str, path: str) -> list[str]:
+    name, _, argument = action.partition(":")
+    service_ids = [service.id for service in config.services]
+    if name == "transfer" and argument not in service_ids:
+        return [f"{path}: {action!r} names an unknown service{did_you_mean(argument, service_ids)}"]
+    labels = len(config.ratings.labels)
+    if name == "rate" and int(argument) > labels:
+        return [f"{path}: {action!r} but ratings.labels has only {labels} label(s)"]
+    return []
+
+
+def _check_counter_keys(config: Config) -> list[str]:
+    problems: list[str] = []
+    own_maps = [name for name, _ in config.keymaps]
+    known_maps = sorted({*own_maps, *BUILTIN})
+    for name, keys in config.keymaps:
+        for key, action in keys:
+            problems += _check_action(config, action, f"keymaps.{name}.{key}")
+    devices: dict[str, str] = {}
+    for index, counter in enumerate(config.counters):
+        path = f"counters[{index}]."
+        for item, button in enumerate(counter.buttons):
+            button_path = f"{path}buttons[{item}]."
+            problems += _check_action(config, button.action, f"{button_path}action")
+            if button.pull == "off" and button.active == "auto":
+                problems.append(f'{button_path}active: with pull = "off" set "low" or "high"')
+        for item, keypad in enumerate(counter.keypads):
+            keypad_path = f"{path}keypads[{item}]."
+            if keypad.keymap not in known_maps:
+                problems.append(
+                    f"{keypad_path}keymap: unknown key map {keypad.keymap!r}"
+                    f"{did_you_mean(keypad.keymap, known_maps)}; key maps: "
+                    f"{', '.join(known_maps)}"
+                )
+            if keypad.device in devices:
+                problems.append(
+                    f"{keypad_path}device: {keypad.device} is already used by "
+                    f"{devices[keypad.device]} (a keypad is grabbed by one counter)"
+                )
+            else:
+                devices[keypad.device] = f"{keypad_path}device"
     return problems
 
 

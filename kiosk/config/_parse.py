@@ -221,6 +221,13 @@ def optional_int_range(low: int, high: int) -> Parser:
 
 _PIN = re.compile(r"^(?:(?:GPIO|BCM)(\d{1,2})|(BOARD|J8:)(\d{1,2}))$")
 
+# The 40-pin header's GPIO pins and their Broadcom numbers (the rest are power and ground).
+HEADER_TO_BCM = {
+    3: 2, 5: 3, 7: 4, 8: 14, 10: 15, 11: 17, 12: 18, 13: 27, 15: 22, 16: 23, 18: 24, 19: 10,
+    21: 9, 22: 25, 23: 11, 24: 8, 26: 7, 27: 0, 28: 1, 29: 5, 31: 6, 32: 12, 33: 13, 35: 19,
+    36: 16, 37: 26, 38: 20, 40: 21,
+}  # fmt: skip
+
 
 def gpio_pin(value: Any) -> str:
     """A GPIO pin as gpiozero names it: 17 or "GPIO17" (Broadcom), "BOARD11" (header pin)."""
@@ -231,10 +238,21 @@ def gpio_pin(value: Any) -> str:
         if bcm is not None and int(bcm) <= 53:
             return f"GPIO{int(bcm)}"
         if board is not None and 1 <= int(board) <= 40:
+            if int(board) not in HEADER_TO_BCM:
+                raise ValueError(
+                    f"header pin {int(board)} is power or ground, not a GPIO "
+                    f"(GPIO header pins: {', '.join(map(str, sorted(HEADER_TO_BCM)))})"
+                )
             return f"{board_kind}{int(board)}"
     raise ValueError(
         f'must be a GPIO number 0-53, "GPIO17" or a header pin "BOARD11" (got {_describe(value)})'
     )
+
+
+def same_pin(pin: str) -> str:
+    """One name per physical pin, so "BOARD11" and "GPIO17" are seen as the same."""
+    match = re.fullmatch(r"(?:BOARD|J8:)(\d+)", pin)
+    return f"GPIO{HEADER_TO_BCM[int(match.group(1))]}" if match else pin
 
 
 def optional_gpio_pin(value: Any) -> str | None:
@@ -275,3 +293,91 @@ def one_of_ints(*choices: int) -> Parser:
         return int(value)
 
     return parse
+
+
+COUNTER_ACTIONS = ("next", "recall", "skip", "done", "pause", "resume", "transfer", "rate")
+_NEEDS_ARGUMENT = {"transfer": "a service id, like transfer:thue", "rate": "a number, like rate:1"}
+
+
+def counter_action(value: Any) -> str:
+    """What a counter key does: next, recall, skip, done, pause (toggles; "pause:REASON"
+    gives the reason), resume, "transfer:SERVICE" or "rate:N" (N-th rating label)."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be an action string (got {_describe(value)})")
+    name, _, argument = value.strip().partition(":")
+    name, argument = name.strip().lower(), unicodedata.normalize("NFC", argument.strip())
+    if name not in COUNTER_ACTIONS:
+        raise ValueError(
+            f"unknown action {value!r}; actions: next, recall, skip, done, pause, "
+            "pause:REASON, resume, transfer:SERVICE, rate:N"
+        )
+    if name in _NEEDS_ARGUMENT and not argument:
+        raise ValueError(f"{name} needs {_NEEDS_ARGUMENT[name]} (got {value!r})")
+    if name == "transfer":
+        slug(argument)
+    elif name == "rate":
+        if not argument.isdigit() or not 1 <= int(argument) <= 9:
+            raise ValueError(f"rate needs a number from 1 to 9, like rate:1 (got {value!r})")
+        argument = str(int(argument))
+    elif argument and name != "pause":
+        raise ValueError(f"{name} takes no argument (got {value!r})")
+    elif argument:
+        text(argument)
+    return f"{name}:{argument}" if argument else name
+
+
+_KEY_NAME = re.compile(r"^(?:KEY|BTN)_[A-Z0-9_]{1,40}$")
+
+
+def key_name(value: Any) -> str:
+    """A Linux input key name as evdev spells it: KEY_KP1, KEY_ENTER, BTN_LEFT."""
+    if not isinstance(value, str) or not _KEY_NAME.match(value.strip().upper()):
+        raise ValueError(f'must be a key name like "KEY_KP1" (got {_describe(value)})')
+    name = value.strip().upper()
+    try:
+        from evdev import ecodes
+    except ImportError:  # pragma: no cover - evdev is a dependency; the pattern still holds
+        return name
+    if name not in ecodes.ecodes:
+        raise ValueError(f"unknown key name {name!r} (see evdev's ecodes, e.g. KEY_KP1)")
+    return name
+
+
+def keymap(value: Any) -> tuple[tuple[str, str], ...]:
+    """A key map: key names to counter actions, as a TOML table."""
+    if not isinstance(value, dict):
+        raise ValueError(f'must be a table like {{ KEY_KP1 = "next" }} (got {_describe(value)})')
+    if not value:
+        raise ValueError("must map at least one key")
+    out = []
+    for raw_key, raw_action in value.items():
+        try:
+            out.append((key_name(raw_key), counter_action(raw_action)))
+        except ValueError as exc:
+            raise ValueError(f"{raw_key}: {exc}") from None
+    if len({key for key, _ in out}) != len(out):
+        raise ValueError("maps a key twice")
+    return tuple(out)
+
+
+def keymaps(value: Any) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``[keymaps]``: named key maps, each a table of key names to actions."""
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a table of key maps (got {_describe(value)})")
+    out = []
+    for name, mapping in value.items():
+        try:
+            out.append((slug(name), keymap(mapping)))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    return tuple(out)
+
+
+def device_path(value: Any) -> str:
+    """An absolute device path, best a stable /dev/input/by-id/... name."""
+    path = text(value)
+    if not path.startswith("/"):
+        raise ValueError(
+            f"must be an absolute path like /dev/input/by-id/usb-...-event-kbd (got {path!r})"
+        )
+    return path

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.config import _parse as p
+from kiosk.config._keymaps import builtin_keymap
 
 
 def opt(default: Any = None, parse: p.Parser | None = None, *, required: bool = False) -> Any:
@@ -109,6 +110,32 @@ class ServiceConfig:
     close: dt.time | None = opt(None, p.optional_clock_time)
 
 
+_PULL = p.one_of("up", "down", "off")
+# Which level means "pressed": auto is low with a pull-up, high with a pull-down.
+_ACTIVE = p.one_of("auto", "low", "high")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterButton:
+    """A counter key wired to a GPIO pin: ``action`` is next, recall, skip, done, pause,
+    resume, transfer:SERVICE or rate:N."""
+
+    pin: str = opt(parse=p.gpio_pin, required=True)
+    action: str = opt(parse=p.counter_action, required=True)
+    pull: str = opt("up", _PULL)
+    active: str = opt("auto", _ACTIVE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterKeypad:
+    """A USB keypad or wireless remote that shows up as a keyboard (read with evdev)."""
+
+    # Best the stable /dev/input/by-id/...-event-kbd name: it survives replugging.
+    device: str = opt(parse=p.device_path, required=True)
+    # A key map from [keymaps], or a built-in one: numpad, rating, presenter.
+    keymap: str = opt("numpad", p.slug)
+
+
 @dataclass(frozen=True, kw_only=True)
 class CounterConfig:
     """A counter (quầy) and the services it calls, in preference order."""
@@ -118,16 +145,23 @@ class CounterConfig:
     services: tuple[str, ...] = opt(
         parse=p.list_of(p.slug, min_items=1, unique=True), required=True
     )
+    # The officer at this counter, for per-officer statistics; "" for none.
     staff_id: str = opt("", p.optional_text)
+    # Keys wired to GPIO pins, and USB keypads or wireless remotes (kiosk run counter).
+    buttons: tuple[CounterButton, ...] = tables(CounterButton)
+    keypads: tuple[CounterKeypad, ...] = tables(CounterKeypad)
+    # Status LED: lit while serving, blinks slowly while paused, three quick blinks when
+    # nobody is waiting. Rating LED: lit while the citizen can rate. "" for none.
+    led: str | None = opt(None, p.optional_gpio_pin)
+    rating_led: str | None = opt(None, p.optional_gpio_pin)
 
     @property
     def label(self) -> str:
         return self.name or f"Quầy {self.number}"
 
-
-_PULL = p.one_of("up", "down", "off")
-# Which level means "pressed": auto is low with a pull-up, high with a pull-down.
-_ACTIVE = p.one_of("auto", "low", "high")
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.buttons or self.keypads)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,6 +204,36 @@ class KioskConfig:
     buzzer: str | None = opt(None, p.optional_gpio_pin)
     # Printed at the bottom of every ticket.
     footer: str = opt("", p.optional_text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterKeysConfig:
+    """How the counter daemon treats its keys (all counters)."""
+
+    bounce_seconds: float = opt(0.03, p.number_range(0, 0.2))
+    # The same key at the same counter again within this is ignored, so a double press
+    # of "next" never calls (and closes) two citizens. 0 turns it off.
+    repeat_guard_seconds: float = opt(1.0, p.number_range(0, 10))
+    # The reason recorded when the pause key is pressed without one of its own.
+    pause_reason: str = opt("Tạm nghỉ", p.text)
+    # An absent or unplugged keypad is looked for again this often.
+    keypad_retry_seconds: float = opt(2.0, p.number_range(0.2, 60))
+
+
+_RATING_LABELS = ("Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingsConfig:
+    """Satisfaction rating after service: labels best first; rate:1 is the first label."""
+
+    labels: tuple[str, ...] = opt(_RATING_LABELS, p.list_of(p.text, min_items=2, unique=True))
+    # Rating keys are live this long after the counter finishes a ticket.
+    window_seconds: float = opt(60.0, p.number_range(5, 900))
+
+    def score(self, choice: int) -> int:
+        """Higher is better: the first label scores len(labels), the last 1."""
+        return len(self.labels) - choice + 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,6 +286,11 @@ class Config:
     queue: QueueConfig = table(QueueConfig)
     kiosk: KioskConfig = table(KioskConfig)
     printer: PrinterConfig = table(PrinterConfig)
+    counter_keys: CounterKeysConfig = table(CounterKeysConfig)
+    ratings: RatingsConfig = table(RatingsConfig)
+    # Named key maps for counter keypads, on top of the built-in ones (numpad, rating,
+    # presenter): { KEY_KP1 = "next", ... }.
+    keymaps: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = opt((), p.keymaps)
     services: tuple[ServiceConfig, ...] = tables(ServiceConfig, required=True)
     counters: tuple[CounterConfig, ...] = tables(CounterConfig, required=True)
     # Where the configuration came from, for messages; not a TOML key.
@@ -238,3 +307,10 @@ class Config:
             if counter.number == number:
                 return counter
         raise KeyError(number)
+
+    def keymap(self, name: str) -> dict[str, str]:
+        """Key name to action for the key map ``name`` (a site's own, else a built-in)."""
+        for own, keys in self.keymaps:
+            if own == name:
+                return dict(keys)
+        return builtin_keymap(name, len(self.ratings.labels))
