@@ -25,6 +25,7 @@ def _handlers() -> dict[str, Callable[[Context], int]]:
         "transfer": q.cmd_transfer,
         "pause": q.cmd_pause,
         "resume": q.cmd_resume,
+        "rate": q.cmd_rate,
         "reenter": q.cmd_reenter,
     }
 

@@ -26,6 +26,12 @@ def counter_number(text: str) -> int:
     return value
 
 
+def rating_choice(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 9:
+        raise argparse.ArgumentTypeError(f"rating must be a number from 1 to 9, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> Parser:
     common = Parser(add_help=False)
     common.add_argument(
@@ -78,6 +84,16 @@ def build_parser() -> Parser:
     pause.add_argument("counter", metavar="COUNTER", type=counter_number)
     pause.add_argument("--reason", default="", help="why (shown to supervisors)")
 
+    rate = add("rate", "record the citizen's rating of the ticket a counter just finished")
+    rate.add_argument("counter", metavar="COUNTER", type=counter_number)
+    rate.add_argument(
+        "choice", metavar="CHOICE", type=rating_choice,
+        help="1 = the first of ratings.labels (Rất hài lòng), 2 the second, ...",
+    )  # fmt: skip
+    rate.add_argument(
+        "--ticket", metavar="NUMBER", help="the ticket meant (refused if it is not that one)"
+    )
+
     reenter = add("reenter", "let a missed number back into the queue (within the tolerance)")
     reenter.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023")
 
@@ -95,7 +111,14 @@ def build_parser() -> Parser:
     printer_commands.add_parser("status", help="ask for paper and cover status", parents=[common])
 
     run = add("run", "run a daemon in the foreground (as systemd does)")
-    run.add_argument("daemon", choices=["kiosk"], help="kiosk: ticket buttons and printer")
+    run.add_argument(
+        "daemon", choices=["kiosk", "counter"],
+        help="kiosk: ticket buttons and printer; counter: counter keys and rating keys",
+    )  # fmt: skip
+    run.add_argument(
+        "--counter", dest="counters", metavar="N", type=counter_number, action="append",
+        help="counter: only these counters (repeat the option; default every counter with keys)",
+    )  # fmt: skip
 
     demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")

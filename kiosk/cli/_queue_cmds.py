@@ -1,4 +1,5 @@
-"""Commands that act on the queue: issue, call, recall, skip, done, transfer, pause, resume."""
+"""Commands that act on the queue: issue, call, recall, skip, done, transfer, pause, resume,
+rate, reenter."""
 
 from __future__ import annotations
 
@@ -102,6 +103,18 @@ def cmd_pause(ctx: Context) -> int:
 def cmd_resume(ctx: Context) -> int:
     queue.resume(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
     ctx.emit({"counter": ctx.args.counter, "paused": False}, f"counter {ctx.args.counter}: resumed")
+    return 0
+
+
+def cmd_rate(ctx: Context) -> int:
+    args = ctx.args
+    rating = queue.rate(
+        ctx.store, ctx.config, args.counter, args.choice, now=ctx.now(), ticket_number=args.ticket
+    )
+    ctx.emit(
+        rating.to_json(),
+        f"counter {args.counter}: {rating.ticket.number} rated {rating.choice} ({rating.label})",
+    )
     return 0
 
 

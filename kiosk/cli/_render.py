@@ -40,13 +40,27 @@ def status_text(snap: dict[str, Any]) -> str:
         )  # fmt: skip
     lines += table(rows)
     lines.append("")
-    rows = [["COUNTER", "SERVING", "SINCE", "SERVED", "STATE"]]
+    rows = [["COUNTER", "STAFF", "SERVING", "SINCE", "SERVED", "RATED", "STATE"]]
     for c in snap["counters"]:
         state = f"paused: {c['pause_reason'] or 'no reason'}" if c["paused"] else "open"
+        if c["paused"] and c["paused_since"]:
+            state += f" since {_hhmm(c['paused_since'], tz)}"
+        rated = f"{c['ratings_today']} ({c['mean_score']:.1f})" if c["ratings_today"] else "-"
         rows.append(
-            [c["name"], c["serving"] or "-", _hhmm(c["since"], tz), str(c["served_today"]), state]
-        )
+            [c["name"], c["staff_id"] or "-", c["serving"] or "-", _hhmm(c["since"], tz),
+             str(c["served_today"]), rated, state]
+        )  # fmt: skip
     lines += table(rows)
+    if snap["staff"]:
+        lines.append("")
+        rows = [["STAFF", "SERVED", "AVG SERVICE", "RATED", "AVG SCORE"]]
+        for o in snap["staff"]:
+            score = "-" if o["mean_score"] is None else f"{o['mean_score']:.1f}"
+            rows.append(
+                [o["staff_id"], str(o["served_today"]), f"{o['mean_service_minutes']:.1f} min",
+                 str(o["ratings_today"]), score]
+            )  # fmt: skip
+        lines += table(rows)
     if snap["missed"]:
         missed = ", ".join(f"{m['number']} ({_hhmm(m['missed_at'], tz)})" for m in snap["missed"])
         lines += ["", f"Missed: {missed}"]

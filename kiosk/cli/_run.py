@@ -9,7 +9,8 @@ import threading
 from typing import Any
 
 from kiosk.cli._context import Context
-from kiosk.cli._exit import UNAVAILABLE, CommandError
+from kiosk.cli._exit import CONFIG, UNAVAILABLE, USAGE, CommandError
+from kiosk.pins import unavailable
 
 log = logging.getLogger("kiosk")
 
@@ -33,6 +34,10 @@ def stop_on_signals() -> threading.Event:
 
 
 def cmd_run(ctx: Context) -> int:
+    if ctx.args.daemon == "counter":
+        return run_counter(ctx)
+    if ctx.args.counters:
+        raise CommandError("--counter is for 'kiosk run counter'", USAGE)
     return run_kiosk(ctx)
 
 
@@ -53,11 +58,7 @@ def run_kiosk(ctx: Context) -> int:
         except CommandError:
             raise
         except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
-            raise CommandError(
-                f"GPIO unavailable: {type(exc).__name__}: {exc} (on a machine without GPIO, "
-                "GPIOZERO_PIN_FACTORY=mock runs the kiosk with simulated pins)",
-                UNAVAILABLE,
-            ) from None
+            raise CommandError(unavailable(exc), UNAVAILABLE) from None
         voided = desk.recover()
         if voided:
             log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
@@ -72,3 +73,58 @@ def run_kiosk(ctx: Context) -> int:
             if part is not None:
                 with contextlib.suppress(Exception):
                     part.close()
+
+
+def counters_to_serve(ctx: Context) -> list[int]:
+    config = ctx.config
+    keyed = [c.number for c in config.counters if c.has_keys]
+    chosen: list[int] = ctx.args.counters or keyed
+    for number in chosen:
+        if number not in [c.number for c in config.counters]:
+            raise CommandError(f"--counter {number}: no such counter in the config", USAGE)
+        if number not in keyed:
+            raise CommandError(
+                f"counter {number} has no keys: add [[counters.buttons]] or "
+                "[[counters.keypads]] to it",
+                CONFIG,
+            )
+    if not chosen:
+        raise CommandError(
+            "no counter has keys: add [[counters.buttons]] or [[counters.keypads]]", CONFIG
+        )
+    return sorted(set(chosen))
+
+
+def run_counter(ctx: Context) -> int:
+    from kiosk.counter import CounterButtons, CounterLights, Keypads, Station
+
+    setup_logging()
+    config = ctx.config
+    counters = counters_to_serve(ctx)
+    stop = stop_on_signals()
+    parts: list[Any] = []
+    try:
+        try:
+            lights = CounterLights(config, counters)
+            parts.append(lights)
+            station = Station(config, ctx.store, counters, lights)
+            parts.append(CounterButtons(config, counters, station.presses))
+        except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
+            raise CommandError(unavailable(exc), UNAVAILABLE) from None
+        keypads = Keypads(config, counters, station.presses)
+        parts.append(keypads)
+        station.restore()
+        keypads.start()
+        for number in counters:
+            counter = config.counter(number)
+            keys = [f"{len(counter.buttons)} GPIO key(s)"] if counter.buttons else []
+            keys += [f"keypad {k.device} ({k.keymap})" for k in counter.keypads]
+            staff = f", staff {counter.staff_id}" if counter.staff_id else ""
+            log.info("counter %d ready: %s%s", number, "; ".join(keys), staff)
+        station.run(stop)
+        log.info("counter daemon stopped")
+        return 0
+    finally:
+        for part in reversed(parts):
+            with contextlib.suppress(Exception):
+                part.close()

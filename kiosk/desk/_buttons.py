@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import KioskConfig
+from kiosk.pins import button_args
 
 
 @dataclass(frozen=True)
@@ -17,12 +18,6 @@ class Press:
     service: str | None  # None: the dedicated priority key
     long: bool  # held past hold_seconds: a priority ticket
     at: float  # time.monotonic() when it happened
-
-
-def button_args(pull: str, active: str) -> dict[str, Any]:
-    if pull == "off":
-        return {"pull_up": None, "active_state": active == "high"}
-    return {"pull_up": pull == "up"}
 
 
 class Buttons:

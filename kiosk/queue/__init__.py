@@ -15,12 +15,14 @@ from kiosk.queue._counters import (
     skip,
     transfer,
 )
+from kiosk.queue._ratings import Rating, rate
 from kiosk.queue._status import snapshot
 from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, refuse, void
 
 __all__ = [
     "Called",
     "Issued",
+    "Rating",
     "Refused",
     "Ticket",
     "call_next",
@@ -29,6 +31,7 @@ __all__ = [
     "local_time",
     "mark_printed",
     "pause",
+    "rate",
     "recall",
     "reenter",
     "refuse",

@@ -37,7 +37,7 @@ def local_time(config: Config, now: float) -> dt.datetime:
 
 TICKET_COLUMNS = (
     "id, uid, day, number, origin_service, service, priority, status, rank, issued_at, "
-    "queued_at, called_at, finished_at, counter, recalls, reentries, service_seconds"
+    "queued_at, called_at, finished_at, counter, recalls, reentries, service_seconds, staff"
 )
 
 
@@ -60,6 +60,7 @@ class Ticket:
     recalls: int
     reentries: int
     service_seconds: float | None
+    staff: str | None  # the officer at the counter that called it
 
     @classmethod
     def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> Ticket:
@@ -144,7 +145,8 @@ def open_day(tx: Tx, config: Config, now: float) -> str:
             (now, day_text),
         ).rowcount
         tx.execute(
-            "UPDATE counter_state SET ticket_id = NULL, streak_priority = 0, streak_normal = 0"
+            "UPDATE counter_state SET ticket_id = NULL, streak_priority = 0, streak_normal = 0, "
+            "last_done_id = NULL, last_done_at = NULL"
         )
         tx.put("business_day", day_text)
         tx.event(

@@ -76,18 +76,22 @@ def _ref(ticket: Ticket, counter: int) -> dict[str, Any]:
             "counter": counter}  # fmt: skip
 
 
-def _finish(tx: Tx, config: Config, ticket: Ticket, counter: int, auto: bool) -> Ticket:
+def _finish(tx: Tx, ticket: Ticket, counter: int, auto: bool) -> Ticket:
     seconds = max(0.0, tx.now - (ticket.called_at or tx.now))
     tx.execute(
         "UPDATE tickets SET status = 'done', finished_at = ?, service_seconds = ? WHERE id = ?",
         (tx.now, seconds, ticket.id),
     )
-    tx.execute("UPDATE counter_state SET ticket_id = NULL WHERE counter = ?", (counter,))
-    staff = config.counter(counter).staff_id
+    # The rating keys now belong to this ticket, for ratings.window_seconds.
+    tx.execute(
+        "UPDATE counter_state SET ticket_id = NULL, last_done_id = ?, last_done_at = ? "
+        "WHERE counter = ?",
+        (ticket.id, tx.now, counter),
+    )
     tx.event(
         "ticket.done",
         {**_ref(ticket, counter), "service_seconds": round(seconds, 3), "auto": auto,
-         "staff": staff or None},
+         "staff": ticket.staff},
     )  # fmt: skip
     return reload(tx, ticket.id)
 
@@ -107,7 +111,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
             )
         finished = None
         if (current := _serving(tx, counter)) is not None:
-            finished = _finish(tx, config, current, number, auto=True)
+            finished = _finish(tx, current, number, auto=True)
         marks = ",".join("?" * len(services))
         candidates = [
             Candidate(row[0], row[1], bool(row[2]), row[3], row[4])
@@ -122,8 +126,9 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
             return Called(number, None, finished)
         chosen, streak = choice
         tx.execute(
-            "UPDATE tickets SET status = 'called', called_at = ?, counter = ? WHERE id = ?",
-            (now, number, chosen.ticket_id),
+            "UPDATE tickets SET status = 'called', called_at = ?, counter = ?, staff = ? "
+            "WHERE id = ?",
+            (now, number, config.counter(number).staff_id or None, chosen.ticket_id),
         )
         tx.execute(
             "UPDATE counter_state SET ticket_id = ?, streak_priority = ?, streak_normal = ? "
@@ -134,7 +139,8 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
         tx.event(
             "ticket.called",
             {**_ref(ticket, number), "priority": ticket.priority,
-             "waited_seconds": round(max(0.0, now - ticket.queued_at), 3)},
+             "waited_seconds": round(max(0.0, now - ticket.queued_at), 3),
+             "staff": ticket.staff},
         )  # fmt: skip
     return Called(number, ticket, finished)
 
@@ -164,7 +170,7 @@ def done(store: Store, config: Config, number: int, *, now: float) -> Ticket:
     """Service finished; its duration feeds the wait estimate."""
     with change(store, config, now) as (tx, _):
         _, ticket = _need_serving(tx, config, number)
-        return _finish(tx, config, ticket, number, auto=False)
+        return _finish(tx, ticket, number, auto=False)
 
 
 def transfer(store: Store, config: Config, number: int, service_id: str, *, now: float) -> Ticket:
@@ -180,7 +186,7 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
             rank, queued_at = tx.bump("rank"), now
         tx.execute(
             "UPDATE tickets SET status = 'waiting', service = ?, rank = ?, queued_at = ?, "
-            "counter = NULL, called_at = NULL WHERE id = ?",
+            "counter = NULL, called_at = NULL, staff = NULL WHERE id = ?",
             (service_id, rank, queued_at, ticket.id),
         )
         tx.execute("UPDATE counter_state SET ticket_id = NULL WHERE counter = ?", (number,))

@@ -57,7 +57,15 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         states = {
             row[0]: row[1:]
             for row in conn.execute(
-                "SELECT counter, ticket_id, paused, pause_reason, paused_at FROM counter_state"
+                "SELECT counter, ticket_id, paused, pause_reason, paused_at, last_done_at "
+                "FROM counter_state"
+            )
+        }
+        rated = {
+            row[0]: (row[1], row[2])
+            for row in conn.execute(
+                "SELECT counter, COUNT(*), AVG(score) FROM ratings WHERE day = ? GROUP BY counter",
+                (day_text,),
             )
         }
         served = dict(
@@ -69,7 +77,10 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         )
         counters = []
         for counter in config.counters:
-            ticket_id, paused, reason, paused_at = states.get(counter.number, (None, 0, "", None))
+            ticket_id, paused, reason, paused_at, done_at = states.get(
+                counter.number, (None, 0, "", None, None)
+            )
+            ratings, mean_score = rated.get(counter.number, (0, None))
             serving = None
             if ticket_id is not None:
                 # Only today's: a ticket left called overnight expires when the day opens.
@@ -91,8 +102,26 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                     "pause_reason": reason or None,
                     "paused_since": None if paused_at is None else iso_utc(paused_at),
                     "served_today": served.get(counter.number, 0),
+                    "ratings_today": ratings,
+                    "mean_score": None if mean_score is None else round(mean_score, 2),
+                    # Only today's: opening a new day clears what counters last finished.
+                    "rating_open": done_at is not None
+                    and stored == day_text
+                    and now - done_at <= config.ratings.window_seconds,
                 }
             )
+        officers = [
+            {"staff_id": row[0], "served_today": row[1],
+             "mean_service_minutes": round((row[2] or 0) / 60, 1), "ratings_today": row[3],
+             "mean_score": None if row[4] is None else round(row[4], 2)}
+            for row in conn.execute(
+                "SELECT t.staff, COUNT(*), AVG(t.service_seconds), COUNT(r.id), AVG(r.score) "
+                "FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id "
+                "WHERE t.day = ? AND t.status = 'done' AND t.staff IS NOT NULL "
+                "GROUP BY t.staff ORDER BY t.staff",
+                (day_text,),
+            )
+        ]  # fmt: skip
         missed = [
             {"number": row[0], "service": row[1], "missed_at": iso_utc(row[2])}
             for row in conn.execute(
@@ -114,6 +143,7 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         "closed_reason": None if site_closed is None else site_closed.code,
         "services": services,
         "counters": counters,
+        "staff": officers,  # per officer today (counters with a staff_id)
         "missed": missed,
         "printer": printer,  # the kiosk's last printer status, None before it ever ran
         "events": {"last_seq": last_seq, "unacknowledged": pending},

@@ -67,6 +67,26 @@ MIGRATIONS: tuple[str, ...] = (
         data TEXT NOT NULL
     );
     """,
+    # 2: who served a ticket, the ticket a counter just finished, satisfaction ratings.
+    """
+    ALTER TABLE tickets ADD COLUMN staff TEXT;
+    ALTER TABLE counter_state ADD COLUMN last_done_id INTEGER REFERENCES tickets (id);
+    ALTER TABLE counter_state ADD COLUMN last_done_at REAL;
+
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets (id),
+        day TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        staff TEXT,
+        choice INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        rated_at REAL NOT NULL
+    );
+    CREATE INDEX ratings_day ON ratings (day, counter);
+    """,
 )
 
 LATEST = len(MIGRATIONS)
