@@ -1,8 +1,9 @@
 """``kiosk bench``: the hot paths measured on this machine, printed as JSON.
 
 Figures: issue + commit (``synchronous=FULL``), call-next + commit, the wall
-time of a whole ``kiosk status`` process, button press to the last byte written
-to a (pty) serial printer, and bytes per ticket in image and code-page mode. The
+time of a whole ``kiosk status`` process, a counter key (GPIO pin or keypad) to
+the committed call, button press to the last byte written to a (pty) serial
+printer, and bytes per ticket in image and code-page mode. The
 scratch database goes under ``--dir`` because the disk's fsync is part of what is
 measured.
 """
@@ -131,6 +132,7 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
         status_ms.append((time.perf_counter() - start) * 1000)
         if done.returncode != 0:
             raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
+    from kiosk.counter._bench import concurrent_calls, press_to_call
     from printer._bench import printing
 
     return {
@@ -139,6 +141,10 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
         "issue_commit": {**stats(issue_ms), "goal_p99_ms": 5},
         "call_next_commit": stats(call_ms),
         "status_process": {**stats(status_ms), "goal_ms": 250},
+        "counter": {
+            **press_to_call(fast, work, min(n, 1000)),
+            "ten_counters_at_once_press_to_commit": concurrent_calls(fast, work),
+        },
         "printing": printing(fast, work, n),
     }
 

@@ -45,6 +45,13 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
         assert 0 < figure["median_ms"] <= figure["p99_ms"] <= figure["max_ms"]
     assert figures["issue_commit"]["n"] == 40 and figures["status_process"]["n"] == 20
     assert list(tmp_path.iterdir()) == []
+    counter = figures["counter"]
+    for name in ("gpio_press_to_commit", "keypad_key_to_commit"):
+        assert counter[name]["n"] == 40
+        assert 0 < counter[name]["median_ms"] <= counter[name]["p99_ms"] <= counter[name]["max_ms"]
+    stress = counter["ten_counters_at_once_press_to_commit"]
+    assert (stress["processes"], stress["calls"], stress["n"]) == (10, 2000, 2000)
+    assert stress["calls_per_second"] > 0
     printing = figures["printing"]
     press = printing["press_to_last_byte"]
     assert press["n"] == 40

@@ -33,9 +33,9 @@ from kiosk.counter import (
     Station,
 )
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
+from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up, wait_until
 from kiosk.store import Store
 from tests.conftest import ROOT, at, make_config
-from tests.keyboards import Keyboards, down, event, repeat, syn, tap, up, wait_until
 
 OPEN_ALL_DAY = {
     "open": "00:00",

@@ -96,6 +96,37 @@ def _finish(tx: Tx, ticket: Ticket, counter: int, auto: bool) -> Ticket:
     return reload(tx, ticket.id)
 
 
+_CANDIDATE = "SELECT id, service, priority, rank, queued_at FROM tickets WHERE status = 'waiting'"
+
+
+def _candidates(tx: Tx, services: tuple[str, ...], aged_before: float) -> list[Candidate]:
+    """The only tickets the calling policy can pick: the head of each service's priority
+    and normal queue, and the first in queue order of those waiting since ``aged_before``.
+
+    Reading just these keeps a call's cost flat however long the queues grow.
+    """
+    rows = []
+    for service in services:
+        for priority in (1, 0):
+            rows.append(tx.execute(
+                f"{_CANDIDATE} AND service = ? AND priority = ? ORDER BY rank LIMIT 1",
+                (service, priority),
+            ).fetchone())  # fmt: skip
+    marks = ",".join("?" * len(services))
+    oldest = tx.one(
+        f"SELECT MIN(queued_at) FROM tickets WHERE status = 'waiting' AND service IN ({marks})",
+        services,
+    )
+    slack = 0.001  # the policy makes the exact call; never miss one on a rounding edge
+    if oldest is not None and oldest <= aged_before + slack:
+        rows.append(tx.execute(
+            f"{_CANDIDATE} AND service IN ({marks}) AND queued_at <= ? ORDER BY rank LIMIT 1",
+            (*services, aged_before + slack),
+        ).fetchone())  # fmt: skip
+    found = {row[0]: row for row in rows if row is not None}
+    return [Candidate(r[0], r[1], bool(r[2]), r[3], r[4]) for r in found.values()]
+
+
 def call_next(store: Store, config: Config, number: int, *, now: float) -> Called:
     """Call the next ticket for counter ``number`` across its services.
 
@@ -112,15 +143,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
         finished = None
         if (current := _serving(tx, counter)) is not None:
             finished = _finish(tx, current, number, auto=True)
-        marks = ",".join("?" * len(services))
-        candidates = [
-            Candidate(row[0], row[1], bool(row[2]), row[3], row[4])
-            for row in tx.execute(
-                "SELECT id, service, priority, rank, queued_at FROM tickets "
-                f"WHERE status = 'waiting' AND service IN ({marks})",
-                services,
-            )
-        ]
+        candidates = _candidates(tx, services, now - config.queue.aging_minutes * 60)
         choice = choose_next(candidates, services, config.queue, counter.streak, now)
         if choice is None:
             return Called(number, None, finished)

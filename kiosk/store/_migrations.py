@@ -87,6 +87,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX ratings_day ON ratings (day, counter);
     """,
+    # 3: call-next reads only the head of each queue, however many wait.
+    """
+    CREATE INDEX tickets_heads ON tickets (status, service, priority, rank);
+    CREATE INDEX tickets_age ON tickets (status, service, queued_at);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,6 +85,7 @@ class Store:
 
     def __init__(self, path: str | Path, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
+        self.busy_timeout_ms = int(busy_timeout_ms)
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,10 +143,34 @@ class Store:
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to the busy timeout in short, jittered steps.
+
+        SQLite's own busy handler sleeps longer and longer (up to 100 ms a try), so
+        with several daemons writing at once an unlucky one can wait seconds while
+        others keep winning. Short retries keep every writer's wait close to the
+        length of the transactions ahead of it.
+        """
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            deadline = time.monotonic() + self.busy_timeout_ms / 1000
+            pause = 0.0002
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(pause * (0.5 + random.random()))
+                pause = min(pause * 1.5, 0.002)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+
     @contextmanager
     def change(self, now: float) -> Iterator[Tx]:
         """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         tx = Tx(self.conn, now)
         try:
             yield tx
@@ -164,6 +191,13 @@ class Store:
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _statements(script: str) -> list[str]:

@@ -1,10 +1,11 @@
-"""Keyboards on pipes: keypads, remotes and scanners as the kernel would present them.
+"""Simulated keyboards on pipes: keypads, remotes and scanners for the demo, bench and tests.
 
-There is no /dev/uinput here, so a device is a pipe: the test writes evdev
-``InputEvent`` sequences as the kernel's ``struct input_event`` bytes, and the
-product reads them with evdev's own decoder (``EventIO.read``). Unplugging closes
-the pipe (the reader sees the device vanish) and removes the path, so opening it
-fails with ENOENT until it is plugged in again.
+A machine without the hardware (or /dev/uinput) still runs the real input path:
+each simulated device is a pipe carrying evdev ``InputEvent`` sequences as the
+kernel's ``struct input_event`` bytes, which the daemons read with evdev's own
+decoder (``EventIO.read``) through :class:`kiosk.inputdev.InputReader`.
+Unplugging closes the pipe (the reader sees the device vanish) and removes the
+path, so opening it fails with ENOENT until it is plugged in again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from evdev import InputEvent, ecodes
 from evdev.eventio import EventIO
@@ -22,8 +24,8 @@ from evdev.eventio import EventIO
 _EVENT = struct.Struct("llHHi")  # struct input_event on 64-bit Linux: timeval, type, code, value
 
 
-class PipeDevice(EventIO):  # type: ignore[misc]
-    """The product's side of one plugged-in device."""
+class PipeDevice(EventIO):
+    """The reading side of one plugged-in device."""
 
     def __init__(self, fd: int, grab_error: int | None = None) -> None:
         self.fd = fd
@@ -40,7 +42,7 @@ class PipeDevice(EventIO):  # type: ignore[misc]
 
 
 class Keyboards:
-    """Plays any number of input devices by path; ``open`` is the product's opener."""
+    """Plays any number of input devices by path; ``open`` is the readers' opener."""
 
     def __init__(self) -> None:
         self._writers: dict[str, int] = {}
@@ -78,7 +80,7 @@ class Keyboards:
             self.opened.append(path)
             return device
 
-    def send(self, path: str, events: Iterable[InputEvent]) -> None:
+    def send(self, path: str, events: Iterable[Any]) -> None:
         data = b"".join(_EVENT.pack(e.sec, e.usec, e.type, e.code, e.value) for e in events)
         os.write(self._writers[path], data)
 
@@ -118,5 +120,5 @@ def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
+            raise TimeoutError("timed out waiting")
         time.sleep(0.005)
