@@ -44,3 +44,16 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     assert first.mode == "1"
     assert first.width == 576
     assert 500 < first.height < 1000
+    # ratings: one per rated ticket, all from the counter that finished it, in its window
+    rated = [e["data"] for e in events if e["type"] == "ticket.rated"]
+    ratings = summary["ratings"]
+    assert len(rated) == ratings["given"] == sum(ratings["by_label"].values()) > 50
+    assert len({r["ticket"] for r in rated}) == len(rated)
+    done_at = {e["data"]["ticket"]: e["data"]["counter"] for e in events
+               if e["type"] == "ticket.done"}  # fmt: skip
+    assert all(done_at[r["ticket"]] == r["counter"] for r in rated)
+    refused = [e["data"]["reason"] for e in events if e["type"] == "rating.refused"]
+    assert refused and set(refused) == {"rating_closed"}
+    assert sum(ratings["refused"].values()) == len(refused)
+    assert {c["number"]: c["staff_id"] for c in summary["counters"]}[1] == "cb-0101"
+    assert 1 <= ratings["mean_score"] <= 4

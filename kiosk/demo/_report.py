@@ -49,17 +49,35 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
                 "average_service_minutes": round((served[1] or 0) / 60, 1),
             }
         )
+    rated = {
+        number: (count, mean)
+        for number, count, mean in conn.execute(
+            "SELECT counter, COUNT(*), AVG(score) FROM ratings GROUP BY counter"
+        )
+    }
     counters = [
         {
             "number": number,
+            "staff_id": staff,
             "served": count,
             "busy_minutes": round((busy or 0) / 60),
+            "ratings": rated.get(number, (0, None))[0],
+            "mean_score": _score(rated.get(number, (0, None))[1]),
         }
-        for number, count, busy in conn.execute(
-            "SELECT counter, COUNT(*), SUM(service_seconds) FROM tickets WHERE status = 'done' "
-            "GROUP BY counter ORDER BY counter"
+        for number, staff, count, busy in conn.execute(
+            "SELECT counter, MAX(staff), COUNT(*), SUM(service_seconds) FROM tickets "
+            "WHERE status = 'done' GROUP BY counter ORDER BY counter"
         )
     ]
+    labels = config.ratings.labels
+    by_choice = dict(conn.execute("SELECT choice, COUNT(*) FROM ratings GROUP BY choice"))
+    ratings = {
+        "given": tally.ratings,
+        "refused": tally.ratings_refused,
+        "by_label": {label: by_choice.get(i, 0) for i, label in enumerate(labels, start=1)},
+        "mean_score": _score(conn.execute("SELECT AVG(score) FROM ratings").fetchone()[0]),
+        "score_scale": f"1 ({labels[-1]}) to {len(labels)} ({labels[0]})",
+    }
     every_wait = [w for values in waits.values() for w in values]
     return {
         "site": config.site.name,
@@ -78,7 +96,12 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
         "events": conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
         "services": services,
         "counters": counters,
+        "ratings": ratings,
     }
+
+
+def _score(mean: float | None) -> float | None:
+    return None if mean is None else round(mean, 2)
 
 
 def as_text(summary: dict[str, Any]) -> str:
@@ -104,5 +127,12 @@ def as_text(summary: dict[str, Any]) -> str:
     lines.append(
         "counters: "
         + ", ".join(f"{c['number']}: {c['served']} served" for c in summary["counters"])
+    )
+    ratings = summary["ratings"]
+    refused = ", ".join(f"{code} {n}" for code, n in sorted(ratings["refused"].items()))
+    lines.append(
+        f"ratings: {ratings['given']} given, refused: {refused or 'none'}; "
+        + ", ".join(f"{label} {count}" for label, count in ratings["by_label"].items())
+        + f"; mean score {ratings['mean_score']} on {ratings['score_scale']}"
     )
     return "\n".join(line.rstrip() for line in lines)

@@ -28,6 +28,10 @@ COMES_BACK = 0.5  # of those, share who return within the tolerance
 TRANSFER = 0.03  # sent on to another service after the first counter
 REACTION = 15.0  # seconds from a free counter to the press of "next"
 OVERTIME = 3600.0
+RATES = 0.7  # citizens who press a rating key after service
+# How they rate, best label first (the centres' surveys lean heavily to satisfied).
+RATING_WEIGHTS = (0.62, 0.28, 0.07, 0.03)
+LATE_RATING = 0.03  # of raters, share who press after the window has closed
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Tally:
     reentries: int = 0
     transfers: int = 0
     issued: int = 0
+    ratings: int = 0
+    ratings_refused: dict[str, int] = field(default_factory=dict)
 
 
 class Day:
@@ -178,7 +184,28 @@ class Day:
             self._wake(now, target)
         else:
             queue.done(self.store, self.config, number, now=now)
+            if self.rng.random() < RATES:
+                self._rate_later(now, number)
         self._at(now + REACTION, "next", number)
+
+    def _rate_later(self, now: float, number: int) -> None:
+        labels = len(self.config.ratings.labels)
+        weights = [*RATING_WEIGHTS[:labels], *[0.01] * (labels - len(RATING_WEIGHTS))]
+        choice = self.rng.choices(range(1, labels + 1), weights=weights[:labels])[0]
+        window = self.config.ratings.window_seconds
+        late = self.rng.random() < LATE_RATING
+        delay = window + self.rng.uniform(1, 30) if late else self.rng.uniform(2, window / 3)
+        self._at(now + delay, "rate", (number, choice))
+
+    def _on_rate(self, now: float, press: tuple[int, int]) -> None:
+        number, choice = press
+        try:
+            queue.rate(self.store, self.config, number, choice, now=now)
+        except queue.Refused as refusal:
+            codes = self.tally.ratings_refused
+            codes[refusal.code] = codes.get(refusal.code, 0) + 1
+            return
+        self.tally.ratings += 1
 
     def _on_lunch(self, now: float, _: None) -> None:
         # Counters finish the citizen in front of them, then break (the serving ticket stays).
