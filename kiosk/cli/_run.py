@@ -96,11 +96,14 @@ def counters_to_serve(ctx: Context) -> list[int]:
 
 
 def run_counter(ctx: Context) -> int:
-    from kiosk.counter import CounterButtons, CounterLights, Keypads, Station
+    from kiosk.config import ConfigError
+    from kiosk.counter import CounterButtons, CounterLights, Keypads, Station, keymap_problems
 
     setup_logging()
     config = ctx.config
     counters = counters_to_serve(ctx)
+    if problems := keymap_problems(config):
+        raise ConfigError(problems)
     stop = stop_on_signals()
     parts: list[Any] = []
     try:

@@ -2,7 +2,7 @@
 citizen's rating keys, on GPIO pins or USB keypads, through the queue rules."""
 
 from kiosk.counter._gpio import CounterButtons, CounterLights
-from kiosk.counter._keypad import KeyDecoder, Keypads
+from kiosk.counter._keypad import KeyDecoder, Keypads, keymap_problems
 from kiosk.counter._keys import Key, Press
 from kiosk.counter._station import Outcome, Station
 
@@ -15,4 +15,5 @@ __all__ = [
     "Outcome",
     "Press",
     "Station",
+    "keymap_problems",
 ]

@@ -15,6 +15,18 @@ EV_KEY = 1
 KEY_DOWN = 1  # 0 is up, 2 is autorepeat
 
 
+def keymap_problems(config: Config) -> list[str]:
+    """Key names in ``[keymaps]`` that this system's evdev does not know."""
+    from evdev import ecodes
+
+    return [
+        f"keymaps.{name}.{key}: unknown key name {key!r} (see evdev's ecodes, e.g. KEY_KP1)"
+        for name, keys in config.keymaps
+        for key, _ in keys
+        if key not in ecodes.ecodes
+    ]
+
+
 class KeyDecoder:
     """InputEvents of one keypad to counter keys.
 
