@@ -501,6 +501,40 @@ def test_ok__keypad_keys_drive_every_action(pad: PadRig) -> None:
     assert (rating["counter"], rating["staff"], rating["choice"]) == (2, "cb-0102", 2)
 
 
+def test_ok__site_keymap_transfers_pauses_with_reason_and_resumes(
+    make_rig: Any, keyboards: Keyboards
+) -> None:
+    keymap = {"KEY_KP1": "next", "KEY_KPSLASH": "transfer:thue", "KEY_KP7": "pause:Họp",
+              "KEY_KP9": "resume", "KEY_KP4": "rate:4"}  # fmt: skip
+    counters = _raw_counters(counter_config())
+    counters[1]["keypads"] = [{"device": NUMPAD, "keymap": "staff"}]
+    config = counter_config(
+        counters=counters, keymaps={"staff": keymap}, counter_keys={"repeat_guard_seconds": 0}
+    )
+    rig: Rig = make_rig(config, (2,))
+    keyboards.plug(NUMPAD)
+    keypads = Keypads(config, [2], rig.station.presses, opener=keyboards.open).start()
+    pad = PadRig(rig, keypads, keyboards)
+    try:
+        number = rig.issue()
+        keyboards.send(NUMPAD, tap("KEY_KP1", "KEY_KPSLASH", "KEY_KP7", "KEY_KP1", "KEY_KP9"))
+        kinds = [(o.kind, o.number, o.reason) for o in pad.outcomes_after(5)]
+        assert kinds == [
+            ("called", number, ""),
+            ("transferred", number, ""),
+            ("paused", "", ""),
+            ("refused", "", "paused"),
+            ("resumed", "", ""),
+        ]
+        assert rig.events("ticket.transferred")[0]["to_service"] == "thue"
+        assert rig.events("counter.paused")[0]["reason"] == "Họp"
+        keyboards.send(NUMPAD, tap("KEY_KP4"))  # nothing finished here: refused, logged
+        [rated] = pad.outcomes_after(1)
+        assert (rated.kind, rated.reason) == ("refused", "nothing_to_rate")
+    finally:
+        keypads.close()
+
+
 def test_ok__keypads_are_grabbed(pad: PadRig) -> None:
     # A grabbed keypad's keys reach only this daemon, never a console login.
     assert sorted(pad.board.opened) == sorted([NUMPAD, RATING_PAD, REMOTE])
