@@ -77,6 +77,7 @@ class InputReader:
         self.retry_seconds = retry_seconds
         self.on_state = on_state
         self.state = ""
+        self._detail = ""
         self.connects = 0
         self._stop = threading.Event()
         self._wake_r, self._wake_w = os.pipe()
@@ -87,18 +88,25 @@ class InputReader:
         return self
 
     def close(self) -> None:
+        """Stop reading and release the device; safe to call more than once."""
         self._stop.set()
+        if self._wake_w < 0:
+            return
         with contextlib.suppress(OSError):
             os.write(self._wake_w, b"x")
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            return  # still inside a call: leave the pipe to it rather than close a reused fd
         for fd in (self._wake_r, self._wake_w):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        self._wake_r = self._wake_w = -1
 
     def _set(self, state: str, detail: str = "") -> None:
-        if state == self.state:
+        if (state, detail) == (self.state, self._detail):
             return
+        self._detail = detail
         if state == CONNECTED:
             log.info("%s: connected (%s)", self.label, self.path)
         else:
@@ -116,25 +124,33 @@ class InputReader:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                device = self.opener(self.path)
-            except OSError as exc:
-                self._set(*_explain(exc))
+                self._session()
+            except Exception as exc:  # a driver or library fault: say so, keep trying
+                log.exception("%s: %s: unexpected error", self.label, self.path)
+                self._set(ABSENT, f"error: {type(exc).__name__}: {exc}")
+            if self.state != CONNECTED:
                 self._stop.wait(self.retry_seconds)
-                continue
-            try:
-                device.grab()
-                self.connects += 1
-                self._set(CONNECTED)
-                self._pump(device)
-            except OSError as exc:
-                state, detail = _explain(exc)
-                if self.state == CONNECTED and state == ABSENT:
-                    detail = "unplugged"
-                self._set(state, detail)
-            finally:
-                with contextlib.suppress(OSError):
-                    device.close()
-            self._stop.wait(self.retry_seconds if self.state != CONNECTED else 0)
+
+    def _session(self) -> None:
+        """Open, grab and read the device once, until it goes away or the reader closes."""
+        try:
+            device = self.opener(self.path)
+        except OSError as exc:
+            self._set(*_explain(exc))
+            return
+        try:
+            device.grab()
+            self.connects += 1
+            self._set(CONNECTED)
+            self._pump(device)
+        except OSError as exc:
+            state, detail = _explain(exc)
+            if self.state == CONNECTED and state == ABSENT:
+                detail = "unplugged"
+            self._set(state, detail)
+        finally:
+            with contextlib.suppress(Exception):
+                device.close()
 
     def _pump(self, device: Device) -> None:
         """Deliver events until the device goes away (an OSError) or the reader closes."""

@@ -1,4 +1,4 @@
-"""Simulated keyboards on pipes: keypads, remotes and scanners for the demo, bench and tests.
+"""Simulated keyboards on pipes: keypads, remotes and scanners for the bench and tests.
 
 A machine without the hardware (or /dev/uinput) still runs the real input path:
 each simulated device is a pipe carrying evdev ``InputEvent`` sequences as the
@@ -15,7 +15,7 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from evdev import InputEvent, ecodes
@@ -114,11 +114,3 @@ def repeat(name: str) -> list[InputEvent]:
 def tap(*names: str) -> list[InputEvent]:
     """Each key pressed and released, as a keypad reports it."""
     return [e for name in names for e in (*down(name), *up(name))]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("timed out waiting")
-        time.sleep(0.005)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import time
 import tomllib
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +68,12 @@ def config() -> Config:
 def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "kiosk.db") as opened:
         yield opened
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    """Poll ``condition`` (another thread's work) until it holds, or fail the test."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.005)

@@ -1047,6 +1047,12 @@ BAD_VALUES: list[Any] = [
     ),
     pytest.param(
         ("ratings", "labels"),
+        [f"Mức {n}" for n in range(10)],
+        "ratings.labels: must have at most 9 items (got 10)",
+        id="ratings.labels-too-many",
+    ),
+    pytest.param(
+        ("ratings", "labels"),
         ["Hài lòng", "Hài lòng"],
         "ratings.labels: must not repeat an item",
         id="ratings.labels-repeated",

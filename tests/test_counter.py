@@ -33,9 +33,9 @@ from kiosk.counter import (
     Station,
 )
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
-from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up, wait_until
+from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up
 from kiosk.store import Store
-from tests.conftest import ROOT, at, make_config
+from tests.conftest import ROOT, at, make_config, wait_until
 
 OPEN_ALL_DAY = {
     "open": "00:00",
@@ -374,14 +374,69 @@ def test_ok__restart_lights_what_the_database_says(make_rig: Any, pins: MockFact
     rig.buttons.close()
     again: Rig = make_rig()
     assert again.pins.pin(LED).state is False  # a fresh process starts dark
-    again.station.restore()
+    again.station.refresh()
     assert again.pins.pin(LED).state is True  # still serving A001
     again.act(PAUSE)
     again.lights.close()
     again.buttons.close()
     third: Rig = make_rig()
-    third.station.restore()
+    third.station.refresh()
     assert third.lights.steady[1] == "slow"
+
+
+def test_ok__finishing_while_paused_keeps_the_paused_light(rig: Rig) -> None:
+    rig.issue()
+    rig.act(NEXT)
+    rig.act(PAUSE)  # a break after this citizen: the ticket being served stays
+    assert rig.act(DONE).kind == "done"
+    assert rig.lights.steady[1] == "slow"  # still paused, not idle
+
+
+def test_ok__a_refused_press_does_not_arm_the_repeat_guard(rig: Rig) -> None:
+    rig.issue(), rig.issue()
+    rig.act(NEXT)
+    rig.act(PAUSE)
+    rig.mono[0] += 5
+    rig.station.handle(Press(1, Key("next"), rig.mono[0], "test"))  # refused: paused
+    rig.station.handle(Press(1, Key("pause"), rig.mono[0] + 0.2, "test"))  # resumes
+    called = rig.station.handle(Press(1, Key("next"), rig.mono[0] + 0.4, "test"))
+    assert called.kind == "called"  # not swallowed by the guard
+
+
+def test_ok__lights_follow_changes_made_elsewhere(rig: Rig) -> None:
+    """The CLI, a remote command or a new day change counters behind the daemon's back."""
+    rig.issue()
+    stop = threading.Event()
+    loop = threading.Thread(target=rig.station.run, args=(stop,))
+    loop.start()
+    try:
+        with Store(rig.store.path) as other:  # another process's connection
+            queue.call_next(other, rig.config, 1, now=rig.clock[0])
+            wait_until(lambda: rig.lights.steady.get(1) == "on")
+            assert rig.pins.pin(LED).state is True
+            queue.done(other, rig.config, 1, now=rig.clock[0])
+            wait_until(lambda: rig.lights.steady.get(1) == "off")
+            wait_until(lambda: rig.pins.pin(RATING_LED).state is True)
+            queue.pause(other, rig.config, 1, "Họp", now=rig.clock[0])
+            wait_until(lambda: rig.lights.steady.get(1) == "slow")
+    finally:
+        stop.set()
+        loop.join(timeout=3)
+
+
+def test_ok__restart_relights_an_open_rating_window(make_rig: Any) -> None:
+    rig: Rig = make_rig()
+    rig.issue()
+    rig.act(NEXT)
+    rig.act(DONE)
+    rig.lights.close()
+    rig.buttons.close()
+    again: Rig = make_rig()
+    again.clock[0] = rig.clock[0] + 20
+    again.station.refresh()
+    assert again.pins.pin(RATING_LED).state is True
+    left = again.lights.rating_until[1] - again.mono[0]
+    assert 39 < left <= 40  # what was left of the 60 s window
 
 
 # ---------------------------------------------------------------------------------------
@@ -493,8 +548,9 @@ def test_ok__keypad_keys_drive_every_action(pad: PadRig) -> None:
     assert kinds == [("called", first), ("recalled", first), ("skipped", first),
                      ("called", second)]  # fmt: skip
     board.send(NUMPAD, tap("KEY_KP0"))
-    board.send(RATING_PAD, tap("KEY_2"))
-    assert [o.kind for o in pad.outcomes_after(2)] == ["done", "rated"]
+    assert [o.kind for o in pad.outcomes_after(1)] == ["done"]
+    board.send(RATING_PAD, tap("KEY_2"))  # another device, another thread: after "done"
+    assert [o.kind for o in pad.outcomes_after(1)] == ["rated"]
     board.send(NUMPAD, tap("KEY_KPDOT", "KEY_KPDOT"))
     assert [o.kind for o in pad.outcomes_after(2)] == ["paused", "resumed"]
     [rating] = rig.events("ticket.rated")
@@ -642,6 +698,28 @@ def test_ok__a_failing_handler_does_not_stop_the_reader(
         assert "event handler failed" in caplog.text
     finally:
         reader.close()
+
+
+def test_ok__a_library_fault_while_opening_is_retried(
+    keyboards: Keyboards, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = []
+
+    def flaky(path: str) -> Any:
+        calls.append(path)
+        if len(calls) == 1:
+            raise RuntimeError("driver hiccup")
+        return keyboards.open(path)
+
+    keyboards.plug(NUMPAD)
+    reader = InputReader(NUMPAD, lambda e: None, opener=flaky, retry_seconds=0.05).start()
+    try:
+        wait_until(lambda: reader.state == CONNECTED)
+        assert len(calls) == 2
+        assert "unexpected error" in caplog.text and "driver hiccup" in caplog.text
+    finally:
+        reader.close()
+        reader.close()  # twice is harmless
 
 
 def test_ok__reader_stops_promptly(keyboards: Keyboards) -> None:

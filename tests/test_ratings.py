@@ -159,10 +159,19 @@ def test_fail__second_rating_of_a_ticket(store: Store, config: Config) -> None:
     assert [(r["ticket_id"], r["choice"]) for r in rating_rows(store)] == [(ticket.id, 1)]
 
 
-def test_ok__clock_stepped_back_stays_in_the_window(store: Store, config: Config) -> None:
+def test_ok__clock_stepped_back_a_little_stays_in_the_window(store: Store, config: Config) -> None:
     serve(store, config, 1, "dat-dai")
-    assert queue.rate(store, config, 1, 3, now=DONE - 300).score == 2
-    assert rating_rows(store)[0]["rated_at"] == DONE - 300
+    assert queue.rate(store, config, 1, 3, now=DONE - 30).score == 2
+    assert rating_rows(store)[0]["rated_at"] == DONE - 30
+
+
+def test_fail__clock_stepped_back_far_does_not_stretch_the_window(
+    store: Store, config: Config
+) -> None:
+    """An hour's step back must not keep the last ticket rateable for an hour."""
+    serve(store, config, 1, "dat-dai")
+    refused("rating_closed", store, config, 1, 3, now=DONE - 300)
+    assert rating_rows(store) == []
 
 
 # --------------------------------------------------------------------------- which ticket
@@ -319,7 +328,7 @@ def test_ok__snapshot_counts_ratings_per_counter_and_officer(store: Store, confi
         for n, c in counters.items() if n <= 4
     }  # fmt: skip
     assert got == {
-        1: ("cb-0101", 3, 3, 3.33, True),
+        1: ("cb-0101", 3, 3, 3.33, False),  # its last ticket is rated: the keys are done
         2: ("cb-0102", 1, 0, None, False),
         3: (None, 1, 1, 1.0, False),
         4: (None, 0, 0, None, False),
@@ -330,9 +339,10 @@ def test_ok__snapshot_counts_ratings_per_counter_and_officer(store: Store, confi
         {"staff_id": "cb-0102", "served_today": 1, "mean_service_minutes": 4.0,
          "ratings_today": 0, "mean_score": None},
     ]  # fmt: skip
-    later = queue.snapshot(store, config, now=at(9, 21))
+    serve(store, config, 1, "dat-dai", called=at(9, 21), finished=at(9, 22))  # not rated yet
+    later = queue.snapshot(store, config, now=at(9, 23))
     assert next(c for c in later["counters"] if c["number"] == 1)["rating_open"] is True
-    closed = queue.snapshot(store, config, now=at(9, 21, 0.001))
+    closed = queue.snapshot(store, config, now=at(9, 23, 0.001))
     assert next(c for c in closed["counters"] if c["number"] == 1)["rating_open"] is False
 
 

@@ -10,7 +10,7 @@ from kiosk.cli import _exit
 from kiosk.cli._context import Context
 
 if TYPE_CHECKING:
-    from kiosk.config import Config, PrinterConfig
+    from kiosk.config import PrinterConfig
 
 
 def printer_problems(config: PrinterConfig) -> list[str]:
@@ -23,20 +23,16 @@ def printer_problems(config: PrinterConfig) -> list[str]:
     return config_problems(config)
 
 
-def keymap_problems(config: Config) -> list[str]:
-    if not config.keymaps:
-        return []
-    from kiosk.counter import keymap_problems as problems
-
-    return problems(config)
-
-
 def cmd_config_check(ctx: Context) -> int:
     from kiosk.config import ConfigError, load_config
 
     try:
         config = load_config(ctx.args.config)
-        problems = printer_problems(config.printer) + keymap_problems(config)
+        problems = printer_problems(config.printer)
+        if config.keymaps:
+            from kiosk.counter import keymap_problems
+
+            problems += keymap_problems(config)
         if problems:
             raise ConfigError(problems)
     except ConfigError as exc:

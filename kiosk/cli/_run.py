@@ -116,7 +116,7 @@ def run_counter(ctx: Context) -> int:
             raise CommandError(unavailable(exc), UNAVAILABLE) from None
         keypads = Keypads(config, counters, station.presses)
         parts.append(keypads)
-        station.restore()
+        station.refresh()
         keypads.start()
         for number in counters:
             counter = config.counter(number)

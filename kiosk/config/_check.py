@@ -134,9 +134,6 @@ def _check_kiosk(config: Config) -> list[str]:
     kiosk = config.kiosk
     problems: list[str] = []
     service_ids = [service.id for service in config.services]
-    priority = kiosk.priority_button
-    if priority.pin is not None and priority.pull == "off" and priority.active == "auto":
-        problems.append('kiosk.priority_button.active: with pull = "off" set "low" or "high"')
     for index, button in enumerate(kiosk.buttons):
         path = f"kiosk.buttons[{index}]."
         if button.service not in service_ids:
@@ -144,8 +141,6 @@ def _check_kiosk(config: Config) -> list[str]:
                 f"{path}service: unknown service {button.service!r}"
                 f"{did_you_mean(button.service, service_ids)}"
             )
-        if button.pull == "off" and button.active == "auto":
-            problems.append(f'{path}active: with pull = "off" set "low" or "high"')
     return problems
 
 
@@ -163,9 +158,27 @@ def _pins(config: Config) -> list[tuple[str | None, str]]:
     return pins
 
 
+def _floating(config: Config) -> list[str]:
+    """An input without a pull resistor needs to be told which level means pressed."""
+    inputs: list[tuple[str | None, str, str, str]] = [
+        (config.kiosk.priority_button.pin, config.kiosk.priority_button.pull,
+         config.kiosk.priority_button.active, "kiosk.priority_button.")
+    ]  # fmt: skip
+    inputs += [(b.pin, b.pull, b.active, f"kiosk.buttons[{i}].")
+               for i, b in enumerate(config.kiosk.buttons)]  # fmt: skip
+    for index, counter in enumerate(config.counters):
+        inputs += [(b.pin, b.pull, b.active, f"counters[{index}].buttons[{i}].")
+                   for i, b in enumerate(counter.buttons)]  # fmt: skip
+    return [
+        f'{path}active: with pull = "off" set "low" or "high"'
+        for pin, pull, active, path in inputs
+        if pin is not None and pull == "off" and active == "auto"
+    ]
+
+
 def _check_pins(config: Config) -> list[str]:
     """A pin drives one thing: the kiosk and counter daemons share the header."""
-    problems: list[str] = []
+    problems: list[str] = _floating(config)
     claimed: dict[str, tuple[str, str]] = {}
     for pin, path in _pins(config):
         if pin is None:
@@ -204,8 +217,6 @@ def _check_counter_keys(config: Config) -> list[str]:
         for item, button in enumerate(counter.buttons):
             button_path = f"{path}buttons[{item}]."
             problems += _check_action(config, button.action, f"{button_path}action")
-            if button.pull == "off" and button.active == "auto":
-                problems.append(f'{button_path}active: with pull = "off" set "low" or "high"')
         for item, keypad in enumerate(counter.keypads):
             keypad_path = f"{path}keypads[{item}]."
             if keypad.keymap not in known_maps:

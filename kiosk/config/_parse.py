@@ -145,12 +145,16 @@ def prefix(value: Any) -> str:
     return value
 
 
-def list_of(item: Parser, *, min_items: int = 0, unique: bool = False) -> Parser:
+def list_of(
+    item: Parser, *, min_items: int = 0, max_items: int | None = None, unique: bool = False
+) -> Parser:
     def parse(value: Any) -> tuple[Any, ...]:
         if not isinstance(value, list):
             raise ValueError(f"must be a list (got {_describe(value)})")
         if len(value) < min_items:
             raise ValueError(f"must have at least {min_items} item(s)")
+        if max_items is not None and len(value) > max_items:
+            raise ValueError(f"must have at most {max_items} items (got {len(value)})")
         items = []
         for index, raw in enumerate(value):
             try:

@@ -227,7 +227,10 @@ _RATING_LABELS = ("Rất hài lòng", "Hài lòng", "Bình thường", "Không h
 class RatingsConfig:
     """Satisfaction rating after service: labels best first; rate:1 is the first label."""
 
-    labels: tuple[str, ...] = opt(_RATING_LABELS, p.list_of(p.text, min_items=2, unique=True))
+    # 2 to 9: rating keys are rate:1 .. rate:9.
+    labels: tuple[str, ...] = opt(
+        _RATING_LABELS, p.list_of(p.text, min_items=2, max_items=9, unique=True)
+    )
     # Rating keys are live this long after the counter finishes a ticket.
     window_seconds: float = opt(60.0, p.number_range(5, 900))
 

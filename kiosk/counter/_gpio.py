@@ -78,7 +78,7 @@ class CounterLights:
         self.rating_led: dict[int, Any] = {}
         self.steady: dict[int, str] = {}
         self._restore_at: dict[int, float] = {}
-        self._rating_until: dict[int, float] = {}
+        self.rating_until: dict[int, float] = {}
         pins = [(n, c.led, c.rating_led) for n in counters for c in [config.counter(n)]]
         if not any(led or rating for _, led, rating in pins):
             return
@@ -98,6 +98,8 @@ class CounterLights:
 
     def set_steady(self, number: int, state: str) -> None:
         """``off`` (idle), ``on`` (serving) or ``slow`` (paused)."""
+        if self.steady.get(number) == state:
+            return  # unchanged: do not restart a slow blink
         self.steady[number] = state
         if number not in self._restore_at:
             self._show(number)
@@ -126,10 +128,10 @@ class CounterLights:
         led = self.rating_led.get(number)
         if led is not None:
             led.on()
-            self._rating_until[number] = until
+            self.rating_until[number] = until
 
     def rating_closed(self, number: int, *, thanks: bool = False) -> None:
-        self._rating_until.pop(number, None)
+        self.rating_until.pop(number, None)
         led = self.rating_led.get(number)
         if led is not None:
             if thanks:
@@ -143,7 +145,7 @@ class CounterLights:
             if now >= at:
                 del self._restore_at[number]
                 self._show(number)
-        for number, until in list(self._rating_until.items()):
+        for number, until in list(self.rating_until.items()):
             if now >= until:
                 self.rating_closed(number)
 

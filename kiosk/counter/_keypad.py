@@ -11,8 +11,7 @@ from kiosk.config import Config
 from kiosk.counter._keys import Key, Press
 from kiosk.inputdev import Device, InputReader, open_evdev
 
-EV_KEY = 1
-KEY_DOWN = 1  # 0 is up, 2 is autorepeat
+KEY_DOWN = 1  # an EV_KEY value: 0 is up, 2 is autorepeat
 
 
 def keymap_problems(config: Config) -> list[str]:
@@ -38,9 +37,10 @@ class KeyDecoder:
         from evdev import ecodes
 
         self.codes = {ecodes.ecodes[name]: Key.parse(action) for name, action in keymap.items()}
+        self.ev_key = ecodes.EV_KEY
 
     def feed(self, event: Any) -> Key | None:
-        if event.type != EV_KEY or event.value != KEY_DOWN:
+        if event.type != self.ev_key or event.value != KEY_DOWN:
             return None
         return self.codes.get(event.code)
 

@@ -64,17 +64,23 @@ class Station:
         self.presses: queue.Queue[Press] = queue.Queue()
         self._last: dict[tuple[int, Key], float] = {}
 
-    # -- start-up ---------------------------------------------------------------------
+    # -- lights ---------------------------------------------------------------------
 
-    def restore(self) -> None:
-        """Light each counter as the database says it is (the daemon may have restarted)."""
+    def refresh(self, numbers: list[int] | None = None) -> None:
+        """Light counters as the database says they are: at start, after each key, and
+        when another process (the CLI, a remote command, a new day) changed them."""
         if self.lights is None:
             return
-        snap = tickets.snapshot(self.store, self.config, now=self.clock())
-        mine = {c["number"]: c for c in snap["counters"] if c["number"] in self.counters}
-        for number, counter in mine.items():
-            state = "slow" if counter["paused"] else "on" if counter["serving"] else "off"
-            self.lights.set_steady(number, state)
+        now, mono = self.clock(), self.monotonic()
+        states = tickets.counter_states(self.store, self.config, numbers or self.counters, now=now)
+        for number, state in states.items():
+            steady = "slow" if state.paused else "on" if state.serving else "off"
+            self.lights.set_steady(number, steady)
+            if state.rating_seconds_left is None:
+                if number in self.lights.rating_until:
+                    self.lights.rating_closed(number)
+            else:
+                self.lights.rating_open(number, mono + state.rating_seconds_left)
 
     # -- presses ----------------------------------------------------------------------
 
@@ -83,8 +89,8 @@ class Station:
         guard = self.config.counter_keys.repeat_guard_seconds
         last = self._last.get((number, key))
         if last is not None and press.at - last < guard:
+            log.debug("counter %d %s: ignored, pressed again within %gs", number, key, guard)
             return Outcome("ignored", number)
-        self._last[(number, key)] = press.at
         try:
             outcome = self._act(number, key)
         except tickets.Refused as refusal:
@@ -92,7 +98,16 @@ class Station:
             log.log(level, "counter %d %s refused (%s): %s", number, key, refusal.code, refusal)
             if self.lights is not None:
                 self.lights.signal(number, CounterLights.REFUSED, self.monotonic())
-            outcome = Outcome("refused", number, reason=refusal.code)
+            return Outcome("refused", number, reason=refusal.code)
+        # Only a press that did something arms the guard: a refused one may be retried.
+        self._last[(number, key)] = press.at
+        if number in self.counters:
+            self.refresh([number])
+        if self.lights is not None:
+            if outcome.kind == "empty":
+                self.lights.signal(number, CounterLights.EMPTY, self.monotonic())
+            elif outcome.kind == "rated":
+                self.lights.rating_closed(number, thanks=True)
         return outcome
 
     def _act(self, number: int, key: Key) -> Outcome:
@@ -100,28 +115,20 @@ class Station:
         store, config, action = self.store, self.config, key.action
         if action == "next":
             called = tickets.call_next(store, config, number, now=now)
-            if called.finished is not None:
-                self._rating_opens(number)
             if called.ticket is None:
-                self._light(number, "off", CounterLights.EMPTY)
                 return self._done("empty", number)
-            self._light(number, "on")
             return self._done("called", number, called.ticket.number)
         if action == "recall":
             ticket = tickets.recall(store, config, number, now=now)
             return self._done("recalled", number, ticket.number)
         if action == "skip":
             ticket = tickets.skip(store, config, number, now=now)
-            self._light(number, "off")
             return self._done("skipped", number, ticket.number)
         if action == "done":
             ticket = tickets.done(store, config, number, now=now)
-            self._light(number, "off")
-            self._rating_opens(number)
             return self._done("done", number, ticket.number)
         if action == "transfer":
             ticket = tickets.transfer(store, config, number, key.argument, now=now)
-            self._light(number, "off")
             return self._done("transferred", number, ticket.number)
         if action == "pause":
             try:
@@ -130,45 +137,24 @@ class Station:
             except tickets.Refused as refusal:
                 if refusal.code != "already_paused":
                     raise
-                return self._resume(number, now)
-            self._light(number, "slow")
+                tickets.resume(store, config, number, now=now)
+                return self._done("resumed", number)
             return self._done("paused", number)
         if action == "resume":
-            return self._resume(number, now)
+            tickets.resume(store, config, number, now=now)
+            return self._done("resumed", number)
         if action == "rate":
             rating = tickets.rate(store, config, number, int(key.argument), now=now)
-            if self.lights is not None:
-                self.lights.rating_closed(number, thanks=True)
             return self._done("rated", number, rating.ticket.number)
         raise ValueError(f"unknown counter action {key}")  # the config parser prevents it
-
-    def _resume(self, number: int, now: float) -> Outcome:
-        tickets.resume(self.store, self.config, number, now=now)
-        snap = tickets.snapshot(self.store, self.config, now=now)
-        serving = any(c["number"] == number and c["serving"] for c in snap["counters"])
-        self._light(number, "on" if serving else "off")
-        return self._done("resumed", number)
 
     def _done(self, kind: str, number: int, ticket: str = "") -> Outcome:
         return Outcome(kind, number, ticket, committed_at=self.monotonic())
 
-    def _light(
-        self, number: int, steady: str, signal: tuple[float, float, int] | None = None
-    ) -> None:
-        if self.lights is None:
-            return
-        self.lights.set_steady(number, steady)
-        if signal is not None:
-            self.lights.signal(number, signal, self.monotonic())
-
-    def _rating_opens(self, number: int) -> None:
-        if self.lights is not None:
-            window = self.config.ratings.window_seconds
-            self.lights.rating_open(number, self.monotonic() + window)
-
     # -- the loop ---------------------------------------------------------------------
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        seen = self.store.data_version()
         while not stop.is_set():
             try:
                 press = self.presses.get(timeout=0.25)
@@ -177,6 +163,12 @@ class Station:
             else:
                 self._serve(press)
             if self.lights is not None:
+                try:
+                    if (version := self.store.data_version()) != seen:
+                        seen = version  # someone else committed: the lights may be stale
+                        self.refresh()
+                except Exception:  # the database briefly unusable: try again next tick
+                    log.exception("counter lights: cannot read the counters")
                 self.lights.tick(self.monotonic())
             if on_tick is not None:
                 on_tick()

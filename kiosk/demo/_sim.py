@@ -183,24 +183,24 @@ class Day:
             self.tally.transfers += 1
             self._wake(now, target)
         else:
-            queue.done(self.store, self.config, number, now=now)
+            finished = queue.done(self.store, self.config, number, now=now)
             if self.rng.random() < RATES:
-                self._rate_later(now, number)
+                self._rate_later(now, number, finished.number)
         self._at(now + REACTION, "next", number)
 
-    def _rate_later(self, now: float, number: int) -> None:
+    def _rate_later(self, now: float, number: int, ticket: str) -> None:
         labels = len(self.config.ratings.labels)
         weights = [*RATING_WEIGHTS[:labels], *[0.01] * (labels - len(RATING_WEIGHTS))]
         choice = self.rng.choices(range(1, labels + 1), weights=weights[:labels])[0]
         window = self.config.ratings.window_seconds
         late = self.rng.random() < LATE_RATING
         delay = window + self.rng.uniform(1, 30) if late else self.rng.uniform(2, window / 3)
-        self._at(now + delay, "rate", (number, choice))
+        self._at(now + delay, "rate", (number, choice, ticket))
 
-    def _on_rate(self, now: float, press: tuple[int, int]) -> None:
-        number, choice = press
+    def _on_rate(self, now: float, press: tuple[int, int, str]) -> None:
+        number, choice, ticket = press  # the citizen rates their own service
         try:
-            queue.rate(self.store, self.config, number, choice, now=now)
+            queue.rate(self.store, self.config, number, choice, now=now, ticket_number=ticket)
         except queue.Refused as refusal:
             codes = self.tally.ratings_refused
             codes[refusal.code] = codes.get(refusal.code, 0) + 1

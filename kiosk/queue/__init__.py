@@ -16,16 +16,18 @@ from kiosk.queue._counters import (
     transfer,
 )
 from kiosk.queue._ratings import Rating, rate
-from kiosk.queue._status import snapshot
+from kiosk.queue._status import CounterState, counter_states, snapshot
 from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, refuse, void
 
 __all__ = [
     "Called",
+    "CounterState",
     "Issued",
     "Rating",
     "Refused",
     "Ticket",
     "call_next",
+    "counter_states",
     "done",
     "issue",
     "local_time",

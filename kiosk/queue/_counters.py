@@ -99,11 +99,14 @@ def _finish(tx: Tx, ticket: Ticket, counter: int, auto: bool) -> Ticket:
 _CANDIDATE = "SELECT id, service, priority, rank, queued_at FROM tickets WHERE status = 'waiting'"
 
 
-def _candidates(tx: Tx, services: tuple[str, ...], aged_before: float) -> list[Candidate]:
+def _candidates(tx: Tx, services: tuple[str, ...], now: float, aging: float) -> list[Candidate]:
     """The only tickets the calling policy can pick: the head of each service's priority
-    and normal queue, and the first in queue order of those waiting since ``aged_before``.
+    and normal queue, and the first in queue order of those waiting ``aging`` seconds.
 
-    Reading just these keeps a call's cost flat however long the queues grow.
+    Each is one step down an index, so a call costs the same however long the queues
+    are. "Aged" is tested exactly as :func:`choose_next` tests it (``now - queued_at >=
+    aging``, the same floating-point sum); the range on ``queued_at`` only lets SQLite
+    skip services where nobody has waited that long.
     """
     rows = []
     for service in services:
@@ -112,17 +115,18 @@ def _candidates(tx: Tx, services: tuple[str, ...], aged_before: float) -> list[C
                 f"{_CANDIDATE} AND service = ? AND priority = ? ORDER BY rank LIMIT 1",
                 (service, priority),
             ).fetchone())  # fmt: skip
-    marks = ",".join("?" * len(services))
-    oldest = tx.one(
-        f"SELECT MIN(queued_at) FROM tickets WHERE status = 'waiting' AND service IN ({marks})",
-        services,
-    )
-    slack = 0.001  # the policy makes the exact call; never miss one on a rounding edge
-    if oldest is not None and oldest <= aged_before + slack:
-        rows.append(tx.execute(
-            f"{_CANDIDATE} AND service IN ({marks}) AND queued_at <= ? ORDER BY rank LIMIT 1",
-            (*services, aged_before + slack),
-        ).fetchone())  # fmt: skip
+        oldest = tx.one(
+            "SELECT MIN(queued_at) FROM tickets WHERE status = 'waiting' AND service = ?",
+            (service,),
+        )
+        if oldest is not None and now - oldest >= aging:
+            # Walk this service's queue in rank order to its first aged ticket.
+            rows.append(tx.execute(
+                "SELECT id, service, priority, rank, queued_at FROM tickets "
+                "INDEXED BY tickets_queue WHERE status = 'waiting' AND service = ? "
+                "AND ? - queued_at >= ? ORDER BY rank LIMIT 1",
+                (service, now, aging),
+            ).fetchone())  # fmt: skip
     found = {row[0]: row for row in rows if row is not None}
     return [Candidate(r[0], r[1], bool(r[2]), r[3], r[4]) for r in found.values()]
 
@@ -143,7 +147,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
         finished = None
         if (current := _serving(tx, counter)) is not None:
             finished = _finish(tx, current, number, auto=True)
-        candidates = _candidates(tx, services, now - config.queue.aging_minutes * 60)
+        candidates = _candidates(tx, services, now, config.queue.aging_minutes * 60)
         choice = choose_next(candidates, services, config.queue, counter.streak, now)
         if choice is None:
             return Called(number, None, finished)

@@ -61,8 +61,9 @@ def _target(tx: Tx, config: Config, day: str, number: int, ticket_number: str | 
     if ticket is None:
         raise Refused("nothing_to_rate", f"counter {number} has not just finished a ticket")
     window = config.ratings.window_seconds
-    # A clock stepped back (time sync on a Pi without RTC) leaves the window open.
-    if tx.now - float(last_at or tx.now) > window:
+    # Either way: a clock stepped back by time sync (a Pi has no RTC) keeps a window of
+    # the same length, not one as long as the step.
+    if abs(tx.now - float(last_at or tx.now)) > window:
         raise Refused(
             "rating_closed",
             f"rating for {ticket.number} closed {window:g} s after it was finished",

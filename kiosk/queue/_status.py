@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Config
@@ -13,6 +14,54 @@ from kiosk.rules.businessday import business_day
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit
 from kiosk.store import Store, Tx, iso_utc
+
+# When the ticket a counter finished last was finished, if nobody has rated it yet.
+_RATEABLE_AT = (
+    "CASE WHEN last_done_id IS NOT NULL AND NOT EXISTS "
+    "(SELECT 1 FROM ratings WHERE ratings.ticket_id = last_done_id) THEN last_done_at END"
+)
+
+
+def _rating_left(config: Config, today: bool, done_at: float | None, now: float) -> float | None:
+    """Seconds the rating keys stay live, or None when closed (as :func:`rate` decides).
+    Only today's finish counts: opening a new day clears what counters last finished."""
+    if done_at is None or not today:
+        return None
+    elapsed = abs(now - done_at)
+    window = config.ratings.window_seconds
+    return window - elapsed if elapsed <= window else None
+
+
+@dataclass(frozen=True)
+class CounterState:
+    """What a counter's lights show: paused, serving, and how long the rating keys stay live."""
+
+    paused: bool
+    serving: bool
+    rating_seconds_left: float | None  # None: the rating keys are not live
+
+
+def counter_states(
+    store: Store, config: Config, numbers: list[int], *, now: float
+) -> dict[int, CounterState]:
+    """The state of ``numbers`` now, in one read (cheap enough to call after every key)."""
+    with store.read() as conn:
+        today = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
+        current = today is not None and today[0] == local_time(config, now).date().isoformat()
+        rows = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT counter, paused, EXISTS (SELECT 1 FROM tickets "
+                "WHERE tickets.id = counter_state.ticket_id AND status = 'called'), "
+                f"{_RATEABLE_AT} FROM counter_state"
+            )
+        }
+    out = {}
+    for number in numbers:
+        paused, serving, done_at = rows.get(number, (0, 0, None))
+        left = _rating_left(config, current, done_at, now)
+        out[number] = CounterState(bool(paused), bool(serving) and current, left)
+    return out
 
 
 def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
@@ -57,8 +106,8 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         states = {
             row[0]: row[1:]
             for row in conn.execute(
-                "SELECT counter, ticket_id, paused, pause_reason, paused_at, last_done_at "
-                "FROM counter_state"
+                "SELECT counter, ticket_id, paused, pause_reason, paused_at, "
+                f"{_RATEABLE_AT} FROM counter_state"
             )
         }
         rated = {
@@ -104,10 +153,8 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                     "served_today": served.get(counter.number, 0),
                     "ratings_today": ratings,
                     "mean_score": None if mean_score is None else round(mean_score, 2),
-                    # Only today's: opening a new day clears what counters last finished.
-                    "rating_open": done_at is not None
-                    and stored == day_text
-                    and now - done_at <= config.ratings.window_seconds,
+                    "rating_open": _rating_left(config, stored == day_text, done_at, now)
+                    is not None,
                 }
             )
         officers = [

@@ -170,14 +170,14 @@ class Store:
     @contextmanager
     def change(self, now: float) -> Iterator[Tx]:
         """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error."""
-        self._begin_immediate()
-        tx = Tx(self.conn, now)
         try:
-            yield tx
+            self._begin_immediate()
+            yield Tx(self.conn, now)
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -194,10 +194,8 @@ class Store:
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return "locked" in str(exc) or "busy" in str(exc)
+    # The primary result code, so BUSY_RECOVERY, BUSY_SNAPSHOT and the like count too.
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _statements(script: str) -> list[str]:
