@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
 import tomllib
 import zoneinfo
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gpiozero.pins.mock import MockFactory
 
 from kiosk.config import Config, parse_config
 from kiosk.store import Store
@@ -77,3 +81,32 @@ def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.005)
+
+
+# [hours] open round the clock every day (the example's public holidays stay closed).
+OPEN_ALL_DAY = {
+    "open": "00:00",
+    "close": "24:00",
+    "lunch_start": "",
+    "lunch_end": "",
+    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    "last_ticket_minutes": 0,
+}
+
+
+@pytest.fixture
+def pins() -> Iterator[MockFactory]:
+    """gpiozero's simulated pins."""
+    factory = MockFactory()
+    yield factory
+    factory.reset()
+
+
+def kiosk_in(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``kiosk`` as a user runs it, with ``site/config.toml`` and ``site/kiosk.db``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"),
+         "--db", str(site / "kiosk.db"), *args],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=60,
+    )  # fmt: skip

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, kiosk_in
 
 # Open round the clock so the tests do not depend on when they run.
 ALWAYS_OPEN = """
@@ -56,12 +55,7 @@ def site(tmp_path: Path) -> Path:
 
 
 def kiosk(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"),
-         "--db", str(site / "kiosk.db"), *args],
-        capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=60,
-    )  # fmt: skip
+    return kiosk_in(site, *args)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -35,16 +35,8 @@ from kiosk.counter import (
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
 from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up
 from kiosk.store import Store
-from tests.conftest import ROOT, at, make_config, wait_until
+from tests.conftest import OPEN_ALL_DAY, ROOT, at, make_config, wait_until
 
-OPEN_ALL_DAY = {
-    "open": "00:00",
-    "close": "24:00",
-    "lunch_start": "",
-    "lunch_end": "",
-    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-    "last_ticket_minutes": 0,
-}
 NEXT, RECALL, SKIP, DONE, PAUSE, TRANSFER = 4, 18, 21, 11, 15, 3
 RATE = {1: 7, 2: 8, 3: 9, 4: 10}
 LED, RATING_LED = 17, 27
@@ -131,13 +123,6 @@ class Rig:
 
     def led_states(self, pin: int) -> list[bool]:
         return [s.state for s in self.pins.pin(pin).states]
-
-
-@pytest.fixture
-def pins() -> Iterator[MockFactory]:
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 @pytest.fixture

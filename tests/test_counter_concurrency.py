@@ -18,20 +18,10 @@ from kiosk import queue
 from kiosk.config import Config
 from kiosk.counter._bench import concurrent_config, run_counters
 from kiosk.store import Store
-from tests.conftest import make_config
+from tests.conftest import OPEN_ALL_DAY, make_config
 
 COUNTERS = 10
 PRESSES = 200
-OPEN_ALL_DAY = {
-    "open": "00:00",
-    "close": "24:00",
-    "lunch_start": "",
-    "lunch_end": "",
-    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-    "last_ticket_minutes": 0,
-    "closed_dates": [],
-    "special": [],
-}
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +29,7 @@ pytestmark = pytest.mark.slow
 def shared_config() -> Config:
     """Ten counters on one service, a GPIO next key each (no repeat guard, no bounce)."""
     site = make_config(
-        hours=OPEN_ALL_DAY,
+        hours={**OPEN_ALL_DAY, "closed_dates": [], "special": []},  # the real clock
         services=[{"id": "dat-dai", "name": "Đất đai", "prefix": "A", "digits": 4}],
         counters=[{"number": 1, "services": ["dat-dai"]}],
         keymaps={},

@@ -24,16 +24,8 @@ from kiosk.config import Config
 from kiosk.desk import Buttons, Desk, Feedback, Outcome, Press
 from kiosk.store import Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
-from tests.conftest import at, make_config
+from tests.conftest import OPEN_ALL_DAY, at, make_config
 
-OPEN_ALL_DAY = {
-    "open": "00:00",
-    "close": "24:00",
-    "lunch_start": "",
-    "lunch_end": "",
-    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-    "last_ticket_minutes": 0,
-}
 PIN = {"dat-dai": 5, "tu-phap-ho-tich": 6, "thue": 20}
 PRIORITY_PIN, BUSY, ERROR, PAPER, BUZZER = 26, 22, 23, 24, 25
 
@@ -107,13 +99,6 @@ def build_site(tmp_path: Path, pins: MockFactory, **kiosk: Any) -> Site:
     desk = Desk(config, store, EscposPrinter(config.printer), feedback, clock=lambda: clock[0])
     buttons = Buttons(config.kiosk, desk.presses, pin_factory=pins)
     return Site(config, store, desk, virtual, pty, pins, buttons, clock)
-
-
-@pytest.fixture
-def pins() -> Iterator[MockFactory]:
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 @pytest.fixture

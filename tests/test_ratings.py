@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from kiosk import queue
 from kiosk.config import Config
 from kiosk.queue import Refused
 from kiosk.store import Store
-from tests.conftest import EXAMPLE, MONDAY, ROOT, at, example_raw, make_config
+from tests.conftest import EXAMPLE, MONDAY, at, example_raw, kiosk_in, make_config
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
 DONE = at(9, 5)  # when the standard service below finishes
@@ -377,12 +375,7 @@ def site(tmp_path: Path) -> Path:
 
 
 def kiosk(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"),
-         "--db", str(site / "kiosk.db"), *args],
-        capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=60,
-    )  # fmt: skip
+    return kiosk_in(site, *args)
 
 
 def test_ok__cli_rate_after_done_and_status_columns(site: Path) -> None:
