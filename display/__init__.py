@@ -1,1 +1,31 @@
 """Wall and look-up screens (pygame) and voice announcements; depends on :mod:`kiosk` only."""
+
+from display._daemon import HEALTH_NAME, WallDaemon
+from display._layout import Moment, Panel, TextBox, WallLayout, wall_layout
+from display._paint import Placed
+from display._screen import Screen, ScreenUnavailable
+from display._snapshot import fonts_for, picture_size, render_wall, save_wall
+from display._text import ScreenFonts, check_screen_font
+from display._wall import Frame, moment, paint_wall
+
+__all__ = [
+    "HEALTH_NAME",
+    "Frame",
+    "Moment",
+    "Panel",
+    "Placed",
+    "Screen",
+    "ScreenFonts",
+    "ScreenUnavailable",
+    "TextBox",
+    "WallDaemon",
+    "WallLayout",
+    "check_screen_font",
+    "fonts_for",
+    "moment",
+    "paint_wall",
+    "picture_size",
+    "render_wall",
+    "save_wall",
+    "wall_layout",
+]

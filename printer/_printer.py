@@ -53,7 +53,7 @@ def config_problems(config: PrinterConfig) -> list[str]:
         ("font_bold", config.font_bold, BOLD),
     ):
         try:
-            check_font(find_font(configured, candidates, key), key)
+            check_font(find_font(configured, candidates, f"printer.{key}"), key)
         except FontError as exc:
             problems.append(str(exc))
     return problems
@@ -66,8 +66,8 @@ class Renderer:
         self.config = config
         self.profile = load_profile(config)
         fonts = Fonts(
-            check_font(find_font(config.font, REGULAR, "font"), "font"),
-            check_font(find_font(config.font_bold, BOLD, "font_bold"), "font_bold"),
+            check_font(find_font(config.font, REGULAR, "printer.font"), "font"),
+            check_font(find_font(config.font_bold, BOLD, "printer.font_bold"), "font_bold"),
         )
         self.layout = TicketLayout(self.profile.width, fonts, native_qr=self.profile.native_qr)
 

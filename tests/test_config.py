@@ -1063,6 +1063,115 @@ BAD_VALUES: list[Any] = [
         "ratings.window_seconds: must be from 5 to 900 (got 1)",
         id="ratings.window_seconds",
     ),
+    pytest.param(("display",), ["x"], "display: must be a table", id="display-list"),
+    pytest.param(
+        ("display", "resolution"),
+        "1920*1080",
+        'display.resolution: must be "native" or WIDTHxHEIGHT',
+        id="display.resolution-shape",
+    ),
+    pytest.param(
+        ("display", "resolution"),
+        "100x100",
+        "display.resolution: must be from 320x240 to 7680x7680 (got 100x100)",
+        id="display.resolution-small",
+    ),
+    pytest.param(
+        ("display", "rotation"),
+        45,
+        "display.rotation: must be one of 0, 90, 180, 270 (got 45)",
+        id="display.rotation",
+    ),
+    pytest.param(("display", "index"), 8, "display.index: must be", id="display.index"),
+    pytest.param(("display", "font"), 3, "display.font: must be a string", id="display.font"),
+    pytest.param(
+        ("display", "font_bold"),
+        ["x"],
+        "display.font_bold: must be a string",
+        id="display.font_bold",
+    ),
+    pytest.param(
+        ("display", "highlight_seconds"),
+        0,
+        "display.highlight_seconds: must be from 1 to 120 (got 0)",
+        id="display.highlight_seconds",
+    ),
+    pytest.param(("display", "history"), 20, "display.history: must be", id="display.history"),
+    pytest.param(
+        ("display", "notice"),
+        "Dòng 1\nDòng 2",
+        "display.notice: must not contain control characters",
+        id="display.notice",
+    ),
+    pytest.param(
+        ("display", "notice_speed"),
+        -1,
+        "display.notice_speed: must be from 0 to 600 (got -1)",
+        id="display.notice_speed",
+    ),
+    pytest.param(("display", "poll_ms"), 5, "display.poll_ms: must be", id="display.poll_ms"),
+    pytest.param(
+        ("display", "retry_seconds"),
+        0,
+        "display.retry_seconds: must be from 0.5 to 300 (got 0)",
+        id="display.retry_seconds",
+    ),
+    pytest.param(("voice",), "on", "voice: must be a table", id="voice-string"),
+    pytest.param(
+        ("voice", "enabled"), "yes", "voice.enabled: must be true or false", id="voice.enabled"
+    ),
+    pytest.param(("voice", "pack"), "", "voice.pack: must not be empty", id="voice.pack"),
+    pytest.param(
+        ("voice", "region"),
+        "central",
+        "voice.region: must be one of north, south (got 'central')",
+        id="voice.region",
+    ),
+    pytest.param(
+        ("voice", "four"), "tư", "voice.four: must be one of auto, tu, bon", id="voice.four"
+    ),
+    pytest.param(
+        ("voice", "style"),
+        "letters",
+        "voice.style: must be one of number, digits",
+        id="voice.style",
+    ),
+    pytest.param(
+        ("voice", "volume"), 1.5, "voice.volume: must be from 0 to 1 (got 1.5)", id="voice.volume"
+    ),
+    pytest.param(("voice", "chime"), 1, "voice.chime: must be true or false", id="voice.chime"),
+    pytest.param(("voice", "repeat"), 0, "voice.repeat: must be", id="voice.repeat"),
+    pytest.param(("voice", "gap_ms"), 5000, "voice.gap_ms: must be", id="voice.gap_ms"),
+    pytest.param(
+        ("voice", "quiet_hours"),
+        ["12:00-12:00"],
+        "voice.quiet_hours: item 1: must not start and end at the same time",
+        id="voice.quiet_hours-empty",
+    ),
+    pytest.param(
+        ("voice", "quiet_hours"),
+        ["noon"],
+        'voice.quiet_hours: item 1: must be "HH:MM-HH:MM"',
+        id="voice.quiet_hours-shape",
+    ),
+    pytest.param(
+        ("voice", "quiet_hours"),
+        ["11:30-25:00"],
+        'voice.quiet_hours: item 1: must be a time of day "HH:MM"',
+        id="voice.quiet_hours-time",
+    ),
+    pytest.param(
+        ("voice", "stale_seconds"),
+        1,
+        "voice.stale_seconds: must be from 5 to 3600 (got 1)",
+        id="voice.stale_seconds",
+    ),
+    pytest.param(
+        ("voice", "espeak_voice"),
+        7,
+        "voice.espeak_voice: must be a string",
+        id="voice.espeak_voice",
+    ),
     pytest.param(
         ("keymaps",),
         {"staff": {"KEY_KP1": "call"}},

@@ -348,7 +348,7 @@ def test_fail__check_font_unreadable_file(tmp_path: Path) -> None:
 def test_fail__find_font_configured_path_missing(tmp_path: Path) -> None:
     missing = tmp_path / "NotoSans-Bold.ttf"
     with pytest.raises(FontError, match=r"^printer\.font_bold: no font file at .*NotoSans-Bold"):
-        find_font(str(missing), REGULAR, "font_bold")
+        find_font(str(missing), REGULAR, "printer.font_bold")
 
 
 def test_ok__find_font_takes_the_configured_path_or_the_first_installed() -> None:
@@ -358,7 +358,7 @@ def test_ok__find_font_takes_the_configured_path_or_the_first_installed() -> Non
 
 def test_fail__find_font_without_any_candidate(tmp_path: Path) -> None:
     with pytest.raises(FontError, match=r"printer\.font: no Vietnamese font found.*fonts-dejavu"):
-        find_font("", (str(tmp_path / "none.ttf"),), "font")
+        find_font("", (str(tmp_path / "none.ttf"),), "printer.font")
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,12 @@ def _dispatch(ctx: Context) -> int:
         return (
             _printer_cmds.cmd_ticket(ctx) if command == "ticket" else _printer_cmds.cmd_printer(ctx)
         )
+    if command in ("say", "voice", "display", "notice"):
+        from kiosk.cli import _display_cmds as d
+
+        handler = {"say": d.cmd_say, "voice": d.cmd_voice, "display": d.cmd_display,
+                   "notice": d.cmd_notice}[command]  # fmt: skip
+        return handler(ctx)
     if command == "run":
         from kiosk.cli._run import cmd_run
 

@@ -32,6 +32,19 @@ def rating_choice(text: str) -> int:
     return int(text)
 
 
+def size_argument(text: str) -> tuple[int, int]:
+    """``--size 1920x1080``."""
+    from kiosk.config._parse import resolution
+
+    try:
+        size = resolution(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if size is None:
+        raise argparse.ArgumentTypeError('give a size like "1920x1080"')
+    return size
+
+
 def build_parser() -> Parser:
     common = Parser(add_help=False)
     common.add_argument(
@@ -110,11 +123,48 @@ def build_parser() -> Parser:
     printer_commands.add_parser("test", help="print a test page", parents=[common])
     printer_commands.add_parser("status", help="ask for paper and cover status", parents=[common])
 
+    say = add("say", "the call announcement: as words, played aloud, or into a WAV file")
+    say.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023 or 1023")
+    say.add_argument("counter", metavar="COUNTER", type=counter_number)
+    say.add_argument("--words", action="store_true", help="print the sentence only")
+    say.add_argument("--wav", metavar="FILE", help="write the announcement to a WAV file")
+    say.add_argument("--pack", metavar="DIR", help="voice pack folder (default voice.pack)")
+
+    voice = add("voice", "voice packs for the announcements")
+    voice_commands = voice.add_subparsers(dest="voice_command", metavar="ACTION",
+                                          parser_class=Parser)  # fmt: skip
+    voice_commands.required = True
+    build = voice_commands.add_parser(
+        "build", help="generate the clips with espeak-ng (Vietnamese)", parents=[common]
+    )
+    build.add_argument("--out", metavar="DIR", help="folder (default voice.pack)")
+
+    display = add("display", "the wall display")
+    display_commands = display.add_subparsers(dest="display_command", metavar="ACTION",
+                                              parser_class=Parser)  # fmt: skip
+    display_commands.required = True
+    snapshot = display_commands.add_parser(
+        "snapshot", help="render the screen as it is now to a PNG", parents=[common]
+    )
+    snapshot.add_argument("--role", choices=["wall"], default="wall", help="which screen")
+    snapshot.add_argument("--out", required=True, metavar="FILE.png")
+    snapshot.add_argument(
+        "--size", type=size_argument, metavar="WxH",
+        help="picture size (default display.resolution, turned by display.rotation)",
+    )  # fmt: skip
+
+    notice = add("notice", "set the notice along the bottom of the wall display")
+    notice.add_argument("text", nargs="?", default="", metavar="TEXT",
+                        help='the notice; "" or nothing goes back to display.notice')  # fmt: skip
+    notice.add_argument("--minutes", type=float, help="only for this long")
+
     run = add("run", "run a daemon in the foreground (as systemd does)")
     run.add_argument(
-        "daemon", choices=["kiosk", "counter"],
-        help="kiosk: ticket buttons and printer; counter: counter keys and rating keys",
+        "daemon", choices=["kiosk", "counter", "display"],
+        help="kiosk: ticket buttons and printer; counter: counter keys and rating keys; "
+        "display: a screen (with --role) and the voice",
     )  # fmt: skip
+    run.add_argument("--role", choices=["wall"], help="display: which screen (wall)")
     run.add_argument(
         "--counter", dest="counters", metavar="N", type=counter_number, action="append",
         help="counter: only these counters (repeat the option; default every counter with keys)",

@@ -68,6 +68,11 @@ def status_text(snap: dict[str, Any]) -> str:
     if printer is not None:
         detail = f" ({printer['detail']})" if printer["detail"] else ""
         lines += ["", f"Printer: {printer['state']}{detail}"]
+    if snap.get("daemons"):
+        lines.append("")
     events = snap["events"]
+    for daemon in snap.get("daemons", []):
+        detail = f" ({daemon['detail']})" if daemon["detail"] else ""
+        lines.append(f"{daemon['daemon']}: {daemon['state']}{detail}")
     lines += ["", f"Events: last seq {events['last_seq']}, {events['unacknowledged']} in outbox"]
     return "\n".join(lines)

@@ -34,11 +34,39 @@ def stop_on_signals() -> threading.Event:
 
 
 def cmd_run(ctx: Context) -> int:
-    if ctx.args.daemon == "counter":
-        return run_counter(ctx)
-    if ctx.args.counters:
+    daemon = ctx.args.daemon
+    if ctx.args.counters and daemon != "counter":
         raise CommandError("--counter is for 'kiosk run counter'", USAGE)
+    if ctx.args.role and daemon != "display":
+        raise CommandError("--role is for 'kiosk run display'", USAGE)
+    if daemon == "counter":
+        return run_counter(ctx)
+    if daemon == "display":
+        return run_display(ctx)
     return run_kiosk(ctx)
+
+
+def run_display(ctx: Context) -> int:
+    from display import WallDaemon, fonts_for
+    from kiosk.fonts import FontError
+
+    if ctx.args.role is None:
+        raise CommandError("which screen? kiosk run display --role wall", USAGE)
+    setup_logging()
+    config = ctx.config
+    try:
+        faces = fonts_for(config)
+    except FontError as exc:
+        raise CommandError(f"config: {exc}", CONFIG) from None
+    stop = stop_on_signals()
+    daemon = WallDaemon(config, ctx.db_path, faces)
+    log.info("wall display starting: fonts %s, %s; voice %s", faces.regular, faces.bold,
+             config.voice.pack if config.voice.enabled else "off")  # fmt: skip
+    daemon.step()
+    log.info("wall display ready")
+    daemon.run(stop)
+    log.info("wall display stopped")
+    return 0
 
 
 def run_kiosk(ctx: Context) -> int:

@@ -8,6 +8,7 @@ from kiosk.config._schema import (
     CounterConfig,
     CounterKeypad,
     CounterKeysConfig,
+    DisplayConfig,
     HoursConfig,
     KioskConfig,
     PrinterConfig,
@@ -19,6 +20,7 @@ from kiosk.config._schema import (
     SiteConfig,
     SpecialDay,
     StoreConfig,
+    VoiceConfig,
 )
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "CounterConfig",
     "CounterKeypad",
     "CounterKeysConfig",
+    "DisplayConfig",
     "HoursConfig",
     "KioskConfig",
     "PrinterConfig",
@@ -39,6 +42,7 @@ __all__ = [
     "SiteConfig",
     "SpecialDay",
     "StoreConfig",
+    "VoiceConfig",
     "capacity",
     "config_files",
     "load_config",

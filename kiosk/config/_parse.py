@@ -382,3 +382,28 @@ def device_path(value: Any) -> str:
             f"must be an absolute path like /dev/input/by-id/usb-...-event-kbd (got {path!r})"
         )
     return path
+
+
+def resolution(value: Any) -> tuple[int, int] | None:
+    """A screen mode "1920x1080", or "native" (None: the screen's own mode)."""
+    if value == "native":
+        return None
+    match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(
+            f'must be "native" or WIDTHxHEIGHT like "1920x1080" (got {_describe(value)})'
+        )
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (320 <= width <= 7680 and 240 <= height <= 7680):
+        raise ValueError(f"must be from 320x240 to 7680x7680 (got {width}x{height})")
+    return width, height
+
+
+def time_range(value: Any) -> tuple[dt.time, dt.time]:
+    """ "HH:MM-HH:MM"; a range past midnight ("21:00-06:00") wraps."""
+    if not isinstance(value, str) or value.count("-") != 1:
+        raise ValueError(f'must be "HH:MM-HH:MM" like "11:30-13:00" (got {_describe(value)})')
+    start, end = (clock_time(part.strip()) for part in value.split("-"))
+    if start == end:
+        raise ValueError(f"must not start and end at the same time (got {value!r})")
+    return start, end

@@ -280,6 +280,59 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DisplayConfig:
+    """The wall display (kiosk run display --role wall): screen, font, what it shows."""
+
+    # "native" takes the screen's own mode; or a mode like "1920x1080".
+    resolution: tuple[int, int] | None = opt(None, p.resolution)
+    # Degrees clockwise the picture is turned, e.g. 90 for a screen mounted portrait.
+    rotation: int = opt(0, p.one_of_ints(0, 90, 180, 270))
+    # Which screen, when the Pi drives two (0 is the first HDMI port).
+    index: int = opt(0, p.int_range(0, 7))
+    # TrueType fonts covering every Vietnamese letter; "" finds DejaVu Sans or Noto Sans.
+    font: str = opt("", p.optional_text)
+    font_bold: str = opt("", p.optional_text)
+    # The newest call stays highlighted this long.
+    highlight_seconds: float = opt(8.0, p.number_range(1, 120))
+    # How many recent calls are listed, so a missed call can still be read.
+    history: int = opt(10, p.int_range(3, 12))
+    # A line along the bottom; scrolls when longer than the screen. Central can replace it.
+    notice: str = opt("", p.optional_text)
+    notice_speed: float = opt(90.0, p.number_range(0, 600))  # pixels a second; 0 still
+    # How often the database is checked for a change (milliseconds).
+    poll_ms: int = opt(40, p.int_range(10, 1000))
+    # A screen or database that went away is looked for again this often.
+    retry_seconds: float = opt(5.0, p.number_range(0.5, 300))
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceConfig:
+    """Spoken calls: "Mời công dân có số thứ tự A023 đến quầy số 5", from a voice pack."""
+
+    enabled: bool = opt(True, p.boolean)
+    # A folder with one WAV per clip (kiosk voice build makes one; a recorded pack drops in).
+    pack: str = opt("/var/lib/kiosk/voice", p.text)
+    # north: linh, nghìn, hai mươi tư; south: lẻ, ngàn, hai mươi bốn.
+    region: str = opt("north", p.one_of("north", "south"))
+    # 4 after mươi: "tu" (tư), "bon" (bốn) or "auto" (by region).
+    four: str = opt("auto", p.one_of("auto", "tu", "bon"))
+    # Ticket numbers: "number" (A023: a, hai mươi ba) or "digits" (a, không, hai, ba).
+    style: str = opt("number", p.one_of("number", "digits"))
+    volume: float = opt(1.0, p.number_range(0, 1))
+    chime: bool = opt(True, p.boolean)
+    # Each call is said this many times (a recall says it again).
+    repeat: int = opt(1, p.int_range(1, 3))
+    # Silence between words (milliseconds).
+    gap_ms: int = opt(60, p.int_range(0, 1000))
+    # No voice in these ranges of local time, e.g. ["11:30-13:00"] (the screen still shows).
+    quiet_hours: tuple[tuple[dt.time, dt.time], ...] = opt((), p.list_of(p.time_range))
+    # A call not yet spoken this long after it was made is dropped, not said late.
+    stale_seconds: float = opt(120.0, p.number_range(5, 3600))
+    # espeak-ng voice for `kiosk voice build`; "" picks by region (vi, vi-vn-x-south).
+    espeak_voice: str = opt("", p.optional_text)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole, validated configuration of one site controller."""
 
@@ -291,6 +344,8 @@ class Config:
     printer: PrinterConfig = table(PrinterConfig)
     counter_keys: CounterKeysConfig = table(CounterKeysConfig)
     ratings: RatingsConfig = table(RatingsConfig)
+    display: DisplayConfig = table(DisplayConfig)
+    voice: VoiceConfig = table(VoiceConfig)
     # Named key maps for counter keypads, on top of the built-in ones (numpad, rating,
     # presenter): { KEY_KP1 = "next", ... }.
     keymaps: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = opt((), p.keymaps)

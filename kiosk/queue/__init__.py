@@ -4,6 +4,16 @@ Every function takes ``now`` (epoch seconds) so callers, tests and the demo
 control the clock.
 """
 
+from kiosk.queue._board import (
+    Board,
+    Call,
+    CounterBoard,
+    ServiceBoard,
+    calls_after,
+    last_call_id,
+    read_board,
+    set_notice,
+)
 from kiosk.queue._common import Refused, Ticket, local_time
 from kiosk.queue._counters import (
     Called,
@@ -20,24 +30,32 @@ from kiosk.queue._status import CounterState, counter_states, snapshot
 from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, refuse, void
 
 __all__ = [
+    "Board",
+    "Call",
     "Called",
+    "CounterBoard",
     "CounterState",
     "Issued",
     "Rating",
     "Refused",
+    "ServiceBoard",
     "Ticket",
     "call_next",
+    "calls_after",
     "counter_states",
     "done",
     "issue",
+    "last_call_id",
     "local_time",
     "mark_printed",
     "pause",
     "rate",
+    "read_board",
     "recall",
     "reenter",
     "refuse",
     "resume",
+    "set_notice",
     "skip",
     "snapshot",
     "transfer",

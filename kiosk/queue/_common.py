@@ -149,6 +149,8 @@ def open_day(tx: Tx, config: Config, now: float) -> str:
             "last_done_id = NULL, last_done_at = NULL"
         )
         tx.put("business_day", day_text)
+        # The boards show today's calls; a week is kept for looking back.
+        tx.execute("DELETE FROM calls WHERE day < date(?, '-7 days')", (day_text,))
         tx.event(
             "day.opened",
             {"day": day_text, "previous": stored_text, "expired_tickets": expired},

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Config
+from kiosk.queue._board import record_call
 from kiosk.queue._common import (
     Refused,
     Ticket,
@@ -138,7 +139,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
     """
     need_counter(config, number)
     services = config.counter(number).services
-    with change(store, config, now) as (tx, _):
+    with change(store, config, now) as (tx, day):
         counter = _counter(tx, number)
         if counter.paused:
             raise Refused(
@@ -163,6 +164,7 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
             (chosen.ticket_id, streak.priority, streak.normal, number),
         )
         ticket = reload(tx, chosen.ticket_id)
+        record_call(tx, day, ticket, number, "call")
         tx.event(
             "ticket.called",
             {**_ref(ticket, number), "priority": ticket.priority,
@@ -174,9 +176,10 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
 
 def recall(store: Store, config: Config, number: int, *, now: float) -> Ticket:
     """Announce the number being served again."""
-    with change(store, config, now) as (tx, _):
+    with change(store, config, now) as (tx, day):
         _, ticket = _need_serving(tx, config, number)
         tx.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (ticket.id,))
+        record_call(tx, day, ticket, number, "recall")
         tx.event("ticket.recalled", {**_ref(ticket, number), "recalls": ticket.recalls + 1})
         return reload(tx, ticket.id)
 

@@ -181,6 +181,7 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         printer = json.loads(printer_text) if printer_text else None
         last_seq = int(tx.get("event_seq") or 0)
         pending = int(tx.one("SELECT COUNT(*) FROM events"))
+        daemons = store.health()
     site_closed = check_issue(config.hours, None, local)
     return {
         "site": {"id": config.site.id, "name": config.site.name, "device": config.site.device},
@@ -193,5 +194,6 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         "staff": officers,  # per officer today (counters with a staff_id)
         "missed": missed,
         "printer": printer,  # the kiosk's last printer status, None before it ever ran
+        "daemons": daemons,  # what the screens (and later daemons) last reported
         "events": {"last_seq": last_seq, "unacknowledged": pending},
     }

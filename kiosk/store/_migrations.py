@@ -92,6 +92,28 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_heads ON tickets (status, service, priority, rank);
     CREATE INDEX tickets_age ON tickets (status, service, queued_at);
     """,
+    # 4: the calls the wall display shows and the voice says; daemons' health.
+    """
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        number TEXT NOT NULL,
+        service TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('call', 'recall')),
+        at REAL NOT NULL
+    );
+    CREATE INDEX calls_day ON calls (day, id);
+
+    CREATE TABLE health (
+        daemon TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        pid INTEGER,
+        at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import sqlite3
 import time
@@ -187,6 +188,25 @@ class Store:
             yield self.conn
         finally:
             self.conn.execute("COMMIT")
+
+    def report_health(self, daemon: str, state: str, detail: str, now: float) -> None:
+        """Record how a daemon is doing (written when it changes, not on every loop)."""
+        with self.change(now) as tx:
+            tx.execute(
+                "INSERT INTO health (daemon, state, detail, pid, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (daemon) DO UPDATE SET state = excluded.state, "
+                "detail = excluded.detail, pid = excluded.pid, at = excluded.at",
+                (daemon, state, detail, os.getpid(), now),
+            )
+
+    def health(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT daemon, state, detail, pid, at FROM health ORDER BY daemon"
+        )
+        return [
+            {"daemon": d, "state": s, "detail": detail, "pid": pid, "since": iso_utc(at)}
+            for d, s, detail, pid, at in rows
+        ]
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll."""

@@ -1,0 +1,276 @@
+"""``kiosk run display --role wall``: the wall display and the voice, one loop.
+
+The loop sleeps until something is due: a database change (``PRAGMA data_version``
+every ``display.poll_ms``), the clock's minute, the end of a highlight, the next
+step of a scrolling notice, the end of an announcement. It repaints only then, so
+an idle screen costs next to nothing. The screen, the sound output and the
+database may each be missing or go away: the others carry on, and the missing one
+is looked for again every ``display.retry_seconds``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from display._pg import pygame
+from display._screen import Screen, ScreenUnavailable
+from display._text import ScreenFonts
+from display._wall import Frame, highlight_ends, paint_wall
+from display.voice import Announcer, Clips, VoiceError, init_mixer
+from kiosk.config import Config
+from kiosk.queue import Board, CounterBoard, ServiceBoard, calls_after, last_call_id, read_board
+from kiosk.store import Store, StoreError
+
+log = logging.getLogger("kiosk.display")
+
+HEALTH_NAME = "display.wall"
+# The display only reads; it must not sit out a long write lock with the screen frozen.
+READ_TIMEOUT_MS = 250
+
+
+def empty_board(config: Config) -> Board:
+    """What is shown before the database could ever be read."""
+    counters = tuple(CounterBoard(c.number, c.label, None, False, "") for c in config.counters)
+    services = tuple(ServiceBoard(s.id, s.name, 0) for s in config.services)
+    return Board("", (), counters, services, config.display.notice)
+
+
+class WallDaemon:
+    def __init__(
+        self,
+        config: Config,
+        db_path: str | Path,
+        faces: ScreenFonts,
+        *,
+        screen: Screen | None = None,
+        voice: bool | None = None,
+        on_frame: Callable[[Board, float], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.db_path = str(db_path)
+        self.faces = faces
+        self.screen = screen or Screen(config.display)
+        self.want_voice = config.voice.enabled if voice is None else voice
+        self.on_frame = on_frame
+        self.clock = clock
+        self.store: Store | None = None
+        self.seen_version: int | None = None
+        self.read_minute = -1
+        self.board = empty_board(config)
+        self.stale = True
+        self.last_call: int | None = None  # the newest call already handed to the voice
+        self.announcer: Announcer | None = None
+        self.frame: Frame | None = None
+        self.frames = 0
+        self.dirty = True
+        self.scroll_started = time.monotonic()
+        self.next_scroll = 0.0
+        self.shown_minute = -1
+        self.highlight_until: float | None = None
+        self.retry = {"store": 0.0, "screen": 0.0, "voice": 0.0}
+        self.problems = {"store": "", "screen": "", "voice": ""}
+        self.reported: tuple[str, str] | None = None
+
+    # -- the loop ---------------------------------------------------------------
+
+    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        try:
+            while not stop.is_set():
+                stop.wait(self.step())
+                if on_tick is not None:
+                    on_tick()
+        finally:
+            self.close()
+
+    def step(self) -> float:
+        """One pass: read, speak, paint what is due. Returns how long to sleep."""
+        now = self.clock()
+        self._open_parts(now)
+        if self.store is not None:
+            self._poll(now)
+        self._handle_events()
+        wake = [self.config.display.poll_ms / 1000]
+        if self.announcer is not None:
+            self._feed_voice(now)
+            if (due := self.announcer.tick(now)) is not None:
+                wake.append(due)
+        if self.screen.is_open:
+            wake.append(self._paint(now))
+        self._report(now)
+        return max(0.001, min(wake))
+
+    # -- parts that come and go ---------------------------------------------------
+
+    def _open_parts(self, now: float) -> None:
+        retry = self.config.display.retry_seconds
+        if self.store is None and now >= self.retry["store"]:
+            try:
+                timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
+                self.store = Store(self.db_path, timeout)
+                self._ok("store")
+            except StoreError as exc:
+                self._problem("store", f"database unavailable: {exc}", now + retry)
+        if not self.screen.is_open and now >= self.retry["screen"]:
+            try:
+                self.screen.open()
+                self.dirty = True
+                self._ok("screen")
+                log.info("screen %dx%d (rotation %d)", *self.screen.window.get_size(),  # type: ignore[union-attr]
+                         self.config.display.rotation)  # fmt: skip
+            except ScreenUnavailable as exc:
+                self._problem("screen", f"screen unavailable: {exc}", now + retry)
+        if self.want_voice and self.announcer is None and now >= self.retry["voice"]:
+            try:
+                init_mixer()
+                self.announcer = Announcer(self.config, Clips(self.config.voice.pack))
+                self._ok("voice")
+            except (pygame.error, VoiceError) as exc:
+                if pygame.mixer.get_init() is not None:
+                    pygame.mixer.quit()
+                # Sound cards rarely appear by themselves: look again less often.
+                self._problem("voice", f"voice unavailable: {exc}", now + max(retry, 30.0))
+
+    def _problem(self, part: str, message: str, retry_at: float) -> None:
+        if self.problems[part] != message:
+            log.warning("%s (trying again every %g s)", message,
+                        self.config.display.retry_seconds)  # fmt: skip
+        self.problems[part] = message
+        self.retry[part] = retry_at
+
+    def _ok(self, part: str) -> None:
+        if self.problems[part]:
+            log.info("%s is back", part)
+        self.problems[part] = ""
+
+    # -- data ---------------------------------------------------------------
+
+    def _poll(self, now: float) -> None:
+        assert self.store is not None
+        try:
+            version = self.store.data_version()
+            minute = int(now // 60)  # the day and a timed notice end without a commit
+            if version == self.seen_version and not self.stale and minute == self.read_minute:
+                return
+            board = read_board(self.store, self.config, now=now,
+                               history=self.config.display.history)  # fmt: skip
+            if self.last_call is None:
+                self.last_call = last_call_id(self.store)  # say only what is called from now on
+        except (sqlite3.Error, StoreError) as exc:
+            if not self.stale:
+                self.dirty = True  # show that the picture may be old
+            self.stale = True
+            self._problem("store", f"cannot read the database: {exc}",
+                          now + self.config.display.retry_seconds)  # fmt: skip
+            self.store.close()
+            self.store, self.seen_version = None, None
+            return
+        self.seen_version, self.read_minute = version, minute
+        if board != self.board or self.stale:
+            self.board = board
+            self.dirty = True
+            self.highlight_until = highlight_ends(self.config, board)
+        self.stale = False
+        self._ok("store")
+
+    def _feed_voice(self, now: float) -> None:
+        if self.store is None or self.last_call is None or self.announcer is None:
+            return
+        newest = self.board.newest
+        if newest is None or newest.id <= self.last_call:
+            return
+        try:
+            for call in calls_after(self.store, self.last_call):
+                self.announcer.add(call)
+                self.last_call = call.id
+        except (sqlite3.Error, StoreError) as exc:
+            log.warning("voice: cannot read new calls: %s", exc)
+
+    # -- the picture ---------------------------------------------------------------
+
+    def _handle_events(self) -> None:
+        if not self.screen.is_open:
+            return
+        try:
+            for event in pygame.event.get():
+                if event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWRESIZED):
+                    self.dirty = True
+        except pygame.error:
+            pass
+
+    def _paint(self, now: float) -> float:
+        """Repaint what is due; seconds until the next thing is."""
+        minute = int(now // 60)
+        if minute != self.shown_minute:
+            self.dirty = True
+        if self.highlight_until is not None and now >= self.highlight_until:
+            self.highlight_until = None
+            self.dirty = True
+        try:
+            if self.dirty:
+                self._paint_all(now, minute)
+            elif (
+                self.frame is not None
+                and self.frame.notice.scrolls
+                and self.screen.canvas is not None
+                and time.monotonic() >= self.next_scroll
+            ):
+                rect = self.frame.notice.draw(self.screen.canvas, self._scrolled())
+                self.screen.show(rect)
+                self.next_scroll = time.monotonic() + 1 / 30
+        except pygame.error as exc:
+            self.screen.close()
+            self._problem("screen", f"screen lost: {exc}", now + self.config.display.retry_seconds)
+            return self.config.display.retry_seconds
+        due = [(minute + 1) * 60 - now]
+        if self.highlight_until is not None:
+            due.append(self.highlight_until - now)
+        if self.frame is not None and self.frame.notice.scrolls:
+            due.append(max(0.0, self.next_scroll - time.monotonic()))
+        return max(0.001, min(due))
+
+    def _scrolled(self) -> float:
+        return time.monotonic() - self.scroll_started
+
+    def _paint_all(self, now: float, minute: int) -> None:
+        assert self.screen.canvas is not None
+        self.frame = paint_wall(self.screen.canvas, self.faces, self.config, self.board, now,
+                                stale=self.stale, scrolled=self._scrolled())  # fmt: skip
+        self.screen.show()
+        self.frames += 1
+        self.dirty = False
+        self.shown_minute = minute
+        self.next_scroll = time.monotonic() + 1 / 30
+        if self.on_frame is not None:
+            self.on_frame(self.board, time.monotonic())
+
+    # -- health ---------------------------------------------------------------------
+
+    def _report(self, now: float) -> None:
+        problems = [message for message in self.problems.values() if message]
+        state = ("ok", "") if not problems else ("degraded", "; ".join(problems))
+        if state == self.reported or self.store is None:
+            return
+        try:
+            self.store.report_health(HEALTH_NAME, *state, now)
+            self.reported = state
+        except (sqlite3.Error, StoreError):
+            pass  # told next time round
+
+    def close(self) -> None:
+        if self.announcer is not None:
+            self.announcer.stop()
+        if self.store is not None:
+            with contextlib.suppress(sqlite3.Error, StoreError):
+                self.store.report_health(HEALTH_NAME, "stopped", "", self.clock())
+            self.store.close()
+            self.store = None
+        self.screen.close()
+        if pygame.mixer.get_init() is not None:
+            pygame.mixer.quit()

@@ -1,0 +1,149 @@
+"""Drawing a layout onto a pygame surface, and the notice strip that scrolls under it."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from display._layout import Rect, TextBox, WallLayout, inset
+from display._pg import pygame
+from display._text import Fitted, ScreenFonts
+from kiosk.vietnamese import nfc
+
+Colour = tuple[int, int, int]
+
+NAVY: Colour = (9, 28, 54)
+RED: Colour = (168, 22, 32)
+YELLOW: Colour = (255, 212, 0)
+WHITE: Colour = (255, 255, 255)
+
+BACKGROUNDS: dict[str, Colour] = {
+    "header": RED,
+    "panel": (16, 44, 84),
+    "call": (16, 44, 84),
+    "call-hot": YELLOW,
+    "row": (22, 56, 104),
+    "row-alt": (18, 48, 92),
+    "tile": (26, 64, 118),
+    "tile-paused": (60, 64, 72),
+    "notice": (5, 16, 32),
+}
+FOREGROUNDS: dict[str, Colour] = {
+    "header": YELLOW,
+    "header-dim": (255, 236, 180),
+    "call": WHITE,
+    "call-dim": (190, 210, 240),
+    "call-number": YELLOW,
+    "call-hot": RED,
+    "call-hot-dim": (110, 16, 24),
+    "call-hot-number": RED,
+    "title": (150, 196, 255),
+    "row": WHITE,
+    "row-new": YELLOW,
+    "row-count": YELLOW,
+    "tile-label": (190, 210, 240),
+    "tile-number": WHITE,
+    "tile-paused": (200, 200, 200),
+    "notice": YELLOW,
+}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A line of text as drawn: where, and what (for checks and tests)."""
+
+    rect: Rect
+    text: str
+    size: int
+
+
+def paint(surface: pygame.Surface, layout: WallLayout, faces: ScreenFonts) -> list[Placed]:
+    surface.fill(NAVY)
+    for panel in layout.panels:
+        pygame.draw.rect(surface, BACKGROUNDS[panel.style], pygame.Rect(panel.rect))
+    sizes: dict[str, int] = {}
+    for box in layout.texts:
+        if box.group:
+            size = _fit(faces, box).size
+            sizes[box.group] = min(size, sizes.get(box.group, size))
+    placed: list[Placed] = []
+    for box in layout.texts:
+        capped = dataclasses.replace(box, cap=sizes[box.group]) if box.group else box
+        placed += draw_text(surface, capped, faces)
+    return placed
+
+
+def _fit(faces: ScreenFonts, box: TextBox) -> Fitted:
+    _, _, w, h = box.rect
+    return faces.fit(box.text, w, h, lines=box.lines, cap=box.cap, bold=box.bold)
+
+
+def draw_text(surface: pygame.Surface, box: TextBox, faces: ScreenFonts) -> list[Placed]:
+    x, y, w, h = box.rect
+    fitted = _fit(faces, box)
+    if not fitted.lines:
+        return []
+    font = faces.get(fitted.size, box.bold)
+    step = font.get_linesize()
+    top = y + (h - step * len(fitted.lines)) // 2
+    placed = []
+    for index, line in enumerate(fitted.lines):
+        image = font.render(line, True, FOREGROUNDS[box.style])
+        lw, lh = image.get_size()
+        if box.align == "left":
+            left = x
+        elif box.align == "right":
+            left = x + w - lw
+        else:
+            left = x + (w - lw) // 2
+        rect = (left, top + index * step, lw, min(lh, step))
+        surface.blit(image, rect[:2], (0, 0, lw, rect[3]))
+        placed.append(Placed(rect, line, fitted.size))
+    return placed
+
+
+class NoticeStrip:
+    """The notice line: still when it fits, else scrolling right to left."""
+
+    GAP = "     •     "
+
+    def __init__(self, faces: ScreenFonts, rect: Rect, text: str, speed: float) -> None:
+        self.rect = rect
+        inner = inset(rect, max(1, rect[3] // 8))
+        self.inner = inner
+        self.image: pygame.Surface | None = None
+        self.scrolls = False
+        text = nfc(" ".join(text.split()))
+        if not text or inner[3] <= 0:
+            return
+        fitted = faces.fit(text, 10**6, inner[3], cap=inner[3])
+        if not fitted.lines:
+            return
+        font = faces.get(fitted.size, False)
+        self.scrolls = speed > 0 and font.size(text)[0] > inner[2]
+        shown = text + self.GAP if self.scrolls else text
+        self.image = font.render(shown, True, FOREGROUNDS["notice"])
+        self.speed = speed
+
+    def draw(self, surface: pygame.Surface, seconds: float) -> Rect:
+        """Draw the strip as it is ``seconds`` into scrolling; the rect to update."""
+        pygame.draw.rect(surface, BACKGROUNDS["notice"], pygame.Rect(self.rect))
+        if self.image is None:
+            return self.rect
+        x, y, w, h = self.inner
+        iw, ih = self.image.get_size()
+        top = y + (h - ih) // 2
+        previous = surface.get_clip()
+        surface.set_clip(pygame.Rect(self.inner))
+        try:
+            if not self.scrolls:
+                surface.blit(self.image, (x + (w - iw) // 2, top))
+            else:
+                offset = int(seconds * self.speed) % iw
+                left = x - offset
+                while left < x + w:
+                    surface.blit(self.image, (left, top))
+                    left += iw
+        finally:
+            surface.set_clip(previous)
+        return self.rect

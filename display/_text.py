@@ -1,0 +1,134 @@
+"""Text on screens: fonts checked for Vietnamese, and text fitted into a box.
+
+A box gets the largest size at which its text fits: wrapped at spaces onto at most
+``lines`` lines, each no wider than the box, all together no taller. Below the
+smallest readable size the last line is cut with an ellipsis instead. Text never
+leaves its box.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from display._pg import pygame
+from kiosk import fonts
+from kiosk.vietnamese import missing_letters, nfc
+
+MIN_SIZE = 10
+ELLIPSIS = "…"
+
+
+def check_screen_font(path: str, key: str) -> str:
+    """``path`` if the font has every Vietnamese letter and pygame draws each one."""
+    fonts.check_font(path, key)
+    face = pygame.font.Font(path, 24)
+
+    def render(ch: str) -> tuple[tuple[int, int], bytes]:
+        surface = face.render(ch, False, (255, 255, 255), (0, 0, 0))
+        return surface.get_size(), pygame.image.tobytes(surface, "RGB")
+
+    if missing := missing_letters(render):
+        raise fonts.FontError(f"{key}: pygame cannot draw {len(missing)} letters ({missing[:12]})")
+    return path
+
+
+class ScreenFonts:
+    """The regular and bold faces at any pixel size (each size loaded once)."""
+
+    def __init__(self, regular: str, bold: str) -> None:
+        self.regular = regular
+        self.bold = bold
+
+    @classmethod
+    def configured(cls, font: str, font_bold: str) -> ScreenFonts:
+        """The display's fonts: configured or found, checked (:class:`FontError` if not)."""
+        regular = check_screen_font(fonts.find_font(font, fonts.REGULAR, "display.font"),
+                                    "display.font")  # fmt: skip
+        bold = check_screen_font(
+            fonts.find_font(font_bold, fonts.BOLD, "display.font_bold"), "display.font_bold"
+        )
+        return cls(regular, bold)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per process)
+    def get(self, size: int, bold: bool = False) -> pygame.font.Font:
+        return pygame.font.Font(self.bold if bold else self.regular, size)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
+    def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
+            bold: bool = False) -> Fitted:  # fmt: skip
+        return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    size: int
+    lines: tuple[str, ...]
+
+
+def _wrap(font: pygame.font.Font, text: str, width: int, lines: int) -> tuple[str, ...] | None:
+    out: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if font.size(candidate)[0] <= width:
+            current = candidate
+            continue
+        if not current or font.size(word)[0] > width:
+            return None
+        out.append(current)
+        current = word
+    if current:
+        out.append(current)
+    return tuple(out) if len(out) <= lines else None
+
+
+def _cut(font: pygame.font.Font, text: str, width: int) -> str:
+    """The longest start of ``text`` that fits ``width`` with an ellipsis."""
+    if font.size(text)[0] <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.size(text[:middle].rstrip() + ELLIPSIS)[0] <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS if low else ""
+
+
+def fit(
+    faces: ScreenFonts, text: str, box: tuple[int, int], *, lines: int, cap: int, bold: bool
+) -> Fitted:
+    width, height = box
+    text = " ".join(text.split())
+    if not text or width <= 0 or height <= 0:
+        return Fitted(MIN_SIZE, ())
+    low, high = MIN_SIZE, max(MIN_SIZE, min(cap, height))
+    best: Fitted | None = None
+    while low <= high:
+        size = (low + high) // 2
+        font = faces.get(size, bold)
+        wrapped = _wrap(font, text, width, lines)
+        if wrapped is not None and len(wrapped) * font.get_linesize() <= height:
+            best = Fitted(size, wrapped)
+            low = size + 1
+        else:
+            high = size - 1
+    if best is not None:
+        return best
+    # Too long even at the smallest size: fill the lines there, cutting the last.
+    font = faces.get(MIN_SIZE, bold)
+    room = min(lines, height // font.get_linesize())
+    if room < 1:
+        return Fitted(MIN_SIZE, ())  # a box too small for any text stays empty
+    words = text.split()
+    out: list[str] = []
+    while words and len(out) < room - 1:
+        line = words.pop(0)
+        while words and font.size(f"{line} {words[0]}")[0] <= width:
+            line += " " + words.pop(0)
+        out.append(_cut(font, line, width))
+    if words:
+        out.append(_cut(font, " ".join(words), width))
+    return Fitted(MIN_SIZE, tuple(line for line in out if line))

@@ -1,0 +1,148 @@
+"""What the public boards show: the calls made, who each counter serves, who waits.
+
+Every call and recall is written to ``calls`` in the transaction that makes it, so
+the wall display and the voice see each one exactly once, in order, however long
+they were away. The event outbox is not used for this: it is pruned once central
+has the events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from kiosk.config import Config
+from kiosk.queue._common import Ticket, local_time
+from kiosk.rules.businessday import business_day
+from kiosk.store import Store, Tx
+
+
+def record_call(tx: Tx, day: str, ticket: Ticket, counter: int, kind: str) -> None:
+    tx.execute(
+        "INSERT INTO calls (day, ticket_id, number, service, counter, kind, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (day, ticket.id, ticket.number, ticket.service, counter, kind, tx.now),
+    )
+
+
+@dataclass(frozen=True)
+class Call:
+    id: int
+    number: str
+    service: str
+    counter: int
+    kind: str  # call | recall
+    at: float
+
+
+@dataclass(frozen=True)
+class CounterBoard:
+    number: int
+    label: str
+    serving: str | None
+    paused: bool
+    pause_reason: str
+
+
+@dataclass(frozen=True)
+class ServiceBoard:
+    id: str
+    name: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """One consistent read of everything the wall display shows."""
+
+    day: str
+    calls: tuple[Call, ...]  # newest first; recalls included
+    counters: tuple[CounterBoard, ...]
+    services: tuple[ServiceBoard, ...]
+    notice: str  # central's notice while it lasts, else the configured one
+
+    @property
+    def newest(self) -> Call | None:
+        return self.calls[0] if self.calls else None
+
+
+_CALL_COLUMNS = "id, number, service, counter, kind, at"
+
+
+def read_board(store: Store, config: Config, *, now: float, history: int = 10) -> Board:
+    with store.read() as conn:
+        stored = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
+        day = business_day(
+            None if stored is None else dt.date.fromisoformat(stored[0]),
+            local_time(config, now).date(),
+        ).isoformat()
+        calls = tuple(
+            Call(*row)
+            for row in conn.execute(
+                f"SELECT {_CALL_COLUMNS} FROM calls WHERE day = ? ORDER BY id DESC LIMIT ?",
+                (day, history),
+            )
+        )
+        serving = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT s.counter, t.number, s.paused, s.pause_reason FROM counter_state s "
+                "LEFT JOIN tickets t ON t.id = s.ticket_id AND t.status = 'called' AND t.day = ?",
+                (day,),
+            )
+        }
+        waiting = dict(
+            conn.execute(
+                "SELECT service, COUNT(*) FROM tickets WHERE status = 'waiting' AND day = ? "
+                "GROUP BY service",
+                (day,),
+            ).fetchall()
+        )
+        notice_row = conn.execute("SELECT value FROM kv WHERE key = 'notice'").fetchone()
+    counters = []
+    for counter in config.counters:
+        number, paused, reason = serving.get(counter.number, (None, 0, ""))
+        counters.append(
+            CounterBoard(counter.number, counter.label, number, bool(paused), reason or "")
+        )
+    services = tuple(ServiceBoard(s.id, s.name, waiting.get(s.id, 0)) for s in config.services)
+    notice = _live_notice(notice_row[0] if notice_row else None, now)
+    return Board(day, calls, tuple(counters), services, notice or config.display.notice)
+
+
+def calls_after(store: Store, after_id: int, *, limit: int = 100) -> list[Call]:
+    """Calls made since call ``after_id``, oldest first (what the voice has still to say)."""
+    with store.read() as conn:
+        return [
+            Call(*row)
+            for row in conn.execute(
+                f"SELECT {_CALL_COLUMNS} FROM calls WHERE id > ? ORDER BY id LIMIT ?",
+                (after_id, limit),
+            )
+        ]
+
+
+def last_call_id(store: Store) -> int:
+    row = store.conn.execute("SELECT MAX(id) FROM calls").fetchone()
+    return int(row[0] or 0)
+
+
+def set_notice(store: Store, text: str, *, now: float, minutes: float | None = None) -> None:
+    """Replace the configured notice on the wall display ("" clears), for ``minutes`` or
+    until cleared. Central's "broadcast notice" command lands here too."""
+    until = None if minutes is None else now + minutes * 60
+    with store.change(now) as tx:
+        tx.put("notice", json.dumps({"text": text, "until": until}, ensure_ascii=False))
+        tx.event("notice.set", {"text": text, "minutes": minutes})
+
+
+def _live_notice(stored: str | None, now: float) -> str:
+    if not stored:
+        return ""
+    try:
+        notice = json.loads(stored)
+        text, until = str(notice["text"]), notice.get("until")
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return text if until is None or now < float(until) else ""
