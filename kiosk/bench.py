@@ -3,9 +3,10 @@
 Figures: issue + commit (``synchronous=FULL``), call-next + commit, the wall
 time of a whole ``kiosk status`` process, a counter key (GPIO pin or keypad) to
 the committed call, button press to the last byte written to a (pty) serial
-printer, and bytes per ticket in image and code-page mode. The
-scratch database goes under ``--dir`` because the disk's fsync is part of what is
-measured.
+printer, bytes per ticket in image and code-page mode, a call committed in another
+process to the wall display's frame showing it, and the display process's CPU and
+memory at rest. The scratch database goes under ``--dir`` because the disk's fsync
+is part of what is measured.
 """
 
 from __future__ import annotations
@@ -91,7 +92,9 @@ def _filesystem(path: Path) -> str:
     return kind
 
 
-def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
+def run(
+    config: Config, config_path: str, work: Path, n: int, idle_seconds: float = 60.0
+) -> dict[str, Any]:
     fast = bench_config(config)
     db = work / "bench.db"
     now = time.time()
@@ -132,6 +135,7 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
         status_ms.append((time.perf_counter() - start) * 1000)
         if done.returncode != 0:
             raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
+    from display._bench import commit_to_frame, idle
     from kiosk.counter._bench import concurrent_calls, press_to_call
     from printer._bench import printing
 
@@ -146,6 +150,10 @@ def run(config: Config, config_path: str, work: Path, n: int) -> dict[str, Any]:
             "ten_counters_at_once_press_to_commit": concurrent_calls(fast, work),
         },
         "printing": printing(fast, work, n),
+        "display": {
+            "commit_to_frame": commit_to_frame(fast, work, min(n, 100)),
+            "idle": idle(config_path, fast, work, idle_seconds),
+        },
     }
 
 
@@ -155,7 +163,7 @@ def cmd_bench(ctx: Context) -> int:
     parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".bench-", dir=parent))
     try:
-        result = run(config, config.sources[0], work, max(10, ctx.args.n))
+        result = run(config, config.sources[0], work, max(10, ctx.args.n), ctx.args.idle_seconds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False, indent=2))

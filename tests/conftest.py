@@ -20,6 +20,10 @@ from gpiozero.pins.mock import MockFactory
 from kiosk.config import Config, parse_config
 from kiosk.store import Store
 
+# Screens and sound through SDL's own stand-ins: no monitor or sound card here.
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.toml"
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -110,3 +114,14 @@ def kiosk_in(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
          "--db", str(site / "kiosk.db"), *args],
         capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=60,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def voice_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A voice pack made by ``kiosk voice build`` (espeak-ng), once per test run."""
+    from display.voice import build_pack
+    from kiosk.config import VoiceConfig
+
+    folder = tmp_path_factory.mktemp("voice")
+    build_pack(folder, VoiceConfig())
+    return folder

@@ -32,7 +32,7 @@ def test_ok__nearest_rank_percentile(values: list[float], share: float, expected
 def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
-         "--n", "40", "--dir", str(tmp_path)],
+         "--n", "40", "--dir", str(tmp_path), "--idle-seconds", "3"],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -62,3 +62,13 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     assert sizes["image_576"]["bytes"] > sizes["image_384"]["bytes"]
     image = sizes["image_576"]
     assert image["transmit_ms_at_115200"] == round(image["bytes"] * 10 / 115200 * 1000, 1)
+    display = figures["display"]
+    frame = display["commit_to_frame"]
+    assert frame["n"] == 40 and frame["missed"] == 0
+    assert 0 < frame["median_ms"] <= frame["p99_ms"] <= frame["max_ms"]
+    assert frame["frames"] >= 40  # one frame at least per call
+    rest = display["idle"]
+    assert rest["seconds"] == 3
+    for name in ("notice_still", "notice_scrolling"):
+        assert 0 <= rest[name]["cpu_percent"] < 100
+        assert rest[name]["rss_mb"] > 10  # read from /proc: a live pygame process

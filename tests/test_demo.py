@@ -6,6 +6,7 @@ import csv
 import json
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 from PIL import Image
@@ -57,3 +58,24 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     assert sum(ratings["refused"].values()) == len(refused)
     assert {c["number"]: c["staff_id"] for c in summary["counters"]}[1] == "cb-0101"
     assert 1 <= ratings["mean_score"] <= 4
+    # the wall display at two moments, at the three screen shapes, and the first calls spoken
+    shots = summary["wall_snapshots"]
+    assert len(shots) == 6
+    for shot in shots:
+        picture = Image.open(out / shot)
+        width, height = (int(v) for v in shot.split("-")[1].removesuffix(".png").split("x"))
+        assert picture.size == (width, height)
+    said = summary["announcements"]
+    calls = [e["data"] for e in events if e["type"] == "ticket.called"]
+    spoken_calls = [name for name in said if not name.endswith("-recall.wav")]
+    assert [name.split("-")[1] for name in spoken_calls] == [c["number"] for c in calls[:6]]
+    assert [f"quay-{c['counter']}" for c in calls[:6]] == [
+        "-".join(name.split("-")[2:4]).removesuffix(".wav") for name in spoken_calls
+    ]
+    recalls = [name for name in said if name.endswith("-recall.wav")]
+    first_recall = next(e["data"] for e in events if e["type"] == "ticket.recalled")
+    assert len(recalls) == 1 and f"-{first_recall['number']}-" in recalls[0]
+    for name in said:
+        with wave.open(str(out / name)) as sound:
+            seconds = sound.getnframes() / sound.getframerate()
+        assert 3 < seconds < 15, (name, seconds)  # chime and a whole sentence

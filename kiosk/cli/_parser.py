@@ -183,4 +183,8 @@ def build_parser() -> Parser:
         help="where the scratch database goes (its disk is what is measured)",
     )  # fmt: skip
     bench.add_argument("--n", type=int, default=2000, help="operations per figure")
+    bench.add_argument(
+        "--idle-seconds", type=float, default=60.0, metavar="S",
+        help="how long the idle display is watched (default 60)",
+    )  # fmt: skip
     return parser

@@ -13,6 +13,7 @@ from kiosk.cli._context import Context
 from kiosk.cli._printer_cmds import config_errors
 from kiosk.config import Config
 from kiosk.demo._report import as_text, summarise
+from kiosk.demo._screens import Screens
 from kiosk.demo._sim import Day
 from kiosk.desk import TicketPrinter
 from kiosk.rules.hours import day_hours
@@ -41,17 +42,26 @@ def cmd_demo(ctx: Context) -> int:
     printer = demo_printer(config, tickets)
     with Store(db, config.store.busy_timeout_ms) as store:
         sim = Day(config, store, day, ctx.args.citizens, ctx.args.seed, printer=printer)
+        screens = Screens(config, store, out)
+        sim.observers.append(screens)
         sim.run()
         summary = summarise(store, config, sim.tally)
         _write_tickets(store, out / "tickets.csv")
         _write_events(store, out / "events.jsonl")
+    summary["wall_snapshots"] = screens.snapshots
+    summary["announcements"] = screens.wavs
+    if screens.voice_note:
+        summary["voice_note"] = screens.voice_note
     summary["simulated_in_seconds"] = round(time.perf_counter() - started, 2)
     text = as_text(summary)
     (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
     (out / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    files = "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db, tickets/*.png"
+    files = (
+        "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db, tickets/*.png, "
+        "wall/*.png (wall display), voice/*.wav (announcements), voice-pack/"
+    )
     ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}")
     return 0
 

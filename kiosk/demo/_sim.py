@@ -46,7 +46,8 @@ class Tally:
 
 
 class Day:
-    """Runs one business day; ``observers`` see every result (later parts hook in here)."""
+    """Runs one business day; ``observers`` see every result with its simulated time
+    (later parts hook in here)."""
 
     def __init__(
         self,
@@ -65,7 +66,7 @@ class Day:
         self.day = day
         self.rng = random.Random(seed)
         self.tally = Tally()
-        self.observers: list[Callable[[str, Any], None]] = []
+        self.observers: list[Callable[[str, Any, float], None]] = []
         self._heap: list[tuple[float, int, str, Any]] = []
         self._order = itertools.count()
         self._idle: set[int] = {c.number for c in config.counters}
@@ -87,9 +88,9 @@ class Day:
     def _at(self, when: float, kind: str, payload: Any) -> None:
         heapq.heappush(self._heap, (when, next(self._order), kind, payload))
 
-    def _notify(self, kind: str, payload: Any) -> None:
+    def _notify(self, kind: str, payload: Any, now: float) -> None:
         for observer in self.observers:
-            observer(kind, payload)
+            observer(kind, payload, now)
 
     def _service_time(self, service_id: str) -> float:
         mean = self.config.service(service_id).service_minutes * 60
@@ -133,14 +134,14 @@ class Day:
                 return
             queue.mark_printed(self.store, self.config, ticket.uid, now=now)
         self.tally.issued += 1
-        self._notify("issued", issued)
+        self._notify("issued", issued, now)
         self._wake(now, arrival.service)
 
     def _on_next(self, now: float, number: int) -> None:
         if number in self._paused or now > self._last_call:
             return
         called = queue.call_next(self.store, self.config, number, now=now)
-        self._notify("called", called)
+        self._notify("called", called, now)
         ticket = called.ticket
         if ticket is None:
             self._idle.add(number)
@@ -152,14 +153,15 @@ class Day:
         self._at(now + self._service_time(ticket.service), "finish", number)
 
     def _on_recall(self, now: float, number: int) -> None:
-        queue.recall(self.store, self.config, number, now=now)
+        ticket = queue.recall(self.store, self.config, number, now=now)
+        self._notify("recalled", ticket, now)
         self.tally.recalls += 1
         self._at(now + 60, "no_show", number)
 
     def _on_no_show(self, now: float, number: int) -> None:
         ticket = queue.skip(self.store, self.config, number, now=now)
         self._busy.discard(number)
-        self._notify("skipped", ticket)
+        self._notify("skipped", ticket, now)
         if self.rng.random() < COMES_BACK:
             tolerance = self.config.queue.missed_tolerance_minutes * 60
             self._at(now + self.rng.uniform(60, tolerance * 0.9), "come_back", ticket)
