@@ -30,6 +30,7 @@ class Screen:
             pygame.display.init()
             count = pygame.display.get_num_displays()
             if self.config.index >= count:
+                self.close()  # so the next try counts the screens afresh
                 raise ScreenUnavailable(
                     f"display.index {self.config.index}: only {count} screen(s) connected"
                 )

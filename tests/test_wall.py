@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -72,7 +73,7 @@ LONG_NOTICE = (
 # --- helpers -------------------------------------------------------------------------------
 
 
-def busy_config(**display: object) -> Config:
+def busy_config() -> Config:
     services = [
         {"id": sid, "name": name, "prefix": "ABCDEFGH"[index]}
         for index, (sid, name) in enumerate(LONG_SERVICES)
@@ -89,7 +90,7 @@ def busy_config(**display: object) -> Config:
         services=services,
         counters=counters,
         hours=OPEN_ALL_DAY,
-        display={"notice": LONG_NOTICE, **display},
+        display={"notice": LONG_NOTICE},
     )
 
 
@@ -239,7 +240,7 @@ def test_ok__busy_board_text_stays_in_its_boxes(
             assert area(placed.rect, other.rect) == 0, (placed, other)
 
     shown = " ".join(placed.text for placed in frame.placed)
-    assert SITE_NAME.split()[0] in shown
+    assert SITE_NAME.split(maxsplit=1)[0] in shown
     # Every long service name is shown: whole (perhaps wrapped), or cut with an ellipsis.
     for _, name in LONG_SERVICES:
         [box] = [b for b in boxes(layout, "waiting-n") if b.text == name]
@@ -280,7 +281,9 @@ def test_ok__busy_board_text_stays_in_its_boxes(
         assert len(sizes) == 1, (group, sizes)
 
 
-def test_ok__snapshot_png_has_the_picture_size(store: Store, faces: ScreenFonts, tmp_path: Path):
+def test_ok__snapshot_png_has_the_picture_size(
+    store: Store, faces: ScreenFonts, tmp_path: Path
+) -> None:
     config = busy_config()
     newest_at = fill_busy(store, config)
     out = tmp_path / "wall.png"
@@ -339,7 +342,7 @@ def test_fail__screen_font_without_vietnamese_is_refused(faces: ScreenFonts) -> 
         check_screen_font(default_font_path(), "display.font_bold")
     assert str(default.value).startswith("display.font_bold: ")
     assert "lacks 94 Vietnamese letters" in str(default.value)
-    with pytest.raises(FontError, match="display.font"):
+    with pytest.raises(FontError, match=r"^display\.font: "):
         fonts_for(make_config(display={"font": MONO}))
     regular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     assert check_screen_font(regular, "display.font") == regular
@@ -353,7 +356,7 @@ def test_ok__fonts_for_finds_dejavu_sans(faces: ScreenFonts) -> None:
 # --- layout --------------------------------------------------------------------------------
 
 
-def test_ok__empty_board_invites_to_take_a_number(faces: ScreenFonts) -> None:
+def test_ok__empty_board_invites_to_take_a_number() -> None:
     layout = wall_layout((1920, 1080), board_of(), SITE_NAME, MOMENT)
     shown = texts(layout)
     assert "—" in shown
@@ -679,6 +682,7 @@ def test_ok__long_notice_scrolls_inside_its_strip(store: Store, faces: ScreenFon
     assert strip.draw(surface, 2.0) == rect
     later = pixels(surface, rect)
     assert later != start
+    assert len(colours(surface, rect)) > 1
     assert outside_strip(surface, rect) == rest
     # Scrolling is a function of time: back to 0 s draws the first picture again.
     strip.draw(surface, 0)
@@ -719,3 +723,279 @@ def test_ok__central_notice_replaces_the_configured_one_while_it_lasts(
     )
     queue.set_notice(store, "", now=at(16))
     assert queue.read_board(store, config, now=at(16)).notice == configured
+
+
+# --- the screen, turned for portrait mounting ----------------------------------------------
+
+QUADRANTS = {
+    "top-left": (255, 0, 0),
+    "top-right": (0, 255, 0),
+    "bottom-left": (0, 0, 255),
+    "bottom-right": (255, 255, 255),
+}
+
+
+def turned_point(rotation: int, canvas: tuple[int, int], point: tuple[int, int]) -> tuple[int, int]:
+    """Where a canvas pixel lands on the screen when the picture is turned clockwise."""
+    width, height = canvas
+    x, y = point
+    if rotation == 90:
+        return height - 1 - y, x
+    if rotation == 180:
+        return width - 1 - x, height - 1 - y
+    if rotation == 270:
+        return y, width - 1 - x
+    return x, y
+
+
+def paint_quadrants(canvas: pygame.Surface) -> None:
+    width, height = canvas.get_size()
+    half_w, half_h = width // 2, height // 2
+    canvas.fill(QUADRANTS["top-left"], (0, 0, half_w, half_h))
+    canvas.fill(QUADRANTS["top-right"], (half_w, 0, width - half_w, half_h))
+    canvas.fill(QUADRANTS["bottom-left"], (0, half_h, half_w, height - half_h))
+    canvas.fill(QUADRANTS["bottom-right"], (half_w, half_h, width - half_w, height - half_h))
+
+
+# SDL's dummy screen has one mode, 1024x768: a full-screen window of another size gets that
+# mode (SDL takes the closest mode the screen has), so exact sizes are checked at 1024x768.
+MODE = (1024, 768)
+
+
+@pytest.fixture
+def screen_for(display_off: None) -> Iterator[Callable[..., Screen]]:
+    opened: list[Screen] = []
+
+    def open_screen(rotation: int, resolution: str = "1024x768") -> Screen:
+        config = make_config(display={"resolution": resolution, "rotation": rotation})
+        screen = Screen(config.display)
+        opened.append(screen)
+        screen.open()
+        return screen
+
+    try:
+        yield open_screen
+    finally:
+        for screen in opened:
+            screen.close()
+
+
+@pytest.mark.parametrize(
+    ("rotation", "corner"),
+    [(0, "top-left"), (90, "top-right"), (180, "bottom-right"), (270, "bottom-left")],
+)
+def test_ok__screen_turns_the_canvas_clockwise(
+    screen_for: Callable[..., Screen], rotation: int, corner: str
+) -> None:
+    screen = screen_for(rotation)
+    assert screen.window is not None
+    assert screen.canvas is not None
+    window, canvas = screen.window, screen.canvas
+    width, height = MODE
+    assert window.get_size() == MODE
+    assert canvas.get_size() == ((height, width) if rotation in (90, 270) else MODE)
+    canvas.fill(BLACK)
+    canvas.fill(RED, (0, 0, 40, 30))  # the picture's top-left corner
+    screen.show()
+    corners = {
+        "top-left": (0, 0),
+        "top-right": (width - 1, 0),
+        "bottom-left": (0, height - 1),
+        "bottom-right": (width - 1, height - 1),
+    }
+    for name, point in corners.items():
+        expected = RED if name == corner else BLACK
+        assert window.get_at(point)[:3] == expected, (name, window.get_at(point))
+
+    # Every part of the picture lands where a clockwise turn puts it.
+    paint_quadrants(canvas)
+    screen.show()
+    cw, ch = canvas.get_size()
+    for x, y, quadrant in [
+        (5, 5, "top-left"),
+        (cw - 6, 7, "top-right"),
+        (9, ch - 4, "bottom-left"),
+        (cw - 3, ch - 8, "bottom-right"),
+        (cw // 4, ch // 4, "top-left"),
+        (3 * cw // 4, 3 * ch // 4, "bottom-right"),
+    ]:
+        point = turned_point(rotation, (cw, ch), (x, y))
+        assert window.get_at(point)[:3] == QUADRANTS[quadrant], (rotation, (x, y), point)
+
+
+def test_ok__screen_in_another_mode_is_turned_too(screen_for: Callable[..., Screen]) -> None:
+    screen = screen_for(90, "640x480")
+    assert screen.window is not None
+    assert screen.canvas is not None
+    window, canvas = screen.window, screen.canvas
+    width, height = window.get_size()
+    assert canvas.get_size() == (height, width)
+    canvas.fill(BLACK)
+    canvas.fill(RED, (0, 0, 40, 30))
+    screen.show()
+    assert window.get_at((width - 1, 0))[:3] == RED
+    assert window.get_at((0, 0))[:3] == BLACK
+    assert window.get_at((width - 1, height - 1))[:3] == BLACK
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_ok__screen_shows_only_the_part_asked_for(
+    screen_for: Callable[..., Screen], rotation: int
+) -> None:
+    screen = screen_for(rotation)
+    assert screen.window is not None
+    assert screen.canvas is not None
+    window, canvas = screen.window, screen.canvas
+    canvas.fill(BLACK)
+    screen.show()
+    part = (10, 20, 30, 40)
+    canvas.fill(RED, part)
+    canvas.fill(WHITE, (200, 300, 20, 20))  # painted but not shown
+    screen.show(part)
+    cw, ch = canvas.get_size()
+    for x, y in [(10, 20), (39, 59), (25, 40), (10, 59), (39, 20)]:
+        point = turned_point(rotation, (cw, ch), (x, y))
+        assert window.get_at(point)[:3] == RED, (rotation, (x, y), point)
+    for x, y in [(9, 20), (40, 40), (25, 19), (25, 60), (210, 310)]:
+        point = turned_point(rotation, (cw, ch), (x, y))
+        assert window.get_at(point)[:3] == BLACK, (rotation, (x, y), point)
+
+
+def test_ok__wall_drawn_on_a_turned_screen(
+    screen_for: Callable[..., Screen], store: Store, faces: ScreenFonts
+) -> None:
+    screen = screen_for(90)
+    assert screen.window is not None
+    assert screen.canvas is not None
+    config = make_config()
+    board = queue.read_board(store, config, now=at(9))
+    frame = paint_wall(screen.canvas, faces, config, board, at(9))
+    screen.show()
+    assert frame.layout.size == (768, 1024)  # portrait picture on a landscape mode
+    # The header (top of the picture) is the right edge of the screen.
+    header = next(p for p in frame.layout.panels if p.style == "header")
+    x, y = header.rect[0] + 1, header.rect[1] + 1
+    expected = screen.canvas.get_at((x, y))[:3]
+    assert expected == (168, 22, 32)
+    assert screen.window.get_at(turned_point(90, (768, 1024), (x, y)))[:3] == expected
+    assert screen.window.get_at((1023, 384))[:3] == expected
+    assert screen.window.get_at((0, 384))[:3] != expected
+
+
+def test_fail__screen_unavailable_without_a_video_driver(
+    display_off: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "no-such-driver")
+    screen = Screen(make_config().display)
+    with pytest.raises(ScreenUnavailable):
+        screen.open()
+    assert not screen.is_open
+    assert screen.window is None
+    assert screen.canvas is None
+    screen.show()  # a closed screen ignores show
+
+
+def test_fail__screen_unavailable_for_a_missing_display_index(display_off: None) -> None:
+    screen = Screen(make_config(display={"index": 7}).display)
+    with pytest.raises(ScreenUnavailable, match=r"display\.index 7"):
+        screen.open()
+    assert not screen.is_open
+    # Like any other failed open, SDL's video is shut down again: the next attempt starts
+    # afresh and counts the screens anew (a second screen plugged in later is found).
+    assert not pygame.display.get_init()
+
+
+# --- kiosk display snapshot and kiosk notice -----------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "config.toml").write_text(
+        (ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return folder
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_ok__cli_snapshot_writes_a_png(site: Path) -> None:
+    out = site / "wall.png"
+    result = kiosk_in(site, "display", "snapshot", "--role", "wall", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pygame.image.load(str(out)).get_size() == (1920, 1080)
+    assert str(out) in result.stdout
+
+
+def test_ok__cli_snapshot_size_and_json(site: Path) -> None:
+    out = site / "portrait.png"
+    result = kiosk_in(site, "display", "snapshot", "--out", str(out), "--size", "1080x1920",
+                      "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert pygame.image.load(str(out)).get_size() == (1080, 1920)
+    report = json.loads(result.stdout)
+    assert report["size"] == [1080, 1920]
+    assert report["out"] == str(out)
+    shown = " ".join(report["text"])
+    assert SITE_NAME in shown or all(word in shown for word in SITE_NAME.split())
+    assert "Xin mời lấy số thứ tự" in report["text"]
+    assert "ĐANG CHỜ" in report["text"]
+
+
+def test_fail__cli_snapshot_refuses_a_tiny_size(site: Path) -> None:
+    out = site / "tiny.png"
+    result = kiosk_in(site, "display", "snapshot", "--out", str(out), "--size", "12x12")
+    assert result.returncode == 2
+    assert "--size" in one_line_error(result)
+    assert not out.exists()
+
+
+def test_fail__cli_snapshot_into_a_missing_folder(site: Path) -> None:
+    out = site / "no-such-folder" / "wall.png"
+    result = kiosk_in(site, "display", "snapshot", "--out", str(out))
+    assert result.returncode == 73
+    assert "no-such-folder" in one_line_error(result)
+    assert not out.parent.exists()
+
+
+def test_fail__cli_snapshot_with_a_font_lacking_vietnamese(site: Path) -> None:
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    line = 'font = ""                           # "" finds DejaVu Sans / Noto Sans'
+    assert line in text
+    config.write_text(text.replace(line, f'font = "{MONO}"  #'), encoding="utf-8")
+    out = site / "wall.png"
+    result = kiosk_in(site, "display", "snapshot", "--out", str(out))
+    assert result.returncode == 78
+    error = one_line_error(result)
+    assert "lacks" in error
+    assert "display.font" in error
+    assert not out.exists()
+
+
+def test_ok__cli_notice_reaches_the_board(site: Path) -> None:
+    text = "Hôm nay Trung tâm tiếp nhận hồ sơ đất đai đến 16 giờ 30"
+    result = kiosk_in(site, "--json", "notice", text, "--minutes", "30")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["notice"] == text
+    config = make_config()
+    now = time.time()
+    with Store(site / "kiosk.db") as store:
+        assert queue.read_board(store, config, now=now).notice == text
+        assert queue.read_board(store, config, now=now + 28 * 60).notice == text
+        assert queue.read_board(store, config, now=now + 31 * 60).notice == config.display.notice
+    cleared = kiosk_in(site, "notice")
+    assert cleared.returncode == 0, cleared.stderr
+    assert "Traceback" not in cleared.stderr
+    with Store(site / "kiosk.db") as store:
+        assert queue.read_board(store, config, now=time.time()).notice == config.display.notice

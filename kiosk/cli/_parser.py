@@ -37,11 +37,11 @@ def size_argument(text: str) -> tuple[int, int]:
     from kiosk.config._parse import resolution
 
     try:
-        size = resolution(text)
+        size = resolution(text) if text != "native" else None
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(str(exc).replace('"native" or ', "")) from None
     if size is None:
-        raise argparse.ArgumentTypeError('give a size like "1920x1080"')
+        raise argparse.ArgumentTypeError('must be WIDTHxHEIGHT like "1920x1080"')
     return size
 
 

@@ -388,7 +388,7 @@ def resolution(value: Any) -> tuple[int, int] | None:
     """A screen mode "1920x1080", or "native" (None: the screen's own mode)."""
     if value == "native":
         return None
-    match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", value) if isinstance(value, str) else None
+    match = re.fullmatch(r"(\d{1,5})x(\d{1,5})", value) if isinstance(value, str) else None
     if match is None:
         raise ValueError(
             f'must be "native" or WIDTHxHEIGHT like "1920x1080" (got {_describe(value)})'
