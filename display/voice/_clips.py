@@ -83,7 +83,9 @@ class Clips:
         return len(pcm) / self.frame / self.frequency
 
     def write_wav(self, pcm: bytes, path: str | Path) -> None:
-        with wave.open(str(path), "wb") as handle:
+        # The file first: wave.open on a path it cannot create leaves a half-made writer
+        # that prints a traceback when collected.
+        with Path(path).open("wb") as file, wave.open(file, "wb") as handle:
             handle.setnchannels(self.channels)
             handle.setsampwidth(self.frame // self.channels)
             handle.setframerate(self.frequency)

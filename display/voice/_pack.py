@@ -114,7 +114,7 @@ def write_mono16(path: Path, samples: array.array[int], rate: int) -> None:
     data = array.array("h", samples)
     if sys.byteorder == "big":
         data.byteswap()
-    with wave.open(str(path), "wb") as handle:
+    with path.open("wb") as file, wave.open(file, "wb") as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(rate)
