@@ -7,6 +7,7 @@ real time without a sound card.
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import itertools
 import json
@@ -435,6 +436,29 @@ def test_fail__clips_missing_a_clip(mixer: None, voice_pack: Path, tmp_path: Pat
 def test_fail__clips_empty_folder(mixer: None, tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match=f"lacks {len(REQUIRED)} clip"):
         Clips(tmp_path)
+
+
+def test_ok__recorded_pack_in_another_format_drops_in(
+    mixer: None, voice_pack: Path, tmp_path: Path
+) -> None:
+    """A person's recording at 44.1 kHz stereo, same file names: converted on load."""
+    copy = Path(shutil.copytree(voice_pack, tmp_path / "recorded"))
+    with wave.open(str(copy / "hai.wav"), "rb") as handle:
+        rate, mono = handle.getframerate(), handle.readframes(handle.getnframes())
+    samples = memoryview(mono).cast("h")
+    # Each sample twice (two channels), and each frame twice (twice the rate, near enough).
+    stereo = array.array("h", (value for value in samples for _ in range(4)))
+    with wave.open(str(copy / "hai.wav"), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(rate * 2)
+        handle.writeframes(stereo.tobytes())
+    recorded, generated = Clips(copy), Clips(voice_pack)
+    ids = ["hai"]
+    assert recorded.seconds(recorded.compose(ids, gap_ms=0, chime=False)) == pytest.approx(
+        generated.seconds(generated.compose(ids, gap_ms=0, chime=False)), abs=0.01
+    )
+    assert len(recorded.raw["hai"]) % recorded.frame == 0  # whole mono frames
 
 
 def test_ok__compose_is_the_clips_end_to_end(clips: Clips, voice_pack: Path) -> None:
