@@ -24,7 +24,15 @@ from display._text import ScreenFonts
 from display._wall import Frame, highlight_ends, paint_wall
 from display.voice import Announcer, Clips, VoiceError, init_mixer
 from kiosk.config import Config
-from kiosk.queue import Board, CounterBoard, ServiceBoard, calls_after, last_call_id, read_board
+from kiosk.queue import (
+    Board,
+    CounterBoard,
+    ServiceBoard,
+    calls_after,
+    mark_said,
+    read_board,
+    voice_start,
+)
 from kiosk.store import Store, StoreError
 
 log = logging.getLogger("kiosk.display")
@@ -97,10 +105,17 @@ class WallDaemon:
             self._poll(now)
         self._handle_events()
         wake = [self.config.display.poll_ms / 1000]
+        self._feed_voice(now)
         if self.announcer is not None:
-            self._feed_voice(now)
-            if (due := self.announcer.tick(now)) is not None:
-                wake.append(due)
+            try:
+                if (due := self._speak(now)) is not None:
+                    wake.append(due)
+            except (pygame.error, ValueError) as exc:
+                self.announcer.stop()
+                self.announcer = None
+                if pygame.mixer.get_init() is not None:
+                    pygame.mixer.quit()
+                self._problem("voice", f"voice failed: {exc}", self.config.display.retry_seconds)
         if self.screen.is_open:
             wake.append(self._paint(now))
         self._report(now)
@@ -110,14 +125,15 @@ class WallDaemon:
 
     def _open_parts(self, now: float) -> None:
         retry = self.config.display.retry_seconds
-        if self.store is None and now >= self.retry["store"]:
+        retry_now = time.monotonic()  # retries keep their pace if the clock is set back
+        if self.store is None and retry_now >= self.retry["store"]:
             try:
                 timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
                 self.store = Store(self.db_path, timeout)
                 self._ok("store")
             except StoreError as exc:
-                self._problem("store", f"database unavailable: {exc}", now + retry)
-        if not self.screen.is_open and now >= self.retry["screen"]:
+                self._problem("store", f"database unavailable: {exc}", retry)
+        if not self.screen.is_open and retry_now >= self.retry["screen"]:
             try:
                 self.screen.open()
                 self.dirty = True
@@ -125,8 +141,8 @@ class WallDaemon:
                 log.info("screen %dx%d (rotation %d)", *self.screen.window.get_size(),  # type: ignore[union-attr]
                          self.config.display.rotation)  # fmt: skip
             except ScreenUnavailable as exc:
-                self._problem("screen", f"screen unavailable: {exc}", now + retry)
-        if self.want_voice and self.announcer is None and now >= self.retry["voice"]:
+                self._problem("screen", f"screen unavailable: {exc}", retry)
+        if self.want_voice and self.announcer is None and retry_now >= self.retry["voice"]:
             try:
                 init_mixer()
                 self.announcer = Announcer(self.config, Clips(self.config.voice.pack))
@@ -135,14 +151,14 @@ class WallDaemon:
                 if pygame.mixer.get_init() is not None:
                     pygame.mixer.quit()
                 # Sound cards rarely appear by themselves: look again less often.
-                self._problem("voice", f"voice unavailable: {exc}", now + max(retry, 30.0))
+                self._problem("voice", f"voice unavailable: {exc}", max(retry, 30.0))
 
-    def _problem(self, part: str, message: str, retry_at: float) -> None:
+    def _problem(self, part: str, message: str, retry_in: float) -> None:
         if self.problems[part] != message:
             log.warning("%s (trying again every %g s)", message,
                         self.config.display.retry_seconds)  # fmt: skip
         self.problems[part] = message
-        self.retry[part] = retry_at
+        self.retry[part] = time.monotonic() + retry_in
 
     def _ok(self, part: str) -> None:
         if self.problems[part]:
@@ -161,13 +177,14 @@ class WallDaemon:
             board = read_board(self.store, self.config, now=now,
                                history=self.config.display.history)  # fmt: skip
             if self.last_call is None:
-                self.last_call = last_call_id(self.store)  # say only what is called from now on
+                stale = self.config.voice.stale_seconds
+                self.last_call = voice_start(self.store, HEALTH_NAME, now=now, stale_seconds=stale)
         except (sqlite3.Error, StoreError) as exc:
             if not self.stale:
                 self.dirty = True  # show that the picture may be old
             self.stale = True
             self._problem("store", f"cannot read the database: {exc}",
-                          now + self.config.display.retry_seconds)  # fmt: skip
+                          self.config.display.retry_seconds)  # fmt: skip
             self.store.close()
             self.store, self.seen_version = None, None
             return
@@ -179,11 +196,25 @@ class WallDaemon:
         self.stale = False
         self._ok("store")
 
+    def _speak(self, now: float) -> float | None:
+        assert self.announcer is not None
+        handled = self.announcer.handled
+        due = self.announcer.tick(now)
+        if self.announcer.handled != handled and self.store is not None:
+            try:
+                mark_said(self.store, HEALTH_NAME, self.announcer.handled, now=now)
+            except (sqlite3.Error, StoreError) as exc:
+                log.warning("voice: cannot record the last call said: %s", exc)
+        return due
+
     def _feed_voice(self, now: float) -> None:
-        if self.store is None or self.last_call is None or self.announcer is None:
+        if self.store is None or self.last_call is None:
             return
         newest = self.board.newest
         if newest is None or newest.id <= self.last_call:
+            return
+        if self.announcer is None:
+            self.last_call = newest.id  # no voice now: these calls will not be said
             return
         try:
             for call in calls_after(self.store, self.last_call):
@@ -226,7 +257,7 @@ class WallDaemon:
                 self.next_scroll = time.monotonic() + 1 / 30
         except pygame.error as exc:
             self.screen.close()
-            self._problem("screen", f"screen lost: {exc}", now + self.config.display.retry_seconds)
+            self._problem("screen", f"screen lost: {exc}", self.config.display.retry_seconds)
             return self.config.display.retry_seconds
         due = [(minute + 1) * 60 - now]
         if self.highlight_until is not None:

@@ -172,9 +172,10 @@ class _Builder:
         name_box, time_box = split_cols(inset(region, self.unit), [0.7, 0.3], self.unit)
         self._text(name_box, site_name, "header", lines=2, bold=True, align="left")
         date_box, clock_box = split_rows(time_box, [0.4, 0.6])
-        self._text(date_box, self.moment.date, "header-dim", align="right")
-        clock = f"{self.moment.clock}  ⚠" if self.moment.stale else self.moment.clock
-        self._text(clock_box, clock, "header", bold=True, align="right")
+        # Words, not a warning sign: every character drawn is one the font check covers.
+        date = "Mất kết nối dữ liệu" if self.moment.stale else self.moment.date
+        self._text(date_box, date, "header-dim", align="right")
+        self._text(clock_box, self.moment.clock, "header", bold=True, align="right")
 
     def call(self, region: Rect) -> None:
         """The newest call, large; highlighted for a few seconds after it is made."""
@@ -220,9 +221,7 @@ class _Builder:
             number_box, counter_box = split_cols(inset(row, self.half), [0.5, 0.5], self.unit)
             style = "row-new" if index == 0 else "row"
             self._text(number_box, call.number, style, bold=True, align="left", group="recent-n")
-            self._text(
-                counter_box, f"→ Quầy {call.counter}", style, align="right", group="recent-c"
-            )
+            self._text(counter_box, f"Quầy {call.counter}", style, align="right", group="recent-c")
 
     def counters(self, region: Rect) -> None:
         """Who each counter is serving now, or that it is paused."""

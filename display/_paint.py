@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from display._layout import Rect, TextBox, WallLayout, inset
 from display._pg import pygame
 from display._text import Fitted, ScreenFonts
+from kiosk.queue import MAX_NOTICE
 from kiosk.vietnamese import nfc
 
 Colour = tuple[int, int, int]
@@ -113,7 +114,7 @@ class NoticeStrip:
         self.inner = inner
         self.image: pygame.Surface | None = None
         self.scrolls = False
-        text = nfc(" ".join(text.split()))
+        text = nfc(" ".join(text.split()))[:MAX_NOTICE]
         if not text or inner[3] <= 0:
             return
         fitted = faces.fit(text, 10**6, inner[3], cap=inner[3])
@@ -121,6 +122,11 @@ class NoticeStrip:
             return
         font = faces.get(fitted.size, False)
         self.scrolls = speed > 0 and font.size(text)[0] > inner[2]
+        if not self.scrolls:  # still: it must fit, cut with "…" if it cannot
+            fitted = faces.fit(text, inner[2], inner[3], cap=inner[3])
+            if not fitted.lines:
+                return
+            font, text = faces.get(fitted.size, False), fitted.lines[0]
         shown = text + self.GAP if self.scrolls else text
         self.image = font.render(shown, True, FOREGROUNDS["notice"])
         self.speed = speed

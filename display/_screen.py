@@ -53,7 +53,11 @@ class Screen:
         if self.window is None or self.canvas is None:
             return
         if self.config.rotation == 0:
-            pygame.display.update(rect and pygame.Rect(rect))
+            # update(None) updates nothing in pygame 2: the whole screen needs flip().
+            if rect is None:
+                pygame.display.flip()
+            else:
+                pygame.display.update(pygame.Rect(rect))
             return
         part = pygame.Rect(rect) if rect else self.canvas.get_rect()
         turned = pygame.transform.rotate(self.canvas.subsurface(part), -self.config.rotation)

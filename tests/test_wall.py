@@ -320,8 +320,8 @@ def test_ok__screen_fonts_draw_every_vietnamese_letter(faces: ScreenFonts, bold:
     # The sentence a call puts on screen: no character comes out as the missing-glyph box.
     tofu = {render("\ue000"), render("\U0010fffd")}
     assert all(render(ch) not in tofu for ch in SENTENCE if not ch.isspace())
-    # The stale-clock mark too.
-    assert render("⚠") not in tofu
+    # The signs the layout draws besides letters.
+    assert all(render(ch) not in tofu for ch in "—…•")
 
 
 def test_fail__pygame_default_font_lacks_vietnamese_letters(faces: ScreenFonts) -> None:
@@ -459,7 +459,7 @@ def test_ok__history_limits_recent_rows(
     # Newest first: A008 was called last.
     assert numbers == [f"A{n:03d}" for n in range(8, 8 - rows, -1)]
     to = [p.text for b in boxes(frame.layout, "recent-c") for p in drawn_in(frame, b)]
-    assert to == [f"→ Quầy {1 + n % 2}" for n in range(8, 8 - rows, -1)]
+    assert to == [f"Quầy {1 + n % 2}" for n in range(8, 8 - rows, -1)]
     # The list has a row for each of ``history`` calls, filled or not.
     styles = [p.style for p in frame.layout.panels]
     assert styles.count("row") + styles.count("row-alt") == history + len(config.services)
@@ -507,25 +507,29 @@ def test_ok__highlight_default_is_eight_seconds() -> None:
     assert moment(config, board, at(9, 5)).clock == "09:05"
 
 
-def test_ok__stale_board_marks_the_clock(store: Store, faces: ScreenFonts) -> None:
+STALE = "Mất kết nối dữ liệu"
+
+
+def test_ok__stale_board_says_so_above_the_clock(store: Store, faces: ScreenFonts) -> None:
     fresh = wall_layout((1920, 1080), board_of(), SITE_NAME, MOMENT)
     stale_moment = Moment(MOMENT.date, MOMENT.clock, False, 10, stale=True)
     stale = wall_layout((1920, 1080), board_of(), SITE_NAME, stale_moment)
-    assert not any("⚠" in text for text in texts(fresh))
-    [clock] = [b for b in stale.texts if "⚠" in b.text]
-    assert clock.text.startswith("09:41")
-    # Beside the clock: in the header, right of the site name.
+    assert STALE not in texts(fresh)
+    [warning] = [b for b in stale.texts if b.text == STALE]
+    [clock] = [b for b in stale.texts if b.text == "09:41"]
+    # In the header, right of the site name, above the clock (in place of the date).
     [name] = [b for b in stale.texts if b.text == SITE_NAME]
-    assert clock.rect[0] >= name.rect[0] + name.rect[2]
-    assert clock.rect[1] < stale.size[1] * 0.1
+    assert warning.rect[0] >= name.rect[0] + name.rect[2]
+    assert warning.rect[1] + warning.rect[3] <= clock.rect[1]
+    assert MOMENT.date not in texts(stale)
 
     config = make_config()
     surface = pygame.Surface((1920, 1080))
     board = queue.read_board(store, config, now=at(9))
     frame = paint_wall(surface, faces, config, board, at(9), stale=True)
-    assert any("⚠" in p.text for p in frame.placed)
+    assert any(p.text == STALE for p in frame.placed)
     frame = paint_wall(surface, faces, config, board, at(9))
-    assert not any("⚠" in p.text for p in frame.placed)
+    assert not any(p.text == STALE for p in frame.placed)
 
 
 def test_ok__grouped_boxes_are_drawn_at_one_size(faces: ScreenFonts) -> None:
@@ -999,3 +1003,37 @@ def test_ok__cli_notice_reaches_the_board(site: Path) -> None:
     assert "Traceback" not in cleared.stderr
     with Store(site / "kiosk.db") as store:
         assert queue.read_board(store, config, now=time.time()).notice == config.display.notice
+
+
+def test_ok__a_long_notice_standing_still_is_cut_with_an_ellipsis(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(display={"notice": LONG_NOTICE, "notice_speed": 0})
+    _, frame = render_wall(config, store, (1280, 720), at(9), faces)
+    image = frame.notice.image
+    assert image is not None
+    assert image.get_width() <= frame.layout.notice[2]  # it starts on screen, not cut off
+
+
+def test_fail__a_notice_over_500_characters_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="at most 500"):
+        queue.set_notice(store, "x" * 501, now=at(9))
+    assert queue.read_board(store, make_config(), now=at(9)).notice == make_config().display.notice
+
+
+def test_ok__a_full_repaint_reaches_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pygame 2's display.update(None) updates nothing: a whole-screen show must flip."""
+    calls: list[object] = []
+    flip, update = pygame.display.flip, pygame.display.update
+    monkeypatch.setattr(pygame.display, "flip", lambda: (calls.append("flip"), flip())[1])
+    monkeypatch.setattr(pygame.display, "update", lambda *a: (calls.append(a), update(*a))[1])
+    screen = Screen(make_config().display)
+    screen.open()
+    try:
+        screen.show()
+        screen.show((0, 0, 10, 10))
+    finally:
+        screen.close()
+    assert calls[0] == "flip"
+    assert calls[1] == (pygame.Rect(0, 0, 10, 10),)
+    assert None not in [a for call in calls if isinstance(call, tuple) for a in call]

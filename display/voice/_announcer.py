@@ -64,6 +64,7 @@ class Announcer:
         self.playing: tuple[Spoken, pygame.mixer.Sound] | None = None
         self.spoken: list[Spoken] = []  # the last few, newest last
         self.dropped = 0
+        self.handled = 0  # the newest call taken off the queue (said or dropped)
 
     def add(self, call: Call) -> None:
         self.waiting.append(call)
@@ -79,10 +80,11 @@ class Announcer:
             spoken, _ = self.playing
             left = spoken.started + spoken.seconds - self.clock()
             if self.channel.get_busy():
-                return max(0.005, left)
+                return max(0.02, left)
             self.playing = None
         while self.waiting:
             call = self.waiting.popleft()
+            self.handled = max(self.handled, call.id)
             if now - call.at > self.voice.stale_seconds:
                 self.dropped += 1
                 log.warning("not announcing %s (quầy %d): called %.0f s ago", call.number,

@@ -61,7 +61,7 @@ class Clips:
         for clip in REQUIRED:
             try:
                 self.raw[clip] = pygame.mixer.Sound(str(clip_path(folder, clip))).get_raw()
-            except pygame.error as exc:
+            except (pygame.error, OSError) as exc:
                 raise VoiceError(f"{clip_path(folder, clip)}: {exc}") from None
 
     def silence(self, ms: int) -> bytes:

@@ -37,7 +37,10 @@ class VoiceError(Exception):
 def missing_clips(folder: str | Path) -> list[str]:
     """Clip ids with no readable WAV file in ``folder``."""
     root = Path(folder)
-    return [clip for clip in REQUIRED if not (root / f"{clip}.wav").is_file()]
+    try:
+        return [clip for clip in REQUIRED if not (root / f"{clip}.wav").is_file()]
+    except OSError as exc:  # e.g. a folder the daemon's user may not read
+        raise VoiceError(f"voice pack {root}: {exc.strerror or exc}") from None
 
 
 def clip_path(folder: str | Path, clip: str) -> Path:
@@ -63,6 +66,15 @@ def build_pack(folder: str | Path, config: VoiceConfig, *, espeak: str = "espeak
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise VoiceError(f"{root}: {exc.strerror or exc}") from None
+    try:
+        return _build(root, voice, program)
+    except OSError as exc:
+        raise VoiceError(f"{root}: {exc.strerror or exc}") from None
+    except subprocess.TimeoutExpired:
+        raise VoiceError(f"espeak-ng -v {voice} did not finish in 60 s") from None
+
+
+def _build(root: Path, voice: str, program: str) -> Built:
     with tempfile.TemporaryDirectory(prefix=".voice-", dir=root) as scratch:
 
         def speak(item: tuple[str, str]) -> float:

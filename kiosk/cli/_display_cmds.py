@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any
 
 from kiosk import announcement, queue
 from kiosk.cli._context import Context
-from kiosk.cli._exit import CANTCREAT, CONFIG, UNAVAILABLE, USAGE, CommandError
+from kiosk.cli._exit import CANTCREAT, CONFIG, IOERR, UNAVAILABLE, USAGE, CommandError
+from kiosk.queue import MAX_NOTICE
 
 
 @contextlib.contextmanager
@@ -104,6 +106,8 @@ def cmd_display(ctx: Context) -> int:
                           faces=faces)  # fmt: skip
     except OSError as exc:
         raise CommandError(f"{out}: {exc.strerror or exc}", CANTCREAT) from None
+    except sqlite3.Error as exc:
+        raise CommandError(f"database: {exc}", IOERR) from None
     except Exception as exc:  # pygame.error: the PNG cannot be written
         if type(exc).__name__ != "error":
             raise
@@ -121,7 +125,9 @@ def cmd_notice(ctx: Context) -> int:
     text = " ".join(ctx.args.text.split())
     minutes = ctx.args.minutes
     if minutes is not None and not 0 < minutes <= 7 * 24 * 60:
-        raise CommandError("--minutes must be from 1 to 10080 (a week)", USAGE)
+        raise CommandError("--minutes must be more than 0 and at most 10080 (a week)", USAGE)
+    if len(text) > MAX_NOTICE:
+        raise CommandError(f"the notice is {len(text)} characters; at most {MAX_NOTICE}", USAGE)
     queue.set_notice(ctx.store, text, now=ctx.now(), minutes=minutes)
     shown = text or ctx.config.display.notice
     until = f" for {minutes:g} min" if minutes and text else ""

@@ -5,14 +5,16 @@ control the clock.
 """
 
 from kiosk.queue._board import (
+    MAX_NOTICE,
     Board,
     Call,
     CounterBoard,
     ServiceBoard,
     calls_after,
-    last_call_id,
+    mark_said,
     read_board,
     set_notice,
+    voice_start,
 )
 from kiosk.queue._common import Refused, Ticket, local_time
 from kiosk.queue._counters import (
@@ -30,6 +32,7 @@ from kiosk.queue._status import CounterState, counter_states, snapshot
 from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, refuse, void
 
 __all__ = [
+    "MAX_NOTICE",
     "Board",
     "Call",
     "Called",
@@ -45,9 +48,9 @@ __all__ = [
     "counter_states",
     "done",
     "issue",
-    "last_call_id",
     "local_time",
     "mark_printed",
+    "mark_said",
     "pause",
     "rate",
     "read_board",
@@ -59,5 +62,6 @@ __all__ = [
     "skip",
     "snapshot",
     "transfer",
+    "voice_start",
     "void",
 ]

@@ -123,14 +123,34 @@ def calls_after(store: Store, after_id: int, *, limit: int = 100) -> list[Call]:
         ]
 
 
-def last_call_id(store: Store) -> int:
-    row = store.conn.execute("SELECT MAX(id) FROM calls").fetchone()
-    return int(row[0] or 0)
+def voice_start(store: Store, reader: str, *, now: float, stale_seconds: float) -> int:
+    """The call after which a (re)started voice goes on: the last one it handled, but
+    nothing already too old to say and nothing beyond the newest call."""
+    with store.read() as conn:
+        saved = conn.execute("SELECT value FROM kv WHERE key = ?", (f"said:{reader}",)).fetchone()
+        old = conn.execute("SELECT MAX(id) FROM calls WHERE at < ?", (now - stale_seconds,))
+        too_old = int(old.fetchone()[0] or 0)
+        newest = int(conn.execute("SELECT MAX(id) FROM calls").fetchone()[0] or 0)
+    if saved is None:
+        return newest  # first start: only what is called from now on
+    return min(newest, max(int(saved[0]), too_old))
+
+
+def mark_said(store: Store, reader: str, call_id: int, *, now: float) -> None:
+    """Remember the last call the voice took up (said or dropped), across restarts."""
+    with store.change(now) as tx:
+        tx.put(f"said:{reader}", call_id)
+
+
+# Longer notices are refused: the line is drawn once into one surface.
+MAX_NOTICE = 500
 
 
 def set_notice(store: Store, text: str, *, now: float, minutes: float | None = None) -> None:
     """Replace the configured notice on the wall display ("" clears), for ``minutes`` or
     until cleared. Central's "broadcast notice" command lands here too."""
+    if len(text) > MAX_NOTICE:
+        raise ValueError(f"a notice has at most {MAX_NOTICE} characters (got {len(text)})")
     until = None if minutes is None else now + minutes * 60
     with store.change(now) as tx:
         tx.put("notice", json.dumps({"text": text, "until": until}, ensure_ascii=False))

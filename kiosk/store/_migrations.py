@@ -95,7 +95,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: the calls the wall display shows and the voice says; daemons' health.
     """
     CREATE TABLE calls (
-        id INTEGER PRIMARY KEY,
+        -- AUTOINCREMENT: ids never come back after old calls are deleted, so a display
+        -- that remembers the last call it said never mistakes a new one for an old one.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         day TEXT NOT NULL,
         ticket_id INTEGER NOT NULL REFERENCES tickets (id),
         number TEXT NOT NULL,

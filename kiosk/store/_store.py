@@ -200,17 +200,31 @@ class Store:
             )
 
     def health(self) -> list[dict[str, Any]]:
+        """Each daemon's last report; one killed without a word shows as not running."""
         rows = self.conn.execute(
             "SELECT daemon, state, detail, pid, at FROM health ORDER BY daemon"
         )
         return [
-            {"daemon": d, "state": s, "detail": detail, "pid": pid, "since": iso_utc(at)}
+            {"daemon": d, "state": s if s == "stopped" or _alive(pid) else "not running",
+             "reported": s, "detail": detail, "pid": pid, "since": iso_utc(at)}
             for d, s, detail, pid, at in rows
-        ]
+        ]  # fmt: skip
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # another user's process
+    except OSError:
+        return False
+    return True
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
