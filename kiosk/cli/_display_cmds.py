@@ -17,13 +17,13 @@ from kiosk.queue import MAX_NOTICE
 
 
 @contextlib.contextmanager
-def voice_errors(code: int = UNAVAILABLE) -> Iterator[None]:
+def voice_errors() -> Iterator[None]:
     from display.voice import VoiceError
 
     try:
         yield
     except VoiceError as exc:
-        raise CommandError(str(exc), code) from None
+        raise CommandError(str(exc), UNAVAILABLE) from None
 
 
 def cmd_say(ctx: Context) -> int:

@@ -45,6 +45,13 @@ def size_argument(text: str) -> tuple[int, int]:
     return size
 
 
+def actions(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersAction[Parser]:
+    """A command's required sub-commands (``config check``, ``voice build``, ...)."""
+    found = parser.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser)
+    found.required = True
+    return found
+
+
 def build_parser() -> Parser:
     common = Parser(add_help=False)
     common.add_argument(
@@ -69,9 +76,7 @@ def build_parser() -> Parser:
         return commands.add_parser(name, help=help_text, parents=[common], description=help_text)
 
     config = add("config", "configuration tools")
-    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION",
-                                            parser_class=Parser)  # fmt: skip
-    config_commands.required = True
+    config_commands = actions(config, "config_command")
     config_commands.add_parser("check", help="validate the configuration", parents=[common])
 
     add("status", "services, counters and the missed list now")
@@ -117,9 +122,7 @@ def build_parser() -> Parser:
     ticket.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
 
     printer = add("printer", "the configured ticket printer")
-    printer_commands = printer.add_subparsers(dest="printer_command", metavar="ACTION",
-                                              parser_class=Parser)  # fmt: skip
-    printer_commands.required = True
+    printer_commands = actions(printer, "printer_command")
     printer_commands.add_parser("test", help="print a test page", parents=[common])
     printer_commands.add_parser("status", help="ask for paper and cover status", parents=[common])
 
@@ -131,18 +134,14 @@ def build_parser() -> Parser:
     say.add_argument("--pack", metavar="DIR", help="voice pack folder (default voice.pack)")
 
     voice = add("voice", "voice packs for the announcements")
-    voice_commands = voice.add_subparsers(dest="voice_command", metavar="ACTION",
-                                          parser_class=Parser)  # fmt: skip
-    voice_commands.required = True
+    voice_commands = actions(voice, "voice_command")
     build = voice_commands.add_parser(
         "build", help="generate the clips with espeak-ng (Vietnamese)", parents=[common]
     )
     build.add_argument("--out", metavar="DIR", help="folder (default voice.pack)")
 
     display = add("display", "the wall display")
-    display_commands = display.add_subparsers(dest="display_command", metavar="ACTION",
-                                              parser_class=Parser)  # fmt: skip
-    display_commands.required = True
+    display_commands = actions(display, "display_command")
     snapshot = display_commands.add_parser(
         "snapshot", help="render the screen as it is now to a PNG", parents=[common]
     )
