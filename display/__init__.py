@@ -2,6 +2,17 @@
 
 from display._daemon import HEALTH_NAME, WallDaemon
 from display._layout import Moment, Panel, TextBox, WallLayout, wall_layout
+from display._lookup import (
+    LookupFrame,
+    current_view,
+    lookup_moment,
+    lookup_screen,
+    lookup_size,
+    paint_lookup,
+    save_lookup,
+)
+from display._lookup_daemon import LOOKUP_HEALTH, LookupDaemon
+from display._lookup_layout import LookupLayout, LookupMoment, lookup_layout
 from display._paint import Placed
 from display._screen import Screen, ScreenUnavailable
 from display._snapshot import fonts_for, picture_size, render_wall, save_wall
@@ -10,7 +21,12 @@ from display._wall import Frame, moment, paint_wall
 
 __all__ = [
     "HEALTH_NAME",
+    "LOOKUP_HEALTH",
     "Frame",
+    "LookupDaemon",
+    "LookupFrame",
+    "LookupLayout",
+    "LookupMoment",
     "Moment",
     "Panel",
     "Placed",
@@ -21,11 +37,18 @@ __all__ = [
     "WallDaemon",
     "WallLayout",
     "check_screen_font",
+    "current_view",
     "fonts_for",
+    "lookup_layout",
+    "lookup_moment",
+    "lookup_screen",
+    "lookup_size",
     "moment",
+    "paint_lookup",
     "paint_wall",
     "picture_size",
     "render_wall",
+    "save_lookup",
     "save_wall",
     "wall_layout",
 ]

@@ -10,7 +10,6 @@ is looked for again every ``display.retry_seconds``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
 import threading
@@ -18,8 +17,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from display._loop import ScreenLoop
 from display._pg import pygame
-from display._screen import Screen, ScreenUnavailable
+from display._screen import Screen
 from display._text import ScreenFonts
 from display._wall import Frame, highlight_ends, paint_wall
 from display.voice import Announcer, Clips, VoiceError, init_mixer
@@ -33,13 +33,11 @@ from kiosk.queue import (
     read_board,
     voice_start,
 )
-from kiosk.store import Store, StoreError
+from kiosk.store import StoreError
 
 log = logging.getLogger("kiosk.display")
 
 HEALTH_NAME = "display.wall"
-# The display only reads; it must not sit out a long write lock with the screen frozen.
-READ_TIMEOUT_MS = 250
 
 
 def empty_board(config: Config) -> Board:
@@ -49,7 +47,10 @@ def empty_board(config: Config) -> Board:
     return Board("", (), counters, services, config.display.notice)
 
 
-class WallDaemon:
+class WallDaemon(ScreenLoop):
+    health_name = HEALTH_NAME
+    parts = ("store", "screen", "voice")
+
     def __init__(
         self,
         config: Config,
@@ -61,14 +62,9 @@ class WallDaemon:
         on_frame: Callable[[Board, float], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.config = config
-        self.db_path = str(db_path)
-        self.faces = faces
-        self.screen = screen or Screen(config.display)
+        super().__init__(config, db_path, faces, screen or Screen(config.display), clock)
         self.want_voice = config.voice.enabled if voice is None else voice
         self.on_frame = on_frame
-        self.clock = clock
-        self.store: Store | None = None
         self.seen_version: int | None = None
         self.read_minute = -1
         self.board = empty_board(config)
@@ -77,14 +73,10 @@ class WallDaemon:
         self.announcer: Announcer | None = None
         self.frame: Frame | None = None
         self.frames = 0
-        self.dirty = True
         self.scroll_started = time.monotonic()
         self.next_scroll = 0.0
         self.shown_minute = -1
         self.highlight_until: float | None = None
-        self.retry = {"store": 0.0, "screen": 0.0, "voice": 0.0}
-        self.problems = {"store": "", "screen": "", "voice": ""}
-        self.reported: tuple[str, str] | None = None
 
     # -- the loop ---------------------------------------------------------------
 
@@ -124,24 +116,8 @@ class WallDaemon:
     # -- parts that come and go ---------------------------------------------------
 
     def _open_parts(self, now: float) -> None:
-        retry = self.config.display.retry_seconds
-        retry_now = time.monotonic()  # retries keep their pace if the clock is set back
-        if self.store is None and retry_now >= self.retry["store"]:
-            try:
-                timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
-                self.store = Store(self.db_path, timeout)
-                self._ok("store")
-            except StoreError as exc:
-                self._problem("store", f"database unavailable: {exc}", retry)
-        if not self.screen.is_open and retry_now >= self.retry["screen"]:
-            try:
-                self.screen.open()
-                self.dirty = True
-                self._ok("screen")
-                log.info("screen %dx%d (rotation %d)", *self.screen.window.get_size(),  # type: ignore[union-attr]
-                         self.config.display.rotation)  # fmt: skip
-            except ScreenUnavailable as exc:
-                self._problem("screen", f"screen unavailable: {exc}", retry)
+        self._open_store_and_screen()
+        retry, retry_now = self.config.display.retry_seconds, time.monotonic()
         if self.want_voice and self.announcer is None and retry_now >= self.retry["voice"]:
             try:
                 init_mixer()
@@ -152,18 +128,6 @@ class WallDaemon:
                     pygame.mixer.quit()
                 # Sound cards rarely appear by themselves: look again less often.
                 self._problem("voice", f"voice unavailable: {exc}", max(retry, 30.0))
-
-    def _problem(self, part: str, message: str, retry_in: float) -> None:
-        if self.problems[part] != message:
-            log.warning("%s (trying again every %g s)", message,
-                        self.config.display.retry_seconds)  # fmt: skip
-        self.problems[part] = message
-        self.retry[part] = time.monotonic() + retry_in
-
-    def _ok(self, part: str) -> None:
-        if self.problems[part]:
-            log.info("%s is back", part)
-        self.problems[part] = ""
 
     # -- data ---------------------------------------------------------------
 
@@ -183,10 +147,8 @@ class WallDaemon:
             if not self.stale:
                 self.dirty = True  # show that the picture may be old
             self.stale = True
-            self._problem("store", f"cannot read the database: {exc}",
-                          self.config.display.retry_seconds)  # fmt: skip
-            self.store.close()
-            self.store, self.seen_version = None, None
+            self._lost_store(exc)
+            self.seen_version = None
             return
         self.seen_version, self.read_minute = version, minute
         if board != self.board or self.stale:
@@ -225,16 +187,6 @@ class WallDaemon:
 
     # -- the picture ---------------------------------------------------------------
 
-    def _handle_events(self) -> None:
-        if not self.screen.is_open:
-            return
-        try:
-            for event in pygame.event.get():
-                if event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWRESIZED):
-                    self.dirty = True
-        except pygame.error:
-            pass
-
     def _paint(self, now: float) -> float:
         """Repaint what is due; seconds until the next thing is."""
         minute = int(now // 60)
@@ -256,9 +208,7 @@ class WallDaemon:
                 self.screen.show(rect)
                 self.next_scroll = time.monotonic() + 1 / 30
         except pygame.error as exc:
-            self.screen.close()
-            self._problem("screen", f"screen lost: {exc}", self.config.display.retry_seconds)
-            return self.config.display.retry_seconds
+            return self._lost_screen(exc)
         due = [(minute + 1) * 60 - now]
         if self.highlight_until is not None:
             due.append(self.highlight_until - now)
@@ -281,27 +231,9 @@ class WallDaemon:
         if self.on_frame is not None:
             self.on_frame(self.board, time.monotonic())
 
-    # -- health ---------------------------------------------------------------------
-
-    def _report(self, now: float) -> None:
-        problems = [message for message in self.problems.values() if message]
-        state = ("ok", "") if not problems else ("degraded", "; ".join(problems))
-        if state == self.reported or self.store is None:
-            return
-        try:
-            self.store.report_health(HEALTH_NAME, *state, now)
-            self.reported = state
-        except (sqlite3.Error, StoreError):
-            pass  # told next time round
-
     def close(self) -> None:
         if self.announcer is not None:
             self.announcer.stop()
-        if self.store is not None:
-            with contextlib.suppress(sqlite3.Error, StoreError):
-                self.store.report_health(HEALTH_NAME, "stopped", "", self.clock())
-            self.store.close()
-            self.store = None
-        self.screen.close()
+        self._close_store_and_screen()
         if pygame.mixer.get_init() is not None:
             pygame.mixer.quit()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Protocol
 
-from display._layout import Rect, TextBox, WallLayout, inset
+from display._layout import Panel, Rect, TextBox, inset
 from display._pg import pygame
 from display._text import Fitted, ScreenFonts
 from kiosk.queue import MAX_NOTICE
@@ -28,6 +29,17 @@ BACKGROUNDS: dict[str, Colour] = {
     "tile": (26, 64, 118),
     "tile-paused": (60, 64, 72),
     "notice": (5, 16, 32),
+    # the look-up screen
+    "tone-ok": (18, 120, 64),
+    "tone-info": (20, 84, 160),
+    "tone-warn": (196, 112, 0),
+    "tone-bad": RED,
+    "tone-plain": (70, 76, 88),
+    "badge": WHITE,
+    "action": (255, 246, 214),
+    "step": (22, 56, 104),
+    "step-current": (30, 76, 140),
+    "footer": (5, 16, 32),
 }
 FOREGROUNDS: dict[str, Colour] = {
     "header": YELLOW,
@@ -46,6 +58,21 @@ FOREGROUNDS: dict[str, Colour] = {
     "tile-number": WHITE,
     "tile-paused": (200, 200, 200),
     "notice": YELLOW,
+    # the look-up screen
+    "banner": WHITE,
+    "badge-ok": (18, 120, 64),
+    "badge-bad": RED,
+    "heading": WHITE,
+    "label": (150, 196, 255),
+    "value": WHITE,
+    "action": NAVY,
+    "step-time": YELLOW,
+    "step": WHITE,
+    "step-dim": (190, 210, 240),
+    "step-late": (255, 170, 170),
+    "note": (255, 236, 180),
+    "footer": (190, 210, 240),
+    "hint": YELLOW,
 }
 
 
@@ -58,7 +85,17 @@ class Placed:
     size: int
 
 
-def paint(surface: pygame.Surface, layout: WallLayout, faces: ScreenFonts) -> list[Placed]:
+class Drawing(Protocol):
+    """A layout to paint: coloured panels, then text boxes on top."""
+
+    @property
+    def panels(self) -> tuple[Panel, ...]: ...
+
+    @property
+    def texts(self) -> tuple[TextBox, ...]: ...
+
+
+def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[Placed]:
     surface.fill(NAVY)
     for panel in layout.panels:
         pygame.draw.rect(surface, BACKGROUNDS[panel.style], pygame.Rect(panel.rect))

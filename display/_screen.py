@@ -16,8 +16,12 @@ class ScreenUnavailable(Exception):
 
 
 class Screen:
-    def __init__(self, config: DisplayConfig) -> None:
+    def __init__(
+        self, config: DisplayConfig, *, section: str = "display", caption: str = "wall display"
+    ) -> None:
         self.config = config
+        self.section = section  # where its settings come from, for messages
+        self.caption = caption
         self.window: pygame.Surface | None = None
         self.canvas: pygame.Surface | None = None
 
@@ -32,11 +36,11 @@ class Screen:
             if self.config.index >= count:
                 self.close()  # so the next try counts the screens afresh
                 raise ScreenUnavailable(
-                    f"display.index {self.config.index}: only {count} screen(s) connected"
+                    f"{self.section}.index {self.config.index}: only {count} screen(s) connected"
                 )
             size = self.config.resolution or (0, 0)  # (0, 0): the screen's own mode
             window = pygame.display.set_mode(size, pygame.FULLSCREEN, display=self.config.index)
-            pygame.display.set_caption("kiosk wall display")
+            pygame.display.set_caption(f"kiosk {self.caption}")
             pygame.mouse.set_visible(False)
         except pygame.error as exc:
             driver = pygame.display.get_driver() if pygame.display.get_init() else "SDL"

@@ -56,6 +56,10 @@ def _dispatch(ctx: Context) -> int:
         handler = {"say": d.cmd_say, "voice": d.cmd_voice, "display": d.cmd_display,
                    "notice": d.cmd_notice}[command]  # fmt: skip
         return handler(ctx)
+    if command in ("scan", "dossiers"):
+        from kiosk.cli import _lookup_cmds
+
+        return _lookup_cmds.cmd_scan(ctx) if command == "scan" else _lookup_cmds.cmd_dossiers(ctx)
     if command == "run":
         from kiosk.cli._run import cmd_run
 

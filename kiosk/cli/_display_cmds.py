@@ -91,10 +91,13 @@ def cmd_voice(ctx: Context) -> int:
 
 
 def cmd_display(ctx: Context) -> int:
-    from display import fonts_for, save_wall
+    from display import fonts_for, save_lookup, save_wall
     from kiosk.fonts import FontError
 
-    out = Path(ctx.args.out)
+    args = ctx.args
+    out = Path(args.out)
+    if args.code is not None and args.role != "lookup":
+        raise CommandError("--code is for --role lookup", USAGE)
     try:
         faces = fonts_for(ctx.config)
     except FontError as exc:
@@ -102,8 +105,15 @@ def cmd_display(ctx: Context) -> int:
     if not out.parent.is_dir():
         raise CommandError(f"{out}: no such folder {out.parent}", CANTCREAT)
     try:
-        frame = save_wall(ctx.config, ctx.store, out, size=ctx.args.size, now=ctx.now(),
-                          faces=faces)  # fmt: skip
+        if args.role == "lookup":
+            looked = save_lookup(ctx.config, ctx.store, out, now=ctx.now(), faces=faces,
+                                 code=args.code, size=args.size)  # fmt: skip
+            size, placed = looked.layout.size, looked.placed
+            extra = {"view": looked.view.to_json()}
+        else:
+            frame = save_wall(ctx.config, ctx.store, out, size=args.size, now=ctx.now(),
+                              faces=faces)  # fmt: skip
+            size, placed, extra = frame.layout.size, frame.placed, {}
     except OSError as exc:
         raise CommandError(f"{out}: {exc.strerror or exc}", CANTCREAT) from None
     except sqlite3.Error as exc:
@@ -112,11 +122,12 @@ def cmd_display(ctx: Context) -> int:
         if type(exc).__name__ != "error":
             raise
         raise CommandError(f"{out}: {exc}", CANTCREAT) from None
-    width, height = frame.layout.size
+    width, height = size
+    screen = "look-up screen" if args.role == "lookup" else "wall display"
     ctx.emit(
         {"out": str(out), "size": [width, height],
-         "text": [placed.text for placed in frame.placed]},
-        f"wall display ({width}x{height}) written to {out}",
+         "text": [p.text for p in placed], **extra},
+        f"{screen} ({width}x{height}) written to {out}",
     )  # fmt: skip
     return 0
 

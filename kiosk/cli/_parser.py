@@ -140,16 +140,38 @@ def build_parser() -> Parser:
     )
     build.add_argument("--out", metavar="DIR", help="folder (default voice.pack)")
 
-    display = add("display", "the wall display")
+    display = add("display", "the wall display and the look-up screen")
     display_commands = actions(display, "display_command")
     snapshot = display_commands.add_parser(
         "snapshot", help="render the screen as it is now to a PNG", parents=[common]
     )
-    snapshot.add_argument("--role", choices=["wall"], default="wall", help="which screen")
+    snapshot.add_argument("--role", choices=["wall", "lookup"], default="wall", help="which screen")
     snapshot.add_argument("--out", required=True, metavar="FILE.png")
     snapshot.add_argument(
         "--size", type=size_argument, metavar="WxH",
-        help="picture size (default display.resolution, turned by display.rotation)",
+        help="picture size (default display.resolution or lookup.resolution, turned by "
+        "the screen's rotation)",
+    )  # fmt: skip
+    snapshot.add_argument(
+        "--code", metavar="CODE",
+        help="lookup: the screen as a scan of CODE would show it (nothing changes)",
+    )  # fmt: skip
+
+    scan = add("scan", "what the look-up screen would show for a scanned code (changes nothing)")
+    scan.add_argument("code", metavar="CODE", help="a dossier code, or a ticket's QR text")
+
+    dossiers = add("dossiers", "the dossier cache behind the look-up screen")
+    dossier_commands = actions(dossiers, "dossiers_command")
+    load = dossier_commands.add_parser(
+        "import", help="add or update dossiers from a JSON Lines file", parents=[common]
+    )
+    load.add_argument("file", metavar="FILE.jsonl", help='one dossier per line; "-" reads stdin')
+    purge = dossier_commands.add_parser(
+        "purge", help="delete dossiers returned long ago", parents=[common]
+    )
+    purge.add_argument(
+        "--days", type=int, metavar="N",
+        help="returned more than N days ago (default dossiers.purge_after_days)",
     )  # fmt: skip
 
     notice = add("notice", "set the notice along the bottom of the wall display")
@@ -159,11 +181,15 @@ def build_parser() -> Parser:
 
     run = add("run", "run a daemon in the foreground (as systemd does)")
     run.add_argument(
-        "daemon", choices=["kiosk", "counter", "display"],
+        "daemon", choices=["kiosk", "counter", "display", "scanner"],
         help="kiosk: ticket buttons and printer; counter: counter keys and rating keys; "
-        "display: a screen (with --role) and the voice",
+        "display: a screen (with --role) and, for the wall, the voice; scanner: the "
+        "barcode scanners",
     )  # fmt: skip
-    run.add_argument("--role", choices=["wall"], help="display: which screen (wall)")
+    run.add_argument(
+        "--role", choices=["wall", "lookup"],
+        help="display: which screen (wall: called numbers; lookup: scan results)",
+    )  # fmt: skip
     run.add_argument(
         "--counter", dest="counters", metavar="N", type=counter_number, action="append",
         help="counter: only these counters (repeat the option; default every counter with keys)",

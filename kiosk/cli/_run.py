@@ -43,15 +43,17 @@ def cmd_run(ctx: Context) -> int:
         return run_counter(ctx)
     if daemon == "display":
         return run_display(ctx)
+    if daemon == "scanner":
+        return run_scanner(ctx)
     return run_kiosk(ctx)
 
 
 def run_display(ctx: Context) -> int:
-    from display import WallDaemon, fonts_for
+    from display import LookupDaemon, fonts_for
     from kiosk.fonts import FontError
 
     if ctx.args.role is None:
-        raise CommandError("which screen? kiosk run display --role wall", USAGE)
+        raise CommandError("which screen? kiosk run display --role wall|lookup", USAGE)
     setup_logging()
     config = ctx.config
     try:
@@ -59,6 +61,17 @@ def run_display(ctx: Context) -> int:
     except FontError as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
     stop = stop_on_signals()
+    if ctx.args.role == "lookup":
+        screen = LookupDaemon(config, ctx.db_path, faces)
+        shows = ", ".join(config.lookup.scanners) or "every scanner"
+        log.info("look-up screen starting: scans of %s; fonts %s", shows, faces.regular)
+        screen.step()
+        log.info("look-up screen ready")
+        screen.run(stop)
+        log.info("look-up screen stopped")
+        return 0
+    from display import WallDaemon
+
     daemon = WallDaemon(config, ctx.db_path, faces)
     log.info("wall display starting: fonts %s, %s; voice %s", faces.regular, faces.bold,
              config.voice.pack if config.voice.enabled else "off")  # fmt: skip
@@ -159,3 +172,23 @@ def run_counter(ctx: Context) -> int:
         for part in reversed(parts):
             with contextlib.suppress(Exception):
                 part.close()
+
+
+def run_scanner(ctx: Context) -> int:
+    from scanner import ScannerDaemon
+
+    setup_logging()
+    config = ctx.config
+    if not config.scanner.devices:
+        raise CommandError(
+            "no scanner configured: add [[scanner.devices]] with its device path", CONFIG
+        )
+    stop = stop_on_signals()
+    daemon = ScannerDaemon(config, ctx.store).start()
+    for device in config.scanner.devices:
+        kind = "USB (keyboard mode)" if device.is_hid else f"serial {device.baudrate} baud"
+        log.info("scanner %s: %s, %s", device.id, device.device, kind)
+    log.info("scanner daemon ready")
+    daemon.run(stop)
+    log.info("scanner daemon stopped")
+    return 0

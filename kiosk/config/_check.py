@@ -27,6 +27,7 @@ def check(config: Config) -> list[str]:
     problems += _check_pins(config)
     problems += _check_counter_keys(config)
     problems += _check_printer(config)
+    problems += _check_scanners(config)
     return problems
 
 
@@ -250,3 +251,26 @@ def _check_printer(config: Config) -> list[str]:
         for key in _CONNECTION_NEEDS.get(printer.connection, ())
         if getattr(printer, key) in (None, "")
     ]
+
+
+def _check_scanners(config: Config) -> list[str]:
+    problems = []
+    ids = [d.id for d in config.scanner.devices]
+    for index, device in enumerate(config.scanner.devices):
+        path = f"scanner.devices[{index + 1}]"
+        if ids.count(device.id) > 1 and ids.index(device.id) != index:
+            problems.append(f"{path}.id: {device.id!r} is used by another scanner")
+        if not device.is_hid and device.device.startswith("/dev/input/"):
+            problems.append(f"{path}.kind: a serial scanner cannot be {device.device}")
+    paths = [d.device for d in config.scanner.devices]
+    for index, device in enumerate(config.scanner.devices):
+        if paths.index(device.device) != index:
+            problems.append(
+                f"scanner.devices[{index + 1}].device: {device.device} is already "
+                f"scanner {ids[paths.index(device.device)]!r}"
+            )
+    for name in config.lookup.scanners:
+        if name not in ids:
+            hint = did_you_mean(name, ids)
+            problems.append(f"lookup.scanners: no scanner {name!r}{hint}")
+    return problems

@@ -333,6 +333,69 @@ class VoiceConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScannerDevice:
+    """One barcode scanner: a USB scanner in keyboard (HID) mode, or a serial one."""
+
+    # Names the scanner; a look-up screen shows the scans of the scanners it lists.
+    id: str = opt(parse=p.slug, required=True)
+    # Best the stable name: /dev/input/by-id/usb-...-event-kbd or /dev/serial/by-id/usb-...
+    device: str = opt(parse=p.device_path, required=True)
+    # "auto": hid for a path under /dev/input/, serial otherwise.
+    kind: str = opt("auto", p.one_of("auto", "hid", "serial"))
+    # Serial scanners only.
+    baudrate: int = opt(9600, p.one_of_ints(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
+    # How a serial scanner ends a code: "auto" (CR, LF or CRLF), one of those, or
+    # "idle" for a scanner set to send no suffix (a pause of scanner.stall_ms ends it).
+    framing: str = opt("auto", p.one_of("auto", "cr", "lf", "crlf", "idle"))
+
+    @property
+    def is_hid(self) -> bool:
+        if self.kind == "auto":
+            return self.device.startswith("/dev/input/")
+        return self.kind == "hid"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScannerConfig:
+    """Barcode scanners (kiosk run scanner): appointment slips and ticket QR codes."""
+
+    # A scan that pauses this long before its end is discarded (a partial read).
+    stall_ms: int = opt(300, p.int_range(20, 5000))
+    # The same code again within this many seconds is one scan (a slip left under a
+    # scanner in continuous mode is read over and over).
+    repeat_seconds: float = opt(3.0, p.number_range(0, 60))
+    # A scanner that is absent or was unplugged is looked for again this often.
+    retry_seconds: float = opt(2.0, p.number_range(0.2, 60))
+    devices: tuple[ScannerDevice, ...] = tables(ScannerDevice)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LookupConfig:
+    """The look-up screen (kiosk run display --role lookup): dossier progress by scan."""
+
+    # Which scanners' scans this screen shows (their ids); empty: every scanner's.
+    scanners: tuple[str, ...] = opt((), p.list_of(p.slug, unique=True))
+    resolution: tuple[int, int] | None = opt(None, p.resolution)
+    rotation: int = opt(0, p.one_of_ints(0, 90, 180, 270))
+    # Which screen, when the Pi drives two (the wall display is usually 0).
+    index: int = opt(1, p.int_range(0, 7))
+    # A result stays this long, then the screen goes back to its instructions.
+    show_seconds: float = opt(30.0, p.number_range(5, 600))
+    # Results say "cập nhật lúc HH:MM" when the cache took no update for this long.
+    stale_minutes: float = opt(60.0, p.number_range(1, 10080))
+    # An extra line on the instructions screen, e.g. where to ask for help.
+    help: str = opt("", p.optional_text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossiersConfig:
+    """The dossier cache (fed by central, or kiosk dossiers import)."""
+
+    # Returned dossiers (status 10) are deleted this many days after they were returned.
+    purge_after_days: int = opt(90, p.int_range(1, 3650))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole, validated configuration of one site controller."""
 
@@ -346,6 +409,9 @@ class Config:
     ratings: RatingsConfig = table(RatingsConfig)
     display: DisplayConfig = table(DisplayConfig)
     voice: VoiceConfig = table(VoiceConfig)
+    scanner: ScannerConfig = table(ScannerConfig)
+    lookup: LookupConfig = table(LookupConfig)
+    dossiers: DossiersConfig = table(DossiersConfig)
     # Named key maps for counter keypads, on top of the built-in ones (numpad, rating,
     # presenter): { KEY_KP1 = "next", ... }.
     keymaps: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = opt((), p.keymaps)

@@ -29,7 +29,17 @@ from kiosk.queue._counters import (
 )
 from kiosk.queue._ratings import Rating, rate
 from kiosk.queue._status import CounterState, counter_states, snapshot
-from kiosk.queue._tickets import Issued, issue, mark_printed, reenter, refuse, void
+from kiosk.queue._tickets import (
+    Issued,
+    Position,
+    issue,
+    mark_printed,
+    reenter,
+    reentry_refused,
+    refuse,
+    ticket_position,
+    void,
+)
 
 __all__ = [
     "MAX_NOTICE",
@@ -39,6 +49,7 @@ __all__ = [
     "CounterBoard",
     "CounterState",
     "Issued",
+    "Position",
     "Rating",
     "Refused",
     "ServiceBoard",
@@ -56,11 +67,13 @@ __all__ = [
     "read_board",
     "recall",
     "reenter",
+    "reentry_refused",
     "refuse",
     "resume",
     "set_notice",
     "skip",
     "snapshot",
+    "ticket_position",
     "transfer",
     "voice_start",
     "void",

@@ -64,14 +64,20 @@ def counter_states(
     return out
 
 
+def current_day(tx: Tx, config: Config, now: float) -> str:
+    """The business day as of ``now`` (never before the stored one), without writing."""
+    stored = tx.get("business_day")
+    local = local_time(config, now)
+    return business_day(dt.date.fromisoformat(stored) if stored else None, local.date()).isoformat()
+
+
 def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
     """Everything ``kiosk status`` shows, read in one consistent transaction."""
     local = local_time(config, now)
     with store.read() as conn:
         tx = Tx(conn, now)
         stored = tx.get("business_day")
-        day = business_day(dt.date.fromisoformat(stored) if stored else None, local.date())
-        day_text = day.isoformat()
+        day_text = current_day(tx, config, now)
         issued = dict(
             conn.execute(
                 "SELECT service, last FROM day_numbers WHERE day = ?", (day_text,)

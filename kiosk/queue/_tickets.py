@@ -18,6 +18,7 @@ from kiosk.queue._common import (
     reload,
 )
 from kiosk.queue._estimate import ahead_of, wait_minutes
+from kiosk.queue._status import current_day
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit, format_number
 from kiosk.store import Store, Tx
@@ -149,29 +150,36 @@ def void(store: Store, config: Config, ticket_uid: str, reason: str, *, now: flo
     return _print_outcome(store, config, ticket_uid, failure=reason, now=now)
 
 
+def reentry_refused(config: Config, ticket: Ticket, now: float) -> Refused | None:
+    """Why a missed ticket cannot re-enter now (None: it can)."""
+    queue = config.queue
+    if ticket.status != "missed":
+        return Refused("not_missed", f"ticket {ticket.number} is {ticket.status}, not missed")
+    late = now - (ticket.finished_at or now)
+    if late > queue.missed_tolerance_minutes * 60:
+        return Refused(
+            "too_late",
+            f"ticket {ticket.number} was missed {int(late // 60)} min ago; re-entry is "
+            f"allowed within {queue.missed_tolerance_minutes} min",
+            "Số thứ tự đã quá thời gian chờ, mời lấy số mới.",
+        )
+    if ticket.reentries >= queue.max_reentries:
+        return Refused(
+            "reentry_limit",
+            f"ticket {ticket.number} has already re-entered {ticket.reentries} time(s)",
+            "Số thứ tự đã hết lượt vào lại, mời lấy số mới.",
+        )
+    return None
+
+
 def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
     """A missed (no-show) number comes back within the tolerance and goes to the front."""
-    queue = config.queue
     with change(store, config, now) as (tx, day):
         ticket = load_ticket(tx, "day = ? AND number = ?", (day, number.strip().upper()))
         if ticket is None:
             raise Refused("unknown_ticket", f"no ticket {number} today")
-        if ticket.status != "missed":
-            raise Refused("not_missed", f"ticket {ticket.number} is {ticket.status}, not missed")
-        late = now - (ticket.finished_at or now)
-        if late > queue.missed_tolerance_minutes * 60:
-            raise Refused(
-                "too_late",
-                f"ticket {ticket.number} was missed {int(late // 60)} min ago; re-entry is "
-                f"allowed within {queue.missed_tolerance_minutes} min",
-                "Số thứ tự đã quá thời gian chờ, mời lấy số mới.",
-            )
-        if ticket.reentries >= queue.max_reentries:
-            raise Refused(
-                "reentry_limit",
-                f"ticket {ticket.number} has already re-entered {ticket.reentries} time(s)",
-                "Số thứ tự đã hết lượt vào lại, mời lấy số mới.",
-            )
+        if (refused := reentry_refused(config, ticket, now)) is not None:
+            raise refused
         tx.execute(
             "UPDATE tickets SET status = 'waiting', reentries = reentries + 1, counter = NULL, "
             "finished_at = NULL, rank = ? WHERE id = ?",
@@ -182,3 +190,29 @@ def reenter(store: Store, config: Config, number: str, *, now: float) -> Ticket:
             {"ticket": ticket.uid, "number": ticket.number, "service": ticket.service},
         )
         return reload(tx, ticket.id)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a ticket stands: for the look-up screen when its QR is scanned."""
+
+    ticket: Ticket
+    current_day: str  # the business day now (a ticket of another day is no longer valid)
+    ahead: int | None  # waiting tickets only
+    wait_minutes: int | None
+
+
+def ticket_position(
+    store: Store, config: Config, day: str, number: str, *, now: float
+) -> Position | None:
+    """The ticket ``number`` of business day ``day`` as it is now; None if there is none."""
+    with store.read() as conn:
+        tx = Tx(conn, now)
+        ticket = load_ticket(tx, "day = ? AND number = ?", (day, number))
+        if ticket is None:
+            return None
+        ahead = wait = None
+        if ticket.status == "waiting":
+            ahead = ahead_of(tx, ticket.service, ticket.rank, ticket.priority)
+            wait = wait_minutes(tx, config, ticket.service, ahead)
+        return Position(ticket, current_day(tx, config, now), ahead, wait)

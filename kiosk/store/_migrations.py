@@ -116,6 +116,38 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: the dossier cache for the look-up screen, and the scans shown on it.
+    """
+    CREATE TABLE dossiers (
+        code TEXT PRIMARY KEY,
+        procedure TEXT NOT NULL,
+        applicant TEXT NOT NULL,
+        status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 10),
+        received_at REAL,
+        due_at REAL,
+        returned_at REAL,
+        steps TEXT NOT NULL,
+        pickup TEXT NOT NULL,
+        pickup_counter INTEGER,
+        fee TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    -- Purging finds returned dossiers by when they were returned (or last updated).
+    CREATE INDEX dossiers_returned ON dossiers (coalesce(returned_at, updated_at))
+        WHERE status = 10;
+
+    CREATE TABLE scans (
+        -- AUTOINCREMENT: a screen remembering the last scan it showed never mistakes
+        -- a new one for it after old scans are deleted.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scanner TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        code TEXT NOT NULL,
+        view TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
 )
 
 LATEST = len(MIGRATIONS)

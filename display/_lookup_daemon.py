@@ -1,0 +1,138 @@
+"""``kiosk run display --role lookup``: the look-up screen beside the scanner.
+
+It shows the newest scan meant for it (the scanner daemon writes each scan's view
+to the database) for ``lookup.show_seconds``, counting down, then the
+instructions again. It polls ``PRAGMA data_version`` every ``display.poll_ms`` and
+repaints only when something changed, once a second while a countdown runs, and
+once a minute for the clock.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from display._lookup import LookupFrame, lookup_moment, lookup_screen, paint_lookup
+from display._loop import ScreenLoop
+from display._pg import pygame
+from display._screen import Screen
+from display._text import ScreenFonts
+from kiosk.config import Config
+from kiosk.lookup import View, idle_view, latest_scan
+from kiosk.store import StoreError
+
+LOOKUP_HEALTH = "display.lookup"
+
+
+class LookupDaemon(ScreenLoop):
+    health_name = LOOKUP_HEALTH
+
+    def __init__(
+        self,
+        config: Config,
+        db_path: str | Path,
+        faces: ScreenFonts,
+        *,
+        screen: Screen | None = None,
+        on_frame: Callable[[View, float], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        screen = screen or Screen(lookup_screen(config), section="lookup", caption="look-up screen")
+        super().__init__(config, db_path, faces, screen, clock)
+        self.on_frame = on_frame
+        self.seen_version: int | None = None
+        self.shown_scan: int | None = None  # the newest scan already handled
+        self.view = idle_view(config)
+        self.until: float | None = None  # when the instructions come back (epoch seconds)
+        self.stale = False
+        self.frame: LookupFrame | None = None
+        self.frames = 0
+        self.shown: tuple[int, int] = (-1, -1)  # (minute, seconds left) last painted
+
+    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        try:
+            while not stop.is_set():
+                stop.wait(self.step())
+                if on_tick is not None:
+                    on_tick()
+        finally:
+            self._close_store_and_screen()
+
+    def step(self) -> float:
+        now = self.clock()
+        self._open_store_and_screen()
+        if self.store is not None:
+            self._poll(now)
+        self._handle_events()
+        wake = [self.config.display.poll_ms / 1000]
+        if self.screen.is_open:
+            wake.append(self._paint(now))
+        self._report(now)
+        return max(0.001, min(wake))
+
+    def close(self) -> None:
+        self._close_store_and_screen()
+
+    def _poll(self, now: float) -> None:
+        assert self.store is not None
+        try:
+            version = self.store.data_version()
+            if version == self.seen_version and not self.stale:
+                return
+            scan = latest_scan(self.store, self.config.lookup.scanners)
+        except (sqlite3.Error, StoreError) as exc:
+            if not self.stale:
+                self.dirty = True
+            self.stale = True
+            self._lost_store(exc)
+            self.seen_version = None
+            return
+        if self.stale:
+            self.dirty = True
+        self.seen_version, self.stale = version, False
+        self._ok("store")
+        show = self.config.lookup.show_seconds
+        if scan is None or (self.shown_scan is not None and scan.id <= self.shown_scan):
+            self.shown_scan = self.shown_scan or 0
+            return
+        first = self.shown_scan is None
+        self.shown_scan = scan.id
+        if first and not 0 <= now - scan.at < show:
+            return  # at start: an old scan is not shown again
+        self.view = scan.view
+        # From when it was scanned, unless the clock disagrees (it was set meanwhile).
+        self.until = scan.at + show if 0 <= now - scan.at < show else now + show
+        self.dirty = True
+
+    def _paint(self, now: float) -> float:
+        if self.until is not None and now >= self.until:
+            self.view, self.until = idle_view(self.config), None
+            self.dirty = True
+        left = 0 if self.until is None else max(1, math.ceil(self.until - now))
+        shown = (int(now // 60), left)
+        if shown != self.shown:
+            self.dirty = True
+        try:
+            if self.dirty:
+                self._paint_all(now, left)
+                self.shown = shown
+        except pygame.error as exc:
+            return self._lost_screen(exc)
+        due = [(int(now // 60) + 1) * 60 - now]
+        if self.until is not None:
+            due.append((self.until - now) % 1.0 or 1.0)
+        return max(0.001, min(due))
+
+    def _paint_all(self, now: float, left: int) -> None:
+        assert self.screen.canvas is not None
+        moment = lookup_moment(self.config, now, left, stale=self.stale)
+        self.frame = paint_lookup(self.screen.canvas, self.faces, self.config, self.view, moment)
+        self.screen.show()
+        self.frames += 1
+        self.dirty = False
+        if self.on_frame is not None:
+            self.on_frame(self.view, time.monotonic())

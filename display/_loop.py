@@ -1,0 +1,120 @@
+"""What every screen daemon does: open the database and the screen, look for either
+again when it is missing or goes away, notice when the window must be redrawn, and
+report its health when that changes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from display._pg import pygame
+from display._screen import Screen, ScreenUnavailable
+from display._text import ScreenFonts
+from kiosk.config import Config
+from kiosk.store import Store, StoreError
+
+log = logging.getLogger("kiosk.display")
+
+# Screens only read; they must not sit out a long write lock with the picture frozen.
+READ_TIMEOUT_MS = 250
+
+
+class ScreenLoop:
+    health_name = "display"
+    parts: tuple[str, ...] = ("store", "screen")
+
+    def __init__(
+        self,
+        config: Config,
+        db_path: str | Path,
+        faces: ScreenFonts,
+        screen: Screen,
+        clock: Callable[[], float],
+    ) -> None:
+        self.config = config
+        self.db_path = str(db_path)
+        self.faces = faces
+        self.screen = screen
+        self.clock = clock
+        self.store: Store | None = None
+        self.dirty = True
+        self.retry = dict.fromkeys(self.parts, 0.0)
+        self.problems = dict.fromkeys(self.parts, "")
+        self.reported: tuple[str, str] | None = None
+
+    def _open_store_and_screen(self) -> None:
+        retry = self.config.display.retry_seconds
+        retry_now = time.monotonic()  # retries keep their pace if the clock is set back
+        if self.store is None and retry_now >= self.retry["store"]:
+            try:
+                timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
+                self.store = Store(self.db_path, timeout)
+                self._ok("store")
+            except StoreError as exc:
+                self._problem("store", f"database unavailable: {exc}", retry)
+        if not self.screen.is_open and retry_now >= self.retry["screen"]:
+            try:
+                self.screen.open()
+                self.dirty = True
+                self._ok("screen")
+                width, height = self.screen.window.get_size()  # type: ignore[union-attr]
+                log.info("screen %dx%d (rotation %d)", width, height, self.screen.config.rotation)
+            except ScreenUnavailable as exc:
+                self._problem("screen", f"screen unavailable: {exc}", retry)
+
+    def _problem(self, part: str, message: str, retry_in: float) -> None:
+        if self.problems[part] != message:
+            log.warning("%s (trying again every %g s)", message,
+                        self.config.display.retry_seconds)  # fmt: skip
+        self.problems[part] = message
+        self.retry[part] = time.monotonic() + retry_in
+
+    def _ok(self, part: str) -> None:
+        if self.problems[part]:
+            log.info("%s is back", part)
+        self.problems[part] = ""
+
+    def _lost_store(self, exc: Exception) -> None:
+        self._problem("store", f"cannot read the database: {exc}",
+                      self.config.display.retry_seconds)  # fmt: skip
+        if self.store is not None:
+            self.store.close()
+        self.store = None
+
+    def _lost_screen(self, exc: Exception) -> float:
+        self.screen.close()
+        self._problem("screen", f"screen lost: {exc}", self.config.display.retry_seconds)
+        return self.config.display.retry_seconds
+
+    def _handle_events(self) -> None:
+        if not self.screen.is_open:
+            return
+        try:
+            for event in pygame.event.get():
+                if event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWRESIZED):
+                    self.dirty = True
+        except pygame.error:
+            pass
+
+    def _report(self, now: float) -> None:
+        problems = [message for message in self.problems.values() if message]
+        state = ("ok", "") if not problems else ("degraded", "; ".join(problems))
+        if state == self.reported or self.store is None:
+            return
+        try:
+            self.store.report_health(self.health_name, *state, now)
+            self.reported = state
+        except (sqlite3.Error, StoreError):
+            pass  # told next time round
+
+    def _close_store_and_screen(self) -> None:
+        if self.store is not None:
+            with contextlib.suppress(sqlite3.Error, StoreError):
+                self.store.report_health(self.health_name, "stopped", "", self.clock())
+            self.store.close()
+            self.store = None
+        self.screen.close()

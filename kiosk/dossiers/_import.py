@@ -1,0 +1,107 @@
+"""``kiosk dossiers import FILE.jsonl``: dossier records, one JSON object per line.
+
+The file is read as a stream (any size), checked line by line, and written in
+batches of short transactions so the daemons are never held up. A bad line is
+reported with its number and skipped; every good line is still imported.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from kiosk.dossiers._cache import upsert
+from kiosk.dossiers._model import Dossier
+from kiosk.dossiers._record import BadDossier, parse_dossier
+from kiosk.store import Store
+
+MAX_LINE = 256 * 1024  # far beyond any real record; a longer line is refused, not read whole
+BATCH = 2000
+SHOWN_PROBLEMS = 20
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0  # non-blank lines read
+    written: int = 0  # new dossiers, or newer versions of cached ones
+    unchanged: int = 0  # the cache already had this version or a newer one
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)  # the first SHOWN_PROBLEMS, "line N: ..."
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "lines": self.lines,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "problems": self.problems,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.lines / self.seconds) if self.seconds > 0 else None,
+        }
+
+
+def import_jsonl(
+    store: Store,
+    stream: IO[bytes],
+    timezone: str,
+    *,
+    now: Callable[[], float] = time.time,
+    batch: int = BATCH,
+) -> ImportReport:
+    report = ImportReport()
+    started = time.perf_counter()
+    pending: list[Dossier] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        with store.change(now()) as tx:
+            written = upsert(tx, pending)
+        report.written += written
+        report.unchanged += len(pending) - written
+        pending.clear()
+
+    def reject(number: int, message: str) -> None:
+        report.rejected += 1
+        if len(report.problems) < SHOWN_PROBLEMS:
+            report.problems.append(f"line {number}: {message}")
+
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            break
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            while (rest := stream.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                pass
+            report.lines += 1
+            reject(number, f"longer than {MAX_LINE // 1024} KiB; skipped")
+            continue
+        if number == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")  # a BOM from a Windows editor
+        if not line.strip():
+            continue
+        report.lines += 1
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            reject(number, "not UTF-8 text")
+            continue
+        except json.JSONDecodeError as exc:
+            reject(number, f"not JSON ({exc.msg} at column {exc.colno})")
+            continue
+        try:
+            pending.append(parse_dossier(record, timezone))
+        except BadDossier as exc:
+            reject(number, str(exc))
+            continue
+        if len(pending) >= batch:
+            flush()
+    flush()
+    report.seconds = time.perf_counter() - started
+    return report
