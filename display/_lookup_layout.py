@@ -105,7 +105,9 @@ class _Builder:
         spare = max(0.0, 1.0 - heading_share - row_share - action_share)
         parts = split_rows(inner, [heading_share, row_share, spare, action_share], self.half)
         heading, table, _, action = parts
-        self._text(heading, view.heading, "heading", lines=3, bold=True, align="left")
+        # Capped: a short procedure name must not dwarf the status above it.
+        self._text(heading, view.heading, "heading", lines=3, bold=True, align="left",
+                   cap=self.unit * 5)  # fmt: skip
         if rows:
             for row, cell in zip(rows, split_rows(table, [1.0] * len(rows), self.half),
                                  strict=True):  # fmt: skip

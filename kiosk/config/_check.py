@@ -257,7 +257,7 @@ def _check_scanners(config: Config) -> list[str]:
     problems = []
     ids = [d.id for d in config.scanner.devices]
     for index, device in enumerate(config.scanner.devices):
-        path = f"scanner.devices[{index + 1}]"
+        path = f"scanner.devices[{index}]"
         if ids.count(device.id) > 1 and ids.index(device.id) != index:
             problems.append(f"{path}.id: {device.id!r} is used by another scanner")
         if not device.is_hid and device.device.startswith("/dev/input/"):
@@ -266,7 +266,7 @@ def _check_scanners(config: Config) -> list[str]:
     for index, device in enumerate(config.scanner.devices):
         if paths.index(device.device) != index:
             problems.append(
-                f"scanner.devices[{index + 1}].device: {device.device} is already "
+                f"scanner.devices[{index}].device: {device.device} is already "
                 f"scanner {ids[paths.index(device.device)]!r}"
             )
     for name in config.lookup.scanners:

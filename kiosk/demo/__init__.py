@@ -15,6 +15,7 @@ from kiosk.config import Config
 from kiosk.demo._report import as_text, summarise
 from kiosk.demo._screens import Screens
 from kiosk.demo._sim import Day
+from kiosk.demo._slips import Slips
 from kiosk.desk import TicketPrinter
 from kiosk.rules.hours import day_hours
 from kiosk.store import Store
@@ -43,13 +44,18 @@ def cmd_demo(ctx: Context) -> int:
     with Store(db, config.store.busy_timeout_ms) as store:
         sim = Day(config, store, day, ctx.args.citizens, ctx.args.seed, printer=printer)
         screens = Screens(config, store, out)
-        sim.observers.append(screens)
+        slips = Slips(config, store, out, day)
+        sim.observers += [screens, slips]
+        slips.schedule(sim)
         sim.run()
+        slips.write_texts()
         summary = summarise(store, config, sim.tally)
         _write_tickets(store, out / "tickets.csv")
         _write_events(store, out / "events.jsonl")
     summary["wall_snapshots"] = screens.snapshots
     summary["announcements"] = screens.wavs
+    summary["dossiers_imported"] = slips.imported.written
+    summary["lookup_snapshots"] = slips.snapshots
     if screens.voice_note:
         summary["voice_note"] = screens.voice_note
     summary["simulated_in_seconds"] = round(time.perf_counter() - started, 2)
@@ -60,7 +66,8 @@ def cmd_demo(ctx: Context) -> int:
     )
     files = (
         "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db, tickets/*.png, "
-        "wall/*.png (wall display), voice/*.wav (announcements), voice-pack/"
+        "wall/*.png (wall display), voice/*.wav (announcements), voice-pack/, "
+        "dossiers.jsonl, lookup/*.png and lookup/scans.txt (look-up screen)"
     )
     ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}")
     return 0

@@ -93,6 +93,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
         "recalls": tally.recalls,
         "reentries": tally.reentries,
         "transfers": tally.transfers,
+        "scans": tally.scans,
         "events": conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
         "services": services,
         "counters": counters,
@@ -112,7 +113,7 @@ def as_text(summary: dict[str, Any]) -> str:
         f"average wait {summary['average_wait_minutes']} min; longest "
         f"{summary['longest_wait']['minutes']} min ({summary['longest_wait']['number']})",
         f"{summary['recalls']} recalls, {summary['reentries']} missed numbers re-entered, "
-        f"{summary['transfers']} transfers",
+        f"{summary['transfers']} transfers, {summary['scans']} scans at the look-up scanner",
         "",
     ]
     head = ["SERVICE", "TICKETS", "SERVED", "NO-SHOW", "AVG WAIT", "P90", "LONGEST", "AVG SERVICE"]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk import queue, tokens
+from kiosk import lookup, queue, tokens
 from kiosk.config import Config
 from kiosk.demo._arrivals import Arrival, arrivals
 from kiosk.desk import PrintFailed, TicketPrinter
@@ -32,6 +32,7 @@ RATES = 0.7  # citizens who press a rating key after service
 # How they rate, best label first (the centres' surveys lean heavily to satisfied).
 RATING_WEIGHTS = (0.62, 0.28, 0.07, 0.03)
 LATE_RATING = 0.03  # of raters, share who press after the window has closed
+SCANNER = "demo-sanh"  # the look-up scanner's id in the demo
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Tally:
     transfers: int = 0
     issued: int = 0
     ratings: int = 0
+    scans: int = 0
     ratings_refused: dict[str, int] = field(default_factory=dict)
 
 
@@ -168,12 +170,31 @@ class Day:
         self._at(now + REACTION, "next", number)
 
     def _on_come_back(self, now: float, ticket: queue.Ticket) -> None:
-        try:
-            back = queue.reenter(self.store, self.config, ticket.number, now=now)
-        except queue.Refused:
-            return
+        if self.key:  # they scan their ticket's QR at the look-up scanner
+            view = self._scan(now, tokens.sign(self.key, ticket.day, ticket.number))
+            if view.detail.get("status") != "waiting":
+                return
+        else:
+            try:
+                queue.reenter(self.store, self.config, ticket.number, now=now)
+            except queue.Refused:
+                return
         self.tally.reentries += 1
-        self._wake(now, back.service)
+        self._wake(now, ticket.service)
+
+    def schedule_scan(self, when: float, code: str) -> None:
+        """A citizen scans ``code`` (a slip, or anything) at the look-up scanner."""
+        self._at(when, "scan", code)
+
+    def _on_scan(self, now: float, code: str) -> None:
+        self._scan(now, code)
+
+    def _scan(self, now: float, code: str) -> lookup.View:
+        view = lookup.look_up(self.store, self.config, code, now, act=True)
+        lookup.record_scan(self.store, SCANNER, view, now)
+        self.tally.scans += 1
+        self._notify("scanned", view, now)
+        return view
 
     def _on_finish(self, now: float, number: int) -> None:
         self._busy.discard(number)
