@@ -95,10 +95,16 @@ def import_jsonl(
         except json.JSONDecodeError as exc:
             reject(number, f"not JSON ({exc.msg} at column {exc.colno})")
             continue
+        except (ValueError, RecursionError):  # a number too long, nesting too deep
+            reject(number, "not JSON this import can read (too deeply nested or a huge number)")
+            continue
         try:
             pending.append(parse_dossier(record, timezone))
         except BadDossier as exc:
             reject(number, str(exc))
+            continue
+        except (ValueError, OverflowError, RecursionError) as exc:  # nothing may stop the rest
+            reject(number, f"unusable record ({type(exc).__name__})")
             continue
         if len(pending) >= batch:
             flush()

@@ -12,13 +12,13 @@ from __future__ import annotations
 from kiosk.vietnamese import nfc
 
 _ORGANISATIONS = (
-    "công ty", "hợp tác xã", "chi nhánh", "văn phòng đại diện", "ủy ban", "ubnd", "trường",
-    "bệnh viện", "ngân hàng", "tổng công ty", "liên hiệp hợp tác xã",
+    "công ty", "hợp tác xã", "chi nhánh", "văn phòng đại diện", "ủy ban", "uỷ ban", "ubnd",
+    "trường", "bệnh viện", "ngân hàng", "tổng công ty", "liên hiệp hợp tác xã",
 )  # fmt: skip
 
 
 def is_organisation(name: str) -> bool:
-    lowered = nfc(name).casefold()
+    lowered = " ".join(nfc(name).split()).casefold()
     return any(lowered.startswith(prefix) for prefix in _ORGANISATIONS)
 
 
@@ -28,7 +28,7 @@ def _initial(word: str) -> str:
 
 def mask_name(name: str) -> str:
     words = nfc(name).split()
-    if not words or is_organisation(name):
+    if not words or is_organisation(" ".join(words)):
         return " ".join(words)
     if len(words) == 1:
         return _initial(words[0]) + "***"

@@ -20,6 +20,7 @@ from kiosk.vietnamese import nfc
 
 MAX_TEXT = 500
 MAX_STEPS = 60
+LATEST = 4102444800  # 2100-01-01: later (or before 1970) is a mistake, not a date
 _BY_LABEL = {nfc(label).casefold(): number for number, label in STATUSES.items()}
 
 
@@ -54,7 +55,7 @@ def _when(record: Mapping[str, Any], key: str, zone: dt.tzinfo) -> float | None:
     if isinstance(value, bool):
         raise BadDossier(f"{key}: must be a date and time, not true/false")
     if isinstance(value, int | float):
-        if not math.isfinite(value) or not 0 <= value < 4102444800:  # 2100-01-01
+        if not math.isfinite(value) or not 0 <= value < LATEST:
             raise BadDossier(f"{key}: {value} is not a plausible time")
         return float(value)
     if not isinstance(value, str) or len(value) > 40:
@@ -66,7 +67,13 @@ def _when(record: Mapping[str, Any], key: str, zone: dt.tzinfo) -> float | None:
         raise BadDossier(f"{key}: {value!r} is not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.timestamp()
+    try:
+        epoch = moment.timestamp()
+    except (OverflowError, ValueError):
+        epoch = -1.0
+    if not 0 <= epoch < LATEST:
+        raise BadDossier(f"{key}: {value!r} is not a plausible time (1970 to 2099)")
+    return epoch
 
 
 def _status(record: Mapping[str, Any]) -> int:
@@ -76,7 +83,8 @@ def _status(record: Mapping[str, Any]) -> int:
     if isinstance(value, int) and value in STATUSES:
         return value
     if isinstance(value, str):
-        if value.strip().isdigit() and int(value) in STATUSES:
+        digits = value.strip()
+        if digits.isascii() and digits.isdigit() and int(digits) in STATUSES:
             return int(value)
         if (number := _BY_LABEL.get(" ".join(nfc(value).split()).casefold())) is not None:
             return number
