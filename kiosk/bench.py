@@ -4,9 +4,10 @@ Figures: issue + commit (``synchronous=FULL``), call-next + commit, the wall
 time of a whole ``kiosk status`` process, a counter key (GPIO pin or keypad) to
 the committed call, button press to the last byte written to a (pty) serial
 printer, bytes per ticket in image and code-page mode, a call committed in another
-process to the wall display's frame showing it, and the display process's CPU and
-memory at rest. The scratch database goes under ``--dir`` because the disk's fsync
-is part of what is measured.
+process to the wall display's frame showing it, the display process's CPU and
+memory at rest, dossier import speed and cache size, and a scan's last key event
+to the look-up screen's frame with a million dossiers cached. The scratch database
+goes under ``--dir`` because the disk's fsync is part of what is measured.
 """
 
 from __future__ import annotations
@@ -93,7 +94,13 @@ def _filesystem(path: Path) -> str:
 
 
 def run(
-    config: Config, config_path: str, work: Path, n: int, idle_seconds: float = 60.0
+    config: Config,
+    config_path: str,
+    work: Path,
+    n: int,
+    *,
+    idle_seconds: float = 60.0,
+    dossiers: int = 1_000_000,
 ) -> dict[str, Any]:
     fast = bench_config(config)
     db = work / "bench.db"
@@ -137,6 +144,7 @@ def run(
             raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
     from display._bench import commit_to_frame, idle
     from kiosk.counter._bench import concurrent_calls, press_to_call
+    from kiosk.lookup_bench import lookup_figures
     from printer._bench import printing
 
     return {
@@ -154,6 +162,7 @@ def run(
             "commit_to_frame": commit_to_frame(fast, work, min(n, 100)),
             "idle": idle(config_path, fast, work, idle_seconds),
         },
+        "lookup": lookup_figures(fast, work, dossiers, min(n, 200)),
     }
 
 
@@ -163,7 +172,9 @@ def cmd_bench(ctx: Context) -> int:
     parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".bench-", dir=parent))
     try:
-        result = run(config, config.sources[0], work, max(10, ctx.args.n), ctx.args.idle_seconds)
+        result = run(config, config.sources[0], work, max(10, ctx.args.n),
+                     idle_seconds=ctx.args.idle_seconds,
+                     dossiers=max(1000, ctx.args.dossiers))  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -33,9 +33,9 @@ UNKNOWN = "unknown"  # clean text, but not a code we know
 INVALID = "invalid"  # rejected input: empty, too long, control characters, not text
 
 _AGENCY = r"[A-Z0-9]{1,6}(?:\.[A-Z0-9]{1,6}){1,6}"
-_DOSSIER = re.compile(rf"^({_AGENCY})-(\d{{6}})-(\d{{4,6}})$")
-_DOSSIER_INSIDE = re.compile(rf"(?<![A-Z0-9.])({_AGENCY}-\d{{6}}-\d{{4,6}})(?![A-Z0-9])")
-_PROCEDURE = re.compile(r"^\d\.\d{6}(?:\.[A-Z0-9]{1,6}){1,6}$")
+_DOSSIER = re.compile(rf"^({_AGENCY})-(\d{{6}})-(\d{{4,6}})$", re.ASCII)
+_DOSSIER_INSIDE = re.compile(rf"(?<![A-Z0-9.])({_AGENCY}-\d{{6}}-\d{{4,6}})(?![A-Z0-9])", re.ASCII)
+_PROCEDURE = re.compile(r"^\d\.\d{6}(?:\.[A-Z0-9]{1,6}){1,6}$", re.ASCII)
 # AIM symbology identifier some scanners put in front: "]C1", "]Q1", "]E0".
 _AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 
@@ -106,7 +106,10 @@ def classify(raw: str | bytes) -> Code:
     text, problem = sanitise(raw)
     if problem:
         return Code(INVALID, "", problem)
-    text = _AIM.sub("", text).strip() if _AIM.match(text) else text
+    if _AIM.match(text):
+        text = _AIM.sub("", text, count=1).strip()
+        if not text:
+            return Code(INVALID, "", "empty")
     upper = text.upper()
     if upper.startswith(tokens.PREFIX + ":"):
         return Code(TICKET, upper)

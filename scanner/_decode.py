@@ -81,13 +81,12 @@ class KeyDecoder:
         at = _timestamp(event)
         stalled = self.expire(at)
         code, value = event.code, event.value
+        self.last_at = at  # any key event, held keys' autorepeat too, shows the scan goes on
         if code in k.MODIFIERS:
             self._modifier(code, value)
-            self.last_at = at
             return stalled
         if value != 1:  # release or autorepeat
             return stalled
-        self.last_at = at
         if code in k.TERMINATORS:
             return self._finish(at) if self.pending else stalled
         if code == k.CAPSLOCK:

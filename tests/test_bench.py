@@ -32,7 +32,7 @@ def test_ok__nearest_rank_percentile(values: list[float], share: float, expected
 def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
-         "--n", "40", "--dir", str(tmp_path), "--idle-seconds", "3"],
+         "--n", "40", "--dir", str(tmp_path), "--idle-seconds", "3", "--dossiers", "3000"],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -72,3 +72,14 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     for name in ("notice_still", "notice_scrolling"):
         assert 0 <= rest[name]["cpu_percent"] < 100
         assert rest[name]["rss_mb"] > 10  # read from /proc: a live pygame process
+    lookup = figures["lookup"]
+    imported = lookup["import"]
+    assert (imported["dossiers"], imported["rejected"]) == (3000, 0)
+    assert imported["rows_per_second"] > 0 and imported["database_mb"] > 0
+    assert imported["database_mb_per_million"] == pytest.approx(
+        imported["database_mb"] * 1_000_000 / 3000, rel=0.05
+    )
+    scan = lookup["scan_to_frame"]
+    assert scan["cached_dossiers"] == 3000
+    assert scan["n"] == 40 and scan["missed"] == 0
+    assert 0 < scan["median_ms"] <= scan["p99_ms"] <= scan["max_ms"]

@@ -1179,13 +1179,13 @@ BAD_VALUES: list[Any] = [
         -1,
         "scanner.repeat_seconds: must be",
         id="scanner.repeat_seconds",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "retry_seconds"),
         0,
         "scanner.retry_seconds: must be",
         id="scanner.retry_seconds",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices"), "usb", "scanner.devices: must be", id="scanner.devices-string"
     ),
@@ -1194,56 +1194,56 @@ BAD_VALUES: list[Any] = [
         "Sảnh 1",
         "scanner.devices[0].id: must be",
         id="scanner.devices.id",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices", 0, "device"),
         "ttyUSB0",
         "scanner.devices[0].device: must be an absolute path",
         id="scanner.devices.device",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices", 0, "kind"),
         "usb",
         "scanner.devices[0].kind: must be one of auto, hid, serial",
         id="scanner.devices.kind",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices", 1, "baudrate"),
         9601,
         "scanner.devices[1].baudrate: must be one of",
         id="scanner.devices.baudrate",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices", 1, "framing"),
         "etx",
         "scanner.devices[1].framing: must be one of auto, cr, lf, crlf, idle",
         id="scanner.devices.framing",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices", 1, "id"),
         "sanh-1",
         "scanner.devices[1].id: 'sanh-1' is used by another scanner",
         id="scanner.devices.id-repeated",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("scanner", "devices", 0, "kind"),
         "serial",
         "scanner.devices[0].kind: a serial scanner cannot be /dev/input/",
         id="scanner.devices.kind-serial-input",
-    ),  # fmt: skip
+    ),
     pytest.param(("lookup",), [], "lookup: must be a table", id="lookup-list"),
     pytest.param(
         ("lookup", "scanners"),
         ["sanh-3"],
         "lookup.scanners: no scanner 'sanh-3'",
         id="lookup.scanners",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("lookup", "scanners"),
         ["sanh-1", "sanh-1"],
         "lookup.scanners: must not repeat",
         id="lookup.scanners-repeated",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("lookup", "resolution"), "big", "lookup.resolution: must be", id="lookup.resolution"
     ),
@@ -1252,14 +1252,14 @@ BAD_VALUES: list[Any] = [
         45,
         "lookup.rotation: must be one of 0, 90, 180, 270",
         id="lookup.rotation",
-    ),  # fmt: skip
+    ),
     pytest.param(("lookup", "index"), 8, "lookup.index: must be", id="lookup.index"),
     pytest.param(
         ("lookup", "show_seconds"),
         1,
         "lookup.show_seconds: must be from 5 to 600",
         id="lookup.show_seconds",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("lookup", "stale_minutes"), 0, "lookup.stale_minutes: must be", id="lookup.stale_minutes"
     ),
@@ -1270,7 +1270,7 @@ BAD_VALUES: list[Any] = [
         0,
         "dossiers.purge_after_days: must be",
         id="dossiers.purge_after_days",
-    ),  # fmt: skip
+    ),
     pytest.param(
         ("keymaps",),
         {"staff": {"KEY_KP1": "call"}},

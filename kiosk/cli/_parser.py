@@ -212,4 +212,8 @@ def build_parser() -> Parser:
         "--idle-seconds", type=float, default=60.0, metavar="S",
         help="how long the idle display is watched (default 60)",
     )  # fmt: skip
+    bench.add_argument(
+        "--dossiers", type=int, default=1_000_000, metavar="N",
+        help="dossiers in the cache for the look-up figures (default 1000000)",
+    )  # fmt: skip
     return parser
