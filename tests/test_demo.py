@@ -79,3 +79,28 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
         with wave.open(str(out / name)) as sound:
             seconds = sound.getnframes() / sound.getframerate()
         assert 3 < seconds < 15, (name, seconds)  # chime and a whole sentence
+    # the look-up scanner: the cache imported at 07:00, each slip scanned, screens written
+    assert summary["dossiers_imported"] == len((out / "dossiers.jsonl").read_text().splitlines())
+    scans = [e["data"] for e in events if e["type"] == "scan"]
+    assert summary["scans"] == len(scans) >= 9
+    kinds = [s["kind"] for s in scans]
+    assert {"dossier", "not_found", "invalid", "ticket"} <= set(kinds)
+    text = (out / "lookup" / "scans.txt").read_text(encoding="utf-8")
+    for shown in (
+        "ĐÃ XỬ LÝ XONG",
+        "mời ông/bà đến quầy số 3 để nhận kết quả",
+        "TRỄ HẠN",
+        "KHÔNG TÌM THẤY HỒ SƠ",
+        "mã thủ tục",
+        "ĐÃ VÀO LẠI HÀNG CHỜ",
+        "V***",
+    ):
+        assert shown in text, shown  # fmt: skip
+    # ticket QR scans re-entered missed numbers: each is back in the queue and was served
+    reentered = [e["data"]["number"] for e in events if e["type"] == "ticket.reentered"]
+    assert summary["reentries"] == len(reentered) >= 1
+    assert sum(s["result"] == "waiting" for s in scans if s["kind"] == "ticket") >= len(reentered)
+    pictures = summary["lookup_snapshots"]
+    assert len(pictures) >= 9
+    for shot in pictures:
+        assert Image.open(out / shot).size == (1920, 1080)
