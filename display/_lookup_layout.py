@@ -47,7 +47,7 @@ def lookup_layout(
     build.banner(banner, view)
     if view.kind == IDLE:
         build.instructions(body, view)
-    elif portrait:
+    elif portrait and view.steps:
         details, timeline = split_rows(body, [0.58, 0.42])
         build.details(details, view)
         build.timeline(timeline, view)

@@ -40,10 +40,12 @@ def _where(dossier: Dossier) -> str:
 
 
 def _finished_at(dossier: Dossier) -> float | None:
-    if dossier.status == RETURNED and dossier.returned_at is not None:
-        return dossier.returned_at
+    """When processing finished: its last step (collecting the result late is not the
+    agency's delay); the return itself when no step has a time."""
     times = [s.at for s in dossier.steps if s.at is not None]
-    return max(times) if times else None
+    if times:
+        return max(times)
+    return dossier.returned_at if dossier.status == RETURNED else None
 
 
 def _days(config: Config, later: float, earlier: float) -> int:
