@@ -34,6 +34,7 @@ log = logging.getLogger("kiosk.scanner")
 
 HEALTH_NAME = "scanner"
 PURGE_EVERY = 24 * 3600
+PURGE_BATCH = 200  # dossiers deleted per loop pass (a few milliseconds)
 
 
 @dataclass
@@ -84,6 +85,7 @@ class ScannerDaemon:
         self.scans = 0
         self.dropped = 0
         self.next_purge = 0.0
+        self.purged = 0
         self.reported: tuple[str, str] | None = None
         retry = config.scanner.retry_seconds
         for device in config.scanner.devices:
@@ -139,6 +141,8 @@ class ScannerDaemon:
         """Handle what came in (waiting up to ``timeout``), drop stalled scans, report."""
         pending = any(s.pending for s in self.sources.values())
         wait = timeout if timeout is not None else (min(0.05, self.stall / 4) if pending else 0.5)
+        if timeout is None and time.monotonic() >= self.next_purge:
+            wait = 0.005  # purging: the next batch soon, scans still first
         try:
             item = self.queue.get(timeout=wait)
         except queue.Empty:
@@ -226,18 +230,23 @@ class ScannerDaemon:
     # -- housekeeping --------------------------------------------------------------------
 
     def _purge(self, now: float) -> None:
+        """Old returned dossiers go a small batch at a time between scans, so a long
+        purge never keeps a citizen waiting; then not again for a day."""
         if time.monotonic() < self.next_purge:
             return
-        self.next_purge = time.monotonic() + PURGE_EVERY
+        days = self.config.dossiers.purge_after_days
         try:
-            gone = dossiers.purge(self.store, self.config.dossiers.purge_after_days, now=now)
+            gone = dossiers.purge_batch(self.store, days, now=now, batch=PURGE_BATCH)
         except (sqlite3.Error, StoreError) as exc:
             log.warning("cannot purge old dossiers: %s", exc)
             self.next_purge = time.monotonic() + 600
             return
-        if gone:
-            log.info("purged %d dossier(s) returned over %d days ago", gone,
-                     self.config.dossiers.purge_after_days)  # fmt: skip
+        self.purged += gone
+        if gone < PURGE_BATCH:
+            if self.purged:
+                log.info("purged %d dossier(s) returned over %d days ago", self.purged, days)
+            self.purged = 0
+            self.next_purge = time.monotonic() + PURGE_EVERY
 
     def _report(self, now: float) -> None:
         problems = [f"{name}: {s.detail}" for name, s in self.sources.items()

@@ -110,6 +110,6 @@ def sample_dossiers(today: dt.date, count: int, seed: int) -> Iterator[dict[str,
             received_day, dt.time(rng.randint(7, 16), rng.randint(0, 59))
         )
         agency = AGENCIES[index % len(AGENCIES)]
-        code = dossier_code(agency, received_day, index + 1, 4 if count < 10000 else 6)
+        code = dossier_code(agency, received_day, index % 999_999 + 1, 4 if count < 10000 else 6)
         status = rng.choices(range(1, 11), weights=(2, 4, 1, 30, 4, 3, 1, 1, 14, 40))[0]
         yield sample_dossier(rng, code, received, status, today)

@@ -1,6 +1,14 @@
 """The dossier (hồ sơ) cache behind the look-up screen: records, statuses, import, purge."""
 
-from kiosk.dossiers._cache import UPDATED_KEY, count, find, purge, updated_at, upsert
+from kiosk.dossiers._cache import (
+    UPDATED_KEY,
+    count,
+    find,
+    purge,
+    purge_batch,
+    updated_at,
+    upsert,
+)
 from kiosk.dossiers._import import ImportReport, import_jsonl
 from kiosk.dossiers._mask import is_organisation, mask_name
 from kiosk.dossiers._model import IN_PROGRESS, RESULT_READY, RETURNED, STATUSES, Dossier, Step
@@ -23,6 +31,7 @@ __all__ = [
     "mask_name",
     "parse_dossier",
     "purge",
+    "purge_batch",
     "updated_at",
     "upsert",
 ]

@@ -82,18 +82,26 @@ def count(store: Store) -> int:
     return int(store.conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0])
 
 
-def purge(store: Store, days: float, *, now: float, batch: int = 5000) -> int:
-    """Delete dossiers returned more than ``days`` ago, a batch per transaction so
-    other daemons are never held up for long; how many were deleted."""
+def purge_batch(store: Store, days: float, *, now: float, batch: int = 500) -> int:
+    """Delete up to ``batch`` dossiers returned more than ``days`` ago, in one short
+    transaction; how many were deleted (fewer than ``batch``: none are left)."""
     cutoff = now - days * 86400
-    total = 0
-    while True:
-        with store.change(now) as tx:
-            deleted = tx.execute(
+    with store.change(now) as tx:
+        return int(
+            tx.execute(
                 "DELETE FROM dossiers WHERE rowid IN (SELECT rowid FROM dossiers "
                 "WHERE status = ? AND coalesce(returned_at, updated_at) < ? LIMIT ?)",
                 (RETURNED, cutoff, batch),
             ).rowcount
+        )
+
+
+def purge(store: Store, days: float, *, now: float, batch: int = 5000) -> int:
+    """Delete every dossier returned more than ``days`` ago, a batch per transaction so
+    other daemons are never held up for long; how many were deleted."""
+    total = 0
+    while True:
+        deleted = purge_batch(store, days, now=now, batch=batch)
         total += deleted
         if deleted < batch:
             return total
