@@ -163,6 +163,7 @@ class ScannerDaemon:
         source = self.sources[name]
         if kind == "state":
             source.state, source.detail = item[2], item[3]
+            self._restart_reading(source)
             return
         if kind == "key":
             assert source.decoder is not None
@@ -174,6 +175,16 @@ class ScannerDaemon:
             source.last_received = item[4]
             for read in source.splitter.feed(item[2], item[3]):
                 self._read(source, read)
+
+    def _restart_reading(self, source: _Source) -> None:
+        """A scanner that went away or came back starts afresh: a code cut off by the
+        unplug is dropped, and no key held down then (Shift) is taken as still held."""
+        if source.pending:
+            self._read(source, Read("", "scanner went away in the middle of a code; dropped"))
+        if source.decoder is not None:
+            source.decoder = KeyDecoder(self.stall)
+        if source.splitter is not None:
+            source.splitter = FrameSplitter(source.device.framing, self.stall)
 
     def _expire(self) -> None:
         quiet = time.monotonic()
