@@ -90,7 +90,7 @@ class _Builder:
         title_box, badge_box = split_cols(inner, [0.74, 0.26], self.unit * 2)
         self._text(title_box, view.title, "banner", bold=True, lines=2, align="left")
         self.panels.append(Panel(badge_box, "badge"))
-        late = view.badge.startswith("TRỄ")
+        late = view.badge in ("TRỄ HẠN", "QUÁ HẠN")
         self._text(inset(badge_box, self.half), view.badge, "badge-bad" if late else "badge-ok",
                    bold=True)  # fmt: skip
 

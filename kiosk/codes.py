@@ -90,10 +90,14 @@ def _dossier(text: str) -> str | None:
 
 def _from_url(text: str) -> str | None:
     """A dossier code inside a link (some portals print the look-up URL as the QR)."""
-    parts = urllib.parse.urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urllib.parse.urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            return None
+        query = [v for _, v in urllib.parse.parse_qsl(parts.query)]
+    except ValueError:  # not a link after all ("http://[x")
         return None
-    candidates = [v for _, v in urllib.parse.parse_qsl(parts.query)] + [parts.path, parts.fragment]
+    candidates = [*query, parts.path, parts.fragment]
     for candidate in candidates:
         for match in _DOSSIER_INSIDE.finditer(urllib.parse.unquote(candidate).upper()):
             if (code := _dossier(match.group(1))) is not None:

@@ -216,27 +216,30 @@ class ScannerDaemon:
         if key in source.recent:
             source.recent[key] = seen
             return  # the same slip still under the scanner
-        if len(source.recent) < 64:
-            source.recent[key] = seen
         try:
             view = look_up(self.store, self.config, read.text, self.clock(), act=True)
         except (sqlite3.Error, StoreError) as exc:
             log.warning("scanner %s: cannot look up the scan: %s", name, exc)
             return
-        self._record(source, view, read)
+        except Exception:  # a fault in the look-up must not stop the scanner
+            log.exception("scanner %s: look-up failed", name)
+            view = invalid_view(codes.Code(codes.INVALID, "", "look-up failed"))
+        if self._record(source, view, read) and len(source.recent) < 64:
+            source.recent[key] = seen
 
-    def _record(self, source: _Source, view: View, read: Read) -> None:
+    def _record(self, source: _Source, view: View, read: Read) -> bool:
         name = source.device.id
         try:
             scan_id = record_scan(self.store, name, view, self.clock())
         except (sqlite3.Error, StoreError) as exc:
             log.warning("scanner %s: cannot record the scan: %s", name, exc)
-            return
+            return False
         self.scans += 1
         what = view.code or view.detail.get("reason", "")
         log.info("scanner %s: %s %s: %s", name, view.kind, what, view.title)
         if self.on_scan is not None:
             self.on_scan(Scanned(name, scan_id, view, read.at))
+        return True
 
     # -- housekeeping --------------------------------------------------------------------
 

@@ -76,6 +76,18 @@ class KeyDecoder:
 
     def feed(self, event: Any) -> Read | None:
         """One event; a :class:`Read` when it ends a code (or drops one)."""
+        if event.type == ecodes.EV_SYN and event.code == ecodes.SYN_DROPPED:
+            # The kernel lost events: the code so far may miss keys, and a key release
+            # may be among the lost. Start afresh rather than read a different code.
+            self.shift.clear()
+            self.alt.clear()
+            self.ctrl.clear()
+            if self.pending:
+                typed = len(self.chars) + self.overflow
+                self._reset()
+                return Read("", f"keys lost by the system after {typed} character(s); dropped",
+                            _timestamp(event))  # fmt: skip
+            return None
         if event.type != ecodes.EV_KEY:
             return None
         at = _timestamp(event)
@@ -100,14 +112,14 @@ class KeyDecoder:
         if self.ctrl or self.alt:
             self._type(UNTYPED)  # a shortcut, not a character of a code
             return stalled
-        typed = k.TYPED.get(code)
-        if typed is None:
+        pair = k.TYPED.get(code)
+        if pair is None:
             self._type(UNTYPED)
             return stalled
         upper = bool(self.shift)
         if code in k.LETTERS and self.caps:
             upper = not upper
-        self._type(typed[1] if upper else typed[0])
+        self._type(pair[1] if upper else pair[0])
         return stalled
 
     def _modifier(self, code: int, value: int) -> None:

@@ -54,6 +54,9 @@ class FrameSplitter:
         if self.framing == "idle":
             read = self._finish(self.last_at)
             return [read] if read is not None else []
+        if not self.overflow and not self.buffer.strip():
+            self.buffer.clear()  # the LF of a CR LF under "cr" framing: nothing was cut off
+            return []
         typed = len(self.buffer) + self.overflow
         self.buffer.clear()
         self.overflow = 0

@@ -89,7 +89,7 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     for shown in (
         "ĐÃ XỬ LÝ XONG",
         "mời ông/bà đến quầy số 3 để nhận kết quả",
-        "TRỄ HẠN",
+        "QUÁ HẠN",
         "KHÔNG TÌM THẤY HỒ SƠ",
         "mã thủ tục",
         "ĐÃ VÀO LẠI HÀNG CHỜ",

@@ -328,7 +328,7 @@ def test_ok__each_status_drawn_in_full(
     assert rows["Người nộp"] == MASKED
     assert rows["Ngày nhận"] == "08:15 16/11/2026"
     if status in IN_PROGRESS:
-        assert view.badge == "ĐÚNG HẠN"
+        assert view.badge == "TRONG HẠN"
         assert rows["Hẹn trả"] == "17:00 27/11/2026 (còn 4 ngày)"
         assert "17:00 27/11/2026 (còn 4 ngày)" in shown
     elif status in NO_BADGE:
@@ -342,8 +342,8 @@ def test_ok__each_status_drawn_in_full(
         assert styles_of(frame, view.badge) == ["badge-ok"]
         assert "badge" in {panel.style for panel in frame.layout.panels}
     else:
-        assert "ĐÚNG HẠN" not in shown
-        assert "TRỄ HẠN" not in shown
+        assert not {"ĐÚNG HẠN", "TRONG HẠN"} & set(shown)
+        assert not {"TRỄ HẠN", "QUÁ HẠN"} & set(shown)
     if status == 6:
         assert rows["Phí, lệ phí"] == FEE
         assert FEE in shown
@@ -387,7 +387,7 @@ def test_ok__status_9_names_the_pickup_counter_exactly(
                               version=2))  # fmt: skip
     again = look_up(store, config, CODE, NOW, act=False)
     assert again.action == (
-        "Hồ sơ đã có kết quả, mời ông/bà đến bộ phận trả kết quả tầng 1 để nhận kết quả"
+        "Hồ sơ đã có kết quả, mời ông/bà đến Bộ phận trả kết quả tầng 1 để nhận kết quả"
     )
 
 
@@ -414,7 +414,7 @@ def test_ok__overdue_dossier_apologises(store: Store, config: Config, faces: Scr
     due = MONDAY - dt.timedelta(days=3)  # Friday 20/11, 17:00
     put(store, dossier_record(4, due_at=local_iso(due, 17)))
     view = look_up(store, config, CODE, NOW, act=False)
-    assert view.badge == "TRỄ HẠN"
+    assert view.badge == "QUÁ HẠN"
     assert view.tone == "bad"
     assert view.detail["overdue"] is True
     rows = {row.label: row.value for row in view.rows}
@@ -424,19 +424,19 @@ def test_ok__overdue_dossier_apologises(store: Store, config: Config, faces: Scr
     assert "quầy số 3" in view.action
     _, frame = render(faces, config, view)
     shown = assert_fits(frame, LANDSCAPE)
-    assert "TRỄ HẠN" in shown
-    assert styles_of(frame, "TRỄ HẠN") == ["badge-bad"]
+    assert "QUÁ HẠN" in shown
+    assert styles_of(frame, "QUÁ HẠN") == ["badge-bad"]
     assert "tone-bad" in {panel.style for panel in frame.layout.panels}
     assert "17:00 20/11/2026 (trễ 3 ngày)" in shown
     assert view.action in shown
     assert "phiếu xin lỗi" in " ".join(shown)
-    assert "ĐÚNG HẠN" not in shown
+    assert "TRONG HẠN" not in shown
 
 
 def test_ok__past_the_hour_today_is_overdue_without_days(store: Store, config: Config) -> None:
     put(store, dossier_record(2, due_at=local_iso(MONDAY, 8, 30)))
     view = look_up(store, config, CODE, NOW, act=False)
-    assert view.badge == "TRỄ HẠN"
+    assert view.badge == "QUÁ HẠN"
     assert view.tone == "bad"
     assert {r.label: r.value for r in view.rows}["Hẹn trả"] == (
         "08:30 23/11/2026 (đã quá giờ hẹn hôm nay)"
@@ -462,7 +462,7 @@ def test_ok__days_left_in_local_calendar_days(
 ) -> None:
     put(store, dossier_record(4, due_at=due), now=now - 60)
     view = look_up(store, config, CODE, now, act=False)
-    assert view.badge == "ĐÚNG HẠN"
+    assert view.badge == "TRONG HẠN"
     assert view.tone == "info"
     assert view.detail["overdue"] is False
     due_at = dt.datetime.fromisoformat(due)
@@ -472,7 +472,7 @@ def test_ok__days_left_in_local_calendar_days(
     _, frame = render(faces, config, view, now=now)
     shown = assert_fits(frame, LANDSCAPE)
     assert expected in shown
-    assert "ĐÚNG HẠN" in shown
+    assert "TRONG HẠN" in shown
 
 
 def test_ok__results_ready_late_say_so(store: Store, config: Config, faces: ScreenFonts) -> None:
@@ -1150,7 +1150,7 @@ def test_ok__cli_scan_prints_status_and_action(site: Path) -> None:
     assert APPLICANT not in out
     assert "còn" not in out  # finished: no countdown
     late = cli_ok(kiosk_in(site, "scan", late_code.lower()))
-    assert "ĐANG XỬ LÝ  [TRỄ HẠN]" in late
+    assert "ĐANG XỬ LÝ  [QUÁ HẠN]" in late
     assert "(trễ 3 ngày)" in late
     assert "phiếu xin lỗi" in late
     missing = cli_ok(kiosk_in(site, "scan", MISSING))

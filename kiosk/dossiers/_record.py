@@ -20,6 +20,7 @@ from kiosk.vietnamese import nfc
 
 MAX_TEXT = 500
 MAX_STEPS = 60
+END_OF_DAY = dt.time(17, 0)  # a due date given without a time is due by then
 LATEST = 4102444800  # 2100-01-01: later (or before 1970) is a mistake, not a date
 _BY_LABEL = {nfc(label).casefold(): number for number, label in STATUSES.items()}
 
@@ -55,6 +56,8 @@ def _when(record: Mapping[str, Any], key: str, zone: dt.tzinfo) -> float | None:
     if isinstance(value, bool):
         raise BadDossier(f"{key}: must be a date and time, not true/false")
     if isinstance(value, int | float):
+        if isinstance(value, int) and not 0 <= value < LATEST:
+            raise BadDossier(f"{key}: {str(value)[:20]} is not a plausible time")
         if not math.isfinite(value) or not 0 <= value < LATEST:
             raise BadDossier(f"{key}: {value} is not a plausible time")
         return float(value)
@@ -65,6 +68,9 @@ def _when(record: Mapping[str, Any], key: str, zone: dt.tzinfo) -> float | None:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise BadDossier(f"{key}: {value!r} is not an ISO 8601 date and time") from None
+    if "T" not in text.upper() and " " not in text and len(text) <= 10:
+        # A date alone: a due date or deadline means by the end of that working day.
+        moment = moment.replace(hour=END_OF_DAY.hour) if key in ("due_at", "deadline") else moment
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     try:

@@ -17,7 +17,7 @@ from kiosk.lookup._view import (
 )
 from kiosk.queue import local_time
 
-SHOWN_STEPS = 8  # the latest steps; older ones are summarised
+SHOWN_STEPS = 6  # the latest steps (the screen's timeline has room for six)
 _TONE = {1: "info", 2: "info", 3: "bad", 4: "info", 5: "warn", 6: "warn", 7: "plain", 8: "bad",
          9: "ok", 10: "plain"}  # fmt: skip
 
@@ -35,7 +35,7 @@ def _where(dossier: Dossier) -> str:
     if dossier.pickup_counter is not None:
         return f"quầy số {dossier.pickup_counter}"
     if dossier.pickup:
-        return dossier.pickup[0].lower() + dossier.pickup[1:]
+        return dossier.pickup
     return "quầy trả kết quả"
 
 
@@ -58,29 +58,33 @@ def _due(config: Config, dossier: Dossier, now: float) -> tuple[str, str, bool]:
     if dossier.due_at is None:
         return "", "", False
     due = clock_date(local_time(config, dossier.due_at))
+    # Being processed: "trong hạn" / "quá hạn"; finished: "đúng hạn" / "trễ hạn".
     if dossier.status in IN_PROGRESS:
         if now > dossier.due_at:
             late = _days(config, now, dossier.due_at)
             text = f"trễ {late} ngày" if late >= 1 else "đã quá giờ hẹn hôm nay"
-            return f"{due} ({text})", "TRỄ HẠN", True
+            return f"{due} ({text})", "QUÁ HẠN", True
         left = _days(config, dossier.due_at, now)
         text = {0: "hôm nay", 1: "còn 1 ngày, ngày mai"}.get(left, f"còn {left} ngày")
-        return f"{due} ({text})", "ĐÚNG HẠN", False
+        return f"{due} ({text})", "TRONG HẠN", False
     if dossier.status in (RESULT_READY, RETURNED):
         finished = _finished_at(dossier)
         if finished is None:
             return due, "", False
         if finished <= dossier.due_at:
             return due, "ĐÚNG HẠN", False
-        late = max(1, _days(config, finished, dossier.due_at))
-        return f"{due} (xong trễ {late} ngày)", "TRỄ HẠN", False
+        late = _days(config, finished, dossier.due_at)
+        text = f"xong trễ {late} ngày" if late >= 1 else "xong sau giờ hẹn"
+        return f"{due} ({text})", "TRỄ HẠN", False
     return due, "", False
 
 
 def _action(dossier: Dossier, overdue: bool, config: Config) -> str:
     where = _where(dossier)
     status = dossier.status
-    if overdue:
+    # Waiting on the agency: it owes an apology. Waiting on the citizen (papers to add,
+    # fees to pay): what they must do comes first.
+    if overdue and status not in (5, 6):
         return (
             "Hồ sơ đã quá hạn giải quyết. Cơ quan giải quyết sẽ gửi ông/bà phiếu xin lỗi và "
             f"hẹn lại ngày trả kết quả; mời ông/bà liên hệ {where} nếu cần hỗ trợ."

@@ -76,7 +76,9 @@ def _missed(store: Store, config: Config, position: Position, now: float, act: b
             f"Số {ticket.number} đã qua lượt; quét phiếu tại máy quét để vào lại hàng chờ.",
             "missed", "warn",
         )  # fmt: skip
-    return _refused_view(ticket.number, "ĐÃ QUA LƯỢT", refused.vi, "missed")
+    # A refusal without Vietnamese words of its own (a race with a counter) gets general ones.
+    said = refused.vi if refused.vi != str(refused) else "Mời ông/bà hỏi quầy hướng dẫn."
+    return _refused_view(ticket.number, "ĐÃ QUA LƯỢT", said, "missed")
 
 
 def ticket_view_for(
