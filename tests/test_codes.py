@@ -395,3 +395,11 @@ def test_ok__huge_input_is_refused_quickly() -> None:
         check_invariants(code)
         assert code.kind == INVALID
         assert code.reason.startswith("too long")
+
+
+@pytest.mark.parametrize("text", ["http://[x", "https://a]/b", "http://[vx.1]/", "HTTPS://[::1"])
+def test_fail__link_shaped_text_that_is_no_link_is_unknown_not_a_crash(text: str) -> None:
+    # urllib refuses these ("Invalid IPv6 URL"): the scan is simply not a code.
+    found = classify(text)
+    assert found.kind == UNKNOWN
+    assert found.value == ""

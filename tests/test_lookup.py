@@ -1259,3 +1259,30 @@ def test_ok__cli_scan_of_a_ticket_changes_nothing(site: Path) -> None:
     assert data["title"] == "ĐANG CHỜ"
     assert data["detail"]["ahead"] == 2
     assert data["code"] == "G003"
+
+
+@pytest.mark.parametrize("status", [5, 6])
+def test_ok__overdue_while_waiting_on_the_citizen_says_what_to_do(
+    store: Store, config: Config, status: int
+) -> None:
+    put(store, dossier_record(status, due_at=local_iso(MONDAY - dt.timedelta(days=2), 17)))
+    view = look_up(store, config, CODE, NOW, act=False)
+    assert view.badge == "QUÁ HẠN" and view.detail["overdue"] is True
+    assert "phiếu xin lỗi" not in view.action  # the delay is not the agency's
+    wanted = "bổ sung" if status == 5 else "nghĩa vụ tài chính"
+    assert wanted in view.action and "quầy số 3" in view.action
+
+
+def test_ok__a_due_date_without_a_time_is_due_by_the_end_of_the_working_day(
+    store: Store, config: Config
+) -> None:
+    put(store, dossier_record(4, due_at=MONDAY.isoformat()))
+    view = look_up(store, config, CODE, NOW, act=False)  # Monday 09:00
+    assert view.badge == "TRONG HẠN" and view.detail["overdue"] is False
+    assert {r.label: r.value for r in view.rows}["Hẹn trả"] == "17:00 23/11/2026 (hôm nay)"
+
+
+def test_ok__a_pickup_place_keeps_its_capitals(store: Store, config: Config) -> None:
+    put(store, dossier_record(9, pickup_counter=None, pickup="UBND xã Tân Phú, tầng 1"))
+    view = look_up(store, config, CODE, NOW, act=False)
+    assert "đến UBND xã Tân Phú, tầng 1 để nhận kết quả" in view.action

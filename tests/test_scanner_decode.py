@@ -801,3 +801,32 @@ def test_ok__auto_round_trip_however_the_bytes_are_cut(
         reads += splitter.feed(data[start:stop], T0 + i * 0.01)
     assert texts(reads) == codes
     assert not splitter.pending
+
+
+def test_ok__cr_framing_ignores_the_lf_of_a_scanner_sending_cr_lf() -> None:
+    splitter = FrameSplitter("cr", stall=0.3)
+    reads = splitter.feed(b"38.98.H29-210519-0013\r\n", 10.0)
+    assert [r.text for r in reads] == ["38.98.H29-210519-0013"]
+    assert splitter.expire(11.0) == []  # the lone LF is not a code cut off half-way
+    assert [r.text for r in splitter.feed(b"A1\r\n", 12.0)] == ["A1"]
+
+
+def test_fail__events_lost_by_the_kernel_drop_the_code_and_release_held_keys() -> None:
+    decoder = KeyDecoder(stall=0.3)
+    t = 100.0
+
+    def key(name: str, value: int) -> Read | None:
+        nonlocal t
+        t += 0.004
+        return decoder.feed(InputEvent(int(t), int(t % 1 * 1e6), ecodes.EV_KEY,
+                                       ecodes.ecodes[name], value))  # fmt: skip
+
+    key("KEY_1", 1)
+    key("KEY_LEFTSHIFT", 1)  # its release is among the lost events
+    dropped = decoder.feed(InputEvent(int(t), 0, ecodes.EV_SYN, ecodes.SYN_DROPPED, 0))
+    assert dropped is not None and dropped.text == "" and "lost" in dropped.problem
+    for name in ("KEY_2", "KEY_3"):
+        key(name, 1)
+        key(name, 0)
+    done = key("KEY_ENTER", 1)
+    assert done is not None and done.text == "23"  # not "@#": Shift is not taken as held
