@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -79,15 +78,6 @@ class WallDaemon(ScreenLoop):
         self.highlight_until: float | None = None
 
     # -- the loop ---------------------------------------------------------------
-
-    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
-        try:
-            while not stop.is_set():
-                stop.wait(self.step())
-                if on_tick is not None:
-                    on_tick()
-        finally:
-            self.close()
 
     def step(self) -> float:
         """One pass: read, speak, paint what is due. Returns how long to sleep."""

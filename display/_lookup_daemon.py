@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -53,15 +52,6 @@ class LookupDaemon(ScreenLoop):
         self.frames = 0
         self.shown: tuple[int, int] = (-1, -1)  # (minute, seconds left) last painted
 
-    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
-        try:
-            while not stop.is_set():
-                stop.wait(self.step())
-                if on_tick is not None:
-                    on_tick()
-        finally:
-            self._close_store_and_screen()
-
     def step(self) -> float:
         now = self.clock()
         self._open_store_and_screen()
@@ -73,9 +63,6 @@ class LookupDaemon(ScreenLoop):
             wake.append(self._paint(now))
         self._report(now)
         return max(0.001, min(wake))
-
-    def close(self) -> None:
-        self._close_store_and_screen()
 
     def _poll(self, now: float) -> None:
         assert self.store is not None

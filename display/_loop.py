@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +46,22 @@ class ScreenLoop:
         self.retry = dict.fromkeys(self.parts, 0.0)
         self.problems = dict.fromkeys(self.parts, "")
         self.reported: tuple[str, str] | None = None
+
+    def step(self) -> float:
+        """One pass of the loop; how long to sleep before the next."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._close_store_and_screen()
+
+    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        try:
+            while not stop.is_set():
+                stop.wait(self.step())
+                if on_tick is not None:
+                    on_tick()
+        finally:
+            self.close()
 
     def _open_store_and_screen(self) -> None:
         retry = self.config.display.retry_seconds

@@ -57,6 +57,42 @@ def _explain(exc: OSError) -> tuple[str, str]:
     return ABSENT, exc.strerror or str(exc)
 
 
+class DeviceState:
+    """A device's state as its reader last found it: logged once per change (connected,
+    or what is wrong and that it will be looked for again), and passed to ``on_state``."""
+
+    def __init__(
+        self,
+        label: str,
+        path: str,
+        retry_seconds: float,
+        on_state: Callable[[str, str], None] | None,
+        logger: logging.Logger,
+    ) -> None:
+        self.label = label
+        self.path = path
+        self.retry_seconds = retry_seconds
+        self.on_state = on_state
+        self.log = logger
+        self.state = ""
+        self.detail = ""
+
+    def set(self, state: str, detail: str = "") -> None:
+        if (state, detail) == (self.state, self.detail):
+            return
+        self.state, self.detail = state, detail
+        if state == CONNECTED:
+            self.log.info("%s: connected (%s)", self.label, self.path)
+        else:
+            self.log.warning("%s: %s: %s; looking again every %gs",
+                             self.label, self.path, detail, self.retry_seconds)  # fmt: skip
+        if self.on_state is not None:
+            try:
+                self.on_state(state, detail)
+            except Exception:
+                self.log.exception("%s: state callback failed", self.label)
+
+
 class InputReader:
     """Reads ``path`` on a daemon thread until :meth:`close`."""
 
@@ -75,9 +111,8 @@ class InputReader:
         self.on_event = on_event
         self.opener = opener
         self.retry_seconds = retry_seconds
-        self.on_state = on_state
-        self.state = ""
-        self._detail = ""
+        self.status = DeviceState(self.label, path, retry_seconds, on_state, log)
+        self._set = self.status.set
         self.connects = 0
         self._stop = threading.Event()
         self._wake_r, self._wake_w = os.pipe()
@@ -103,23 +138,9 @@ class InputReader:
                 os.close(fd)
         self._wake_r = self._wake_w = -1
 
-    def _set(self, state: str, detail: str = "") -> None:
-        if (state, detail) == (self.state, self._detail):
-            return
-        self._detail = detail
-        if state == CONNECTED:
-            log.info("%s: connected (%s)", self.label, self.path)
-        else:
-            log.warning(
-                "%s: %s: %s; looking again every %gs",
-                self.label, self.path, detail, self.retry_seconds,
-            )  # fmt: skip
-        if self.on_state is not None:
-            try:
-                self.on_state(state, detail)
-            except Exception:
-                log.exception("%s: state callback failed", self.label)
-        self.state = state
+    @property
+    def state(self) -> str:
+        return self.status.state
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -19,7 +19,7 @@ from typing import Any
 
 import serial
 
-from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED
+from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, DeviceState
 
 log = logging.getLogger("kiosk.scanner")
 
@@ -63,10 +63,9 @@ class SerialReader:
         self.opener = opener
         self.retry_seconds = retry_seconds
         self.label = label
-        self.on_state = on_state
         self.clock = clock
-        self.state = ""
-        self._detail = ""
+        self.status = DeviceState(label, path, retry_seconds, on_state, log)
+        self._set = self.status.set
         self.connects = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"serial {path}", daemon=True)
@@ -80,21 +79,9 @@ class SerialReader:
         if self._thread.is_alive():
             self._thread.join(timeout=5)
 
-    def _set(self, state: str, detail: str = "") -> None:
-        if (state, detail) == (self.state, self._detail):
-            return
-        self._detail = detail
-        if state == CONNECTED:
-            log.info("%s: connected (%s)", self.label, self.path)
-        else:
-            log.warning("%s: %s: %s; looking again every %gs",
-                        self.label, self.path, detail, self.retry_seconds)  # fmt: skip
-        self.state = state
-        if self.on_state is not None:
-            try:
-                self.on_state(state, detail)
-            except Exception:
-                log.exception("%s: state callback failed", self.label)
+    @property
+    def state(self) -> str:
+        return self.status.state
 
     def _run(self) -> None:
         while not self._stop.is_set():

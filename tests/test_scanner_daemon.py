@@ -190,13 +190,13 @@ def make_rig(store: Store) -> Iterator[Callable[..., Rig]]:
         rig = Rig(config, store, daemon, board, devices, scanned)
         for name, source in daemon.sources.items():
             rig.states[name] = []
-            forward = source.reader.on_state
+            forward = source.reader.status.on_state
 
             def recorded(state: str, detail: str, name: str = name, forward: Any = forward) -> None:
                 rig.states[name].append((state, detail))
                 forward(state, detail)
 
-            source.reader.on_state = recorded
+            source.reader.status.on_state = recorded
             if isinstance(source.reader, SerialReader):
                 rig.received[name] = 0
                 handler = source.reader.on_bytes
