@@ -80,12 +80,13 @@ class DeviceState:
     def set(self, state: str, detail: str = "") -> None:
         if (state, detail) == (self.state, self.detail):
             return
-        self.state, self.detail = state, detail
         if state == CONNECTED:
             self.log.info("%s: connected (%s)", self.label, self.path)
         else:
             self.log.warning("%s: %s: %s; looking again every %gs",
                              self.label, self.path, detail, self.retry_seconds)  # fmt: skip
+        # Set after the log line: whoever sees the new state also finds it logged.
+        self.state, self.detail = state, detail
         if self.on_state is not None:
             try:
                 self.on_state(state, detail)

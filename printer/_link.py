@@ -142,7 +142,7 @@ class Link:
                 raise
             done = self.sent - skip
             self.sent = done
-            broken = next((end for end in ends if end >= done), done)
+            broken = next((end for end in (0, *ends) if end >= done), done)
             # NULs finish the interrupted raster as blank dots; the next ticket resets.
             self._resync = b"\0" * max(0, broken - done)
             raise
@@ -212,6 +212,7 @@ class Link:
         """Send a real-time status command; its one valid reply byte, or None if silent."""
         self.open()
         self._drain()
+        self._settle()
         self._send(command, time.monotonic() + QUERY_SECONDS)
         deadline = time.monotonic() + QUERY_SECONDS
         while (remaining := deadline - time.monotonic()) > 0:
@@ -221,6 +222,20 @@ class Link:
             if reply & 0x93 == 0x12:
                 return reply
         return None
+
+    def _settle(self) -> None:
+        """Send the padding still owed for a command a timed-out write cut off: until the
+        printer has it, a query's bytes would be read as the rest of that command."""
+        if not self._resync:
+            return
+        owed, self._resync = self._resync, b""
+        try:
+            self._send(owed, time.monotonic() + self.config.timeout_seconds)
+        except LinkError:
+            self._resync = owed[self.sent :]
+            self.sent = 0
+            raise
+        self.sent = 0
 
     def _drain(self) -> None:
         """Forget bytes that arrived unasked (late replies, automatic status)."""

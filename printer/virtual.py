@@ -285,6 +285,8 @@ class PtyPrinter(_Served):
         # Jammed: answers the status queries as ready, then stops the host (XOFF) before
         # the ticket, as a printer with a full buffer does; writes time out.
         self.jam = False
+        # Or stops the host once this many more bytes have come in: a buffer full mid-job.
+        self.jam_after: int | None = None
         self._master = -1
         self._slave = -1
         self._thread: threading.Thread | None = None
@@ -316,7 +318,7 @@ class PtyPrinter(_Served):
 
     def resume(self) -> None:
         """Clear the jam; XON: the host may send again."""
-        self.jam = False
+        self.jam, self.jam_after = False, None
         with contextlib.suppress(OSError):
             os.write(self._master, XON)
 
@@ -332,10 +334,16 @@ class PtyPrinter(_Served):
                 return
             with self._lock:
                 reply = self.printer.feed(data)
+            if self.jam_after is not None:
+                self.jam_after -= len(data)
+                if self.jam_after <= 0:
+                    self.jam_after, self.jam = None, True
+                    reply += XOFF
+            elif self.jam and b"\x10\x04\x04" in data:
+                # One write: the host's line discipline stops before it sees the reply.
+                reply += XOFF
             if reply:
                 os.write(master, reply)
-            if self.jam and b"\x10\x04\x04" in data:
-                os.write(master, XOFF)
 
 
 class SocketPrinter(_Served):

@@ -657,6 +657,28 @@ def test_fail__jammed_printer_times_out_then_recovers(
     assert virtual.unknown == []
 
 
+def test_fail__jam_inside_a_picture_then_the_status_query_is_still_answered(
+    escpos: EscposPrinter, pty: PtyPrinter, virtual: VirtualPrinter
+) -> None:
+    """A write cut off inside a raster leaves the printer waiting for the rest of it: the
+    padding owed goes out before the next status query, or the query is eaten as dots."""
+    width, rows = 72, 4000  # 288,000 bytes: far more than the line holds once stopped
+    picture = GS + b"v0\x00" + bytes((width, 0, rows & 0xFF, rows >> 8)) + b"\xaa" * width * rows
+    assert escpos.status().state == READY
+    pty.jam_after = 1000
+    with pytest.raises(LinkError) as cut:
+        escpos.link.write(picture, ends=(len(picture),))
+    assert cut.value.status.state == SILENT
+    assert 0 < escpos.link.sent < len(picture)
+    pty.resume()
+    assert escpos.status().state == READY
+    assert wait_for(lambda: virtual.received == len(picture) + 12)  # and 2 status checks
+    assert virtual.unknown == []
+    escpos.print_slip(make_slip())
+    assert printed(virtual, 1)  # the padded picture, then the ticket, on one page
+    assert virtual.qr_codes[0] == [TOKEN]
+
+
 def test_ok__unplugged_printer_is_disconnected_then_found_again(
     escpos: EscposPrinter, pty: PtyPrinter, virtual: VirtualPrinter
 ) -> None:
