@@ -60,6 +60,10 @@ def _dispatch(ctx: Context) -> int:
         from kiosk.cli import _lookup_cmds
 
         return _lookup_cmds.cmd_scan(ctx) if command == "scan" else _lookup_cmds.cmd_dossiers(ctx)
+    if command == "central":
+        from kiosk.cli._central_cmds import cmd_central
+
+        return cmd_central(ctx)
     if command == "run":
         from kiosk.cli._run import cmd_run
 

@@ -22,13 +22,18 @@ class Context:
 
     @functools.cached_property
     def config(self) -> Config:
-        from kiosk.config import load_config
+        """The config files, with the configuration central pushed (kept in the database)."""
+        from kiosk.config import site_config
 
-        return load_config(self.args.config)
+        return site_config(self.args.config, self._db_override())
+
+    def _db_override(self) -> str | None:
+        db = self.args.db or os.environ.get("KIOSK_DB")
+        return str(db) if db else None
 
     @property
     def db_path(self) -> str:
-        return str(self.args.db or os.environ.get("KIOSK_DB") or self.config.store.path)
+        return self._db_override() or self.config.store.path
 
     @functools.cached_property
     def store(self) -> Store:

@@ -181,10 +181,10 @@ def build_parser() -> Parser:
 
     run = add("run", "run a daemon in the foreground (as systemd does)")
     run.add_argument(
-        "daemon", choices=["kiosk", "counter", "display", "scanner"],
+        "daemon", choices=["kiosk", "counter", "display", "scanner", "sync"],
         help="kiosk: ticket buttons and printer; counter: counter keys and rating keys; "
         "display: a screen (with --role) and, for the wall, the voice; scanner: the "
-        "barcode scanners",
+        "barcode scanners; sync: the MQTT link to central",
     )  # fmt: skip
     run.add_argument(
         "--role", choices=["wall", "lookup"],
@@ -194,6 +194,30 @@ def build_parser() -> Parser:
         "--counter", dest="counters", metavar="N", type=counter_number, action="append",
         help="counter: only these counters (repeat the option; default every counter with keys)",
     )  # fmt: skip
+
+    central = add("central", "the reference central ingest, its report, dossiers and commands")
+    central.add_argument(
+        "action", nargs="?", default="run", choices=["run", "report", "dossiers", "command"],
+        help="run: store every site's events once and ack them (default); report: a site's "
+        "day; dossiers FILE.jsonl: publish dossier updates to a site; command DEVICE CMD: "
+        "send a command (call_next, recall, notice, reprint, resync_dossiers)",
+    )  # fmt: skip
+    central.add_argument("target", nargs="*", help="FILE for dossiers; DEVICE CMD for command")
+    central.add_argument("--broker", metavar="HOST[:PORT]", help="default central.host/port")
+    central.add_argument(
+        "--db", dest="central_db", metavar="URL",
+        help="sqlite:///PATH or postgresql://... (default central.db)",
+    )  # fmt: skip
+    central.add_argument("--group", help="shared-subscription group (default central.group)")
+    central.add_argument("--client-id", help="MQTT client id of this worker")
+    central.add_argument("--site", help="report, dossiers, command: the site id")
+    central.add_argument("--day", help="report: YYYY-MM-DD (default today)")
+    central.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
+                         help="report and dossiers: the sites' time zone")  # fmt: skip
+    central.add_argument("--counter", type=counter_number, help="command: the counter")
+    central.add_argument("--text", help="command notice: the line")
+    central.add_argument("--minutes", type=float, help="command notice: how long")
+    central.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
 
     demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")

@@ -45,7 +45,35 @@ def cmd_run(ctx: Context) -> int:
         return run_display(ctx)
     if daemon == "scanner":
         return run_scanner(ctx)
+    if daemon == "sync":
+        return run_sync(ctx)
     return run_kiosk(ctx)
+
+
+def run_sync(ctx: Context) -> int:
+    from kiosk.config import load_raw
+    from sync import BrokerSetupError, SyncDaemon
+
+    setup_logging()
+    logging.getLogger("sync").setLevel(logging.INFO)
+    config = ctx.config
+    if not config.sync.enabled:
+        raise CommandError("sync is off (sync.enabled = false)", CONFIG)
+    raw, sources = load_raw(ctx.args.config)
+    try:
+        daemon = SyncDaemon(config, ctx.db_path, raw, sources)
+    except BrokerSetupError as exc:
+        raise CommandError(f"sync: {exc}", CONFIG) from None
+    stop = stop_on_signals()
+    daemon.start()
+    log.info("sync ready: device %s of site %s; broker %s:%d", config.site.device,
+             config.site.id, config.sync.host, config.sync.port)  # fmt: skip
+    try:
+        daemon.run(stop)
+    finally:
+        daemon.close()
+    log.info("sync stopped")
+    return 0
 
 
 def run_display(ctx: Context) -> int:

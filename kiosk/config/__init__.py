@@ -1,8 +1,11 @@
 """Site configuration: TOML files layered into frozen, validated dataclasses."""
 
+from kiosk.config._central import overlay, read_central, site_config, with_central
 from kiosk.config._check import capacity
-from kiosk.config._load import ConfigError, config_files, load_config, parse_config
+from kiosk.config._load import ConfigError, config_files, load_config, load_raw, parse_config
 from kiosk.config._schema import (
+    BrokerConfig,
+    CentralConfig,
     Config,
     CounterButton,
     CounterConfig,
@@ -24,10 +27,13 @@ from kiosk.config._schema import (
     SiteConfig,
     SpecialDay,
     StoreConfig,
+    SyncConfig,
     VoiceConfig,
 )
 
 __all__ = [
+    "BrokerConfig",
+    "CentralConfig",
     "Config",
     "ConfigError",
     "CounterButton",
@@ -50,9 +56,15 @@ __all__ = [
     "SiteConfig",
     "SpecialDay",
     "StoreConfig",
+    "SyncConfig",
     "VoiceConfig",
     "capacity",
     "config_files",
     "load_config",
+    "load_raw",
+    "overlay",
     "parse_config",
+    "read_central",
+    "site_config",
+    "with_central",
 ]

@@ -8,7 +8,7 @@ import itertools
 from kiosk.config._build import did_you_mean
 from kiosk.config._keymaps import BUILTIN
 from kiosk.config._parse import same_pin
-from kiosk.config._schema import Config, ServiceConfig
+from kiosk.config._schema import BrokerConfig, Config, ServiceConfig
 
 
 def capacity(service: ServiceConfig) -> int:
@@ -28,6 +28,13 @@ def check(config: Config) -> list[str]:
     problems += _check_counter_keys(config)
     problems += _check_printer(config)
     problems += _check_scanners(config)
+    problems += _check_broker("sync.", config.sync)
+    problems += _check_broker("central.", config.central)
+    if not config.central.db.startswith(("sqlite://", "postgresql://", "postgres://")):
+        problems.append(
+            "central.db: must be sqlite:///PATH or postgresql://user:password@host/dbname "
+            f"(got {config.central.db!r})"
+        )
     return problems
 
 
@@ -273,4 +280,17 @@ def _check_scanners(config: Config) -> list[str]:
         if name not in ids:
             hint = did_you_mean(name, ids)
             problems.append(f"lookup.scanners: no scanner {name!r}{hint}")
+    return problems
+
+
+def _check_broker(path: str, broker: BrokerConfig) -> list[str]:
+    problems: list[str] = []
+    if broker.password and broker.password_file:
+        problems.append(f"{path}password_file: give password or password_file, not both")
+    if bool(broker.cert) != bool(broker.key):
+        problems.append(f"{path}key: a client certificate needs its key (set both cert and key)")
+    if (broker.ca or broker.cert) and not broker.tls:
+        problems.append(f"{path}tls: ca/cert are set but tls = false")
+    if broker.reconnect_min_seconds > broker.reconnect_max_seconds:
+        problems.append(f"{path}reconnect_max_seconds: must not be less than reconnect_min_seconds")
     return problems

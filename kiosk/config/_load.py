@@ -73,10 +73,16 @@ def parse_config(raw: dict[str, Any], sources: tuple[str, ...] = ()) -> Config:
     return dataclasses.replace(config, sources=sources)
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Load ``path`` (default ``$KIOSK_CONFIG`` or ``/etc/kiosk/config.toml``) plus drop-ins."""
+def load_raw(path: str | Path | None = None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The merged TOML of ``path`` and its drop-ins, unchecked, and the files it came from."""
     files = config_files(path)
     raw: dict[str, Any] = {}
     for file in files:
         raw = merge(raw, _read(file))
-    return parse_config(raw, tuple(str(file) for file in files))
+    return raw, tuple(str(file) for file in files)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load ``path`` (default ``$KIOSK_CONFIG`` or ``/etc/kiosk/config.toml``) plus drop-ins."""
+    raw, sources = load_raw(path)
+    return parse_config(raw, sources)

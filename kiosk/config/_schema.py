@@ -396,6 +396,67 @@ class DossiersConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BrokerConfig:
+    """How to reach the MQTT broker (MQTT v5): address, TLS and credentials."""
+
+    host: str = opt("localhost", p.text)
+    # 1883 plain, 8883 with TLS.
+    port: int = opt(1883, p.int_range(1, 65535))
+    username: str = opt("", p.optional_text)
+    # Better kept out of this file: password_file names a file (mode 0600) holding it.
+    password: str = opt("", p.optional_text)
+    password_file: str = opt("", p.optional_text)
+    tls: bool = opt(False, p.boolean)
+    # CA bundle that signed the broker's certificate ("" with tls: the system's CAs).
+    ca: str = opt("", p.optional_text)
+    # This client's certificate and key, for brokers that want one.
+    cert: str = opt("", p.optional_text)
+    key: str = opt("", p.optional_text)
+    keepalive: int = opt(30, p.int_range(5, 3600))
+    # Reconnect waits grow from the first to the second, doubling each time.
+    reconnect_min_seconds: float = opt(1.0, p.number_range(0.1, 60))
+    reconnect_max_seconds: float = opt(120.0, p.number_range(1, 3600))
+    # How long the broker keeps this client's session (subscriptions, queued messages)
+    # while it is away.
+    session_expiry_hours: float = opt(168.0, p.number_range(0.01, 8760))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncConfig(BrokerConfig):
+    """kiosk run sync: the outbox to central, and what central sends back."""
+
+    enabled: bool = opt(True, p.boolean)
+    # "" uses kiosk-{site.id}-{site.device}: stable, so the broker keeps the session.
+    client_id: str = opt("", p.optional_text)
+    # QoS 1 messages on the wire without a PUBACK yet.
+    inflight: int = opt(100, p.int_range(1, 65535))
+    # Events sent but not yet acknowledged by central; nothing more is sent until it acks.
+    window: int = opt(2000, p.int_range(1, 100_000))
+    # No ack progress this long while events wait: send them again from the last ack.
+    ack_timeout_seconds: float = opt(30.0, p.number_range(1, 3600))
+    # The retained state message is refreshed this often.
+    state_seconds: float = opt(60.0, p.number_range(5, 3600))
+    # A reprint waits this long for the kiosk daemon before it is answered as failed.
+    command_timeout_seconds: float = opt(20.0, p.number_range(1, 600))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CentralConfig(BrokerConfig):
+    """kiosk central: the province's reference ingest."""
+
+    # sqlite:///PATH (default) or postgresql://user:password@host/dbname
+    db: str = opt("sqlite:///var/lib/kiosk/central.db", p.text)
+    # Workers with the same group share the sites' events (MQTT v5 shared subscription).
+    group: str = opt("central", p.slug)
+    # "" uses kiosk-central-{group}-{hostname}; give each worker its own.
+    client_id: str = opt("", p.optional_text)
+    # Events stored per transaction (and acked together).
+    batch: int = opt(500, p.int_range(1, 100_000))
+    # Which sites to take: "+" all, or one site id.
+    sites: str = opt("+", p.text)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole, validated configuration of one site controller."""
 
@@ -412,6 +473,8 @@ class Config:
     scanner: ScannerConfig = table(ScannerConfig)
     lookup: LookupConfig = table(LookupConfig)
     dossiers: DossiersConfig = table(DossiersConfig)
+    sync: SyncConfig = table(SyncConfig)
+    central: CentralConfig = table(CentralConfig)
     # Named key maps for counter keypads, on top of the built-in ones (numpad, rating,
     # presenter): { KEY_KP1 = "next", ... }.
     keymaps: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = opt((), p.keymaps)

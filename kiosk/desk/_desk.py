@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk import commands, tokens
 from kiosk import queue as tickets
-from kiosk import tokens
 from kiosk.config import Config
 from kiosk.desk._buttons import Press
 from kiosk.desk._feedback import Feedback
@@ -179,11 +179,46 @@ class Desk:
 
     def poll(self) -> None:
         """Between presses: ask the printer now and then, so paper-low and an unplugged
-        printer show before the next citizen finds out."""
+        printer show before the next citizen finds out; carry out a reprint central asked
+        for."""
         now = self.monotonic()
         if now >= self._next_poll:
             self._next_poll = now + self.config.printer.retry_seconds
             self.check_printer()
+        if commands.waiting(self.store, "reprint"):
+            self.reprint()
+
+    def reprint(self) -> commands.Result | None:
+        """Print the last ticket printed today again (same number, same QR): central's
+        "reprint" command, for a citizen whose ticket came out torn or faint."""
+        command = commands.claim(self.store, "reprint", now=self.clock())
+        if command is None:
+            return None
+        result = self._reprint_last()
+        commands.finish(self.store, command.id, result, now=self.clock())
+        log.info("reprint %s: %s", command.id, result.message)
+        return result
+
+    def _reprint_last(self) -> commands.Result:
+        now = self.clock()
+        last = tickets.last_printed(self.store, self.config, now=now)
+        if last is None:
+            return commands.Result(False, "no_ticket", "no ticket has been printed today")
+        status = self.check_printer()
+        if not status.printable:
+            return commands.Result(False, f"printer_{status.state}",
+                                   f"printer {status.state}: {status.detail}")  # fmt: skip
+        token = tokens.sign(self.key, last.ticket.day, last.ticket.number)
+        try:
+            self.printer.print_slip(slip_for(self.config, last, token))
+        except PrintFailed as failed:
+            self._set_status(failed.status)
+            return commands.Result(False, f"print_{failed.status.state}",
+                                   f"print failed: {failed.status.detail}")  # fmt: skip
+        with self.store.change(self.clock()) as tx:
+            tx.event("ticket.reprinted", {"number": last.ticket.number, "uid": last.ticket.uid})
+        return commands.Result(True, "done", f"ticket {last.ticket.number} printed again",
+                               {"number": last.ticket.number})  # fmt: skip
 
     # -- the loop ---------------------------------------------------------------------
 

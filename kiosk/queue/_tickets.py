@@ -216,3 +216,21 @@ def ticket_position(
             ahead = ahead_of(tx, ticket.service, ticket.rank, ticket.priority)
             wait = wait_minutes(tx, config, ticket.service, ahead)
         return Position(ticket, current_day(tx, config, now), ahead, wait)
+
+
+def last_printed(store: Store, config: Config, *, now: float) -> Issued | None:
+    """The last ticket printed this business day, with where it stands now (a reprint)."""
+    with store.read() as conn:
+        tx = Tx(conn, now)
+        day = current_day(tx, config, now)
+        ticket = load_ticket(
+            tx, "day = ? AND status IN ('waiting', 'called', 'done', 'missed') "
+            "ORDER BY id DESC LIMIT 1", (day,),
+        )  # fmt: skip
+        if ticket is None:
+            return None
+        ahead = wait = None
+        if ticket.status == "waiting":
+            ahead = ahead_of(tx, ticket.service, ticket.rank, ticket.priority)
+            wait = wait_minutes(tx, config, ticket.service, ahead)
+        return Issued(ticket, ahead or 0, wait)

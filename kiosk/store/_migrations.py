@@ -148,6 +148,24 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     """,
+    # 6: sync: the outbox's identity and ack, and commands from central (each run once).
+    """
+    INSERT INTO kv (key, value) VALUES
+        ('outbox_db', lower(hex(randomblob(16)))),
+        ('outbox_acked', 0);
+
+    CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        cmd TEXT NOT NULL,
+        args TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+        result TEXT,
+        received_at REAL NOT NULL,
+        finished_at REAL
+    );
+    CREATE INDEX commands_open ON commands (cmd, state) WHERE state IN ('pending', 'running');
+    CREATE INDEX commands_finished ON commands (finished_at);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

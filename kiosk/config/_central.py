@@ -1,0 +1,99 @@
+"""The site configuration central pushes (services, counters, hours, notices), laid over
+the device's own files.
+
+Sync stores the pushed version in the database only after the combination passed every
+check ``config.toml`` must pass, in one transaction; every daemon then loads the files,
+then this overlay. The device's hardware (pins, keypads, printer) always comes from its
+own files: central says what the counters do, not how they are wired.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from kiosk.config._load import ConfigError, load_raw, merge, parse_config
+from kiosk.config._schema import Config
+
+log = logging.getLogger("kiosk.config")
+
+KEY = "central_config"  # kv: {"version": N, "body": {...}}
+NOTICE_JOIN = "   •   "
+
+
+def overlay(raw: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The files' TOML with central's ``body`` laid over it (see the module's rules)."""
+    out = dict(raw)
+    if "services" in body:
+        out["services"] = [dict(service) for service in body["services"]]
+    if "counters" in body:
+        own = {c.get("number"): c for c in raw.get("counters", []) if isinstance(c, dict)}
+        counters = []
+        for pushed in body["counters"]:
+            local = dict(own.pop(pushed["number"], {}))
+            local.update(pushed)
+            counters.append(local)
+        counters += own.values()  # counters central does not list stay as the files say
+        out["counters"] = sorted(counters, key=lambda c: int(c.get("number", 0)))
+    if "hours" in body:
+        out["hours"] = merge(raw.get("hours", {}), body["hours"])
+    if "notices" in body:
+        text = NOTICE_JOIN.join(n["text"].strip() for n in body["notices"] if n["text"].strip())
+        out["display"] = merge(raw.get("display", {}), {"notice": text})
+    return out
+
+
+def with_central(
+    raw: dict[str, Any], sources: tuple[str, ...], version: int, body: dict[str, Any]
+) -> Config:
+    """Check and build the combination; :class:`ConfigError` names what does not fit."""
+    return parse_config(overlay(raw, body), (*sources, f"central v{version}"))
+
+
+def read_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
+    """The overlay stored in the database at ``db_path`` (read-only; None if none)."""
+    path = Path(db_path)
+    if str(db_path) == ":memory:" or not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+    if row is None:
+        return None
+    try:
+        stored = json.loads(row[0])
+        return int(stored["version"]), dict(stored["body"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def site_config(path: str | Path | None, db_path: str | Path | None = None) -> Config:
+    """The files' config with central's overlay from the database, when one is stored.
+
+    An overlay that no longer fits the files (a technician changed them since) is left
+    out with a warning: the device runs on its own files rather than not at all.
+    """
+    raw, sources = load_raw(path)
+    config = parse_config(raw, sources)
+    stored = read_central(db_path or config.store.path)
+    if stored is None:
+        return config
+    version, body = stored
+    try:
+        return with_central(raw, sources, version, body)
+    except ConfigError as exc:
+        log.warning("central configuration v%d left out: it no longer fits the files: %s",
+                    version, exc)  # fmt: skip
+        return config

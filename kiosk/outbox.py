@@ -1,0 +1,77 @@
+"""The event outbox: the ``events`` rows every change appends, sent to central in seq order
+and deleted only once central says it has stored them (its ack, end to end).
+
+The database has an identity (``outbox_db``): a device whose database is replaced starts
+its seq at 1 again, and central tells the two apart by it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kiosk.store import Store
+
+log = logging.getLogger("kiosk.outbox")
+
+
+@dataclass(frozen=True)
+class Pending:
+    seq: int
+    id: str
+    type: str
+    ts: str
+    data: str  # JSON text, as stored
+
+
+@dataclass(frozen=True)
+class Outbox:
+    db: str  # the database's identity
+    acked: int  # highest seq central has stored
+    last: int  # highest seq written
+    held: int  # events still held (not yet acked)
+
+
+def state(store: Store) -> Outbox:
+    with store.read() as conn:
+        values = dict(conn.execute(
+            "SELECT key, value FROM kv WHERE key IN ('outbox_db', 'outbox_acked', 'event_seq')"
+        ).fetchall())  # fmt: skip
+        held = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return Outbox(str(values["outbox_db"]), int(values["outbox_acked"]),
+                  int(values["event_seq"]), int(held))  # fmt: skip
+
+
+def pending(store: Store, first: int, limit: int) -> list[Pending]:
+    """Up to ``limit`` held events from seq ``first`` on, in seq order."""
+    rows = store.conn.execute(
+        "SELECT seq, id, type, ts, data FROM events WHERE seq >= ? ORDER BY seq LIMIT ?",
+        (first, limit),
+    ).fetchall()
+    return [Pending(*row) for row in rows]
+
+
+def envelope(event: Pending, db: str, floor: int) -> bytes:
+    """The event as published: its stored JSON is used as it is, not parsed again."""
+    return (
+        f'{{"id":"{event.id}","seq":{event.seq},"type":"{event.type}","ts":"{event.ts}",'
+        f'"db":"{db}","floor":{floor},"data":{event.data}}}'
+    ).encode()
+
+
+def ack(store: Store, seq: int, *, now: float) -> int:
+    """Central holds everything up to ``seq``: forget those events. Returns how many went.
+
+    An ack at or below the last one changes nothing (acks may arrive again or late); one
+    beyond the last event written is refused, so a mistaken ack never deletes unsent events.
+    """
+    with store.change(now) as tx:
+        acked = int(tx.get("outbox_acked"))
+        last = int(tx.get("event_seq"))
+        if seq > last:
+            raise ValueError(f"ack {seq} is beyond the last event written ({last})")
+        if seq <= acked:
+            return 0
+        gone = tx.execute("DELETE FROM events WHERE seq <= ?", (seq,)).rowcount
+        tx.put("outbox_acked", seq)
+    return int(gone)

@@ -1,0 +1,171 @@
+"""The MQTT v1 contract: topics, size limits and the JSON Schemas in ``sync/schemas/``
+(the same files the AsyncAPI document ``sync/asyncapi.yaml`` points to).
+
+Every inbound payload goes through :func:`decode`: bounded in size, UTF-8, plain JSON (no
+NaN or Infinity, no duplicate keys), an object, valid against its schema. Anything else is
+:class:`Invalid`, with one line that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+
+SCHEMAS = Path(__file__).parent / "schemas"
+VERSION = "v1"
+
+# Largest payload taken, by message kind (bytes).
+MAX_BYTES = {
+    "event": 64 * 1024,
+    "ack": 1024,
+    "state": 8 * 1024,
+    "config": 256 * 1024,
+    "dossiers": 1024 * 1024,
+    "command": 8 * 1024,
+    "result": 8 * 1024,
+}
+KINDS = tuple(MAX_BYTES)
+
+
+class Invalid(ValueError):
+    """A payload that breaks the contract; the message says how."""
+
+
+@functools.cache
+def _validator(kind: str) -> Any:
+    schema = json.loads((SCHEMAS / f"{kind}.json").read_text(encoding="utf-8"))
+    return fastjsonschema.compile(schema)
+
+
+def schema(kind: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMAS / f"{kind}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def _no_constant(name: str) -> Any:
+    raise Invalid(f"not plain JSON ({name})")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise Invalid(f"key {key!r} appears twice")
+        out[key] = value
+    return out
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def validate(kind: str, payload: Any) -> dict[str, Any]:
+    """Check an already-parsed payload against the schema of ``kind``."""
+    if not isinstance(payload, dict):
+        raise Invalid(f"{kind}: must be a JSON object")
+    try:
+        _validator(kind)(payload)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        where = (exc.name or "data").replace("data.", "", 1).replace("data", "(payload)")
+        what = exc.message.replace(exc.name or "", "").strip()
+        raise Invalid(f"{kind}: {where}: {what}") from None
+    return payload
+
+
+def decode(kind: str, payload: bytes) -> dict[str, Any]:
+    """Parse and check an inbound payload of ``kind``."""
+    limit = MAX_BYTES[kind]
+    if len(payload) > limit:
+        raise Invalid(f"{kind}: {len(payload)} bytes is over the limit of {limit}")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(f"{kind}: not UTF-8") from None
+    try:
+        parsed = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+    except Invalid as exc:
+        raise Invalid(f"{kind}: {exc}") from None
+    except (ValueError, RecursionError):
+        raise Invalid(f"{kind}: not JSON") from None
+    if not _finite(parsed):
+        raise Invalid(f"{kind}: a number is out of range")
+    return validate(kind, parsed)
+
+
+def encode(kind: str, payload: dict[str, Any]) -> bytes:
+    """An outbound payload, checked against its schema first."""
+    validate(kind, payload)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The topics of one site (and, for a device, its own)."""
+
+    site: str
+    device: str = "+"
+
+    @property
+    def prefix(self) -> str:
+        return f"hcc/{VERSION}/{self.site}"
+
+    def _own(self, leaf: str) -> str:
+        return f"{self.prefix}/{self.device}/{leaf}"
+
+    @property
+    def events(self) -> str:
+        return self._own("events")
+
+    @property
+    def state(self) -> str:
+        return self._own("state")
+
+    @property
+    def ack(self) -> str:
+        return self._own("ack")
+
+    @property
+    def cmd(self) -> str:
+        return self._own("cmd")
+
+    @property
+    def result(self) -> str:
+        return self._own("cmd/result")
+
+    @property
+    def config(self) -> str:
+        return f"{self.prefix}/config"
+
+    @property
+    def dossiers(self) -> str:
+        return f"{self.prefix}/dossiers"
+
+
+_LEAVES = {"events": "event", "state": "state", "ack": "ack", "cmd": "command"}
+
+
+def parse_topic(topic: str) -> tuple[str, str, str] | None:
+    """``(site, device, kind)`` of a device topic (device "" for site topics), or None."""
+    parts = topic.split("/")
+    if len(parts) < 4 or parts[0] != "hcc" or parts[1] != VERSION:
+        return None
+    site = parts[2]
+    if len(parts) == 4 and parts[3] in ("config", "dossiers"):
+        return site, "", parts[3]
+    if len(parts) == 5 and parts[4] in _LEAVES:
+        return site, parts[3], _LEAVES[parts[4]]
+    if len(parts) == 6 and parts[4:] == ["cmd", "result"]:
+        return site, parts[3], "result"
+    return None

@@ -1,0 +1,333 @@
+"""``kiosk run sync``: the outbox to central, and what central sends back.
+
+Everything that matters lives in SQLite: events are read from the outbox in seq order,
+published (QoS 1) within a bounded window, and deleted only when central's ack says they
+are stored. After a reconnect, a restart, or an ack that does not come, sending starts
+again from the last ack; central drops the repeats. paho's callbacks only queue what
+happened; this loop does the work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kiosk import __version__, commands, outbox
+from kiosk.commands import Result
+from kiosk.config import Config
+from kiosk.store import Store, iso_utc
+from sync import _inbound as inbound
+from sync._contract import Invalid, Topics, decode, encode, parse_topic
+from sync._mqtt import Client, Happened
+
+log = logging.getLogger("sync")
+
+BATCH = 500  # events read from the outbox at a time
+HEALTH = "sync"
+KEEP_COMMANDS_DAYS = 7
+
+
+def client_id(config: Config) -> str:
+    return config.sync.client_id or f"kiosk-{config.site.id}-{config.site.device}"
+
+
+def offline_payload() -> bytes:
+    return encode("state", {"online": False, "version": __version__})
+
+
+class SyncDaemon:
+    """One device's MQTT link to central."""
+
+    def __init__(
+        self,
+        config: Config,
+        db_path: str,
+        raw: dict[str, Any],
+        sources: tuple[str, ...],
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.raw, self.sources = raw, sources
+        self.clock, self.monotonic = clock, monotonic
+        self.store = Store(db_path, config.store.busy_timeout_ms)
+        self.topics = Topics(config.site.id, config.site.device)
+        box = outbox.state(self.store)
+        self.db, self.acked = box.db, box.acked
+        self.client = Client(
+            config.sync, client_id(config), inflight=config.sync.inflight,
+            queued=config.sync.window + 100, will=(self.topics.state, offline_payload()),
+        )  # fmt: skip
+        self.next_seq: int | None = None  # None: not connected, nothing is sent
+        self.progress_at = monotonic()
+        self.state_at = -1e9
+        self.reprints: dict[str, float] = {}  # command id -> when to give up on it
+        self.health = ("", "")
+        self.published = 0
+        self.dropped = 0  # inbound messages refused
+        self.on_applied: Callable[[str, str], None] | None = None  # (kind, message), tests
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._report("starting", f"connecting to {self._where()}")
+        self.client.start()
+
+    def _where(self) -> str:
+        sync = self.config.sync
+        return f"{sync.host}:{sync.port}{' (TLS)' if sync.tls else ''}"
+
+    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        while not stop.is_set():
+            self.step(0.05)
+            if on_tick is not None:
+                on_tick()
+
+    def step(self, wait: float = 0.0) -> None:
+        """Handle what paho reported, send what is due, check the timers."""
+        inbox = self.client.inbox
+        try:
+            happened = inbox.get(timeout=wait) if wait > 0 else inbox.get_nowait()
+        except Exception:
+            happened = None
+        handled = 0
+        while happened is not None and handled < 1000:
+            self._safely(self._handle, happened)
+            handled += 1
+            try:
+                happened = inbox.get_nowait()
+            except Exception:
+                happened = None
+        self._safely(self._pump)
+        self._safely(self._timers)
+
+    def _safely(self, work: Callable[..., None], *args: Any) -> None:
+        try:
+            work(*args)
+        except Invalid as exc:
+            self.dropped += 1
+            log.warning("dropped: %s", exc)
+        except Exception:  # a database fault or a bug: logged, the link stays up
+            log.exception("sync step failed")
+
+    def close(self) -> None:
+        self.client.stop(last=(self.topics.state, offline_payload()))
+        self._report("stopped", "")
+        self.store.close()
+
+    # -- paho's reports ---------------------------------------------------------------
+
+    def _handle(self, happened: Happened) -> None:
+        if happened.kind == "connected":
+            log.info("connected to %s (session %s)", self._where(),
+                     "kept" if happened.retained else "new")  # fmt: skip
+            topics = self.topics
+            self.client.subscribe([topics.ack, topics.config, topics.dossiers, topics.cmd])
+            self.next_seq = self.acked + 1  # whatever was in flight goes again
+            self.progress_at = self.monotonic()
+            self.state_at = -1e9
+            self._report("ok", f"connected to {self._where()}")
+        elif happened.kind == "refused":
+            self.next_seq = None
+            self._report("degraded", f"broker {self._where()} refused: {happened.detail}")
+        elif happened.kind == "disconnected":
+            if self.next_seq is not None:
+                log.warning("lost the broker (%s); reconnecting", happened.detail)
+            self.next_seq = None
+            self._report("degraded", f"broker {self._where()} unreachable; retrying")
+        elif happened.kind == "message":
+            self._message(happened.topic, happened.payload)
+
+    def _message(self, topic: str, payload: bytes) -> None:
+        parsed = parse_topic(topic)
+        if parsed is None or parsed[0] != self.config.site.id:
+            raise Invalid(f"{topic}: not a topic of this site")
+        _, device, kind = parsed
+        if device not in ("", self.config.site.device):
+            raise Invalid(f"{topic}: another device's topic")
+        if kind == "command":
+            self._command(payload)
+            return
+        doc = decode(kind, payload)
+        now = self.clock()
+        if kind == "ack":
+            self._ack(doc, now)
+        elif kind == "config":
+            applied = inbound.apply_config(self.store, self.raw, self.sources, doc, now=now)
+            self._applied("config", applied.message, applied.ok)
+            if applied.config is not None:
+                self.config = applied.config
+                self.state_at = -1e9
+        elif kind == "dossiers":
+            applied = inbound.apply_dossiers(self.store, self.config, doc, now=now)
+            self._applied("dossiers", applied.message, applied.ok)
+        else:
+            raise Invalid(f"{topic}: a device does not take {kind} messages")
+
+    def _applied(self, kind: str, message: str, ok: bool) -> None:
+        (log.info if ok else log.warning)("%s", message)
+        if not ok:
+            self.dropped += 1
+        if self.on_applied is not None:
+            self.on_applied(kind, message)
+
+    # -- the outbox -------------------------------------------------------------------
+
+    def _ack(self, doc: dict[str, Any], now: float) -> None:
+        if doc["db"] != self.db:
+            log.debug("ack for another database (%s) ignored", doc["db"])
+            return
+        seq = int(doc["seq"])
+        if seq <= self.acked:
+            return
+        try:
+            gone = outbox.ack(self.store, seq, now=now)
+        except ValueError as exc:
+            raise Invalid(f"ack: {exc}") from None
+        self.acked = seq
+        self.progress_at = self.monotonic()
+        if self.next_seq is not None and self.next_seq <= seq:
+            self.next_seq = seq + 1
+        log.debug("central holds up to %d (%d events let go)", seq, gone)
+
+    def _pump(self) -> None:
+        if self.next_seq is None or not self.client.connected():
+            return
+        room = self.acked + self.config.sync.window - self.next_seq + 1
+        if room <= 0:
+            return
+        floor = self.acked + 1
+        for event in outbox.pending(self.store, self.next_seq, min(room, BATCH)):
+            payload = outbox.envelope(event, self.db, floor)
+            if self.client.publish(self.topics.events, payload) is None:
+                self.next_seq = None  # paho would not take it: start again on reconnect
+                return
+            self.next_seq = event.seq + 1
+            self.published += 1
+
+    # -- commands ---------------------------------------------------------------------
+
+    def _command(self, payload: bytes) -> None:
+        try:
+            doc = decode("command", payload)
+        except Invalid as exc:
+            command_id = _loose_id(payload)
+            if command_id:
+                self._answer(command_id, "", Result(False, "invalid", str(exc)))
+            raise
+        command_id, cmd = doc["id"], doc["cmd"]
+        now = self.clock()
+        if not commands.record(self.store, command_id, cmd, doc.get("args", {}), now=now):
+            earlier = inbound.answered(self.store, command_id)
+            if earlier is not None:
+                self._answer(command_id, cmd, earlier)  # a repeat: the first answer again
+            return
+        log.info("command %s: %s %s", command_id, cmd, json.dumps(doc.get("args", {}),
+                                                              ensure_ascii=False))  # fmt: skip
+        result = inbound.run_command(self.store, self.config, doc, now=now)
+        if result is None:  # the kiosk daemon prints it
+            self.reprints[command_id] = self.monotonic() + self.config.sync.command_timeout_seconds
+            return
+        commands.finish(self.store, command_id, result, now=self.clock())
+        self._answer(command_id, cmd, result)
+
+    def _answer(self, command_id: str, cmd: str, result: Result) -> None:
+        body: dict[str, Any] = {"id": command_id, **result.to_json(), "ts": iso_utc(self.clock())}
+        if cmd:
+            body["cmd"] = cmd
+        self.client.publish(self.topics.result, encode("result", body))
+
+    def _reprints(self) -> None:
+        for command_id, deadline in list(self.reprints.items()):
+            found = commands.find(self.store, command_id)
+            if found is None:
+                del self.reprints[command_id]
+                continue
+            if found.result is not None:
+                del self.reprints[command_id]
+                self._answer(command_id, found.cmd, found.result)
+            elif self.monotonic() >= deadline:
+                late = Result(False, "kiosk_not_running",
+                              "the kiosk daemon did not take the reprint in time")  # fmt: skip
+                if commands.give_up(self.store, command_id, late, now=self.clock()):
+                    del self.reprints[command_id]
+                    self._answer(command_id, found.cmd, late)
+                else:  # claimed meanwhile: it is printing
+                    self.reprints[command_id] = self.monotonic() + 30
+
+    # -- timers -----------------------------------------------------------------------
+
+    def _timers(self) -> None:
+        if self.reprints:
+            self._reprints()
+        if self.next_seq is None:
+            return
+        now = self.monotonic()
+        waiting = self.next_seq - 1 > self.acked
+        if waiting and now - self.progress_at > self.config.sync.ack_timeout_seconds:
+            log.warning("no ack from central for %.0fs; sending again from seq %d",
+                        now - self.progress_at, self.acked + 1)  # fmt: skip
+            self.next_seq = self.acked + 1
+            self.progress_at = now
+        if now - self.state_at >= self.config.sync.state_seconds:
+            self.state_at = now
+            self.client.publish(self.topics.state, self._state(), retain=True)
+            commands.forget(self.store, self.clock() - KEEP_COMMANDS_DAYS * 86400,
+                            now=self.clock())  # fmt: skip
+
+    def _state(self) -> bytes:
+        box = outbox.state(self.store)
+        state: dict[str, Any] = {
+            "online": True, "version": __version__, "ts": iso_utc(self.clock()),
+            "config_version": inbound.config_version(self.store),
+            "outbox": {"pending": box.held, "acked": box.acked, "last": box.last},
+        }  # fmt: skip
+        row = self.store.conn.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()
+        if row is not None:
+            printer = json.loads(row[0])
+            state["printer"] = {k: printer[k] for k in ("state", "detail", "printable")
+                                if k in printer}  # fmt: skip
+        day = self.store.conn.execute("SELECT max(day) FROM tickets").fetchone()[0]
+        if day is not None:
+            counts = dict(self.store.conn.execute(
+                "SELECT status, COUNT(*) FROM tickets WHERE day = ? GROUP BY status", (day,)
+            ).fetchall())  # fmt: skip
+            state["queue"] = {
+                "day": day, "waiting": counts.get("waiting", 0),
+                "issued": sum(counts.values()) - counts.get("void", 0),
+                "serving": counts.get("called", 0), "done": counts.get("done", 0),
+                "missed": counts.get("missed", 0),
+            }  # fmt: skip
+        return encode("state", state)
+
+    def _report(self, state: str, detail: str) -> None:
+        if (state, detail) == self.health:
+            return
+        self.health = (state, detail)
+        if state == "degraded":
+            log.warning("%s", detail)
+        try:
+            self.store.report_health(HEALTH, state, detail, self.clock())
+        except Exception as exc:  # the database is busy or gone: next change tries again
+            log.warning("cannot record health: %s", exc)
+
+
+def _loose_id(payload: bytes) -> str:
+    """The id of a command that failed its schema, if it has a usable one (to answer it)."""
+    try:
+        doc = json.loads(payload[:8192])
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return ""
+    value = doc.get("id") if isinstance(doc, dict) else None
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= 64
+        and all(c.isascii() and (c.isalnum() or c in "._:-") for c in value)
+    ):
+        return value
+    return ""

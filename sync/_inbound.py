@@ -1,0 +1,143 @@
+"""What central sends a device, applied to the database: the site configuration, dossier
+updates and commands. Each handler takes an already-validated payload; a message that
+cannot be applied is refused with one line and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk import commands
+from kiosk import queue as tickets
+from kiosk.commands import Result
+from kiosk.config import Config, ConfigError, with_central
+from kiosk.config._central import KEY as CONFIG_KEY
+from kiosk.dossiers import BadDossier, parse_dossier, upsert
+from kiosk.store import Store
+
+log = logging.getLogger("sync.inbound")
+
+CONFIG_PARTS = ("services", "counters", "hours", "notices")
+
+
+@dataclass(frozen=True)
+class Applied:
+    ok: bool
+    message: str
+    config: Config | None = None
+
+
+def config_version(store: Store) -> int:
+    row = store.conn.execute("SELECT value FROM kv WHERE key = ?", (CONFIG_KEY,)).fetchone()
+    if row is None:
+        return 0
+    try:
+        return int(json.loads(row[0])["version"])
+    except (ValueError, KeyError, TypeError):
+        return 0
+
+
+def apply_config(
+    store: Store, raw: dict[str, Any], sources: tuple[str, ...], doc: dict[str, Any], *,
+    now: float,
+) -> Applied:  # fmt: skip
+    """Apply central's site configuration: a newer version, all of it or nothing."""
+    version = int(doc["version"])
+    current = config_version(store)
+    if version <= current:
+        return Applied(False, f"config v{version} ignored: v{current} is already applied")
+    body = {part: doc[part] for part in CONFIG_PARTS if part in doc}
+    try:
+        config = with_central(raw, sources, version, body)
+    except ConfigError as exc:
+        problems = exc.problems[:5]
+        with store.change(now) as tx:
+            tx.event("config.refused", {"version": version, "problems": problems})
+        return Applied(False, f"config v{version} refused: {'; '.join(problems)}")
+    with store.change(now) as tx:
+        stored = tx.get(CONFIG_KEY)
+        if stored is not None and int(json.loads(stored)["version"]) >= version:
+            return Applied(False, f"config v{version} ignored: a newer one was applied")
+        tx.put(CONFIG_KEY, json.dumps({"version": version, "body": body}, ensure_ascii=False))
+        tx.event("config.applied", {"version": version, "parts": sorted(body)})
+    return Applied(True, f"config v{version} applied ({', '.join(sorted(body)) or 'no parts'})",
+                   config)  # fmt: skip
+
+
+def apply_dossiers(store: Store, config: Config, doc: dict[str, Any], *, now: float) -> Applied:
+    """Upsert the dossiers (last writer wins by version); a bad record is skipped alone."""
+    good, bad = [], []
+    for index, record in enumerate(doc["dossiers"]):
+        try:
+            good.append(parse_dossier(record, config.site.timezone))
+        except BadDossier as exc:
+            bad.append(f"dossiers[{index}]: {exc}")
+    written = 0
+    if good:
+        with store.change(now) as tx:
+            written = upsert(tx, good)
+    message = f"dossiers: {written} written, {len(good) - written} not newer"
+    if bad:
+        message += f", {len(bad)} refused ({bad[0]}{' …' if len(bad) > 1 else ''})"
+    return Applied(not bad, message)
+
+
+def _expired(doc: dict[str, Any], now: float) -> bool:
+    text = doc.get("expires")
+    if not text:
+        return False
+    try:
+        moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return True  # a deadline that cannot be read is not honoured late
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp() < now
+
+
+def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float) -> Result | None:
+    """Carry out a command sync runs itself; None when another daemon must (it stays pending)."""
+    cmd, args = doc["cmd"], doc.get("args", {})
+    if _expired(doc, now):
+        return Result(False, "expired", f"expired at {doc['expires']}; not carried out")
+    try:
+        if cmd in ("call_next", "recall"):
+            if "counter" not in args:
+                return Result(False, "invalid", f"{cmd} needs args.counter")
+            counter = int(args["counter"])
+            if cmd == "recall":
+                ticket = tickets.recall(store, config, counter, now=now)
+                return Result(True, "done", f"{ticket.number} called again to counter {counter}",
+                              {"number": ticket.number, "counter": counter})  # fmt: skip
+            called = tickets.call_next(store, config, counter, now=now)
+            if called.ticket is None:
+                return Result(True, "nobody_waiting", f"nobody is waiting for counter {counter}",
+                              called.to_json())  # fmt: skip
+            return Result(True, "done", f"{called.ticket.number} called to counter {counter}",
+                          called.to_json())  # fmt: skip
+        if cmd == "notice":
+            text = str(args.get("text", ""))
+            minutes = args.get("minutes")
+            tickets.set_notice(store, text, now=now, minutes=minutes)
+            return Result(True, "done", "notice cleared" if not text else "notice shown")
+        if cmd == "resync_dossiers":
+            with store.change(now) as tx:
+                held = tx.one("SELECT COUNT(*) FROM dossiers")
+                tx.event("dossiers.resync_requested", {"cached": int(held)})
+            return Result(True, "done", "resync asked of central")
+    except tickets.Refused as refusal:
+        return Result(False, refusal.code, str(refusal))
+    except ValueError as exc:
+        return Result(False, "invalid", str(exc))
+    if cmd == "reprint":
+        return None
+    return Result(False, "unknown", f"unknown command {cmd!r}")
+
+
+def answered(store: Store, command_id: str) -> Result | None:
+    """The stored result of a finished command (a repeat delivery gets it again)."""
+    found = commands.find(store, command_id)
+    return None if found is None else found.result

@@ -1,0 +1,189 @@
+"""A paho-mqtt 2.x client set up the one right way for this system: MQTT v5, callback API
+version 2, a stable client id with a persistent session (clean_start false and a session
+expiry), reconnects with growing waits, bounded queues, TLS and credentials from config.
+
+Callbacks only put what happened on a queue for the daemon's own loop: they cannot raise
+into paho's network thread (an exception there would silently stop it while
+``is_connected()`` still says True).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from kiosk.config import BrokerConfig
+
+log = logging.getLogger("sync.mqtt")
+
+
+class BrokerSetupError(ValueError):
+    """The broker settings cannot be used (a missing password file or certificate)."""
+
+
+@dataclass(frozen=True)
+class Happened:
+    """One thing paho reported: ``connected``, ``disconnected``, ``message`` or ``published``."""
+
+    kind: str
+    topic: str = ""
+    payload: bytes = b""
+    code: int = 0
+    detail: str = ""
+    retained: bool = False
+
+
+def password(broker: BrokerConfig) -> str:
+    if not broker.password_file:
+        return broker.password
+    try:
+        return Path(broker.password_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise BrokerSetupError(
+            f"password_file {broker.password_file}: cannot read: {exc.strerror or exc}"
+        ) from None
+
+
+def _tls(client: mqtt.Client, broker: BrokerConfig) -> None:
+    for name in ("ca", "cert", "key"):
+        value = getattr(broker, name)
+        if value and not Path(value).is_file():
+            raise BrokerSetupError(f"{name} {value}: no such file")
+    try:
+        client.tls_set(
+            ca_certs=broker.ca or None,
+            certfile=broker.cert or None,
+            keyfile=broker.key or None,
+            cert_reqs=ssl.CERT_REQUIRED,
+            tls_version=ssl.PROTOCOL_TLS_CLIENT,
+        )
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise BrokerSetupError(f"TLS: {exc}") from None
+
+
+class Client:
+    """A paho client whose callbacks feed :attr:`inbox`."""
+
+    def __init__(
+        self,
+        broker: BrokerConfig,
+        client_id: str,
+        *,
+        inflight: int = 20,
+        queued: int = 0,
+        will: tuple[str, bytes] | None = None,
+    ) -> None:
+        self.broker = broker
+        self.client_id = client_id
+        self.inbox: queue.Queue[Happened] = queue.Queue()
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv5,
+            reconnect_on_failure=True,
+        )
+        client.suppress_exceptions = True
+        client.enable_logger(logging.getLogger("sync.paho"))
+        if broker.username:
+            client.username_pw_set(broker.username, password(broker) or None)
+        if broker.tls:
+            _tls(client, broker)
+        if will is not None:
+            client.will_set(will[0], will[1], qos=1, retain=True)
+        client.reconnect_delay_set(
+            min_delay=max(1, round(broker.reconnect_min_seconds)),
+            max_delay=max(1, round(broker.reconnect_max_seconds)),
+        )
+        client.max_inflight_messages_set(inflight)
+        client.max_queued_messages_set(queued)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_publish = self._on_publish
+        self.paho = client
+
+    # -- callbacks: paho's thread; they only queue ---------------------------------------
+
+    def _put(self, happened: Happened) -> None:
+        try:
+            self.inbox.put_nowait(happened)
+        except Exception:  # never into paho's thread
+            log.exception("cannot queue %s", happened.kind)
+
+    def _on_connect(self, _c: Any, _u: Any, flags: Any, reason: Any, _p: Any) -> None:
+        try:
+            failed = bool(getattr(reason, "is_failure", False))
+            present = bool(getattr(flags, "session_present", False))
+            self._put(Happened("refused" if failed else "connected", code=int(reason.value),
+                               detail=str(reason), retained=present))  # fmt: skip
+        except Exception:
+            log.exception("on_connect")
+
+    def _on_disconnect(self, _c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        try:
+            self._put(Happened("disconnected", code=int(getattr(reason, "value", 0)),
+                               detail=str(reason)))  # fmt: skip
+        except Exception:
+            log.exception("on_disconnect")
+
+    def _on_message(self, _c: Any, _u: Any, message: Any) -> None:
+        try:
+            self._put(Happened("message", topic=str(message.topic), payload=bytes(message.payload),
+                               retained=bool(message.retain)))  # fmt: skip
+        except Exception:
+            log.exception("on_message")
+
+    def _on_publish(self, _c: Any, _u: Any, mid: int, reason: Any, _p: Any) -> None:
+        try:
+            self._put(Happened("published", code=int(mid), detail=str(reason)))
+        except Exception:
+            log.exception("on_publish")
+
+    # -- the daemon's side ----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect in the background; paho keeps reconnecting until :meth:`stop`."""
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        props.SessionExpiryInterval = int(self.broker.session_expiry_hours * 3600)
+        self.paho.connect_async(
+            self.broker.host, self.broker.port, self.broker.keepalive,
+            clean_start=False, properties=props,
+        )  # fmt: skip
+        self.paho.loop_start()
+
+    def subscribe(self, topics: list[str], *, share: str = "") -> None:
+        options = SubscribeOptions(qos=1)
+        wanted = [(f"$share/{share}/{topic}" if share else topic, options) for topic in topics]
+        self.paho.subscribe(wanted)
+
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> int | None:
+        """Queue a QoS 1 publish; its mid, or None when paho would not take it."""
+        info = self.paho.publish(topic, payload, qos=1, retain=retain)
+        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+            return None
+        return int(info.mid)
+
+    def connected(self) -> bool:
+        return bool(self.paho.is_connected())
+
+    def stop(self, *, last: tuple[str, bytes] | None = None) -> None:
+        """Disconnect cleanly (``last``: a final retained message first) and stop the loop."""
+        try:
+            if self.paho.is_connected():
+                if last is not None:
+                    info = self.paho.publish(last[0], last[1], qos=1, retain=True)
+                    info.wait_for_publish(timeout=2)
+                self.paho.disconnect()
+        except Exception as exc:
+            log.debug("disconnect: %s", exc)
+        self.paho.loop_stop()
