@@ -101,6 +101,7 @@ def run(
     *,
     idle_seconds: float = 60.0,
     dossiers: int = 1_000_000,
+    events: int = 10_000,
 ) -> dict[str, Any]:
     fast = bench_config(config)
     db = work / "bench.db"
@@ -146,6 +147,7 @@ def run(
     from kiosk.counter._bench import concurrent_calls, press_to_call
     from kiosk.lookup_bench import lookup_figures
     from printer._bench import printing
+    from sync._bench import sync_figures
 
     return {
         "machine": {**machine(), "disk": _filesystem(work.resolve())},
@@ -163,6 +165,7 @@ def run(
             "idle": idle(config_path, fast, work, idle_seconds),
         },
         "lookup": lookup_figures(fast, work, dossiers, min(n, 200)),
+        "sync": sync_figures(fast, work, events),
     }
 
 
@@ -174,7 +177,8 @@ def cmd_bench(ctx: Context) -> int:
     try:
         result = run(config, config.sources[0], work, max(10, ctx.args.n),
                      idle_seconds=ctx.args.idle_seconds,
-                     dossiers=max(1000, ctx.args.dossiers))  # fmt: skip
+                     dossiers=max(1000, ctx.args.dossiers),
+                     events=max(200, ctx.args.events))  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False, indent=2))

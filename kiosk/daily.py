@@ -19,7 +19,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
-    """``events``: dicts with ``type`` and ``data`` (any order, any days mixed in)."""
+    """``events``: dicts with ``type`` and ``data``, each device's in seq order (days and
+    devices may be mixed)."""
     issued: dict[str, str] = {}  # ticket uid -> service, for the day's tickets
     printed: set[str] = set()
     voided: set[str] = set()
@@ -27,7 +28,6 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
     waits_by_service: dict[str, list[float]] = defaultdict(list)
     service_times: list[float] = []
     missed: set[str] = set()
-    reentered: set[str] = set()
     ratings: dict[tuple[str, Any], list[float]] = defaultdict(list)
     later: list[dict[str, Any]] = []
     for event in events:
@@ -51,9 +51,9 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
         elif kind == "ticket.done":
             service_times.append(float(data["service_seconds"]))
         elif kind == "ticket.skipped":
-            missed.add(uid)
+            missed.add(uid)  # the last of skipped / re-entered decides
         elif kind == "ticket.reentered":
-            reentered.add(uid)
+            missed.discard(uid)
         elif kind == "ticket.rated":
             score = float(data["score"])
             ratings[("counter", int(data["counter"]))].append(score)
@@ -78,7 +78,7 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
             for service, values in sorted(waits_by_service.items())
         },
         "service_seconds": {"mean": _mean(service_times), "served": len(service_times)},
-        "no_shows": len(missed - reentered),
+        "no_shows": len(missed),
         "ratings": {
             "by_counter": _ratings(ratings, "counter"),
             "by_officer": _ratings(ratings, "officer"),

@@ -27,6 +27,7 @@ from sync._mqtt import Client, Happened
 log = logging.getLogger("sync.central")
 
 DOSSIERS_PER_MESSAGE = 500
+LINGER_SECONDS = 0.02
 
 
 def central_client_id(config: CentralConfig) -> str:
@@ -56,14 +57,15 @@ class Central:
         events: list[Incoming] = []
         inbox = self.client.inbox
         deadline = time.monotonic() + wait
+        linger = 0.0
         while len(events) < self.config.batch:
-            timeout = deadline - time.monotonic()
+            if events and not linger:
+                # Group commit: a moment more for the rest of a burst, so one transaction
+                # (one fsync, one ack per device) covers many events.
+                linger = time.monotonic() + LINGER_SECONDS
+            timeout = (linger or deadline) - time.monotonic()
             try:
-                happened = (
-                    inbox.get(timeout=timeout)
-                    if timeout > 0 and not events
-                    else (inbox.get_nowait())
-                )
+                happened = inbox.get(timeout=timeout) if timeout > 0 else inbox.get_nowait()
             except Exception:
                 break
             try:
@@ -74,7 +76,11 @@ class Central:
             except Exception:
                 log.exception("central: message failed")
         if events:
-            self._store(events)
+            try:
+                self._store(events)
+            except Exception:  # the database is away: not acked, so the devices send again
+                log.exception("central: could not store %d events", len(events))
+                return 0
         return len(events)
 
     def _handle(self, happened: Happened, events: list[Incoming]) -> None:

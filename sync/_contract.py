@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,38 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_finite(v) for v in value)
-    return True
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise Invalid("a number is out of range")
+    return value
+
+
+# A \uD800-\uDFFF escape: the only way JSON can carry a lone surrogate.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_text(value: Any) -> None:
+    """Every string valid Unicode: no lone surrogates, which no database or screen can
+    take. Iterative, so nesting cannot overflow the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _unicode(item)
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                _unicode(key)
+                stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid("text that is not valid Unicode (a lone surrogate)") from None
 
 
 def validate(kind: str, payload: Any) -> dict[str, Any]:
@@ -94,13 +119,16 @@ def decode(kind: str, payload: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise Invalid(f"{kind}: not UTF-8") from None
     try:
-        parsed = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        parsed = json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite_float,
+            object_pairs_hook=_no_duplicates,
+        )  # fmt: skip
+        if _SURROGATE.search(text):
+            _check_text(parsed)
     except Invalid as exc:
         raise Invalid(f"{kind}: {exc}") from None
     except (ValueError, RecursionError):
         raise Invalid(f"{kind}: not JSON") from None
-    if not _finite(parsed):
-        raise Invalid(f"{kind}: a number is out of range")
     return validate(kind, parsed)
 
 

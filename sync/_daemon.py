@@ -55,14 +55,14 @@ class SyncDaemon:
         self.config = config
         self.raw, self.sources = raw, sources
         self.clock, self.monotonic = clock, monotonic
-        self.store = Store(db_path, config.store.busy_timeout_ms)
         self.topics = Topics(config.site.id, config.site.device)
-        box = outbox.state(self.store)
-        self.db, self.acked = box.db, box.acked
         self.client = Client(
             config.sync, client_id(config), inflight=config.sync.inflight,
             queued=config.sync.window + 100, will=(self.topics.state, offline_payload()),
         )  # fmt: skip
+        self.store = Store(db_path, config.store.busy_timeout_ms)
+        box = outbox.state(self.store)
+        self.db, self.acked = box.db, box.acked
         self.next_seq: int | None = None  # None: not connected, nothing is sent
         self.progress_at = monotonic()
         self.state_at = -1e9
@@ -159,7 +159,7 @@ class SyncDaemon:
             self._ack(doc, now)
         elif kind == "config":
             applied = inbound.apply_config(self.store, self.raw, self.sources, doc, now=now)
-            self._applied("config", applied.message, applied.ok)
+            self._applied("config", applied.message, applied.ok or applied.ignored)
             if applied.config is not None:
                 self.config = applied.config
                 self.state_at = -1e9

@@ -28,6 +28,8 @@ class Applied:
     ok: bool
     message: str
     config: Config | None = None
+    # Nothing to do, nothing wrong: a retained config delivered again on reconnect.
+    ignored: bool = False
 
 
 def config_version(store: Store) -> int:
@@ -48,7 +50,8 @@ def apply_config(
     version = int(doc["version"])
     current = config_version(store)
     if version <= current:
-        return Applied(False, f"config v{version} ignored: v{current} is already applied")
+        return Applied(False, f"config v{version} ignored: v{current} is already applied",
+                       ignored=version == current)  # fmt: skip
     body = {part: doc[part] for part in CONFIG_PARTS if part in doc}
     try:
         config = with_central(raw, sources, version, body)

@@ -33,7 +33,7 @@ class BrokerSetupError(ValueError):
 
 @dataclass(frozen=True)
 class Happened:
-    """One thing paho reported: ``connected``, ``disconnected``, ``message`` or ``published``."""
+    """One thing paho reported: ``connected``, ``refused``, ``disconnected`` or ``message``."""
 
     kind: str
     topic: str = ""
@@ -109,7 +109,7 @@ class Client:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
-        client.on_publish = self._on_publish
+        client.on_connect_fail = self._on_connect_fail
         self.paho = client
 
     # -- callbacks: paho's thread; they only queue ---------------------------------------
@@ -143,11 +143,11 @@ class Client:
         except Exception:
             log.exception("on_message")
 
-    def _on_publish(self, _c: Any, _u: Any, mid: int, reason: Any, _p: Any) -> None:
-        try:
-            self._put(Happened("published", code=int(mid), detail=str(reason)))
+    def _on_connect_fail(self, _c: Any, _u: Any) -> None:
+        try:  # no TCP or TLS connection at all (paho retries on its own)
+            self._put(Happened("disconnected", detail="cannot connect"))
         except Exception:
-            log.exception("on_publish")
+            log.exception("on_connect_fail")
 
     # -- the daemon's side ----------------------------------------------------------------
 

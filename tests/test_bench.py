@@ -32,7 +32,8 @@ def test_ok__nearest_rank_percentile(values: list[float], share: float, expected
 def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
-         "--n", "40", "--dir", str(tmp_path), "--idle-seconds", "3", "--dossiers", "3000"],
+         "--n", "40", "--dir", str(tmp_path), "--idle-seconds", "3", "--dossiers", "3000",
+         "--events", "1000"],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -83,3 +84,15 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     assert scan["cached_dossiers"] == 3000
     assert scan["n"] == 40 and scan["missed"] == 0
     assert 0 < scan["median_ms"] <= scan["p99_ms"] <= scan["max_ms"]
+    sync = figures["sync"]
+    drained, loop = sync["drain_to_central_ack"], sync["plain_paho_qos1_loop"]
+    assert drained["events"] == drained["acked"] == 1000  # every event acked end to end
+    assert loop["messages"] == 1000 and loop["bytes_each"] == drained["bytes_each"]
+    assert drained["ratio_to_plain_loop"] == pytest.approx(
+        drained["per_second"] / loop["per_second"], abs=0.01
+    )
+    for backend in ("sqlite", "postgresql"):
+        ingest = sync["central_ingest"][backend]
+        assert ingest["devices"] == 200
+        assert ingest["stored"] == ingest["events"] == 1000  # 5 events from each device
+        assert ingest["per_second"] > 0

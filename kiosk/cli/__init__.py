@@ -73,7 +73,7 @@ def _dispatch(ctx: Context) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    ctx = Context(args)
+    ctx = Context(args, None if argv is None else list(argv))
     from kiosk.config import ConfigError
     from kiosk.queue import Refused
     from kiosk.store import StoreError

@@ -69,12 +69,18 @@ def _open_store(config: CentralConfig) -> Any:
         raise CommandError(f"central.db: {exc}", IOERR) from None
 
 
-def _central(config: CentralConfig, store: Any) -> Any:
+def _central(config: CentralConfig, store: Any, *, one_shot: bool = True) -> Any:
+    """The worker (``one_shot`` False) or a one-off client for a command: that one has an
+    id and a short session of its own, so it never takes over a running worker's."""
     from sync import BrokerSetupError
-    from sync._central import Central
+    from sync._central import Central, central_client_id
 
+    client_id = ""
+    if one_shot:
+        client_id = f"{central_client_id(config)}-cli-{uuid.uuid4().hex[:8]}"
+        config = dataclasses.replace(config, session_expiry_hours=0.01)
     try:
-        return Central(config, store)
+        return Central(config, store, client_id=client_id)
     except BrokerSetupError as exc:
         raise CommandError(f"central: {exc}", CONFIG) from None
 
@@ -99,7 +105,7 @@ def _run(config: CentralConfig) -> int:
     setup_logging()
     logging.getLogger("sync").setLevel(logging.INFO)
     store = _open_store(config)
-    central = _central(config, store)
+    central = _central(config, store, one_shot=False)
     stop = stop_on_signals()
     central.start()
     log.info("central ready: %s, broker %s:%d, group %s", config.db.split("@")[-1],

@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 
 class Context:
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, argv: list[str] | None = None) -> None:
         self.args = args
         self.json: bool = bool(getattr(args, "json", False))
+        self.argv = list(sys.argv[1:] if argv is None else argv)  # to start a daemon again
+        self.restart = False  # a daemon stopped to load central's new configuration
 
     @functools.cached_property
     def config(self) -> Config:

@@ -240,4 +240,8 @@ def build_parser() -> Parser:
         "--dossiers", type=int, default=1_000_000, metavar="N",
         help="dossiers in the cache for the look-up figures (default 1000000)",
     )  # fmt: skip
+    bench.add_argument(
+        "--events", type=int, default=10_000, metavar="N",
+        help="events drained to central and ingested for the sync figures (default 10000)",
+    )  # fmt: skip
     return parser

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -21,8 +23,13 @@ def setup_logging() -> None:
     logging.getLogger("kiosk").setLevel(logging.INFO)
 
 
-def stop_on_signals() -> threading.Event:
+def stop_on_signals(ctx: Context | None = None) -> threading.Event:
+    """An event set on SIGTERM or SIGINT; with ``ctx``, also when central's configuration
+    changes in the database (the daemon then starts again on it: see :func:`cmd_run`)."""
     stop = threading.Event()
+    if ctx is not None:
+        threading.Thread(target=_watch_central, args=(ctx, stop), name="config watch",
+                         daemon=True).start()  # fmt: skip
 
     def handler(signum: int, _frame: Any) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)
@@ -33,7 +40,41 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+WATCH_SECONDS = 2.0
+
+
+def _version(db_path: str) -> int:
+    from kiosk.config import read_central
+
+    stored = read_central(db_path)
+    return 0 if stored is None else stored[0]
+
+
+def _watch_central(ctx: Context, stop: threading.Event) -> None:
+    try:
+        loaded = _version(ctx.db_path)
+        while not stop.wait(WATCH_SECONDS):
+            version = _version(ctx.db_path)
+            if version != loaded:
+                log.info("central configuration v%d arrived: starting again to apply it", version)
+                ctx.restart = True
+                stop.set()
+                return
+    except Exception:  # the watch must never take the daemon down
+        log.exception("configuration watch stopped")
+
+
 def cmd_run(ctx: Context) -> int:
+    code = _run(ctx)
+    if ctx.restart and code == 0:
+        argv = [sys.executable, "-m", "kiosk", *ctx.argv]
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)
+    return code
+
+
+def _run(ctx: Context) -> int:
     daemon = ctx.args.daemon
     if ctx.args.counters and daemon != "counter":
         raise CommandError("--counter is for 'kiosk run counter'", USAGE)
@@ -88,7 +129,7 @@ def run_display(ctx: Context) -> int:
         faces = fonts_for(config)
     except FontError as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
-    stop = stop_on_signals()
+    stop = stop_on_signals(ctx)
     if ctx.args.role == "lookup":
         screen = LookupDaemon(config, ctx.db_path, faces)
         shows = ", ".join(config.lookup.scanners) or "every scanner"
@@ -117,7 +158,7 @@ def run_kiosk(ctx: Context) -> int:
     setup_logging()
     config = ctx.config
     printer = open_printer(config.printer)
-    stop = stop_on_signals()
+    stop = stop_on_signals(ctx)
     buttons = feedback = None
     try:
         try:
@@ -173,7 +214,7 @@ def run_counter(ctx: Context) -> int:
     counters = counters_to_serve(ctx)
     if problems := keymap_problems(config):
         raise ConfigError(problems)
-    stop = stop_on_signals()
+    stop = stop_on_signals(ctx)
     parts: list[Any] = []
     try:
         try:
@@ -211,7 +252,7 @@ def run_scanner(ctx: Context) -> int:
         raise CommandError(
             "no scanner configured: add [[scanner.devices]] with its device path", CONFIG
         )
-    stop = stop_on_signals()
+    stop = stop_on_signals(ctx)
     daemon = ScannerDaemon(config, ctx.store).start()
     for device in config.scanner.devices:
         kind = "USB (keyboard mode)" if device.is_hid else f"serial {device.baudrate} baud"

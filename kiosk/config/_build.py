@@ -63,3 +63,7 @@ def _field_value(f: dataclasses.Field[Any], raw: Any, path: str, problems: list[
     except ValueError as exc:
         problems.append(f"{path}: {exc}")
         return _FAILED
+    except (OverflowError, TypeError, RecursionError):
+        # Values from outside (central's JSON) can be shapes no TOML file has.
+        problems.append(f"{path}: not a usable value ({type(raw).__name__})")
+        return _FAILED

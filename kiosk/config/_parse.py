@@ -88,7 +88,11 @@ def non_negative_int(value: Any) -> int:
 def positive_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
         raise ValueError(f"must be a positive number (got {_describe(value)})")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        problem = f"must be a positive number of sensible size (got {_describe(value)})"
+        raise ValueError(problem) from None
 
 
 def clock_time(value: Any) -> dt.time:

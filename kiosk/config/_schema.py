@@ -429,9 +429,9 @@ class SyncConfig(BrokerConfig):
     # "" uses kiosk-{site.id}-{site.device}: stable, so the broker keeps the session.
     client_id: str = opt("", p.optional_text)
     # QoS 1 messages on the wire without a PUBACK yet.
-    inflight: int = opt(100, p.int_range(1, 65535))
+    inflight: int = opt(1000, p.int_range(1, 65535))
     # Events sent but not yet acknowledged by central; nothing more is sent until it acks.
-    window: int = opt(2000, p.int_range(1, 100_000))
+    window: int = opt(5000, p.int_range(1, 100_000))
     # No ack progress this long while events wait: send them again from the last ack.
     ack_timeout_seconds: float = opt(30.0, p.number_range(1, 3600))
     # The retained state message is refreshed this often.
@@ -451,7 +451,7 @@ class CentralConfig(BrokerConfig):
     # "" uses kiosk-central-{group}-{hostname}; give each worker its own.
     client_id: str = opt("", p.optional_text)
     # Events stored per transaction (and acked together).
-    batch: int = opt(500, p.int_range(1, 100_000))
+    batch: int = opt(1000, p.int_range(1, 100_000))
     # Which sites to take: "+" all, or one site id.
     sites: str = opt("+", p.text)
 

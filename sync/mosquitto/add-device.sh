@@ -15,12 +15,14 @@ device=$2
 secret=$3
 dir=${4:-/etc/mosquitto/conf.d/kiosk}
 
-case "$site$device" in
-    *[!a-z0-9_-]*)
-        echo "add-device.sh: site and device ids are a-z, 0-9, '-' and '_' only" >&2
-        exit 2
-        ;;
-esac
+for id in "$site" "$device"; do
+    case "$id" in
+        '' | *[!a-z0-9_-]*)
+            echo "add-device.sh: site and device ids are a-z, 0-9, '-' and '_' (not empty)" >&2
+            exit 2
+            ;;
+    esac
+done
 
 user="$site.$device"
 touch "$dir/passwd"

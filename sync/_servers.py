@@ -1,0 +1,151 @@
+"""Local servers run on demand: a Mosquitto broker on a free loopback port (stopped and
+started again at will, its sessions kept on disk) and a throwaway PostgreSQL cluster.
+The demo and ``kiosk bench`` use them, and the tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+class Broker:
+    """``mosquitto`` on 127.0.0.1:``port`` with persistence in ``work``.
+
+    ``extra`` lines go into its config (an ACL, a password file, a TLS listener...);
+    ``listener`` replaces the default plain listener line.
+    """
+
+    def __init__(self, work: Path, *, extra: str = "", listener: str = "") -> None:
+        self.work = work
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.conf = work / "mosquitto.conf"
+        self.log = work / "mosquitto.log"
+        self.conf.write_text(
+            f"{listener or f'listener {self.port} 127.0.0.1'}\n"
+            + ("" if "allow_anonymous" in extra else "allow_anonymous true\n")
+            + f"persistence true\npersistence_location {work}/\n"
+            "max_queued_messages 0\nmax_inflight_messages 0\nautosave_interval 1\n"
+            f"log_dest file {self.log}\n{extra}\n"
+            # As root, mosquitto would switch to its own user, which cannot write here.
+             + ("user root\n" if os.geteuid() == 0 and "\nuser " not in f"\n{extra}" else "")
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Broker:
+        with (self.work / "mosquitto.err").open("ab") as err:
+            self.process = subprocess.Popen(
+                [MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=err
+            )
+        try:
+            wait_port(self.port)
+        except RuntimeError:
+            self.stop()
+            log = "".join(
+                path.read_text(errors="replace")[-2000:]
+                for path in (self.log, self.work / "mosquitto.err")
+                if path.exists()
+            )
+            raise RuntimeError(f"mosquitto did not start: {log}") from None
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM: mosquitto saves its sessions and queued messages first."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def have_mosquitto() -> bool:
+    return Path(MOSQUITTO).is_file()
+
+
+def have_postgres() -> bool:
+    return _pg_bin() is not None
+
+
+def _pg_bin() -> Path | None:
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / "initdb").exists():
+            return folder
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+class Postgres:
+    """A PostgreSQL cluster of its own in ``work`` on a free port; ``url`` to connect.
+    As root, the server runs as the ``postgres`` user (initdb refuses root)."""
+
+    def __init__(self) -> None:
+        folder = _pg_bin()
+        if folder is None:
+            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+        self.bin = folder
+        # A folder of its own the server's user can reach (pytest's are private to root).
+        self.work = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+        self.work.chmod(0o755)
+        self.data = self.work / "pgdata"
+        self.port = free_port()
+        self.url = f"postgresql://kiosk@127.0.0.1:{self.port}/postgres"
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.work, "postgres", "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+
+    def start(self) -> Postgres:
+        subprocess.run(
+            [*self._as, str(self.bin / "initdb"), "-D", str(self.data), "-U", "kiosk",
+             "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        subprocess.run(
+            [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-l",
+             str(self.work / "pg.log"), "-o",
+             f"-p {self.port} -k {self.work} -c listen_addresses=127.0.0.1 -c fsync=on",
+             "start"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(
+            [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
+            check=False, capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(self.work, ignore_errors=True)
