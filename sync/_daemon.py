@@ -205,8 +205,9 @@ class SyncDaemon:
         for event in outbox.pending(self.store, self.next_seq, min(room, BATCH)):
             payload = outbox.envelope(event, self.db, floor)
             if self.client.publish(self.topics.events, payload) is None:
-                self.next_seq = None  # paho would not take it: start again on reconnect
-                return
+                if not self.client.connected():
+                    self.next_seq = None  # start again from the last ack on reconnect
+                return  # paho's queue is full: this event goes on a later step
             self.next_seq = event.seq + 1
             self.published += 1
 
@@ -229,7 +230,11 @@ class SyncDaemon:
             return
         log.info("command %s: %s %s", command_id, cmd, json.dumps(doc.get("args", {}),
                                                               ensure_ascii=False))  # fmt: skip
-        result = inbound.run_command(self.store, self.config, doc, now=now)
+        try:
+            result = inbound.run_command(self.store, self.config, doc, now=now)
+        except Exception as exc:  # a busy database, a bug: answered, never left pending
+            log.exception("command %s failed", command_id)
+            result = Result(False, "error", f"not carried out: {type(exc).__name__}: {exc}"[:500])
         if result is None:  # the kiosk daemon prints it
             self.reprints[command_id] = self.monotonic() + self.config.sync.command_timeout_seconds
             return

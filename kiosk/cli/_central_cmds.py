@@ -210,8 +210,14 @@ def _dossiers(ctx: Context, config: CentralConfig) -> int:
             raise CommandError(f"{name}: not UTF-8 text", DATAERR) from None
     store = _open_store(config)
     try:
-        newer = store.put_dossiers(site, good)
+        held = {record["code"]: record for record in store.dossiers(site)}
+        newer = [
+            r
+            for r in good
+            if r["code"] not in held or int(held[r["code"]]["version"]) < int(r["version"])
+        ]
         sent = _publish(config, store, site, newer)
+        store.put_dossiers(site, newer)  # kept only once the broker has taken them
     finally:
         store.close()
     ctx.emit({"site": site, "read": len(good) + bad, "refused": bad, "newer": len(newer),
@@ -246,7 +252,9 @@ def _wait_connected(central: Any, config: CentralConfig, seconds: float = 10) ->
 def _wait_published(central: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     paho = central.client.paho
-    while (paho._out_messages or paho._inflight_messages) and time.monotonic() < deadline:
+    while paho._out_messages or paho._inflight_messages:
+        if time.monotonic() > deadline:
+            raise CommandError("the broker did not take every message in time", UNAVAILABLE)
         time.sleep(0.02)
 
 

@@ -52,7 +52,9 @@ def _version(db_path: str) -> int:
 
 def _watch_central(ctx: Context, stop: threading.Event) -> None:
     try:
-        loaded = _version(ctx.db_path)
+        # The version the daemon was built on (one arriving since is then seen as new).
+        loaded = next((int(source.removeprefix("central v")) for source in ctx.config.sources
+                       if source.startswith("central v")), 0)  # fmt: skip
         while not stop.wait(WATCH_SECONDS):
             version = _version(ctx.db_path)
             if version != loaded:
