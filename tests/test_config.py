@@ -1271,6 +1271,108 @@ BAD_VALUES: list[Any] = [
         "dossiers.purge_after_days: must be",
         id="dossiers.purge_after_days",
     ),
+    pytest.param(("sync",), "x", "sync: must be a table", id="sync-string"),
+    pytest.param(("sync", "host"), 3, "sync.host: must be a string", id="sync.host"),
+    pytest.param(("sync", "port"), 0, "sync.port: must be", id="sync.port"),
+    pytest.param(("sync", "username"), 3, "sync.username: must be a string", id="sync.username"),
+    pytest.param(("sync", "password"), 3, "sync.password: must be a string", id="sync.password"),
+    pytest.param(
+        ("sync", "password_file"),
+        3,
+        "sync.password_file: must be a string",
+        id="sync.password_file",
+    ),
+    pytest.param(("sync", "tls"), "yes", "sync.tls: must be true or false", id="sync.tls"),
+    pytest.param(("sync", "ca"), 3, "sync.ca: must be a string", id="sync.ca"),
+    pytest.param(("sync", "cert"), 3, "sync.cert: must be a string", id="sync.cert"),
+    pytest.param(("sync", "key"), 3, "sync.key: must be a string", id="sync.key"),
+    pytest.param(("sync", "keepalive"), 1, "sync.keepalive: must be", id="sync.keepalive"),
+    pytest.param(
+        ("sync", "reconnect_min_seconds"),
+        0,
+        "sync.reconnect_min_seconds: must be",
+        id="sync.reconnect_min_seconds",
+    ),
+    pytest.param(
+        ("sync", "reconnect_max_seconds"),
+        0,
+        "sync.reconnect_max_seconds: must be",
+        id="sync.reconnect_max_seconds",
+    ),
+    pytest.param(
+        ("sync", "session_expiry_hours"),
+        0,
+        "sync.session_expiry_hours: must be",
+        id="sync.session_expiry_hours",
+    ),
+    pytest.param(
+        ("sync", "enabled"), "yes", "sync.enabled: must be true or false", id="sync.enabled"
+    ),
+    pytest.param(("sync", "client_id"), 3, "sync.client_id: must be a string", id="sync.client_id"),
+    pytest.param(("sync", "inflight"), 0, "sync.inflight: must be", id="sync.inflight"),
+    pytest.param(("sync", "window"), 0, "sync.window: must be", id="sync.window"),
+    pytest.param(
+        ("sync", "ack_timeout_seconds"),
+        0,
+        "sync.ack_timeout_seconds: must be",
+        id="sync.ack_timeout_seconds",
+    ),
+    pytest.param(
+        ("sync", "state_seconds"), 1, "sync.state_seconds: must be", id="sync.state_seconds"
+    ),
+    pytest.param(
+        ("sync", "command_timeout_seconds"),
+        0,
+        "sync.command_timeout_seconds: must be",
+        id="sync.command_timeout_seconds",
+    ),
+    pytest.param(("central",), "x", "central: must be a table", id="central-string"),
+    pytest.param(("central", "host"), 3, "central.host: must be a string", id="central.host"),
+    pytest.param(("central", "port"), 0, "central.port: must be", id="central.port"),
+    pytest.param(
+        ("central", "username"), 3, "central.username: must be a string", id="central.username"
+    ),
+    pytest.param(
+        ("central", "password"), 3, "central.password: must be a string", id="central.password"
+    ),
+    pytest.param(
+        ("central", "password_file"),
+        3,
+        "central.password_file: must be a string",
+        id="central.password_file",
+    ),
+    pytest.param(("central", "tls"), "yes", "central.tls: must be true or false", id="central.tls"),
+    pytest.param(("central", "ca"), 3, "central.ca: must be a string", id="central.ca"),
+    pytest.param(("central", "cert"), 3, "central.cert: must be a string", id="central.cert"),
+    pytest.param(("central", "key"), 3, "central.key: must be a string", id="central.key"),
+    pytest.param(("central", "keepalive"), 1, "central.keepalive: must be", id="central.keepalive"),
+    pytest.param(
+        ("central", "reconnect_min_seconds"),
+        0,
+        "central.reconnect_min_seconds: must be",
+        id="central.reconnect_min_seconds",
+    ),
+    pytest.param(
+        ("central", "reconnect_max_seconds"),
+        0,
+        "central.reconnect_max_seconds: must be",
+        id="central.reconnect_max_seconds",
+    ),
+    pytest.param(
+        ("central", "session_expiry_hours"),
+        0,
+        "central.session_expiry_hours: must be",
+        id="central.session_expiry_hours",
+    ),
+    pytest.param(("central", "db"), 3, "central.db: must be a string", id="central.db"),
+    pytest.param(
+        ("central", "group"), "A B", "central.group: must be lowercase", id="central.group"
+    ),
+    pytest.param(
+        ("central", "client_id"), 3, "central.client_id: must be a string", id="central.client_id"
+    ),
+    pytest.param(("central", "batch"), 0, "central.batch: must be", id="central.batch"),
+    pytest.param(("central", "sites"), 3, "central.sites: must be a string", id="central.sites"),
     pytest.param(
         ("keymaps",),
         {"staff": {"KEY_KP1": "call"}},
