@@ -93,7 +93,7 @@ class Central:
             )  # fmt: skip
             log.info("central connected to %s:%d (group %s, session %s)", self.config.host,
                      self.config.port, self.config.group,
-                     "kept" if happened.retained else "new")  # fmt: skip
+                     "kept" if happened.session_present else "new")  # fmt: skip
             return
         if happened.kind in ("disconnected", "refused"):
             if self.connected or happened.kind == "refused":

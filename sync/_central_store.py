@@ -261,16 +261,16 @@ class CentralStore:
 
     # -- dossiers ---------------------------------------------------------------------
 
+    def newer_dossiers(self, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Those of ``records`` newer (by version) than what is held; nothing is written."""
+        with self._tx() as cur:
+            return _newer(cur, site, records)
+
     def put_dossiers(self, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Keep the records newer than what is held (by version); returns those."""
-        newer = []
         with self._tx() as cur:
-            for record in records:
-                cur.execute("SELECT version FROM dossiers WHERE site = ? AND code = ?",
-                            (site, record["code"]))  # fmt: skip
-                row = cur.fetchone()
-                if row is not None and int(row[0]) >= int(record["version"]):
-                    continue
+            newer = _newer(cur, site, records)
+            for record in newer:
                 cur.execute(
                     "INSERT INTO dossiers (site, code, version, record) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (site, code) DO UPDATE SET version = excluded.version, "
@@ -278,10 +278,20 @@ class CentralStore:
                     (site, record["code"], int(record["version"]),
                      json.dumps(record, ensure_ascii=False)),
                 )  # fmt: skip
-                newer.append(record)
         return newer
 
     def dossiers(self, site: str) -> list[dict[str, Any]]:
         with self._tx() as cur:
             cur.execute("SELECT record FROM dossiers WHERE site = ? ORDER BY code", (site,))
             return [json.loads(row[0]) for row in cur.fetchall()]
+
+
+def _newer(cur: Any, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    newer = []
+    for record in records:
+        cur.execute("SELECT version FROM dossiers WHERE site = ? AND code = ?",
+                    (site, record["code"]))  # fmt: skip
+        row = cur.fetchone()
+        if row is None or int(row[0]) < int(record["version"]):
+            newer.append(record)
+    return newer

@@ -125,7 +125,7 @@ class SyncDaemon:
     def _handle(self, happened: Happened) -> None:
         if happened.kind == "connected":
             log.info("connected to %s (session %s)", self._where(),
-                     "kept" if happened.retained else "new")  # fmt: skip
+                     "kept" if happened.session_present else "new")  # fmt: skip
             topics = self.topics
             self.client.subscribe([topics.ack, topics.config, topics.dossiers, topics.cmd])
             self.next_seq = self.acked + 1  # whatever was in flight goes again

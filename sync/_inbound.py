@@ -5,7 +5,6 @@ cannot be applied is refused with one line and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from kiosk import queue as tickets
 from kiosk.commands import Result
 from kiosk.config import Config, ConfigError, with_central
 from kiosk.config._central import KEY as CONFIG_KEY
+from kiosk.config._central import decode_stored, encode_stored
 from kiosk.dossiers import BadDossier, parse_dossier, upsert
 from kiosk.store import Store
 
@@ -34,12 +34,8 @@ class Applied:
 
 def config_version(store: Store) -> int:
     row = store.conn.execute("SELECT value FROM kv WHERE key = ?", (CONFIG_KEY,)).fetchone()
-    if row is None:
-        return 0
-    try:
-        return int(json.loads(row[0])["version"])
-    except (ValueError, KeyError, TypeError):
-        return 0
+    stored = None if row is None else decode_stored(row[0])
+    return 0 if stored is None else stored[0]
 
 
 def apply_config(
@@ -61,10 +57,10 @@ def apply_config(
             tx.event("config.refused", {"version": version, "problems": problems})
         return Applied(False, f"config v{version} refused: {'; '.join(problems)}")
     with store.change(now) as tx:
-        stored = tx.get(CONFIG_KEY)
-        if stored is not None and int(json.loads(stored)["version"]) >= version:
+        stored = decode_stored(tx.get(CONFIG_KEY))
+        if stored is not None and stored[0] >= version:
             return Applied(False, f"config v{version} ignored: a newer one was applied")
-        tx.put(CONFIG_KEY, json.dumps({"version": version, "body": body}, ensure_ascii=False))
+        tx.put(CONFIG_KEY, encode_stored(version, body))
         tx.event("config.applied", {"version": version, "parts": sorted(body)})
     return Applied(True, f"config v{version} applied ({', '.join(sorted(body)) or 'no parts'})",
                    config)  # fmt: skip

@@ -40,7 +40,7 @@ class Happened:
     payload: bytes = b""
     code: int = 0
     detail: str = ""
-    retained: bool = False
+    session_present: bool = False  # connected: the broker kept our session
 
 
 def password(broker: BrokerConfig) -> str:
@@ -125,7 +125,7 @@ class Client:
             failed = bool(getattr(reason, "is_failure", False))
             present = bool(getattr(flags, "session_present", False))
             self._put(Happened("refused" if failed else "connected", code=int(reason.value),
-                               detail=str(reason), retained=present))  # fmt: skip
+                               detail=str(reason), session_present=present))  # fmt: skip
         except Exception:
             log.exception("on_connect")
 
@@ -138,8 +138,8 @@ class Client:
 
     def _on_message(self, _c: Any, _u: Any, message: Any) -> None:
         try:
-            self._put(Happened("message", topic=str(message.topic), payload=bytes(message.payload),
-                               retained=bool(message.retain)))  # fmt: skip
+            self._put(Happened("message", topic=str(message.topic),
+                               payload=bytes(message.payload)))  # fmt: skip
         except Exception:
             log.exception("on_message")
 

@@ -217,18 +217,18 @@ def central_config(port: int, url: str, **changes: Any) -> CentralConfig:
 
 
 @contextlib.contextmanager
-def running(central: Central) -> Iterator[threading.Thread]:
-    """The worker's loop in a thread, as ``kiosk central`` runs it."""
+def running(loop: Central | SyncDaemon) -> Iterator[threading.Thread]:
+    """A worker's (or a device's sync) loop in a thread, as its command runs it."""
     stop = threading.Event()
-    central.start()
-    thread = threading.Thread(target=central.run, args=(stop,), daemon=True)
+    loop.start()
+    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
     thread.start()
     try:
         yield thread
     finally:
         stop.set()
         thread.join(10)
-        central.close()
+        loop.close()
 
 
 def until_subscribed(central_store: CentralStore, other: Peer, site: str = SITE) -> None:
@@ -243,7 +243,7 @@ def until_subscribed(central_store: CentralStore, other: Peer, site: str = SITE)
 
 
 def kiosk(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``kiosk`` as a user runs it (the example config has no [central] table)."""
+    """``kiosk`` as a user runs it, with the example config (its [central] table)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(EXAMPLE), *args],
@@ -944,16 +944,8 @@ def test_fail__kiosk_central_dossiers_unreadable_file(tmp_path: Path) -> None:
 def sync_daemon(config: Config, path: Path, clock: float) -> Iterator[SyncDaemon]:
     """A device's sync daemon stepping in a thread, on a fixed clock (Monday morning)."""
     daemon = SyncDaemon(config, str(path), example_raw(), (), clock=lambda: clock)
-    stop = threading.Event()
-    daemon.start()
-    thread = threading.Thread(target=daemon.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with running(daemon):
         yield daemon
-    finally:
-        stop.set()
-        thread.join(10)
-        daemon.close()
 
 
 def test_ok__kiosk_central_command_call_next_end_to_end(tmp_path: Path, broker: Broker) -> None:

@@ -527,9 +527,10 @@ def test_fail__a_missing_ca_file_is_a_setup_error(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     config = site / "config.toml"
-    config.write_text(
-        EXAMPLE.read_text(encoding="utf-8") + f'\n[sync]\nhost = "127.0.0.1"\n'
-        f'port = {free_port()}\ntls = true\nca = "{missing}"\n',
+    config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (site / "config.d").mkdir()
+    (site / "config.d" / "sync.toml").write_text(
+        f'[sync]\nhost = "127.0.0.1"\nport = {free_port()}\ntls = true\nca = "{missing}"\n',
         encoding="utf-8",
     )
     started = time.monotonic()

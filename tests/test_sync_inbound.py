@@ -86,7 +86,7 @@ def site_files(folder: Path, sync: dict[str, Any]) -> Files:
     # make_config merges them; the files on disk say the same (site_config reads them).
     raw = example_raw()
     raw["hours"] = {**raw["hours"], **OPEN_ALL_DAY}
-    raw["sync"] = dict(sync)
+    raw["sync"] = {**raw["sync"], **sync}
     from_files, sources = load_raw(path)
     assert from_files == raw
     config = dataclasses.replace(make_config(hours=OPEN_ALL_DAY, sync=sync), sources=sources)

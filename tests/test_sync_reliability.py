@@ -95,43 +95,23 @@ def start_broker(work: Path, undo: contextlib.ExitStack) -> Broker:
 # -- the device ---------------------------------------------------------------------------
 
 
-class Device:
-    """A site controller's folder: config (with a small-timer ``[sync]``), database, log,
-    and its ``kiosk run sync`` process."""
+class LoggedProcess:
+    """A ``python -m kiosk ...`` process whose stderr goes on in ``log`` across restarts."""
 
-    def __init__(self, folder: Path, port: int, undo: contextlib.ExitStack,
-                 name: str = DEVICE) -> None:  # fmt: skip
-        self.folder, self.name, self.undo = folder, name, undo
-        folder.mkdir(parents=True)
-        self.config = folder / "config.toml"
-        self.db = folder / "kiosk.db"
-        self.log = folder / "sync.log"
-        self.config.write_text(
-            EXAMPLE.read_text(encoding="utf-8") + f'\n[sync]\nhost = "127.0.0.1"\nport = {port}\n'
-            f"ack_timeout_seconds = {ACK_TIMEOUT}\nreconnect_min_seconds = 1\n"
-            "reconnect_max_seconds = 2\nstate_seconds = 5\n",
-            encoding="utf-8",
-        )
-        if name != DEVICE:
-            (folder / "config.d").mkdir()
-            (folder / "config.d" / "device.toml").write_text(f'[site]\ndevice = "{name}"\n')
-        self.store = Store(self.db)  # the test's own connection (creates the database)
-        undo.callback(self.store.close)
-        self.ids: dict[int, str] = {}  # seq -> id, as read from the events table
-        self.process: subprocess.Popen[bytes] | None = None
-        self.run_from = 0  # where the current run's lines start in the log
+    log: Path
+    undo: contextlib.ExitStack
+    process: subprocess.Popen[bytes] | None = None
+    run_from = 0  # where the current run's lines start in the log
 
-    @property
-    def topics(self) -> Topics:
-        return Topics(SITE, self.name)
+    def command(self) -> list[str]:
+        raise NotImplementedError
 
     def start(self) -> None:
         assert self.process is None or self.process.poll() is not None, "already running"
         self.run_from = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(self.config),
-                 "--db", str(self.db), "run", "sync"],
+                [sys.executable, "-m", "kiosk", *self.command()],
                 stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT, env=clean_env(),
             )  # fmt: skip
         self.undo.callback(stop_process, self.process)
@@ -147,6 +127,39 @@ class Device:
         with self.log.open("rb") as handle:
             handle.seek(self.run_from)
             return handle.read().decode("utf-8", errors="replace")
+
+
+class Device(LoggedProcess):
+    """A site controller's folder: config (with a small-timer ``[sync]``), database, log,
+    and its ``kiosk run sync`` process."""
+
+    def __init__(self, folder: Path, port: int, undo: contextlib.ExitStack,
+                 name: str = DEVICE) -> None:  # fmt: skip
+        self.folder, self.name, self.undo = folder, name, undo
+        folder.mkdir(parents=True)
+        self.config = folder / "config.toml"
+        self.db = folder / "kiosk.db"
+        self.log = folder / "sync.log"
+        self.config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / "config.d").mkdir()
+        (folder / "config.d" / "sync.toml").write_text(
+            f'[sync]\nhost = "127.0.0.1"\nport = {port}\n'
+            f"ack_timeout_seconds = {ACK_TIMEOUT}\nreconnect_min_seconds = 1\n"
+            "reconnect_max_seconds = 2\nstate_seconds = 5\n",
+            encoding="utf-8",
+        )
+        if name != DEVICE:
+            (folder / "config.d" / "device.toml").write_text(f'[site]\ndevice = "{name}"\n')
+        self.store = Store(self.db)  # the test's own connection (creates the database)
+        undo.callback(self.store.close)
+        self.ids: dict[int, str] = {}  # seq -> id, as read from the events table
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(SITE, self.name)
+
+    def command(self) -> list[str]:
+        return ["--config", str(self.config), "--db", str(self.db), "run", "sync"]
 
     def box(self) -> outbox.Outbox:
         return outbox.state(self.store)
@@ -248,7 +261,7 @@ class InProcessCentral:
         )
 
 
-class CentralProcess:
+class CentralProcess(LoggedProcess):
     """``python -m kiosk central run`` with a fixed client id (its session is reused)."""
 
     def __init__(self, port: int, folder: Path, undo: contextlib.ExitStack,
@@ -257,30 +270,12 @@ class CentralProcess:
         self.port, self.client_id, self.undo = port, client_id, undo
         self.url = f"sqlite:///{folder / 'central.db'}"
         self.log = folder / "central.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.run_from = 0
         self.store = CentralStore(self.url)  # the test reads what central stored
         undo.callback(self.store.close)
 
-    def start(self) -> None:
-        self.run_from = self.log.stat().st_size if self.log.exists() else 0
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "central", "run", "--broker",
-                 f"127.0.0.1:{self.port}", "--db", self.url, "--client-id", self.client_id],
-                stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT, env=clean_env(),
-            )  # fmt: skip
-        self.undo.callback(stop_process, self.process)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def run_log(self) -> str:
-        with self.log.open("rb") as handle:
-            handle.seek(self.run_from)
-            return handle.read().decode("utf-8", errors="replace")
+    def command(self) -> list[str]:
+        return ["central", "run", "--broker", f"127.0.0.1:{self.port}", "--db", self.url,
+                "--client-id", self.client_id]  # fmt: skip
 
     def status(self) -> str:
         alive = self.process is not None and self.process.poll() is None

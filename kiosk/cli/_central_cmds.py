@@ -210,12 +210,7 @@ def _dossiers(ctx: Context, config: CentralConfig) -> int:
             raise CommandError(f"{name}: not UTF-8 text", DATAERR) from None
     store = _open_store(config)
     try:
-        held = {record["code"]: record for record in store.dossiers(site)}
-        newer = [
-            r
-            for r in good
-            if r["code"] not in held or int(held[r["code"]]["version"]) < int(r["version"])
-        ]
+        newer = store.newer_dossiers(site, good)
         sent = _publish(config, store, site, newer)
         store.put_dossiers(site, newer)  # kept only once the broker has taken them
     finally:

@@ -70,10 +70,18 @@ def read_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
-    if row is None:
-        return None
+    return None if row is None else decode_stored(row[0])
+
+
+def encode_stored(version: int, body: dict[str, Any]) -> str:
+    """The kv value holding central's overlay."""
+    return json.dumps({"version": version, "body": body}, ensure_ascii=False)
+
+
+def decode_stored(value: Any) -> tuple[int, dict[str, Any]] | None:
+    """``(version, body)`` of a stored overlay; None for a value that is not one."""
     try:
-        stored = json.loads(row[0])
+        stored = json.loads(value)
         return int(stored["version"]), dict(stored["body"])
     except (ValueError, KeyError, TypeError):
         return None
