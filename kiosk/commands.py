@@ -70,13 +70,15 @@ def record(store: Store, command_id: str, cmd: str, args: dict[str, Any], *, now
         return cursor.rowcount == 1
 
 
-def claim(store: Store, cmd: str, *, now: float) -> Command | None:
-    """Take the oldest pending command of kind ``cmd`` to run it (pending -> running)."""
+def claim(store: Store, cmd: str, *, now: float, max_age: float) -> Command | None:
+    """Take the oldest pending command of kind ``cmd`` received in the last ``max_age``
+    seconds to run it (pending -> running). An older one is not run: whoever sent it has
+    been told it was not carried out (a ticket printed an hour late helps nobody)."""
     with store.change(now) as tx:
         row = tx.conn.execute(
             f"SELECT {_COLUMNS} FROM commands WHERE cmd = ? AND state = 'pending' "
-            "ORDER BY received_at, id LIMIT 1",
-            (cmd,),
+            "AND received_at >= ? ORDER BY received_at, id LIMIT 1",
+            (cmd, now - max_age),
         ).fetchone()
         if row is None:
             return None
@@ -84,14 +86,24 @@ def claim(store: Store, cmd: str, *, now: float) -> Command | None:
     return _command(row)
 
 
-def waiting(store: Store, cmd: str) -> bool:
+def waiting(store: Store, cmd: str, *, now: float, max_age: float) -> bool:
     """Whether a command of kind ``cmd`` waits to be claimed (a cheap, indexed look)."""
     return (
         store.conn.execute(
-            "SELECT 1 FROM commands WHERE cmd = ? AND state = 'pending' LIMIT 1", (cmd,)
+            "SELECT 1 FROM commands WHERE cmd = ? AND state = 'pending' AND received_at >= ? "
+            "LIMIT 1", (cmd, now - max_age),
         ).fetchone()
         is not None
-    )
+    )  # fmt: skip
+
+
+def unfinished(store: Store, cmd: str) -> list[Command]:
+    """Commands of kind ``cmd`` not yet answered (pending or running), oldest first."""
+    rows = store.conn.execute(
+        f"SELECT {_COLUMNS} FROM commands WHERE cmd = ? AND state IN ('pending', 'running') "
+        "ORDER BY received_at, id", (cmd,),
+    ).fetchall()  # fmt: skip
+    return [_command(row) for row in rows]
 
 
 def finish(store: Store, command_id: str, result: Result, *, now: float) -> None:
@@ -104,13 +116,16 @@ def finish(store: Store, command_id: str, result: Result, *, now: float) -> None
         )  # fmt: skip
 
 
-def give_up(store: Store, command_id: str, result: Result, *, now: float) -> bool:
-    """Fail a command nobody claimed; False if it was claimed meanwhile (it still runs)."""
+def give_up(store: Store, command_id: str, result: Result, *, now: float,
+            running: bool = False) -> bool:  # fmt: skip
+    """Fail a command nobody claimed (with ``running``, also one claimed by a daemon that
+    died before it finished); False if it was claimed meanwhile (it still runs)."""
+    states = ("pending", "running") if running else ("pending", "pending")
     with store.change(now) as tx:
         cursor = tx.execute(
             "UPDATE commands SET state = 'failed', result = ?, finished_at = ? "
-            "WHERE id = ? AND state = 'pending'",
-            (json.dumps(result.to_json(), ensure_ascii=False), now, command_id),
+            "WHERE id = ? AND state IN (?, ?)",
+            (json.dumps(result.to_json(), ensure_ascii=False), now, command_id, *states),
         )
         return cursor.rowcount == 1
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from kiosk.config import CentralConfig
 from kiosk.store import iso_utc
-from sync._central_store import Ack, CentralStore, Incoming
-from sync._contract import Invalid, Topics, decode, encode, parse_topic
+from sync._central_store import Ack, CentralStore, CentralStoreError, Incoming
+from sync._contract import Invalid, Topics, decode, encode, event_envelope, parse_topic
 from sync._mqtt import Client, Happened
 
 log = logging.getLogger("sync.central")
@@ -42,7 +42,9 @@ class Central:
         self.client = Client(config, client_id or central_client_id(config), inflight=1000)
         self.stored = 0
         self.dropped = 0
+        self.rejected = 0  # events kept aside (see CentralStore.rejected)
         self.connected = False
+        self.store_down = ""  # why the database cannot be used, while it cannot
         self.on_stored: Callable[[list[Ack]], None] | None = None
 
     def start(self) -> None:
@@ -73,15 +75,30 @@ class Central:
             except Invalid as exc:
                 self.dropped += 1
                 log.warning("dropped: %s", exc)
+            except CentralStoreError as exc:
+                self._store_down(str(exc))
             except Exception:
                 log.exception("central: message failed")
         if events:
             try:
                 self._store(events)
-            except Exception:  # the database is away: not acked, so the devices send again
+            except CentralStoreError as exc:
+                # Not acked, so the devices send these again after their ack timeout.
+                self._store_down(f"{exc}; {len(events)} events not stored")
+                return 0
+            except Exception:
                 log.exception("central: could not store %d events", len(events))
                 return 0
+            if self.store_down:
+                log.warning("central: the database is back")
+                self.store_down = ""
         return len(events)
+
+    def _store_down(self, why: str) -> None:
+        """One warning when the database goes away, not one per batch while it is."""
+        if not self.store_down:
+            log.warning("central: cannot use the database: %s", why)
+        self.store_down = why
 
     def _handle(self, happened: Happened, events: list[Incoming]) -> None:
         if happened.kind == "connected":
@@ -107,7 +124,19 @@ class Central:
             raise Invalid(f"{happened.topic}: not a device topic")
         site, device, kind = parsed
         if kind == "event":
-            events.append(Incoming(site, device, decode("event", happened.payload)))
+            try:
+                events.append(Incoming(site, device, decode("event", happened.payload)))
+            except Invalid as exc:
+                envelope = event_envelope(happened.payload)
+                if envelope is None:
+                    raise
+                # Kept aside and counted as held: the device's later events still get acked.
+                self.rejected += 1
+                log.warning("%s/%s seq %d kept as rejected: %s", site, device,
+                            envelope["seq"], exc)  # fmt: skip
+                text = happened.payload.decode("utf-8", "backslashreplace")
+                events.append(Incoming(site, device, envelope, rejected=str(exc),
+                                       payload=text.replace("\x00", "\\x00")))  # fmt: skip
         elif kind == "state":
             self.store.put_state(site, device, decode("state", happened.payload))
         elif kind == "result":
@@ -123,7 +152,7 @@ class Central:
             body = encode("ack", {"seq": ack.seq, "db": ack.db, "ts": iso_utc(time.time())})
             self.client.publish(topic, body, retain=True)
         for item in events:
-            if item.event["type"] == "dossiers.resync_requested":
+            if item.event.get("type") == "dossiers.resync_requested":
                 sent = self.publish_dossiers(item.site, self.store.dossiers(item.site))
                 log.info("resync for %s/%s: %d dossiers sent", item.site, item.device, sent)
         if self.on_stored is not None:
@@ -161,6 +190,8 @@ def report(store: CentralStore, site: str, day: str, timezone: str) -> dict[str,
     out["site"] = site
     out["devices"] = sorted({e["device"] for e in events})
     out["events"] = len(events)
+    out["rejected"] = [{k: r[k] for k in ("device", "db", "seq", "reason")}
+                       for r in store.rejected(site)]  # fmt: skip
     return out
 
 

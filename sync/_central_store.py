@@ -5,6 +5,7 @@ devices' last state and command results. SQLite by default, PostgreSQL by URL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -32,6 +33,13 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS results (
         site TEXT NOT NULL, device TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
         at DOUBLE PRECISION NOT NULL, PRIMARY KEY (site, device, id))""",
+    # Events whose envelope names a seq but whose body central cannot take (a device on a
+    # newer contract, a bug): kept as received, for a person to look at, and counted as
+    # held so the device's later events are still acked.
+    """CREATE TABLE IF NOT EXISTS rejected (
+        site TEXT NOT NULL, device TEXT NOT NULL, db TEXT NOT NULL, seq BIGINT NOT NULL,
+        reason TEXT NOT NULL, payload TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (site, device, db, seq))""",
     """CREATE TABLE IF NOT EXISTS dossiers (
         site TEXT NOT NULL, code TEXT NOT NULL, version BIGINT NOT NULL, record TEXT NOT NULL,
         PRIMARY KEY (site, code))""",
@@ -44,9 +52,14 @@ class CentralStoreError(Exception):
 
 @dataclass(frozen=True)
 class Incoming:
+    """An event as received. A ``rejected`` one carries only its envelope (``db``, ``seq``,
+    ``floor``) in ``event``, why it was refused, and the payload as received."""
+
     site: str
     device: str
     event: dict[str, Any]
+    rejected: str = ""
+    payload: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,19 @@ class CentralStore:
         self.lock = threading.Lock()
         if url.startswith("sqlite://"):
             self.kind = "sqlite"
-            path = url.removeprefix("sqlite://")
+        elif url.startswith(("postgresql://", "postgres://")):
+            self.kind = "postgresql"
+        else:
+            raise CentralStoreError(f"{url}: use sqlite:///PATH or postgresql://...")
+        self.conn: Any = None
+        self._connect()
+        with self._tx() as cur:
+            for statement in SCHEMA:
+                cur.execute(statement)
+
+    def _connect(self) -> None:
+        if self.kind == "sqlite":
+            path = self.url.removeprefix("sqlite://")
             try:
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -73,24 +98,26 @@ class CentralStore:
                 conn.execute("PRAGMA synchronous = FULL")
             except (sqlite3.Error, OSError) as exc:
                 raise CentralStoreError(f"{path}: {exc}") from None
-            self.conn: Any = conn
-        elif url.startswith(("postgresql://", "postgres://")):
-            self.kind = "postgresql"
-            try:
-                import psycopg
-            except ImportError:
-                raise CentralStoreError(
-                    "PostgreSQL needs psycopg: pip install 'psycopg[binary]'"
-                ) from None
-            try:
-                self.conn = psycopg.connect(url, autocommit=True)
-            except psycopg.Error as exc:
-                raise CentralStoreError(f"PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
-        else:
-            raise CentralStoreError(f"{url}: use sqlite:///PATH or postgresql://...")
-        with self._tx() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement)
+            self.conn = conn
+            return
+        try:
+            import psycopg
+        except ImportError:
+            raise CentralStoreError(
+                "PostgreSQL needs psycopg: pip install 'psycopg[binary]'"
+            ) from None
+        try:
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
+
+    def _lost(self, exc: BaseException) -> bool:
+        """Whether ``exc`` means the server connection is gone (so reconnect next time)."""
+        if self.kind != "postgresql":
+            return False
+        import psycopg
+
+        return isinstance(exc, psycopg.OperationalError) or bool(self.conn.closed)
 
     def _sql(self, sql: str) -> str:
         return sql if self.kind == "sqlite" else sql.replace("?", "%s")
@@ -113,18 +140,39 @@ class CentralStore:
 
     @contextmanager
     def _tx(self) -> Iterator[CentralStore._Cursor]:
+        """One transaction. A PostgreSQL connection that was lost (a server restart, a
+        network cut) is opened again here; while the server is away this raises
+        :class:`CentralStoreError` and nothing is acked, so the devices send again."""
         with self.lock:
-            cur = self.conn.cursor()
-            cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
+            if self.conn is None or (self.kind == "postgresql" and self.conn.closed):
+                self.conn = None
+                self._connect()
+            try:
+                cur = self.conn.cursor()
+                cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
+            except Exception as exc:
+                if self._lost(exc):
+                    self._drop()
+                    raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
+                raise
             try:
                 yield CentralStore._Cursor(self, cur)
-            except BaseException:
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                if self._lost(exc):
+                    self._drop()
+                    raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
                 cur.execute("ROLLBACK")
                 raise
-            cur.execute("COMMIT")
+
+    def _drop(self) -> None:
+        with contextlib.suppress(Exception):  # already gone
+            self.conn.close()
+        self.conn = None
 
     def close(self) -> None:
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
 
     # -- events -----------------------------------------------------------------------
 
@@ -132,70 +180,91 @@ class CentralStore:
         """Store the events (each once) and return, per device, the highest seq now held
         without a gap: the ack to send. All in one transaction."""
         now = time.time()
-        rows = []
+        rows, refused = [], []
         floors: dict[tuple[str, str, str], int] = {}
+        seqs: dict[tuple[str, str, str], list[int]] = {}
         for item in batch:
             e = item.event
             key = (item.site, item.device, e["db"])
             floors[key] = max(floors.get(key, 0), int(e.get("floor", 1)))
-            rows.append(
-                (
-                    item.site,
-                    item.device,
-                    e["db"],
-                    e["seq"],
-                    e["id"],
-                    e["type"],
-                    e["ts"],
-                    json.dumps(e["data"], ensure_ascii=False, separators=(",", ":")),
-                    now,
-                )
-            )
+            seqs.setdefault(key, []).append(int(e["seq"]))
+            if item.rejected:
+                refused.append((*key, e["seq"], item.rejected[:500], item.payload, now))
+                continue
+            data = json.dumps(e["data"], ensure_ascii=False, separators=(",", ":"))
+            rows.append((*key, e["seq"], e["id"], e["type"], e["ts"], data, now))
         acks = []
         with self._tx() as cur:
-            cur.executemany(
-                "INSERT INTO events (site, device, db, seq, id, type, ts, data, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows,
-            )  # fmt: skip
-            for (site, device, db), floor in sorted(floors.items()):
-                acks.append(
-                    Ack(site, device, db, self._advance(cur, (site, device, db), floor, now))
+            if rows:
+                cur.executemany(
+                    "INSERT INTO events (site, device, db, seq, id, type, ts, data, "
+                    "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    rows,
                 )
+            if refused:
+                cur.executemany(
+                    "INSERT INTO rejected (site, device, db, seq, reason, payload, "
+                    "received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    refused,
+                )
+            for key, floor in sorted(floors.items()):
+                reached = self._advance(cur, key, floor, sorted(seqs[key]), now)
+                acks.append(Ack(*key, reached))
         return acks
 
-    def _advance(self, cur: Any, key: tuple[str, str, str], floor: int, now: float) -> int:
-        site, device, db = key
-        cur.execute(
-            "INSERT INTO devices (site, device, db, acked, updated_at) VALUES (?, ?, ?, 0, ?) "
-            "ON CONFLICT DO NOTHING", (site, device, db, now),
-        )  # fmt: skip
+    def _advance(self, cur: Any, key: tuple[str, str, str], floor: int, seqs: list[int],
+                 now: float) -> int:  # fmt: skip
+        """Move the device's ack over what is now held without a gap: first over the
+        batch's own seqs, then over any stored earlier out of order."""
         lock = " FOR UPDATE" if self.kind == "postgresql" else ""
-        cur.execute(
-            f"SELECT acked FROM devices WHERE site = ? AND device = ? AND db = ?{lock}",
-            (site, device, db),
-        )
-        acked = int(cur.fetchone()[0])
-        reached = base = max(acked, floor - 1)
-        while True:
+        where = "site = ? AND device = ? AND db = ?"
+        cur.execute(f"SELECT acked FROM devices WHERE {where}{lock}", key)
+        row = cur.fetchone()
+        if row is None:
             cur.execute(
-                "SELECT seq FROM events WHERE site = ? AND device = ? AND db = ? AND seq > ? "
-                "ORDER BY seq LIMIT 5000", (site, device, db, reached),
+                "INSERT INTO devices (site, device, db, acked, updated_at) "
+                "VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING", (*key, now),
             )  # fmt: skip
-            seqs = [int(row[0]) for row in cur.fetchall()]
-            for seq in seqs:
-                if seq != reached + 1:
-                    break
+            cur.execute(f"SELECT acked FROM devices WHERE {where}{lock}", key)
+            row = cur.fetchone()
+        acked = int(row[0])
+        # Below the floor the device holds nothing more: central need not wait for those.
+        reached = max(acked, floor - 1)
+        for seq in seqs:
+            if seq == reached + 1:
                 reached = seq
-            else:
-                if len(seqs) == 5000:
-                    continue
-            break
-        if reached != acked or base != acked:
+            elif seq > reached + 1:
+                break
+        while True:  # what earlier batches stored beyond a gap the batch has now filled
+            found: set[int] = set()
+            for table in ("events", "rejected"):
+                cur.execute(
+                    f"SELECT seq FROM {table} WHERE {where} AND seq > ? AND seq <= ?",
+                    (*key, reached, reached + 5000),
+                )  # fmt: skip
+                found.update(int(r[0]) for r in cur.fetchall())
+            before = reached
+            while reached + 1 in found:
+                reached += 1
+            if reached == before or reached < before + 5000:
+                break
+        if reached != acked:
             cur.execute(
-                "UPDATE devices SET acked = ?, updated_at = ? WHERE site = ? AND device = ? "
-                "AND db = ?", (reached, now, site, device, db),
-            )  # fmt: skip
+                f"UPDATE devices SET acked = ?, updated_at = ? WHERE {where}",
+                (reached, now, *key),
+            )
         return reached
+
+    def rejected(self, site: str) -> list[dict[str, Any]]:
+        """The events of ``site`` central could not take, with why."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT device, db, seq, reason, payload, received_at FROM rejected "
+                "WHERE site = ? ORDER BY device, db, seq", (site,),
+            )  # fmt: skip
+            rows = cur.fetchall()
+        return [{"device": d, "db": db, "seq": int(s), "reason": r, "payload": p,
+                 "received_at": float(at)} for d, db, s, r, p, at in rows]  # fmt: skip
 
     def events(
         self, site: str, first_ts: str = "", last_ts: str = "\uffff"
@@ -295,3 +364,8 @@ def _newer(cur: Any, site: str, records: list[dict[str, Any]]) -> list[dict[str,
         if row is None or int(row[0]) < int(record["version"]):
             newer.append(record)
     return newer
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -132,6 +132,32 @@ def decode(kind: str, payload: bytes) -> dict[str, Any]:
     return validate(kind, parsed)
 
 
+_DB = re.compile(r"[0-9a-f]{32}")
+_MAX_SEQ = 9007199254740991
+
+
+def event_envelope(payload: bytes) -> dict[str, Any] | None:
+    """The ``db``, ``seq`` and ``floor`` of an event that failed :func:`decode`, when its
+    envelope still names them plainly (so central can keep it aside and go on acking the
+    device's later events); None for anything less."""
+    if len(payload) > MAX_BYTES["event"]:
+        return None
+    try:
+        doc = json.loads(payload.decode("utf-8", "replace"), parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    db, seq, floor = doc.get("db"), doc.get("seq"), doc.get("floor", 1)
+
+    def counter(value: Any) -> bool:
+        return type(value) is int and 1 <= value <= _MAX_SEQ
+
+    if not (isinstance(db, str) and _DB.fullmatch(db) and counter(seq) and counter(floor)):
+        return None
+    return {"db": db, "seq": seq, "floor": min(floor, seq)}
+
+
 def encode(kind: str, payload: dict[str, Any]) -> bytes:
     """An outbound payload, checked against its schema first."""
     validate(kind, payload)

@@ -66,7 +66,14 @@ class SyncDaemon:
         self.next_seq: int | None = None  # None: not connected, nothing is sent
         self.progress_at = monotonic()
         self.state_at = -1e9
-        self.reprints: dict[str, float] = {}  # command id -> when to give up on it
+        # Reprints the kiosk daemon has to carry out: command id -> when to give up on it.
+        # Kept in the database, so a restart picks up where the last run left off.
+        self.reprints: dict[str, float] = {}
+        self.printing: set[str] = set()  # of those, claimed ones given more time
+        timeout = config.sync.command_timeout_seconds
+        for waiting in commands.unfinished(self.store, "reprint"):
+            left = waiting.received_at + timeout - clock()
+            self.reprints[waiting.id] = monotonic() + max(0.0, min(left, timeout))
         self.health = ("", "")
         self.published = 0
         self.dropped = 0  # inbound messages refused
@@ -245,25 +252,47 @@ class SyncDaemon:
         body: dict[str, Any] = {"id": command_id, **result.to_json(), "ts": iso_utc(self.clock())}
         if cmd:
             body["cmd"] = cmd
-        self.client.publish(self.topics.result, encode("result", body))
+        if self.client.publish(self.topics.result, encode("result", body)) is None:
+            # Kept in the commands table: the same command sent again gets this answer.
+            log.warning(
+                "command %s: the answer could not be queued (the outgoing queue is "
+                "full); central gets it if it sends the command again",
+                command_id,
+            )
 
     def _reprints(self) -> None:
+        now = self.monotonic()
         for command_id, deadline in list(self.reprints.items()):
             found = commands.find(self.store, command_id)
-            if found is None:
+            if found is None or found.result is not None:
                 del self.reprints[command_id]
+                self.printing.discard(command_id)
+            if found is None:
                 continue
             if found.result is not None:
-                del self.reprints[command_id]
                 self._answer(command_id, found.cmd, found.result)
-            elif self.monotonic() >= deadline:
+            elif now < deadline:
+                continue
+            elif found.state == "pending":
                 late = Result(False, "kiosk_not_running",
                               "the kiosk daemon did not take the reprint in time")  # fmt: skip
                 if commands.give_up(self.store, command_id, late, now=self.clock()):
                     del self.reprints[command_id]
                     self._answer(command_id, found.cmd, late)
                 else:  # claimed meanwhile: it is printing
-                    self.reprints[command_id] = self.monotonic() + 30
+                    self.printing.add(command_id)
+                    self.reprints[command_id] = now + self.config.sync.command_timeout_seconds
+            elif command_id not in self.printing:  # claimed: give the printing its time
+                self.printing.add(command_id)
+                self.reprints[command_id] = now + self.config.sync.command_timeout_seconds
+            else:  # claimed, then never finished: the kiosk daemon died while printing
+                lost = Result(False, "interrupted",
+                              "the kiosk daemon stopped while printing it")  # fmt: skip
+                if commands.give_up(self.store, command_id, lost, now=self.clock(),
+                                    running=True):  # fmt: skip
+                    self._answer(command_id, found.cmd, lost)
+                del self.reprints[command_id]
+                self.printing.discard(command_id)
 
     # -- timers -----------------------------------------------------------------------
 
@@ -281,7 +310,11 @@ class SyncDaemon:
             self.progress_at = now
         if now - self.state_at >= self.config.sync.state_seconds:
             self.state_at = now
-            self.client.publish(self.topics.state, self._state(), retain=True)
+            if self.client.publish(self.topics.state, self._state(), retain=True) is None:
+                log.warning(
+                    "state not queued (the outgoing queue is full); sent again in %.0fs",
+                    self.config.sync.state_seconds,
+                )
             commands.forget(self.store, self.clock() - KEEP_COMMANDS_DAYS * 86400,
                             now=self.clock())  # fmt: skip
 

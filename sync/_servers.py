@@ -129,11 +129,13 @@ class Postgres:
             self._as = ["runuser", "-u", "postgres", "--"]
 
     def start(self) -> Postgres:
-        subprocess.run(
-            [*self._as, str(self.bin / "initdb"), "-D", str(self.data), "-U", "kiosk",
-             "--auth=trust", "-E", "UTF8", "--no-sync"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        """Create the cluster (the first time) and start the server."""
+        if not self.data.exists():
+            subprocess.run(
+                [*self._as, str(self.bin / "initdb"), "-D", str(self.data), "-U", "kiosk",
+                 "--auth=trust", "-E", "UTF8", "--no-sync"],
+                check=True, capture_output=True,
+            )  # fmt: skip
         subprocess.run(
             [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-l",
              str(self.work / "pg.log"), "-o",
@@ -143,9 +145,13 @@ class Postgres:
         )  # fmt: skip
         return self
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the server, keeping its data: :meth:`start` brings it back."""
         subprocess.run(
             [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
             check=False, capture_output=True,
         )  # fmt: skip
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.work, ignore_errors=True)

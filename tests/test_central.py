@@ -449,8 +449,8 @@ def test_fail__invalid_event_payloads_are_dropped_and_central_goes_on(
         b"[1, 2]",
         json.dumps({**good, "seq": 0}).encode(),
         json.dumps({**good, "db": "not-hex"}).encode(),
-        json.dumps({k: v for k, v in good.items() if k != "ts"}).encode(),
-        json.dumps({**good, "extra": 1}).encode(),
+        json.dumps({k: v for k, v in good.items() if k not in ("ts", "db")}).encode(),
+        json.dumps({**good, "extra": 1, "seq": "1"}).encode(),
         b'{"seq": 1, "seq": 2}',
         envelope(2, db)[:-1] + b',"x":NaN}',
         json.dumps({**good, "data": {"pad": "x" * 70_000}}).encode(),  # over 64 KiB
@@ -469,6 +469,70 @@ def test_fail__invalid_event_payloads_are_dropped_and_central_goes_on(
         wait_for(lambda: cstore.seqs(SITE, DEVICE) == [1, 2], what="the next event")
     assert cstore.count() == 2
     assert DEVICE not in cstore.states(SITE)
+    assert (central.rejected, cstore.rejected(SITE)) == (0, [])  # none named db and seq
+
+
+def test_ok__an_event_central_cannot_take_is_kept_aside_and_later_ones_acked(
+    broker: Broker, cstore: CentralStore
+) -> None:
+    """A device on a newer contract (or with a bug) sends an event central refuses: it is
+    kept as received, and the device's later events are still acked, so its outbox never
+    stalls behind it."""
+    central = Central(central_config(broker.port, cstore.url), cstore, client_id="central-1")
+    db = new_db()
+    topics = Topics(SITE, DEVICE)
+    odd = {**json.loads(envelope(2, db)), "priority_reason": "người cao tuổi"}
+    with running(central), peer(broker.port, "device") as device:
+        until_subscribed(cstore, device)
+        device.publish(topics.events, envelope(1, db))
+        device.publish(topics.events, json.dumps(odd, ensure_ascii=False).encode())
+        device.publish(topics.events, envelope(3, db))
+        wait_for(lambda: cstore.seqs(SITE, DEVICE) == [1, 3], what="the good events")
+        wait_for(
+            lambda: json.loads(retained(broker.port, topics.ack) or b"{}").get("seq") == 3,
+            what="the ack over the refused event",
+        )
+    assert central.rejected == 1
+    (kept,) = cstore.rejected(SITE)
+    assert (kept["device"], kept["db"], kept["seq"]) == (DEVICE, db, 2)
+    assert "priority_reason" in kept["reason"]
+    assert json.loads(kept["payload"]) == odd  # as received, Vietnamese intact
+    shown = report(cstore, SITE, DAY, TZ)
+    assert [(r["device"], r["seq"]) for r in shown["rejected"]] == [(DEVICE, 2)]
+
+
+def test_ok__central_reconnects_to_postgresql_after_the_server_restarts(
+    broker: Broker,
+) -> None:
+    server = Postgres().start()
+    try:
+        store = CentralStore(server.url)
+        central = Central(central_config(broker.port, server.url), store, client_id="central-1")
+        db = new_db()
+        topics = Topics(SITE, DEVICE)
+        with running(central), peer(broker.port, "device") as device:
+            until_subscribed(store, device)
+            for seq in range(1, 4):
+                device.publish(topics.events, envelope(seq, db))
+            wait_for(lambda: store.seqs(SITE, DEVICE) == [1, 2, 3], what="events before")
+            server.halt()
+            for seq in range(4, 7):  # arrive while the database is away: not acked
+                device.publish(topics.events, envelope(seq, db))
+            wait_for(lambda: bool(central.store_down), what="central notices")
+            assert "PostgreSQL" in central.store_down
+            server.start()
+            # The device sends what was not acked again (its ack timeout), and more.
+            for seq in range(4, 9):
+                device.publish(topics.events, envelope(seq, db))
+            wait_for(lambda: store.seqs(SITE, DEVICE) == list(range(1, 9)), 30, "after")
+            wait_for(
+                lambda: json.loads(retained(broker.port, topics.ack) or b"{}").get("seq") == 8,
+                what="the ack after the restart",
+            )
+            assert central.store_down == ""
+        store.close()
+    finally:
+        server.stop()
 
 
 def test_ok__a_shared_subscription_spreads_events_and_stores_each_once(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import subprocess
 import sys
 import wave
@@ -104,3 +105,18 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     assert len(pictures) >= 9
     for shot in pictures:
         assert Image.open(out / shot).size == (1920, 1080)
+    # the day's events reached kiosk central over a real Mosquitto, each once, and the
+    # report central computes from them is the device's own
+    central = summary["central"]
+    assert central["events_sent"] == central["events_stored_by_central"] == len(events)
+    assert central["events_acked_by_central"] == len(events)
+    assert central["left_in_outbox"] == 0
+    assert central["central_report_matches_device"] is True, central["differences"]
+    assert central["central_tickets"] == len(tickets)
+    with sqlite3.connect(out / "central.db") as db:
+        stored = db.execute("SELECT seq, id FROM events ORDER BY seq").fetchall()
+    assert stored == [(e["seq"], e["id"]) for e in events]
+    with sqlite3.connect(out / "demo.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0  # acked: let go
+    assert "stored by kiosk central over MQTT" in result.stdout
+    assert "matches the device's" in result.stdout

@@ -667,7 +667,60 @@ def test_fail__reprint_with_no_kiosk_running_is_answered_after_the_timeout(site:
     assert 1.0 <= waited < 5.0  # command_timeout_seconds = 1
     found = commands.find(site.store, "reprint-1")
     assert found is not None and found.state == "failed"
-    assert commands.claim(site.store, "reprint", now=site.clock()) is None  # not printed late
+    assert commands.claim(site.store, "reprint", now=site.clock(), max_age=60) is None
+
+
+def recorded(site: Site, command_id: str) -> Callable[[], bool]:
+    return lambda: commands.find(site.store, command_id) is not None
+
+
+def test_ok__a_reprint_waiting_when_sync_restarts_is_still_answered(site: Site) -> None:
+    site.issue("dat-dai")
+    site.central.publish(site.topics.cmd, {"id": "reprint-r", "cmd": "reprint"})
+    site.run_until(recorded(site, "reprint-r"), "the reprint recorded")
+    site.stop()  # before its deadline: the new run must pick it up from the database
+    site.start()
+    result = site.result("reprint-r")
+    assert (result["ok"], result["code"]) == (False, "kiosk_not_running")
+    found = commands.find(site.store, "reprint-r")
+    assert found is not None and found.state == "failed"
+
+
+def test_fail__the_kiosk_does_not_print_a_reprint_older_than_the_timeout(site: Site) -> None:
+    config = site.files.config
+    printer = PagePrinter(config.printer)
+    site.issue("dat-dai")
+    timeout = config.sync.command_timeout_seconds
+    # Left pending by a sync daemon that stopped before it could give up on it.
+    commands.record(site.store, "old", "reprint", {}, now=site.clock() - 2 * timeout)
+    with Store(site.db_path) as desk_store:
+        desk = Desk(config, desk_store, printer, clock=site.clock)
+        assert desk.reprint() is None
+        desk.poll()
+        assert printer.virtual.jobs == 0
+        commands.record(site.store, "new", "reprint", {}, now=site.clock())
+        done = desk.reprint()
+    assert done is not None and done.ok
+    assert printer.virtual.jobs == 1
+    old, new = commands.find(site.store, "old"), commands.find(site.store, "new")
+    assert old is not None and old.state == "pending"
+    assert new is not None and new.state == "done"
+
+
+def test_fail__a_reprint_claimed_by_a_kiosk_that_died_is_answered_interrupted(
+    site: Site,
+) -> None:
+    site.issue("dat-dai")
+    site.central.publish(site.topics.cmd, {"id": "reprint-d", "cmd": "reprint"})
+    site.run_until(recorded(site, "reprint-d"), "the reprint recorded")
+    claimed = commands.claim(site.store, "reprint", now=site.clock(), max_age=60)
+    assert claimed is not None and claimed.id == "reprint-d"  # ... and then nothing
+    sent = time.monotonic()
+    result = site.result("reprint-d")
+    assert (result["ok"], result["code"]) == (False, "interrupted")
+    assert time.monotonic() - sent >= 1.0  # it had its time to print first
+    found = commands.find(site.store, "reprint-d")
+    assert found is not None and found.state == "failed"
 
 
 def test_ok__resync_dossiers_asks_central_through_an_event(site: Site) -> None:

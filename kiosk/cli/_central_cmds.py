@@ -17,7 +17,7 @@ from typing import Any
 
 from kiosk.cli._context import Context
 from kiosk.cli._exit import CONFIG, DATAERR, IOERR, NOINPUT, UNAVAILABLE, USAGE, CommandError
-from kiosk.config import CentralConfig, ConfigError
+from kiosk.config import CentralConfig
 
 log = logging.getLogger("kiosk")
 
@@ -25,20 +25,12 @@ log = logging.getLogger("kiosk")
 def central_config(ctx: Context) -> CentralConfig:
     """``[central]`` of the config file (the rest of a site's config is not needed), then
     the command line's overrides."""
-    from kiosk.config import load_raw
-    from kiosk.config._build import build
-    from kiosk.config._check import _check_broker
+    from kiosk.config import load_raw, parse_central
 
     raw: dict[str, Any] = {}
     path = ctx.args.config or os.environ.get("KIOSK_CONFIG")
     if path or Path("/etc/kiosk/config.toml").is_file():
         raw, _ = load_raw(path)
-    problems: list[str] = []
-    config: CentralConfig | None = build(
-        CentralConfig, raw.get("central", {}), "central.", problems
-    )
-    if config is None:
-        raise ConfigError(problems)
     args = ctx.args
     changes: dict[str, Any] = {}
     if args.broker:
@@ -54,10 +46,7 @@ def central_config(ctx: Context) -> CentralConfig:
         changes["group"] = args.group
     if args.client_id:
         changes["client_id"] = args.client_id
-    config = dataclasses.replace(config, **changes)
-    if problems := _check_broker("central.", config):
-        raise ConfigError(problems)
-    return config
+    return parse_central(raw, changes)
 
 
 def _open_store(config: CentralConfig) -> Any:
@@ -173,6 +162,8 @@ def _report_text(data: dict[str, Any]) -> str:
             label = "counter" if kind == "by_counter" else "officer"
             lines.append(f"ratings by {label}: " + ", ".join(
                 f"{k} {v['mean']} ({v['n']})" for k, v in rows.items()))  # fmt: skip
+    for item in data.get("rejected", []):
+        lines.append(f"rejected event: {item['device']} seq {item['seq']}: {item['reason']}")
     return "\n".join(lines)
 
 

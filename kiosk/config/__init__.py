@@ -2,7 +2,14 @@
 
 from kiosk.config._central import overlay, read_central, site_config, with_central
 from kiosk.config._check import capacity
-from kiosk.config._load import ConfigError, config_files, load_config, load_raw, parse_config
+from kiosk.config._load import (
+    ConfigError,
+    config_files,
+    load_config,
+    load_raw,
+    parse_central,
+    parse_config,
+)
 from kiosk.config._schema import (
     BrokerConfig,
     CentralConfig,
@@ -63,6 +70,7 @@ __all__ = [
     "load_config",
     "load_raw",
     "overlay",
+    "parse_central",
     "parse_config",
     "read_central",
     "site_config",

@@ -28,8 +28,8 @@ def check(config: Config) -> list[str]:
     problems += _check_counter_keys(config)
     problems += _check_printer(config)
     problems += _check_scanners(config)
-    problems += _check_broker("sync.", config.sync)
-    problems += _check_broker("central.", config.central)
+    problems += check_broker("sync.", config.sync)
+    problems += check_broker("central.", config.central)
     if not config.central.db.startswith(("sqlite://", "postgresql://", "postgres://")):
         problems.append(
             "central.db: must be sqlite:///PATH or postgresql://user:password@host/dbname "
@@ -283,7 +283,7 @@ def _check_scanners(config: Config) -> list[str]:
     return problems
 
 
-def _check_broker(path: str, broker: BrokerConfig) -> list[str]:
+def check_broker(path: str, broker: BrokerConfig) -> list[str]:
     problems: list[str] = []
     if broker.password and broker.password_file:
         problems.append(f"{path}password_file: give password or password_file, not both")

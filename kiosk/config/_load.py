@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config._build import build
-from kiosk.config._check import check
-from kiosk.config._schema import Config
+from kiosk.config._check import check, check_broker
+from kiosk.config._schema import CentralConfig, Config
 
 DEFAULT_PATH = Path("/etc/kiosk/config.toml")
 ENV_VAR = "KIOSK_CONFIG"
@@ -71,6 +71,20 @@ def parse_config(raw: dict[str, Any], sources: tuple[str, ...] = ()) -> Config:
     if problems or config is None:
         raise ConfigError(problems)
     return dataclasses.replace(config, sources=sources)
+
+
+def parse_central(raw: dict[str, Any], changes: dict[str, Any] | None = None) -> CentralConfig:
+    """Only ``[central]`` of already-parsed TOML (central needs nothing else of a site's
+    config), with ``changes`` (the command line's) applied before it is checked."""
+    problems: list[str] = []
+    config: CentralConfig | None = build(CentralConfig, raw.get("central", {}), "central.",
+                                         problems)  # fmt: skip
+    if config is None:
+        raise ConfigError(problems)
+    config = dataclasses.replace(config, **(changes or {}))
+    if problems := check_broker("central.", config):
+        raise ConfigError(problems)
+    return config
 
 
 def load_raw(path: str | Path | None = None) -> tuple[dict[str, Any], tuple[str, ...]]:

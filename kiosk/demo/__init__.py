@@ -16,6 +16,7 @@ from kiosk.demo._report import as_text, summarise
 from kiosk.demo._screens import Screens
 from kiosk.demo._sim import Day
 from kiosk.demo._slips import Slips
+from kiosk.demo._sync import send_to_central
 from kiosk.desk import TicketPrinter
 from kiosk.rules.hours import day_hours
 from kiosk.store import Store
@@ -52,6 +53,8 @@ def cmd_demo(ctx: Context) -> int:
         summary = summarise(store, config, sim.tally)
         _write_tickets(store, out / "tickets.csv")
         _write_events(store, out / "events.jsonl")
+    # Last: once central acks them, the events leave the device's outbox.
+    summary["central"] = send_to_central(config, db, out, day.isoformat())
     summary["wall_snapshots"] = screens.snapshots
     summary["announcements"] = screens.wavs
     summary["dossiers_imported"] = slips.imported.written
@@ -69,6 +72,8 @@ def cmd_demo(ctx: Context) -> int:
         "wall/*.png (wall display), voice/*.wav (announcements), voice-pack/, "
         "dossiers.jsonl, lookup/*.png and lookup/scans.txt (look-up screen)"
     )
+    if "skipped" not in summary["central"]:
+        files += ", central.db and central.log (kiosk central)"
     ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}")
     return 0
 

@@ -136,4 +136,21 @@ def as_text(summary: dict[str, Any]) -> str:
         + ", ".join(f"{label} {count}" for label, count in ratings["by_label"].items())
         + f"; mean score {ratings['mean_score']} on {ratings['score_scale']}"
     )
+    if "central" in summary:
+        lines.append(central_line(summary["central"]))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def central_line(central: dict[str, Any]) -> str:
+    if "skipped" in central:
+        return f"central: not run ({central['skipped']})"
+    verdict = (
+        "its daily report matches the device's"
+        if central["central_report_matches_device"]
+        else "its daily report differs from the device's in " + ", ".join(central["differences"])
+    )
+    return (
+        f"central: {central['events_stored_by_central']} of {central['events_sent']} events "
+        f"stored by kiosk central over MQTT in {central['sync_seconds']} s, "
+        f"{central['left_in_outbox']} left in the outbox; {verdict}"
+    )

@@ -185,13 +185,15 @@ class Desk:
         if now >= self._next_poll:
             self._next_poll = now + self.config.printer.retry_seconds
             self.check_printer()
-        if commands.waiting(self.store, "reprint"):
+        if commands.waiting(self.store, "reprint", now=self.clock(),
+                            max_age=self.config.sync.command_timeout_seconds):  # fmt: skip
             self.reprint()
 
     def reprint(self) -> commands.Result | None:
         """Print the last ticket printed today again (same number, same QR): central's
         "reprint" command, for a citizen whose ticket came out torn or faint."""
-        command = commands.claim(self.store, "reprint", now=self.clock())
+        command = commands.claim(self.store, "reprint", now=self.clock(),
+                                 max_age=self.config.sync.command_timeout_seconds)  # fmt: skip
         if command is None:
             return None
         result = self._reprint_last()
