@@ -62,9 +62,14 @@ class Central:
         linger = 0.0
         while len(events) < self.config.batch:
             if events and not linger:
-                # Group commit: a moment more for the rest of a burst, so one transaction
-                # (one fsync, one ack per device) covers many events.
+                # Group commit: the rest of a burst joins this batch, so one transaction
+                # (one fsync, one ack per device) covers many events. Sleeping through
+                # the moment (until a batch is in), rather than waking for each message,
+                # leaves paho's thread the interpreter to itself while it reads them.
                 linger = time.monotonic() + LINGER_SECONDS
+                wanted = self.config.batch - len(events)
+                while inbox.qsize() < wanted and time.monotonic() < linger:
+                    time.sleep(0.002)
             timeout = (linger or deadline) - time.monotonic()
             try:
                 happened = inbox.get(timeout=timeout) if timeout > 0 else inbox.get_nowait()

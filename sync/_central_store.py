@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS events (
@@ -50,10 +50,10 @@ class CentralStoreError(Exception):
     """The central database cannot be opened or used."""
 
 
-@dataclass(frozen=True)
-class Incoming:
+class Incoming(NamedTuple):
     """An event as received. A ``rejected`` one carries only its envelope (``db``, ``seq``,
-    ``floor``) in ``event``, why it was refused, and the payload as received."""
+    ``floor``) in ``event``, why it was refused, and the payload as received. (A named
+    tuple: one is made per event, and it is cheap.)"""
 
     site: str
     device: str

@@ -90,13 +90,15 @@ class SyncDaemon:
         return f"{sync.host}:{sync.port}{' (TLS)' if sync.tls else ''}"
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        busy = False
         while not stop.is_set():
-            self.step(0.05)
+            busy = self.step(0.0 if busy else 0.05)
             if on_tick is not None:
                 on_tick()
 
-    def step(self, wait: float = 0.0) -> None:
-        """Handle what paho reported, send what is due, check the timers."""
+    def step(self, wait: float = 0.0) -> bool:
+        """Handle what paho reported, send what is due, check the timers. True when more
+        events could be sent at once (the next step should not wait)."""
         inbox = self.client.inbox
         try:
             happened = inbox.get(timeout=wait) if wait > 0 else inbox.get_nowait()
@@ -110,17 +112,19 @@ class SyncDaemon:
                 happened = inbox.get_nowait()
             except Exception:
                 happened = None
-        self._safely(self._pump)
+        busy = self._safely(self._pump)
         self._safely(self._timers)
+        return bool(busy)
 
-    def _safely(self, work: Callable[..., None], *args: Any) -> None:
+    def _safely(self, work: Callable[..., Any], *args: Any) -> Any:
         try:
-            work(*args)
+            return work(*args)
         except Invalid as exc:
             self.dropped += 1
             log.warning("dropped: %s", exc)
         except Exception:  # a database fault or a bug: logged, the link stays up
             log.exception("sync step failed")
+        return None
 
     def close(self) -> None:
         self.client.stop(last=(self.topics.state, offline_payload()))
@@ -202,21 +206,25 @@ class SyncDaemon:
             self.next_seq = seq + 1
         log.debug("central holds up to %d (%d events let go)", seq, gone)
 
-    def _pump(self) -> None:
+    def _pump(self) -> bool:
+        """Publish the next events within the window; True if a whole batch went (so
+        there may be more to send at once)."""
         if self.next_seq is None or not self.client.connected():
-            return
+            return False
         room = self.acked + self.config.sync.window - self.next_seq + 1
         if room <= 0:
-            return
+            return False
         floor = self.acked + 1
-        for event in outbox.pending(self.store, self.next_seq, min(room, BATCH)):
+        batch = outbox.pending(self.store, self.next_seq, min(room, BATCH))
+        for event in batch:
             payload = outbox.envelope(event, self.db, floor)
             if self.client.publish(self.topics.events, payload) is None:
                 if not self.client.connected():
                     self.next_seq = None  # start again from the last ack on reconnect
-                return  # paho's queue is full: this event goes on a later step
+                return False  # paho's queue is full: this event goes on a later step
             self.next_seq = event.seq + 1
             self.published += 1
+        return len(batch) == BATCH
 
     # -- commands ---------------------------------------------------------------------
 

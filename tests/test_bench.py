@@ -91,6 +91,9 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     assert drained["ratio_to_plain_loop"] == pytest.approx(
         drained["per_second"] / loop["per_second"], abs=0.01
     )
+    for figure in (drained, loop):  # three runs each; the median is the figure
+        runs = figure["runs_per_second"]
+        assert len(runs) == 3 and sorted(runs)[1] == figure["per_second"]
     for backend in ("sqlite", "postgresql"):
         ingest = sync["central_ingest"][backend]
         assert ingest["devices"] == 200

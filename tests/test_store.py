@@ -94,3 +94,23 @@ def test_ok__data_version_tells_a_reader_another_process_committed(tmp_path: Pat
         with writer.change(0.0) as tx:
             tx.event("ticket.issued", {})
         assert reader.data_version() != before
+
+
+def test_ok__a_change_that_may_be_lost_does_not_wait_for_the_disk_and_only_it(
+    store: Store,
+) -> None:
+    def synchronous() -> int:
+        return int(store.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    assert synchronous() == 2  # FULL
+    with store.change(0.0, durable=False) as tx:
+        assert synchronous() == 1  # NORMAL, for this commit only
+        tx.event("test.light", {})
+    assert synchronous() == 2
+    with pytest.raises(RuntimeError), store.change(0.0, durable=False) as tx:
+        tx.event("test.light", {})
+        raise RuntimeError("undone")
+    assert synchronous() == 2  # back to FULL after a rollback too
+    with store.change(0.0) as tx:
+        assert synchronous() == 2
+    assert store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1

@@ -429,7 +429,7 @@ class SyncConfig(BrokerConfig):
     # "" uses kiosk-{site.id}-{site.device}: stable, so the broker keeps the session.
     client_id: str = opt("", p.optional_text)
     # QoS 1 messages on the wire without a PUBACK yet.
-    inflight: int = opt(1000, p.int_range(1, 65535))
+    inflight: int = opt(100, p.int_range(1, 65535))
     # Events sent but not yet acknowledged by central; nothing more is sent until it acks.
     window: int = opt(5000, p.int_range(1, 100_000))
     # No ack progress this long while events wait: send them again from the last ack.

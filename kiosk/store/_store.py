@@ -169,8 +169,16 @@ class Store:
             self.conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
 
     @contextmanager
-    def change(self, now: float) -> Iterator[Tx]:
-        """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error."""
+    def change(self, now: float, *, durable: bool = True) -> Iterator[Tx]:
+        """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error.
+
+        ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL`` for
+        this one commit): a power cut may undo it, never corrupt anything, and the next
+        durable commit makes it durable too. Only for changes that are safe to lose, such
+        as letting go of events central already holds (they would just be sent again).
+        """
+        if not durable:
+            self.conn.execute("PRAGMA synchronous = NORMAL")
         try:
             self._begin_immediate()
             yield Tx(self.conn, now)
@@ -179,6 +187,9 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        finally:
+            if not durable:
+                self.conn.execute("PRAGMA synchronous = FULL")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
