@@ -130,6 +130,21 @@ def give_up(store: Store, command_id: str, result: Result, *, now: float,
         return cursor.rowcount == 1
 
 
+def answered(store: Store, command_id: str, *, now: float) -> None:
+    """Note that the command's answer went to central."""
+    with store.change(now) as tx:
+        tx.execute("UPDATE commands SET answered_at = ? WHERE id = ?", (now, command_id))
+
+
+def unanswered(store: Store) -> list[Command]:
+    """Finished commands whose answer has not gone to central yet, oldest first."""
+    rows = store.conn.execute(
+        f"SELECT {_COLUMNS} FROM commands WHERE result IS NOT NULL AND answered_at IS NULL "
+        "ORDER BY finished_at, id"
+    ).fetchall()
+    return [_command(row) for row in rows]
+
+
 def forget(store: Store, before: float, *, now: float) -> int:
     """Delete finished commands older than ``before`` (their ids may then run again)."""
     with store.change(now) as tx:

@@ -86,7 +86,7 @@ class Central:
                 log.exception("central: message failed")
         if events:
             try:
-                self._store(events)
+                acks = self.store.ingest(events)
             except CentralStoreError as exc:
                 # Not acked, so the devices send these again after their ack timeout.
                 self._store_down(f"{exc}; {len(events)} events not stored")
@@ -94,10 +94,14 @@ class Central:
             except Exception:
                 log.exception("central: could not store %d events", len(events))
                 return 0
-            if self.store_down:
-                log.warning("central: the database is back")
-                self.store_down = ""
+            self._store_up()
+            self._stored(events, acks)
         return len(events)
+
+    def _store_up(self) -> None:
+        if self.store_down:
+            log.warning("central: the database is back")
+            self.store_down = ""
 
     def _store_down(self, why: str) -> None:
         """One warning when the database goes away, not one per batch while it is."""
@@ -144,13 +148,15 @@ class Central:
                                        payload=text.replace("\x00", "\\x00")))  # fmt: skip
         elif kind == "state":
             self.store.put_state(site, device, decode("state", happened.payload))
+            self._store_up()
         elif kind == "result":
             self.store.put_result(site, device, decode("result", happened.payload))
+            self._store_up()
         else:
             raise Invalid(f"{happened.topic}: central does not take {kind} messages")
 
-    def _store(self, events: list[Incoming]) -> None:
-        acks = self.store.ingest(events)
+    def _stored(self, events: list[Incoming], acks: list[Ack]) -> None:
+        """The batch is committed: ack it, and answer the resync requests in it."""
         self.stored += len(events)
         for ack in acks:
             topic = Topics(ack.site, ack.device).ack
@@ -158,7 +164,12 @@ class Central:
             self.client.publish(topic, body, retain=True)
         for item in events:
             if item.event.get("type") == "dossiers.resync_requested":
-                sent = self.publish_dossiers(item.site, self.store.dossiers(item.site))
+                try:
+                    sent = self.publish_dossiers(item.site, self.store.dossiers(item.site))
+                except CentralStoreError as exc:
+                    self._store_down(f"{exc}; the resync for {item.site}/{item.device} waits "
+                                     "for the device to ask again")  # fmt: skip
+                    continue
                 log.info("resync for %s/%s: %d dossiers sent", item.site, item.device, sent)
         if self.on_stored is not None:
             self.on_stored(acks)
@@ -195,8 +206,10 @@ def report(store: CentralStore, site: str, day: str, timezone: str) -> dict[str,
     out["site"] = site
     out["devices"] = sorted({e["device"] for e in events})
     out["events"] = len(events)
-    out["rejected"] = [{k: r[k] for k in ("device", "db", "seq", "reason")}
-                       for r in store.rejected(site)]  # fmt: skip
+    # Kept aside when they arrived (their own times cannot be trusted): that day's, and
+    # the next morning's (a device back online sends the day before).
+    arrived = store.rejected(site, start.timestamp(), (start + dt.timedelta(days=2)).timestamp())
+    out["rejected"] = [{k: r[k] for k in ("device", "db", "seq", "reason")} for r in arrived]
     return out
 
 

@@ -46,6 +46,9 @@ SCHEMA = (
 )
 
 
+RECONNECT_SECONDS = 2.0  # after a failed connect, calls fail at once this long
+
+
 class CentralStoreError(Exception):
     """The central database cannot be opened or used."""
 
@@ -81,6 +84,8 @@ class CentralStore:
         else:
             raise CentralStoreError(f"{url}: use sqlite:///PATH or postgresql://...")
         self.conn: Any = None
+        self._retry_at = 0.0
+        self._down = ""
         self._connect()
         with self._tx() as cur:
             for statement in SCHEMA:
@@ -106,18 +111,23 @@ class CentralStore:
             raise CentralStoreError(
                 "PostgreSQL needs psycopg: pip install 'psycopg[binary]'"
             ) from None
+        now = time.monotonic()
+        if now < self._retry_at:  # a server that just refused: not again at every call
+            raise CentralStoreError(f"PostgreSQL: {self._down} (trying again shortly)")
         try:
-            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
         except psycopg.Error as exc:
-            raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
+            self._down = _first_line(exc)
+            self._retry_at = time.monotonic() + RECONNECT_SECONDS
+            raise CentralStoreError(f"PostgreSQL: {self._down}") from None
+        self._retry_at = 0.0
 
-    def _lost(self, exc: BaseException) -> bool:
-        """Whether ``exc`` means the server connection is gone (so reconnect next time)."""
-        if self.kind != "postgresql":
+    def _lost(self) -> bool:
+        """Whether the server connection is gone (so it is opened again next time). A
+        failed statement on a live connection (a deadlock, a timeout) is not that."""
+        if self.kind != "postgresql" or self.conn is None:
             return False
-        import psycopg
-
-        return isinstance(exc, psycopg.OperationalError) or bool(self.conn.closed)
+        return bool(self.conn.closed or getattr(self.conn, "broken", False))
 
     def _sql(self, sql: str) -> str:
         return sql if self.kind == "sqlite" else sql.replace("?", "%s")
@@ -151,7 +161,7 @@ class CentralStore:
                 cur = self.conn.cursor()
                 cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
             except Exception as exc:
-                if self._lost(exc):
+                if self._lost():
                     self._drop()
                     raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
                 raise
@@ -159,7 +169,7 @@ class CentralStore:
                 yield CentralStore._Cursor(self, cur)
                 cur.execute("COMMIT")
             except BaseException as exc:
-                if self._lost(exc):
+                if self._lost():
                     self._drop()
                     raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
                 cur.execute("ROLLBACK")
@@ -255,12 +265,15 @@ class CentralStore:
             )
         return reached
 
-    def rejected(self, site: str) -> list[dict[str, Any]]:
-        """The events of ``site`` central could not take, with why."""
+    def rejected(self, site: str, since: float = 0.0,
+                 until: float = float("inf")) -> list[dict[str, Any]]:  # fmt: skip
+        """The events of ``site`` central could not take (received from ``since`` to
+        ``until``, epoch seconds), with why."""
         with self._tx() as cur:
             cur.execute(
                 "SELECT device, db, seq, reason, payload, received_at FROM rejected "
-                "WHERE site = ? ORDER BY device, db, seq", (site,),
+                "WHERE site = ? AND received_at >= ? AND received_at < ? "
+                "ORDER BY device, db, seq", (site, since, min(until, 1e18)),
             )  # fmt: skip
             rows = cur.fetchall()
         return [{"device": d, "db": db, "seq": int(s), "reason": r, "payload": p,

@@ -134,28 +134,33 @@ def decode(kind: str, payload: bytes) -> dict[str, Any]:
 
 _DB = re.compile(r"[0-9a-f]{32}")
 _MAX_SEQ = 9007199254740991
+# How the device writes an envelope (kiosk.outbox.envelope): read from the first bytes when
+# the whole is too big to parse.
+_HEAD = re.compile(rb'\{"id":"[0-9a-f-]{36}","seq":([1-9][0-9]{0,15}),"type":"[a-z._]{1,64}",'
+                   rb'"ts":"[0-9T:.Z-]{20,27}","db":"([0-9a-f]{32})",')  # fmt: skip
 
 
 def event_envelope(payload: bytes) -> dict[str, Any] | None:
-    """The ``db``, ``seq`` and ``floor`` of an event that failed :func:`decode`, when its
-    envelope still names them plainly (so central can keep it aside and go on acking the
-    device's later events); None for anything less."""
+    """The ``db`` and ``seq`` of an event that failed :func:`decode`, when its envelope
+    still names them plainly (so central can keep it aside and go on acking the device's
+    later events); None for anything less. Its ``floor`` is not trusted: 1."""
     if len(payload) > MAX_BYTES["event"]:
-        return None
+        head = _HEAD.match(payload[:512])
+        if head is None or int(head[1]) > _MAX_SEQ:
+            return None
+        return {"db": head[2].decode(), "seq": int(head[1]), "floor": 1}
     try:
         doc = json.loads(payload.decode("utf-8", "replace"), parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
     if not isinstance(doc, dict):
         return None
-    db, seq, floor = doc.get("db"), doc.get("seq"), doc.get("floor", 1)
-
-    def counter(value: Any) -> bool:
-        return type(value) is int and 1 <= value <= _MAX_SEQ
-
-    if not (isinstance(db, str) and _DB.fullmatch(db) and counter(seq) and counter(floor)):
+    db, seq = doc.get("db"), doc.get("seq")
+    if not (isinstance(db, str) and _DB.fullmatch(db)):
         return None
-    return {"db": db, "seq": seq, "floor": min(floor, seq)}
+    if type(seq) is not int or not 1 <= seq <= _MAX_SEQ:
+        return None
+    return {"db": db, "seq": seq, "floor": 1}
 
 
 def encode(kind: str, payload: dict[str, Any]) -> bytes:

@@ -143,6 +143,7 @@ class SyncDaemon:
             self.progress_at = self.monotonic()
             self.state_at = -1e9
             self._report("ok", f"connected to {self._where()}")
+            self._answer_waiting()
         elif happened.kind == "refused":
             self.next_seq = None
             self._report("degraded", f"broker {self._where()} refused: {happened.detail}")
@@ -257,16 +258,31 @@ class SyncDaemon:
         self._answer(command_id, cmd, result)
 
     def _answer(self, command_id: str, cmd: str, result: Result) -> None:
+        """Publish a command's answer. While the link is down it waits in the commands
+        table and goes when the link is back (:meth:`_answer_waiting`)."""
+        if self.next_seq is None or not self.client.connected():
+            return
         body: dict[str, Any] = {"id": command_id, **result.to_json(), "ts": iso_utc(self.clock())}
         if cmd:
             body["cmd"] = cmd
         if self.client.publish(self.topics.result, encode("result", body)) is None:
-            # Kept in the commands table: the same command sent again gets this answer.
-            log.warning(
-                "command %s: the answer could not be queued (the outgoing queue is "
-                "full); central gets it if it sends the command again",
-                command_id,
-            )
+            log.warning("command %s: the answer could not be queued (the outgoing queue is "
+                        "full); it goes on the next reconnect", command_id)  # fmt: skip
+            return
+        commands.answered(self.store, command_id, now=self.clock())
+
+    def _answer_waiting(self) -> None:
+        """Answers of commands finished while the link or this daemon was down."""
+        for done in commands.unanswered(self.store):
+            if done.result is not None:
+                log.info("command %s: answered now that the link is back", done.id)
+                self._answer(done.id, done.cmd, done.result)
+
+    def _printing_seconds(self) -> float:
+        """How long a claimed reprint may take: the printer's status query and the print
+        may each wait for its timeout."""
+        return max(self.config.sync.command_timeout_seconds,
+                   2 * self.config.printer.timeout_seconds + 1)  # fmt: skip
 
     def _reprints(self) -> None:
         now = self.monotonic()
@@ -289,18 +305,19 @@ class SyncDaemon:
                     self._answer(command_id, found.cmd, late)
                 else:  # claimed meanwhile: it is printing
                     self.printing.add(command_id)
-                    self.reprints[command_id] = now + self.config.sync.command_timeout_seconds
+                    self.reprints[command_id] = now + self._printing_seconds()
             elif command_id not in self.printing:  # claimed: give the printing its time
                 self.printing.add(command_id)
-                self.reprints[command_id] = now + self.config.sync.command_timeout_seconds
+                self.reprints[command_id] = now + self._printing_seconds()
             else:  # claimed, then never finished: the kiosk daemon died while printing
                 lost = Result(False, "interrupted",
                               "the kiosk daemon stopped while printing it")  # fmt: skip
                 if commands.give_up(self.store, command_id, lost, now=self.clock(),
                                     running=True):  # fmt: skip
                     self._answer(command_id, found.cmd, lost)
-                del self.reprints[command_id]
-                self.printing.discard(command_id)
+                    del self.reprints[command_id]
+                    self.printing.discard(command_id)
+                # else it finished meanwhile: the next pass answers with its own result
 
     # -- timers -----------------------------------------------------------------------
 

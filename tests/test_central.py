@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import uuid
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,7 +34,8 @@ from kiosk.outbox import Pending
 from kiosk.store import Store, iso_utc
 from sync import SyncDaemon, Topics, decode
 from sync._central import Central, central_client_id, report
-from sync._central_store import Ack, CentralStore, Incoming
+from sync._central_store import Ack, CentralStore, CentralStoreError, Incoming
+from sync._contract import event_envelope
 from tests.brokers import Broker, Postgres
 from tests.conftest import EXAMPLE, MONDAY, OPEN_ALL_DAY, ROOT, at, example_raw, make_config
 
@@ -319,6 +321,33 @@ def test_ok__a_floor_acks_from_the_first_seq_a_device_still_holds(cstore: Centra
     assert cstore.seqs(SITE, DEVICE) == [501, 502, 503, 504, 506]
 
 
+def test_ok__the_ack_crosses_long_runs_stored_out_of_order(cstore: CentralStore) -> None:
+    """12,000 events held beyond a gap (more than one look-ahead window of 5,000) are all
+    acked at once when the gap fills; the gap held the ack back until then."""
+    db = new_db()
+    key = (SITE, DEVICE, db)
+    later = [event(seq, db) for seq in range(2, 12_002)]
+    for first in range(0, len(later), 1000):
+        assert acked(cstore.ingest(incoming(DEVICE, later[first : first + 1000])))[key] == 0
+    assert acked(cstore.ingest(incoming(DEVICE, [event(1, db)])))[key] == 12_001
+
+
+def test_ok__a_rejected_event_fills_its_place_in_the_seq_line(cstore: CentralStore) -> None:
+    db = new_db()
+    key = (SITE, DEVICE, db)
+    assert acked(cstore.ingest(incoming(DEVICE, [event(1, db), event(3, db)])))[key] == 1
+    bad = Incoming(SITE, DEVICE, {"db": db, "seq": 2, "floor": 1}, rejected="event: extra key",
+                   payload='{"seq": 2, "thêm": true}')  # fmt: skip
+    assert acked(cstore.ingest([bad]))[key] == 3  # the gap it left is filled
+    assert cstore.seqs(SITE, DEVICE) == [1, 3]  # never among the events
+    (kept,) = cstore.rejected(SITE)
+    assert (kept["seq"], kept["reason"], kept["payload"]) == (
+        2, "event: extra key", '{"seq": 2, "thêm": true}'
+    )  # fmt: skip
+    assert acked(cstore.ingest([bad]))[key] == 3  # again: kept once
+    assert len(cstore.rejected(SITE)) == 1
+
+
 def test_ok__a_new_database_starts_its_own_seq_line(cstore: CentralStore) -> None:
     """A device whose database was replaced starts at seq 1 again under a new db id."""
     old, new = new_db(), new_db()
@@ -453,7 +482,7 @@ def test_fail__invalid_event_payloads_are_dropped_and_central_goes_on(
         json.dumps({**good, "extra": 1, "seq": "1"}).encode(),
         b'{"seq": 1, "seq": 2}',
         envelope(2, db)[:-1] + b',"x":NaN}',
-        json.dumps({**good, "data": {"pad": "x" * 70_000}}).encode(),  # over 64 KiB
+        json.dumps({**good, "pad": "x" * 70_000}).encode(),  # over 64 KiB, not as a device writes
     ]
     topic = Topics(SITE, DEVICE).events
     with running(central) as thread, peer(broker.port, "device") as device:
@@ -470,6 +499,30 @@ def test_fail__invalid_event_payloads_are_dropped_and_central_goes_on(
     assert cstore.count() == 2
     assert DEVICE not in cstore.states(SITE)
     assert (central.rejected, cstore.rejected(SITE)) == (0, [])  # none named db and seq
+
+
+def test_ok__the_envelope_of_an_event_that_fails_its_schema() -> None:
+    db = new_db()
+    good = json.loads(envelope(7, db, floor=3))
+    assert event_envelope(json.dumps({**good, "extra": 1}).encode()) == {
+        "db": db, "seq": 7, "floor": 1,  # a refused event's floor is not trusted
+    }  # fmt: skip
+    for broken in (
+        {**good, "seq": True},  # a JSON true is not a seq
+        {**good, "seq": 0},
+        {**good, "seq": 2**53},
+        {**good, "seq": "7"},
+        {**good, "db": db.upper()},
+        {k: v for k, v in good.items() if k != "db"},
+    ):
+        assert event_envelope(json.dumps(broken).encode()) is None, broken
+    assert event_envelope(b"[7]") is None
+    assert event_envelope(b'{"seq": 7, "db": "' + db.encode() + b'", "x": NaN}') is None
+    # Too big to parse: the device's own layout still names db and seq in its first bytes.
+    huge = envelope(9, db, data={"pad": "x" * 70_000})
+    assert len(huge) > 65536
+    assert event_envelope(huge) == {"db": db, "seq": 9, "floor": 1}
+    assert event_envelope(b'{"db":"' + db.encode() + b'","seq":9,' + b" " * 70_000 + b"}") is None
 
 
 def test_ok__an_event_central_cannot_take_is_kept_aside_and_later_ones_acked(
@@ -497,8 +550,26 @@ def test_ok__an_event_central_cannot_take_is_kept_aside_and_later_ones_acked(
     assert (kept["device"], kept["db"], kept["seq"]) == (DEVICE, db, 2)
     assert "priority_reason" in kept["reason"]
     assert json.loads(kept["payload"]) == odd  # as received, Vietnamese intact
-    shown = report(cstore, SITE, DAY, TZ)
+    today = dt.datetime.now(zoneinfo.ZoneInfo(TZ)).date()
+    shown = report(cstore, SITE, today.isoformat(), TZ)  # kept the day it arrived
     assert [(r["device"], r["seq"]) for r in shown["rejected"]] == [(DEVICE, 2)]
+    earlier = report(cstore, SITE, (today - dt.timedelta(days=3)).isoformat(), TZ)
+    assert earlier["rejected"] == []
+
+
+def test_ok__a_failed_statement_keeps_a_live_postgresql_connection(postgres: Postgres) -> None:
+    """A statement timeout (an OperationalError, as a deadlock is) is not a lost server:
+    the connection is kept and the next call works."""
+    store = CentralStore(postgres.url)
+    try:
+        connection = store.conn
+        with pytest.raises(psycopg.errors.QueryCanceled), store._tx() as cur:
+            cur.execute("SET LOCAL statement_timeout = 50")
+            cur.execute("SELECT pg_sleep(2)")
+        assert store.conn is connection
+        assert store.count() >= 0
+    finally:
+        store.close()
 
 
 def test_ok__central_reconnects_to_postgresql_after_the_server_restarts(
@@ -520,11 +591,27 @@ def test_ok__central_reconnects_to_postgresql_after_the_server_restarts(
                 device.publish(topics.events, envelope(seq, db))
             wait_for(lambda: bool(central.store_down), what="central notices")
             assert "PostgreSQL" in central.store_down
+            # While it is away, calls fail at once instead of each waiting to connect.
+            began = time.monotonic()
+            for _ in range(3):
+                with pytest.raises(CentralStoreError):
+                    store.count()
+            assert time.monotonic() - began < 1.0
             server.start()
-            # The device sends what was not acked again (its ack timeout), and more.
-            for seq in range(4, 9):
-                device.publish(topics.events, envelope(seq, db))
-            wait_for(lambda: store.seqs(SITE, DEVICE) == list(range(1, 9)), 30, "after")
+
+            def held() -> list[int]:
+                try:
+                    return store.seqs(SITE, DEVICE)
+                except CentralStoreError:  # within the wait before the next connect
+                    return []
+
+            # The device sends what was not acked again (after its ack timeout), and more.
+            deadline = time.monotonic() + 30
+            while held() != list(range(1, 9)):
+                assert time.monotonic() < deadline, f"held after the restart: {held()}"
+                for seq in range(4, 9):
+                    device.publish(topics.events, envelope(seq, db))
+                time.sleep(0.5)
             wait_for(
                 lambda: json.loads(retained(broker.port, topics.ack) or b"{}").get("seq") == 8,
                 what="the ack after the restart",

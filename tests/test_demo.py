@@ -17,10 +17,11 @@ from tests.conftest import ROOT
 
 def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     out = tmp_path / "demo-out"
+    # --out relative, as `make demo` gives it: every path the demo hands on must hold.
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "demo",
-         "--out", str(out)],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+         "--out", "demo-out"],
+        capture_output=True, text=True, cwd=tmp_path, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Đất đai" in result.stdout
@@ -120,3 +121,12 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0  # acked: let go
     assert "stored by kiosk central over MQTT" in result.stdout
     assert "matches the device's" in result.stdout
+    # the report command the summary gives works as printed, from where the demo ran
+    command = central["report_command"].split()
+    assert command[:3] == ["kiosk", "central", "report"]
+    report = subprocess.run(
+        [sys.executable, "-m", "kiosk", *command[1:], "--json"],
+        capture_output=True, text=True, cwd=tmp_path, check=False, timeout=60,
+    )  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["tickets"] == len(tickets)

@@ -114,3 +114,16 @@ def test_ok__a_change_that_may_be_lost_does_not_wait_for_the_disk_and_only_it(
     with store.change(0.0) as tx:
         assert synchronous() == 2
     assert store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
+
+
+def test_ok__a_light_change_that_cannot_start_leaves_commits_durable(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    with Store(path, busy_timeout_ms=50) as store, Store(path) as other:
+        other.conn.execute("BEGIN IMMEDIATE")  # another daemon holds the write lock
+        with pytest.raises(sqlite3.OperationalError), store.change(0.0, durable=False):
+            pass
+        other.conn.execute("COMMIT")
+        assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+        with store.change(0.0) as tx:
+            tx.event("test.after", {})
+            assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2

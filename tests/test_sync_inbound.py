@@ -707,9 +707,34 @@ def test_fail__the_kiosk_does_not_print_a_reprint_older_than_the_timeout(site: S
     assert new is not None and new.state == "done"
 
 
+def test_ok__a_reprint_printed_while_sync_was_down_is_answered_when_it_is_back(
+    site: Site,
+) -> None:
+    config = site.files.config
+    printer = PagePrinter(config.printer)
+    (number,) = site.issue("dat-dai")
+    site.central.publish(site.topics.cmd, {"id": "reprint-b", "cmd": "reprint"})
+    site.run_until(recorded(site, "reprint-b"), "the reprint recorded")
+    site.stop()
+    with Store(site.db_path) as desk_store:  # the kiosk prints it meanwhile
+        done = Desk(config, desk_store, printer, clock=site.clock).reprint()
+    assert done is not None and done.ok and printer.virtual.jobs == 1
+    assert site.central.results("reprint-b") == []
+    site.start()
+    result = site.result("reprint-b")
+    assert (result["ok"], result["code"], result["data"]) == (True, "done", {"number": number})
+    assert commands.unanswered(site.store) == []
+
+
 def test_fail__a_reprint_claimed_by_a_kiosk_that_died_is_answered_interrupted(
     site: Site,
 ) -> None:
+    # The printer's time to print is part of the wait: keep it short here.
+    config = site.files.config
+    site.stop()
+    site.start(dataclasses.replace(
+        config, printer=dataclasses.replace(config.printer, timeout_seconds=0.5)
+    ))  # fmt: skip
     site.issue("dat-dai")
     site.central.publish(site.topics.cmd, {"id": "reprint-d", "cmd": "reprint"})
     site.run_until(recorded(site, "reprint-d"), "the reprint recorded")

@@ -152,5 +152,6 @@ def central_line(central: dict[str, Any]) -> str:
     return (
         f"central: {central['events_stored_by_central']} of {central['events_sent']} events "
         f"stored by kiosk central over MQTT in {central['sync_seconds']} s, "
-        f"{central['left_in_outbox']} left in the outbox; {verdict}"
+        f"{central['left_in_outbox']} left in the outbox; {verdict}\n"
+        f"  {central['report_command']}"
     )

@@ -28,11 +28,21 @@ DRAIN_SECONDS = 120.0
 
 
 def send_to_central(config: Config, db: Path, out: Path, day: str) -> dict[str, Any]:
-    """Sync ``db``'s outbox to a local central; what happened, for the summary."""
-    from sync._servers import Broker, have_mosquitto
+    """Sync ``db``'s outbox to a local central; what happened, for the summary. Anything
+    that goes wrong here is reported in the summary: the simulated day stands on its own."""
+    from sync._servers import have_mosquitto
 
     if not have_mosquitto():
         return {"skipped": "mosquitto is not installed (apt-get install mosquitto)"}
+    try:
+        return _send(config, db, out.resolve(), day)
+    except Exception as exc:  # a broker that will not start, a central that died...
+        return {"skipped": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _send(config: Config, db: Path, out: Path, day: str) -> dict[str, Any]:
+    from sync._servers import Broker
+
     with Store(db, config.store.busy_timeout_ms) as store:
         device_events = _events(store)
     central_db = out / "central.db"
@@ -40,14 +50,22 @@ def send_to_central(config: Config, db: Path, out: Path, day: str) -> dict[str, 
         stale.unlink(missing_ok=True)
     shutil.rmtree(out / "broker", ignore_errors=True)  # no session left from a run before
     broker = Broker(out / "broker").start()
-    central = _central(broker.port, central_db, out)
     try:
-        _wait_ready(central, out / "central.log")
-        sent = _drain(config, db, broker.port, len(device_events))
+        central = _central(broker.port, central_db, out)
+        try:
+            _wait_ready(central, out / "central.log")
+            sent = _drain(config, db, broker.port, len(device_events), central)
+        finally:
+            central.terminate()
+            try:
+                central.wait(10)
+            except subprocess.TimeoutExpired:
+                central.kill()
+                central.wait()
     finally:
-        central.terminate()
-        central.wait(10)
         broker.stop()
+    if central.returncode not in (0, -15):
+        raise RuntimeError(f"kiosk central exited with {central.returncode}; see central.log")
     return {**sent, **_compare(config, central_db, device_events, day)}
 
 
@@ -66,7 +84,7 @@ def _central(port: int, central_db: Path, out: Path) -> subprocess.Popen[bytes]:
     with (out / "central.log").open("wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "kiosk", "--config", str(empty), "central",
-             "--broker", f"127.0.0.1:{port}", "--db", f"sqlite:///{central_db}",
+             "--broker", f"127.0.0.1:{port}", "--db", f"sqlite://{central_db}",
              "--client-id", "demo-central"],
             stdout=log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
@@ -82,7 +100,8 @@ def _wait_ready(central: subprocess.Popen[bytes], log: Path, seconds: float = 20
     time.sleep(0.2)  # its SUBACK
 
 
-def _drain(config: Config, db: Path, port: int, count: int) -> dict[str, Any]:
+def _drain(config: Config, db: Path, port: int, count: int,
+           central: subprocess.Popen[bytes]) -> dict[str, Any]:  # fmt: skip
     from sync import SyncDaemon
 
     sync = dataclasses.replace(
@@ -96,10 +115,14 @@ def _drain(config: Config, db: Path, port: int, count: int) -> dict[str, Any]:
         deadline = started + DRAIN_SECONDS
         # Had central not subscribed yet, the events would go again after the ack
         # timeout: a slow start costs time, never events.
+        busy = False
         while time.perf_counter() < deadline:
-            daemon.step(0.01)
+            busy = daemon.step(0.0 if busy else 0.01)
             if outbox.state(daemon.store).held == 0 and daemon.published >= count:
                 break
+            if central.poll() is not None:
+                raise RuntimeError(f"kiosk central exited with {central.returncode}; "
+                                   "see central.log")  # fmt: skip
         box = outbox.state(daemon.store)
     finally:
         daemon.close()
@@ -116,7 +139,7 @@ def _compare(config: Config, central_db: Path, device_events: list[dict[str, Any
     from sync._central import report
     from sync._central_store import CentralStore
 
-    store = CentralStore(f"sqlite:///{central_db}")
+    store = CentralStore(f"sqlite://{central_db}")
     try:
         stored = store.count()
         central = report(store, config.site.id, day, config.site.timezone)
@@ -130,4 +153,6 @@ def _compare(config: Config, central_db: Path, device_events: list[dict[str, Any
         "differences": sorted(key for key, equal in same.items() if not equal),
         "central_tickets": central["tickets"],
         "central_db": str(central_db),
+        "report_command": f"kiosk central report --db sqlite://{central_db} "
+        f"--site {config.site.id} --day {day}",
     }

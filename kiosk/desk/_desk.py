@@ -196,7 +196,11 @@ class Desk:
                                  max_age=self.config.sync.command_timeout_seconds)  # fmt: skip
         if command is None:
             return None
-        result = self._reprint_last()
+        try:
+            result = self._reprint_last()
+        except Exception as exc:  # answered, never left claimed for sync to give up on
+            log.exception("reprint %s failed", command.id)
+            result = commands.Result(False, "error", f"{type(exc).__name__}: {exc}"[:500])
         commands.finish(self.store, command.id, result, now=self.clock())
         log.info("reprint %s: %s", command.id, result.message)
         return result

@@ -166,6 +166,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX commands_open ON commands (cmd, state) WHERE state IN ('pending', 'running');
     CREATE INDEX commands_finished ON commands (finished_at);
     """,
+    # 7: a command's answer is marked once published, so one finished while the link
+    # (or the sync daemon) was down is answered when it is back.
+    """
+    ALTER TABLE commands ADD COLUMN answered_at REAL;
+    UPDATE commands SET answered_at = finished_at WHERE result IS NOT NULL;
+    CREATE INDEX commands_unanswered ON commands (finished_at)
+        WHERE result IS NOT NULL AND answered_at IS NULL;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -87,6 +87,7 @@ class Store:
     def __init__(self, path: str | Path, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self.busy_timeout_ms = int(busy_timeout_ms)
+        self._relaxed = False  # synchronous is NORMAL after a change(durable=False)
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +180,10 @@ class Store:
         """
         if not durable:
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._relaxed = True
+        elif self._relaxed:  # a reset that could not run last time (a failed rollback)
+            self.conn.execute("PRAGMA synchronous = FULL")
+            self._relaxed = False
         try:
             self._begin_immediate()
             yield Tx(self.conn, now)
@@ -188,8 +193,9 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise
         finally:
-            if not durable:
+            if not durable and not self.conn.in_transaction:
                 self.conn.execute("PRAGMA synchronous = FULL")
+                self._relaxed = False
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
