@@ -64,6 +64,11 @@ def _dispatch(ctx: Context) -> int:
         from kiosk.cli._central_cmds import cmd_central
 
         return cmd_central(ctx)
+    if command in ("udev-rules", "units"):
+        from kiosk.deploy import rules, units
+
+        print(rules(ctx.config) if command == "udev-rules" else "\n".join(units(ctx.config)))
+        return 0
     if command == "run":
         from kiosk.cli._run import cmd_run
 

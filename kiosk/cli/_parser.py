@@ -219,6 +219,9 @@ def build_parser() -> Parser:
     central.add_argument("--minutes", type=float, help="command notice: how long")
     central.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
 
+    add("udev-rules", "print udev rules for the configured printer and scanners")
+    add("units", "list the systemd units this configuration needs")
+
     demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
     demo.add_argument("--seed", type=int, default=20261122, help="random seed")

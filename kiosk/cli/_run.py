@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.cli._context import Context
@@ -66,6 +67,25 @@ def _watch_central(ctx: Context, stop: threading.Event) -> None:
         log.exception("configuration watch stopped")
 
 
+def serve(ctx: Context, loop: Callable[..., None], stop: threading.Event, ready: str) -> None:
+    """Tell systemd the daemon is up (its database and hardware are: never waiting for the
+    network), run its main loop with a watchdog ping on every pass, and say when it stops.
+    Outside systemd the notifications go nowhere."""
+    from kiosk.sdnotify import Notifier
+
+    notify = Notifier()
+    log.info("%s", ready)
+    notify.ready(ready)
+    try:
+        loop(stop, notify.watchdog)
+    finally:
+        if ctx.restart:  # the same process goes on (exec) with the new configuration
+            notify.status("starting again on the new central configuration")
+        else:
+            notify.stopping()
+        notify.close()
+
+
 def cmd_run(ctx: Context) -> int:
     code = _run(ctx)
     if ctx.restart and code == 0:
@@ -109,10 +129,10 @@ def run_sync(ctx: Context) -> int:
         raise CommandError(f"sync: {exc}", CONFIG) from None
     stop = stop_on_signals()
     daemon.start()
-    log.info("sync ready: device %s of site %s; broker %s:%d", config.site.device,
-             config.site.id, config.sync.host, config.sync.port)  # fmt: skip
+    ready = (f"sync ready: device {config.site.device} of site {config.site.id}; "
+             f"broker {config.sync.host}:{config.sync.port}")  # fmt: skip
     try:
-        daemon.run(stop)
+        serve(ctx, daemon.run, stop, ready)
     finally:
         daemon.close()
     log.info("sync stopped")
@@ -137,8 +157,7 @@ def run_display(ctx: Context) -> int:
         shows = ", ".join(config.lookup.scanners) or "every scanner"
         log.info("look-up screen starting: scans of %s; fonts %s", shows, faces.regular)
         screen.step()
-        log.info("look-up screen ready")
-        screen.run(stop)
+        serve(ctx, screen.run, stop, "look-up screen ready")
         log.info("look-up screen stopped")
         return 0
     from display import WallDaemon
@@ -147,8 +166,7 @@ def run_display(ctx: Context) -> int:
     log.info("wall display starting: fonts %s, %s; voice %s", faces.regular, faces.bold,
              config.voice.pack if config.voice.enabled else "off")  # fmt: skip
     daemon.step()
-    log.info("wall display ready")
-    daemon.run(stop)
+    serve(ctx, daemon.run, stop, "wall display ready")
     log.info("wall display stopped")
     return 0
 
@@ -176,8 +194,7 @@ def run_kiosk(ctx: Context) -> int:
             log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
         status = desk.check_printer()
         services = ", ".join(b.service for b in config.kiosk.buttons) or "none configured"
-        log.info("kiosk ready: printer %s; buttons for %s", status.state, services)
-        desk.run(stop)
+        serve(ctx, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}")
         log.info("kiosk stopped")
         return 0
     finally:
@@ -236,7 +253,7 @@ def run_counter(ctx: Context) -> int:
             keys += [f"keypad {k.device} ({k.keymap})" for k in counter.keypads]
             staff = f", staff {counter.staff_id}" if counter.staff_id else ""
             log.info("counter %d ready: %s%s", number, "; ".join(keys), staff)
-        station.run(stop)
+        serve(ctx, station.run, stop, f"counter daemon ready: counters {counters}")
         log.info("counter daemon stopped")
         return 0
     finally:
@@ -259,7 +276,6 @@ def run_scanner(ctx: Context) -> int:
     for device in config.scanner.devices:
         kind = "USB (keyboard mode)" if device.is_hid else f"serial {device.baudrate} baud"
         log.info("scanner %s: %s, %s", device.id, device.device, kind)
-    log.info("scanner daemon ready")
-    daemon.run(stop)
+    serve(ctx, daemon.run, stop, "scanner daemon ready")
     log.info("scanner daemon stopped")
     return 0

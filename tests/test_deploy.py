@@ -1,0 +1,282 @@
+"""Deployment: the systemd units (checked by systemd-analyze verify), the installer (shellcheck,
+then run into a throwaway root twice: an install, then an upgrade that keeps the config and
+the database), and the udev rules and unit list made from the configuration."""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Config, ScannerDevice
+from kiosk.deploy import rules, units, usb_serial
+from tests.conftest import ROOT, make_config
+
+SYSTEMD = ROOT / "systemd"
+DAEMONS = {
+    "kiosk-kiosk.service": "run kiosk",
+    "kiosk-counter.service": "run counter",
+    "kiosk-display-wall.service": "run display --role wall",
+    "kiosk-display-lookup.service": "run display --role lookup",
+    "kiosk-scanner.service": "run scanner",
+    "kiosk-sync.service": "run sync",
+}
+GROUPS = {"gpio", "dialout", "input", "video", "render", "audio", "lp", "plugdev"}
+
+
+def unit(path: Path) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(path, encoding="utf-8")
+    return parser
+
+
+def settings(path: Path, section: str) -> dict[str, list[str]]:
+    """Every ``Key=value`` of a section, repeated keys kept in order."""
+    out: dict[str, list[str]] = {}
+    current = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            current = line.strip("[]")
+        elif current == section and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            out.setdefault(key, []).append(value)
+    return out
+
+
+# -- the unit files -----------------------------------------------------------------------
+
+
+def test_ok__one_unit_per_daemon_each_runs_its_daemon_for_the_target() -> None:
+    for name, args in DAEMONS.items():
+        parsed = unit(SYSTEMD / name)
+        assert parsed["Service"]["ExecStart"] == f"/opt/kiosk/venv/bin/kiosk {args}"
+        assert parsed["Install"]["WantedBy"] == "kiosk.target"
+    target = unit(SYSTEMD / "kiosk.target")
+    assert target["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_ok__every_daemon_shares_notify_watchdog_user_and_hardening() -> None:
+    shared = settings(SYSTEMD / "kiosk-.service.d" / "10-kiosk.conf", "Service")
+    one = {key: values[-1] for key, values in shared.items()}
+    assert one["Type"] == "notify" and one["NotifyAccess"] == "main"
+    assert int(one["WatchdogSec"]) >= 10
+    assert one["Restart"] == "on-failure"
+    assert one["RestartPreventExitStatus"] == "78"
+    assert (one["User"], one["Group"]) == ("kiosk", "kiosk")
+    assert set(one["SupplementaryGroups"].split()) == GROUPS
+    assert (one["StateDirectory"], one["RuntimeDirectory"]) == ("kiosk", "kiosk")
+    environment = dict(value.split("=", 1) for value in shared["Environment"])
+    assert environment["LG_WD"] == "/run/kiosk"  # lgpio's working files: a writable place
+    assert environment["SDL_VIDEODRIVER"] == "kmsdrm"
+    assert environment["SDL_AUDIODRIVER"] == "alsa"
+    assert environment["KIOSK_DB"] == "/var/lib/kiosk/kiosk.db"
+    for key, value in (("ProtectSystem", "strict"), ("ProtectHome", "yes"),
+                       ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes")):  # fmt: skip
+        assert one[key] == value, key
+    # Nothing that hides /dev/gpiochip*, /dev/input, ttys, USB printers or /dev/dri.
+    assert "PrivateDevices" not in one and "DevicePolicy" not in one
+    assert "AF_NETLINK" in one["RestrictAddressFamilies"]  # udev hotplug events
+    assert "/run/kiosk" in one["ReadWritePaths"] and "/var/lib/kiosk" in one["ReadWritePaths"]
+
+
+def test_ok__sync_does_not_wait_for_the_network() -> None:
+    sync = unit(SYSTEMD / "kiosk-sync.service")["Unit"]
+    assert "network-online.target" not in sync.get("After", "")
+    assert "network-online.target" in sync["Wants"]
+
+
+# -- the installer ------------------------------------------------------------------------
+
+
+def test_ok__the_installer_passes_shellcheck() -> None:
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck, "shellcheck is not installed (scripts/system-packages installs it)"
+    done = subprocess.run([shellcheck, str(SYSTEMD / "install.sh")], capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout
+
+
+def throwaway_root(folder: Path) -> Path:
+    """A root with just the account files of a fresh system, and systemd's own units (for
+    systemd-analyze to resolve sysinit.target and friends)."""
+    etc = folder / "etc"
+    etc.mkdir(parents=True)
+    keep = ("root", "daemon", "bin", "sys", "adm", "tty", "nogroup", "nobody")
+    for name in ("passwd", "group", "shadow", "gshadow"):
+        lines = Path("/etc", name).read_text().splitlines()
+        (etc / name).write_text("".join(f"{line}\n" for line in lines
+                                        if line.split(":")[0] in keep))  # fmt: skip
+        (etc / name).chmod(0o640 if "shadow" in name else 0o644)
+    shutil.copytree("/usr/lib/systemd/system", folder / "usr/lib/systemd/system", symlinks=True)
+    return folder
+
+
+def install(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(SYSTEMD / "install.sh"), "--root", str(root)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    if os.geteuid() != 0:
+        pytest.fail("the installer test needs root (it creates a user in a throwaway root)")
+    root = throwaway_root(tmp_path_factory.mktemp("root"))
+    first = install(root)
+    assert first.returncode == 0, first.stderr + first.stdout
+    yield root, first.stdout
+
+
+def test_ok__the_installer_runs_to_the_end_in_a_throwaway_root(installed: tuple[Path, str]) -> None:
+    root, said = installed
+    assert said.rstrip().endswith("install: done")
+    kiosk = root / "opt/kiosk/venv/bin/kiosk"
+    assert os.access(kiosk, os.X_OK)
+    passwd = (root / "etc/passwd").read_text()
+    (entry,) = [line for line in passwd.splitlines() if line.startswith("kiosk:")]
+    assert entry.endswith(":/var/lib/kiosk:/usr/sbin/nologin")
+    members = {line.split(":")[0] for line in (root / "etc/group").read_text().splitlines()
+               if "kiosk" in line.split(":")[3].split(",")}  # fmt: skip
+    assert members == GROUPS
+    assert (root / "etc/kiosk/config.toml").read_bytes() == (ROOT / "config.toml").read_bytes()
+    rules_text = (root / "etc/udev/rules.d/70-kiosk.rules").read_text()
+    assert 'SYMLINK+="kiosk/printer"' in rules_text
+    wants = sorted(p.name for p in (root / "etc/systemd/system/kiosk.target.wants").iterdir())
+    assert wants == sorted(DAEMONS)  # the example configures every daemon
+    assert (root / "etc/systemd/system/multi-user.target.wants/kiosk.target").is_symlink()
+    state = root / "var/lib/kiosk"
+    assert state.stat().st_mode & 0o777 == 0o750
+    uid = int(entry.split(":")[2])
+    assert state.stat().st_uid == uid
+
+
+def test_ok__the_installed_units_pass_systemd_analyze_verify(installed: tuple[Path, str]) -> None:
+    root, _ = installed
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is not installed (scripts/system-packages installs systemd)"
+    done = subprocess.run(
+        [analyze, "verify", f"--root={root}", "kiosk.target", *DAEMONS],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr  # not even a warning about the shared drop-in
+
+
+def test_ok__running_the_installer_again_upgrades_and_keeps_config_and_database(
+    installed: tuple[Path, str],
+) -> None:
+    root, _ = installed
+    config = root / "etc/kiosk/config.toml"
+    edited = config.read_text(encoding="utf-8") + "\n# Trung tâm đã sửa cấu hình này\n"
+    config.write_text(edited, encoding="utf-8")
+    database = root / "var/lib/kiosk/kiosk.db"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS kept (note TEXT)")
+        db.execute("INSERT INTO kept VALUES ('vé A001')")
+    again = install(root)
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert "configuration kept" in again.stdout and "database kept" in again.stdout
+    assert config.read_text(encoding="utf-8") == edited
+    for path in (database, root / "var/lib/kiosk/kiosk.db.before-upgrade"):
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT note FROM kept").fetchall() == [("vé A001",)]
+    passwd = (root / "etc/passwd").read_text()
+    assert passwd.count("\nkiosk:") + passwd.startswith("kiosk:") == 1  # one user, not two
+    done = subprocess.run(
+        ["systemd-analyze", "verify", f"--root={root}", *DAEMONS],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_fail__the_installer_refuses_a_folder_that_is_not_a_checkout(tmp_path: Path) -> None:
+    script = tmp_path / "systemd" / "install.sh"
+    script.parent.mkdir()
+    shutil.copy(SYSTEMD / "install.sh", script)
+    done = subprocess.run(["bash", str(script), "--root", str(tmp_path / "r")],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"install: {tmp_path} is not a kiosk checkout"
+    bad = subprocess.run(["bash", str(SYSTEMD / "install.sh"), "--frobnicate"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert bad.returncode == 1 and "unknown option --frobnicate" in bad.stderr
+
+
+# -- udev rules and units from the configuration -------------------------------------------
+
+
+def test_ok__by_id_names_give_the_usb_serial() -> None:
+    assert usb_serial("/dev/input/by-id/usb-Honeywell_Imaging___Mobility_1900-event-kbd") == (
+        "Honeywell_Imaging___Mobility_1900"
+    )
+    assert usb_serial("/dev/input/by-id/usb-Zebra_DS2208-if01-event-kbd") == "Zebra_DS2208"
+    assert usb_serial("/dev/serial/by-id/usb-Prolific_USB-Serial-if00-port0") == (
+        "Prolific_USB-Serial"
+    )
+    assert usb_serial("/dev/ttyUSB0") is None
+    assert usb_serial("/dev/input/event3") is None
+
+
+def with_devices(config: Config, *devices: ScannerDevice, **printer: object) -> Config:
+    return dataclasses.replace(
+        config,
+        scanner=dataclasses.replace(config.scanner, devices=tuple(devices)),
+        printer=dataclasses.replace(config.printer, **printer),
+    )
+
+
+def test_ok__udev_rules_name_the_printer_and_scanners_and_hide_serials_from_modemmanager() -> None:
+    config = with_devices(
+        make_config(),
+        ScannerDevice(id="sanh-1", device="/dev/input/by-id/usb-Zebra_DS2208-event-kbd"),
+        ScannerDevice(id="sanh-2", device="/dev/serial/by-id/usb-Newland_NLS-FR40-if00-port0"),
+        ScannerDevice(id="sanh-3", device="/dev/ttyACM0", kind="serial"),
+        connection="usb", usb_vendor_id=0x0416, usb_product_id=0x5011,
+    )  # fmt: skip
+    text = rules(config)
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == (
+        'SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="0416", '
+        'ATTR{idProduct}=="5011", GROUP="lp", MODE="0660", SYMLINK+="kiosk/printer"'
+    )
+    assert 'ATTRS{idVendor}=="0416"' in lines[1] and 'SYMLINK+="kiosk/printer-lp"' in lines[1]
+    assert lines[2] == (
+        'SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_SERIAL}=="Zebra_DS2208", GROUP="input", '
+        'MODE="0660", SYMLINK+="kiosk/scanner-sanh-1"'
+    )
+    assert 'ENV{ID_SERIAL}=="Newland_NLS-FR40"' in lines[3]
+    assert 'GROUP="dialout"' in lines[3] and 'ENV{ID_MM_DEVICE_IGNORE}="1"' in lines[3]
+    assert 'KERNEL=="ttyACM0"' in lines[4] and 'ENV{ID_MM_DEVICE_IGNORE}="1"' in lines[4]
+    assert "/dev/ttyACM0 is not a by-id name" in text
+    assert len(lines) == 5
+
+
+def test_ok__a_serial_printer_is_hidden_from_modemmanager_and_none_has_no_rule() -> None:
+    port = "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0"
+    serial = with_devices(make_config(), connection="serial", serial_port=port)
+    (line,) = [x for x in rules(serial).splitlines() if x and not x.startswith("#")]
+    assert 'ENV{ID_SERIAL}=="1a86_USB_Serial"' in line and 'SYMLINK+="kiosk/printer"' in line
+    assert 'ENV{ID_MM_DEVICE_IGNORE}="1"' in line
+    none = with_devices(make_config(), connection="none")
+    assert [x for x in rules(none).splitlines() if x and not x.startswith("#")] == []
+
+
+def test_ok__only_the_units_a_configuration_needs() -> None:
+    config = make_config()
+    assert units(config) == list(DAEMONS)
+    bare = dataclasses.replace(
+        with_devices(config, connection="none"),
+        counters=tuple(dataclasses.replace(c, buttons=(), keypads=()) for c in config.counters),
+        sync=dataclasses.replace(config.sync, enabled=False),
+    )
+    assert units(bare) == ["kiosk-display-wall.service"]

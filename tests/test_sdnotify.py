@@ -1,0 +1,159 @@
+"""The sd_notify sender against a real datagram socket, as systemd listens: READY once up,
+WATCHDOG from the main loop, STOPPING on the way out; and a daemon run as a process with
+NOTIFY_SOCKET set, the way systemd starts it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.sdnotify import Notifier
+from tests.brokers import free_port
+from tests.conftest import EXAMPLE, ROOT
+
+
+class Listener:
+    """A SOCK_DGRAM socket playing systemd's notify socket."""
+
+    def __init__(self, address: str) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(address)
+        self.sock.settimeout(0.05)
+
+    def messages(self, seconds: float = 0.3) -> list[dict[str, str]]:
+        got: list[dict[str, str]] = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                data = self.sock.recv(4096)
+            except TimeoutError:
+                continue
+            got.append(dict(line.split("=", 1) for line in data.decode().split("\n")))
+        return got
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def listener(tmp_path: Path) -> Iterator[tuple[str, Listener]]:
+    path = str(tmp_path / "notify")
+    server = Listener(path)
+    yield path, server
+    server.close()
+
+
+def test_ok__ready_watchdog_stopping_arrive(listener: tuple[str, Listener]) -> None:
+    path, server = listener
+    now = [100.0]
+    notify = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "2000000"}, clock=lambda: now[0])
+    assert notify.enabled and notify.interval == 2.0
+    assert notify.ready("kiosk ready: printer ready; buttons for dat-dai")
+    assert notify.watchdog()
+    assert not notify.watchdog()  # within half the interval: no second ping
+    now[0] += 0.9
+    assert not notify.watchdog()
+    now[0] += 0.2  # 1.1 s: past half of 2 s
+    assert notify.watchdog()
+    assert notify.status("đang chờ máy in\nhết giấy")
+    assert notify.stopping()
+    notify.close()
+    got = server.messages()
+    assert got[0] == {"READY": "1", "MAINPID": str(os.getpid()),
+                      "STATUS": "kiosk ready: printer ready; buttons for dat-dai"}  # fmt: skip
+    assert got[1:3] == [{"WATCHDOG": "1"}, {"WATCHDOG": "1"}]
+    assert got[3] == {"STATUS": "đang chờ máy in hết giấy"}  # one line, UTF-8
+    assert got[4] == {"STOPPING": "1"}
+    assert len(got) == 5
+
+
+def test_ok__abstract_socket_names_work() -> None:
+    name = f"kiosk-test-{uuid.uuid4().hex}"
+    server = Listener("\0" + name)
+    try:
+        assert Notifier({"NOTIFY_SOCKET": "@" + name}).ready()
+        assert server.messages()[0]["READY"] == "1"
+    finally:
+        server.close()
+
+
+def test_ok__outside_systemd_nothing_is_sent() -> None:
+    notify = Notifier({})
+    assert not notify.enabled
+    assert not notify.ready() and not notify.watchdog() and not notify.stopping()
+
+
+def test_ok__a_watchdog_meant_for_another_process_is_not_ours(
+    listener: tuple[str, Listener],
+) -> None:
+    path, server = listener
+    other = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000",
+                      "WATCHDOG_PID": str(os.getpid() + 1)})  # fmt: skip
+    assert other.interval == 0 and not other.watchdog()
+    ours = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000",
+                     "WATCHDOG_PID": str(os.getpid())})  # fmt: skip
+    assert ours.interval == 1.0 and ours.watchdog()
+    assert Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "soon"}).interval == 0
+    assert server.messages() == [{"WATCHDOG": "1"}]
+
+
+def test_fail__a_socket_that_is_gone_is_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    notify = Notifier({"NOTIFY_SOCKET": str(tmp_path / "nobody"), "WATCHDOG_USEC": "10"})
+    with caplog.at_level(logging.WARNING, logger="kiosk.sdnotify"):
+        assert not notify.ready()
+        assert not notify.stopping()
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "cannot notify systemd" in warnings[0]
+
+
+def test_ok__a_daemon_under_systemd_says_ready_pings_and_says_stopping(
+    tmp_path: Path, listener: tuple[str, Listener]
+) -> None:
+    """``kiosk run sync`` with no broker to reach: READY comes anyway (it does not wait
+    for the network), then a WATCHDOG ping every half interval, STOPPING on SIGTERM."""
+    path, server = listener
+    folder = tmp_path / "etc"
+    (folder / "config.d").mkdir(parents=True)
+    (folder / "config.toml").write_bytes(EXAMPLE.read_bytes())
+    (folder / "config.d" / "50-test.toml").write_text(
+        f'[sync]\nhost = "127.0.0.1"\nport = {free_port()}\n', encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
+    env.update(NOTIFY_SOCKET=path, WATCHDOG_USEC="400000")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(folder / "config.toml"),
+         "--db", str(tmp_path / "kiosk.db"), "run", "sync"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        first: list[dict[str, str]] = []
+        deadline = time.monotonic() + 15
+        while not any("READY" in m for m in first) and time.monotonic() < deadline:
+            first += server.messages(0.2)
+        ready = next(m for m in first if "READY" in m)
+        assert ready["MAINPID"] == str(process.pid)
+        assert ready["STATUS"].startswith("sync ready: device site-controller-01")
+        later = server.messages(1.5)
+        pings = sum("WATCHDOG" in m for m in first + later)
+        assert pings >= 3  # every 0.2 s or so, from the main loop
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+        assert any(m.get("STOPPING") == "1" for m in server.messages(0.5))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
