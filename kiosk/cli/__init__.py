@@ -64,6 +64,10 @@ def _dispatch(ctx: Context) -> int:
         from kiosk.cli._central_cmds import cmd_central
 
         return cmd_central(ctx)
+    if command == "doctor":
+        from kiosk.doctor._run import cmd_doctor
+
+        return cmd_doctor(ctx)
     if command in ("udev-rules", "units"):
         from kiosk.deploy import rules, units
 

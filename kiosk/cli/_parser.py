@@ -219,6 +219,11 @@ def build_parser() -> Parser:
     central.add_argument("--minutes", type=float, help="command notice: how long")
     central.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
 
+    add(
+        "doctor",
+        "check config, database, GPIO, printer, scanners, screen, fonts, voice, "
+        "clock and broker; one line each with the fix",
+    )
     add("udev-rules", "print udev rules for the configured printer and scanners")
     add("units", "list the systemd units this configuration needs")
 

@@ -294,3 +294,9 @@ def check_broker(path: str, broker: BrokerConfig) -> list[str]:
     if broker.reconnect_min_seconds > broker.reconnect_max_seconds:
         problems.append(f"{path}reconnect_max_seconds: must not be less than reconnect_min_seconds")
     return problems
+
+
+def pins_in_use(config: Config) -> list[tuple[str, str, str]]:
+    """Each configured GPIO pin: (pin, where it is set, the daemon that claims it)."""
+    return [(pin, path, "kiosk" if path.startswith("kiosk.") else "counter")
+            for pin, path in _pins(config) if pin is not None]  # fmt: skip

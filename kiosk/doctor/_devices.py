@@ -1,0 +1,247 @@
+"""What the daemons drive: the printer, the scanners, the screen with its fonts and voice,
+and the link to central's broker."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.doctor import FAIL, OK, SKIP, WARN, Check
+
+FIX_PRINTER = {
+    "disconnected": "plug the printer in and switch it on; check the cable (lsusb, or ls "
+    "/dev/serial/by-id), printer.usb_vendor_id/usb_product_id or serial_port, and that the "
+    "kiosk user is in the lp (USB) or dialout (serial) group",
+    "paper_out": "load a paper roll",
+    "paper_low": "change the paper roll soon",
+    "cover_open": "close the printer's cover",
+    "silent": "the printer is connected but does not answer: switch it off and on; "
+    "check printer.profile and the serial settings",
+    "offline": "press the printer's feed/online button or switch it off and on",
+    "error": "clear the jam or cutter error, then switch it off and on",
+    "unchecked": 'set printer.status = "auto" and a USB or serial connection to see paper status',
+}
+
+
+def printer(config: Config) -> Iterator[Check]:
+    setting = config.printer
+    if setting.connection == "none":
+        yield Check("printer", SKIP, 'no printer configured (printer.connection = "none")')
+        return
+    from printer import EscposPrinter
+
+    where = {
+        "usb": f"USB {setting.usb_vendor_id or 0:04x}:{setting.usb_product_id or 0:04x}",
+        "serial": f"serial {setting.serial_port}",
+    }.get(setting.connection, setting.connection)
+    device = EscposPrinter(setting)
+    try:
+        status = device.status()
+    finally:
+        device.close()
+    detail = f"{where} ({setting.profile}): {status.state}"
+    if status.detail:
+        detail += f", {status.detail}"
+    fix = FIX_PRINTER.get(status.state, "see the printer's manual for this state")
+    if status.state == "ready":
+        yield Check("printer", OK, detail)
+    elif status.printable:
+        yield Check("printer", WARN, detail, fix)
+    else:
+        yield Check("printer", FAIL, detail, fix)
+
+
+def scanners(config: Config) -> Iterator[Check]:
+    if not config.scanner.devices:
+        yield Check("scanner", SKIP, "no scanner configured")
+        return
+    for index, scanner in enumerate(config.scanner.devices):
+        path = Path(scanner.device)
+        name = f"{scanner.id} ({scanner.device})"
+        group = "input" if scanner.is_hid else "dialout"
+        if not path.exists():
+            folder = "/dev/input/by-id" if scanner.is_hid else "/dev/serial/by-id"
+            yield Check(
+                "scanner",
+                FAIL,
+                f"{name}: not found",
+                f"plug the scanner in; if it is, its name differs: ls {folder} and "
+                f"set scanner.devices[{index}].device",
+            )
+            continue
+        try:
+            handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as exc:
+            yield Check(
+                "scanner",
+                FAIL,
+                f"{name}: cannot read: {exc.strerror or exc}",
+                f"add the kiosk user to the {group} group (the installer does) and "
+                "load the udev rules: kiosk udev-rules",
+            )
+            continue
+        os.close(handle)
+        kind = "keyboard mode" if scanner.is_hid else f"serial, {scanner.baudrate} baud"
+        yield Check("scanner", OK, f"{name}: present and readable ({kind})")
+
+
+def screen(config: Config) -> Iterator[Check]:
+    """The display driver SDL would open, as the unit sets it (KMSDRM on a Pi OS Lite)."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
+    driver = os.environ.get("SDL_VIDEODRIVER", "")
+    try:
+        pygame.display.init()
+        opened = pygame.display.get_driver()
+        size = pygame.display.get_desktop_sizes()
+    except pygame.error as exc:
+        wanted = driver or "the default"
+        yield Check(
+            "screen",
+            FAIL,
+            f"SDL cannot open a screen with {wanted} driver: {exc}",
+            "on Raspberry Pi OS Lite use apt's python3-pygame (built with KMSDRM; "
+            "the venv needs --system-site-packages), connect the screen before boot, "
+            "and keep the kiosk user in the video and render groups",
+        )
+        return
+    finally:
+        pygame.display.quit()
+    if opened in ("dummy", "offscreen"):
+        yield Check(
+            "screen",
+            WARN,
+            f"driver {opened}: nothing is shown on a screen",
+            "unset SDL_VIDEODRIVER, or set it to kmsdrm (the units do)",
+        )
+    else:
+        sizes = ", ".join(f"{w}x{h}" for w, h in size) or "no screen size reported"
+        yield Check("screen", OK, f"driver {opened}: {sizes}")
+
+
+def fonts(config: Config) -> Iterator[Check]:
+    from kiosk.fonts import BOLD, REGULAR, FontError, check_font, find_font
+
+    for key, configured, candidates in (
+        ("display.font", config.display.font, REGULAR),
+        ("display.font_bold", config.display.font_bold, BOLD),
+        ("printer.font", config.printer.font, REGULAR),
+    ):
+        try:
+            path = check_font(find_font(configured, candidates, key), key)
+        except FontError as exc:
+            yield Check(
+                "font",
+                FAIL,
+                str(exc),
+                "sudo apt install fonts-dejavu-core, and leave the font setting "
+                "empty or point it at DejaVu Sans or Noto Sans",
+            )
+            continue
+        yield Check("font", OK, f"{key}: {path} has all 134 Vietnamese letters")
+
+
+def voice(config: Config) -> Iterator[Check]:
+    if not config.voice.enabled:
+        yield Check("voice", SKIP, "voice is off (voice.enabled = false)")
+        return
+    from display.voice import missing_clips
+
+    pack = Path(config.voice.pack)
+    if not pack.is_dir():
+        yield Check(
+            "voice",
+            FAIL,
+            f"{pack}: no voice pack",
+            f"kiosk voice build (espeak-ng), or copy a recorded pack to {pack}",
+        )
+        return
+    missing = missing_clips(pack)
+    if missing:
+        yield Check(
+            "voice",
+            FAIL,
+            f"{pack}: {len(missing)} clips missing ({', '.join(missing[:5])}...)",
+            "kiosk voice build to make them again, or add the recordings",
+        )
+        return
+    yield Check("voice", OK, f"{pack}: every clip present")
+
+
+def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
+    """Connect as the device would (TLS, credentials), with a client id of its own and a
+    clean session so the daemon's session is left alone."""
+    sync = config.sync
+    if not sync.enabled:
+        yield Check("broker", SKIP, "sync is off (sync.enabled = false)")
+        return
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from sync import BrokerSetupError
+    from sync._mqtt import _tls, password
+
+    where = f"{sync.host}:{sync.port}{' TLS' if sync.tls else ''}"
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        protocol=mqtt.MQTTv5,
+        client_id=f"kiosk-doctor-{uuid.uuid4().hex[:8]}",
+    )
+    answered = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def on_connect(_c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        outcome["reason"] = reason
+        answered.set()
+
+    client.on_connect = on_connect
+    try:
+        if sync.username:
+            client.username_pw_set(sync.username, password(sync) or None)
+        if sync.tls:
+            _tls(client, sync)
+    except BrokerSetupError as exc:
+        yield Check("broker", FAIL, f"{where}: {exc}", "fix the [sync] TLS or password settings")
+        return
+    try:
+        client.connect(sync.host, sync.port, keepalive=10)
+    except OSError as exc:  # refused, unreachable, TLS handshake (ssl.SSLError is an OSError)
+        tls = "SSL" in type(exc).__name__ or "certificate" in str(exc)
+        fix = (
+            "check [sync] ca, that the broker's certificate names this host, and the clock"
+            if tls
+            else "check the network and [sync] host/port; is the broker running?"
+        )
+        yield Check("broker", FAIL, f"{where}: {exc.strerror or exc}", fix)
+        return
+    client.loop_start()
+    try:
+        if not answered.wait(timeout):
+            yield Check(
+                "broker",
+                FAIL,
+                f"{where}: no answer in {timeout:.0f}s",
+                "check the network, the port, and that it speaks MQTT there",
+            )
+            return
+        reason = outcome["reason"]
+        if reason.is_failure:
+            yield Check(
+                "broker",
+                FAIL,
+                f"{where}: refused: {reason}",
+                "check [sync] username and password (the broker's add-device.sh "
+                "gives SITE.DEVICE) and the broker's ACL",
+            )
+            return
+        who = f" as {sync.username}" if sync.username else ""
+        yield Check("broker", OK, f"{where}: connected{who}")
+    finally:
+        client.disconnect()
+        client.loop_stop()

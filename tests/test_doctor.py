@@ -1,0 +1,354 @@
+"""``kiosk doctor``: each check's failing case says what is wrong and how to fix it, and a
+site whose parts all answer (a pty printer, a serial scanner on a pty, mock GPIO, a real
+Mosquitto with a device password) gets a clean bill and exit status 0."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory
+
+from display.voice import REQUIRED
+from kiosk.config import Config, ScannerDevice
+from kiosk.doctor import FAIL, OK, WARN, Check, can_run
+from kiosk.doctor import _devices as devices
+from kiosk.doctor import _system as system
+from kiosk.doctor._run import running_daemons
+from printer.virtual import PtyPrinter, VirtualPrinter
+from tests.brokers import Broker, free_port
+from tests.conftest import ROOT, make_config
+from tests.test_cli import ALWAYS_OPEN
+
+AS_ROOT = "user root\n" if os.geteuid() == 0 else ""
+
+
+def only(checks: object, status: str) -> Check:
+    found = list(checks)  # type: ignore[call-overload]
+    assert len(found) == 1, found
+    (check,) = found
+    assert check.status == status, check
+    return check
+
+
+# -- config and database ---------------------------------------------------------------
+
+
+def kiosk(*args: str, env: dict[str, str] | None = None,
+          cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "SDL_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        cwd=cwd,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_fail__a_bad_config_is_named_and_the_rest_skipped(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(ALWAYS_OPEN + "\n[queue]\npriority_ratio = -1\n",
+                                          encoding="utf-8")  # fmt: skip
+    done = kiosk("--config", str(tmp_path / "config.toml"), "--db", str(tmp_path / "k.db"),
+                 "doctor")  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("FAIL  config     ")
+    assert "-> fix: edit the file; kiosk config check lists all" in lines[0]
+    assert all(line.startswith("skip") for line in lines[1:-1])
+    assert "needs a valid configuration" in lines[1]
+    assert lines[-1] == "1 problem(s) to fix"
+    assert done.stderr == ""
+
+
+def test_fail__a_damaged_database_says_restore_it(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    path.write_bytes(b"this is not a database" * 200)
+    check = only(system.database(str(path)), FAIL)
+    assert "file is not a database" in check.detail
+    assert "restore the latest backup" in check.fix
+
+
+def test_fail__a_database_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    check = only(system.database(str(blocker / "kiosk.db")), FAIL)
+    assert "cannot be created" in check.detail
+    assert "writable by the kiosk user" in check.fix
+
+
+def test_ok__a_healthy_database_and_a_busy_one(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE t (x)")
+    assert "healthy" in only(system.database(str(path)), OK).detail
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        check = only(system.database(str(path)), WARN)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "another process holds the write lock" in check.detail
+    assert "systemctl restart kiosk.target" in check.fix
+
+
+# -- clock -----------------------------------------------------------------------------
+
+
+def test_fail__a_clock_in_the_past(tmp_path: Path) -> None:
+    check = only(system.clock(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), tmp_path / "x", None), FAIL)
+    assert "1970-01-01" in check.detail
+    assert "NTP" in check.fix and "date -s" in check.fix
+
+
+def test_warn__a_clock_not_known_to_be_synchronised(tmp_path: Path) -> None:
+    now = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+    check = only(system.clock(now, tmp_path / "not-synced", None), WARN)
+    assert "timedatectl set-ntp true" in check.fix
+    (tmp_path / "synced").write_text("")
+    assert "synchronised" in only(system.clock(now, tmp_path / "synced", None), OK).detail
+
+
+# -- GPIO ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mock_pins() -> Iterator[MockFactory]:
+    factory = MockFactory()
+    Device.pin_factory = factory
+    yield factory
+    factory.reset()
+    Device.pin_factory = None
+
+
+def test_fail__no_pin_factory_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    Device.pin_factory = None
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "lgpio")  # no lgpio here: as on a bare PC
+    check = only(system.gpio(make_config(), set()), FAIL)
+    assert "no usable pin factory" in check.detail
+    assert "python3-lgpio" in check.fix and "GPIOZERO_PIN_FACTORY=mock" in check.fix
+    Device.pin_factory = None
+
+
+def test_fail__a_pin_claimed_elsewhere_is_named_with_its_setting(mock_pins: MockFactory) -> None:
+    from gpiozero import LED
+
+    config = make_config()
+    busy = LED("GPIO22")  # kiosk.busy_led, claimed by something else
+    try:
+        found = list(system.gpio(config, set()))
+    finally:
+        busy.close()
+    failed = [c for c in found if c.status == FAIL]
+    assert len(failed) == 1
+    assert failed[0].detail.startswith("GPIO22 (kiosk.busy_led): cannot be claimed")
+    assert "gpioinfo" in failed[0].fix
+    freed = [c for c in found if c.status == OK and "pins free" in c.detail]
+    assert freed and "GPIO22" not in freed[0].detail
+    # And the doctor left every pin as it found it: the daemon can claim them all.
+    assert [c.status for c in system.gpio(config, set())].count(FAIL) == 0
+
+
+def test_ok__pins_of_a_running_daemon_are_its_own(mock_pins: MockFactory) -> None:
+    found = list(system.gpio(make_config(), {"kiosk"}))
+    assert all(c.status == OK for c in found)
+    assert any("held by the running daemons" in c.detail and "(kiosk)" in c.detail
+               for c in found)  # fmt: skip
+
+
+def test_ok__running_daemons_are_found_by_their_command_line(tmp_path: Path) -> None:
+    for pid, argv in (("101", ["/opt/kiosk/venv/bin/kiosk", "run", "counter"]),
+                      ("102", ["python3", "-m", "kiosk", "--db", "x", "run", "sync"]),
+                      ("103", ["bash"])):  # fmt: skip
+        (tmp_path / pid).mkdir()
+        (tmp_path / pid / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
+    (tmp_path / "self").mkdir()
+    assert running_daemons(tmp_path) == {"counter", "sync"}
+
+
+# -- printer and scanners -------------------------------------------------------------
+
+
+def serial_printer(config: Config, port: Path) -> Config:
+    return dataclasses.replace(config, printer=dataclasses.replace(
+        config.printer, connection="serial", serial_port=str(port), timeout_seconds=1,
+        flow_control="xonxoff"))  # fmt: skip
+
+
+def test_fail__printer_states_each_with_their_fix(tmp_path: Path) -> None:
+    virtual = VirtualPrinter(576)
+    with PtyPrinter(virtual, tmp_path / "printer"):
+        config = serial_printer(make_config(), tmp_path / "printer")
+        assert only(devices.printer(config), OK).detail.endswith(": ready")
+        virtual.paper = "low"
+        assert "change the paper roll" in only(devices.printer(config), WARN).fix
+        virtual.paper = "out"
+        check = only(devices.printer(config), FAIL)
+        assert "paper_out" in check.detail and check.fix == "load a paper roll"
+        virtual.paper = "ok"
+        virtual.cover_open = True
+        assert "close the printer's cover" in only(devices.printer(config), FAIL).fix
+        virtual.cover_open = False
+        virtual.silent = True
+        assert "does not answer" in only(devices.printer(config), FAIL).fix
+    gone = serial_printer(make_config(), tmp_path / "no-such-port")
+    check = only(devices.printer(gone), FAIL)
+    assert "disconnected" in check.detail and "plug the printer in" in check.fix
+
+
+def test_fail__a_missing_or_unreadable_scanner(tmp_path: Path) -> None:
+    master, slave = os.openpty()
+    try:
+        port = tmp_path / "serial-scanner"
+        port.symlink_to(os.ttyname(slave))
+        config = dataclasses.replace(make_config(), scanner=dataclasses.replace(
+            make_config().scanner, devices=(
+                ScannerDevice(id="sanh-1", device="/dev/input/by-id/usb-Zebra_DS2208-event-kbd"),
+                ScannerDevice(id="sanh-2", device=str(port), kind="serial"),
+            )))  # fmt: skip
+        first, second = devices.scanners(config)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert first.status == FAIL and first.detail.endswith(": not found")
+    assert "ls /dev/input/by-id" in first.fix and "scanner.devices[0].device" in first.fix
+    assert second.status == OK and "serial, 9600 baud" in second.detail
+
+
+# -- screen, fonts, voice -------------------------------------------------------------
+
+
+def test_fail__no_kmsdrm_says_use_apts_pygame(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")  # no DRM device here, as a bad Pi setup
+    check = only(devices.screen(make_config()), FAIL)
+    assert "kmsdrm" in check.detail
+    assert "python3-pygame" in check.fix and "--system-site-packages" in check.fix
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    assert "nothing is shown" in only(devices.screen(make_config()), WARN).detail
+
+
+def test_fail__a_font_without_vietnamese_letters() -> None:
+    mono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    config = make_config()
+    config = dataclasses.replace(config, display=dataclasses.replace(config.display, font=mono))
+    found = {c.detail.split(":")[0]: c for c in devices.fonts(config)}
+    assert found["display.font"].status == FAIL
+    assert "Vietnamese letters" in found["display.font"].detail
+    assert "fonts-dejavu-core" in found["display.font"].fix
+    assert found["printer.font"].status == OK
+
+
+def test_fail__a_voice_pack_missing_or_incomplete(tmp_path: Path) -> None:
+    config = make_config()
+    config = dataclasses.replace(
+        config, voice=dataclasses.replace(config.voice, pack=str(tmp_path / "voice"))
+    )
+    check = only(devices.voice(config), FAIL)
+    assert "no voice pack" in check.detail and "kiosk voice build" in check.fix
+    (tmp_path / "voice").mkdir()
+    for clip in REQUIRED[1:]:
+        (tmp_path / "voice" / f"{clip}.wav").write_bytes(b"RIFF")
+    check = only(devices.voice(config), FAIL)
+    assert "1 clips missing" in check.detail and REQUIRED[0] in check.detail
+    (tmp_path / "voice" / f"{REQUIRED[0]}.wav").write_bytes(b"RIFF")
+    assert only(devices.voice(config), OK).detail.endswith("every clip present")
+
+
+# -- the broker ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def secured_broker(tmp_path: Path) -> Iterator[Broker]:
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "hcc-test.site-controller-01",
+                    "mật khẩu đúng"], check=True, capture_output=True)  # fmt: skip
+    server = Broker(
+        tmp_path / "broker", extra=f"{AS_ROOT}allow_anonymous false\npassword_file {passwd}\n"
+    ).start()
+    yield server
+    server.stop()
+
+
+def with_sync(config: Config, **sync: object) -> Config:
+    return dataclasses.replace(config, sync=dataclasses.replace(config.sync, **sync))
+
+
+def test_fail__broker_unreachable_or_refusing_says_why(secured_broker: Broker) -> None:
+    config = make_config()
+    nobody = with_sync(config, host="127.0.0.1", port=free_port())
+    check = only(devices.broker(nobody), FAIL)
+    assert "Connection refused" in check.detail and "is the broker running" in check.fix
+    wrong = with_sync(config, host="127.0.0.1", port=secured_broker.port,
+                      username="hcc-test.site-controller-01", password="sai")  # fmt: skip
+    check = only(devices.broker(wrong), FAIL)
+    assert "refused" in check.detail and "username and password" in check.fix
+    right = dataclasses.replace(
+        wrong, sync=dataclasses.replace(wrong.sync, password="mật khẩu đúng")
+    )
+    assert "connected as hcc-test.site-controller-01" in only(devices.broker(right), OK).detail
+    missing_ca = with_sync(config, host="127.0.0.1", port=secured_broker.port, tls=True,
+                           ca="/nonexistent/ca.crt")  # fmt: skip
+    check = only(devices.broker(missing_ca), FAIL)
+    assert "no such file" in check.detail and "TLS" in check.fix
+
+
+def test_ok__a_site_whose_parts_all_answer_can_run(tmp_path: Path, secured_broker: Broker) -> None:
+    virtual = VirtualPrinter(576)
+    master, slave = os.openpty()
+    voice = tmp_path / "voice"
+    voice.mkdir()
+    for clip in REQUIRED:
+        (voice / f"{clip}.wav").write_bytes(b"RIFF")
+    scanner = tmp_path / "scanner"
+    scanner.symlink_to(os.ttyname(slave))
+    (tmp_path / "config.toml").write_text(ALWAYS_OPEN + f"""
+[printer]
+connection = "serial"
+serial_port = "{tmp_path / 'printer'}"
+flow_control = "xonxoff"
+timeout_seconds = 1
+
+[[scanner.devices]]
+id = "sanh-1"
+device = "{scanner}"
+kind = "serial"
+
+[voice]
+pack = "{voice}"
+
+[sync]
+host = "127.0.0.1"
+port = {secured_broker.port}
+username = "hcc-test.site-controller-01"
+password = "mật khẩu đúng"
+""", encoding="utf-8")  # fmt: skip
+    env = {"GPIOZERO_PIN_FACTORY": "mock", "SDL_VIDEODRIVER": "dummy"}
+    try:
+        with PtyPrinter(virtual, tmp_path / "printer"):
+            done = kiosk("--config", str(tmp_path / "config.toml"), "--db",
+                         str(tmp_path / "kiosk.db"), "--json", "doctor", env=env)  # fmt: skip
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is True
+    statuses = {(c["name"], c["status"]) for c in report["checks"]}
+    for name in ("config", "database", "printer", "scanner", "font", "voice", "broker"):
+        assert (name, OK) in statuses, (name, report["checks"])
+    assert ("screen", WARN) in statuses  # the dummy driver shows nothing
+    assert not any(c["status"] == FAIL for c in report["checks"])
+    assert can_run(Check(**c) for c in report["checks"])
