@@ -32,8 +32,8 @@ while [ $# -gt 0 ]; do
         --no-apt) APT=0; shift ;;
         --no-start) START=0; shift ;;
         --python) PYTHON="${2:?--python needs a path}"; shift 2 ;;
-        --pip-args) PIP_ARGS="${2-}"; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --pip-args) PIP_ARGS="${2:?--pip-args needs a value}"; shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -78,6 +78,26 @@ if ! grep -q '^kiosk:' "$ROOT/etc/passwd"; then
 fi
 usermod "${shadow[@]}" --append --groups "$(IFS=,; echo "${GROUPS_WANTED[*]}")" kiosk
 
+# -- stop the daemons first: nothing runs the new code on the old database before its copy --
+if [ "$START" -eq 1 ] && systemctl is-active --quiet kiosk.target 2>/dev/null; then
+    say "stopping kiosk.target for the upgrade"
+    systemctl stop kiosk.target
+fi
+STATE_DB="$STATE/kiosk.db"
+if [ -f "$STATE_DB" ]; then
+    backup="$STATE/kiosk.db.before-upgrade-$(date +%Y%m%d-%H%M%S)"
+    say "database kept: $STATE_DB (copy in $backup)"
+    "$PYTHON" - "$STATE_DB" "$backup" <<'PY'
+import sqlite3, sys
+source, target = sys.argv[1], sys.argv[2]
+with sqlite3.connect(source) as db, sqlite3.connect(target) as copy:
+    db.backup(copy)  # a consistent copy, the WAL's last changes included
+PY
+    # the three newest copies are kept
+    find "$STATE" -maxdepth 1 -name 'kiosk.db.before-upgrade-*' -printf '%f\n' | sort -r \
+        | tail -n +4 | while read -r old; do rm -f "$STATE/$old"; done
+fi
+
 # -- the software: a venv that also sees apt's Python packages ------------------------------
 mkdir -p "$PREFIX"
 if [ ! -x "$VENV/bin/python" ]; then
@@ -88,33 +108,38 @@ say "installing $(sed -n 's/^version = "\(.*\)"/\1/p' "$SOURCE/pyproject.toml" |
 # shellcheck disable=SC2086  # PIP_ARGS is a list of arguments
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade $PIP_ARGS "$SOURCE"
 install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"
+if [ -n "$ROOT" ]; then
+    # The scripts must name the interpreter where it will be once ROOT is /.
+    for script in "$VENV"/bin/*; do
+        if [ -f "$script" ] && head -c 2 "$script" | grep -q '#!'; then
+            sed -i "1s|^#!$ROOT/|#!/|" "$script"
+        fi
+    done
+fi
+mkdir -p "$ROOT/usr/local/bin"
+ln -sfn /opt/kiosk/venv/bin/kiosk "$ROOT/usr/local/bin/kiosk"
 
 # -- configuration: written once, kept on upgrade ------------------------------------------
 mkdir -p "$ETC/config.d"
+FIRST=0
 if [ ! -f "$ETC/config.toml" ]; then
-    say "configuration $ETC/config.toml (edit it, then: kiosk doctor)"
+    say "configuration $ETC/config.toml: the example; edit it for this site, then run this again"
     install -m 0640 "$SOURCE/config.toml" "$ETC/config.toml"
+    FIRST=1
 else
     say "configuration kept: $ETC/config.toml"
 fi
 install -m 0644 "$SOURCE/config.toml" "$ETC/config.toml.example"
 uid="$(grep '^kiosk:' "$ROOT/etc/passwd" | cut -d: -f3)"
 gid="$(grep '^kiosk:' "$ROOT/etc/group" | cut -d: -f3)"
-chown -R "0:$gid" "$ETC"  # numeric: under --root the names are the root's, not this host's
-chmod 0750 "$ETC"
+# The daemons read everything here (a password_file, TLS keys) through the kiosk group; the
+# owner and the owner's bits stay as the technician set them. Numeric: under --root the
+# names are the root's, not this host's.
+chgrp -R "$gid" "$ETC"
+chmod -R g+rX,o-rwx "$ETC"
 
-# -- the database folder; a copy of the database before an upgrade migrates it --------------
+# -- the database folder ----------------------------------------------------------------------
 mkdir -p "$STATE"
-if [ -f "$STATE/kiosk.db" ]; then
-    backup="$STATE/kiosk.db.before-upgrade"
-    say "database kept: $STATE/kiosk.db (copy in $backup)"
-    "$VENV/bin/python" - "$STATE/kiosk.db" "$backup" <<'PY'
-import sqlite3, sys
-source, target = sys.argv[1], sys.argv[2]
-with sqlite3.connect(source) as db, sqlite3.connect(target) as copy:
-    db.backup(copy)  # a consistent copy even while a daemon writes
-PY
-fi
 chown -R "$uid:$gid" "$STATE"
 chmod 0750 "$STATE"
 
@@ -122,7 +147,7 @@ chmod 0750 "$STATE"
 mkdir -p "$UNITS/kiosk-.service.d" "$(dirname "$RULES")"
 install -m 0644 "$SOURCE"/systemd/kiosk*.service "$SOURCE/systemd/kiosk.target" "$UNITS/"
 install -m 0644 "$SOURCE"/systemd/kiosk-.service.d/*.conf "$UNITS/kiosk-.service.d/"
-kiosk=("$VENV/bin/kiosk" --config "$ETC/config.toml")
+kiosk=("$VENV/bin/python" -m kiosk --config "$ETC/config.toml")
 if "${kiosk[@]}" udev-rules >"$RULES.new"; then
     mv "$RULES.new" "$RULES"
     say "udev rules $RULES"
@@ -130,8 +155,12 @@ else
     rm -f "$RULES.new"
     say "udev rules not written: fix the configuration (kiosk config check), then run this again"
 fi
-mapfile -t wanted < <("${kiosk[@]}" units 2>/dev/null || true)
-say "units for this site: ${wanted[*]:-none (fix the configuration first)}"
+if ! units_list="$("${kiosk[@]}" units 2>&1)"; then
+    # Leave what is enabled as it is: a typo must not switch the whole site off.
+    die "the configuration is not valid, units left as they were: $units_list"
+fi
+mapfile -t wanted <<<"$units_list"
+say "units for this site: ${wanted[*]}"
 
 # -- enable and (re)start -------------------------------------------------------------------
 systemctl=(systemctl)
@@ -140,12 +169,18 @@ for unit in kiosk-kiosk kiosk-counter kiosk-display-wall kiosk-display-lookup ki
         kiosk-sync; do
     if printf '%s\n' "${wanted[@]}" | grep -qx "$unit.service"; then
         "${systemctl[@]}" enable --quiet "$unit.service"
-    else  # no longer needed by this configuration (a scanner taken away, say)
+    elif [ "$START" -eq 1 ]; then  # no longer needed (a scanner taken away, say)
+        systemctl disable --now --quiet "$unit.service" 2>/dev/null || true
+    else
         "${systemctl[@]}" disable --quiet "$unit.service" 2>/dev/null || true
     fi
 done
 "${systemctl[@]}" enable --quiet kiosk.target
-if [ "$START" -eq 1 ]; then
+if [ "$START" -eq 1 ] && [ "$FIRST" -eq 1 ]; then
+    # The example's pins and broker are not this site's: nothing starts until it is edited.
+    systemctl daemon-reload
+    say "edit $ETC/config.toml, then run this again to start the daemons"
+elif [ "$START" -eq 1 ]; then
     systemctl daemon-reload
     udevadm control --reload
     udevadm trigger --subsystem-match=usb --subsystem-match=usbmisc \

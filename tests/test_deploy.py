@@ -73,12 +73,12 @@ def test_ok__every_daemon_shares_notify_watchdog_user_and_hardening() -> None:
     assert one["RestartPreventExitStatus"] == "78"
     assert (one["User"], one["Group"]) == ("kiosk", "kiosk")
     assert set(one["SupplementaryGroups"].split()) == GROUPS
-    assert (one["StateDirectory"], one["RuntimeDirectory"]) == ("kiosk", "kiosk")
+    assert (one["StateDirectory"], one["RuntimeDirectory"]) == ("kiosk", "kiosk kiosk/%N")
     environment = dict(value.split("=", 1) for value in shared["Environment"])
-    assert environment["LG_WD"] == "/run/kiosk"  # lgpio's working files: a writable place
+    assert environment["LG_WD"] == "/run/kiosk/%N"  # lgpio's pipe: a writable place per unit
     assert environment["SDL_VIDEODRIVER"] == "kmsdrm"
     assert environment["SDL_AUDIODRIVER"] == "alsa"
-    assert environment["KIOSK_DB"] == "/var/lib/kiosk/kiosk.db"
+    assert "KIOSK_DB" not in environment  # store.path says where the database is
     for key, value in (("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                        ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes")):  # fmt: skip
         assert one[key] == value, key
@@ -90,8 +90,8 @@ def test_ok__every_daemon_shares_notify_watchdog_user_and_hardening() -> None:
 
 def test_ok__sync_does_not_wait_for_the_network() -> None:
     sync = unit(SYSTEMD / "kiosk-sync.service")["Unit"]
-    assert "network-online.target" not in sync.get("After", "")
-    assert "network-online.target" in sync["Wants"]
+    assert "network-online.target" not in sync.get("After", "") + sync.get("Wants", "")
+    assert "network.target" in sync["After"]
 
 
 # -- the installer ------------------------------------------------------------------------
@@ -142,6 +142,9 @@ def test_ok__the_installer_runs_to_the_end_in_a_throwaway_root(installed: tuple[
     assert said.rstrip().endswith("install: done")
     kiosk = root / "opt/kiosk/venv/bin/kiosk"
     assert os.access(kiosk, os.X_OK)
+    # It names its interpreter where it will be once the root is /, not in this folder.
+    assert kiosk.read_text().splitlines()[0].startswith("#!/opt/kiosk/venv/bin/python")
+    assert (root / "usr/local/bin/kiosk").readlink() == Path("/opt/kiosk/venv/bin/kiosk")
     passwd = (root / "etc/passwd").read_text()
     (entry,) = [line for line in passwd.splitlines() if line.startswith("kiosk:")]
     assert entry.endswith(":/var/lib/kiosk:/usr/sbin/nologin")
@@ -187,7 +190,8 @@ def test_ok__running_the_installer_again_upgrades_and_keeps_config_and_database(
     assert again.returncode == 0, again.stderr + again.stdout
     assert "configuration kept" in again.stdout and "database kept" in again.stdout
     assert config.read_text(encoding="utf-8") == edited
-    for path in (database, root / "var/lib/kiosk/kiosk.db.before-upgrade"):
+    (copy,) = (root / "var/lib/kiosk").glob("kiosk.db.before-upgrade-*")
+    for path in (database, copy):
         with sqlite3.connect(path) as db:
             assert db.execute("SELECT note FROM kept").fetchall() == [("vé A001",)]
     passwd = (root / "etc/passwd").read_text()

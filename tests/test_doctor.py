@@ -20,7 +20,7 @@ from gpiozero.pins.mock import MockFactory
 
 from display.voice import REQUIRED
 from kiosk.config import Config, ScannerDevice
-from kiosk.doctor import FAIL, OK, WARN, Check, can_run
+from kiosk.doctor import FAIL, OK, SKIP, WARN, Check, can_run
 from kiosk.doctor import _devices as devices
 from kiosk.doctor import _system as system
 from kiosk.doctor._run import running_daemons
@@ -352,3 +352,30 @@ password = "mật khẩu đúng"
     assert ("screen", WARN) in statuses  # the dummy driver shows nothing
     assert not any(c["status"] == FAIL for c in report["checks"])
     assert can_run(Check(**c) for c in report["checks"])
+
+
+def test_ok__a_printer_held_by_the_running_kiosk_daemon_is_read_from_its_report(
+    tmp_path: Path,
+) -> None:
+    """The kiosk daemon keeps the printer open: the doctor does not fight it for the port
+    (it would only see "busy") but reports the state the daemon last recorded."""
+    config = serial_printer(make_config(), tmp_path / "printer-held-elsewhere")
+    db = tmp_path / "kiosk.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT)")
+    check = only(devices.printer(config, {"kiosk"}, str(db)), WARN)
+    assert "has not reported" in check.detail
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO kv VALUES ('printer', ?)",
+                     (json.dumps({"state": "paper_out", "detail": "hết giấy"}),))  # fmt: skip
+    check = only(devices.printer(config, {"kiosk"}, str(db)), FAIL)
+    assert check.detail == "held by the running kiosk daemon: paper_out, hết giấy"
+    assert check.fix == "load a paper roll"
+
+
+def test_ok__the_screen_is_left_to_a_running_display_daemon(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")  # would fail if the doctor tried it
+    check = only(devices.screen(make_config(), {"display"}), SKIP)
+    assert "the display daemon has the screen" in check.detail

@@ -60,10 +60,10 @@ def test_ok__ready_watchdog_stopping_arrive(listener: tuple[str, Listener]) -> N
     assert notify.enabled and notify.interval == 2.0
     assert notify.ready("kiosk ready: printer ready; buttons for dat-dai")
     assert notify.watchdog()
-    assert not notify.watchdog()  # within half the interval: no second ping
-    now[0] += 0.9
+    assert not notify.watchdog()  # within a quarter of the interval: no second ping
+    now[0] += 0.4
     assert not notify.watchdog()
-    now[0] += 0.2  # 1.1 s: past half of 2 s
+    now[0] += 0.2  # 0.6 s: past a quarter of 2 s
     assert notify.watchdog()
     assert notify.status("đang chờ máy in\nhết giấy")
     assert notify.stopping()

@@ -81,6 +81,7 @@ def serve(ctx: Context, loop: Callable[..., None], stop: threading.Event, ready:
     finally:
         if ctx.restart:  # the same process goes on (exec) with the new configuration
             notify.status("starting again on the new central configuration")
+            notify.ping()  # the new program's first ping comes after its start-up
         else:
             notify.stopping()
         notify.close()

@@ -32,7 +32,11 @@ def config_files(path: str | Path | None = None) -> list[Path]:
     """The main file, then its drop-ins ``config.d/*.toml`` beside it, in name order."""
     main = Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH).absolute()
     dropins = main.parent / "config.d"
-    extra = sorted(dropins.glob("*.toml")) if dropins.is_dir() else []
+    try:
+        extra = sorted(dropins.glob("*.toml")) if dropins.is_dir() else []
+    except PermissionError:
+        raise ConfigError([f"{main.parent}: cannot read it: run as root, or as the kiosk user "
+                           "(sudo -u kiosk kiosk ...)"]) from None  # fmt: skip
     return [main, *extra]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,13 @@ FIX_PRINTER = {
 }
 
 
-def printer(config: Config) -> Iterator[Check]:
+def printer(config: Config, running: Collection[str] = (), db_path: str = "") -> Iterator[Check]:
     setting = config.printer
     if setting.connection == "none":
         yield Check("printer", SKIP, 'no printer configured (printer.connection = "none")')
+        return
+    if "kiosk" in running:  # the kiosk daemon holds the printer: its last report says
+        yield from _reported_printer(db_path)
         return
     from printer import EscposPrinter
 
@@ -54,6 +57,35 @@ def printer(config: Config) -> Iterator[Check]:
         yield Check("printer", WARN, detail, fix)
     else:
         yield Check("printer", FAIL, detail, fix)
+
+
+def _reported_printer(db_path: str) -> Iterator[Check]:
+    import json
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2) as db:
+            row = db.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()
+    except sqlite3.Error:
+        row = None
+    if row is None:
+        yield Check(
+            "printer",
+            WARN,
+            "held by the running kiosk daemon, which has not reported",
+            "journalctl -u kiosk-kiosk says what it sees",
+        )
+        return
+    status = json.loads(row[0])
+    state, detail = status.get("state", "?"), status.get("detail", "")
+    text = f"held by the running kiosk daemon: {state}" + (f", {detail}" if detail else "")
+    fix = FIX_PRINTER.get(state, "see the printer's manual for this state")
+    if state == "ready":
+        yield Check("printer", OK, text)
+    elif state in ("paper_low", "unchecked"):
+        yield Check("printer", WARN, text, fix)
+    else:
+        yield Check("printer", FAIL, text, fix)
 
 
 def scanners(config: Config) -> Iterator[Check]:
@@ -90,8 +122,17 @@ def scanners(config: Config) -> Iterator[Check]:
         yield Check("scanner", OK, f"{name}: present and readable ({kind})")
 
 
-def screen(config: Config) -> Iterator[Check]:
-    """The display driver SDL would open, as the unit sets it (KMSDRM on a Pi OS Lite)."""
+def screen(config: Config, running: Collection[str] = ()) -> Iterator[Check]:
+    """The display driver SDL would open, as the unit sets it (KMSDRM on a Pi OS Lite).
+    Only one program can drive the screen with KMSDRM: while the display daemon runs, it
+    is the one that knows."""
+    if "display" in running:
+        yield Check(
+            "screen",
+            SKIP,
+            "the display daemon has the screen (journalctl -u kiosk-display-wall says how it goes)",
+        )
+        return
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 

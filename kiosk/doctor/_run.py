@@ -48,12 +48,13 @@ def checks(ctx: Context) -> list[Check]:
         return found + [
             Check(name, SKIP, "needs a valid configuration") for name in DEPENDS_ON_CONFIG
         ]
+    running = running_daemons()
     found += guarded("database", lambda: system.database(ctx.db_path))
     found += guarded("clock", system.clock)
-    found += guarded("gpio", lambda: system.gpio(config, running_daemons()))
-    found += guarded("printer", lambda: devices.printer(config))
+    found += guarded("gpio", lambda: system.gpio(config, running))
+    found += guarded("printer", lambda: devices.printer(config, running, ctx.db_path))
     found += guarded("scanner", lambda: devices.scanners(config))
-    found += guarded("screen", lambda: devices.screen(config))
+    found += guarded("screen", lambda: devices.screen(config, running))
     found += guarded("font", lambda: devices.fonts(config))
     found += guarded("voice", lambda: devices.voice(config))
     found += guarded("broker", lambda: devices.broker(config))

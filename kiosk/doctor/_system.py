@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -177,9 +178,13 @@ def gpio(config: Config, running: set[str]) -> Iterator[Check]:
     if not pins:
         yield Check("gpio", SKIP, "no GPIO pins configured")
         return
+    # lgpio leaves its notify pipe in its working folder: a folder of its own, as the units
+    # give the daemons, so the doctor works from anywhere and leaves nothing behind.
+    os.environ.setdefault("LG_WD", tempfile.mkdtemp(prefix="kiosk-doctor-lgpio-"))
     try:
         from gpiozero import Device
 
+        ours = Device.pin_factory is None
         factory: Any = Device.pin_factory or Device._default_pin_factory()
         Device.pin_factory = factory
     except Exception as exc:
@@ -194,7 +199,9 @@ def gpio(config: Config, running: set[str]) -> Iterator[Check]:
         return
     name = type(factory).__name__.removesuffix("Factory")
     chip = getattr(factory, "_chip", None)
-    yield Check("gpio", OK, f"pin factory {name}" + (f" (gpiochip {chip})" if chip else ""))
+    yield Check(
+        "gpio", OK, f"pin factory {name}" + (f" (gpiochip {chip})" if chip is not None else "")
+    )
     free, held = [], []
     for pin, where, daemon in pins:
         if daemon in running:
@@ -216,6 +223,9 @@ def gpio(config: Config, running: set[str]) -> Iterator[Check]:
         finally:
             factory.release_pins(_Probe, pin)
         free.append(pin)
+    if ours:  # let go of every line at once, not when the doctor exits
+        factory.close()
+        Device.pin_factory = None
     if free:
         yield Check("gpio", OK, f"{len(free)} configured pins free: {', '.join(free)}")
     if held:
