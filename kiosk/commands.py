@@ -120,12 +120,12 @@ def give_up(store: Store, command_id: str, result: Result, *, now: float,
             running: bool = False) -> bool:  # fmt: skip
     """Fail a command nobody claimed (with ``running``, also one claimed by a daemon that
     died before it finished); False if it was claimed meanwhile (it still runs)."""
-    states = ("pending", "running") if running else ("pending", "pending")
+    states = "('pending', 'running')" if running else "('pending')"
     with store.change(now) as tx:
         cursor = tx.execute(
             "UPDATE commands SET state = 'failed', result = ?, finished_at = ? "
-            "WHERE id = ? AND state IN (?, ?)",
-            (json.dumps(result.to_json(), ensure_ascii=False), now, command_id, *states),
+            f"WHERE id = ? AND state IN {states}",
+            (json.dumps(result.to_json(), ensure_ascii=False), now, command_id),
         )
         return cursor.rowcount == 1
 

@@ -41,16 +41,20 @@ def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _serial_device(device: str, group: str, link: str, what: str) -> list[str]:
+def _device(device: str, what: str, link: str, *, serial_port: bool) -> list[str]:
+    """The rule for a scanner or serial printer: matched by the USB serial its by-id name
+    carries, else by its kernel name; serial ports are hidden from ModemManager."""
+    subsystem, group = ("tty", "dialout") if serial_port else ("input", "input")
     serial = usb_serial(device)
     if serial is not None:
-        match = f'SUBSYSTEM=="tty", ENV{{ID_SERIAL}}=="{_quote(serial)}"'
+        events = "" if serial_port else 'KERNEL=="event*", '
+        match = f'SUBSYSTEM=="{subsystem}", {events}ENV{{ID_SERIAL}}=="{_quote(serial)}"'
     else:
-        name = PurePosixPath(device).name
-        match = f'SUBSYSTEM=="tty", KERNEL=="{_quote(name)}"'
-        what += f" ({device} is not a by-id name: the rule follows the port, not the device)"
-    rule = f'{match}, GROUP="{group}", MODE="0660", SYMLINK+="kiosk/{link}", {MM_IGNORE}'
-    return [f"# {what}", rule]
+        match = f'SUBSYSTEM=="{subsystem}", KERNEL=="{_quote(PurePosixPath(device).name)}"'
+        follows = "the port, not the device" if serial_port else "the node"
+        what += f" ({device} is not a by-id name: the rule follows {follows})"
+    rule = f'{match}, GROUP="{group}", MODE="0660", SYMLINK+="kiosk/{link}"'
+    return [f"# {what}", f"{rule}, {MM_IGNORE}" if serial_port else rule, ""]
 
 
 def rules(config: Config) -> str:
@@ -74,24 +78,13 @@ def rules(config: Config) -> str:
             "",
         ]
     elif printer.connection == "serial" and printer.serial_port:
-        lines += [*_serial_device(printer.serial_port, "dialout", "printer",
-                                  "the ticket printer, serial"), ""]  # fmt: skip
+        lines += _device(printer.serial_port, "the ticket printer, serial", "printer",
+                         serial_port=True)  # fmt: skip
     for scanner in config.scanner.devices:
-        link = f"scanner-{scanner.id}"
-        if not scanner.is_hid:
-            lines += [*_serial_device(scanner.device, "dialout", link,
-                                      f"scanner {scanner.id}, serial"), ""]  # fmt: skip
-            continue
-        serial = usb_serial(scanner.device)
-        what = f"scanner {scanner.id}, keyboard mode (the daemon grabs it)"
-        if serial is not None:
-            match = f'SUBSYSTEM=="input", KERNEL=="event*", ENV{{ID_SERIAL}}=="{_quote(serial)}"'
-        else:
-            name = PurePosixPath(scanner.device).name
-            match = f'SUBSYSTEM=="input", KERNEL=="{_quote(name)}"'
-            what += f" ({scanner.device} is not a by-id name: the rule follows the node)"
-        lines += [f"# {what}",
-                  f'{match}, GROUP="input", MODE="0660", SYMLINK+="kiosk/{link}"', ""]  # fmt: skip
+        what = (f"scanner {scanner.id}, keyboard mode (the daemon grabs it)" if scanner.is_hid
+                else f"scanner {scanner.id}, serial")  # fmt: skip
+        lines += _device(scanner.device, what, f"scanner-{scanner.id}",
+                         serial_port=not scanner.is_hid)  # fmt: skip
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -31,7 +28,7 @@ from sync._central import Central
 from sync._central_store import CentralStore
 from sync._contract import Topics
 from sync._daemon import SyncDaemon
-from sync._servers import Broker, Postgres, have_mosquitto, have_postgres
+from sync._servers import Broker, CentralProcess, Postgres, have_mosquitto, have_postgres
 
 SAMPLE = {"ticket": "9d3c7a52-8f1e-4b7a-a0c4-2e6f1b9d8c13", "number": "A023",
           "service": "dat-dai", "counter": 5, "priority": False, "waited_seconds": 812.4,
@@ -77,17 +74,7 @@ def plain_loop(port: int, count: int, size: int) -> dict[str, Any]:
             "per_second": round(count / seconds)}  # fmt: skip
 
 
-def _central_process(port: int, db: str, work: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--config", str(work / "none.toml"), "central",
-         "--broker", f"127.0.0.1:{port}", "--db", db, "--client-id", "bench-central"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
-
-
 def drain(config: Config, work: Path, port: int, count: int) -> dict[str, Any]:
-    (work / "none.toml").write_text("")
     site = dataclasses.replace(
         config, sync=dataclasses.replace(config.sync, host="127.0.0.1", port=port,
                                          ack_timeout_seconds=60),
@@ -96,9 +83,10 @@ def drain(config: Config, work: Path, port: int, count: int) -> dict[str, Any]:
     with Store(db) as store:
         _fill(store, count)
         size = len(outbox.envelope(outbox.pending(store, 1, 1)[0], "0" * 32, 1))
-    central = _central_process(port, f"sqlite:///{work / 'drain-central.db'}", work)
+    central = CentralProcess(port, f"sqlite://{work / 'drain-central.db'}", work, "bench-central")
     try:
-        time.sleep(1.0)  # central subscribed
+        if not central.wait_ready():
+            raise RuntimeError(f"kiosk central did not start: see {central.log}")
         daemon = SyncDaemon(site, str(db), {}, ())
         daemon.start()
         while daemon.next_seq is None:
@@ -111,8 +99,7 @@ def drain(config: Config, work: Path, port: int, count: int) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         daemon.close()
     finally:
-        central.terminate()
-        central.wait(10)
+        central.stop()
     return {"events": count, "acked": daemon.acked, "bytes_each": size,
             "seconds": round(seconds, 3), "per_second": round(daemon.acked / seconds)}  # fmt: skip
 

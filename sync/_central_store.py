@@ -157,22 +157,19 @@ class CentralStore:
             if self.conn is None or (self.kind == "postgresql" and self.conn.closed):
                 self.conn = None
                 self._connect()
+            begun = False
             try:
                 cur = self.conn.cursor()
                 cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
-            except Exception as exc:
-                if self._lost():
-                    self._drop()
-                    raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
-                raise
-            try:
+                begun = True
                 yield CentralStore._Cursor(self, cur)
                 cur.execute("COMMIT")
             except BaseException as exc:
                 if self._lost():
                     self._drop()
                     raise CentralStoreError(f"PostgreSQL: {_first_line(exc)}") from None
-                cur.execute("ROLLBACK")
+                if begun:
+                    cur.execute("ROLLBACK")
                 raise
 
     def _drop(self) -> None:

@@ -72,6 +72,15 @@ def _tls(client: mqtt.Client, broker: BrokerConfig) -> None:
         raise BrokerSetupError(f"TLS: {exc}") from None
 
 
+def login(client: mqtt.Client, broker: BrokerConfig) -> None:
+    """The configured username and password (or password file) and TLS, on a paho client;
+    :class:`BrokerSetupError` for a file that cannot be read."""
+    if broker.username:
+        client.username_pw_set(broker.username, password(broker) or None)
+    if broker.tls:
+        _tls(client, broker)
+
+
 class _Paho(mqtt.Client):
     """paho's client, less a wasted pair of system calls per packet its own network thread
     queues: a PUBACK for every message received, the next publish for every PUBACK.
@@ -137,10 +146,7 @@ class Client:
         )
         client.suppress_exceptions = True
         client.enable_logger(logging.getLogger("sync.paho"))
-        if broker.username:
-            client.username_pw_set(broker.username, password(broker) or None)
-        if broker.tls:
-            _tls(client, broker)
+        login(client, broker)
         if will is not None:
             client.will_set(will[0], will[1], qos=1, retain=True)
         client.reconnect_delay_set(

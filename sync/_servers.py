@@ -1,6 +1,6 @@
 """Local servers run on demand: a Mosquitto broker on a free loopback port (stopped and
-started again at will, its sessions kept on disk) and a throwaway PostgreSQL cluster.
-The demo and ``kiosk bench`` use them, and the tests."""
+started again at will, its sessions kept on disk), a throwaway PostgreSQL cluster, and
+``kiosk central`` as a process. The demo and ``kiosk bench`` use them, and the tests."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -90,6 +91,47 @@ class Broker:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+class CentralProcess:
+    """``kiosk central`` as its own process, as the province runs it: every setting from
+    the command line (an empty config file in ``folder``), its log in ``folder/central.log``."""
+
+    def __init__(self, port: int, db_url: str, folder: Path, client_id: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        config = folder / "central.toml"
+        config.write_text("# everything from the command line\n")
+        self.log = folder / "central.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "--config", str(config), "central",
+                 "--broker", f"127.0.0.1:{port}", "--db", db_url, "--client-id", client_id],
+                stdout=log, stderr=subprocess.STDOUT, env=env,
+            )  # fmt: skip
+
+    def wait_ready(self, seconds: float = 20) -> bool:
+        """Until central says it is connected (it subscribes in the same breath)."""
+        deadline = time.monotonic() + seconds
+        while "central connected" not in self.log.read_text(encoding="utf-8", errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        time.sleep(0.2)  # its SUBACK
+        return True
+
+    @property
+    def exited(self) -> int | None:
+        return self.process.poll()
+
+    def stop(self) -> int:
+        """SIGTERM (killed if it does not stop in 10 s); its exit status."""
+        self.process.terminate()
+        try:
+            return self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
 
 
 def have_mosquitto() -> bool:

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import outbox
 from kiosk.config import Config
 from kiosk.daily import daily_report
 from kiosk.store import Store
+
+if TYPE_CHECKING:
+    from sync._servers import CentralProcess
 
 DRAIN_SECONDS = 120.0
 
@@ -41,7 +41,7 @@ def send_to_central(config: Config, db: Path, out: Path, day: str) -> dict[str, 
 
 
 def _send(config: Config, db: Path, out: Path, day: str) -> dict[str, Any]:
-    from sync._servers import Broker
+    from sync._servers import Broker, CentralProcess
 
     with Store(db, config.store.busy_timeout_ms) as store:
         device_events = _events(store)
@@ -51,57 +51,29 @@ def _send(config: Config, db: Path, out: Path, day: str) -> dict[str, Any]:
     shutil.rmtree(out / "broker", ignore_errors=True)  # no session left from a run before
     broker = Broker(out / "broker").start()
     try:
-        central = _central(broker.port, central_db, out)
+        central = CentralProcess(broker.port, f"sqlite://{central_db}", out, "demo-central")
         try:
-            _wait_ready(central, out / "central.log")
-            sent = _drain(config, db, broker.port, len(device_events), central)
+            # Had central not subscribed in time, the events would just go again after
+            # the ack timeout: a slow start costs time, never events.
+            central.wait_ready()
+            sent = _drain(config, db, broker.port, device_events, central)
         finally:
-            central.terminate()
-            try:
-                central.wait(10)
-            except subprocess.TimeoutExpired:
-                central.kill()
-                central.wait()
+            status = central.stop()
     finally:
         broker.stop()
-    if central.returncode not in (0, -15):
-        raise RuntimeError(f"kiosk central exited with {central.returncode}; see central.log")
+    if status not in (0, -15):
+        raise RuntimeError(f"kiosk central exited with {status}; see central.log")
     return {**sent, **_compare(config, central_db, device_events, day)}
 
 
 def _events(store: Store) -> list[dict[str, Any]]:
-    site = store.conn.execute("SELECT value FROM kv WHERE key = 'outbox_db'").fetchone()[0]
-    rows = store.conn.execute("SELECT seq, id, type, ts, data FROM events ORDER BY seq")
-    return [{"db": site, "seq": seq, "id": id_, "type": type_, "ts": ts,
-             "data": json.loads(data)} for seq, id_, type_, ts, data in rows]  # fmt: skip
+    box = outbox.state(store)
+    return [{"db": box.db, "seq": e.seq, "id": e.id, "type": e.type, "ts": e.ts,
+             "data": json.loads(e.data)} for e in outbox.pending(store, 1, box.held)]  # fmt: skip
 
 
-def _central(port: int, central_db: Path, out: Path) -> subprocess.Popen[bytes]:
-    """``kiosk central`` as its own process, as the province runs it."""
-    empty = out / "central.toml"
-    empty.write_text("# the demo's central: everything from the command line\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    with (out / "central.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "--config", str(empty), "central",
-             "--broker", f"127.0.0.1:{port}", "--db", f"sqlite://{central_db}",
-             "--client-id", "demo-central"],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-
-
-def _wait_ready(central: subprocess.Popen[bytes], log: Path, seconds: float = 20) -> None:
-    """Until central says it is connected (it subscribes in the same breath)."""
-    deadline = time.monotonic() + seconds
-    while "central connected" not in log.read_text(encoding="utf-8", errors="replace"):
-        if central.poll() is not None or time.monotonic() > deadline:
-            return  # the drain then waits on its own, and the summary tells
-        time.sleep(0.05)
-    time.sleep(0.2)  # its SUBACK
-
-
-def _drain(config: Config, db: Path, port: int, count: int,
-           central: subprocess.Popen[bytes]) -> dict[str, Any]:  # fmt: skip
+def _drain(config: Config, db: Path, port: int, events: list[dict[str, Any]],
+           central: CentralProcess) -> dict[str, Any]:  # fmt: skip
     from sync import SyncDaemon
 
     sync = dataclasses.replace(
@@ -109,25 +81,22 @@ def _drain(config: Config, db: Path, port: int, count: int,
         password_file="", ack_timeout_seconds=5,
     )  # fmt: skip
     daemon = SyncDaemon(dataclasses.replace(config, sync=sync), str(db), {}, ())
+    last = events[-1]["seq"] if events else 0
     started = time.perf_counter()
     daemon.start()
     try:
         deadline = started + DRAIN_SECONDS
-        # Had central not subscribed yet, the events would go again after the ack
-        # timeout: a slow start costs time, never events.
         busy = False
-        while time.perf_counter() < deadline:
+        while daemon.acked < last and time.perf_counter() < deadline:
             busy = daemon.step(0.0 if busy else 0.01)
-            if outbox.state(daemon.store).held == 0 and daemon.published >= count:
-                break
-            if central.poll() is not None:
-                raise RuntimeError(f"kiosk central exited with {central.returncode}; "
+            if central.exited is not None:
+                raise RuntimeError(f"kiosk central exited with {central.exited}; "
                                    "see central.log")  # fmt: skip
         box = outbox.state(daemon.store)
     finally:
         daemon.close()
     return {
-        "events_sent": count,
+        "events_sent": len(events),
         "events_acked_by_central": box.acked,
         "left_in_outbox": box.held,
         "sync_seconds": round(time.perf_counter() - started, 2),

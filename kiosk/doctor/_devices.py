@@ -226,7 +226,7 @@ def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
     from paho.mqtt.enums import CallbackAPIVersion
 
     from sync import BrokerSetupError
-    from sync._mqtt import _tls, password
+    from sync._mqtt import login
 
     where = f"{sync.host}:{sync.port}{' TLS' if sync.tls else ''}"
     client = mqtt.Client(
@@ -243,10 +243,7 @@ def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
 
     client.on_connect = on_connect
     try:
-        if sync.username:
-            client.username_pw_set(sync.username, password(sync) or None)
-        if sync.tls:
-            _tls(client, sync)
+        login(client, sync)
     except BrokerSetupError as exc:
         yield Check("broker", FAIL, f"{where}: {exc}", "fix the [sync] TLS or password settings")
         return

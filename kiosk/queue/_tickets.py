@@ -211,10 +211,7 @@ def ticket_position(
         ticket = load_ticket(tx, "day = ? AND number = ?", (day, number))
         if ticket is None:
             return None
-        ahead = wait = None
-        if ticket.status == "waiting":
-            ahead = ahead_of(tx, ticket.service, ticket.rank, ticket.priority)
-            wait = wait_minutes(tx, config, ticket.service, ahead)
+        ahead, wait = _standing(tx, config, ticket)
         return Position(ticket, current_day(tx, config, now), ahead, wait)
 
 
@@ -229,8 +226,14 @@ def last_printed(store: Store, config: Config, *, now: float) -> Issued | None:
         )  # fmt: skip
         if ticket is None:
             return None
-        ahead = wait = None
-        if ticket.status == "waiting":
-            ahead = ahead_of(tx, ticket.service, ticket.rank, ticket.priority)
-            wait = wait_minutes(tx, config, ticket.service, ahead)
+        ahead, wait = _standing(tx, config, ticket)
         return Issued(ticket, ahead or 0, wait)
+
+
+def _standing(tx: Tx, config: Config, ticket: Ticket) -> tuple[int | None, int | None]:
+    """How many are ahead of a waiting ticket and its estimated wait; (None, None) for a
+    ticket no longer waiting."""
+    if ticket.status != "waiting":
+        return None, None
+    ahead = ahead_of(tx, ticket.service, ticket.rank, ticket.priority)
+    return ahead, wait_minutes(tx, config, ticket.service, ahead)
