@@ -8,12 +8,15 @@ does nothing, so the same code runs by hand and in tests.
 
 The watchdog interval is ``$WATCHDOG_USEC`` (when ``$WATCHDOG_PID`` is unset or names this
 process); :meth:`Notifier.watchdog` may be called on every pass of a loop and sends at most
-one ping per quarter interval, so a slow moment (a printer's timeout) still leaves margin.
+one ping per quarter interval. A loop that may wait longer on a device (the kiosk's printer
+with a long ``printer.timeout_seconds``) raises the interval for its run with
+:meth:`Notifier.outlast`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import time
@@ -83,6 +86,19 @@ class Notifier:
             return False
         self._last_ping = now
         return self.send("WATCHDOG=1")
+
+    def outlast(self, gap: float) -> float:
+        """Make the watchdog outlast a loop that may go ``gap`` seconds without a ping (one
+        that waits on a slow device): when the unit's interval is shorter than twice that,
+        raise it for this run with ``WATCHDOG_USEC``. The interval now in force (0: none)."""
+        needed = math.ceil(2 * gap)
+        if (
+            self.interval
+            and needed > self.interval
+            and self.send(f"WATCHDOG_USEC={needed * 1_000_000}")
+        ):
+            self.interval = float(needed)
+        return self.interval
 
     def ping(self) -> bool:
         """Ping the watchdog now (before a slow step such as starting again)."""

@@ -157,7 +157,7 @@ class Link:
             elif connection == "network":
                 self._send_socket(self.escpos.device, payload, deadline)
             elif connection == "usb":
-                self._send_usb(payload)
+                self._send_usb(payload, deadline)
             else:
                 self.escpos._raw(payload)
                 self.sent = len(payload)
@@ -200,11 +200,14 @@ class Link:
             except TimeoutError:
                 continue
 
-    def _send_usb(self, payload: bytes) -> None:
+    def _send_usb(self, payload: bytes, deadline: float) -> None:
         device, endpoint = self.escpos.device, self.config.usb_out_ep
-        timeout = int(self.config.timeout_seconds * 1000)
         while self.sent < len(payload):
-            self.sent += device.write(endpoint, payload[self.sent : self.sent + CHUNK], timeout)
+            # Each chunk gets what is left of the deadline, not a whole timeout of its own.
+            remaining = int((deadline - time.monotonic()) * 1000)
+            if remaining <= 0:
+                raise _timeout(self.sent, len(payload))
+            self.sent += device.write(endpoint, payload[self.sent : self.sent + CHUNK], remaining)
 
     # -- status --------------------------------------------------------------------
 

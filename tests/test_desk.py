@@ -8,6 +8,7 @@ real SQLite file.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import threading
 import time
@@ -374,6 +375,45 @@ def test_ok__feedback_outputs(site: Site) -> None:
     assert busy_states[-2:] == [True, False]  # lit while printing, then off
     time.sleep(0.2)
     assert True in [s.state for s in site.pins.pin(BUZZER).states]  # a beep
+
+
+def test_ok__the_loop_pings_after_every_printer_call(site: Site) -> None:
+    """The watchdog hears from the loop between the status query and the ticket, so the
+    longest gap is one printer call (bounded by printer.timeout_seconds), not a whole press."""
+    calls: list[str] = []
+    printer = site.desk.printer
+
+    class Recording:
+        def status(self) -> Any:
+            calls.append("status")
+            return printer.status()
+
+        def print_slip(self, slip: Any) -> int:
+            calls.append("print")
+            return printer.print_slip(slip)
+
+        def close(self) -> None:
+            printer.close()
+
+    site.desk.printer = Recording()
+    stop = threading.Event()
+    loop = threading.Thread(target=site.desk.run, args=(stop, lambda: calls.append("tick")))
+    loop.start()
+    try:
+        site.press("dat-dai")
+        site.wait_for_pages(1)
+        deadline = time.monotonic() + 3
+        while calls[-1] != "tick" and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        loop.join(5)
+    assert "print" in calls
+    for before, after in itertools.pairwise(calls):
+        if before in ("status", "print"):
+            assert after == "tick", calls
+    # 0.5 s printer timeout twice, the queries' allowance, the 5 s busy timeout, a second
+    assert site.desk.longest_wait == 0.5 * 2 + 5.0 + 5.0 + 1.0
 
 
 class BrokenDriver:

@@ -149,3 +149,29 @@ def test_fail__config_check_names_bad_profile_and_font(tmp_path: Path) -> None:
     assert lines[1].startswith("kiosk: config: printer.font: ")
     assert "lacks 46 Vietnamese letters" in lines[1]
     assert len(lines) == 2
+
+
+def test_fail__usb_write_gives_up_at_one_deadline_not_one_per_chunk() -> None:
+    """A USB printer taking each 4 KiB chunk slowly: the ticket fails after
+    printer.timeout_seconds in all, each chunk given only what is left of it. (pyusb's
+    device offers no simulated endpoint, so a stand-in records the write calls.)"""
+    from printer._link import Link, LinkError
+
+    timeouts: list[int] = []
+
+    class SlowEndpoint:
+        def write(self, endpoint: int, data: bytes, timeout: int) -> int:
+            timeouts.append(timeout)
+            time.sleep(0.2)
+            return len(data)
+
+    link = Link(printer_config(connection="usb", usb_vendor_id=0x04B8, usb_product_id=0x0E15))
+    link.escpos = type("Usb", (), {"device": SlowEndpoint()})()
+    started = time.monotonic()
+    with pytest.raises(LinkError) as failed:
+        link.write(b"\x1b@" * 20_000)  # ten chunks: two seconds at this pace
+    assert time.monotonic() - started < 1.0
+    assert "timed out" in str(failed.value) or "timeout" in str(failed.value).lower()
+    assert 2 <= len(timeouts) <= 4
+    assert timeouts == sorted(timeouts, reverse=True) and timeouts[0] <= 500
+    assert link.sent == 4096 * len(timeouts)

@@ -77,6 +77,25 @@ def test_ok__ready_watchdog_stopping_arrive(listener: tuple[str, Listener]) -> N
     assert len(got) == 5
 
 
+def test_ok__watchdog_raised_for_a_loop_that_waits_long(listener: tuple[str, Listener]) -> None:
+    """A loop that may wait 21 s on its printer: the unit's 30 s becomes 42 s for this run
+    (systemd's WATCHDOG_USEC); a shorter wait leaves the unit's interval alone."""
+    path, server = listener
+    notify = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "30000000"})
+    assert notify.outlast(10.0) == 30.0
+    assert server.messages(0.1) == []
+    assert notify.outlast(21.0) == 42.0
+    assert server.messages() == [{"WATCHDOG_USEC": "42000000"}]
+    now = [0.0]
+    notify.clock = lambda: now[0]
+    assert notify.watchdog()
+    now[0] += 9.0  # a quarter of 30 s, not yet of 42 s: pings follow the new interval
+    assert not notify.watchdog()
+    now[0] += 2.0
+    assert notify.watchdog()
+    assert Notifier({"NOTIFY_SOCKET": path}).outlast(21.0) == 0  # no watchdog: nothing to raise
+
+
 def test_ok__abstract_socket_names_work() -> None:
     name = f"kiosk-test-{uuid.uuid4().hex}"
     server = Listener("\0" + name)

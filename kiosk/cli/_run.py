@@ -67,14 +67,26 @@ def _watch_central(ctx: Context, stop: threading.Event) -> None:
         log.exception("configuration watch stopped")
 
 
-def serve(ctx: Context, loop: Callable[..., None], stop: threading.Event, ready: str) -> None:
+def serve(
+    ctx: Context,
+    loop: Callable[..., None],
+    stop: threading.Event,
+    ready: str,
+    *,
+    longest_wait: float = 0.0,
+) -> None:
     """Tell systemd the daemon is up (its database and hardware are: never waiting for the
     network), run its main loop with a watchdog ping on every pass, and say when it stops.
-    Outside systemd the notifications go nowhere."""
+    ``longest_wait``: the most the loop may go between pings (it waits on a device); the
+    watchdog is made to outlast it. Outside systemd the notifications go nowhere."""
     from kiosk.sdnotify import Notifier
 
     notify = Notifier()
     log.info("%s", ready)
+    interval = notify.interval
+    if notify.outlast(longest_wait) > interval:
+        log.info("watchdog raised from %g s to %g s: the loop may wait %g s on a device",
+                 interval, notify.interval, longest_wait)  # fmt: skip
     notify.ready(ready)
     try:
         loop(stop, notify.watchdog)
@@ -195,7 +207,8 @@ def run_kiosk(ctx: Context) -> int:
             log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
         status = desk.check_printer()
         services = ", ".join(b.service for b in config.kiosk.buttons) or "none configured"
-        serve(ctx, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}")
+        serve(ctx, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}",
+              longest_wait=desk.longest_wait)  # fmt: skip
         log.info("kiosk stopped")
         return 0
     finally:

@@ -23,8 +23,14 @@ from kiosk import queue as tickets
 from kiosk.config import Config
 from kiosk.desk._buttons import Press
 from kiosk.desk._feedback import Feedback
-from kiosk.desk._ports import UNCHECKED, PrinterStatus, PrintFailed, TicketPrinter
-from kiosk.slip import slip_for
+from kiosk.desk._ports import (
+    UNCHECKED,
+    PrinterStatus,
+    PrintFailed,
+    TicketPrinter,
+    longest_call,
+)
+from kiosk.slip import Slip, slip_for
 from kiosk.store import Store
 
 log = logging.getLogger("kiosk.desk")
@@ -64,6 +70,14 @@ class Desk:
         self._last: dict[str, float] = {}
         self._armed_until = -1.0
         self._next_poll = 0.0
+        self._tick: Callable[[], None] = _nothing
+
+    @property
+    def longest_wait(self) -> float:
+        """The longest the loop may go between two ticks: one printer call (the loop ticks
+        after each) and a database write waiting out the busy timeout."""
+        busy = self.config.store.busy_timeout_ms / 1000
+        return longest_call(self.config.printer) + busy + 1.0
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -143,7 +157,7 @@ class Desk:
             return Outcome("void", number, f"printer_{status.state}", priority)
         token = tokens.sign(self.key, issued.ticket.day, number)
         try:
-            self.printer.print_slip(slip_for(self.config, issued, token))
+            self._send(slip_for(self.config, issued, token))
         except PrintFailed as failed:
             self._set_status(failed.status)
             self._void(issued.ticket.uid, f"print_{failed.status.state}")
@@ -151,6 +165,12 @@ class Desk:
         sent = self.monotonic()
         tickets.mark_printed(self.store, self.config, issued.ticket.uid, now=self.clock())
         return Outcome("printed", number, priority=priority, printed_at=sent)
+
+    def _send(self, slip: Slip) -> None:
+        try:
+            self.printer.print_slip(slip)
+        finally:
+            self._tick()
 
     def _void(self, uid: str, reason: str) -> None:
         ticket = tickets.void(self.store, self.config, uid, reason, now=self.clock())
@@ -160,6 +180,7 @@ class Desk:
 
     def check_printer(self) -> PrinterStatus:
         status = self.printer.status()
+        self._tick()
         self._set_status(status)
         return status
 
@@ -216,7 +237,7 @@ class Desk:
                                    f"printer {status.state}: {status.detail}")  # fmt: skip
         token = tokens.sign(self.key, last.ticket.day, last.ticket.number)
         try:
-            self.printer.print_slip(slip_for(self.config, last, token))
+            self._send(slip_for(self.config, last, token))
         except PrintFailed as failed:
             self._set_status(failed.status)
             return commands.Result(False, f"print_{failed.status.state}",
@@ -229,6 +250,9 @@ class Desk:
     # -- the loop ---------------------------------------------------------------------
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        """Presses until ``stop``; ``on_tick`` (the watchdog) after every pass and every
+        printer call, so the loop goes at most :attr:`longest_wait` without one."""
+        self._tick = on_tick or _nothing
         while not stop.is_set():
             try:
                 press = self.presses.get(timeout=0.25)
@@ -247,5 +271,8 @@ class Desk:
                         "press %s: %s %s %s", press.service, outcome.kind,
                         outcome.number, outcome.reason,
                     )  # fmt: skip
-            if on_tick is not None:
-                on_tick()
+            self._tick()
+
+
+def _nothing() -> None:
+    pass

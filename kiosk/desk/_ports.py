@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk.config import PrinterConfig
 from kiosk.slip import Slip
 
 # Printer states, worst first where it matters to a citizen.
@@ -19,6 +20,16 @@ DISCONNECTED = "disconnected"
 ERROR = "error"
 
 PRINTABLE = frozenset({READY, PAPER_LOW, UNCHECKED})
+
+# The status queries of one call (at most four, each sent and answered within a second).
+QUERY_ALLOWANCE_SECONDS = 5.0
+
+
+def longest_call(config: PrinterConfig) -> float:
+    """The longest one :meth:`TicketPrinter.status` or :meth:`TicketPrinter.print_slip` may
+    take: connecting and sending what a cut-off write still owes each get
+    ``printer.timeout_seconds``, then the queries their allowance."""
+    return 2 * config.timeout_seconds + QUERY_ALLOWANCE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,8 @@ class PrintFailed(Exception):
 
 
 class TicketPrinter(Protocol):
-    """A ticket printer as the desk drives it (python-escpos behind it, or a fake)."""
+    """A ticket printer as the desk drives it (python-escpos behind it, or a fake). Each
+    call returns within :func:`longest_call` of its configuration."""
 
     def status(self) -> PrinterStatus:
         """Connect if needed and ask the printer; never raises."""
