@@ -6,8 +6,11 @@ devices (:func:`rules`) and the systemd units to enable (:func:`units`).
   opens through libusb) and ``/dev/kiosk/printer-lp`` (the kernel's usblp node, if loaded).
 * Each scanner: its group (``input`` for a keyboard-mode scanner, ``dialout`` for a serial
   one), mode 0660 and ``/dev/kiosk/scanner-ID``. A scanner configured by its
-  ``/dev/input/by-id/`` or ``/dev/serial/by-id/`` name is matched by the USB serial that
-  name is made of, so the rule follows it to any port.
+  ``/dev/input/by-id/`` or ``/dev/serial/by-id/`` name is matched by the USB serial, the
+  interface and the input class that name is made of, so the rule follows it to any port
+  and picks its keyboard, not the mouse or serial interface the same scanner also has. A
+  ``by-path`` name is matched by the port (two scanners with the same serial); a kernel
+  name by that node (a symlink such as ``/dev/serial0`` by the node it stands for).
 * Serial scanners and printers are hidden from ModemManager, which otherwise probes them
   with AT commands for half a minute after every plug-in (and garbles the first scans).
 
@@ -18,13 +21,28 @@ devices (:func:`rules`) and the systemd units to enable (:func:`units`).
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from kiosk.config import Config
 
-# /dev/input/by-id/usb-{ID_SERIAL}[-if{NN}]-event-kbd
-# /dev/serial/by-id/usb-{ID_SERIAL}[-if{NN}][-port{N}]
-_BY_ID = re.compile(r"usb-(?P<serial>.+?)(?:-if[0-9a-f]{2})?(?:-port\d+|-event-kbd|-event-\w+)?$")
+# udev's own names (60-persistent-input.rules, 60-serial.rules):
+#   /dev/input/by-id/usb-{ID_SERIAL}[-if{NN}]-event-{class}   (no -ifNN: interface 00)
+#   /dev/input/by-id/usb-{ID_SERIAL}-event-if{NN}             (an interface of no class)
+#   /dev/serial/by-id/usb-{ID_SERIAL}-if{NN}[-port{N}]
+#   /dev/input/by-path/{ID_PATH}-event-{class}, /dev/serial/by-path/{ID_PATH}[-port{N}]
+_INPUT_BY_ID = re.compile(
+    r"usb-(?P<serial>.+?)(?:-if(?P<iface>[0-9a-f]{2}))?-event-(?:if(?P<bare>[0-9a-f]{2})|(?P<cls>\w+))$"
+)
+_SERIAL_BY_ID = re.compile(
+    r"usb-(?P<serial>.+?)(?:-if(?P<iface>[0-9a-f]{2}))?(?:-port(?P<port>\d+))?$"
+)
+_INPUT_BY_PATH = re.compile(r"(?P<path>.+?)-event-(?P<cls>\w+)$")
+_SERIAL_BY_PATH = re.compile(r"(?P<path>.+?)(?:-port(?P<port>\d+))?$")
+# Kernel names a rule can match: what the kernel calls the node, never a symlink's name.
+_KERNEL_NAME = re.compile(r"(?:tty[A-Za-z]+\d+|event\d+|hidraw\d+|rfcomm\d+)$")
+# udev's input class of a by-id/by-path name, as the property that gives it.
+_CLASS = {"kbd": 'ENV{ID_INPUT_KEYBOARD}=="?*"', "mouse": 'ENV{ID_INPUT_MOUSE}=="?*"',
+          "joystick": 'ENV{ID_INPUT_JOYSTICK}=="?*"'}  # fmt: skip
 MM_IGNORE = 'ENV{ID_MM_DEVICE_IGNORE}="1", ENV{ID_MM_PORT_IGNORE}="1"'
 
 
@@ -33,7 +51,7 @@ def usb_serial(device: str) -> str | None:
     path = PurePosixPath(device)
     if path.parent.name != "by-id" or not path.name.startswith("usb-"):
         return None
-    found = _BY_ID.match(path.name)
+    found = _INPUT_BY_ID.match(path.name) or _SERIAL_BY_ID.match(path.name)
     return found["serial"] if found else None
 
 
@@ -41,18 +59,63 @@ def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _device(device: str, what: str, link: str, *, serial_port: bool) -> list[str]:
-    """The rule for a scanner or serial printer: matched by the USB serial its by-id name
-    carries, else by its kernel name; serial ports are hidden from ModemManager."""
-    subsystem, group = ("tty", "dialout") if serial_port else ("input", "input")
-    serial = usb_serial(device)
-    if serial is not None:
-        events = "" if serial_port else 'KERNEL=="event*", '
-        match = f'SUBSYSTEM=="{subsystem}", {events}ENV{{ID_SERIAL}}=="{_quote(serial)}"'
+def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
+    """The udev keys that pick ``device`` out among every node (one interface of a scanner
+    that is a keyboard, a mouse and a serial port at once), and a note for the comment;
+    no keys when nothing stable can be matched."""
+    path = PurePosixPath(device)
+    kind, name = path.parent.name, path.name
+    if serial_port:
+        by_id = _SERIAL_BY_ID.match(name) if kind == "by-id" and name.startswith("usb-") else None
+        if by_id:
+            keys = [f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
+            if by_id["iface"]:
+                keys.append(f'ENV{{ID_USB_INTERFACE_NUM}}=="{by_id["iface"]}"')
+            if by_id["port"]:
+                keys.append(f'ATTRS{{port_number}}=="{by_id["port"]}"')
+            return keys, ""
+        by_path = _SERIAL_BY_PATH.match(name) if kind == "by-path" else None
+        if by_path:
+            keys = [f'ENV{{ID_PATH}}=="{_quote(by_path["path"])}"']
+            if by_path["port"]:
+                keys.append(f'ATTRS{{port_number}}=="{by_path["port"]}"')
+            return keys, "the USB port it is plugged into"
     else:
-        match = f'SUBSYSTEM=="{subsystem}", KERNEL=="{_quote(PurePosixPath(device).name)}"'
-        follows = "the port, not the device" if serial_port else "the node"
-        what += f" ({device} is not a by-id name: the rule follows {follows})"
+        by_id = _INPUT_BY_ID.match(name) if kind == "by-id" and name.startswith("usb-") else None
+        if by_id:
+            keys = ['KERNEL=="event*"', f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
+            iface = by_id["iface"] or by_id["bare"]
+            keys.append(f'ATTRS{{bInterfaceNumber}}=="{iface}"' if iface
+                        else 'ATTRS{bInterfaceNumber}=="|00"')  # fmt: skip
+            if by_id["cls"] in _CLASS:
+                keys.append(_CLASS[by_id["cls"]])
+            return keys, ""
+        by_path = _INPUT_BY_PATH.match(name) if kind == "by-path" else None
+        if by_path:
+            keys = ['KERNEL=="event*"', f'ENV{{ID_PATH}}=="{_quote(by_path["path"])}"']
+            if by_path["cls"] in _CLASS:
+                keys.append(_CLASS[by_path["cls"]])
+            return keys, "the USB port it is plugged into"
+    kernel = name if _KERNEL_NAME.match(name) else None
+    if kernel is None and Path(device).exists():
+        # A symlink of another kind (/dev/serial0 on a Pi): the node it stands for now.
+        target = Path(device).resolve().name
+        kernel = target if _KERNEL_NAME.match(target) else None
+    if kernel is None:
+        return [], f"{device} is neither a by-id, a by-path nor a kernel name: no rule"
+    note = f"{device} is not a by-id name: the rule follows the node {kernel}"
+    return [f'KERNEL=="{kernel}"'], note
+
+
+def _device(device: str, what: str, link: str, *, serial_port: bool) -> list[str]:
+    """The rule for a scanner or serial printer; serial ports are hidden from ModemManager."""
+    subsystem, group = ("tty", "dialout") if serial_port else ("input", "input")
+    keys, note = _match(device, serial_port=serial_port)
+    if note:
+        what += f" ({note})"
+    if not keys:
+        return [f"# {what}", ""]
+    match = ", ".join([f'SUBSYSTEM=="{subsystem}"', *keys])
     rule = f'{match}, GROUP="{group}", MODE="0660", SYMLINK+="kiosk/{link}"'
     return [f"# {what}", f"{rule}, {MM_IGNORE}" if serial_port else rule, ""]
 

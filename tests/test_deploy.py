@@ -255,14 +255,70 @@ def test_ok__udev_rules_name_the_printer_and_scanners_and_hide_serials_from_mode
     )
     assert 'ATTRS{idVendor}=="0416"' in lines[1] and 'SYMLINK+="kiosk/printer-lp"' in lines[1]
     assert lines[2] == (
-        'SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_SERIAL}=="Zebra_DS2208", GROUP="input", '
+        'SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_SERIAL}=="Zebra_DS2208", '
+        'ATTRS{bInterfaceNumber}=="|00", ENV{ID_INPUT_KEYBOARD}=="?*", GROUP="input", '
         'MODE="0660", SYMLINK+="kiosk/scanner-sanh-1"'
     )
-    assert 'ENV{ID_SERIAL}=="Newland_NLS-FR40"' in lines[3]
+    assert 'ENV{ID_SERIAL}=="Newland_NLS-FR40", ENV{ID_USB_INTERFACE_NUM}=="00", ' in lines[3]
+    assert 'ATTRS{port_number}=="0"' in lines[3]
     assert 'GROUP="dialout"' in lines[3] and 'ENV{ID_MM_DEVICE_IGNORE}="1"' in lines[3]
     assert 'KERNEL=="ttyACM0"' in lines[4] and 'ENV{ID_MM_DEVICE_IGNORE}="1"' in lines[4]
     assert "/dev/ttyACM0 is not a by-id name" in text
     assert len(lines) == 5
+
+
+def rule_lines(config: Config) -> list[str]:
+    return [x for x in rules(config).splitlines() if x and not x.startswith("#")]
+
+
+def test_ok__a_scanner_with_several_interfaces_gets_the_one_its_name_says() -> None:
+    """A scanner that is a keyboard on interface 01 and a mouse on 00 (and a virtual COM
+    port on 02): the rule must not give the mouse, or another scanner, the stable name."""
+    config = with_devices(
+        make_config(),
+        ScannerDevice(id="a", device="/dev/input/by-id/usb-Honeywell_1950g-if01-event-kbd"),
+        ScannerDevice(id="b", device="/dev/input/by-id/usb-Generic_HID-event-if02"),
+        ScannerDevice(id="c", device="/dev/serial/by-id/usb-Honeywell_1950g-if02"),
+        connection="none",
+    )  # fmt: skip
+    keyboard, bare, com = rule_lines(config)
+    assert 'ENV{ID_SERIAL}=="Honeywell_1950g", ATTRS{bInterfaceNumber}=="01", ' in keyboard
+    assert 'ENV{ID_INPUT_KEYBOARD}=="?*"' in keyboard
+    assert 'ATTRS{bInterfaceNumber}=="02", GROUP="input"' in bare  # no class to match
+    assert 'SUBSYSTEM=="tty", ENV{ID_SERIAL}=="Honeywell_1950g", ' in com
+    assert 'ENV{ID_USB_INTERFACE_NUM}=="02", GROUP="dialout"' in com
+
+
+def test_ok__two_scanners_with_one_serial_are_told_apart_by_their_port() -> None:
+    path = "platform-fd500000.pcie-pci-0000:01:00.0-usb-0:1.3:1.0"
+    config = with_devices(
+        make_config(),
+        ScannerDevice(id="a", device=f"/dev/input/by-path/{path}-event-kbd"),
+        ScannerDevice(id="b", device=f"/dev/serial/by-path/{path}-port0", kind="serial"),
+        connection="none",
+    )  # fmt: skip
+    hid, serial = rule_lines(config)
+    assert f'KERNEL=="event*", ENV{{ID_PATH}}=="{path}", ENV{{ID_INPUT_KEYBOARD}}=="?*"' in hid
+    assert f'ENV{{ID_PATH}}=="{path}", ATTRS{{port_number}}=="0", GROUP="dialout"' in serial
+    assert "the USB port it is plugged into" in rules(config)
+
+
+def test_ok__a_symlink_that_is_no_kernel_name_is_followed_or_left_without_a_rule(
+    tmp_path: Path,
+) -> None:
+    """/dev/serial0 on a Pi is a link to ttyS0 or ttyAMA0: KERNEL=="serial0" would never
+    match, so the rule names the node it stands for; a name udev cannot match gets none."""
+    (tmp_path / "ttyAMA0").touch()
+    (tmp_path / "serial0").symlink_to("ttyAMA0")
+    config = with_devices(make_config(), connection="serial", serial_port=str(tmp_path / "serial0"))
+    (line,) = rule_lines(config)
+    assert 'SUBSYSTEM=="tty", KERNEL=="ttyAMA0"' in line
+    assert "the rule follows the node ttyAMA0" in rules(config)
+    missing = with_devices(
+        make_config(), ScannerDevice(id="x", device="/dev/kiosk/scanner-x"), connection="none"
+    )
+    assert rule_lines(missing) == []
+    assert "/dev/kiosk/scanner-x is neither a by-id, a by-path nor a kernel name" in rules(missing)
 
 
 def test_ok__a_serial_printer_is_hidden_from_modemmanager_and_none_has_no_rule() -> None:
