@@ -8,9 +8,12 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import pwd
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +24,9 @@ from gpiozero.pins.mock import MockFactory
 from display.voice import REQUIRED
 from kiosk.config import Config, ScannerDevice
 from kiosk.doctor import FAIL, OK, SKIP, WARN, Check, can_run
+from kiosk.doctor import _deployment as deployment
 from kiosk.doctor import _devices as devices
+from kiosk.doctor import _pinmux as pinmux
 from kiosk.doctor import _system as system
 from kiosk.doctor._run import running_daemons
 from printer.virtual import PtyPrinter, VirtualPrinter
@@ -167,6 +172,225 @@ def test_ok__pins_of_a_running_daemon_are_its_own(mock_pins: MockFactory) -> Non
     assert all(c.status == OK for c in found)
     assert any("held by the running daemons" in c.detail and "(kiosk)" in c.detail
                for c in found)  # fmt: skip
+
+
+BOOT_CONFIG = """\
+# /boot/firmware/config.txt of a site
+dtparam=audio=on
+dtparam=i2c_arm=on,spi=off
+enable_uart=1
+dtoverlay=w1-gpio,gpiopin=17   # a temperature probe
+dtoverlay=hifiberry-dac
+[pi4]
+dtoverlay=gpio-shutdown
+[none]
+dtoverlay=uart3
+"""
+
+
+def test_ok__the_boot_configuration_says_which_pins_interfaces_hold() -> None:
+    taken = pinmux.from_boot_config(BOOT_CONFIG, "config.txt")
+    assert sorted(taken) == [2, 3, 14, 15, 17, 18, 19, 20, 21]
+    assert taken[14] == "UART TXD (enable_uart=1 in config.txt)"
+    assert taken[2] == "I2C1 SDA (dtparam=i2c_arm=on,spi=off in config.txt)"
+    assert taken[17].startswith("1-Wire (dtoverlay=w1-gpio,gpiopin=17")  # moved from GPIO4
+    assert taken[20].startswith("I2S PCM_DIN (dtoverlay=hifiberry-dac")
+    assert 4 not in taken and 5 not in taken  # [none] switches uart3 off
+    # gpio-shutdown's pin 3 is I2C's too: either way it is taken.
+
+
+def test_ok__pinctrl_and_raspi_gpio_say_what_a_pin_is_switched_to() -> None:
+    pinctrl = (
+        " 4: ip    pu | hi // GPIO4 = input\n"
+        "14: a0    pn | hi // GPIO14 = TXD0\n"
+        "15: a0    pu | hi // GPIO15 = RXD0\n"
+        "22: op dh pd | hi // GPIO22 = output\n"
+        "27: no    pd | -- // GPIO27 = none\n"
+    )
+    assert pinmux.from_pin_functions(pinctrl) == {
+        14: "TXD0 (pinctrl: switched to a0)",
+        15: "RXD0 (pinctrl: switched to a0)",
+    }
+    raspi_gpio = (
+        "GPIO 2: level=1 fsel=4 alt=0 func=SDA1 pull=UP\n"
+        "GPIO 5: level=1 fsel=0 func=INPUT pull=UP\n"
+    )
+    assert pinmux.from_pin_functions(raspi_gpio) == {2: "SDA1 (raspi-gpio: switched to it)"}
+
+
+def test_fail__a_button_on_an_interfaces_pin_is_named_and_never_claimed(
+    mock_pins: MockFactory, tmp_path: Path
+) -> None:
+    boot = tmp_path / "config.txt"
+    boot.write_text("dtoverlay=w1-gpio,gpiopin=5\n", encoding="utf-8")
+    config = make_config()  # kiosk.buttons[0] (dat-dai) is GPIO5
+    found = list(system.gpio(config, set(), pinmux.taken_pins([boot], tools=())))
+    (failed,) = [c for c in found if c.status == FAIL]
+    assert failed.detail == (
+        f"GPIO5 (kiosk.buttons[0].pin) belongs to an interface: 1-Wire "
+        f"(dtoverlay=w1-gpio,gpiopin=5 in {boot})"
+    )
+    assert "free pin" in failed.fix and "boot configuration" in failed.fix
+    assert 5 not in mock_pins.pins  # claiming it would have switched it off 1-Wire
+    assert any(c.status == OK and "pins free" in c.detail for c in found)
+
+
+# -- the units and the files, as systemd runs the daemons ------------------------------------
+
+SHOW = """\
+Id=kiosk-kiosk.service
+LoadState=loaded
+ActiveState=active
+SubState=running
+Result=success
+NRestarts=0
+UnitFileState=enabled
+ExecMainStatus=0
+
+Id=kiosk-counter.service
+LoadState=loaded
+ActiveState=failed
+SubState=failed
+Result=exit-code
+NRestarts=0
+UnitFileState=enabled
+ExecMainStatus=78
+
+Id=kiosk-display-wall.service
+LoadState=loaded
+ActiveState=activating
+SubState=auto-restart
+Result=exit-code
+NRestarts=14
+UnitFileState=enabled
+ExecMainStatus=69
+
+Id=kiosk-scanner.service
+LoadState=loaded
+ActiveState=failed
+SubState=failed
+Result=watchdog
+NRestarts=2
+UnitFileState=enabled
+ExecMainStatus=0
+
+Id=kiosk-sync.service
+LoadState=loaded
+ActiveState=inactive
+SubState=dead
+Result=success
+NRestarts=0
+UnitFileState=disabled
+ExecMainStatus=0
+
+Id=kiosk-display-lookup.service
+LoadState=not-found
+ActiveState=inactive
+SubState=dead
+Result=success
+NRestarts=0
+UnitFileState=
+ExecMainStatus=0
+"""
+
+
+def test_fail__units_not_installed_enabled_or_running_each_say_what_to_do() -> None:
+    found = {c.detail.split()[0]: c for c in deployment.unit_checks(deployment.parse_show(SHOW))}
+    assert found["running:"].status == OK and found["running:"].detail == "running: kiosk"
+    counter = found["kiosk-counter.service"]
+    assert counter.status == FAIL and "bad configuration" in counter.detail
+    assert "kiosk config check" in counter.fix
+    wall = found["kiosk-display-wall.service"]
+    assert wall.status == FAIL and "(14 restarts)" in wall.detail
+    assert wall.fix == "journalctl -u kiosk-display-wall.service -b -n 50 says why"
+    scanner = found["kiosk-scanner.service"]
+    assert scanner.status == FAIL and scanner.detail == "kiosk-scanner.service failed (watchdog)"
+    sync = found["kiosk-sync.service"]
+    assert sync.status == WARN and "disabled: it does not start at boot" in sync.detail
+    assert "systemctl enable kiosk-sync.service" in sync.fix
+    lookup = found["kiosk-display-lookup.service"]
+    assert lookup.status == FAIL and lookup.detail.endswith("is not installed")
+    assert "install.sh" in lookup.fix
+
+
+def test_ok__no_systemd_no_units_to_check(tmp_path: Path) -> None:
+    check = only(deployment.services(make_config(), booted=tmp_path / "no-systemd"), SKIP)
+    assert "systemd is not running here" in check.detail
+
+
+def drop_in(tmp_path: Path) -> Path:
+    path = tmp_path / "kiosk-.service.d" / "10-kiosk.conf"
+    path.parent.mkdir()
+    path.write_bytes((ROOT / "systemd/kiosk-.service.d/10-kiosk.conf").read_bytes())
+    return path
+
+
+def test_fail__paths_the_units_sandbox_hides_or_makes_read_only(tmp_path: Path) -> None:
+    config = make_config(
+        sync={
+            "enabled": True,
+            "password_file": "/home/pi/kiosk-password",
+            "tls": True,
+            "ca": "/tmp/ca.pem",
+        },
+        printer={"connection": "file", "path": "/srv/tickets.bin"},
+    )
+    checks = deployment.files(config, "/opt/kiosk/kiosk.db", drop_in=drop_in(tmp_path))
+    found = [c for c in checks if c.status == FAIL and "(P" in c.detail]
+    details = [c.detail for c in found]
+    assert (
+        "sync.password_file /home/pi/kiosk-password is hidden from the daemons "
+        "(ProtectHome=yes)" in details
+    )
+    assert "sync.ca /tmp/ca.pem: each daemon has a /tmp of its own (PrivateTmp=yes)" in details
+    assert (
+        "printer.path /srv/tickets.bin is read-only for the daemons "
+        "(ProtectSystem=strict)" in details
+    )
+    assert (
+        "the database's folder /opt/kiosk is read-only for the daemons "
+        "(ProtectSystem=strict)" in details
+    )
+    assert all(c.fix for c in found)
+
+
+def test_ok__without_installed_units_the_files_are_not_judged(tmp_path: Path) -> None:
+    check = only(deployment.files(make_config(), "/tmp/x.db", drop_in=tmp_path / "none"), SKIP)
+    assert "the units are not installed" in check.detail
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="checking as another user needs root")
+def test_fail__a_file_the_kiosk_user_cannot_read_says_chgrp(tmp_path: Path) -> None:
+    """As root the doctor becomes the daemons' user to try each file: a password file
+    only root can read is found (here the user is "nobody", standing for kiosk)."""
+    folder = Path(tempfile.mkdtemp(dir="/var/lib"))
+    try:
+        folder.chmod(0o755)
+        secret, shared = folder / "password", folder / "ca.pem"
+        secret.write_text("s3cret\n")
+        secret.chmod(0o600)
+        shared.write_text("cert\n")
+        shared.chmod(0o644)
+        account = pwd.getpwnam("nobody")
+        assert deployment.access_as(
+            account, [], [(str(secret), False), (str(shared), False), (str(folder), True)]
+        ) == [False, True, False]
+        config = make_config(sync={"enabled": True, "password_file": str(secret),
+                                   "tls": True, "ca": str(shared)})  # fmt: skip
+        found = list(deployment.files(config, "/var/lib/kiosk/kiosk.db",
+                                      drop_in=drop_in(tmp_path), user="nobody"))  # fmt: skip
+        (unreadable,) = [c for c in found if c.status == FAIL]
+        assert unreadable.detail == f"sync.password_file {secret}: nobody cannot read it"
+        assert unreadable.fix.startswith(f"sudo chgrp nobody {secret} && sudo chmod g+r {secret}")
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_fail__no_kiosk_user(tmp_path: Path) -> None:
+    found = list(deployment.files(make_config(), "/var/lib/kiosk/kiosk.db",
+                                  drop_in=drop_in(tmp_path), user="no-such-user-here"))  # fmt: skip
+    (missing,) = [c for c in found if c.status == FAIL]
+    assert missing.detail == "there is no user no-such-user-here for the daemons to run as"
 
 
 def test_ok__running_daemons_are_found_by_their_command_line(tmp_path: Path) -> None:

@@ -7,11 +7,14 @@ from pathlib import Path
 
 from kiosk.cli._context import Context
 from kiosk.doctor import SKIP, Check, can_run, guarded
+from kiosk.doctor import _deployment as deployment
 from kiosk.doctor import _devices as devices
 from kiosk.doctor import _system as system
 
 DEPENDS_ON_CONFIG = (
+    "services",
     "database",
+    "files",
     "clock",
     "gpio",
     "printer",
@@ -49,7 +52,9 @@ def checks(ctx: Context) -> list[Check]:
             Check(name, SKIP, "needs a valid configuration") for name in DEPENDS_ON_CONFIG
         ]
     running = running_daemons()
+    found += guarded("services", lambda: deployment.services(config))
     found += guarded("database", lambda: system.database(ctx.db_path))
+    found += guarded("files", lambda: deployment.files(config, ctx.db_path))
     found += guarded("clock", system.clock)
     found += guarded("gpio", lambda: system.gpio(config, running))
     found += guarded("printer", lambda: devices.printer(config, running, ctx.db_path))

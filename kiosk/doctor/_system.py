@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -169,15 +170,30 @@ def _synchronised(marker: Path, timedatectl: str | None) -> bool | None:
     return None
 
 
-def gpio(config: Config, running: set[str]) -> Iterator[Check]:
+def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None) -> Iterator[Check]:
     """The pin factory, then each configured pin (claimed and released at once). Pins of
-    a daemon that is running are its own: not claimed again."""
+    a daemon that is running are its own: not claimed again. Pins an interface holds
+    (``taken``: UART, I2C, SPI... from :mod:`kiosk.doctor._pinmux`) are never claimed:
+    that alone would switch them away from the interface."""
     from kiosk.config._check import pins_in_use
+    from kiosk.doctor._pinmux import taken_pins
 
     pins = pins_in_use(config)
     if not pins:
         yield Check("gpio", SKIP, "no GPIO pins configured")
         return
+    taken = taken_pins() if taken is None else taken
+    for pin, where, _daemon in pins:
+        if (holder := taken.get(int(pin.removeprefix("GPIO")))) is not None:
+            yield Check(
+                "gpio",
+                FAIL,
+                f"{pin} ({where}) belongs to an interface: {holder}",
+                "wire the button to a free pin and set it in the config, or turn that "
+                "interface off in the boot configuration and reboot",
+            )
+    pins = [(pin, where, daemon) for pin, where, daemon in pins
+            if int(pin.removeprefix("GPIO")) not in taken]  # fmt: skip
     # lgpio leaves its notify pipe in its working folder: a folder of its own, as the units
     # give the daemons, so the doctor works from anywhere and leaves nothing behind.
     os.environ.setdefault("LG_WD", tempfile.mkdtemp(prefix="kiosk-doctor-lgpio-"))
@@ -185,7 +201,9 @@ def gpio(config: Config, running: set[str]) -> Iterator[Check]:
         from gpiozero import Device
 
         ours = Device.pin_factory is None
-        factory: Any = Device.pin_factory or Device._default_pin_factory()
+        with warnings.catch_warnings():  # the factories it tried: the outcome says enough
+            warnings.simplefilter("ignore")
+            factory: Any = Device.pin_factory or Device._default_pin_factory()
         Device.pin_factory = factory
     except Exception as exc:
         yield Check(
