@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -42,6 +43,7 @@ def stop_on_signals(ctx: Context | None = None) -> threading.Event:
 
 
 WATCH_SECONDS = 2.0
+CENTRAL_SOURCE = re.compile(r"central v(\d+)\b")
 
 
 def _version(db_path: str) -> int:
@@ -53,9 +55,10 @@ def _version(db_path: str) -> int:
 
 def _watch_central(ctx: Context, stop: threading.Event) -> None:
     try:
-        # The version the daemon was built on (one arriving since is then seen as new).
-        loaded = next((int(source.removeprefix("central v")) for source in ctx.config.sources
-                       if source.startswith("central v")), 0)  # fmt: skip
+        # The version the daemon was built on, or saw and left out (one arriving since is
+        # then seen as new).
+        loaded = next((int(found[1]) for source in ctx.config.sources
+                       if (found := CENTRAL_SOURCE.match(source))), 0)  # fmt: skip
         while not stop.wait(WATCH_SECONDS):
             version = _version(ctx.db_path)
             if version != loaded:

@@ -10,6 +10,7 @@ own files: central says what the counters do, not how they are wired.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -104,4 +105,6 @@ def site_config(path: str | Path | None, db_path: str | Path | None = None) -> C
     except ConfigError as exc:
         log.warning("central configuration v%d left out: it no longer fits the files: %s",
                     version, exc)  # fmt: skip
-        return config
+        # Named all the same: the daemons then know this version was seen (and do not
+        # start again and again for it, see kiosk.cli._run).
+        return dataclasses.replace(config, sources=(*sources, f"central v{version} (left out)"))
