@@ -13,8 +13,9 @@ from display._lookup import (
 )
 from display._lookup_daemon import LOOKUP_HEALTH, LookupDaemon
 from display._lookup_layout import LookupLayout, LookupMoment, lookup_layout
+from display._loop import run_loops
 from display._paint import Placed
-from display._screen import Screen, ScreenUnavailable
+from display._screen import Screen, ScreenUnavailable, WindowScreen
 from display._snapshot import fonts_for, picture_size, render_wall, save_wall
 from display._text import ScreenFonts, check_screen_font
 from display._wall import Frame, moment, paint_wall
@@ -36,6 +37,7 @@ __all__ = [
     "TextBox",
     "WallDaemon",
     "WallLayout",
+    "WindowScreen",
     "check_screen_font",
     "current_view",
     "fonts_for",
@@ -48,6 +50,7 @@ __all__ = [
     "paint_wall",
     "picture_size",
     "render_wall",
+    "run_loops",
     "save_lookup",
     "save_wall",
     "wall_layout",

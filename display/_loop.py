@@ -55,13 +55,7 @@ class ScreenLoop:
         self._close_store_and_screen()
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
-        try:
-            while not stop.is_set():
-                stop.wait(self.step())
-                if on_tick is not None:
-                    on_tick()
-        finally:
-            self.close()
+        run_loops([self], stop, on_tick)
 
     def _open_store_and_screen(self) -> None:
         retry = self.config.display.retry_seconds
@@ -135,3 +129,20 @@ class ScreenLoop:
             self.store.close()
             self.store = None
         self.screen.close()
+
+
+def run_loops(
+    loops: list[ScreenLoop], stop: threading.Event, on_tick: Callable[[], None] | None = None
+) -> None:
+    """Run screen loops in this thread, each pass stepping every one, until ``stop``; then
+    close them. Several loops: one process driving several screens (see
+    :class:`display._screen.WindowScreen`)."""
+    try:
+        while not stop.is_set():
+            stop.wait(min(loop.step() for loop in loops))
+            if on_tick is not None:
+                on_tick()
+    finally:
+        for loop in loops:
+            with contextlib.suppress(Exception):
+                loop.close()

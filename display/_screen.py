@@ -2,13 +2,26 @@
 
 Painters draw on :attr:`Screen.canvas` in the picture's own orientation; ``show``
 puts a part of it on the screen, turned by the configured rotation.
+
+With KMSDRM (a Pi without a desktop) one process at a time can drive the Pi's screens, so
+the wall display and the look-up screen beside the scanner are driven by one process: the
+wall through ``pygame.display``, the look-up screen through a :class:`WindowScreen`, a
+second SDL window on the other HDMI output. The video system stays up while either is open.
 """
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from display._layout import Rect
 from display._pg import pygame
 from kiosk.config import DisplayConfig
+
+# The screens this process has open: the video system is shut only when the last one closes.
+_OPEN: set[int] = set()
+# SDL_WINDOWPOS_UNDEFINED_DISPLAY(n): a window anywhere on screen n.
+_ON_DISPLAY = 0x1FFF0000
 
 
 class ScreenUnavailable(Exception):
@@ -39,35 +52,43 @@ class Screen:
                     f"{self.section}.index {self.config.index}: only {count} screen(s) connected"
                 )
             size = self.config.resolution or (0, 0)  # (0, 0): the screen's own mode
-            window = pygame.display.set_mode(size, pygame.FULLSCREEN, display=self.config.index)
-            pygame.display.set_caption(f"kiosk {self.caption}")
+            window = self._make_window(size)
             pygame.mouse.set_visible(False)
         except pygame.error as exc:
             driver = pygame.display.get_driver() if pygame.display.get_init() else "SDL"
             self.close()
             raise ScreenUnavailable(f"{driver}: {exc}") from None
+        _OPEN.add(id(self))
         self.window = window
         width, height = window.get_size()
         if self.config.rotation in (90, 270):
             width, height = height, width
         self.canvas = window if self.config.rotation == 0 else pygame.Surface((width, height))
 
+    def _make_window(self, size: tuple[int, int]) -> pygame.Surface:
+        window = pygame.display.set_mode(size, pygame.FULLSCREEN, display=self.config.index)
+        pygame.display.set_caption(f"kiosk {self.caption}")
+        return window
+
     def show(self, rect: Rect | None = None) -> None:
         """Put ``rect`` of the canvas (all of it by default) on the screen."""
         if self.window is None or self.canvas is None:
             return
         if self.config.rotation == 0:
-            # update(None) updates nothing in pygame 2: the whole screen needs flip().
-            if rect is None:
-                pygame.display.flip()
-            else:
-                pygame.display.update(pygame.Rect(rect))
+            self._present(pygame.Rect(rect) if rect is not None else None)
             return
         part = pygame.Rect(rect) if rect else self.canvas.get_rect()
         turned = pygame.transform.rotate(self.canvas.subsurface(part), -self.config.rotation)
         target = self._turned_rect(part)
         self.window.blit(turned, target)
-        pygame.display.update(target)
+        self._present(target)
+
+    def _present(self, rect: pygame.Rect | None) -> None:
+        # update(None) updates nothing in pygame 2: the whole screen needs flip().
+        if rect is None:
+            pygame.display.flip()
+        else:
+            pygame.display.update(rect)
 
     def _turned_rect(self, part: pygame.Rect) -> pygame.Rect:
         assert self.canvas is not None
@@ -81,6 +102,58 @@ class Screen:
         return pygame.Rect(cw - x - w, ch - y - h, w, h)  # 180
 
     def close(self) -> None:
+        self._destroy()
         self.window = self.canvas = None
-        if pygame.display.get_init():
+        _OPEN.discard(id(self))
+        if not _OPEN and pygame.display.get_init():
             pygame.display.quit()
+
+    def _destroy(self) -> None:
+        pass  # pygame.display's window goes with the video system
+
+
+class WindowScreen(Screen):
+    """A screen shown in an SDL window of its own (``pygame._sdl2.video``) on display
+    ``index``, beside the one ``pygame.display`` drives: the second screen of a process
+    that drives two. Painters draw on an off-screen frame; ``show`` hands it to the
+    window's renderer."""
+
+    def __init__(
+        self, config: DisplayConfig, *, section: str = "display", caption: str = "wall display"
+    ) -> None:
+        super().__init__(config, section=section, caption=caption)
+        self._sdl_window: Any = None
+        self._renderer: Any = None
+
+    def _make_window(self, size: tuple[int, int]) -> pygame.Surface:
+        from pygame._sdl2 import video
+
+        index = self.config.index
+        if size == (0, 0):
+            size = pygame.display.get_desktop_sizes()[index]
+        where = _ON_DISPLAY | index
+        self._sdl_window = video.Window(f"kiosk {self.caption}", size=size,
+                                        position=(where, where))  # fmt: skip
+        self._sdl_window.set_fullscreen(desktop=True)
+        self._renderer = video.Renderer(self._sdl_window)
+        return pygame.Surface(self._sdl_window.size)
+
+    def _present(self, rect: pygame.Rect | None) -> None:
+        from pygame._sdl2 import video
+
+        assert self.window is not None
+        texture = video.Texture.from_surface(self._renderer, self.window)
+        self._renderer.blit(texture)
+        self._renderer.present()
+
+    def shown(self) -> pygame.Surface:
+        """What the window shows now (read back from its renderer)."""
+        shown: pygame.Surface = self._renderer.to_surface()
+        return shown
+
+    def _destroy(self) -> None:
+        self._renderer = None
+        if self._sdl_window is not None:
+            with contextlib.suppress(pygame.error):
+                self._sdl_window.destroy()
+            self._sdl_window = None

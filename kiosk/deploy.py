@@ -159,9 +159,12 @@ def units(config: Config) -> list[str]:
         needed.append("kiosk-kiosk.service")
     if any(counter.has_keys for counter in config.counters):
         needed.append("kiosk-counter.service")
-    needed.append("kiosk-display-wall.service")
     if config.scanner.devices:
-        needed += ["kiosk-display-lookup.service", "kiosk-scanner.service"]
+        # The look-up screen beside the scanner is the Pi's second screen, and with KMSDRM
+        # one process drives both (kiosk-display-lookup alone is for a desktop session).
+        needed += ["kiosk-display-both.service", "kiosk-scanner.service"]
+    else:
+        needed.append("kiosk-display-wall.service")
     if config.sync.enabled:
         needed.append("kiosk-sync.service")
     return needed

@@ -165,8 +165,8 @@ say "units for this site: ${wanted[*]}"
 # -- enable and (re)start -------------------------------------------------------------------
 systemctl=(systemctl)
 [ -n "$ROOT" ] && systemctl=(systemctl --root "$ROOT")
-for unit in kiosk-kiosk kiosk-counter kiosk-display-wall kiosk-display-lookup kiosk-scanner \
-        kiosk-sync; do
+for unit in kiosk-kiosk kiosk-counter kiosk-display-wall kiosk-display-lookup \
+        kiosk-display-both kiosk-scanner kiosk-sync; do
     if printf '%s\n' "${wanted[@]}" | grep -qx "$unit.service"; then
         "${systemctl[@]}" enable --quiet "$unit.service"
     elif [ "$START" -eq 1 ]; then  # no longer needed (a scanner taken away, say)

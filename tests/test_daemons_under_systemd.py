@@ -98,6 +98,7 @@ DAEMONS = {
     "counter": (("counter",), "counter daemon ready: counters [1, 2]"),
     "display-wall": (("display", "--role", "wall"), "wall display ready"),
     "display-lookup": (("display", "--role", "lookup"), "look-up screen ready"),
+    "display-both": (("display", "--role", "both"), "wall display and look-up screen ready"),
     "scanner": (("scanner",), "scanner daemon ready"),
 }
 

@@ -25,7 +25,15 @@ from typing import Any
 import pytest
 from evdev import InputEvent
 
-from display import LOOKUP_HEALTH, LookupDaemon, fonts_for
+from display import (
+    LOOKUP_HEALTH,
+    LookupDaemon,
+    WallDaemon,
+    WindowScreen,
+    fonts_for,
+    lookup_screen,
+)
+from display._pg import pygame
 from kiosk import dossiers, queue, tokens
 from kiosk.config import Config
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED
@@ -752,6 +760,48 @@ def test_ok__lookup_screen_shows_a_scan_counts_down_and_returns_to_idle(
     assert screen.countdown() == []
     assert screen.frames[-1][0].kind == "idle"
     assert len(screen.frames) == daemon.frames == 7
+
+
+def test_ok__wall_and_lookup_screens_driven_by_one_process(store: Store) -> None:
+    """``kiosk run display --role both``: the look-up screen in an SDL window of its own
+    beside the wall's (KMSDRM lets one process drive a Pi's screens). What the window
+    shows is read back from its renderer; losing the wall's screen leaves it up."""
+    config = lookup_config()
+    clock = FakeClock(at(9, 30))
+    add_dossier(store, clock())
+    faces = fonts_for(config)
+    wall = WallDaemon(config, store.path, faces, voice=False, clock=clock)
+    window = WindowScreen(lookup_screen(config), section="lookup", caption="look-up screen")
+    lookup = LookupDaemon(config, store.path, faces, screen=window, clock=clock)
+    try:
+        wall.step()
+        lookup.step()
+        assert wall.screen.is_open and window.is_open
+        assert "TRA CỨU TÌNH TRẠNG HỒ SƠ" in lookup.frame.text  # type: ignore[union-attr]
+        idle = pygame.image.tobytes(window.shown(), "RGB")
+
+        record_scan(store, "sanh-1", look_up(store, config, CODE, clock(), act=False), clock())
+        lookup.step()
+        assert "ĐANG XỬ LÝ" in lookup.frame.text  # type: ignore[union-attr]
+        shown = window.shown()
+        assert window.window is not None and shown.get_size() == window.window.get_size()
+        assert pygame.image.tobytes(shown, "RGB") == pygame.image.tobytes(window.window, "RGB")
+        assert pygame.image.tobytes(shown, "RGB") != idle
+
+        wall.screen.close()  # the wall's screen lost: the video system stays for the other
+        assert pygame.display.get_init()
+        clock.now += 1.0
+        lookup.step()  # the countdown repaints into the window without the wall
+        assert lookup.screen.is_open
+        assert pygame.image.tobytes(window.shown(), "RGB") == pygame.image.tobytes(
+            window.window, "RGB"
+        )
+        wall.step()  # and the wall comes back beside it
+        assert wall.screen.is_open
+    finally:
+        wall.close()
+        lookup.close()
+    assert not pygame.display.get_init()  # the last screen closed shuts it
 
 
 def test_ok__lookup_screen_ignores_other_scanners_and_old_scans(

@@ -187,8 +187,9 @@ def build_parser() -> Parser:
         "barcode scanners; sync: the MQTT link to central",
     )  # fmt: skip
     run.add_argument(
-        "--role", choices=["wall", "lookup"],
-        help="display: which screen (wall: called numbers; lookup: scan results)",
+        "--role", choices=["wall", "lookup", "both"],
+        help="display: which screen (wall: called numbers; lookup: scan results; both: the "
+        "two from one process, as KMSDRM on a Pi needs)",
     )  # fmt: skip
     run.add_argument(
         "--counter", dest="counters", metavar="N", type=counter_number, action="append",

@@ -160,7 +160,7 @@ def run_display(ctx: Context) -> int:
     from kiosk.fonts import FontError
 
     if ctx.args.role is None:
-        raise CommandError("which screen? kiosk run display --role wall|lookup", USAGE)
+        raise CommandError("which screen? kiosk run display --role wall|lookup|both", USAGE)
     setup_logging()
     config = ctx.config
     try:
@@ -168,6 +168,8 @@ def run_display(ctx: Context) -> int:
     except FontError as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
     stop = stop_on_signals(ctx)
+    if ctx.args.role == "both":
+        return _run_both_screens(ctx, faces, stop)
     if ctx.args.role == "lookup":
         screen = LookupDaemon(config, ctx.db_path, faces)
         shows = ", ".join(config.lookup.scanners) or "every scanner"
@@ -184,6 +186,26 @@ def run_display(ctx: Context) -> int:
     daemon.step()
     serve(ctx, daemon.run, stop, "wall display ready")
     log.info("wall display stopped")
+    return 0
+
+
+def _run_both_screens(ctx: Context, faces: Any, stop: threading.Event) -> int:
+    """The wall display and the look-up screen from one process: with KMSDRM only one
+    process at a time can drive a Pi's screens."""
+    from display import LookupDaemon, WallDaemon, WindowScreen, lookup_screen, run_loops
+
+    config = ctx.config
+    wall = WallDaemon(config, ctx.db_path, faces)
+    lookup = LookupDaemon(config, ctx.db_path, faces, screen=WindowScreen(
+        lookup_screen(config), section="lookup", caption="look-up screen"))  # fmt: skip
+    log.info("wall display (screen %d) and look-up screen (screen %d) starting: fonts %s; "
+             "voice %s", config.display.index, config.lookup.index, faces.regular,
+             config.voice.pack if config.voice.enabled else "off")  # fmt: skip
+    wall.step()
+    lookup.step()
+    serve(ctx, lambda halt, tick: run_loops([wall, lookup], halt, tick), stop,
+          "wall display and look-up screen ready")  # fmt: skip
+    log.info("screens stopped")
     return 0
 
 
