@@ -20,6 +20,8 @@ from kiosk.store import Store, StoreError
 
 log = logging.getLogger("kiosk.display")
 
+# Expose events seen by any screen loop of this process (a count).
+_EXPOSED = [0]
 # Screens only read; they must not sit out a long write lock with the picture frozen.
 READ_TIMEOUT_MS = 250
 
@@ -46,6 +48,7 @@ class ScreenLoop:
         self.retry = dict.fromkeys(self.parts, 0.0)
         self.problems = dict.fromkeys(self.parts, "")
         self.reported: tuple[str, str] | None = None
+        self._exposed = _EXPOSED[0]
 
     def step(self) -> float:
         """One pass of the loop; how long to sleep before the next."""
@@ -107,9 +110,14 @@ class ScreenLoop:
         try:
             for event in pygame.event.get():
                 if event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWRESIZED):
-                    self.dirty = True
+                    _EXPOSED[0] += 1
         except pygame.error:
             pass
+        # One event queue for the process: a loop may take the events of another's window,
+        # so an expose seen by any loop redraws every screen.
+        if self._exposed != _EXPOSED[0]:
+            self._exposed = _EXPOSED[0]
+            self.dirty = True
 
     def _report(self, now: float) -> None:
         problems = [message for message in self.problems.values() if message]

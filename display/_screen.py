@@ -12,6 +12,7 @@ second SDL window on the other HDMI output. The video system stays up while eith
 from __future__ import annotations
 
 import contextlib
+import weakref
 from typing import Any
 
 from display._layout import Rect
@@ -19,7 +20,7 @@ from display._pg import pygame
 from kiosk.config import DisplayConfig
 
 # The screens this process has open: the video system is shut only when the last one closes.
-_OPEN: set[int] = set()
+_OPEN: weakref.WeakSet[Screen] = weakref.WeakSet()
 # SDL_WINDOWPOS_UNDEFINED_DISPLAY(n): a window anywhere on screen n.
 _ON_DISPLAY = 0x1FFF0000
 
@@ -58,7 +59,7 @@ class Screen:
             driver = pygame.display.get_driver() if pygame.display.get_init() else "SDL"
             self.close()
             raise ScreenUnavailable(f"{driver}: {exc}") from None
-        _OPEN.add(id(self))
+        _OPEN.add(self)
         self.window = window
         width, height = window.get_size()
         if self.config.rotation in (90, 270):
@@ -104,7 +105,7 @@ class Screen:
     def close(self) -> None:
         self._destroy()
         self.window = self.canvas = None
-        _OPEN.discard(id(self))
+        _OPEN.discard(self)
         if not _OPEN and pygame.display.get_init():
             pygame.display.quit()
 

@@ -6,7 +6,8 @@ the committed call, button press to the last byte written to a (pty) serial
 printer, bytes per ticket in image and code-page mode, a call committed in another
 process to the wall display's frame showing it, the display process's CPU and
 memory at rest, dossier import speed and cache size, and a scan's last key event
-to the look-up screen's frame with a million dossiers cached. The scratch database
+to the look-up screen's frame with a million dossiers cached, MQTT sync, and every daemon
+of a site together (cold start to READY, memory, idle CPU). The scratch database
 goes under ``--dir`` because the disk's fsync is part of what is measured.
 """
 
@@ -146,6 +147,7 @@ def run(
     from display._bench import commit_to_frame, idle
     from kiosk.counter._bench import concurrent_calls, press_to_call
     from kiosk.lookup_bench import lookup_figures
+    from kiosk.site_bench import whole_site
     from printer._bench import printing
     from sync._bench import sync_figures
 
@@ -166,6 +168,7 @@ def run(
         },
         "lookup": lookup_figures(fast, work, dossiers, min(n, 200)),
         "sync": sync_figures(fast, work, events),
+        "site": whole_site(config_path, work, idle_seconds),
     }
 
 

@@ -36,12 +36,18 @@ _INPUT_BY_ID = re.compile(
 _SERIAL_BY_ID = re.compile(
     r"usb-(?P<serial>.+?)(?:-if(?P<iface>[0-9a-f]{2}))?(?:-port(?P<port>\d+))?$"
 )
-_INPUT_BY_PATH = re.compile(r"(?P<path>.+?)-event-(?P<cls>\w+)$")
+_INPUT_BY_PATH = re.compile(r"(?P<path>.+?)-event(?:-(?P<cls>\w+))?$")
+# udev makes a second by-path name with the USB revision in it (ID_PATH_WITH_USB_REVISION).
+_USB_REVISION = re.compile(r"-usbv\d+-")
 _SERIAL_BY_PATH = re.compile(r"(?P<path>.+?)(?:-port(?P<port>\d+))?$")
 # Kernel names a rule can match: what the kernel calls the node, never a symlink's name.
 _KERNEL_NAME = re.compile(r"(?:tty[A-Za-z]+\d+|event\d+|hidraw\d+|rfcomm\d+)$")
 # udev's input class of a by-id/by-path name, as the property that gives it.
-_CLASS = {"kbd": 'ENV{ID_INPUT_KEYBOARD}=="?*"', "mouse": 'ENV{ID_INPUT_MOUSE}=="?*"',
+# udev sets the class in order (kbd, then mouse, touchpad, tablet, joystick): the last wins.
+_CLASS = {"kbd": 'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
+                 'ENV{ID_INPUT_TOUCHPAD}!="?*", ENV{ID_INPUT_TABLET}!="?*", '
+                 'ENV{ID_INPUT_JOYSTICK}!="?*"',
+          "mouse": 'ENV{ID_INPUT_MOUSE}=="?*", ENV{ID_INPUT_JOYSTICK}!="?*"',
           "joystick": 'ENV{ID_INPUT_JOYSTICK}=="?*"'}  # fmt: skip
 MM_IGNORE = 'ENV{ID_MM_DEVICE_IGNORE}="1", ENV{ID_MM_PORT_IGNORE}="1"'
 
@@ -76,7 +82,7 @@ def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
             return keys, ""
         by_path = _SERIAL_BY_PATH.match(name) if kind == "by-path" else None
         if by_path:
-            keys = [f'ENV{{ID_PATH}}=="{_quote(by_path["path"])}"']
+            keys = [_path_key(by_path["path"])]
             if by_path["port"]:
                 keys.append(f'ATTRS{{port_number}}=="{by_path["port"]}"')
             return keys, "the USB port it is plugged into"
@@ -92,7 +98,7 @@ def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
             return keys, ""
         by_path = _INPUT_BY_PATH.match(name) if kind == "by-path" else None
         if by_path:
-            keys = ['KERNEL=="event*"', f'ENV{{ID_PATH}}=="{_quote(by_path["path"])}"']
+            keys = ['KERNEL=="event*"', _path_key(by_path["path"])]
             if by_path["cls"] in _CLASS:
                 keys.append(_CLASS[by_path["cls"]])
             return keys, "the USB port it is plugged into"
@@ -105,6 +111,11 @@ def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
         return [], f"{device} is neither a by-id, a by-path nor a kernel name: no rule"
     note = f"{device} is not a by-id name: the rule follows the node {kernel}"
     return [f'KERNEL=="{kernel}"'], note
+
+
+def _path_key(path: str) -> str:
+    key = "ID_PATH_WITH_USB_REVISION" if _USB_REVISION.search(path) else "ID_PATH"
+    return f'ENV{{{key}}}=="{_quote(path)}"'
 
 
 def _device(device: str, what: str, link: str, *, serial_port: bool) -> list[str]:

@@ -46,6 +46,15 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
         assert 0 < figure["median_ms"] <= figure["p99_ms"] <= figure["max_ms"]
     assert figures["issue_commit"]["n"] == 40 and figures["status_process"]["n"] == 20
     assert list(tmp_path.iterdir()) == []
+    site = figures["site"]
+    assert set(site["daemons"]) == {"kiosk", "counter", "display", "scanner", "sync"}
+    for daemon in site["daemons"].values():
+        assert 0 < daemon["ready_s"] <= site["cold_start_s"] < 60
+        assert 10 < daemon["pss_mb"] <= daemon["rss_mb"] < 500
+        assert daemon["idle_cpu_percent"] >= 0
+    assert site["total_rss_mb"] == pytest.approx(
+        sum(d["rss_mb"] for d in site["daemons"].values()), abs=0.2
+    )
     counter = figures["counter"]
     for name in ("gpio_press_to_commit", "keypad_key_to_commit"):
         assert counter[name]["n"] == 40

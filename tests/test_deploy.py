@@ -260,8 +260,9 @@ def test_ok__udev_rules_name_the_printer_and_scanners_and_hide_serials_from_mode
     assert 'ATTRS{idVendor}=="0416"' in lines[1] and 'SYMLINK+="kiosk/printer-lp"' in lines[1]
     assert lines[2] == (
         'SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_SERIAL}=="Zebra_DS2208", '
-        'ATTRS{bInterfaceNumber}=="|00", ENV{ID_INPUT_KEYBOARD}=="?*", GROUP="input", '
-        'MODE="0660", SYMLINK+="kiosk/scanner-sanh-1"'
+        'ATTRS{bInterfaceNumber}=="|00", ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
+        'ENV{ID_INPUT_TOUCHPAD}!="?*", ENV{ID_INPUT_TABLET}!="?*", ENV{ID_INPUT_JOYSTICK}!="?*", '
+        'GROUP="input", MODE="0660", SYMLINK+="kiosk/scanner-sanh-1"'
     )
     assert 'ENV{ID_SERIAL}=="Newland_NLS-FR40", ENV{ID_USB_INTERFACE_NUM}=="00", ' in lines[3]
     assert 'ATTRS{port_number}=="0"' in lines[3]
@@ -287,7 +288,7 @@ def test_ok__a_scanner_with_several_interfaces_gets_the_one_its_name_says() -> N
     )  # fmt: skip
     keyboard, bare, com = rule_lines(config)
     assert 'ENV{ID_SERIAL}=="Honeywell_1950g", ATTRS{bInterfaceNumber}=="01", ' in keyboard
-    assert 'ENV{ID_INPUT_KEYBOARD}=="?*"' in keyboard
+    assert 'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*"' in keyboard
     assert 'ATTRS{bInterfaceNumber}=="02", GROUP="input"' in bare  # no class to match
     assert 'SUBSYSTEM=="tty", ENV{ID_SERIAL}=="Honeywell_1950g", ' in com
     assert 'ENV{ID_USB_INTERFACE_NUM}=="02", GROUP="dialout"' in com
@@ -299,12 +300,17 @@ def test_ok__two_scanners_with_one_serial_are_told_apart_by_their_port() -> None
         make_config(),
         ScannerDevice(id="a", device=f"/dev/input/by-path/{path}-event-kbd"),
         ScannerDevice(id="b", device=f"/dev/serial/by-path/{path}-port0", kind="serial"),
+        ScannerDevice(id="c", device=f"/dev/input/by-path/{path.replace('-usb-', '-usbv2-')}"
+                                     "-event-kbd"),
         connection="none",
     )  # fmt: skip
-    hid, serial = rule_lines(config)
+    hid, serial, revision = rule_lines(config)
     assert f'KERNEL=="event*", ENV{{ID_PATH}}=="{path}", ENV{{ID_INPUT_KEYBOARD}}=="?*"' in hid
     assert f'ENV{{ID_PATH}}=="{path}", ATTRS{{port_number}}=="0", GROUP="dialout"' in serial
     assert "the USB port it is plugged into" in rules(config)
+    assert 'ENV{ID_PATH_WITH_USB_REVISION}=="platform-fd500000.pcie-pci-0000:01:00.0-usbv2-' in (
+        revision
+    )
 
 
 def test_ok__a_symlink_that_is_no_kernel_name_is_followed_or_left_without_a_rule(

@@ -412,8 +412,8 @@ def test_ok__the_loop_pings_after_every_printer_call(site: Site) -> None:
     for before, after in itertools.pairwise(calls):
         if before in ("status", "print"):
             assert after == "tick", calls
-    # 0.5 s printer timeout twice, the queries' allowance, the 5 s busy timeout, a second
-    assert site.desk.longest_wait == 0.5 * 2 + 5.0 + 5.0 + 1.0
+    # 0.5 s printer timeout twice, the queries' allowance, two 5 s busy timeouts, a second
+    assert site.desk.longest_wait == 0.5 * 2 + 5.0 + 2 * 5.0 + 1.0
 
 
 class BrokenDriver:

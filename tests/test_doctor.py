@@ -31,7 +31,7 @@ from kiosk.doctor import _system as system
 from kiosk.doctor._run import running_daemons
 from printer.virtual import PtyPrinter, VirtualPrinter
 from tests.brokers import Broker, free_port
-from tests.conftest import ROOT, make_config
+from tests.conftest import ROOT, example_raw, make_config
 from tests.test_cli import ALWAYS_OPEN
 
 AS_ROOT = "user root\n" if os.geteuid() == 0 else ""
@@ -183,6 +183,10 @@ dtoverlay=w1-gpio,gpiopin=17   # a temperature probe
 dtoverlay=hifiberry-dac
 [pi4]
 dtoverlay=gpio-shutdown
+dtoverlay=gpio-ir
+dtparam=gpio_pin=27
+dtoverlay=
+dtparam=spi=on
 [none]
 dtoverlay=uart3
 """
@@ -190,7 +194,10 @@ dtoverlay=uart3
 
 def test_ok__the_boot_configuration_says_which_pins_interfaces_hold() -> None:
     taken = pinmux.from_boot_config(BOOT_CONFIG, "config.txt")
-    assert sorted(taken) == [2, 3, 14, 15, 17, 18, 19, 20, 21]
+    assert sorted(taken) == [2, 3, 7, 8, 9, 10, 11, 14, 15, 17, 18, 19, 20, 21, 27]
+    # gpio-ir's pin moved by the dtparam after it; spi=on after "dtoverlay=" is the base's
+    assert taken[27].startswith("IR receiver (dtoverlay=gpio-ir")
+    assert taken[10] == "SPI0 MOSI (dtparam=spi=on in config.txt)"
     assert taken[14] == "UART TXD (enable_uart=1 in config.txt)"
     assert taken[2] == "I2C1 SDA (dtparam=i2c_arm=on,spi=off in config.txt)"
     assert taken[17].startswith("1-Wire (dtoverlay=w1-gpio,gpiopin=17")  # moved from GPIO4
@@ -232,6 +239,13 @@ def test_fail__a_button_on_an_interfaces_pin_is_named_and_never_claimed(
     )
     assert "free pin" in failed.fix and "boot configuration" in failed.fix
     assert 5 not in mock_pins.pins  # claiming it would have switched it off 1-Wire
+    # A header pin number is the same pin: BOARD29 is GPIO5.
+    raw = example_raw()
+    raw["kiosk"]["buttons"][0]["pin"] = "BOARD29"
+    board = list(system.gpio(make_config(raw), set(), {5: "1-Wire"}))
+    assert [c.detail for c in board if c.status == FAIL] == [
+        "BOARD29 (kiosk.buttons[0].pin) belongs to an interface: 1-Wire"
+    ]
     assert any(c.status == OK and "pins free" in c.detail for c in found)
 
 
@@ -352,6 +366,8 @@ def test_fail__paths_the_units_sandbox_hides_or_makes_read_only(tmp_path: Path) 
         "(ProtectSystem=strict)" in details
     )
     assert all(c.fix for c in found)
+    # /dev, /proc and /sys stay writable under ProtectSystem=strict: a printer there is fine
+    assert deployment.sandboxed("printer.path", "/dev/usb/lp0", True) is None
 
 
 def test_ok__without_installed_units_the_files_are_not_judged(tmp_path: Path) -> None:

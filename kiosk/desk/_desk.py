@@ -75,9 +75,10 @@ class Desk:
     @property
     def longest_wait(self) -> float:
         """The longest the loop may go between two ticks: one printer call (the loop ticks
-        after each) and a database write waiting out the busy timeout."""
+        after each) and two database writes each waiting out the busy timeout (a status
+        change and a refusal, or a status change and a reprint's claim)."""
         busy = self.config.store.busy_timeout_ms / 1000
-        return longest_call(self.config.printer) + busy + 1.0
+        return longest_call(self.config.printer) + 2 * busy + 1.0
 
     # -- start-up ---------------------------------------------------------------------
 

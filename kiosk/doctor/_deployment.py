@@ -26,6 +26,7 @@ PROPERTIES = "Id,LoadState,ActiveState,SubState,Result,NRestarts,UnitFileState,E
 HIDDEN = ("/home", "/root", "/run/user")  # ProtectHome=yes
 PRIVATE = ("/tmp", "/var/tmp")  # PrivateTmp=yes
 WRITABLE = ("/var/lib/kiosk", "/run/kiosk")  # ReadWritePaths=, the rest read-only
+DEVICES = ("/dev", "/proc", "/sys")  # API file systems: not made read-only
 
 
 # -- the units -------------------------------------------------------------------------
@@ -140,14 +141,18 @@ def files(
         if problem := sandboxed(what, path, written):
             bad = True
             yield problem
-    yield from _as_user(user, paths, _groups(drop_in))
+    for problem in _as_user(user, paths, _groups(drop_in)):
+        bad = bad or problem.status == FAIL
+        yield problem
     if not bad:
         yield Check("files", OK, f"{len(paths)} paths in reach of the daemons' sandbox")
 
 
 def sandboxed(what: str, path: str, written: bool) -> Check | None:
     """The problem the units' sandbox makes of ``path``, if any."""
-    real = os.path.normpath(path)
+    real = os.path.realpath(path)
+    if _under(real, DEVICES):
+        return None  # ProtectSystem=strict leaves /dev, /proc and /sys as they are
     if _under(real, HIDDEN):
         return Check("files", FAIL, f"{what} {path} is hidden from the daemons (ProtectHome=yes)",
                      f"move it to {'/var/lib/kiosk' if written else '/etc/kiosk'} "

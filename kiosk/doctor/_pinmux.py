@@ -75,9 +75,13 @@ _PLAIN = {"ip", "op", "no", "none", "input", "output"}
 
 def from_boot_config(text: str, source: str) -> dict[int, str]:
     """BCM pin -> what the boot configuration ``text`` gives it to (and where it says so).
-    Every conditional section counts except ``[none]``: the doctor cannot tell which model
-    a filter such as ``[pi4]`` will match on, and a pin named anywhere is best left alone."""
+    A ``dtparam`` after a ``dtoverlay`` sets that overlay's parameter (until an empty
+    ``dtoverlay=``), as the firmware reads it. Every conditional section counts except
+    ``[none]``: the doctor cannot tell which model a filter such as ``[pi4]`` will match
+    on, and a pin named anywhere is best left alone."""
     taken: dict[int, str] = {}
+    overlays: list[tuple[str, list[str], str]] = []  # name, parameters, where it is set
+    current: tuple[str, list[str], str] | None = None
     section = "all"
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
@@ -90,13 +94,19 @@ def from_boot_config(text: str, source: str) -> dict[int, str]:
         said = f"{line} in {source}"
         if key == "enable_uart" and value == "1":
             taken |= {14: f"UART TXD ({said})", 15: f"UART RXD ({said})"}
+        elif key == "dtoverlay":
+            name, *rest = value.split(",")
+            current = (name.strip(), rest, said) if name.strip() else None
+            if current is not None:
+                overlays.append(current)
+        elif key == "dtparam" and current is not None:
+            current[1].append(value)
         elif key == "dtparam":
             for name, setting in _params(value):
                 if name in _PARAMS and setting.lower() in _ON:
                     taken |= {pin: f"{what} ({said})" for pin, what in _PARAMS[name].items()}
-        elif key == "dtoverlay":
-            name, *rest = value.split(",")
-            taken |= {pin: f"{what} ({said})" for pin, what in _overlay(name.strip(), rest)}
+    for name, params, said in overlays:
+        taken |= {pin: f"{what} ({said})" for pin, what in _overlay(name, params)}
     return taken
 
 

@@ -184,7 +184,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
         return
     taken = taken_pins() if taken is None else taken
     for pin, where, _daemon in pins:
-        if (holder := taken.get(int(pin.removeprefix("GPIO")))) is not None:
+        if (holder := taken.get(_bcm(pin))) is not None:
             yield Check(
                 "gpio",
                 FAIL,
@@ -192,8 +192,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
                 "wire the button to a free pin and set it in the config, or turn that "
                 "interface off in the boot configuration and reboot",
             )
-    pins = [(pin, where, daemon) for pin, where, daemon in pins
-            if int(pin.removeprefix("GPIO")) not in taken]  # fmt: skip
+    pins = [(pin, where, daemon) for pin, where, daemon in pins if _bcm(pin) not in taken]
     # lgpio leaves its notify pipe in its working folder: a folder of its own, as the units
     # give the daemons, so the doctor works from anywhere and leaves nothing behind.
     os.environ.setdefault("LG_WD", tempfile.mkdtemp(prefix="kiosk-doctor-lgpio-"))
@@ -248,6 +247,13 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
         yield Check("gpio", OK, f"{len(free)} configured pins free: {', '.join(free)}")
     if held:
         yield Check("gpio", OK, f"held by the running daemons: {', '.join(held)}")
+
+
+def _bcm(pin: str) -> int:
+    """The Broadcom number of a configured pin ("GPIO17", "BOARD11", "J8:11")."""
+    from kiosk.config._parse import same_pin
+
+    return int(same_pin(pin).removeprefix("GPIO"))
 
 
 class _Probe:
