@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config
+from kiosk.site_bench import cpu_ticks
 from kiosk.stats import timing
 
 SIZE = (1920, 1080)
@@ -105,11 +106,6 @@ def commit_to_frame(config: Config, work: Path, n: int) -> dict[str, Any]:
     }
 
 
-def _ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -174,9 +170,9 @@ def _measure(config_path: Path, db: Path, seconds: float) -> dict[str, Any]:
         threading.Thread(target=process.stderr.read, daemon=True).start()
         time.sleep(2.0)
         tick = os.sysconf("SC_CLK_TCK")
-        before, started = _ticks(process.pid), time.monotonic()
+        before, started = cpu_ticks(process.pid), time.monotonic()
         time.sleep(seconds)
-        used = (_ticks(process.pid) - before) / tick
+        used = (cpu_ticks(process.pid) - before) / tick
         elapsed = time.monotonic() - started
         return {
             "cpu_percent": round(100 * used / elapsed, 2),

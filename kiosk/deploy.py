@@ -52,15 +52,6 @@ _CLASS = {"kbd": 'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
 MM_IGNORE = 'ENV{ID_MM_DEVICE_IGNORE}="1", ENV{ID_MM_PORT_IGNORE}="1"'
 
 
-def usb_serial(device: str) -> str | None:
-    """The udev ``ID_SERIAL`` a by-id path is named after, or None for another path."""
-    path = PurePosixPath(device)
-    if path.parent.name != "by-id" or not path.name.startswith("usb-"):
-        return None
-    found = _INPUT_BY_ID.match(path.name) or _SERIAL_BY_ID.match(path.name)
-    return found["serial"] if found else None
-
-
 def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 

@@ -50,7 +50,8 @@ def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> P
     return site / "config.toml"
 
 
-def _ticks(pid: int) -> int:
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used so far, in clock ticks (user and system)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime + stime
 
@@ -105,11 +106,11 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
         cold = max(ready.values())
         time.sleep(2.0)  # let start-up work (first frames, first sync) settle
         tick = os.sysconf("SC_CLK_TCK")
-        before = {name: _ticks(p.pid) for name, p in processes.items()}
+        before = {name: cpu_ticks(p.pid) for name, p in processes.items()}
         began = time.monotonic()
         time.sleep(idle_seconds)
         elapsed = time.monotonic() - began
-        cpu = {name: 100 * (_ticks(p.pid) - before[name]) / tick / elapsed
+        cpu = {name: 100 * (cpu_ticks(p.pid) - before[name]) / tick / elapsed
                for name, p in processes.items()}  # fmt: skip
         memory = {name: _memory_mb(p.pid) for name, p in processes.items()}
     finally:

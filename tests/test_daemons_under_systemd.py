@@ -20,6 +20,7 @@ import pytest
 
 from kiosk.config._central import KEY, encode_stored
 from kiosk.store import Store
+from tests.brokers import free_port
 from tests.conftest import EXAMPLE, ROOT
 from tests.test_sdnotify import Listener
 
@@ -97,6 +98,8 @@ DAEMONS = {
     "display-lookup": (("display", "--role", "lookup"), "look-up screen ready"),
     "display-both": (("display", "--role", "both"), "wall display and look-up screen ready"),
     "scanner": (("scanner",), "scanner daemon ready"),
+    # No broker to reach: READY comes anyway (it does not wait for the network).
+    "sync": (("sync",), "sync ready: device site-controller-01"),
 }
 
 
@@ -107,7 +110,8 @@ def test_ok__each_daemon_says_ready_pings_and_says_stopping(
     args, ready = DAEMONS[name]
     # A file printer: the kiosk daemon has a printer without a USB one plugged in.
     printer = f'[printer]\nconnection = "file"\npath = {json.dumps(str(tmp_path / "out.bin"))}\n'
-    daemon = start(*args, drop_in=printer)  # type: ignore[operator]
+    broker = f'[sync]\nhost = "127.0.0.1"\nport = {free_port()}\n'
+    daemon = start(*args, drop_in=printer + broker)  # type: ignore[operator]
     (message,) = daemon.wait_for("READY")
     assert message["MAINPID"] == str(daemon.process.pid)
     assert message["STATUS"].startswith(ready), message

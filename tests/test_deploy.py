@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config, ScannerDevice
-from kiosk.deploy import rules, units, usb_serial
+from kiosk.deploy import _match, rules, units
 from tests.conftest import ROOT, make_config
 
 SYSTEMD = ROOT / "systemd"
@@ -223,16 +223,23 @@ def test_fail__the_installer_refuses_a_folder_that_is_not_a_checkout(tmp_path: P
 # -- udev rules and units from the configuration -------------------------------------------
 
 
+def serial_key(device: str, *, serial_port: bool = False) -> str | None:
+    """The ID_SERIAL a device's rule matches, or None when it is matched another way."""
+    keys, _ = _match(device, serial_port=serial_port)
+    found = [k for k in keys if k.startswith("ENV{ID_SERIAL}==")]
+    return found[0].split("==", 1)[1].strip('"') if found else None
+
+
 def test_ok__by_id_names_give_the_usb_serial() -> None:
-    assert usb_serial("/dev/input/by-id/usb-Honeywell_Imaging___Mobility_1900-event-kbd") == (
+    assert serial_key("/dev/input/by-id/usb-Honeywell_Imaging___Mobility_1900-event-kbd") == (
         "Honeywell_Imaging___Mobility_1900"
     )
-    assert usb_serial("/dev/input/by-id/usb-Zebra_DS2208-if01-event-kbd") == "Zebra_DS2208"
-    assert usb_serial("/dev/serial/by-id/usb-Prolific_USB-Serial-if00-port0") == (
+    assert serial_key("/dev/input/by-id/usb-Zebra_DS2208-if01-event-kbd") == "Zebra_DS2208"
+    assert serial_key("/dev/serial/by-id/usb-Prolific_USB-Serial-if00-port0", serial_port=True) == (
         "Prolific_USB-Serial"
     )
-    assert usb_serial("/dev/ttyUSB0") is None
-    assert usb_serial("/dev/input/event3") is None
+    assert serial_key("/dev/ttyUSB0", serial_port=True) is None
+    assert serial_key("/dev/input/event3") is None
 
 
 def with_devices(config: Config, *devices: ScannerDevice, **printer: object) -> Config:

@@ -1,15 +1,12 @@
 """The sd_notify sender against a real datagram socket, as systemd listens: READY once up,
-WATCHDOG from the main loop, STOPPING on the way out; and a daemon run as a process with
-NOTIFY_SOCKET set, the way systemd starts it."""
+WATCHDOG from the main loop, STOPPING on the way out. The daemons themselves, started as
+systemd starts them, are in test_daemons_under_systemd.py."""
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,8 +15,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.sdnotify import Notifier
-from tests.brokers import free_port
-from tests.conftest import EXAMPLE, ROOT
 
 
 class Listener:
@@ -135,44 +130,3 @@ def test_fail__a_socket_that_is_gone_is_reported_once(
         assert not notify.stopping()
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1 and "cannot notify systemd" in warnings[0]
-
-
-def test_ok__a_daemon_under_systemd_says_ready_pings_and_says_stopping(
-    tmp_path: Path, listener: tuple[str, Listener]
-) -> None:
-    """``kiosk run sync`` with no broker to reach: READY comes anyway (it does not wait
-    for the network), then a WATCHDOG ping every half interval, STOPPING on SIGTERM."""
-    path, server = listener
-    folder = tmp_path / "etc"
-    (folder / "config.d").mkdir(parents=True)
-    (folder / "config.toml").write_bytes(EXAMPLE.read_bytes())
-    (folder / "config.d" / "50-test.toml").write_text(
-        f'[sync]\nhost = "127.0.0.1"\nport = {free_port()}\n', encoding="utf-8"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
-    env.update(NOTIFY_SOCKET=path, WATCHDOG_USEC="400000")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--config", str(folder / "config.toml"),
-         "--db", str(tmp_path / "kiosk.db"), "run", "sync"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        first: list[dict[str, str]] = []
-        deadline = time.monotonic() + 15
-        while not any("READY" in m for m in first) and time.monotonic() < deadline:
-            first += server.messages(0.2)
-        ready = next(m for m in first if "READY" in m)
-        assert ready["MAINPID"] == str(process.pid)
-        assert ready["STATUS"].startswith("sync ready: device site-controller-01")
-        later = server.messages(1.5)
-        pings = sum("WATCHDOG" in m for m in first + later)
-        assert pings >= 3  # every 0.2 s or so, from the main loop
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(15) == 0
-        assert any(m.get("STOPPING") == "1" for m in server.messages(0.5))
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        assert process.stderr is not None
-        process.stderr.close()

@@ -155,11 +155,23 @@ def run_sync(ctx: Context) -> int:
     return 0
 
 
+# Each role's screen loops, and what the log and systemd are told of them.
+SCREENS = {
+    "wall": ("wall display ready", "wall display stopped"),
+    "lookup": ("look-up screen ready", "look-up screen stopped"),
+    "both": ("wall display and look-up screen ready", "screens stopped"),
+}
+
+
 def run_display(ctx: Context) -> int:
-    from display import LookupDaemon, fonts_for
+    """The wall display, the look-up screen, or both from one process (with KMSDRM only
+    one process at a time can drive a Pi's screens: the look-up screen is then an SDL
+    window of its own on its display)."""
+    from display import LookupDaemon, WallDaemon, WindowScreen, fonts_for, lookup_screen, run_loops
     from kiosk.fonts import FontError
 
-    if ctx.args.role is None:
+    role = ctx.args.role
+    if role is None:
         raise CommandError("which screen? kiosk run display --role wall|lookup|both", USAGE)
     setup_logging()
     config = ctx.config
@@ -168,44 +180,24 @@ def run_display(ctx: Context) -> int:
     except FontError as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
     stop = stop_on_signals(ctx)
-    if ctx.args.role == "both":
-        return _run_both_screens(ctx, faces, stop)
-    if ctx.args.role == "lookup":
-        screen = LookupDaemon(config, ctx.db_path, faces)
+    loops: list[Any] = []
+    if role in ("wall", "both"):
+        loops.append(WallDaemon(config, ctx.db_path, faces))
+        log.info("wall display starting on screen %d: fonts %s, %s; voice %s",
+                 config.display.index, faces.regular, faces.bold,
+                 config.voice.pack if config.voice.enabled else "off")  # fmt: skip
+    if role in ("lookup", "both"):
+        window = (WindowScreen(lookup_screen(config), section="lookup", caption="look-up screen")
+                  if role == "both" else None)  # fmt: skip
+        loops.append(LookupDaemon(config, ctx.db_path, faces, screen=window))
         shows = ", ".join(config.lookup.scanners) or "every scanner"
-        log.info("look-up screen starting: scans of %s; fonts %s", shows, faces.regular)
-        screen.step()
-        serve(ctx, screen.run, stop, "look-up screen ready")
-        log.info("look-up screen stopped")
-        return 0
-    from display import WallDaemon
-
-    daemon = WallDaemon(config, ctx.db_path, faces)
-    log.info("wall display starting: fonts %s, %s; voice %s", faces.regular, faces.bold,
-             config.voice.pack if config.voice.enabled else "off")  # fmt: skip
-    daemon.step()
-    serve(ctx, daemon.run, stop, "wall display ready")
-    log.info("wall display stopped")
-    return 0
-
-
-def _run_both_screens(ctx: Context, faces: Any, stop: threading.Event) -> int:
-    """The wall display and the look-up screen from one process: with KMSDRM only one
-    process at a time can drive a Pi's screens."""
-    from display import LookupDaemon, WallDaemon, WindowScreen, lookup_screen, run_loops
-
-    config = ctx.config
-    wall = WallDaemon(config, ctx.db_path, faces)
-    lookup = LookupDaemon(config, ctx.db_path, faces, screen=WindowScreen(
-        lookup_screen(config), section="lookup", caption="look-up screen"))  # fmt: skip
-    log.info("wall display (screen %d) and look-up screen (screen %d) starting: fonts %s; "
-             "voice %s", config.display.index, config.lookup.index, faces.regular,
-             config.voice.pack if config.voice.enabled else "off")  # fmt: skip
-    wall.step()
-    lookup.step()
-    serve(ctx, lambda halt, tick: run_loops([wall, lookup], halt, tick), stop,
-          "wall display and look-up screen ready")  # fmt: skip
-    log.info("screens stopped")
+        log.info("look-up screen starting on screen %d: scans of %s; fonts %s",
+                 config.lookup.index, shows, faces.regular)  # fmt: skip
+    for loop in loops:
+        loop.step()
+    ready, stopped = SCREENS[role]
+    serve(ctx, lambda halt, tick: run_loops(loops, halt, tick), stop, ready)
+    log.info("%s", stopped)
     return 0
 
 
