@@ -28,6 +28,23 @@ from kiosk.config import BrokerConfig
 log = logging.getLogger("sync.mqtt")
 
 
+class _NotConnectedIsDebug(logging.Filter):
+    """paho 2.2 logs "Client is not connected" as an error whenever its loop runs while the
+    socket is gone: between a disconnect and a reconnect, and while a client is being
+    closed. That is the normal course of things, and the daemons report the connection
+    state themselves, so it is kept at debug level (never a second line on a CLI error)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Client is not connected"):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return record.levelno >= logging.getLogger(record.name).getEffectiveLevel()
+        return True
+
+
+PAHO_LOG = logging.getLogger("sync.paho")
+PAHO_LOG.addFilter(_NotConnectedIsDebug())
+
+
 class BrokerSetupError(ValueError):
     """The broker settings cannot be used (a missing password file or certificate)."""
 
@@ -145,7 +162,7 @@ class Client:
             reconnect_on_failure=True,
         )
         client.suppress_exceptions = True
-        client.enable_logger(logging.getLogger("sync.paho"))
+        client.enable_logger(PAHO_LOG)
         login(client, broker)
         if will is not None:
             client.will_set(will[0], will[1], qos=1, retain=True)

@@ -4,6 +4,7 @@ a busy central's network work), and nothing is lost or delayed for it."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -132,3 +133,20 @@ def test_ok__publishes_from_another_thread_still_wake_it(broker: Broker) -> None
         client.stop()
         watcher.disconnect()
         watcher.loop_stop()
+
+
+def test_ok__paho_not_connected_is_debug_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    """paho 2.2 logs "Client is not connected" at error level when its loop runs with no
+    socket (while a client closes, between reconnects): it must not reach a CLI's stderr
+    as a second line, yet stays visible at debug level."""
+    config = CentralConfig(host="127.0.0.1", port=1, keepalive=60)
+    client = Client(config, f"idle-{uuid.uuid4().hex[:8]}")
+    with caplog.at_level(logging.WARNING):
+        client.paho.loop(0)  # no socket: paho logs its complaint
+    assert not [r for r in caplog.records if r.name == "sync.paho"]
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="sync.paho"):
+        client.paho.loop(0)
+        client.paho._easy_log(mqtt.MQTT_LOG_ERR, "a real failure %s", "x")
+    levels = {r.getMessage()[:23]: r.levelno for r in caplog.records if r.name == "sync.paho"}
+    assert levels == {"Client is not connected": logging.DEBUG, "a real failure x": logging.ERROR}
