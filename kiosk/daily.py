@@ -2,11 +2,13 @@
 central (which has only the events) and the device, so the two can be compared.
 
 Tickets count by their business day (the ``day`` of ``ticket.issued``); everything that
-happens to a ticket counts on that day.
+happens to a ticket counts on that day. :func:`device_report` computes the same figures from
+a device's tables, so the two can be checked against each other.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -63,11 +65,66 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
     for uid, service in issued.items():
         if uid in printed and uid not in voided:
             by_service[service] += 1
+    return _summary(day, by_service, len(voided), waits, waits_by_service, service_times,
+                    len(missed), ratings)  # fmt: skip
+
+
+def device_report(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+    """The same statistics from a device's own tables (its events leave once central has
+    acked them): tickets, the calls with how long each citizen waited, and ratings. For the
+    current business day: at the next one, tickets still missed are marked expired."""
+    by_service: dict[str, int] = defaultdict(int)
+    voided = missed = 0
+    service_times: list[float] = []
+    for service, status, seconds in conn.execute(
+        "SELECT origin_service, status, service_seconds FROM tickets WHERE day = ?", (day,)
+    ):
+        if status == "void":
+            voided += 1
+            continue
+        if status != "issued":  # printed (or issued without a printer)
+            by_service[service] += 1
+        if status == "missed":
+            missed += 1
+        elif status == "done":
+            service_times.append(round(float(seconds), 3))
+    waits: list[float] = []
+    waits_by_service: dict[str, list[float]] = defaultdict(list)
+    for service, waited in conn.execute(
+        "SELECT t.origin_service, c.waited FROM calls c JOIN tickets t ON t.id = c.ticket_id "
+        "WHERE t.day = ? AND c.kind = 'call' AND c.waited IS NOT NULL ORDER BY c.id",
+        (day,),
+    ):
+        waits.append(float(waited))
+        waits_by_service[service].append(float(waited))
+    ratings: dict[tuple[str, Any], list[float]] = defaultdict(list)
+    for counter, staff, score in conn.execute(
+        "SELECT r.counter, r.staff, r.score FROM ratings r JOIN tickets t ON t.id = r.ticket_id "
+        "WHERE t.day = ? ORDER BY r.id",
+        (day,),
+    ):
+        ratings[("counter", int(counter))].append(float(score))
+        if staff:
+            ratings[("officer", str(staff))].append(float(score))
+    return _summary(day, by_service, voided, waits, waits_by_service, service_times, missed,
+                    ratings)  # fmt: skip
+
+
+def _summary(  # noqa: PLR0917 (the figures, in the report's order)
+    day: str,
+    by_service: dict[str, int],
+    voided: int,
+    waits: list[float],
+    waits_by_service: dict[str, list[float]],
+    service_times: list[float],
+    missed: int,
+    ratings: dict[tuple[str, Any], list[float]],
+) -> dict[str, Any]:
     return {
         "day": day,
         "tickets": sum(by_service.values()),
         "tickets_by_service": dict(sorted(by_service.items())),
-        "voided": len(voided),
+        "voided": voided,
         "called": len(waits),
         "wait_seconds": {
             "mean": _mean(waits),
@@ -78,7 +135,7 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
             for service, values in sorted(waits_by_service.items())
         },
         "service_seconds": {"mean": _mean(service_times), "served": len(service_times)},
-        "no_shows": len(missed),
+        "no_shows": missed,
         "ratings": {
             "by_counter": _ratings(ratings, "counter"),
             "by_officer": _ratings(ratings, "officer"),

@@ -28,8 +28,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from kiosk import outbox
 from kiosk import queue as q
-from kiosk.config import CentralConfig, Config
-from kiosk.daily import daily_report
+from kiosk.config import CentralConfig, Config, load_config
+from kiosk.daily import daily_report, device_report
 from kiosk.outbox import Pending
 from kiosk.store import Store, iso_utc
 from sync import SyncDaemon, Topics, decode
@@ -889,8 +889,10 @@ def test_ok__the_daily_report_matches_the_device_tables(
     with Store(tmp_path / "kiosk.db") as device:
         day_with_everything(device, config)
         expected = from_tables(device, DAY)
+        on_device = device_report(device.conn, DAY)
         events = device_events(device)
         last = outbox.state(device).last
+    assert figures(on_device) == expected  # the device's own report, from its tables
     # The day has what a report must get right.
     assert expected["voided"] >= 1 and expected["no_shows"] >= 2
     assert len(expected["tickets_by_service"]) == 4 and expected["tickets"] > 60
@@ -911,6 +913,25 @@ def test_ok__the_daily_report_matches_the_device_tables(
     sunday = report(cstore, SITE, (MONDAY - dt.timedelta(days=1)).isoformat(), TZ)
     assert (sunday["tickets"], sunday["service_seconds"]["served"]) == (3, 1)
     assert sunday["ratings"]["by_officer"] == {"cb-0101": {"n": 1, "mean": 4.0}}
+
+
+def test_ok__the_device_report_equals_the_events_report_on_a_simulated_day(
+    tmp_path: Path,
+) -> None:
+    """A whole simulated day (transfers, no-shows coming back, ratings, priority): the
+    device's report from its tables equals the one computed from its events."""
+    from kiosk.demo._sim import Day
+
+    config = load_config(str(EXAMPLE))
+    with Store(tmp_path / "kiosk.db") as device:
+        day = dt.date(2026, 11, 23)
+        sim = Day(config, device, day, 400, seed=7)
+        sim.run()
+        assert sim.tally.transfers and sim.tally.reentries and sim.tally.recalls
+        events = device_events(device)
+        got = device_report(device.conn, day.isoformat())
+    assert got["no_shows"] > 0 and got["ratings"]["by_counter"]
+    assert got == daily_report(events, day.isoformat())
 
 
 def minutes(value: float | None) -> str:

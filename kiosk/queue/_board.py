@@ -18,11 +18,15 @@ from kiosk.rules.businessday import business_day
 from kiosk.store import Store, Tx
 
 
-def record_call(tx: Tx, day: str, ticket: Ticket, counter: int, kind: str) -> None:
+def record_call(
+    tx: Tx, day: str, ticket: Ticket, counter: int, kind: str, *, waited: float | None = None
+) -> None:
+    """A call or recall for the wall display and the voice; a call keeps how long the
+    citizen waited (the same figure as its ``ticket.called`` event)."""
     tx.execute(
-        "INSERT INTO calls (day, ticket_id, number, service, counter, kind, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (day, ticket.id, ticket.number, ticket.service, counter, kind, tx.now),
+        "INSERT INTO calls (day, ticket_id, number, service, counter, kind, at, waited) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (day, ticket.id, ticket.number, ticket.service, counter, kind, tx.now, waited),
     )
 
 

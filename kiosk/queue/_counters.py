@@ -164,11 +164,11 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
             (chosen.ticket_id, streak.priority, streak.normal, number),
         )
         ticket = reload(tx, chosen.ticket_id)
-        record_call(tx, day, ticket, number, "call")
+        waited = round(max(0.0, now - ticket.queued_at), 3)
+        record_call(tx, day, ticket, number, "call", waited=waited)
         tx.event(
             "ticket.called",
-            {**_ref(ticket, number), "priority": ticket.priority,
-             "waited_seconds": round(max(0.0, now - ticket.queued_at), 3),
+            {**_ref(ticket, number), "priority": ticket.priority, "waited_seconds": waited,
              "staff": ticket.staff},
         )  # fmt: skip
     return Called(number, ticket, finished)

@@ -174,6 +174,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX commands_unanswered ON commands (finished_at)
         WHERE result IS NOT NULL AND answered_at IS NULL;
     """,
+    # 8: how long each called citizen waited, so the device computes its daily statistics
+    # from its own tables (its events leave once central has them).
+    """
+    ALTER TABLE calls ADD COLUMN waited REAL;
+    """,
 )
 
 LATEST = len(MIGRATIONS)
