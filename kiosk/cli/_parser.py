@@ -232,8 +232,22 @@ def build_parser() -> Parser:
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
     demo.add_argument("--seed", type=int, default=20261122, help="random seed")
     demo.add_argument(
-        "--citizens", type=int, default=330, help="citizens arriving in the day (default 330)"
-    )
+        "--citizens", type=int, default=None,
+        help="citizens arriving in the day (default 330; 1500 for --day busy)",
+    )  # fmt: skip
+    demo.add_argument(
+        "--day", choices=["normal", "busy"], default="normal",
+        help="busy: every daemon as its own process through a compressed busy day with "
+        "faults, then the invariant report",
+    )  # fmt: skip
+    demo.add_argument(
+        "--speed", type=float, default=60.0, metavar="X",
+        help="--day busy: how many times faster than real time the day runs (default 60)",
+    )  # fmt: skip
+    demo.add_argument(
+        "--slips", type=int, default=300, metavar="N",
+        help="--day busy: appointment slips scanned in the day (default 300)",
+    )  # fmt: skip
 
     bench = add("bench", "measure the hot paths; prints JSON")
     bench.add_argument(

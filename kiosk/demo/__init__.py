@@ -30,7 +30,12 @@ def next_working_day(config: Config, after: dt.date) -> dt.date:
 
 
 def cmd_demo(ctx: Context) -> int:
+    if ctx.args.day == "busy":
+        from kiosk.demo._busy_report import cmd_busy_day
+
+        return cmd_busy_day(ctx)
     config = ctx.config
+    citizens = 330 if ctx.args.citizens is None else ctx.args.citizens
     out = Path(ctx.args.out)
     out.mkdir(parents=True, exist_ok=True)
     db = out / "demo.db"
@@ -43,7 +48,7 @@ def cmd_demo(ctx: Context) -> int:
     tickets.mkdir()
     printer = demo_printer(config, tickets)
     with Store(db, config.store.busy_timeout_ms) as store:
-        sim = Day(config, store, day, ctx.args.citizens, ctx.args.seed, printer=printer)
+        sim = Day(config, store, day, citizens, ctx.args.seed, printer=printer)
         screens = Screens(config, store, out)
         slips = Slips(config, store, out, day)
         sim.observers += [screens, slips]

@@ -1,0 +1,320 @@
+"""Who does what on the busy day, in compressed real time: citizens at the kiosk, staff at
+20 counters, slips and garbage at the scanner. Everything reaches the daemons through their
+simulated hardware (kiosk pins, counter keys, the scanner's serial line); what the day's
+people know comes from what they can see: the ticket in their hand (the printer's page)
+and the counter's state (as staff see it on their screen)."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import math
+import random
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.demo._arrivals import Arrival
+from kiosk.demo._busy_site import (
+    GPIO_KEYS,
+    KEY_ACTIONS,
+    KIOSK_PINS,
+    PRIORITY_PIN,
+    SERVICES,
+    STAFF_KEYS,
+    TRANSFER_KEYS,
+    keypad,
+    rating_pad,
+)
+from printer.virtual import PtyPrinter
+
+NO_SHOW = 0.04
+COMES_BACK = 0.5
+TRANSFER = 0.03
+RATES = 0.7
+RATING_KEYS = ("KEY_1", "KEY_2", "KEY_3", "KEY_4")
+RATING_WEIGHTS = (0.62, 0.28, 0.07, 0.03)
+GIVE_UP = 6  # tries at the kiosk before a citizen leaves without a ticket
+TICKET_WAIT = 3.0  # real seconds a citizen waits for the ticket to come out
+
+
+class Clock:
+    """Simulated seconds of the day (from its opening) to real monotonic time."""
+
+    def __init__(self, speed: float, opening: float) -> None:
+        self.speed, self.opening = speed, opening
+        self.began = time.monotonic()
+
+    def real(self, simulated: float) -> float:
+        return self.began + (simulated - self.opening) / self.speed
+
+    def seconds(self, simulated_seconds: float) -> float:
+        return simulated_seconds / self.speed
+
+
+class Hardware:
+    """Orders to the daemons' simulated hardware, through each host's control socket."""
+
+    def __init__(self, control: Callable[[str], str]) -> None:
+        self.control = control
+        self.failed = 0  # orders that could not reach a daemon (it was down)
+
+    def send(self, daemon: str, order: dict[str, Any]) -> bool:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(5)
+                conn.connect(self.control(daemon))
+                conn.sendall(json.dumps(order).encode() + b"\n")
+                answer = conn.makefile("rb").readline().decode().strip()
+        except OSError:
+            self.failed += 1
+            return False
+        if answer != "ok":
+            self.failed += 1
+        return answer == "ok"
+
+    def plug_keypads(self, counters: int) -> bool:
+        ok = True
+        for number in range(1, counters + 1):
+            if number not in GPIO_KEYS:
+                ok &= self.send("counter", {"plug": keypad(number)})
+            ok &= self.send("counter", {"plug": rating_pad(number)})
+        return ok
+
+
+@dataclass
+class Citizen:
+    n: int
+    arrival: Arrival
+    tries: int = 0
+    ticket: str = ""  # the token printed on the ticket they hold
+    outcomes: list[str] = field(default_factory=list)
+
+
+class Kiosk:
+    """Citizens one at a time at the kiosk: press (priority first when they are), then
+    wait for the ticket. ``lock`` is held while a citizen stands there; the day's faults
+    to the kiosk and its printer take it too, so they happen between citizens."""
+
+    def __init__(self, hw: Hardware, printer: PtyPrinter, clock: Clock) -> None:
+        self.hw, self.printer, self.clock = hw, printer, clock
+        self.lock = threading.Lock()
+        self.citizens: list[Citizen] = []
+        self.tokens: list[str] = []  # every QR printed, in order
+
+    def serve(self, citizen: Citizen) -> bool:
+        """True when the citizen leaves with a ticket."""
+        citizen.tries += 1
+        service = [s[0] for s in SERVICES].index(citizen.arrival.service)
+        with self.lock:
+            before = self._jobs()
+            if citizen.arrival.priority and not self.hw.send("kiosk", {"pin": PRIORITY_PIN}):
+                citizen.outcomes.append("kiosk down")
+                return False
+            if not self.hw.send("kiosk", {"pin": KIOSK_PINS[service]}):
+                citizen.outcomes.append("kiosk down")
+                return False
+            deadline = time.monotonic() + TICKET_WAIT
+            while self._jobs() == before and time.monotonic() < deadline:
+                time.sleep(0.005)
+            if self._jobs() == before:
+                citizen.outcomes.append("no ticket")
+                return False
+            time.sleep(0.02)  # the kiosk settles the ticket after the cut
+            with self.printer._lock:
+                codes = [c for page in self.printer.printer.qr_codes[:-1] for c in page]
+                self.printer.printer.qr_codes[:-1] = []
+                self.printer.printer.pages.clear()  # a day of pages would fill the memory
+            self.tokens += codes
+            citizen.ticket = codes[-1] if codes else ""
+            citizen.outcomes.append("ticket")
+            return bool(codes)
+
+    def _jobs(self) -> int:
+        with self.printer._lock:
+            return self.printer.printer.jobs
+
+
+@dataclass
+class Agent:
+    number: int
+    services: list[str]
+    minutes: dict[str, float]
+    serving: str = ""  # ticket number being served
+    paused: bool = False
+    busy: bool = False  # a press or a service is under way
+
+
+class Staff:
+    """The 20 counters' officers: they call when someone waits for their services, serve,
+    finish (or transfer, or recall and skip a no-show) and hand the rating pad over."""
+
+    def __init__(
+        self,
+        hw: Hardware,
+        db: str,
+        clock: Clock,
+        rng: random.Random,
+        *,
+        counters: list[list[str]],
+        come_back: Callable[[str, float], None],
+    ) -> None:
+        self.hw, self.clock, self.rng = hw, clock, rng
+        self.db = db
+        minutes = {s[0]: float(s[3]) for s in SERVICES}
+        self.agents = [Agent(n, services, minutes) for n, services in enumerate(counters, 1)]
+        self.come_back = come_back
+        self.conn: sqlite3.Connection | None = None  # opened by the staff's own thread
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+        self.lost_presses = 0
+        self.tally = {"calls": 0, "done": 0, "no_shows": 0, "transfers": 0, "ratings": 0,
+                      "recalls": 0, "pauses": 0}  # fmt: skip
+
+    def at(self, real: float, action: Callable[[], None]) -> None:
+        heapq.heappush(self._heap, (real, next(self._order), action))
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        if self.conn is None:
+            self.conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+        return self.conn.execute(sql, params).fetchall()
+
+    def key(self, agent: Agent, action: str, argument: str = "") -> bool:
+        if agent.number in GPIO_KEYS and action in KEY_ACTIONS:
+            order: dict[str, Any] = {"pin": GPIO_KEYS[agent.number][KEY_ACTIONS.index(action)]}
+        elif action == "transfer":
+            order = {"device": keypad(agent.number),
+                     "keys": [TRANSFER_KEYS[[s[0] for s in SERVICES].index(argument)]]}  # fmt: skip
+        elif action == "rate":
+            order = {"device": rating_pad(agent.number), "keys": [argument]}
+        else:
+            order = {"device": keypad(agent.number), "keys": [STAFF_KEYS[action]]}
+        if agent.number in GPIO_KEYS and action == "transfer":
+            return False  # GPIO counters have no transfer key
+        sent = self.hw.send("counter", order)
+        if not sent:
+            self.lost_presses += 1
+        return sent
+
+    def step(self) -> None:
+        """Run what is due; idle counters call when someone waits for them."""
+        now = time.monotonic()
+        while self._heap and self._heap[0][0] <= now:
+            _, _, action = heapq.heappop(self._heap)
+            action()
+        waiting = dict(self._read(
+            "SELECT service, COUNT(*) FROM tickets WHERE status = 'waiting' GROUP BY service"
+        ))  # fmt: skip
+        for agent in self.agents:
+            if not agent.busy and not agent.paused and any(waiting.get(s) for s in agent.services):
+                self._call(agent)
+
+    @property
+    def idle(self) -> bool:
+        return not self._heap and not any(a.busy for a in self.agents)
+
+    def _call(self, agent: Agent) -> None:
+        agent.busy = True
+        if not self.key(agent, "next"):
+            self.at(time.monotonic() + 0.5, lambda: self._free(agent))
+            return
+        self.at(time.monotonic() + 0.15, lambda: self._called(agent))
+
+    def _free(self, agent: Agent) -> None:
+        agent.busy = False
+
+    def _serving(self, agent: Agent) -> tuple[str, str] | None:
+        rows = self._read(
+            "SELECT t.number, t.service FROM counter_state c JOIN tickets t "
+            "ON t.id = c.ticket_id WHERE c.counter = ?", (agent.number,)
+        )  # fmt: skip
+        return None if not rows else (str(rows[0][0]), str(rows[0][1]))
+
+    def _called(self, agent: Agent) -> None:
+        serving = self._serving(agent)
+        if serving is None:  # nobody for this counter after all (another took them)
+            self.at(time.monotonic() + 0.25, lambda: self._free(agent))
+            return
+        number, service = serving
+        agent.serving = number
+        self.tally["calls"] += 1
+        later = self.clock.seconds
+        if self.rng.random() < NO_SHOW:
+            self.at(time.monotonic() + later(60), lambda: self._recall(agent))
+            return
+        mean = agent.minutes[service] * 60
+        seconds = self.rng.lognormvariate(math.log(mean) - 0.125, 0.5)
+        self.at(time.monotonic() + later(seconds), lambda: self._finish(agent, service))
+
+    def _recall(self, agent: Agent) -> None:
+        if self.key(agent, "recall"):
+            self.tally["recalls"] += 1
+        self.at(time.monotonic() + self.clock.seconds(60), lambda: self._skip(agent))
+
+    def _skip(self, agent: Agent) -> None:
+        number = agent.serving
+        if not self.key(agent, "skip"):
+            self.at(time.monotonic() + 0.5, lambda: self._skip(agent))
+            return
+        self.tally["no_shows"] += 1
+        if self.rng.random() < COMES_BACK:
+            self.come_back(number, self.rng.uniform(60, 25 * 60))
+        self._after(agent, rate=False)
+
+    def _finish(self, agent: Agent, service: str) -> None:
+        others = [s[0] for s in SERVICES if s[0] not in agent.services]
+        transfer = agent.number not in GPIO_KEYS and self.rng.random() < TRANSFER
+        if transfer:
+            if not self.key(agent, "transfer", self.rng.choice(others)):
+                self.at(time.monotonic() + 0.5, lambda: self._finish(agent, service))
+                return
+            self.tally["transfers"] += 1
+            self._after(agent, rate=False)
+            return
+        if not self.key(agent, "done"):
+            self.at(time.monotonic() + 0.5, lambda: self._finish(agent, service))
+            return
+        self.tally["done"] += 1
+        self._after(agent, rate=self.rng.random() < RATES)
+
+    def _after(self, agent: Agent, *, rate: bool) -> None:
+        agent.serving = ""
+        if rate:
+            choice = self.rng.choices(RATING_KEYS, RATING_WEIGHTS)[0]
+            when = time.monotonic() + self.clock.seconds(self.rng.uniform(3, 20))
+            self.at(when, lambda: self._rate(agent, choice))
+            return
+        self.at(time.monotonic() + self.clock.seconds(15), lambda: self._free(agent))
+
+    def _rate(self, agent: Agent, choice: str) -> None:
+        if self.key(agent, "rate", choice):
+            self.tally["ratings"] += 1
+        self.at(time.monotonic() + self.clock.seconds(15), lambda: self._free(agent))
+
+    def pause(self, number: int, minutes: float) -> None:
+        """The officer at ``number`` takes a break once the citizen in front is served."""
+        agent = self.agents[number - 1]
+
+        def start() -> None:
+            if agent.busy:
+                self.at(time.monotonic() + 0.2, start)
+                return
+            if self.key(agent, "pause"):
+                agent.paused = True
+                self.tally["pauses"] += 1
+                self.at(time.monotonic() + self.clock.seconds(minutes * 60), stop)
+            else:
+                self.at(time.monotonic() + 0.5, start)
+
+        def stop() -> None:
+            if self.key(agent, "pause"):  # the same key resumes
+                agent.paused = False
+            else:
+                self.at(time.monotonic() + 0.5, stop)
+
+        self.at(time.monotonic(), start)
