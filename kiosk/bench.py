@@ -1,4 +1,5 @@
-"""``kiosk bench``: the hot paths measured on this machine, printed as JSON.
+"""``kiosk bench``: the hot paths measured on this machine, printed as a table with the
+machine's description and saved as JSON (``--json`` prints the JSON).
 
 Figures: issue + commit (``synchronous=FULL``), call-next + commit, the wall
 time of a whole ``kiosk status`` process, a counter key (GPIO pin or keypad) to
@@ -31,6 +32,7 @@ from typing import Any
 
 from kiosk import queue
 from kiosk.cli._context import Context
+from kiosk.cli._exit import USAGE, CommandError
 from kiosk.config import Config, HoursConfig
 from kiosk.stats import timing as stats
 from kiosk.store import Store
@@ -184,5 +186,17 @@ def cmd_bench(ctx: Context) -> int:
                      events=max(200, ctx.args.events))  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    from kiosk.bench_table import as_table
+
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if ctx.args.save:
+        try:
+            Path(ctx.args.save).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"--save: {exc.strerror}: {ctx.args.save}", USAGE) from None
+    if ctx.json:
+        print(text)
+    else:
+        saved = f"\n\nAs JSON in {ctx.args.save}" if ctx.args.save else ""
+        print(as_table(result) + saved)
     return 0

@@ -39,6 +39,11 @@ def offline_payload() -> bytes:
     return encode("state", {"online": False, "version": __version__})
 
 
+# At rest: how long a step waits for paho (which wakes it at once) before it looks for new
+# events in the outbox. Events reach central at most this much later.
+IDLE_WAIT = 0.2
+
+
 class SyncDaemon:
     """One device's MQTT link to central."""
 
@@ -92,7 +97,7 @@ class SyncDaemon:
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
         busy = False
         while not stop.is_set():
-            busy = self.step(0.0 if busy else 0.05)
+            busy = self.step(0.0 if busy else IDLE_WAIT)
             if on_tick is not None:
                 on_tick()
 

@@ -30,14 +30,35 @@ def test_ok__nearest_rank_percentile(values: list[float], share: float, expected
 
 
 def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
+    scratch, saved = tmp_path / "scratch", tmp_path / "figures.json"
+    scratch.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
-         "--n", "40", "--dir", str(tmp_path), "--idle-seconds", "3", "--dossiers", "3000",
-         "--events", "1000"],
+         "--n", "40", "--dir", str(scratch), "--idle-seconds", "3", "--dossiers", "3000",
+         "--events", "1000", "--save", str(saved)],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    figures = json.loads(result.stdout)
+    figures = json.loads(saved.read_text(encoding="utf-8"))
+    # The table: the machine first, then every figure with its goal.
+    table = result.stdout
+    machine = figures["machine"]
+    assert table.splitlines()[0] == (
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['system']}, Python "
+        f"{machine['python']}, SQLite {machine['sqlite']}, disk {machine['disk']}"
+    )
+    issue = figures["issue_commit"]
+    assert (f"| issue + commit (`synchronous=FULL`) | median {issue['median_ms']:g} ms, "
+            f"p99 {issue['p99_ms']:g} ms (n 40) | p99 ≤ 5 ms |") in table  # fmt: skip
+    for row in (
+        "scan → look-up frame",
+        "sync drain / plain paho QoS 1 loop",
+        "whole site: total RSS of every daemon",
+        "| display |",
+        "dossier import",
+    ):
+        assert row in table, row
+    assert f"As JSON in {saved}" in table
     assert figures["database"]["synchronous"] == 2  # FULL, read from the connection
     assert figures["database"]["journal_mode"] == "wal"
     assert figures["database"]["events"] > 2 * 40
@@ -45,7 +66,7 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
         figure = figures[name]
         assert 0 < figure["median_ms"] <= figure["p99_ms"] <= figure["max_ms"]
     assert figures["issue_commit"]["n"] == 40 and figures["status_process"]["n"] == 20
-    assert list(tmp_path.iterdir()) == []
+    assert list(scratch.iterdir()) == []
     site = figures["site"]
     assert set(site["daemons"]) == {"kiosk", "counter", "display", "scanner", "sync"}
     for daemon in site["daemons"].values():
@@ -108,3 +129,32 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
         assert ingest["devices"] == 200
         assert ingest["stored"] == ingest["events"] == 1000  # 5 events from each device
         assert ingest["per_second"] > 0
+
+
+def test_ok__bench_table_says_whether_each_goal_is_met() -> None:
+    from kiosk.bench_table import as_table
+
+    timing = {"n": 9, "median_ms": 3.0, "p99_ms": 7.0, "max_ms": 8.0, "mean_ms": 3.5}
+    result = {
+        "machine": {"cpu": "Cortex-A76", "cores": 4, "system": "Linux 6.6", "python": "3.11.2",
+                    "sqlite": "3.40.1", "disk": "ext4 on /dev/mmcblk0p2"},
+        "issue_commit": {**timing, "goal_p99_ms": 5},
+        "status_process": {**timing, "goal_ms": 250},
+        "site": {"total_rss_mb": 140.0, "idle_cpu_percent": 2.5, "cold_start_s": 1.0,
+                 "goals": {"total_rss_mb": 150, "idle_cpu_percent": 2.0, "cold_start_s": 3.0}},
+        "sync": {"drain_to_central_ack": {"per_second": 9000, "ratio_to_plain_loop": 0.52,
+                                          "goal_ratio": 0.5}},
+    }  # fmt: skip
+    table = as_table(result)
+    assert table.splitlines()[0] == (
+        "Machine: Cortex-A76, 4 cores, Linux 6.6, Python 3.11.2, SQLite 3.40.1, "
+        "disk ext4 on /dev/mmcblk0p2"
+    )
+    assert "| median 3 ms, p99 7 ms (n 9) | p99 ≤ 5 ms | **no** |" in table
+    assert (
+        "| `kiosk status`, whole process | median 3 ms, p99 7 ms (n 9) | ≤ 250 ms | yes |" in table
+    )
+    assert "| whole site: total RSS of every daemon | 140 MB | ≤ 150 MB | yes |" in table
+    assert "| whole site: idle CPU of every daemon (one core) | 2.5 % | ≤ 2 % | **no** |" in table
+    assert "| sync drain / plain paho QoS 1 loop | 0.52 | ≥ 0.5 | yes |" in table
+    assert "call next" not in table  # a figure not measured is left out

@@ -249,7 +249,11 @@ def build_parser() -> Parser:
         help="--day busy: appointment slips scanned in the day (default 300)",
     )  # fmt: skip
 
-    bench = add("bench", "measure the hot paths; prints JSON")
+    bench = add("bench", "measure every figure; prints a table and saves the JSON")
+    bench.add_argument(
+        "--save", default="bench.json", metavar="FILE",
+        help="where the figures go as JSON (default bench.json; '' for nowhere)",
+    )  # fmt: skip
     bench.add_argument(
         "--dir", default=".", metavar="DIR",
         help="where the scratch database goes (its disk is what is measured)",

@@ -140,6 +140,10 @@ class CounterLights:
             else:
                 led.off()
 
+    def next_due(self) -> float | None:
+        """When :meth:`tick` next has something to do (monotonic), or None."""
+        return min([*self._restore_at.values(), *self.rating_until.values()], default=None)
+
     def tick(self, now: float) -> None:
         for number, at in list(self._restore_at.items()):
             if now >= at:

@@ -24,6 +24,9 @@ from kiosk.store import Store
 log = logging.getLogger("kiosk.counter")
 
 
+IDLE_WAIT = 1.0  # seconds the loop sleeps at rest when no light is timed
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one press came to.
@@ -157,7 +160,7 @@ class Station:
         seen = self.store.data_version()
         while not stop.is_set():
             try:
-                press = self.presses.get(timeout=0.25)
+                press = self.presses.get(timeout=self._rest())
             except queue.Empty:
                 pass
             else:
@@ -172,6 +175,15 @@ class Station:
                 self.lights.tick(self.monotonic())
             if on_tick is not None:
                 on_tick()
+
+    def _rest(self) -> float:
+        """How long the loop may wait for a key: a light's timer, else up to IDLE_WAIT (a
+        key wakes it at once; the wait only sets how soon a call made elsewhere shows on
+        the lights, and how cheap the daemon is at rest)."""
+        due = self.lights.next_due() if self.lights is not None else None
+        if due is None:
+            return IDLE_WAIT
+        return min(IDLE_WAIT, max(0.01, due - self.monotonic()))
 
     def _serve(self, press: Press) -> None:
         try:

@@ -41,6 +41,7 @@ RATING_KEYS = ("KEY_1", "KEY_2", "KEY_3", "KEY_4")
 RATING_WEIGHTS = (0.62, 0.28, 0.07, 0.03)
 GIVE_UP = 6  # tries at the kiosk before a citizen leaves without a ticket
 TICKET_WAIT = 3.0  # real seconds a citizen waits for the ticket to come out
+BUTTON_REST = 0.3  # real seconds between two presses of one button (its cooldown is 0.2 s)
 
 
 class Clock:
@@ -106,19 +107,24 @@ class Kiosk:
         self.lock = threading.Lock()
         self.citizens: list[Citizen] = []
         self.tokens: list[str] = []  # every QR printed, in order
+        self._pressed: dict[int, float] = {}  # pin -> when it was last pressed
 
     def serve(self, citizen: Citizen) -> bool:
         """True when the citizen leaves with a ticket."""
         citizen.tries += 1
         service = [s[0] for s in SERVICES].index(citizen.arrival.service)
+        pins = [PRIORITY_PIN] if citizen.arrival.priority else []
+        pins.append(KIOSK_PINS[service])
         with self.lock:
             before = self._jobs()
-            if citizen.arrival.priority and not self.hw.send("kiosk", {"pin": PRIORITY_PIN}):
-                citizen.outcomes.append("kiosk down")
-                return False
-            if not self.hw.send("kiosk", {"pin": KIOSK_PINS[service]}):
-                citizen.outcomes.append("kiosk down")
-                return False
+            for pin in pins:
+                # The citizen before pressed the same button a moment ago: a button gives
+                # one ticket per cooldown, so the next one comes a breath later.
+                time.sleep(max(0.0, self._pressed.get(pin, 0.0) + BUTTON_REST - time.monotonic()))
+                self._pressed[pin] = time.monotonic()
+                if not self.hw.send("kiosk", {"pin": pin}):
+                    citizen.outcomes.append("kiosk down")
+                    return False
             deadline = time.monotonic() + TICKET_WAIT
             while self._jobs() == before and time.monotonic() < deadline:
                 time.sleep(0.005)

@@ -36,6 +36,9 @@ from kiosk.store import Store
 log = logging.getLogger("kiosk.desk")
 
 
+IDLE_WAIT = 1.0  # seconds between looks at the printer and central's commands at rest
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one press came to: ``printed``, ``void``, ``refused``, ``cooldown`` or ``armed``."""
@@ -256,7 +259,7 @@ class Desk:
         self._tick = on_tick or _nothing
         while not stop.is_set():
             try:
-                press = self.presses.get(timeout=0.25)
+                press = self.presses.get(timeout=IDLE_WAIT)
             except queue.Empty:
                 self.poll()
             else:
