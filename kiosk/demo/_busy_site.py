@@ -23,6 +23,8 @@ import tty
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.site_bench import DAEMONS  # a site with a scanner: what `kiosk units` enables
+
 # (id, name, number format, service minutes): the example's seven and one more.
 SERVICES = (
     ("dat-dai", "Đất đai", 'prefix = "A"', 7),
@@ -49,13 +51,6 @@ KEY_ACTIONS = ("next", "recall", "skip", "done")
 STAFF_KEYS = {"next": "KEY_KPENTER", "recall": "KEY_KPPLUS", "skip": "KEY_KPMINUS",
               "done": "KEY_KP0", "pause": "KEY_KPDOT"}  # fmt: skip
 TRANSFER_KEYS = tuple(f"KEY_KP{n}" for n in range(1, 9))  # to SERVICES[n - 1]
-DAEMONS = {
-    "kiosk": ("kiosk",),
-    "counter": ("counter",),
-    "display": ("display", "--role", "both"),
-    "scanner": ("scanner",),
-    "sync": ("sync",),
-}
 RESTART_SECONDS = 1.0  # RestartSec= of the units
 
 
