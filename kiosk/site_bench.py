@@ -50,6 +50,21 @@ def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> P
     return site / "config.toml"
 
 
+def daemon_env(notify: str) -> dict[str, str]:
+    """What systemd gives a site's daemon, with simulated hardware: ``NOTIFY_SOCKET``,
+    gpiozero's mock pins, SDL's dummy screen and sound; none of the caller's KIOSK_ settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
+    env.update(NOTIFY_SOCKET=notify, GPIOZERO_PIN_FACTORY="mock", SDL_VIDEODRIVER="dummy",
+               SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")  # fmt: skip
+    return env
+
+
+def ready_pid(datagram: bytes) -> str | None:
+    """The MAINPID of an sd_notify ``READY=1`` datagram; None for any other."""
+    fields = dict(line.split("=", 1) for line in datagram.decode().splitlines() if "=" in line)
+    return fields.get("MAINPID") if fields.get("READY") == "1" else None
+
+
 def cpu_ticks(pid: int) -> int:
     """CPU time a process has used so far, in clock ticks (user and system)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -89,9 +104,7 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     address = str(work / "notify")
     notify.bind(address)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
-    env.update(NOTIFY_SOCKET=address, GPIOZERO_PIN_FACTORY="mock", SDL_VIDEODRIVER="dummy",
-               SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")  # fmt: skip
+    env = daemon_env(address)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         started = time.monotonic()
@@ -164,7 +177,7 @@ def _wait_ready(
             data = notify.recv(4096)
         except TimeoutError:
             continue
-        fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
-        if fields.get("READY") == "1" and fields.get("MAINPID") in by_pid:
-            ready.setdefault(by_pid[fields["MAINPID"]], time.monotonic() - started)
+        pid = ready_pid(data)
+        if pid in by_pid:
+            ready.setdefault(by_pid[pid], time.monotonic() - started)
     return ready

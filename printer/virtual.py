@@ -316,6 +316,21 @@ class PtyPrinter(_Served):
                     os.close(fd)
         self._master = self._slave = -1
 
+    @property
+    def jobs(self) -> int:
+        """Pages cut so far (read while the serving thread may be printing)."""
+        with self._lock:
+            return self.printer.jobs
+
+    def take_qr_codes(self) -> list[str]:
+        """The QR codes of the pages cut since the last call, letting those pages go (a long
+        run would otherwise keep every page's image)."""
+        with self._lock:
+            codes = [code for page in self.printer.qr_codes[:-1] for code in page]
+            del self.printer.qr_codes[:-1]
+            self.printer.pages.clear()
+        return codes
+
     def resume(self) -> None:
         """Clear the jam; XON: the host may send again."""
         self.jam, self.jam_after = False, None

@@ -16,8 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import heapq
-import itertools
 import json
 import random
 import shutil
@@ -28,13 +26,13 @@ import threading
 import time
 import zoneinfo
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import load_config
 from kiosk.demo._arrivals import arrivals
 from kiosk.demo._busy_check import check
-from kiosk.demo._busy_load import GIVE_UP, Citizen, Clock, Hardware, Kiosk, Staff
+from kiosk.demo._busy_load import GIVE_UP, Citizen, Clock, Hardware, Kiosk, Scheduler, Staff
 from kiosk.demo._busy_site import COUNTER_SERVICES, SerialScanner, Site, write_config
 from kiosk.demo._dossiers import sample_dossiers
 
@@ -55,38 +53,9 @@ FAULTS = (
 DRAIN_SECONDS = 180.0
 
 
-class Scheduler:
-    """Timed actions on one thread, in real time."""
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._order = itertools.count()
-        self._lock = threading.Lock()
-
-    def at(self, real: float, action: Callable[[], None]) -> None:
-        with self._lock:
-            heapq.heappush(self._heap, (real, next(self._order), action))
-
-    def __len__(self) -> int:
-        return len(self._heap)
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            with self._lock:
-                due = self._heap[0][0] if self._heap else None
-                ripe = due is not None and due <= time.monotonic()
-                action = heapq.heappop(self._heap)[2] if ripe else None
-            if action is not None:
-                action()
-            else:
-                stop.wait(0.01 if due is None else min(0.05, max(0.0, due - time.monotonic())))
-
-
 class BusyDay:
     def __init__(self, config_path: str, out: Path, *, citizens: int, speed: float,
                  seed: int, slips: int) -> None:  # fmt: skip
-        from kiosk.config import load_config
-
         self.out, self.citizens, self.speed, self.slips = out, citizens, speed, slips
         self.rng = random.Random(seed)
         self.base = config_path
@@ -113,8 +82,6 @@ class BusyDay:
         config = write_config(self.base, out, printer=out / "printer-tty",
                               scanner=out / "scanner-tty", broker_port=self.broker.port,
                               voice_pack=str(out / "voice-pack"))  # fmt: skip
-        from kiosk.config import load_config
-
         self.config = load_config(str(config))
         self.db = out / "kiosk.db"
         codes = self._dossiers(config)
@@ -129,7 +96,6 @@ class BusyDay:
             self._day(codes)
             drained = self._drain()
         finally:
-            self.stop.set()
             exits = self.site.stop()
             central_exit = self.central.stop()
             self.broker.stop()
@@ -181,58 +147,45 @@ class BusyDay:
         tz = zoneinfo.ZoneInfo(self.config.site.timezone)
         self.day = dt.datetime.now(tz).date()
         midnight = dt.datetime.combine(self.day, dt.time(0), tzinfo=tz).timestamp()
-        clock = Clock(self.speed, midnight + OPENING)
-        self.clock = clock
-        self.kiosk = Kiosk(self.hw, self.printer, clock)
-        people = [Citizen(n, a) for n, a in
-                  enumerate(arrivals(self.config, self.day, self.citizens, self.rng))]  # fmt: skip
-        self.kiosk.citizens = people
-        by_number: dict[str, str] = {}
-        self.by_number = by_number
-        scans = Scheduler()
-        self.scans = scans
+        self.clock = clock = Clock(self.speed, midnight + OPENING)
+        self.kiosk = Kiosk(self.hw, self.printer)
+        self.kiosk.citizens = [
+            Citizen(a) for a in arrivals(self.config, self.day, self.citizens, self.rng)
+        ]
+        self.by_number: dict[str, str] = {}  # ticket number -> the token its holder has
+        self.scans, self.queue_at, self.faults = Scheduler(), Scheduler(), Scheduler()
         self.scan_lock = threading.Lock()
-
-        def come_back(number: str, after: float) -> None:
-            token = by_number.get(number)
-            if token:
-                scans.at(time.monotonic() + clock.seconds(after), lambda: self._scan(
-                    token.encode(), "ticket", retry=True))  # fmt: skip
-
         self.staff = Staff(
             self.hw,
             str(self.db),
             clock,
             self.rng,
             counters=[list(s) for s in COUNTER_SERVICES],
-            come_back=come_back,
+            come_back=self._come_back,
         )
-        queue_at = Scheduler()
-        for person in people:
-            queue_at.at(clock.real(person.arrival.at), functools.partial(self._at_kiosk, person))
-        self.queue_at = queue_at
-        self._plan_scans(scans, codes, clock, midnight)
-        faults = Scheduler()
+        for person in self.kiosk.citizens:
+            self.queue_at.at(
+                clock.real(person.arrival.at), functools.partial(self._at_kiosk, person)
+            )
+        self._plan_scans(codes, midnight)
         for share, what, minutes in FAULTS:
             moment = midnight + OPENING + share * (CLOSING - OPENING)
-            faults.at(clock.real(moment), functools.partial(self._fault, what, minutes))
-        threads = [threading.Thread(target=s.run, args=(self.stop,), daemon=True)
-                   for s in (queue_at, scans, faults)]  # fmt: skip
+            self.faults.at(clock.real(moment), functools.partial(self._fault, what, minutes))
+        timed = (self.queue_at, self.scans, self.faults)
+        threads = [threading.Thread(target=s.run, args=(self.stop,), daemon=True) for s in timed]
         threads.append(threading.Thread(target=self._staff_loop, daemon=True))
         for thread in threads:
             thread.start()
-        self.faults = faults
         end = clock.real(midnight + CLOSING)
         while True:
             time.sleep(0.2)
-            if time.monotonic() < end or len(queue_at) or len(faults) or len(scans):
+            if time.monotonic() < end or any(timed):
                 continue
             if self.staff.idle and not self._open_tickets():
                 break
         self.stop.set()
         for thread in threads:
             thread.join(10)
-        self.stop = threading.Event()
 
     def _open_tickets(self) -> int:
         with contextlib.closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)) as conn:
@@ -257,8 +210,14 @@ class BusyDay:
         later = time.monotonic() + self.clock.seconds(self.rng.uniform(60, 180))
         self.queue_at.at(later, lambda: self._at_kiosk(person))
 
-    def _plan_scans(self, scans: Scheduler, codes: list[str], clock: Clock,
-                    midnight: float) -> None:  # fmt: skip
+    def _come_back(self, number: str, after: float) -> None:
+        """A citizen whose number was skipped scans their ticket to re-enter the queue."""
+        token = self.by_number.get(number)
+        if token:
+            when = time.monotonic() + self.clock.seconds(after)
+            self.scans.at(when, functools.partial(self._scan, token.encode(), "ticket", retry=True))
+
+    def _plan_scans(self, codes: list[str], midnight: float) -> None:
         found = self.slips - self.slips // 20
         chosen = [
             *self.rng.sample(codes, min(found, len(codes))),
@@ -268,15 +227,13 @@ class BusyDay:
             moment = (
                 midnight + OPENING + (n + self.rng.random()) * (CLOSING - OPENING) / len(chosen)
             )
-            scans.at(
-                clock.real(moment), functools.partial(self._scan, code.encode(), "slip", retry=True)
-            )
+            slip = functools.partial(self._scan, code.encode(), "slip", retry=True)
+            self.scans.at(self.clock.real(moment), slip)
         for n in range(max(10, self.slips // 8)):
             junk = GARBAGE[n % len(GARBAGE)]
             moment = midnight + OPENING + self.rng.random() * (CLOSING - OPENING)
-            scans.at(
-                clock.real(moment), functools.partial(self._scan, junk, "garbage", retry=False)
-            )
+            garbage = functools.partial(self._scan, junk, "garbage", retry=False)
+            self.scans.at(self.clock.real(moment), garbage)
 
     def _scan(self, code: bytes, kind: str, *, retry: bool) -> None:
         with self.scan_lock:

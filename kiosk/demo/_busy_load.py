@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.demo._arrivals import Arrival
@@ -25,6 +25,7 @@ from kiosk.demo._busy_site import (
     KEY_ACTIONS,
     KIOSK_PINS,
     PRIORITY_PIN,
+    SERVICE_IDS,
     SERVICES,
     STAFF_KEYS,
     TRANSFER_KEYS,
@@ -88,13 +89,48 @@ class Hardware:
         return ok
 
 
+class Scheduler:
+    """Timed actions on one thread, in real time."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+
+    def at(self, real: float, action: Callable[[], None]) -> None:
+        with self._lock:
+            heapq.heappush(self._heap, (real, next(self._order), action))
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def run_due(self) -> None:
+        """Every action whose time has come, in time order."""
+        while True:
+            with self._lock:
+                ripe = bool(self._heap) and self._heap[0][0] <= time.monotonic()
+                action = heapq.heappop(self._heap)[2] if ripe else None
+            if action is None:
+                return
+            action()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            with self._lock:
+                due = self._heap[0][0] if self._heap else None
+                ripe = due is not None and due <= time.monotonic()
+                action = heapq.heappop(self._heap)[2] if ripe else None
+            if action is not None:
+                action()
+            else:
+                stop.wait(0.01 if due is None else min(0.05, max(0.0, due - time.monotonic())))
+
+
 @dataclass
 class Citizen:
-    n: int
     arrival: Arrival
     tries: int = 0
     ticket: str = ""  # the token printed on the ticket they hold
-    outcomes: list[str] = field(default_factory=list)
 
 
 class Kiosk:
@@ -102,8 +138,8 @@ class Kiosk:
     wait for the ticket. ``lock`` is held while a citizen stands there; the day's faults
     to the kiosk and its printer take it too, so they happen between citizens."""
 
-    def __init__(self, hw: Hardware, printer: PtyPrinter, clock: Clock) -> None:
-        self.hw, self.printer, self.clock = hw, printer, clock
+    def __init__(self, hw: Hardware, printer: PtyPrinter) -> None:
+        self.hw, self.printer = hw, printer
         self.lock = threading.Lock()
         self.citizens: list[Citizen] = []
         self.tokens: list[str] = []  # every QR printed, in order
@@ -112,38 +148,27 @@ class Kiosk:
     def serve(self, citizen: Citizen) -> bool:
         """True when the citizen leaves with a ticket."""
         citizen.tries += 1
-        service = [s[0] for s in SERVICES].index(citizen.arrival.service)
         pins = [PRIORITY_PIN] if citizen.arrival.priority else []
-        pins.append(KIOSK_PINS[service])
+        pins.append(KIOSK_PINS[SERVICE_IDS.index(citizen.arrival.service)])
         with self.lock:
-            before = self._jobs()
+            before = self.printer.jobs
             for pin in pins:
                 # The citizen before pressed the same button a moment ago: a button gives
                 # one ticket per cooldown, so the next one comes a breath later.
                 time.sleep(max(0.0, self._pressed.get(pin, 0.0) + BUTTON_REST - time.monotonic()))
                 self._pressed[pin] = time.monotonic()
                 if not self.hw.send("kiosk", {"pin": pin}):
-                    citizen.outcomes.append("kiosk down")
                     return False
             deadline = time.monotonic() + TICKET_WAIT
-            while self._jobs() == before and time.monotonic() < deadline:
+            while self.printer.jobs == before and time.monotonic() < deadline:
                 time.sleep(0.005)
-            if self._jobs() == before:
-                citizen.outcomes.append("no ticket")
+            if self.printer.jobs == before:
                 return False
             time.sleep(0.02)  # the kiosk settles the ticket after the cut
-            with self.printer._lock:
-                codes = [c for page in self.printer.printer.qr_codes[:-1] for c in page]
-                self.printer.printer.qr_codes[:-1] = []
-                self.printer.printer.pages.clear()  # a day of pages would fill the memory
+            codes = self.printer.take_qr_codes()
             self.tokens += codes
             citizen.ticket = codes[-1] if codes else ""
-            citizen.outcomes.append("ticket")
             return bool(codes)
-
-    def _jobs(self) -> int:
-        with self.printer._lock:
-            return self.printer.printer.jobs
 
 
 @dataclass
@@ -176,14 +201,10 @@ class Staff:
         self.agents = [Agent(n, services, minutes) for n, services in enumerate(counters, 1)]
         self.come_back = come_back
         self.conn: sqlite3.Connection | None = None  # opened by the staff's own thread
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._order = itertools.count()
-        self.lost_presses = 0
+        self.timers = Scheduler()
+        self.at = self.timers.at
         self.tally = {"calls": 0, "done": 0, "no_shows": 0, "transfers": 0, "ratings": 0,
                       "recalls": 0, "pauses": 0}  # fmt: skip
-
-    def at(self, real: float, action: Callable[[], None]) -> None:
-        heapq.heappush(self._heap, (real, next(self._order), action))
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         if self.conn is None:
@@ -191,28 +212,22 @@ class Staff:
         return self.conn.execute(sql, params).fetchall()
 
     def key(self, agent: Agent, action: str, argument: str = "") -> bool:
+        if agent.number in GPIO_KEYS and action == "transfer":
+            return False  # GPIO counters have no transfer key
         if agent.number in GPIO_KEYS and action in KEY_ACTIONS:
             order: dict[str, Any] = {"pin": GPIO_KEYS[agent.number][KEY_ACTIONS.index(action)]}
         elif action == "transfer":
             order = {"device": keypad(agent.number),
-                     "keys": [TRANSFER_KEYS[[s[0] for s in SERVICES].index(argument)]]}  # fmt: skip
+                     "keys": [TRANSFER_KEYS[SERVICE_IDS.index(argument)]]}  # fmt: skip
         elif action == "rate":
             order = {"device": rating_pad(agent.number), "keys": [argument]}
         else:
             order = {"device": keypad(agent.number), "keys": [STAFF_KEYS[action]]}
-        if agent.number in GPIO_KEYS and action == "transfer":
-            return False  # GPIO counters have no transfer key
-        sent = self.hw.send("counter", order)
-        if not sent:
-            self.lost_presses += 1
-        return sent
+        return self.hw.send("counter", order)
 
     def step(self) -> None:
         """Run what is due; idle counters call when someone waits for them."""
-        now = time.monotonic()
-        while self._heap and self._heap[0][0] <= now:
-            _, _, action = heapq.heappop(self._heap)
-            action()
+        self.timers.run_due()
         waiting = dict(self._read(
             "SELECT service, COUNT(*) FROM tickets WHERE status = 'waiting' GROUP BY service"
         ))  # fmt: skip
@@ -222,7 +237,7 @@ class Staff:
 
     @property
     def idle(self) -> bool:
-        return not self._heap and not any(a.busy for a in self.agents)
+        return not self.timers and not any(a.busy for a in self.agents)
 
     def _call(self, agent: Agent) -> None:
         agent.busy = True

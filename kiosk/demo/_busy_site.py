@@ -23,7 +23,8 @@ import tty
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.site_bench import DAEMONS  # a site with a scanner: what `kiosk units` enables
+# A site with a scanner (what `kiosk units` enables), started as the site bench does.
+from kiosk.site_bench import DAEMONS, daemon_env, ready_pid
 
 # (id, name, number format, service minutes): the example's seven and one more.
 SERVICES = (
@@ -36,6 +37,7 @@ SERVICES = (
     ("thue", "Thuế", 'prefix = "G"', 4),
     ("giao-thong-van-tai", "Giao thông vận tải", 'prefix = "H"', 5),
 )
+SERVICE_IDS = tuple(s[0] for s in SERVICES)
 # Which services each of the 20 counters calls (the busiest have most counters).
 COUNTER_SERVICES = (
     *[["dat-dai"]] * 4, *[["tu-phap-ho-tich"]] * 4, *[["dang-ky-kinh-doanh"]] * 2,
@@ -175,9 +177,7 @@ class Site:
         return str(self.work / f"{name}.sock")
 
     def _start(self, daemon: Daemon) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
-        env.update(NOTIFY_SOCKET=str(self.notify_path), SDL_VIDEODRIVER="dummy",
-                   SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")  # fmt: skip
+        env = daemon_env(str(self.notify_path))
         command = [sys.executable, "-m", "kiosk.demo._host", self.control(daemon.name),
                    str(self.work), "--", "--config", str(self.config), "--db", str(self.db),
                    "run", *daemon.args]  # fmt: skip
@@ -208,14 +208,10 @@ class Site:
                 data = self.notify.recv(4096)
             except (TimeoutError, OSError):
                 continue
-            fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
-            if fields.get("READY") != "1":
-                continue
+            pid = ready_pid(data)
             with self._lock:
                 for daemon in self.daemons.values():
-                    if daemon.process is not None and str(daemon.process.pid) == fields.get(
-                        "MAINPID"
-                    ):
+                    if pid is not None and daemon.process and str(daemon.process.pid) == pid:
                         daemon.ready.append(time.monotonic())
 
     def _supervise(self) -> None:
