@@ -37,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/kiosk --config config.toml bench
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out bench.json .pytest_cache .mypy_cache .ruff_cache

@@ -32,6 +32,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[s
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=280,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = out / "busy-day"
     assert "ALL INVARIANTS HOLD" in done.stdout and "Traceback" not in done.stderr
     yield out, json.loads((out / "report.json").read_text(encoding="utf-8"))
 
@@ -96,3 +97,19 @@ def test_fail__the_report_catches_a_lost_event_a_phantom_and_a_reused_number(
     assert not lost["every_event_at_central_once"]["ok"]
     assert lost["every_event_at_central_once"]["missing"]
     assert not lost["daily_statistics_equal"]["ok"]
+
+
+def test_fail__a_busy_day_never_replaces_a_folder_of_other_files(tmp_path: Path) -> None:
+    mine = tmp_path / "busy-day" / "notes.txt"
+    mine.parent.mkdir()
+    mine.write_text("keep me")
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(EXAMPLE), "demo", "--day", "busy",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"kiosk: {mine.parent} holds files that are not a busy day's: move them first"
+    ]
+    assert mine.read_text() == "keep me"

@@ -10,6 +10,8 @@ from typing import Any
 from kiosk.cli._context import Context
 from kiosk.cli._exit import UNAVAILABLE, USAGE, CommandError
 
+MARK = Path("site") / "config.d" / "busy-day.toml"  # what every busy day's folder has
+
 
 def _arguments(ctx: Context) -> tuple[int, float, int]:
     citizens = 1500 if ctx.args.citizens is None else ctx.args.citizens
@@ -34,7 +36,14 @@ def cmd_busy_day(ctx: Context) -> int:
     if shutil.which("espeak-ng") is None:
         raise CommandError("the busy day needs espeak-ng for the voice (apt-get install "
                            "espeak-ng)", UNAVAILABLE)  # fmt: skip
-    out = Path(ctx.args.out)
+    out = Path(ctx.args.out) / "busy-day"  # its own folder: a run replaces all of it
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"--out: {exc.strerror}: {out}", USAGE) from None
+    if any(out.iterdir()) and not (out / MARK).exists():
+        raise CommandError(f"{out} holds files that are not a busy day's: move them first",
+                           USAGE)  # fmt: skip
     try:
         result = run_busy_day(ctx.args.config, out, citizens=citizens, speed=speed,
                               seed=ctx.args.seed, slips=slips)  # fmt: skip
