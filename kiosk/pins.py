@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 
-def button_args(pull: str, active: str) -> dict[str, Any]:
-    """gpiozero Button arguments for ``pull`` (up, down, off) and ``active`` (auto, low, high)."""
+def _wiring(pull: str, active: str) -> dict[str, Any]:
+    """gpiozero input arguments for ``pull`` (up, down, off) and ``active`` (auto, low, high)."""
     if pull == "off":
         return {"pull_up": None, "active_state": active == "high"}
     return {"pull_up": pull == "up"}
@@ -17,4 +17,21 @@ def unavailable(exc: Exception) -> str:
     return (
         f"GPIO unavailable: {type(exc).__name__}: {exc} (on a machine without GPIO, "
         "GPIOZERO_PIN_FACTORY=mock runs with simulated pins)"
+    )
+
+
+def input_device(
+    pin: Any, pull: str, active: str, *, bounce: float | None, pin_factory: Any
+) -> Any:
+    """A pressed-or-not GPIO input: a gpiozero ``DigitalInputDevice``.
+
+    Not a gpiozero ``Button``: each Button starts a hold thread that wakes ten times a
+    second for as long as the daemon runs, whether or not anybody holds it. A long
+    press, where wanted, is timed only while the button is down (the kiosk's
+    ``LongPress``).
+    """
+    from gpiozero import DigitalInputDevice
+
+    return DigitalInputDevice(
+        pin, bounce_time=bounce, pin_factory=pin_factory, **_wiring(pull, active)
     )

@@ -204,6 +204,13 @@ def test_ok__every_gpio_action_goes_through_the_queue_rules(rig: Rig) -> None:
     ]  # fmt: skip
 
 
+def test_ok__gpio_keys_run_no_thread_at_rest(make_rig: Any) -> None:
+    before = {t.ident for t in threading.enumerate()}
+    rig: Rig = make_rig()
+    assert rig.buttons.devices
+    assert {t.ident for t in threading.enumerate()} <= before
+
+
 def test_ok__next_follows_the_priority_policy_across_services(rig: Rig) -> None:
     normal = [rig.issue("dat-dai") for _ in range(3)]
     priority = [rig.issue("thue", priority=True) for _ in range(3)]

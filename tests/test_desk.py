@@ -22,7 +22,7 @@ from gpiozero.pins.mock import MockFactory
 
 from kiosk import tokens
 from kiosk.config import Config
-from kiosk.desk import Buttons, Desk, Feedback, Outcome, Press
+from kiosk.desk import Buttons, Desk, Feedback, LongPress, Outcome, Press
 from kiosk.store import Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
 from tests.conftest import OPEN_ALL_DAY, at, make_config
@@ -183,6 +183,56 @@ def test_ok__long_press_gives_priority_ticket(make_site: Any) -> None:
     assert [(o.kind, o.priority) for o in outcomes] == [("printed", False), ("printed", True)]
     assert site.tickets() == [("A001", "waiting", 0), ("A002", "waiting", 1)]
     site.wait_for_pages(2)
+
+
+def test_ok__buttons_run_no_thread_while_nobody_presses(make_site: Any) -> None:
+    """gpiozero's Button keeps a hold thread per button awake ten times a second;
+    the kiosk's inputs time a long press only while a button is down."""
+    site: Site = make_site(hold_seconds=0.2, cooldown_seconds=0)
+    site.buttons.close()
+    before = {t.ident for t in threading.enumerate()}
+    site.buttons = Buttons(site.config.kiosk, site.desk.presses, pin_factory=site.pins)
+    assert len(site.buttons.devices) == len(site.config.kiosk.buttons) + 1  # and the priority key
+    assert {t.ident for t in threading.enumerate()} <= before
+    site.press("dat-dai", hold=0.3)
+    site.press("thue")
+    time.sleep(0.05)
+    assert {t.ident for t in threading.enumerate()} <= before  # the hold timers are gone
+    assert [(o.kind, o.priority) for o in site.handle_all()] == [
+        ("printed", True),
+        ("printed", False),
+    ]
+
+
+def test_ok__long_press_reports_exactly_once_per_push() -> None:
+    reports: list[bool] = []
+    long_press = LongPress(0.05, reports.append)
+    long_press.released()  # a release with no press before it is no press
+    long_press.pressed()
+    long_press.released()
+    long_press.pressed()
+    time.sleep(0.15)
+    long_press.released()
+    long_press.pressed()
+    long_press.pressed()  # a bounce the debounce let through: one push still
+    time.sleep(0.15)
+    long_press.released()
+    long_press.pressed()
+    long_press.cancel()  # closed while down: nothing more
+    time.sleep(0.1)
+    long_press.released()
+    assert reports == [False, True, True]
+
+
+def test_ok__long_press_let_go_as_the_time_runs_out_is_one_press() -> None:
+    for _ in range(200):
+        reports: list[bool] = []
+        long_press = LongPress(0.001, reports.append)
+        long_press.pressed()
+        time.sleep(0.001)
+        long_press.released()
+        time.sleep(0.002)
+        assert reports in ([False], [True])
 
 
 def test_ok__priority_key_then_service_button(site: Site) -> None:

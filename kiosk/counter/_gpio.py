@@ -9,11 +9,11 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.counter._keys import Key, Press
-from kiosk.pins import button_args
+from kiosk.pins import input_device
 
 
 class CounterButtons:
-    """A gpiozero Button per ``[[counters.buttons]]`` of the given counters."""
+    """A GPIO input (:func:`kiosk.pins.input_device`) per ``[[counters.buttons]]`` given."""
 
     def __init__(
         self,
@@ -28,18 +28,15 @@ class CounterButtons:
         specs = [(n, b) for n in counters for b in config.counter(n).buttons]
         if not specs:
             return
-        from gpiozero import Button
-
         bounce = config.counter_keys.bounce_seconds or None
         try:
             for number, spec in specs:
-                button = Button(
-                    spec.pin, bounce_time=bounce, pin_factory=pin_factory,
-                    **button_args(spec.pull, spec.active),
-                )  # fmt: skip
+                button = input_device(
+                    spec.pin, spec.pull, spec.active, bounce=bounce, pin_factory=pin_factory
+                )
                 self.devices.append(button)
                 press = _presser(presses, number, Key.parse(spec.action), spec.pin, clock)
-                button.when_pressed = press
+                button.when_activated = press
         except BaseException:
             self.close()
             raise

@@ -1,6 +1,6 @@
 """The ticket desk: buttons in, tickets out, through the queue rules and a printer."""
 
-from kiosk.desk._buttons import Buttons, Press
+from kiosk.desk._buttons import Buttons, LongPress, Press
 from kiosk.desk._desk import Desk, Outcome
 from kiosk.desk._feedback import Feedback
 from kiosk.desk._ports import (
@@ -33,6 +33,7 @@ __all__ = [
     "Buttons",
     "Desk",
     "Feedback",
+    "LongPress",
     "Outcome",
     "Press",
     "PrintFailed",
