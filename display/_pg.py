@@ -1,11 +1,27 @@
-"""pygame, imported once without its greeting on stdout (it would corrupt ``--json``)."""
+"""pygame, imported once: without its greeting on stdout (it would corrupt ``--json``), and
+without setuptools' ``pkg_resources``.
+
+``pygame/__init__`` imports ``pygame.pkgdata``, which imports ``pkg_resources`` when
+setuptools is installed (it is in every venv): about 4 MB of parsers and packaging
+code in the display daemon, and a deprecation warning, for pygame's own data files.
+pkgdata falls back to reading those files from pygame's folder when the import
+fails, so the import is held back while pygame loads.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import pygame
+if "pkg_resources" in sys.modules:
+    import pygame
+else:
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # its import fails
+    try:
+        import pygame
+    finally:
+        del sys.modules["pkg_resources"]
 
 __all__ = ["pygame"]

@@ -23,8 +23,6 @@ def picture_size(config: Config, size: tuple[int, int] | None) -> tuple[int, int
 
 
 def fonts_for(config: Config) -> ScreenFonts:
-    if not pygame.font.get_init():
-        pygame.font.init()
     return ScreenFonts.configured(config.display.font, config.display.font_bold)
 
 

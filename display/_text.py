@@ -10,27 +10,67 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from display._pg import pygame
 from kiosk import fonts
-from kiosk.vietnamese import missing_letters, nfc
+from kiosk.vietnamese import nfc
 
 MIN_SIZE = 10
 ELLIPSIS = "…"
 
 
+@functools.cache
 def check_screen_font(path: str, key: str) -> str:
-    """``path`` if the font has every Vietnamese letter and pygame draws each one."""
-    fonts.check_font(path, key)
-    face = pygame.font.Font(path, 24)
+    """``path`` if the font has every Vietnamese letter, as the screen draws them: each
+    code point's own glyph (FreeType, no shaping that could stack a missing letter out
+    of a base and combining marks); :class:`FontError` naming the missing ones."""
+    try:
+        face = _face(path)
+    except (OSError, pygame.error) as exc:
+        raise fonts.FontError(f"{key}: cannot read font {path}: {exc}") from None
+    return fonts.require_letters(path, key, lambda ch: face.render_raw(ch, size=24))
 
-    def render(ch: str) -> tuple[tuple[int, int], bytes]:
-        surface = face.render(ch, False, (255, 255, 255), (0, 0, 0))
-        return surface.get_size(), pygame.image.tobytes(surface, "RGB")
 
-    if missing := missing_letters(render):
-        raise fonts.FontError(f"{key}: pygame cannot draw {len(missing)} letters ({missing[:12]})")
-    return path
+def _face(path: str) -> Any:
+    import pygame.freetype
+
+    pygame.freetype.init()
+    face = pygame.freetype.Font(path)
+    face.pad = True  # a line's full height and advances, as a text box lays lines out
+    face.kerning = True
+    return face
+
+
+class Face:
+    """A font at one size, drawn with pygame's FreeType module: every size of a font shares
+    one FreeType face, where each size of a ``pygame.font.Font`` (SDL_ttf) would hold a face,
+    shaping tables and glyph caches of its own (about 0.3 MB each, and a screen uses
+    dozens of sizes). Vietnamese is drawn from NFC text, one glyph a letter."""
+
+    def __init__(self, face: Any, size: int) -> None:
+        self.face = face
+        self.px = size
+
+    def size(self, text: str) -> tuple[int, int]:
+        rect = self.face.get_rect(text, size=self.px)
+        return rect.width, rect.height
+
+    def get_linesize(self) -> int:
+        return int(self.face.get_sized_height(self.px))
+
+    def render(
+        self, text: str, antialias: bool, color: Any, background: Any = None
+    ) -> pygame.Surface:
+        # Drawn into a surface of SDL's own pixel order (ARGB, as SDL_ttf's): a blit of it
+        # is a copy, where FreeType's own RGBA surface would be converted pixel by pixel
+        # at every blit (the scrolling notice is blitted 30 times a second).
+        self.face.antialiased = antialias
+        surface = pygame.Surface(self.size(text), pygame.SRCALPHA)
+        if background is not None:
+            surface.fill(background)
+        self.face.render_to(surface, (0, 0), text, color, background, size=self.px)
+        return surface
 
 
 class ScreenFonts:
@@ -50,9 +90,12 @@ class ScreenFonts:
         )
         return cls(regular, bold)
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per process)
-    def get(self, size: int, bold: bool = False) -> pygame.font.Font:
-        return pygame.font.Font(self.bold if bold else self.regular, size)
+    def get(self, size: int, bold: bool = False) -> Face:
+        return Face(self._faces[bold], size)
+
+    @functools.cached_property
+    def _faces(self) -> dict[bool, Any]:
+        return {False: _face(self.regular), True: _face(self.bold)}
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019
     def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
@@ -66,7 +109,7 @@ class Fitted:
     lines: tuple[str, ...]
 
 
-def _wrap(font: pygame.font.Font, text: str, width: int, lines: int) -> tuple[str, ...] | None:
+def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
     out: list[str] = []
     current = ""
     for word in text.split():
@@ -83,7 +126,7 @@ def _wrap(font: pygame.font.Font, text: str, width: int, lines: int) -> tuple[st
     return tuple(out) if len(out) <= lines else None
 
 
-def _cut(font: pygame.font.Font, text: str, width: int) -> str:
+def _cut(font: Face, text: str, width: int) -> str:
     """The longest start of ``text`` that fits ``width`` with an ellipsis."""
     if font.size(text)[0] <= width:
         return text

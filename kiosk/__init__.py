@@ -1,8 +1,5 @@
 """The core: configuration, the SQLite store, queue rules and the daemons that drive the site."""
 
-import importlib.metadata
-
-try:
-    __version__ = importlib.metadata.version("kiosk")
-except importlib.metadata.PackageNotFoundError:  # run from a source tree
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject.toml reads it from here): no daemon pays
+# for importlib.metadata (zipfile, email, csv: about 1.5 MB each) to learn it.
+__version__ = "0.1.0"

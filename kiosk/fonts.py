@@ -4,6 +4,7 @@ covers Vietnamese."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 from kiosk.vietnamese import missing_letters
@@ -63,6 +64,12 @@ def check_font(path: str, key: str) -> str:
         mask = face.getmask(ch, mode="1")
         return mask.size, bytes(mask)
 
+    return require_letters(path, key, render)
+
+
+def require_letters(path: str, key: str, render: Callable[[str], Hashable]) -> str:
+    """``path`` if ``render`` (one code point's own glyph, no shaping) draws every
+    Vietnamese letter; :class:`FontError` naming the missing ones."""
     missing = missing_letters(render)
     if missing:
         raise FontError(

@@ -41,7 +41,7 @@ class Device(Protocol):
 
 
 def open_evdev(path: str) -> Device:
-    from evdev import InputDevice
+    from kiosk.evdev_lib import InputDevice
 
     device: Device = InputDevice(path)
     return device

@@ -18,8 +18,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from evdev import InputEvent, ecodes
-from evdev.eventio import EventIO
+from kiosk.evdev_lib import EventIO, InputEvent, ecodes
 
 _EVENT = struct.Struct("llHHi")  # struct input_event on 64-bit Linux: timeval, type, code, value
 

@@ -50,12 +50,15 @@ def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> P
     return site / "config.toml"
 
 
-def daemon_env(notify: str) -> dict[str, str]:
-    """What systemd gives a site's daemon, with simulated hardware: ``NOTIFY_SOCKET``,
-    gpiozero's mock pins, SDL's dummy screen and sound; none of the caller's KIOSK_ settings."""
+def daemon_env(notify: str, cache: Path) -> dict[str, str]:
+    """What systemd gives a site's daemon, with simulated hardware: ``NOTIFY_SOCKET``, the
+    cache folder (made here), gpiozero's mock pins, SDL's dummy screen and sound; none of
+    the caller's KIOSK_ settings."""
+    cache.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
-    env.update(NOTIFY_SOCKET=notify, GPIOZERO_PIN_FACTORY="mock", SDL_VIDEODRIVER="dummy",
-               SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")  # fmt: skip
+    env.update(NOTIFY_SOCKET=notify, ESCPOS_CAPABILITIES_PICKLE_DIR=str(cache),
+               GPIOZERO_PIN_FACTORY="mock", SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
+               PYGAME_HIDE_SUPPORT_PROMPT="1")  # fmt: skip
     return env
 
 
@@ -104,7 +107,9 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     address = str(work / "notify")
     notify.bind(address)
-    env = daemon_env(address)
+    env = daemon_env(address, work / "cache")
+    # A site after its first start: python-escpos's printer database is parsed and kept.
+    subprocess.run([sys.executable, "-c", "import escpos.capabilities"], env=env, check=False)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         started = time.monotonic()

@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evdev import ecodes
-
 from kiosk.codes import MAX_INPUT
+from kiosk.evdev_lib import ecodes
 from scanner import _keys as k
 
 UNTYPED = "\x00"  # a key that types nothing printable: makes the code invalid, visibly

@@ -7,7 +7,7 @@ that way); NumLock is taken as on, as it is for a scanner.
 
 from __future__ import annotations
 
-from evdev import ecodes
+from kiosk.evdev_lib import ecodes
 
 _ROWS = {
     "KEY_GRAVE": "`~", "KEY_1": "1!", "KEY_2": "2@", "KEY_3": "3#", "KEY_4": "4$",

@@ -83,6 +83,9 @@ def test_ok__every_daemon_shares_notify_watchdog_user_and_hardening() -> None:
     assert environment["SDL_VIDEODRIVER"] == "kmsdrm"
     assert environment["SDL_AUDIODRIVER"] == "alsa"
     assert "KIOSK_DB" not in environment  # store.path says where the database is
+    # python-escpos's parsed printer database outlives a start, where the unit may write.
+    assert environment["ESCPOS_CAPABILITIES_PICKLE_DIR"] == "/var/cache/kiosk"
+    assert one["CacheDirectory"] == "kiosk" and "/var/cache/kiosk" in one["ReadWritePaths"]
     for key, value in (("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                        ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes")):  # fmt: skip
         assert one[key] == value, key

@@ -185,6 +185,8 @@ def glyph_render(font: pygame.font.Font) -> Render:
 
 
 def default_font_path() -> str:
+    if not pygame.font.get_init():
+        pygame.font.init()  # the screens draw with pygame.freetype; these tests use SDL_ttf
     return str(Path(pygame.__file__).parent / pygame.font.get_default_font())
 
 

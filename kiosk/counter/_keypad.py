@@ -16,7 +16,7 @@ KEY_DOWN = 1  # an EV_KEY value: 0 is up, 2 is autorepeat
 
 def keymap_problems(config: Config) -> list[str]:
     """Key names in ``[keymaps]`` that this system's evdev does not know."""
-    from evdev import ecodes
+    from kiosk.evdev_lib import ecodes
 
     return [
         f"keymaps.{name}.{key}: unknown key name {key!r} (see evdev's ecodes, e.g. KEY_KP1)"
@@ -34,7 +34,7 @@ class KeyDecoder:
     """
 
     def __init__(self, keymap: dict[str, str]) -> None:
-        from evdev import ecodes
+        from kiosk.evdev_lib import ecodes
 
         self.codes = {ecodes.ecodes[name]: Key.parse(action) for name, action in keymap.items()}
         self.ev_key = ecodes.EV_KEY

@@ -177,7 +177,7 @@ class Site:
         return str(self.work / f"{name}.sock")
 
     def _start(self, daemon: Daemon) -> None:
-        env = daemon_env(str(self.notify_path))
+        env = daemon_env(str(self.notify_path), self.work / "cache")
         command = [sys.executable, "-m", "kiosk.demo._host", self.control(daemon.name),
                    str(self.work), "--", "--config", str(self.config), "--db", str(self.db),
                    "run", *daemon.args]  # fmt: skip
