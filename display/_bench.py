@@ -1,7 +1,7 @@
 """Display figures for ``kiosk bench``.
 
 - A call committed by another process to the first frame showing it: the real
-  :class:`WallDaemon` loop on SDL's dummy screen at 1920x1080, the calls made by a
+  :class:`WallDaemon` loop on SDL's dummy screen (asked for 1920x1080), the calls made by a
   separate process at irregular intervals. Both sides stamp ``time.monotonic()``
   (one clock for every process on Linux).
 - The display process at rest: ``kiosk run display --role wall`` as systemd starts
@@ -92,6 +92,7 @@ def commit_to_frame(config: Config, work: Path, n: int) -> dict[str, Any]:
             stop.set()
 
     daemon.step()  # first frame, screen and database open before calls start
+    screen = daemon.screen.describe()
     caller.start()
     daemon.run(stop, on_tick=collect)
     caller.join(timeout=10)
@@ -100,7 +101,7 @@ def commit_to_frame(config: Config, work: Path, n: int) -> dict[str, Any]:
         **timing(latencies),
         "missed": len(committed) - len(latencies),
         "frames": daemon.frames,
-        "screen": f"{SIZE[0]}x{SIZE[1]} (SDL dummy driver)",
+        "screen": screen,
         "poll_ms": config.display.poll_ms,
         "goal_p99_ms": 100,
     }

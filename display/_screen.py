@@ -43,6 +43,14 @@ class Screen:
     def is_open(self) -> bool:
         return self.window is not None
 
+    def describe(self) -> str:
+        """The mode the screen opened at and the driver, e.g. ``1024x768 (SDL dummy)``: SDL's
+        dummy driver has that one mode and opens a full screen at it whatever is asked."""
+        if self.window is None:
+            return "not open"
+        width, height = self.window.get_size()
+        return f"{width}x{height} (SDL {pygame.display.get_driver()})"
+
     def open(self) -> None:
         try:
             pygame.display.init()

@@ -120,6 +120,7 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
             stop.set()
 
     screen.step()  # first frame, screen and database open before the scans start
+    shown_on = screen.screen.describe()
     deadline = time.monotonic() + 10
     while scanner.sources["bench"].state != "connected" and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -137,7 +138,7 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
         **timing(latencies),
         "missed": len(sent) - len(latencies),
         "cached_dossiers": None,
-        "screen": "1920x1080 (SDL dummy driver)",
+        "screen": shown_on,
         "poll_ms": config.display.poll_ms,
         "goal_p99_ms": 100,
     }

@@ -157,8 +157,9 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
         "idle_cpu_percent": round(sum(cpu.values()), 2),
         "idle_seconds": idle_seconds,
         "voice": voice,
-        "hardware": "mock GPIO pins, file printer, SDL dummy screen and sound, two screens "
-        "at 1920x1080" + ("" if broker else "; no mosquitto: without sync"),
+        "hardware": "mock GPIO pins, file printer, SDL dummy screen and sound (both screens "
+        "open at the dummy driver's one mode, 1024x768)"
+        + ("" if broker else "; no mosquitto: without sync"),
         "goals": GOALS,
     }
 

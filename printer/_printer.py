@@ -19,7 +19,6 @@ from printer._link import Link, LinkError
 from printer._preview import preview
 from printer._profile import ProfileError, load_profile
 from printer._text import encode_text_ticket
-from printer.virtual import VirtualPrinter
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,8 @@ class Rendered:
         if self.pieces is not None:
             return preview(list(self.pieces), self.width)
         # Text mode: the printer draws the letters; this is a close likeness.
+        from printer.virtual import VirtualPrinter
+
         printer = VirtualPrinter(self.width)
         printer.feed(self.data)
         printer.finish()  # a model without a cutter never cuts the page
@@ -141,6 +142,8 @@ class PagePrinter:
     saves each page as a PNG named after the ticket: the demo's kiosk printer."""
 
     def __init__(self, config: PrinterConfig, out: Path | None = None) -> None:
+        from printer.virtual import VirtualPrinter
+
         self.renderer = Renderer(config)
         self.virtual = VirtualPrinter(self.renderer.profile.width)
         self.out = out

@@ -326,6 +326,22 @@ def test_ok__screen_fonts_draw_every_vietnamese_letter(faces: ScreenFonts, bold:
     assert all(render(ch) not in tofu for ch in "—…•")
 
 
+def test_ok__every_size_shares_one_face_per_weight(faces: ScreenFonts) -> None:
+    """SDL_ttf would hold a face (and its caches) per size: the screens use dozens."""
+    sizes = [faces.get(size, bold) for size in range(10, 400, 7) for bold in (False, True)]
+    assert len({id(face.face) for face in sizes}) == 2
+    assert faces.get(40).size("Mời công dân") == faces.get(40).size("Mời công dân")
+    assert faces.get(80).size("Quầy 12")[0] > faces.get(40).size("Quầy 12")[0]
+
+
+def test_ok__drawn_text_is_in_sdls_pixel_order(faces: ScreenFonts) -> None:
+    """ARGB, as SDL_ttf's: blitting it copies pixels instead of converting each one."""
+    image = faces.get(40).render("Số A023", True, WHITE)
+    assert image.get_masks() == (0xFF0000, 0xFF00, 0xFF, 0xFF000000)
+    assert image.get_size() == faces.get(40).size("Số A023")
+    assert image.get_bounding_rect().width > 0  # ink, not an empty box
+
+
 def test_fail__pygame_default_font_lacks_vietnamese_letters(faces: ScreenFonts) -> None:
     font = pygame.font.Font(default_font_path(), 40)
     render = glyph_render(font)

@@ -12,12 +12,9 @@ import array
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import wave
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +54,8 @@ class Built:
 
 def build_pack(folder: str | Path, config: VoiceConfig, *, espeak: str = "espeak-ng") -> Built:
     """Generate every clip with espeak-ng into ``folder`` (replacing what is there)."""
+    import shutil  # building a pack (and what it needs) is not the display daemon's work
+
     program = shutil.which(espeak)
     if program is None:
         raise VoiceError(f"{espeak} not found: install it (apt install espeak-ng)")
@@ -75,6 +74,9 @@ def build_pack(folder: str | Path, config: VoiceConfig, *, espeak: str = "espeak
 
 
 def _build(root: Path, voice: str, program: str) -> Built:
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
     with tempfile.TemporaryDirectory(prefix=".voice-", dir=root) as scratch:
 
         def speak(item: tuple[str, str]) -> float:

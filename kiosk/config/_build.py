@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from typing import Any
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
