@@ -46,18 +46,27 @@ class Face:
     """A font at one size, drawn with pygame's FreeType module: every size of a font shares
     one FreeType face, where each size of a ``pygame.font.Font`` (SDL_ttf) would hold a face,
     shaping tables and glyph caches of its own (about 0.3 MB each, and a screen uses
-    dozens of sizes). Vietnamese is drawn from NFC text, one glyph a letter."""
+    dozens of sizes). Vietnamese is drawn from NFC text, one glyph a letter.
+
+    Every line is drawn :meth:`get_linesize` tall (the font's line height, as SDL_ttf's
+    lines) with its baseline at the same height. A capital with a hook or two
+    marks (Ủ, Ấ) reaches above the font's ascent and loses its top pixel or two there,
+    as it did with SDL_ttf.
+    """
 
     def __init__(self, face: Any, size: int) -> None:
         self.face = face
         self.px = size
+        self.baseline = int(face.get_sized_ascender(size))  # its depth below the line's top
+        # The font's line height, or more where its descent reaches below that (g, ỵ).
+        descent = -int(face.get_sized_descender(size))
+        self.height = max(int(face.get_sized_height(size)), self.baseline + descent)
 
     def size(self, text: str) -> tuple[int, int]:
-        rect = self.face.get_rect(text, size=self.px)
-        return rect.width, rect.height
+        return self.face.get_rect(text, size=self.px).width, self.height
 
     def get_linesize(self) -> int:
-        return int(self.face.get_sized_height(self.px))
+        return self.height
 
     def render(
         self, text: str, antialias: bool, color: Any, background: Any = None
@@ -69,7 +78,9 @@ class Face:
         surface = pygame.Surface(self.size(text), pygame.SRCALPHA)
         if background is not None:
             surface.fill(background)
-        self.face.render_to(surface, (0, 0), text, color, background, size=self.px)
+        # Placed so that its baseline is every line's: a taller text is not pushed down.
+        top = self.baseline - self.face.get_rect(text, size=self.px).y
+        self.face.render_to(surface, (0, top), text, color, background, size=self.px)
         return surface
 
 
@@ -90,6 +101,7 @@ class ScreenFonts:
         )
         return cls(regular, bold)
 
+    @functools.lru_cache(maxsize=512)  # noqa: B019 (one instance per process; a few ints each)
     def get(self, size: int, bold: bool = False) -> Face:
         return Face(self._faces[bold], size)
 

@@ -109,7 +109,10 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
     notify.bind(address)
     env = daemon_env(address, work / "cache")
     # A site after its first start: python-escpos's printer database is parsed and kept.
-    subprocess.run([sys.executable, "-c", "import escpos.capabilities"], env=env, check=False)
+    warm = [sys.executable, "-c", "import escpos.capabilities"]
+    with contextlib.suppress(subprocess.TimeoutExpired):  # if not, the kiosk daemon parses it
+        subprocess.run(warm, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=60, check=False)  # fmt: skip
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         started = time.monotonic()

@@ -104,7 +104,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     say "venv $VENV"
     "$PYTHON" -m venv --system-site-packages "$VENV"
 fi
-say "installing $(sed -n 's/^version = "\(.*\)"/\1/p' "$SOURCE/pyproject.toml" | head -1) from $SOURCE"
+say "installing $(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$SOURCE/kiosk/__init__.py" | head -1) from $SOURCE"
 # shellcheck disable=SC2086  # PIP_ARGS is a list of arguments
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade $PIP_ARGS "$SOURCE"
 install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"

@@ -185,19 +185,25 @@ def test_ok__long_press_gives_priority_ticket(make_site: Any) -> None:
     site.wait_for_pages(2)
 
 
+def wait_until(condition: Any, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return bool(condition())
+
+
 def test_ok__buttons_run_no_thread_while_nobody_presses(make_site: Any) -> None:
     """gpiozero's Button keeps a hold thread per button awake ten times a second;
     the kiosk's inputs time a long press only while a button is down."""
-    site: Site = make_site(hold_seconds=0.2, cooldown_seconds=0)
+    site: Site = make_site(hold_seconds=0.1, cooldown_seconds=0)
     site.buttons.close()
     before = {t.ident for t in threading.enumerate()}
     site.buttons = Buttons(site.config.kiosk, site.desk.presses, pin_factory=site.pins)
     assert len(site.buttons.devices) == len(site.config.kiosk.buttons) + 1  # and the priority key
     assert {t.ident for t in threading.enumerate()} <= before
-    site.press("dat-dai", hold=0.3)
+    site.press("dat-dai", hold=0.6)
     site.press("thue")
-    time.sleep(0.05)
-    assert {t.ident for t in threading.enumerate()} <= before  # the hold timers are gone
+    assert wait_until(lambda: {t.ident for t in threading.enumerate()} <= before)
     assert [(o.kind, o.priority) for o in site.handle_all()] == [
         ("printed", True),
         ("printed", False),
@@ -210,12 +216,13 @@ def test_ok__long_press_reports_exactly_once_per_push() -> None:
     long_press.released()  # a release with no press before it is no press
     long_press.pressed()
     long_press.released()
+    assert reports == [False]
     long_press.pressed()
-    time.sleep(0.15)
+    assert wait_until(lambda: len(reports) == 2)
     long_press.released()
     long_press.pressed()
     long_press.pressed()  # a bounce the debounce let through: one push still
-    time.sleep(0.15)
+    assert wait_until(lambda: len(reports) == 3)
     long_press.released()
     long_press.pressed()
     long_press.cancel()  # closed while down: nothing more
@@ -231,6 +238,7 @@ def test_ok__long_press_let_go_as_the_time_runs_out_is_one_press() -> None:
         long_press.pressed()
         time.sleep(0.001)
         long_press.released()
+        assert wait_until(lambda said=reports: bool(said))  # the timer may still be reporting
         time.sleep(0.002)
         assert reports in ([False], [True])
 

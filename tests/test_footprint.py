@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import subprocess
 import sys
 
@@ -45,10 +44,7 @@ def loaded(modules: list[str]) -> set[str]:
         f"for name in {modules!r}: importlib.import_module(name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    env = {**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=60, check=True)  # fmt: skip
-    return set(json.loads(done.stdout))
+    return set(json.loads(python_says(code)))
 
 
 @pytest.mark.parametrize("daemon", sorted(DAEMON_MODULES))
@@ -56,6 +52,14 @@ def test_ok__a_daemon_loads_only_what_it_uses(daemon: str) -> None:
     modules = loaded(DAEMON_MODULES[daemon])
     assert modules >= set(DAEMON_MODULES[daemon])  # the check itself sees imports
     assert not NOT_IN[daemon] & modules
+
+
+def python_says(code: str) -> str:
+    """What ``code`` prints, run in a fresh interpreter (which must succeed)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def test_ok__evdev_loads_without_asyncio_and_asyncio_still_loads_after() -> None:
@@ -67,9 +71,7 @@ def test_ok__evdev_loads_without_asyncio_and_asyncio_still_loads_after() -> None
         "import asyncio\n"
         "print(asyncio.run(asyncio.sleep(0, 'ok')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=False)  # fmt: skip
-    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+    assert python_says(code) == "ok"
 
 
 def test_ok__pygame_loads_without_pkg_resources_and_keeps_its_own_files() -> None:
@@ -80,9 +82,7 @@ def test_ok__pygame_loads_without_pkg_resources_and_keeps_its_own_files() -> Non
         "import pygame.pkgdata\n"
         "print(pygame.pkgdata.getResource('pygame_icon.bmp').read(2).decode())\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=False)  # fmt: skip
-    assert (done.returncode, done.stdout.strip()) == (0, "BM"), done.stderr
+    assert python_says(code) == "BM"
 
 
 @given(st.binary(max_size=200), st.binary(max_size=300))

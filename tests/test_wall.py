@@ -334,6 +334,23 @@ def test_ok__every_size_shares_one_face_per_weight(faces: ScreenFonts) -> None:
     assert faces.get(80).size("Quầy 12")[0] > faces.get(40).size("Quầy 12")[0]
 
 
+@pytest.mark.parametrize("bold", [False, True])
+def test_ok__every_line_holds_its_letters_on_one_baseline(faces: ScreenFonts, bold: bool) -> None:
+    """Marks and descenders (ầ, ỵ, g) are drawn whole inside a line's height, and a text
+    with a capital reaching higher (Ẵ) is not drawn lower than one without."""
+    for size in (12, 13, 27, 40, 96, 180):
+        face = faces.get(size, bold)
+        for text in ("Quầy jgy", "Mời công dân số ỵ", "Tư pháp – Hộ tịch", "Đất đai"):
+            image = face.render(text, True, WHITE)
+            whole = face.face.render(text, WHITE, size=size)[0].get_bounding_rect()
+            ink = image.get_bounding_rect()
+            assert image.get_height() == face.get_linesize(), (size, text)
+            assert ink.size == whole.size, (size, text)  # nothing cut off
+        plain = face.render("Mời", True, WHITE).get_bounding_rect()
+        marked = face.render("Mời Ẵ", True, WHITE).get_bounding_rect()
+        assert plain.bottom == marked.bottom  # the same baseline
+
+
 def test_ok__drawn_text_is_in_sdls_pixel_order(faces: ScreenFonts) -> None:
     """ARGB, as SDL_ttf's: blitting it copies pixels instead of converting each one."""
     image = faces.get(40).render("Số A023", True, WHITE)
