@@ -122,20 +122,31 @@ class Fitted:
 
 
 def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
+    # Each word is measured once and lines are summed from the words and spaces (measuring
+    # every longer candidate line costs FreeType a layout each time); the lines made are
+    # then measured whole, as they are drawn, and must fit too.
+    space = font.size(" ")[0]
     out: list[str] = []
-    current = ""
+    current: list[str] = []
+    used = 0
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if font.size(candidate)[0] <= width:
-            current = candidate
-            continue
-        if not current or font.size(word)[0] > width:
+        taken = font.size(word)[0]
+        if taken > width:
             return None
-        out.append(current)
-        current = word
+        if current and used + space + taken <= width:
+            current.append(word)
+            used += space + taken
+            continue
+        if current:
+            out.append(" ".join(current))
+            if len(out) >= lines:
+                return None  # more words than lines can hold
+        current, used = [word], taken
     if current:
-        out.append(current)
-    return tuple(out) if len(out) <= lines else None
+        out.append(" ".join(current))
+    if len(out) > lines or any(font.size(line)[0] > width for line in out):
+        return None
+    return tuple(out)
 
 
 def _cut(font: Face, text: str, width: int) -> str:
