@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.site_bench import cpu_ticks
+from kiosk.site_bench import cpu_ticks, site_with, voice_pack
 from kiosk.stats import timing
 
 SIZE = (1920, 1080)
@@ -116,28 +116,16 @@ def _rss_mb(pid: int) -> float:
 
 def _site(config_path: str, work: Path, name: str, notice: str, pack: str) -> Path:
     """The site's config with a drop-in for the figure: a notice, the pack, a mode."""
-    site = work / name
-    (site / "config.d").mkdir(parents=True)
-    (site / "config.toml").write_bytes(Path(config_path).read_bytes())
-    (site / "config.d" / "bench.toml").write_text(
-        f'[display]\nresolution = "{SIZE[0]}x{SIZE[1]}"\nrotation = 0\nnotice = "{notice}"\n'
-        f'[voice]\npack = "{pack}"\n',
-        encoding="utf-8",
-    )
-    return site / "config.toml"
+    lines = ["[display]", f'resolution = "{SIZE[0]}x{SIZE[1]}"', "rotation = 0",
+             f'notice = "{notice}"', "[voice]", f'pack = "{pack}"']  # fmt: skip
+    return site_with(config_path, work / name, "bench", lines)
 
 
 def idle(config_path: str, config: Config, work: Path, seconds: float) -> dict[str, Any]:
     """CPU and memory of the display process with nothing changing."""
-    from display.voice import build_pack
-
-    pack = work / "voice"
-    voice = "off"
-    try:
-        build_pack(pack, config.voice)
-        voice = "on (mixer open)"
-    except Exception:  # no espeak-ng: measured without voice
-        pack = work / "no-voice"
+    pack, voice = voice_pack(work, config.voice), "on (mixer open)"
+    if pack is None:  # no espeak-ng: measured without voice
+        pack, voice = work / "no-voice", "off"
     db = work / "idle.db"
     from kiosk.store import Store
 

@@ -32,7 +32,10 @@ def check_screen_font(path: str, key: str) -> str:
     return fonts.require_letters(path, key, lambda ch: face.render_raw(ch, size=24))
 
 
+@functools.cache
 def _face(path: str) -> Any:
+    """The FreeType face of a font file, opened once: the font check and every size drawn
+    share it."""
     import pygame.freetype
 
     pygame.freetype.init()
@@ -75,17 +78,18 @@ class Face:
         # is a copy, where FreeType's own RGBA surface would be converted pixel by pixel
         # at every blit (the scrolling notice is blitted 30 times a second).
         self.face.antialiased = antialias
-        surface = pygame.Surface(self.size(text), pygame.SRCALPHA)
+        laid = self.face.get_rect(text, size=self.px)
+        surface = pygame.Surface((laid.width, self.height), pygame.SRCALPHA)
         if background is not None:
             surface.fill(background)
         # Placed so that its baseline is every line's: a taller text is not pushed down.
-        top = self.baseline - self.face.get_rect(text, size=self.px).y
+        top = self.baseline - laid.y
         self.face.render_to(surface, (0, top), text, color, background, size=self.px)
         return surface
 
 
 class ScreenFonts:
-    """The regular and bold faces at any pixel size (each size loaded once)."""
+    """The regular and bold faces at any pixel size (one FreeType face per weight)."""
 
     def __init__(self, regular: str, bold: str) -> None:
         self.regular = regular

@@ -79,13 +79,9 @@ class Notifier:
 
     def watchdog(self) -> bool:
         """Ping the watchdog if a quarter of its interval has passed since the last ping."""
-        if not self.interval:
+        if not self.interval or self.clock() - self._last_ping < self.interval / 4:
             return False
-        now = self.clock()
-        if now - self._last_ping < self.interval / 4:
-            return False
-        self._last_ping = now
-        return self.send("WATCHDOG=1")
+        return self.ping()
 
     def outlast(self, gap: float) -> float:
         """Make the watchdog outlast a loop that may go ``gap`` seconds without a ping (one

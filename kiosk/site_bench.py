@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import VoiceConfig
+
 # The daemons of a site with a scanner (what ``kiosk units`` enables for the example).
 DAEMONS = {
     "kiosk": ("kiosk",),
@@ -32,10 +34,17 @@ DAEMONS = {
 GOALS = {"total_rss_mb": 150, "idle_cpu_percent": 2.0, "cold_start_s": 3.0}
 
 
+def site_with(base: str | Path, folder: Path, dropin: str, lines: list[str]) -> Path:
+    """A copy of the config file ``base`` in ``folder`` with ``lines`` as its drop-in
+    ``config.d/DROPIN.toml``; the copy's path."""
+    (folder / "config.d").mkdir(parents=True, exist_ok=True)
+    main = folder / "config.toml"
+    main.write_bytes(Path(base).read_bytes())
+    (folder / "config.d" / f"{dropin}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return main
+
+
 def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> Path:
-    site = work / "site"
-    (site / "config.d").mkdir(parents=True)
-    (site / "config.toml").write_bytes(Path(config_path).read_bytes())
     lines = [
         "[printer]", 'connection = "file"', f"path = {json.dumps(str(work / 'tickets.bin'))}",
         "[display]", 'resolution = "1920x1080"',
@@ -46,8 +55,7 @@ def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> P
         lines += ["[sync]", "enabled = true", 'host = "127.0.0.1"', f"port = {broker_port}"]
     else:
         lines += ["[sync]", "enabled = false"]
-    (site / "config.d" / "bench.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return site / "config.toml"
+    return site_with(config_path, work / "site", "bench", lines)
 
 
 def daemon_env(notify: str, cache: Path) -> dict[str, str]:
@@ -85,17 +93,28 @@ def _memory_mb(pid: int) -> tuple[float, float]:
     return round(rss / 1024, 1), round(pss / 1024, 1)
 
 
+def voice_pack(work: Path, voice: VoiceConfig) -> Path | None:
+    """``work/voice``, the pack the benches' display plays, built once for a run; None
+    without espeak-ng to build it."""
+    from display.voice import build_pack, missing_clips
+
+    pack = work / "voice"
+    if missing_clips(pack):
+        try:
+            build_pack(pack, voice)
+        except Exception:
+            return None
+    return pack
+
+
 def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, Any]:
-    from display.voice import build_pack
     from kiosk.config import load_config
     from kiosk.store import Store
     from sync._servers import Broker
 
     config = load_config(config_path)
-    pack, voice = work / "voice", "on"
-    try:
-        build_pack(pack, config.voice)
-    except Exception:  # no espeak-ng: measured without a voice pack
+    pack, voice = voice_pack(work, config.voice), "on"
+    if pack is None:
         pack, voice = work / "no-voice", "off (no espeak-ng to build the pack)"
     broker: Broker | None = None
     with contextlib.suppress(Exception):  # no mosquitto: the site without sync

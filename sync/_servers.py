@@ -124,6 +124,11 @@ class CentralProcess:
     def exited(self) -> int | None:
         return self.process.poll()
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or a power cut ends it."""
+        self.process.kill()
+        self.process.wait()
+
     def stop(self) -> int:
         """SIGTERM (killed if it does not stop in 10 s); its exit status."""
         self.process.terminate()

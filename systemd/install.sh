@@ -49,7 +49,9 @@ ETC="$ROOT/etc/kiosk"
 STATE="$ROOT/var/lib/kiosk"
 UNITS="$ROOT/etc/systemd/system"
 RULES="$ROOT/etc/udev/rules.d/70-kiosk.rules"
-GROUPS_WANTED=(gpio dialout input video render audio lp plugdev)
+# The groups the units give the daemons (SupplementaryGroups= of the shared drop-in).
+read -ra GROUPS_WANTED <<<"$(sed -n 's/^SupplementaryGroups=//p' \
+    "$SOURCE/systemd/kiosk-.service.d/10-kiosk.conf")"
 
 # -- Debian packages: apt's lgpio, pygame (with KMSDRM) and evdev serve where wheels cannot --
 if [ "$APT" -eq 1 ]; then
@@ -165,8 +167,8 @@ say "units for this site: ${wanted[*]}"
 # -- enable and (re)start -------------------------------------------------------------------
 systemctl=(systemctl)
 [ -n "$ROOT" ] && systemctl=(systemctl --root "$ROOT")
-for unit in kiosk-kiosk kiosk-counter kiosk-display-wall kiosk-display-lookup \
-        kiosk-display-both kiosk-scanner kiosk-sync; do
+for file in "$SOURCE"/systemd/kiosk-*.service; do
+    unit="$(basename "$file" .service)"
     if printf '%s\n' "${wanted[@]}" | grep -qx "$unit.service"; then
         "${systemctl[@]}" enable --quiet "$unit.service"
     elif [ "$START" -eq 1 ]; then  # no longer needed (a scanner taken away, say)

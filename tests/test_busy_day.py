@@ -57,7 +57,7 @@ def test_ok__a_shortened_busy_day_keeps_every_invariant(day: tuple[Path, dict[st
     assert {"printer_unplugged", "broker_down", "kill:central"} <= set(report["faults"])
     assert invariants["every_event_at_central_once"]["central_events"] > 500
     assert invariants["voice_consistent_with_calls"]["said"] > 0
-    assert (out / "wall").glob("*.png")
+    assert any((out / "wall").glob("*.png"))
     for log in (out / "logs").glob("*.log"):
         assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace"), log.name
 

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import os
 import sys
 import threading
 import time
@@ -25,11 +24,11 @@ log = logging.getLogger("kiosk")
 def central_config(ctx: Context) -> CentralConfig:
     """``[central]`` of the config file (the rest of a site's config is not needed), then
     the command line's overrides."""
-    from kiosk.config import load_raw, parse_central
+    from kiosk.config import DEFAULT_PATH, load_raw, main_path, parse_central
 
     raw: dict[str, Any] = {}
-    path = ctx.args.config or os.environ.get("KIOSK_CONFIG")
-    if path or Path("/etc/kiosk/config.toml").is_file():
+    path = main_path(ctx.args.config)
+    if path != DEFAULT_PATH or path.is_file():  # central runs without a site's config too
         raw, _ = load_raw(path)
     args = ctx.args
     changes: dict[str, Any] = {}

@@ -3,10 +3,12 @@
 from kiosk.config._central import overlay, read_central, site_config, with_central
 from kiosk.config._check import capacity
 from kiosk.config._load import (
+    DEFAULT_PATH,
     ConfigError,
     config_files,
     load_config,
     load_raw,
+    main_path,
     parse_central,
     parse_config,
 )
@@ -39,6 +41,7 @@ from kiosk.config._schema import (
 )
 
 __all__ = [
+    "DEFAULT_PATH",
     "BrokerConfig",
     "CentralConfig",
     "Config",
@@ -69,6 +72,7 @@ __all__ = [
     "config_files",
     "load_config",
     "load_raw",
+    "main_path",
     "overlay",
     "parse_central",
     "parse_config",

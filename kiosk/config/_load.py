@@ -28,9 +28,14 @@ class ConfigError(Exception):
         return self.problems[0] + (f" (and {more} more; run 'kiosk config check')" if more else "")
 
 
+def main_path(path: str | Path | None = None) -> Path:
+    """The main config file: ``path`` if given, else ``$KIOSK_CONFIG``, else the default."""
+    return Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
 def config_files(path: str | Path | None = None) -> list[Path]:
     """The main file, then its drop-ins ``config.d/*.toml`` beside it, in name order."""
-    main = Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH).absolute()
+    main = main_path(path).absolute()
     dropins = main.parent / "config.d"
     try:
         extra = sorted(dropins.glob("*.toml")) if dropins.is_dir() else []

@@ -68,15 +68,14 @@ class BusyDay:
     def run(self) -> dict[str, Any]:
         from display.voice import build_pack
         from printer.virtual import PtyPrinter, VirtualPrinter
-        from sync._servers import Broker, CentralProcess
+        from sync._servers import Broker
 
         out = self.out
         started = time.monotonic()
         build_pack(out / "voice-pack", self.base_config.voice)
         self.broker = Broker(out / "broker").start()
         self.central_db = out / "central.db"
-        self.central = CentralProcess(self.broker.port, f"sqlite://{self.central_db}", out,
-                                      "busy-day-central")  # fmt: skip
+        self._start_central()
         self.printer = PtyPrinter(VirtualPrinter(), out / "printer-tty")
         self.scanner = SerialScanner(out / "scanner-tty")
         config = write_config(self.base, out, printer=out / "printer-tty",
@@ -271,9 +270,8 @@ class BusyDay:
         elif what.startswith("pause:"):
             self.staff.pause(int(what.split(":")[1]), minutes)
         elif what == "kill:central":
-            self.central.process.kill()
-            self.central.process.wait()
-            self.faults.at(time.monotonic() + 2, self._restart_central)
+            self.central.kill()
+            self.faults.at(time.monotonic() + 2, self._start_central)
         elif what.startswith("kill:"):
             self._kill(what.split(":")[1])
 
@@ -284,7 +282,7 @@ class BusyDay:
         with self.scan_lock:
             self.scanner.plug()
 
-    def _restart_central(self) -> None:
+    def _start_central(self) -> None:
         from sync._servers import CentralProcess
 
         self.central = CentralProcess(self.broker.port, f"sqlite://{self.central_db}",

@@ -104,9 +104,9 @@ class Scheduler:
     def __len__(self) -> int:
         return len(self._heap)
 
-    def run_due(self) -> None:
-        """Every action whose time has come, in time order."""
-        while True:
+    def run_due(self, stop: threading.Event | None = None) -> None:
+        """Every action whose time has come, in time order (until ``stop``)."""
+        while stop is None or not stop.is_set():
             with self._lock:
                 ripe = bool(self._heap) and self._heap[0][0] <= time.monotonic()
                 action = heapq.heappop(self._heap)[2] if ripe else None
@@ -116,14 +116,10 @@ class Scheduler:
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
+            self.run_due(stop)
             with self._lock:
                 due = self._heap[0][0] if self._heap else None
-                ripe = due is not None and due <= time.monotonic()
-                action = heapq.heappop(self._heap)[2] if ripe else None
-            if action is not None:
-                action()
-            else:
-                stop.wait(0.01 if due is None else min(0.05, max(0.0, due - time.monotonic())))
+            stop.wait(0.01 if due is None else min(0.05, max(0.0, due - time.monotonic())))
 
 
 @dataclass

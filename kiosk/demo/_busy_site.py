@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # A site with a scanner (what `kiosk units` enables), started as the site bench does.
-from kiosk.site_bench import DAEMONS, daemon_env, ready_pid
+from kiosk.site_bench import DAEMONS, daemon_env, ready_pid, site_with
 
 # (id, name, number format, service minutes): the example's seven and one more.
 SERVICES = (
@@ -67,9 +67,6 @@ def rating_pad(counter: int) -> str:
 def write_config(base: str, work: Path, *, printer: Path, scanner: Path, broker_port: int,
                  voice_pack: str) -> Path:  # fmt: skip
     """The example's config with the busy day's overlay in ``config.d``."""
-    site = work / "site"
-    (site / "config.d").mkdir(parents=True, exist_ok=True)
-    (site / "config.toml").write_bytes(Path(base).read_bytes())
     q = json.dumps
     lines = [
         "[hours]", 'open = "00:00"', 'close = "23:59"', 'lunch_start = ""', 'lunch_end = ""',
@@ -111,8 +108,7 @@ def write_config(base: str, work: Path, *, printer: Path, scanner: Path, broker_
             lines += ["[[counters.keypads]]", f"device = {q(keypad(number))}", 'keymap = "staff"']
         lines += ["[[counters.keypads]]", f"device = {q(rating_pad(number))}",
                   'keymap = "rating"']  # fmt: skip
-    (site / "config.d" / "busy-day.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return site / "config.toml"
+    return site_with(base, work / "site", "busy-day", lines)
 
 
 class SerialScanner:

@@ -80,11 +80,10 @@ class Host:
 def _keypads_from(keyboards: Keyboards) -> None:
     """Counter keypads open the simulated ones (their paths as in the config)."""
     from kiosk.counter._keypad import Keypads
-    from kiosk.inputdev import InputReader
 
-    for init in (Keypads.__init__, InputReader.__init__):
-        assert init.__kwdefaults__ is not None
-        init.__kwdefaults__["opener"] = keyboards.open
+    defaults = Keypads.__init__.__kwdefaults__
+    assert defaults is not None
+    defaults["opener"] = keyboards.open
 
 
 def _record_wall(folder: Path) -> None:

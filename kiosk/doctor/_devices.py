@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config
+from kiosk.desk import PrinterStatus
 from kiosk.doctor import FAIL, OK, SKIP, WARN, Check
 
 FIX_PRINTER = {
@@ -50,13 +51,15 @@ def printer(config: Config, running: Collection[str] = (), db_path: str = "") ->
     detail = f"{where} ({setting.profile}): {status.state}"
     if status.detail:
         detail += f", {status.detail}"
-    fix = FIX_PRINTER.get(status.state, "see the printer's manual for this state")
+    yield _verdict(status, detail)
+
+
+def _verdict(status: PrinterStatus, text: str) -> Check:
+    """Ready is fine; a printer that still prints (paper low, unchecked) a warning."""
     if status.state == "ready":
-        yield Check("printer", OK, detail)
-    elif status.printable:
-        yield Check("printer", WARN, detail, fix)
-    else:
-        yield Check("printer", FAIL, detail, fix)
+        return Check("printer", OK, text)
+    fix = FIX_PRINTER.get(status.state, "see the printer's manual for this state")
+    return Check("printer", WARN if status.printable else FAIL, text, fix)
 
 
 def _reported_printer(db_path: str) -> Iterator[Check]:
@@ -76,16 +79,10 @@ def _reported_printer(db_path: str) -> Iterator[Check]:
             "journalctl -u kiosk-kiosk says what it sees",
         )
         return
-    status = json.loads(row[0])
-    state, detail = status.get("state", "?"), status.get("detail", "")
-    text = f"held by the running kiosk daemon: {state}" + (f", {detail}" if detail else "")
-    fix = FIX_PRINTER.get(state, "see the printer's manual for this state")
-    if state == "ready":
-        yield Check("printer", OK, text)
-    elif state in ("paper_low", "unchecked"):
-        yield Check("printer", WARN, text, fix)
-    else:
-        yield Check("printer", FAIL, text, fix)
+    stored = json.loads(row[0])
+    status = PrinterStatus(str(stored.get("state", "?")), str(stored.get("detail", "")))
+    text = f"held by the running kiosk daemon: {status.state}"
+    yield _verdict(status, text + (f", {status.detail}" if status.detail else ""))
 
 
 def scanners(config: Config) -> Iterator[Check]:

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kiosk.cli._context import Context
+from kiosk.config import Config, main_path
 from kiosk.doctor import SKIP, Check, can_run, guarded
 from kiosk.doctor import _deployment as deployment
 from kiosk.doctor import _devices as devices
 from kiosk.doctor import _system as system
 
-DEPENDS_ON_CONFIG = (
-    "services",
-    "database",
-    "files",
-    "clock",
-    "gpio",
-    "printer",
-    "scanner",
-    "screen",
-    "font",
-    "voice",
-    "broker",
+# The checks that need a valid configuration, in order: each given the configuration, the
+# command's context and the kiosk daemons running now.
+CHECKS: tuple[tuple[str, Callable[[Config, Context, set[str]], Iterable[Check]]], ...] = (
+    ("services", lambda config, ctx, running: deployment.services(config)),
+    ("database", lambda config, ctx, running: system.database(ctx.db_path)),
+    ("files", lambda config, ctx, running: deployment.files(config, ctx.db_path)),
+    ("clock", lambda config, ctx, running: system.clock()),
+    ("gpio", lambda config, ctx, running: system.gpio(config, running)),
+    ("printer", lambda config, ctx, running: devices.printer(config, running, ctx.db_path)),
+    ("scanner", lambda config, ctx, running: devices.scanners(config)),
+    ("screen", lambda config, ctx, running: devices.screen(config, running)),
+    ("font", lambda config, ctx, running: devices.fonts(config)),
+    ("voice", lambda config, ctx, running: devices.voice(config)),
+    ("broker", lambda config, ctx, running: devices.broker(config)),
 )
+DEPENDS_ON_CONFIG = tuple(name for name, _ in CHECKS)
 
 
 def running_daemons(proc: Path = Path("/proc")) -> set[str]:
@@ -45,24 +51,15 @@ def running_daemons(proc: Path = Path("/proc")) -> set[str]:
 
 
 def checks(ctx: Context) -> list[Check]:
-    where = str(ctx.args.config or os.environ.get("KIOSK_CONFIG") or "/etc/kiosk/config.toml")
+    where = str(main_path(ctx.args.config))
     found, config = system.config_check(lambda: ctx.config, where)
     if config is None:
         return found + [
             Check(name, SKIP, "needs a valid configuration") for name in DEPENDS_ON_CONFIG
         ]
     running = running_daemons()
-    found += guarded("services", lambda: deployment.services(config))
-    found += guarded("database", lambda: system.database(ctx.db_path))
-    found += guarded("files", lambda: deployment.files(config, ctx.db_path))
-    found += guarded("clock", system.clock)
-    found += guarded("gpio", lambda: system.gpio(config, running))
-    found += guarded("printer", lambda: devices.printer(config, running, ctx.db_path))
-    found += guarded("scanner", lambda: devices.scanners(config))
-    found += guarded("screen", lambda: devices.screen(config, running))
-    found += guarded("font", lambda: devices.fonts(config))
-    found += guarded("voice", lambda: devices.voice(config))
-    found += guarded("broker", lambda: devices.broker(config))
+    for name, check in CHECKS:
+        found += guarded(name, functools.partial(check, config, ctx, running))
     return found
 
 

@@ -183,16 +183,19 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
         yield Check("gpio", SKIP, "no GPIO pins configured")
         return
     taken = taken_pins() if taken is None else taken
-    for pin, where, _daemon in pins:
-        if (holder := taken.get(_bcm(pin))) is not None:
-            yield Check(
-                "gpio",
-                FAIL,
-                f"{pin} ({where}) belongs to an interface: {holder}",
-                "wire the button to a free pin and set it in the config, or turn that "
-                "interface off in the boot configuration and reboot",
-            )
-    pins = [(pin, where, daemon) for pin, where, daemon in pins if _bcm(pin) not in taken]
+    usable = []
+    for pin, where, daemon in pins:
+        if (holder := taken.get(_bcm(pin))) is None:
+            usable.append((pin, where, daemon))
+            continue
+        yield Check(
+            "gpio",
+            FAIL,
+            f"{pin} ({where}) belongs to an interface: {holder}",
+            "wire the button to a free pin and set it in the config, or turn that "
+            "interface off in the boot configuration and reboot",
+        )
+    pins = usable
     # lgpio leaves its notify pipe in its working folder: a folder of its own, as the units
     # give the daemons, so the doctor works from anywhere and leaves nothing behind.
     os.environ.setdefault("LG_WD", tempfile.mkdtemp(prefix="kiosk-doctor-lgpio-"))
