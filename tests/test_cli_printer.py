@@ -195,10 +195,13 @@ def test_ok__run_kiosk_starts_and_stops_cleanly(site: Path, virtual: VirtualPrin
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if (site / "kiosk.db").exists():
-                with sqlite3.connect(site / "kiosk.db") as conn:
-                    rows = conn.execute(
-                        "SELECT data FROM events WHERE type = 'printer.status'"
-                    ).fetchall()
+                try:
+                    with sqlite3.connect(site / "kiosk.db") as conn:
+                        rows = conn.execute(
+                            "SELECT data FROM events WHERE type = 'printer.status'"
+                        ).fetchall()
+                except sqlite3.OperationalError:  # made, its tables not yet
+                    rows = []
                 if rows:
                     break
             time.sleep(0.1)
