@@ -30,8 +30,8 @@ def input_device(
     press, where wanted, is timed only while the button is down (the kiosk's
     ``LongPress``).
     """
-    from gpiozero import DigitalInputDevice
+    from kiosk.gpio_lib import DigitalInputDevice, factory
 
     return DigitalInputDevice(
-        pin, bounce_time=bounce, pin_factory=pin_factory, **_wiring(pull, active)
+        pin, bounce_time=bounce, pin_factory=factory(pin_factory), **_wiring(pull, active)
     )

@@ -32,6 +32,8 @@ DAEMONS = {
     "sync": ("sync",),
 }
 GOALS = {"total_rss_mb": 150, "idle_cpu_percent": 2.0, "cold_start_s": 3.0}
+# glibc's malloc settings from the units' drop-in (systemd/kiosk-.service.d/10-kiosk.conf).
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
 
 def site_with(base: str | Path, folder: Path, dropin: str, lines: list[str]) -> Path:
@@ -60,13 +62,13 @@ def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> P
 
 def daemon_env(notify: str, cache: Path) -> dict[str, str]:
     """What systemd gives a site's daemon, with simulated hardware: ``NOTIFY_SOCKET``, the
-    cache folder (made here), gpiozero's mock pins, SDL's dummy screen and sound; none of
-    the caller's KIOSK_ settings."""
+    cache folder (made here), the units' malloc settings, gpiozero's mock pins, SDL's
+    dummy screen and sound; none of the caller's KIOSK_ settings."""
     cache.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
     env.update(NOTIFY_SOCKET=notify, ESCPOS_CAPABILITIES_PICKLE_DIR=str(cache),
                GPIOZERO_PIN_FACTORY="mock", SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
-               PYGAME_HIDE_SUPPORT_PROMPT="1")  # fmt: skip
+               PYGAME_HIDE_SUPPORT_PROMPT="1", **MALLOC)  # fmt: skip
     return env
 
 

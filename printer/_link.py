@@ -80,8 +80,9 @@ class Link:
             os.set_blocking(printer.device.fileno(), False)
 
     def _make(self) -> Any:
-        from escpos import printer
+        from printer._escpos_lib import printers
 
+        printer = printers()
         config = self.config
         match config.connection:
             case "usb":

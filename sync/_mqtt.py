@@ -17,13 +17,13 @@ import threading
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from kiosk.config import BrokerConfig
+from sync._paho import mqtt
 
 log = logging.getLogger("sync.mqtt")
 

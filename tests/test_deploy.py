@@ -17,6 +17,7 @@ import pytest
 
 from kiosk.config import Config, ScannerDevice
 from kiosk.deploy import _match, rules, units
+from kiosk.site_bench import MALLOC
 from tests.conftest import ROOT, make_config
 
 SYSTEMD = ROOT / "systemd"
@@ -86,6 +87,8 @@ def test_ok__every_daemon_shares_notify_watchdog_user_and_hardening() -> None:
     # python-escpos's parsed printer database outlives a start, where the unit may write.
     assert environment["ESCPOS_CAPABILITIES_PICKLE_DIR"] == "/var/cache/kiosk"
     assert one["CacheDirectory"] == "kiosk" and "/var/cache/kiosk" in one["ReadWritePaths"]
+    # The benches run the daemons with the units' malloc settings.
+    assert {key: environment[key] for key in MALLOC} == MALLOC
     for key, value in (("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                        ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes")):  # fmt: skip
         assert one[key] == value, key

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import subprocess
 import sys
+import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import tokens
+from kiosk import randomness, tokens
 
 # What a daemon's start imports (``kiosk run NAME`` through its CLI entry point).
 DAEMON_MODULES = {
@@ -28,13 +31,15 @@ DAEMON_MODULES = {
 }
 # Never in any daemon: a package's metadata reader (zipfile, email, csv), OpenSSL through
 # hashlib where no TLS is spoken, asyncio (and ssl) for a select loop, setuptools.
-NOWHERE = {"pkg_resources", "asyncio"}
+# Nor the uuid and random modules for one random id per event.
+NOWHERE = {"pkg_resources", "asyncio", "urllib.request", "email", "zipfile", "random"}
 NOT_IN = {
-    "kiosk": NOWHERE | {"printer.virtual", "tty"},
-    "counter": NOWHERE | {"hashlib", "ssl"},
-    "scanner": NOWHERE | {"hashlib", "ssl", "importlib.metadata", "hmac"},
-    "sync": NOWHERE | {"PIL", "pygame", "evdev"},
-    "display": NOWHERE | {"PIL", "hashlib", "ssl", "importlib.metadata", "evdev", "tempfile"},
+    "kiosk": NOWHERE | {"printer.virtual", "tty", "uuid"},
+    "counter": NOWHERE | {"hashlib", "ssl", "uuid"},
+    "scanner": NOWHERE | {"hashlib", "ssl", "importlib.metadata", "hmac", "uuid"},
+    "sync": NOWHERE | {"PIL", "pygame", "evdev", "http.client"},
+    "display": NOWHERE
+    | {"PIL", "hashlib", "ssl", "importlib.metadata", "evdev", "tempfile", "uuid"},
 }
 
 
@@ -54,12 +59,104 @@ def test_ok__a_daemon_loads_only_what_it_uses(daemon: str) -> None:
     assert not NOT_IN[daemon] & modules
 
 
-def python_says(code: str) -> str:
-    """What ``code`` prints, run in a fresh interpreter (which must succeed)."""
+def python_says(code: str, **env: str) -> str:
+    """What ``code`` prints, run in a fresh interpreter (which must succeed) with ``env``
+    added to the environment."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=False)  # fmt: skip
+                          timeout=60, check=False, env={**os.environ, **env})  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+GPIOZERO_LEFT_OUT = ("importlib.metadata", "importlib_resources", "zipfile", "email",
+                     "statistics")  # fmt: skip
+
+
+def test_ok__gpio_devices_without_gpiozero_look_ups_which_still_work_after() -> None:
+    code = (
+        "import sys\n"
+        "from kiosk.gpio_lib import LED, DigitalInputDevice, factory, gpiozero\n"
+        "button, led = DigitalInputDevice(5, pin_factory=factory()), LED(6)\n"
+        "led.on()\n"
+        "assert type(factory()).__name__ == 'MockFactory' and led.pin.state\n"
+        f"assert not [m for m in {GPIOZERO_LEFT_OUT!r} if m in sys.modules], sys.modules\n"
+        "from gpiozero import input_devices, mixins, devices, boards\n"
+        "assert input_devices.median([5, 1, 3]) == 3 and input_devices.mean([1, 2]) == 1.5\n"
+        "names = {ep.name for ep in devices.entry_points(group='gpiozero_pin_factories')}\n"
+        "assert boards.resources.files('gpiozero.fonts').joinpath('7seg.txt').is_file()\n"
+        "import statistics\n"
+        "assert input_devices.median is not statistics.median  # the stand-in's function\n"
+        "import json\n"
+        "print(json.dumps(sorted(names)))\n"
+    )
+    names = json.loads(python_says(code, GPIOZERO_PIN_FACTORY="mock"))
+    from kiosk.gpio_lib import FACTORIES
+
+    assert set(FACTORIES) <= set(names)  # gpiozero's own entry points, by the same names
+
+
+def test_ok__gpio_factory_named_by_a_builtin_entry_point_is_the_one_gpiozero_would_load() -> None:
+    from importlib.metadata import entry_points
+
+    from kiosk.gpio_lib import FACTORIES
+
+    loaded = {ep.name: ep.value for ep in entry_points(group="gpiozero_pin_factories")}
+    assert {name: loaded[name] for name in FACTORIES} == FACTORIES
+
+
+def test_fail__gpio_factory_unknown_name_is_gpiozeros_own_error() -> None:
+    code = (
+        "from kiosk.gpio_lib import default_factory\n"
+        "try:\n"
+        "    default_factory()\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    said = python_says(code, GPIOZERO_PIN_FACTORY="nosuch")
+    assert said == "BadPinFactory Unable to find pin factory 'nosuch'"
+
+
+def test_ok__paho_loads_without_urllib_request_which_still_loads_after() -> None:
+    code = (
+        "import sys, urllib\n"
+        "from sync._paho import mqtt\n"
+        "assert 'urllib.request' not in sys.modules and not hasattr(urllib, 'request')\n"
+        "assert mqtt.socks is None and 'http.client' not in sys.modules\n"
+        "import urllib.request\n"
+        "from paho.mqtt.enums import CallbackAPIVersion\n"
+        "client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)\n"
+        "print(callable(urllib.request.getproxies), client._get_proxy())\n"
+    )
+    assert python_says(code) == "True None"
+
+
+def test_ok__escpos_loads_without_yaml_once_its_database_is_kept(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from printer._escpos_lib import capabilities, printers\n"
+        "printers().Dummy()\n"
+        "yaml = sys.modules.get('yaml')\n"
+        "print(len(capabilities.CAPABILITIES['profiles']), yaml is not None and "
+        "hasattr(yaml, 'SafeLoader'))\n"
+    )
+    cache = str(tmp_path)
+    count, parsed = python_says(code, ESCPOS_CAPABILITIES_PICKLE_DIR=cache).split()
+    assert parsed == "True"  # the first start parses the database with PyYAML...
+    assert list(tmp_path.glob("*.capabilities.pickle"))
+    # ...and later ones read the pickle it left, without PyYAML.
+    assert python_says(code, ESCPOS_CAPABILITIES_PICKLE_DIR=cache).split() == [count, "False"]
+    assert int(count) > 10
+
+
+def test_ok__random_ids_are_version_4_uuids() -> None:
+    ids = {randomness.uuid4() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in list(ids)[:200]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    fractions = [randomness.fraction() for _ in range(2000)]
+    assert all(0 <= f < 1 for f in fractions) and len(set(fractions)) > 1000
 
 
 def test_ok__evdev_loads_without_asyncio_and_asyncio_still_loads_after() -> None:

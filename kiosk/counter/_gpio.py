@@ -79,8 +79,9 @@ class CounterLights:
         pins = [(n, c.led, c.rating_led) for n in counters for c in [config.counter(n)]]
         if not any(led or rating for _, led, rating in pins):
             return
-        from gpiozero import LED
+        from kiosk.gpio_lib import LED, factory
 
+        pin_factory = factory(pin_factory)
         try:
             for number, led, rating in pins:
                 if led is not None:

@@ -18,14 +18,14 @@ class Feedback:
     """
 
     def __init__(self, config: KioskConfig, *, pin_factory: Any = None) -> None:
-        from gpiozero import LED, Buzzer
+        from kiosk.gpio_lib import LED, Buzzer, factory
 
         self.devices: list[Any] = []
 
         def make(cls: Any, pin: str | None) -> Any:
             if pin is None:
                 return None
-            device = cls(pin, pin_factory=pin_factory)
+            device = cls(pin, pin_factory=factory(pin_factory))
             self.devices.append(device)
             return device
 

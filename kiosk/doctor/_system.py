@@ -200,12 +200,12 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
     # give the daemons, so the doctor works from anywhere and leaves nothing behind.
     os.environ.setdefault("LG_WD", tempfile.mkdtemp(prefix="kiosk-doctor-lgpio-"))
     try:
-        from gpiozero import Device
+        from kiosk.gpio_lib import Device, default_factory
 
         ours = Device.pin_factory is None
         with warnings.catch_warnings():  # the factories it tried: the outcome says enough
             warnings.simplefilter("ignore")
-            factory: Any = Device.pin_factory or Device._default_pin_factory()
+            factory: Any = Device.pin_factory or default_factory()
         Device.pin_factory = factory
     except Exception as exc:
         yield Check(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from kiosk.queue._common import (
 )
 from kiosk.queue._estimate import ahead_of, wait_minutes
 from kiosk.queue._status import current_day
+from kiosk.randomness import uuid4
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit, format_number
 from kiosk.store import Store, Tx
@@ -74,7 +74,7 @@ def issue(
             )
             number = format_number(service, seq)
             rank = tx.bump("rank")
-            uid = str(uuid.uuid4())
+            uid = uuid4()
             ahead = ahead_of(tx, service_id, rank, priority)
             cursor = tx.execute(
                 "INSERT INTO tickets (uid, day, number, seq, origin_service, service, priority, "

@@ -1,0 +1,123 @@
+"""gpiozero for the whole product, loaded without importlib.metadata, importlib_resources
+and statistics.
+
+gpiozero imports ``entry_points`` from ``importlib.metadata`` (and with it email,
+zipfile, csv and tempfile) to look up a pin factory by name, ``importlib_resources`` for
+the segment fonts of its character displays, and ``statistics`` (with fractions and
+decimal) for the smoothed readings of analogue sensors: about 3 MB in each daemon that
+drives pins, for functions it calls only on request. While gpiozero loads, those modules
+are stand-ins whose functions import the real module when first called; they are gone
+again straight after. gpiozero tries the ``importlib_metadata`` and
+``importlib_resources`` names before the standard library's, so those two stand-ins
+never hide a standard module; ``statistics`` is held back only where it is not loaded
+already.
+
+A factory named by one of gpiozero's own entry points (``lgpio`` on a Pi, as the units
+set it; ``mock`` on a PC) is imported directly, as its entry point would load it; any
+other name, and no name at all, goes through gpiozero's own choice.
+
+Import gpiozero's names from here (``from kiosk.gpio_lib import LED``), never from
+``gpiozero`` directly, and make devices with ``factory(pin_factory)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import sys
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+# gpiozero's own pin factories, under the names of its entry points (its setup.cfg).
+FACTORIES = {
+    "lgpio": "gpiozero.pins.lgpio:LGPIOFactory",
+    "rpigpio": "gpiozero.pins.rpigpio:RPiGPIOFactory",
+    "pigpio": "gpiozero.pins.pigpio:PiGPIOFactory",
+    "native": "gpiozero.pins.native:NativeFactory",
+    "mock": "gpiozero.pins.mock:MockFactory",
+}
+
+
+def _entry_points(**params: Any) -> Any:
+    from importlib.metadata import entry_points
+
+    return entry_points(**params)
+
+
+def _files(anchor: Any) -> Any:
+    from importlib.resources import files
+
+    return files(anchor)
+
+
+def _statistics() -> Any:
+    """The real ``statistics`` module, even while the stand-in is in place."""
+    if getattr(sys.modules.get("statistics"), "_stand_in", False):
+        del sys.modules["statistics"]
+    return importlib.import_module("statistics")
+
+
+def _mean(data: Any) -> Any:
+    return _statistics().mean(data)
+
+
+def _median(data: Any) -> Any:
+    return _statistics().median(data)
+
+
+@contextlib.contextmanager
+def _standing_in() -> Iterator[None]:
+    """``importlib_metadata``, ``importlib_resources`` and ``statistics`` as stand-ins,
+    where they are not loaded already, for the imports made inside."""
+    stand_ins: dict[str, dict[str, Callable[..., Any]]] = {
+        "importlib_metadata": {"entry_points": _entry_points},
+        "importlib_resources": {"files": _files},
+        "statistics": {"mean": _mean, "median": _median},
+    }
+    held: dict[str, types.ModuleType] = {}
+    for name, functions in stand_ins.items():
+        if name not in sys.modules:
+            held[name] = types.ModuleType(name)
+            vars(held[name]).update(functions, _stand_in=True)
+    sys.modules.update(held)
+    try:
+        yield
+    finally:
+        for name, module in held.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+with _standing_in():
+    import gpiozero
+
+from gpiozero import LED, Buzzer, Device, DigitalInputDevice  # noqa: E402
+
+
+def default_factory() -> Any:
+    """A new pin factory, the one gpiozero would make for ``GPIOZERO_PIN_FACTORY`` (or,
+    without it, the first of lgpio, RPi.GPIO, pigpio and its native one that works)."""
+    name = os.environ.get("GPIOZERO_PIN_FACTORY")
+    target = FACTORIES.get(name.lower()) if name else None
+    with _standing_in():
+        if target is None:
+            return Device._default_pin_factory()
+        module, cls = target.split(":")
+        made: Any = getattr(importlib.import_module(module), cls)()
+        return made
+
+
+def factory(given: Any = None) -> Any:
+    """``given``, or else the process's pin factory (``Device.pin_factory``, made by
+    :func:`default_factory` the first time)."""
+    if given is not None:
+        return given
+    if Device.pin_factory is None:
+        Device.pin_factory = default_factory()
+    return Device.pin_factory
+
+
+__all__ = ["FACTORIES", "LED", "Buzzer", "Device", "DigitalInputDevice", "default_factory",
+           "factory", "gpiozero"]  # fmt: skip

@@ -1,0 +1,41 @@
+"""paho-mqtt's client for the sync daemon, loaded without ``urllib.request``.
+
+paho's client module imports ``urllib.request``, and with it ``http.client`` and the
+``email`` package (about 2 MB in the sync daemon), to read proxy settings from the
+environment, which it does only when PySocks is installed. While the client module
+loads, ``urllib.request`` is a stand-in that is gone again straight after; where PySocks
+is installed, the real module is imported then, as paho will use it. Where
+``urllib.request`` or paho's client is loaded already there is nothing to save.
+
+Import the client from here (``from sync._paho import mqtt``), never as
+``paho.mqtt.client``, so that the first import is this one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+import urllib
+
+
+def _load() -> None:
+    if "urllib.request" in sys.modules or "paho.mqtt.client" in sys.modules:
+        return
+    stand_in = types.ModuleType("urllib.request")
+    sys.modules["urllib.request"] = stand_in
+    urllib.request = stand_in
+    try:
+        client = importlib.import_module("paho.mqtt.client")
+    finally:
+        del sys.modules["urllib.request"]
+        del urllib.request
+    if client.socks is not None:
+        importlib.import_module("urllib.request")  # proxies from the environment, for paho
+
+
+_load()
+
+import paho.mqtt.client as mqtt  # noqa: E402
+
+__all__ = ["mqtt"]
