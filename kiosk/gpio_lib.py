@@ -67,17 +67,20 @@ def _median(data: Any) -> Any:
     return _statistics().median(data)
 
 
+_STAND_INS: dict[str, dict[str, Callable[..., Any]]] = {
+    "importlib_metadata": {"entry_points": _entry_points},
+    "importlib_resources": {"files": _files},
+    "statistics": {"mean": _mean, "median": _median},
+}
+
+
 @contextlib.contextmanager
-def _standing_in() -> Iterator[None]:
-    """``importlib_metadata``, ``importlib_resources`` and ``statistics`` as stand-ins,
-    where they are not loaded already, for the imports made inside."""
-    stand_ins: dict[str, dict[str, Callable[..., Any]]] = {
-        "importlib_metadata": {"entry_points": _entry_points},
-        "importlib_resources": {"files": _files},
-        "statistics": {"mean": _mean, "median": _median},
-    }
+def _standing_in(*names: str) -> Iterator[None]:
+    """The stand-ins ``names`` (all of them by default), where those modules are not loaded
+    already, for the imports made inside."""
     held: dict[str, types.ModuleType] = {}
-    for name, functions in stand_ins.items():
+    for name in names or _STAND_INS:
+        functions = _STAND_INS[name]
         if name not in sys.modules:
             held[name] = types.ModuleType(name)
             vars(held[name]).update(functions, _stand_in=True)
@@ -100,8 +103,11 @@ def default_factory() -> Any:
     """A new pin factory, the one gpiozero would make for ``GPIOZERO_PIN_FACTORY`` (or,
     without it, the first of lgpio, RPi.GPIO, pigpio and its native one that works)."""
     name = os.environ.get("GPIOZERO_PIN_FACTORY")
+    # gpiozero matches a name against every installed entry point, exactly and then in
+    # lower case; its own names come first here (a third-party factory registered under one
+    # of them would be passed over).
     target = FACTORIES.get(name.lower()) if name else None
-    with _standing_in():
+    with _standing_in("importlib_metadata"):  # what a pin module imports (pins/mock.py)
         if target is None:
             return Device._default_pin_factory()
         module, cls = target.split(":")
