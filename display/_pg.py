@@ -11,17 +11,12 @@ fails, so the import is held back while pygame loads.
 from __future__ import annotations
 
 import os
-import sys
+
+from kiosk.stand_ins import standing_in
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-if "pkg_resources" in sys.modules:
+with standing_in({"pkg_resources": None}):
     import pygame
-else:
-    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # its import fails
-    try:
-        import pygame
-    finally:
-        del sys.modules["pkg_resources"]
 
 __all__ = ["pygame"]

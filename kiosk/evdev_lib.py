@@ -13,26 +13,12 @@ Import evdev's names from here (``from kiosk.evdev_lib import ecodes``), never f
 
 from __future__ import annotations
 
-import sys
-from types import ModuleType
+from kiosk.stand_ins import standing_in
 
+with standing_in({"asyncio": None}):
+    import evdev  # noqa: F401
 
-def _load() -> ModuleType:
-    if "evdev" in sys.modules or "asyncio" in sys.modules:
-        import evdev
-
-        return evdev
-    sys.modules["asyncio"] = None  # type: ignore[assignment]  # "import asyncio" fails
-    try:
-        import evdev
-    finally:
-        del sys.modules["asyncio"]  # anyone else may import it from now on
-    return evdev
-
-
-_evdev = _load()
-
-from evdev import InputDevice, InputEvent, ecodes  # noqa: E402
-from evdev.eventio import EventIO  # noqa: E402
+from evdev import InputDevice, InputEvent, ecodes
+from evdev.eventio import EventIO
 
 __all__ = ["EventIO", "InputDevice", "InputEvent", "ecodes"]

@@ -22,13 +22,13 @@ Import gpiozero's names from here (``from kiosk.gpio_lib import LED``), never fr
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
-import sys
-import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from types import ModuleType
 from typing import Any
+
+from kiosk.stand_ins import real, stand_in, standing_in
 
 # gpiozero's own pin factories, under the names of its entry points (its setup.cfg).
 FACTORIES = {
@@ -52,48 +52,25 @@ def _files(anchor: Any) -> Any:
     return files(anchor)
 
 
-def _statistics() -> Any:
-    """The real ``statistics`` module, even while the stand-in is in place."""
-    if getattr(sys.modules.get("statistics"), "_stand_in", False):
-        del sys.modules["statistics"]
-    return importlib.import_module("statistics")
-
-
 def _mean(data: Any) -> Any:
-    return _statistics().mean(data)
+    return real("statistics").mean(data)
 
 
 def _median(data: Any) -> Any:
-    return _statistics().median(data)
+    return real("statistics").median(data)
 
 
-_STAND_INS: dict[str, dict[str, Callable[..., Any]]] = {
-    "importlib_metadata": {"entry_points": _entry_points},
-    "importlib_resources": {"files": _files},
-    "statistics": {"mean": _mean, "median": _median},
-}
+def _stand_ins(*names: str) -> dict[str, ModuleType]:
+    """Fresh stand-ins for the modules ``names`` (all three by default)."""
+    functions: dict[str, dict[str, Callable[..., Any]]] = {
+        "importlib_metadata": {"entry_points": _entry_points},
+        "importlib_resources": {"files": _files},
+        "statistics": {"mean": _mean, "median": _median},
+    }
+    return {name: stand_in(name, **functions[name]) for name in names or functions}
 
 
-@contextlib.contextmanager
-def _standing_in(*names: str) -> Iterator[None]:
-    """The stand-ins ``names`` (all of them by default), where those modules are not loaded
-    already, for the imports made inside."""
-    held: dict[str, types.ModuleType] = {}
-    for name in names or _STAND_INS:
-        functions = _STAND_INS[name]
-        if name not in sys.modules:
-            held[name] = types.ModuleType(name)
-            vars(held[name]).update(functions, _stand_in=True)
-    sys.modules.update(held)
-    try:
-        yield
-    finally:
-        for name, module in held.items():
-            if sys.modules.get(name) is module:
-                del sys.modules[name]
-
-
-with _standing_in():
+with standing_in(_stand_ins()):
     import gpiozero
 
 from gpiozero import LED, Buzzer, Device, DigitalInputDevice  # noqa: E402
@@ -107,7 +84,7 @@ def default_factory() -> Any:
     # lower case; its own names come first here (a third-party factory registered under one
     # of them would be passed over).
     target = FACTORIES.get(name.lower()) if name else None
-    with _standing_in("importlib_metadata"):  # what a pin module imports (pins/mock.py)
+    with standing_in(_stand_ins("importlib_metadata")):  # what a pin module imports (pins/mock.py)
         if target is None:
             return Device._default_pin_factory()
         module, cls = target.split(":")

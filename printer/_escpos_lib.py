@@ -15,35 +15,17 @@ Take python-escpos's modules from here (``capabilities``, ``printers()``), never
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import IO, Any
+
+from kiosk.stand_ins import real, stand_in, standing_in
 
 
 def _safe_load(stream: IO[str]) -> Any:
-    if sys.modules.get("yaml") is _STAND_IN:  # called while escpos loads: no pickle yet
-        del sys.modules["yaml"]
-    return importlib.import_module("yaml").safe_load(stream)
+    return real("yaml").safe_load(stream)  # no kept pickle: PyYAML parses the database
 
 
-_STAND_IN = types.ModuleType("yaml")
-_STAND_IN.safe_load = _safe_load  # type: ignore[attr-defined]
-
-
-def _load() -> None:
-    if "escpos.capabilities" in sys.modules or "yaml" in sys.modules:
-        return
-    sys.modules["yaml"] = _STAND_IN
-    try:
-        importlib.import_module("escpos.capabilities")
-    finally:
-        if sys.modules.get("yaml") is _STAND_IN:
-            del sys.modules["yaml"]
-
-
-_load()
-
-from escpos import capabilities  # noqa: E402
+with standing_in({"yaml": stand_in("yaml", safe_load=_safe_load)}):
+    from escpos import capabilities
 
 
 def printers() -> Any:

@@ -14,28 +14,13 @@ Import the client from here (``from sync._paho import mqtt``), never as
 from __future__ import annotations
 
 import importlib
-import sys
-import types
-import urllib
 
+from kiosk.stand_ins import stand_in, standing_in
 
-def _load() -> None:
-    if "urllib.request" in sys.modules or "paho.mqtt.client" in sys.modules:
-        return
-    stand_in = types.ModuleType("urllib.request")
-    sys.modules["urllib.request"] = stand_in
-    urllib.request = stand_in
-    try:
-        client = importlib.import_module("paho.mqtt.client")
-    finally:
-        del sys.modules["urllib.request"]
-        del urllib.request
-    if client.socks is not None:
-        importlib.import_module("urllib.request")  # proxies from the environment, for paho
+with standing_in({"urllib.request": stand_in("urllib.request")}):
+    import paho.mqtt.client as mqtt
 
-
-_load()
-
-import paho.mqtt.client as mqtt  # noqa: E402
+if getattr(mqtt, "socks", None) is not None:  # PySocks installed
+    importlib.import_module("urllib.request")  # paho reads proxies from the environment
 
 __all__ = ["mqtt"]
