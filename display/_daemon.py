@@ -194,7 +194,7 @@ class WallDaemon(ScreenLoop):
                 and self.screen.canvas is not None
                 and time.monotonic() >= self.next_scroll
             ):
-                rect = self.frame.notice.draw(self.screen.canvas, self._scrolled())
+                rect = self.frame.notice.scroll(self.screen.canvas, self._scrolled())
                 self.screen.show(rect)
                 self.next_scroll = time.monotonic() + 1 / 30
         except pygame.error as exc:

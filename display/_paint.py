@@ -165,17 +165,31 @@ class NoticeStrip:
                 return
             font, text = faces.get(fitted.size, False), fitted.lines[0]
         shown = text + self.GAP if self.scrolls else text
-        self.image = font.render(shown, True, FOREGROUNDS["notice"])
+        # On the strip's own colour: opaque, so each step of the scroll is a copy of the
+        # text's band, with no blending and no background to paint first.
+        self.image = font.render(shown, True, FOREGROUNDS["notice"], BACKGROUNDS["notice"])
         self.speed = speed
 
     def draw(self, surface: pygame.Surface, seconds: float) -> Rect:
         """Draw the strip as it is ``seconds`` into scrolling; the rect to update."""
         pygame.draw.rect(surface, BACKGROUNDS["notice"], pygame.Rect(self.rect))
+        if self.image is not None:
+            self._text(surface, seconds)
+        return self.rect
+
+    def scroll(self, surface: pygame.Surface, seconds: float) -> Rect:
+        """The next step of a strip already drawn (:meth:`draw`): only the band its text
+        runs in is drawn again; that band, the rect to update."""
         if self.image is None:
             return self.rect
+        return self._text(surface, seconds)
+
+    def _text(self, surface: pygame.Surface, seconds: float) -> Rect:
+        assert self.image is not None
         x, y, w, h = self.inner
         iw, ih = self.image.get_size()
         top = y + (h - ih) // 2
+        band = pygame.Rect(x, top, w, ih).clip(pygame.Rect(self.inner))
         previous = surface.get_clip()
         surface.set_clip(pygame.Rect(self.inner))
         try:
@@ -189,4 +203,4 @@ class NoticeStrip:
                     left += iw
         finally:
             surface.set_clip(previous)
-        return self.rect
+        return (band.x, band.y, band.w, band.h)

@@ -74,13 +74,16 @@ class Face:
     def render(
         self, text: str, antialias: bool, color: Any, background: Any = None
     ) -> pygame.Surface:
-        # Drawn into a surface of SDL's own pixel order (ARGB, as SDL_ttf's): a blit of it
-        # is a copy, where FreeType's own RGBA surface would be converted pixel by pixel
-        # at every blit (the scrolling notice is blitted 30 times a second).
+        # Drawn into a surface of SDL's own pixel order (ARGB, as SDL_ttf's), where
+        # FreeType's own RGBA surface would be converted pixel by pixel at every blit. On a
+        # background it is opaque, in the screen's format once a screen is open: a blit of
+        # it is a plain copy (the scrolling notice is blitted 30 times a second).
         self.face.antialiased = antialias
         laid = self.face.get_rect(text, size=self.px)
-        surface = pygame.Surface((laid.width, self.height), pygame.SRCALPHA)
-        if background is not None:
+        if background is None:
+            surface = pygame.Surface((laid.width, self.height), pygame.SRCALPHA)
+        else:
+            surface = pygame.Surface((laid.width, self.height))
             surface.fill(background)
         # Placed so that its baseline is every line's: a taller text is not pushed down.
         top = self.baseline - laid.y

@@ -728,6 +728,28 @@ def test_ok__long_notice_scrolls_inside_its_strip(store: Store, faces: ScreenFon
     assert pixels(surface, rect) == start
 
 
+def test_ok__a_scroll_step_redraws_only_the_text_band_as_a_whole_draw_would(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(display={"notice": LONG_NOTICE})
+    surface, frame = render_wall(config, store, (1280, 720), at(9), faces)
+    strip, rect = frame.notice, frame.layout.notice
+    assert strip.scrolls and strip.image is not None
+    # Opaque, on the strip's colour: a step is a copy, nothing blended.
+    assert not strip.image.get_flags() & pygame.SRCALPHA
+    whole = surface.copy()
+    for seconds in (0.5, 2.0, 7.25):
+        strip.draw(whole, seconds)
+        before = surface.copy()
+        band = strip.scroll(surface, seconds)
+        assert pixels(surface) == pixels(whole)
+        # The band lies inside the strip, holds the text, and is all that changed.
+        assert pygame.Rect(rect).contains(pygame.Rect(band))
+        assert band[3] == strip.image.get_height() and band[2] < rect[2]
+        before.blit(surface, band[:2], pygame.Rect(band))
+        assert pixels(before) == pixels(surface)
+
+
 def test_ok__notice_speed_zero_stands_still(store: Store, faces: ScreenFonts) -> None:
     config = make_config(display={"notice": LONG_NOTICE, "notice_speed": 0})
     surface, frame = render_wall(config, store, (1280, 720), at(9), faces)

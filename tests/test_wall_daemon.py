@@ -246,6 +246,41 @@ def test_ok__idle_screen_is_not_repainted_and_highlight_ends_with_one_repaint(
         daemon.close()
 
 
+def test_ok__a_long_notice_scrolls_without_repainting_the_rest_of_the_screen(
+    db_path: Path, writer: Store
+) -> None:
+    from display._pg import pygame
+    from tests.test_wall import LONG_NOTICE
+
+    config = wall_config(notice=LONG_NOTICE)
+    clock = day_clock(9, 0, 5)
+    queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    daemon = new_daemon(config, db_path, Recorder(), clock=clock)
+    try:
+        drive(daemon, lambda: daemon.frames >= 1)
+        canvas, frame = daemon.screen.canvas, daemon.frame
+        assert canvas is not None and frame is not None and frame.notice.scrolls
+        strip = pygame.Rect(frame.layout.notice)
+
+        def apart() -> tuple[bytes, bytes]:
+            rest = canvas.copy()
+            rest.fill((1, 2, 3), strip)
+            return (pygame.image.tobytes(canvas.subsurface(strip), "RGB"),
+                    pygame.image.tobytes(rest, "RGB"))  # fmt: skip
+
+        notice, rest = apart()
+        seen = {notice}
+        for _ in range(5):
+            drive_for(daemon, 0.1)
+            notice, now_rest = apart()
+            seen.add(notice)
+            assert now_rest == rest
+        assert len(seen) >= 4  # it moved at each look
+        assert daemon.frames == 1  # by steps of the strip alone
+    finally:
+        daemon.close()
+
+
 # -- 3. the voice: every new call said once, in order, never over each other ---------------
 
 
