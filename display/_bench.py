@@ -97,6 +97,8 @@ def commit_to_frame(config: Config, work: Path, n: int) -> dict[str, Any]:
     daemon.run(stop, on_tick=collect)
     caller.join(timeout=10)
     latencies = [(shown[k] - at) * 1000 for k, at in committed.items() if k in shown]
+    if not latencies:
+        raise RuntimeError(f"no call reached the wall display's screen ({len(committed)} made)")
     return {
         **timing(latencies),
         "missed": len(committed) - len(latencies),

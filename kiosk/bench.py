@@ -32,7 +32,7 @@ from typing import Any
 
 from kiosk import queue
 from kiosk.cli._context import Context
-from kiosk.cli._exit import USAGE, CommandError
+from kiosk.cli._exit import CANTCREAT, UNAVAILABLE, USAGE, CommandError
 from kiosk.config import Config, HoursConfig
 from kiosk.stats import timing as stats
 from kiosk.store import Store
@@ -174,16 +174,36 @@ def run(
     }
 
 
+def _check_save(path: str) -> None:
+    """Fail now, not after the run, if the JSON could not be saved at ``path``."""
+    target = Path(path)
+    existed = target.exists()
+    try:
+        with target.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise CommandError(f"--save: {exc.strerror}: {path}", USAGE) from None
+    if not existed:
+        target.unlink(missing_ok=True)
+
+
 def cmd_bench(ctx: Context) -> int:
     config = ctx.config
+    if ctx.args.save:
+        _check_save(ctx.args.save)
     parent = Path(ctx.args.dir)
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".bench-", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".bench-", dir=parent))
+    except OSError as exc:
+        raise CommandError(f"--dir: {exc.strerror}: {parent}", USAGE) from None
     try:
         result = run(config, config.sources[0], work, max(10, ctx.args.n),
                      idle_seconds=ctx.args.idle_seconds,
                      dossiers=max(1000, ctx.args.dossiers),
                      events=max(200, ctx.args.events))  # fmt: skip
+    except RuntimeError as exc:  # a part could not be measured: say which, in one line
+        raise CommandError(f"bench: {exc}", UNAVAILABLE) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     from kiosk.bench_table import as_table
@@ -193,7 +213,7 @@ def cmd_bench(ctx: Context) -> int:
         try:
             Path(ctx.args.save).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            raise CommandError(f"--save: {exc.strerror}: {ctx.args.save}", USAGE) from None
+            raise CommandError(f"--save: {exc.strerror}: {ctx.args.save}", CANTCREAT) from None
     if ctx.json:
         print(text)
     else:

@@ -158,3 +158,37 @@ def test_ok__bench_table_says_whether_each_goal_is_met() -> None:
     assert "| whole site: idle CPU of every daemon (one core) | 2.5 % | ≤ 2 % | **no** |" in table
     assert "| sync drain / plain paho QoS 1 loop | 0.52 | ≥ 0.5 | yes |" in table
     assert "call next" not in table  # a figure not measured is left out
+
+
+def test_fail__bench_with_an_unwritable_save_path_fails_before_measuring(tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    missing = tmp_path / "no such folder" / "figures.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
+         "--dir", str(scratch), "--save", str(missing)],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"kiosk: --save: No such file or directory: {missing}"
+    ]
+    assert "Traceback" not in result.stderr
+    assert not scratch.exists()  # nothing was started
+
+
+def test_ok__bench_save_path_is_left_as_it_was_when_checked(tmp_path: Path) -> None:
+    from kiosk.bench import _check_save
+
+    new, kept = tmp_path / "new.json", tmp_path / "kept.json"
+    kept.write_text("{}\n", encoding="utf-8")
+    _check_save(str(new))
+    _check_save(str(kept))
+    assert not new.exists()
+    assert kept.read_text(encoding="utf-8") == "{}\n"
+
+
+def test_ok__timing_of_no_samples_is_zeros() -> None:
+    from kiosk.stats import timing
+
+    assert timing([]) == {"n": 0, "median_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0, "mean_ms": 0.0}
+    assert timing([2.0, 4.0])["mean_ms"] == 3.0
