@@ -75,7 +75,7 @@ class ScreenLoop:
                 self.screen.open()
                 self.dirty = True
                 self._ok("screen")
-                width, height = self.screen.window.get_size()  # type: ignore[union-attr]
+                width, height = self.screen.size  # type: ignore[misc]
                 log.info("screen %dx%d (rotation %d)", width, height, self.screen.config.rotation)
             except ScreenUnavailable as exc:
                 self._problem("screen", f"screen unavailable: {exc}", retry)
