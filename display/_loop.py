@@ -75,7 +75,8 @@ class ScreenLoop:
                 self.screen.open()
                 self.dirty = True
                 self._ok("screen")
-                width, height = self.screen.size  # type: ignore[misc]
+                assert self.screen.size is not None
+                width, height = self.screen.size
                 log.info("screen %dx%d (rotation %d)", width, height, self.screen.config.rotation)
             except ScreenUnavailable as exc:
                 self._problem("screen", f"screen unavailable: {exc}", retry)

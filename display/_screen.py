@@ -1,7 +1,7 @@
 """The physical screen: its mode, which display, and rotation for portrait mounting.
 
 Painters draw on :attr:`Screen.canvas` in the picture's own orientation; ``show``
-puts a part of it on the screen, turned by the configured rotation.
+puts it, or a part of it, on the screen, turned by the configured rotation.
 
 With KMSDRM (a Pi without a desktop) one process at a time can drive the Pi's screens, so
 the wall display and the look-up screen beside the scanner are driven by one process: the
@@ -135,9 +135,11 @@ class WindowScreen(Screen):
     """A screen shown in an SDL window of its own (``pygame._sdl2.video``) on display
     ``index``, beside the one ``pygame.display`` drives: the second screen of a process
     that drives two. Painters draw on a frame made for each picture (:attr:`canvas`);
-    ``show`` hands it to the window's renderer and lets it go. Between pictures only the
-    renderer holds the picture: a full frame less (3 MB at 1024x768, 8 MB at 1920x1080)
-    for a screen that changes a few times a minute. A picture is painted whole."""
+    ``show()`` hands the whole picture to the window's renderer and lets the frame go, so
+    between pictures only the renderer holds it: a full frame less (3 MB at 1024x768,
+    8 MB at 1920x1080) for the look-up screen, which is painted whole, once a minute at
+    rest and once a second while a result counts down. ``show(rect)`` (a painter that
+    updates part of its picture) keeps the frame for the next step."""
 
     def __init__(
         self, config: DisplayConfig, *, section: str = "display", caption: str = "wall display"
@@ -173,13 +175,15 @@ class WindowScreen(Screen):
         return opened
 
     def show(self, rect: Rect | None = None) -> None:
-        """Put the picture on the screen (all of it: ``rect`` is not needed here) and let
-        its frame go."""
+        """Put the picture on the screen (the renderer takes all of it); the frame goes
+        after a whole picture, and stays after a part (``rect``)."""
         from pygame._sdl2 import video
 
         if self._renderer is None or self._frame is None:
             return
-        picture, self._frame = self._frame, None
+        picture = self._frame
+        if rect is None:
+            self._frame = None
         if self.config.rotation:
             picture = pygame.transform.rotate(picture, -self.config.rotation)
         texture = video.Texture.from_surface(self._renderer, picture)

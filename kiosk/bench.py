@@ -32,7 +32,7 @@ from typing import Any
 
 from kiosk import queue
 from kiosk.cli._context import Context
-from kiosk.cli._exit import CANTCREAT, UNAVAILABLE, USAGE, CommandError
+from kiosk.cli._exit import CANTCREAT, UNAVAILABLE, CommandError
 from kiosk.config import Config, HoursConfig
 from kiosk.stats import timing as stats
 from kiosk.store import Store
@@ -145,7 +145,8 @@ def run(
         done = subprocess.run(command, capture_output=True, check=False)
         status_ms.append((time.perf_counter() - start) * 1000)
         if done.returncode != 0:
-            raise RuntimeError(f"kiosk status failed: {done.stderr.decode(errors='replace')}")
+            said = done.stderr.decode(errors="replace").strip().splitlines()
+            raise RuntimeError(f"kiosk status failed: {said[-1] if said else done.returncode}")
     from display._bench import commit_to_frame, idle
     from kiosk.counter._bench import concurrent_calls, press_to_call
     from kiosk.lookup_bench import lookup_figures
@@ -175,16 +176,19 @@ def run(
 
 
 def _check_save(path: str) -> None:
-    """Fail now, not after the run, if the JSON could not be saved at ``path``."""
+    """Fail now, not after the run, if the JSON could not be saved at ``path`` (nothing
+    is written to find out)."""
     target = Path(path)
-    existed = target.exists()
-    try:
-        with target.open("a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        raise CommandError(f"--save: {exc.strerror}: {path}", USAGE) from None
-    if not existed:
-        target.unlink(missing_ok=True)
+    folder = target.parent
+    if target.is_dir():
+        problem = "Is a directory"
+    elif not folder.is_dir():
+        problem = "No such file or directory"
+    elif not os.access(target if target.exists() else folder, os.W_OK):
+        problem = "Permission denied"
+    else:
+        return
+    raise CommandError(f"--save: {problem}: {path}", CANTCREAT)
 
 
 def cmd_bench(ctx: Context) -> int:
@@ -196,14 +200,18 @@ def cmd_bench(ctx: Context) -> int:
         parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".bench-", dir=parent))
     except OSError as exc:
-        raise CommandError(f"--dir: {exc.strerror}: {parent}", USAGE) from None
+        raise CommandError(f"--dir: {exc.strerror}: {parent}", CANTCREAT) from None
     try:
         result = run(config, config.sources[0], work, max(10, ctx.args.n),
                      idle_seconds=ctx.args.idle_seconds,
                      dossiers=max(1000, ctx.args.dossiers),
                      events=max(200, ctx.args.events))  # fmt: skip
-    except RuntimeError as exc:  # a part could not be measured: say which, in one line
-        raise CommandError(f"bench: {exc}", UNAVAILABLE) from None
+    except RuntimeError as exc:
+        if type(exc) is not RuntimeError:  # RecursionError, NotImplementedError: a bug
+            raise
+        # A part could not be measured (a daemon or server did not start): say which.
+        reason = next((line for line in str(exc).splitlines() if line.strip()), "failed")
+        raise CommandError(f"bench: {reason}", UNAVAILABLE) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     from kiosk.bench_table import as_table

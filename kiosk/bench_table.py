@@ -90,7 +90,8 @@ def as_table(result: dict[str, Any]) -> str:
         against = timing["median_ms"] if goal_key == "goal_ms" else timing["p99_ms"]
         goal_text = "" if goal is None else (
             f"≤ {goal:g} ms" if goal_key == "goal_ms" else f"p99 ≤ {goal:g} ms")  # fmt: skip
-        lines.append(f"| {label} | {shown} | {goal_text} | {_met(against, goal, True)} |")
+        met = _met(against, goal, True) if timing["n"] else ("**no**" if goal_text else "")
+        lines.append(f"| {label} | {shown} | {goal_text} | {met} |")
     for label, path, unit, goal_path, lower in VALUES:
         value = _get(result, path)
         if not isinstance(value, (int, float)):

@@ -134,6 +134,8 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
         keyboards.close()
         store.close()
     latencies = [(shown[code] - at) * 1000 for code, at in sent.items() if code in shown]
+    if not latencies:
+        raise RuntimeError(f"no scan reached the look-up screen ({len(sent)} sent)")
     return {
         **timing(latencies),
         "missed": len(sent) - len(latencies),

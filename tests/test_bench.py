@@ -144,6 +144,8 @@ def test_ok__bench_table_says_whether_each_goal_is_met() -> None:
                  "goals": {"total_rss_mb": 150, "idle_cpu_percent": 2.0, "cold_start_s": 3.0}},
         "sync": {"drain_to_central_ack": {"per_second": 9000, "ratio_to_plain_loop": 0.52,
                                           "goal_ratio": 0.5}},
+        "display": {"commit_to_frame": {"n": 0, "median_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0,
+                                        "mean_ms": 0.0, "goal_p99_ms": 100}},
     }  # fmt: skip
     table = as_table(result)
     assert table.splitlines()[0] == (
@@ -158,6 +160,9 @@ def test_ok__bench_table_says_whether_each_goal_is_met() -> None:
     assert "| whole site: idle CPU of every daemon (one core) | 2.5 % | ≤ 2 % | **no** |" in table
     assert "| sync drain / plain paho QoS 1 loop | 0.52 | ≥ 0.5 | yes |" in table
     assert "call next" not in table  # a figure not measured is left out
+    # Nothing measured is not a goal met.
+    assert ("| call committed → the wall display's frame | median 0 ms, p99 0 ms (n 0) "
+            "| p99 ≤ 100 ms | **no** |") in table  # fmt: skip
 
 
 def test_fail__bench_with_an_unwritable_save_path_fails_before_measuring(tmp_path: Path) -> None:
@@ -168,7 +173,7 @@ def test_fail__bench_with_an_unwritable_save_path_fails_before_measuring(tmp_pat
          "--dir", str(scratch), "--save", str(missing)],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
     )  # fmt: skip
-    assert result.returncode == 2
+    assert result.returncode == 73
     assert result.stderr.strip().splitlines() == [
         f"kiosk: --save: No such file or directory: {missing}"
     ]
@@ -176,8 +181,9 @@ def test_fail__bench_with_an_unwritable_save_path_fails_before_measuring(tmp_pat
     assert not scratch.exists()  # nothing was started
 
 
-def test_ok__bench_save_path_is_left_as_it_was_when_checked(tmp_path: Path) -> None:
+def test_ok__bench_save_path_is_checked_without_writing_anything(tmp_path: Path) -> None:
     from kiosk.bench import _check_save
+    from kiosk.cli._exit import CommandError
 
     new, kept = tmp_path / "new.json", tmp_path / "kept.json"
     kept.write_text("{}\n", encoding="utf-8")
@@ -185,6 +191,32 @@ def test_ok__bench_save_path_is_left_as_it_was_when_checked(tmp_path: Path) -> N
     _check_save(str(kept))
     assert not new.exists()
     assert kept.read_text(encoding="utf-8") == "{}\n"
+    with pytest.raises(CommandError, match="Is a directory"):
+        _check_save(str(tmp_path))
+
+
+def test_fail__a_part_that_cannot_run_is_one_line_and_a_bug_is_not_hidden(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kiosk import bench
+    from kiosk.cli import main
+
+    def no_broker(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("mosquitto did not start: see broker.log\nmore detail")
+
+    monkeypatch.setattr(bench, "run", no_broker)
+    config = str(ROOT / "config.toml")
+    argv = ["--config", config, "bench", "--dir", str(tmp_path), "--save", ""]
+    assert main(argv) == 69
+    assert capsys.readouterr().err == "kiosk: bench: mosquitto did not start: see broker.log\n"
+    assert list(tmp_path.iterdir()) == []  # its scratch folder went too
+
+    def bug(*_args: object, **_kwargs: object) -> None:
+        raise NotImplementedError("not written")
+
+    monkeypatch.setattr(bench, "run", bug)
+    assert main(argv) == 70  # an internal error, not "could not be measured"
+    assert "internal error: NotImplementedError" in capsys.readouterr().err
 
 
 def test_ok__timing_of_no_samples_is_zeros() -> None:

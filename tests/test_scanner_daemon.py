@@ -800,13 +800,48 @@ def test_ok__wall_and_lookup_screens_driven_by_one_process(store: Store) -> None
         clock.now += 1.0
         lookup.step()  # the countdown repaints into the window without the wall
         assert lookup.screen.is_open
-        assert pygame.image.tobytes(window.shown(), "RGB") not in (idle, result)
+        counted = pygame.image.tobytes(window.shown(), "RGB")
+        assert counted not in (idle, result)
+        again = pygame.Surface(window.picture_size)
+        paint(again, lookup.frame.layout, faces)  # type: ignore[union-attr]
+        assert pygame.image.tobytes(again, "RGB") == counted
         wall.step()  # and the wall comes back beside it
         assert wall.screen.is_open
     finally:
         wall.close()
         lookup.close()
     assert not pygame.display.get_init()  # the last screen closed shuts it
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_ok__second_window_shows_its_picture_turned_and_keeps_a_frame_only_for_parts(
+    rotation: int,
+) -> None:
+    config = lookup_config(rotation=rotation)
+    window = WindowScreen(lookup_screen(config), section="lookup", caption="look-up screen")
+    window.open()
+    try:
+        assert window.size is not None
+        width, height = window.size
+        assert window.picture_size == ((height, width) if rotation else (width, height))
+        canvas = window.canvas
+        assert canvas is not None and canvas.get_size() == window.picture_size
+        canvas.fill((0, 0, 0))
+        canvas.fill((255, 0, 0), (0, 0, 40, 30))  # the picture's top-left corner
+        window.show((0, 0, 40, 30))  # a part: the frame stays for the next step
+        assert window.canvas is canvas
+        window.show()
+        shown = window.shown()
+        corner = (width - 1, 0) if rotation == 90 else (0, 0)  # turned clockwise
+        assert shown.get_at(corner)[:3] == (255, 0, 0)
+        assert shown.get_at((width // 2, height // 2))[:3] == (0, 0, 0)
+        # A whole picture shown: its frame is let go, the next picture gets a fresh one.
+        assert window._frame is None
+        fresh = window.canvas
+        assert fresh is not None and fresh is not canvas
+    finally:
+        window.close()
+    assert window.canvas is None and not window.is_open
 
 
 def test_ok__lookup_screen_ignores_other_scanners_and_old_scans(

@@ -110,10 +110,10 @@ def _samples(
     for i in range(n + WARM_UP):
         started = press()
         if started < 0:
-            raise RuntimeError("bench: a counter key press was not handled within 10 s")
+            raise RuntimeError("a counter key press was not handled within 10 s")
         outcome = last[0][1]
         if outcome.kind != "called":
-            raise RuntimeError(f"bench: a counter key press did not call: {outcome}")
+            raise RuntimeError(f"a counter key press did not call: {outcome}")
         if i >= WARM_UP:
             samples.append((outcome.committed_at - started) * 1000)
     return timing(samples)
@@ -209,7 +209,7 @@ def concurrent_calls(config: Config, work: Path, presses: int = 200) -> dict[str
     latencies = [ms for got in results.values() for _, _, ms in got]
     called = [ticket for got in results.values() for kind, ticket, _ in got if kind == "called"]
     if len(called) != total or len(set(called)) != total:
-        raise RuntimeError("bench: concurrent counters did not call every ticket exactly once")
+        raise RuntimeError("concurrent counters did not call every ticket exactly once")
     # A stress figure: every counter pressing again the moment its last call committed,
     # hundreds of times the calls of a busy day; the single-key figures carry the goal.
     return {
