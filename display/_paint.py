@@ -150,6 +150,7 @@ class NoticeStrip:
         inner = inset(rect, max(1, rect[3] // 8))
         self.inner = inner
         self.image: pygame.Surface | None = None
+        self.band = rect  # where the text runs: what a step of the scroll redraws
         self.scrolls = False
         text = nfc(" ".join(text.split()))[:MAX_NOTICE]
         if not text or inner[3] <= 0:
@@ -169,6 +170,10 @@ class NoticeStrip:
         # text's band, with no blending and no background to paint first.
         self.image = font.render(shown, True, FOREGROUNDS["notice"], BACKGROUNDS["notice"])
         self.speed = speed
+        x, y, w, h = inner
+        self._top = y + (h - self.image.get_height()) // 2  # the text's top edge
+        band = pygame.Rect(x, self._top, w, self.image.get_height()).clip(pygame.Rect(inner))
+        self.band = (band.x, band.y, band.w, band.h)
 
     def draw(self, surface: pygame.Surface, seconds: float) -> Rect:
         """Draw the strip as it is ``seconds`` into scrolling; the rect to update."""
@@ -180,16 +185,14 @@ class NoticeStrip:
     def scroll(self, surface: pygame.Surface, seconds: float) -> Rect:
         """The next step of a strip already drawn (:meth:`draw`): only the band its text
         runs in is drawn again; that band, the rect to update."""
-        if self.image is None:
-            return self.rect
-        return self._text(surface, seconds)
+        if self.image is not None:
+            self._text(surface, seconds)
+        return self.band
 
-    def _text(self, surface: pygame.Surface, seconds: float) -> Rect:
+    def _text(self, surface: pygame.Surface, seconds: float) -> None:
         assert self.image is not None
-        x, y, w, h = self.inner
-        iw, ih = self.image.get_size()
-        top = y + (h - ih) // 2
-        band = pygame.Rect(x, top, w, ih).clip(pygame.Rect(self.inner))
+        x, _, w, _ = self.inner
+        top, iw = self._top, self.image.get_width()
         previous = surface.get_clip()
         surface.set_clip(pygame.Rect(self.inner))
         try:
@@ -203,4 +206,3 @@ class NoticeStrip:
                     left += iw
         finally:
             surface.set_clip(previous)
-        return (band.x, band.y, band.w, band.h)
