@@ -33,6 +33,13 @@ MAX_BYTES = {
 }
 KINDS = tuple(MAX_BYTES)
 
+# Free text in the schemas (names, notices): the control and invisible characters that
+# kiosk.freetext refuses, as far as a JSON Schema pattern can say it portably.
+TEXT_PATTERN = (
+    r"^[^\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    r"\u2060-\u206f\ufeff\ufff9-\ufffb]*$"
+)
+
 
 class Invalid(ValueError):
     """A payload that breaks the contract; the message says how."""
@@ -105,6 +112,8 @@ def validate(kind: str, payload: Any) -> dict[str, Any]:
     except fastjsonschema.JsonSchemaValueException as exc:
         where = (exc.name or "data").replace("data.", "", 1).replace("data", "(payload)")
         what = exc.message.replace(exc.name or "", "").strip()
+        if exc.rule == "pattern" and exc.rule_definition == TEXT_PATTERN:
+            what = "must not contain control or invisible characters"
         raise Invalid(f"{kind}: {where}: {what}") from None
     return payload
 

@@ -259,6 +259,8 @@ class SyncDaemon:
         if result is None:  # the kiosk daemon prints it
             self.reprints[command_id] = self.monotonic() + self.config.sync.command_timeout_seconds
             return
+        if not result.ok:
+            log.warning("command %s refused (%s): %s", command_id, result.code, result.message)
         commands.finish(self.store, command_id, result, now=self.clock())
         self._answer(command_id, cmd, result)
 

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk import commands
+from kiosk import commands, freetext
 from kiosk import queue as tickets
 from kiosk.commands import Result
 from kiosk.config import Config, ConfigError, with_central
@@ -21,6 +21,7 @@ from kiosk.store import Store
 log = logging.getLogger("sync.inbound")
 
 CONFIG_PARTS = ("services", "counters", "hours", "notices")
+MAX_PROBLEM = 300  # characters of each problem a config.refused event names (five at most)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def apply_config(
     try:
         config = with_central(raw, sources, version, body)
     except ConfigError as exc:
-        problems = exc.problems[:5]
+        problems = [freetext.shorten(problem, MAX_PROBLEM) for problem in exc.problems[:5]]
         with store.change(now) as tx:
             tx.event("config.refused", {"version": version, "problems": problems})
         return Applied(False, f"config v{version} refused: {'; '.join(problems)}")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sqlite3
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,6 +147,127 @@ def test_fail__bad_input_gives_one_clear_line(
     result = kiosk(site, *args)
     assert result.returncode == code
     assert needle in one_line_error(result)
+
+
+# -- free text on the command line: the rule config.toml's text follows (kiosk.freetext)
+
+ESC_CLEAR = "\x1b[2J"  # clears the terminal that prints it
+
+
+def counter_state(site: Path, number: int) -> dict[str, Any]:
+    status = json.loads(kiosk(site, "status", "--json").stdout)
+    found: dict[str, Any] = next(c for c in status["counters"] if c["number"] == number)
+    return found
+
+
+def events_of(site: Path, type_: str) -> list[dict[str, Any]]:
+    with contextlib.closing(sqlite3.connect(site / "kiosk.db")) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE type = ? ORDER BY seq", (type_,))
+        return [json.loads(data) for (data,) in rows.fetchall()]
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        (
+            f"Họp giao ban{ESC_CLEAR}",
+            "argument --reason: must not contain control characters (U+001B)",
+        ),
+        ("x" * 70_000, "argument --reason: too long (70000 characters; at most 200)"),
+        ("Họp \u202egiao ban", "argument --reason: must not contain invisible characters (U+202E)"),
+    ],
+    ids=["escape", "70000-characters", "direction-override"],
+)
+def test_fail__a_bad_pause_reason_is_one_line_and_pauses_nothing(
+    site: Path, reason: str, says: str
+) -> None:
+    result = kiosk(site, "pause", "1", "--reason", reason)
+    assert result.returncode == 2  # a bad command line, as the other arguments
+    line = one_line_error(result)
+    assert says in line and len(line) < 200, line  # the reason is not echoed back
+    assert "\x1b" not in result.stderr + result.stdout
+    assert counter_state(site, 1)["paused"] is False
+    assert events_of(site, "counter.paused") == []
+
+
+def test_fail__a_pause_reason_that_is_not_utf8_is_one_line(site: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"),
+         "--db", str(site / "kiosk.db"), "pause", "1", "--reason", b"H\xf4p"],
+        capture_output=True, cwd=ROOT, env=env, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert "argument --reason: must be UTF-8 text (U+DCF4 is not a character)" in stderr
+    assert counter_state(site, 1)["paused"] is False
+
+
+def test_ok__a_decomposed_pause_reason_is_kept_nfc(site: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "Họp giao ban Phường")
+    assert nfd != "Họp giao ban Phường"
+    result = kiosk(site, "pause", "1", "--reason", nfd)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "counter 1: paused (Họp giao ban Phường)"
+    assert counter_state(site, 1)["pause_reason"] == "Họp giao ban Phường"
+    assert events_of(site, "counter.paused") == [{"counter": 1, "reason": "Họp giao ban Phường"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (f"Nghỉ {ESC_CLEAR}", "argument TEXT: must not contain control characters (U+001B)"),
+        ("x" * 501, "argument TEXT: too long (501 characters; at most 500)"),
+    ],
+    ids=["escape", "501-characters"],
+)
+def test_fail__a_bad_notice_is_one_line_and_shows_nothing(site: Path, text: str, says: str) -> None:
+    assert kiosk(site, "notice", "Thông báo cũ").returncode == 0
+    result = kiosk(site, "notice", text)
+    assert result.returncode == 2
+    assert says in one_line_error(result)
+    assert "\x1b" not in result.stderr + result.stdout
+    assert [e["text"] for e in events_of(site, "notice.set")] == ["Thông báo cũ"]
+
+
+def test_ok__a_notice_is_kept_nfc_on_one_line(site: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "Chiều nay\nnghỉ từ 16 giờ")
+    result = kiosk(site, "notice", nfd, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["notice"] == "Chiều nay nghỉ từ 16 giờ"
+    assert events_of(site, "notice.set")[0]["text"] == "Chiều nay nghỉ từ 16 giờ"
+
+
+def test_fail__a_bad_notice_for_central_to_send_is_one_line(site: Path) -> None:
+    # Refused before anything is sent: no broker is needed to say so.
+    result = kiosk(site, "central", "command", "site-controller", "notice", "--site", "hcc-test",
+                   "--text", f"Nghỉ {ESC_CLEAR}")  # fmt: skip
+    assert result.returncode == 2
+    assert "argument --text: must not contain control characters (U+001B)" in one_line_error(result)
+
+
+def test_ok__text_stored_before_the_checks_reaches_the_terminal_harmless(site: Path) -> None:
+    """A database written before the rule holds a pause reason with escapes in it."""
+    assert kiosk(site, "pause", "1", "--reason", "Họp").returncode == 0
+    old = f"{ESC_CLEAR}Họp\x9b2J\u202e giao ban"
+    with contextlib.closing(sqlite3.connect(site / "kiosk.db")) as conn, conn:
+        conn.execute("UPDATE counter_state SET pause_reason = ? WHERE counter = 1", (old,))
+    raw = ("\x1b", "\x9b", "\u202e")
+
+    text = kiosk(site, "status")
+    assert text.returncode == 0, text.stderr
+    assert not any(ch in text.stdout for ch in raw)
+    assert "paused: \\x1b[2JHọp\\x9b2J\\u202e giao ban" in text.stdout  # shown, escaped
+
+    as_json = kiosk(site, "status", "--json")
+    assert not any(ch in as_json.stdout for ch in raw)
+    assert counter_state(site, 1)["pause_reason"] == old  # the same JSON, every character
+
+    refused = kiosk(site, "call", "1")
+    assert refused.returncode == 1
+    line = one_line_error(refused)
+    assert not any(ch in line for ch in raw) and "\\x1b[2JHọp" in line
 
 
 def test_fail__bad_config_exits_78(site: Path) -> None:

@@ -195,6 +195,108 @@ def test_ok__text_is_stripped_and_nfc() -> None:
     assert unicodedata.is_normalized("NFC", name)
 
 
+# Free text: the one rule (kiosk.freetext) the command line and central's messages follow
+# too, with each kind of text's length.
+ESC_CLEAR = "\x1b[2J"
+FREE_TEXT: list[Any] = [
+    pytest.param(
+        ("site", "name"), "a" * 201, "site.name: too long (201 characters; at most 200)", id="name"
+    ),
+    pytest.param(
+        ("site", "name"),
+        "Trung tâm \ue000",
+        "site.name: must not contain characters no font draws (U+E000)",
+        id="private-use",
+    ),
+    pytest.param(
+        ("services", 0, "name"),
+        "Đất đai \u202e",
+        "services[0].name: must not contain invisible characters (U+202E)",
+        id="direction-override",
+    ),
+    pytest.param(
+        ("counters", 0, "name"),
+        "x" * 201,
+        "counters[0].name: too long (201 characters; at most 200)",
+        id="counter-name",
+    ),
+    pytest.param(
+        ("counters", 0, "staff_id"),
+        "x" * 101,
+        "counters[0].staff_id: too long (101 characters; at most 100)",
+        id="staff_id",
+    ),
+    pytest.param(
+        ("counter_keys", "pause_reason"),
+        f"Tạm nghỉ{ESC_CLEAR}",
+        "counter_keys.pause_reason: must not contain control characters (U+001B)",
+        id="pause_reason-escape",
+    ),
+    pytest.param(
+        ("counter_keys", "pause_reason"),
+        "x" * 201,
+        "counter_keys.pause_reason: too long (201 characters; at most 200)",
+        id="pause_reason-long",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "action"),
+        f"pause:Họp{ESC_CLEAR}",
+        "counters[0].buttons[0].action: must not contain control characters (U+001B)",
+        id="pause-key-reason-escape",
+    ),
+    pytest.param(
+        ("counters", 0, "buttons", 0, "action"),
+        "pause:" + "x" * 201,
+        "counters[0].buttons[0].action: too long (201 characters; at most 200)",
+        id="pause-key-reason-long",
+    ),
+    pytest.param(
+        ("display", "notice"),
+        "x" * 501,
+        "display.notice: too long (501 characters; at most 500)",
+        id="notice",
+    ),
+    pytest.param(
+        ("kiosk", "footer"),
+        "x" * 501,
+        "kiosk.footer: too long (501 characters; at most 500)",
+        id="footer",
+    ),
+    pytest.param(
+        ("ratings", "labels"),
+        ["Tốt", f"Chưa tốt{ESC_CLEAR}"],
+        "ratings.labels: item 2: must not contain control characters (U+001B)",
+        id="rating-label",
+    ),
+    pytest.param(
+        ("store", "path"),
+        "/" + "x" * 5000,
+        "store.path: too long (5001 characters; at most 4096)",
+        id="path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "expected"), FREE_TEXT)
+def test_fail__free_text_breaks_the_one_rule(
+    where: tuple[Key, ...], value: Any, expected: str
+) -> None:
+    assert problems_of(edited((where, value))) == [expected]
+
+
+def test_ok__free_text_at_its_limit_counts_characters_after_nfc() -> None:
+    name = "Nguyễn " * 27 + "Lê Thị Hồng"  # 200 characters, 258 code points in NFD
+    assert len(name) == 200 and len(unicodedata.normalize("NFD", name)) > 200
+    raw = edited(
+        (("site", "name"), unicodedata.normalize("NFD", name)),
+        (("store", "path"), "/var/lib/kiosk/" + "d" * 1000 + "/kiosk.db"),
+        (("display", "notice"), "x" * 500),
+    )
+    config = parse_config(raw)
+    assert config.site.name == name
+    assert len(config.store.path) == 1024 and len(config.display.notice) == 500
+
+
 @pytest.mark.parametrize(
     ("changes", "attribute", "expected"),
     [

@@ -450,7 +450,9 @@ def test_fail__messages_say_what_is_wrong() -> None:
     assert "procedure code" in bad(record(code="1.011442.000.00.00.H38"))
     assert bad(record(procedure="   ")) == "procedure: missing"
     assert bad(record(procedure=42)) == "procedure: must be text, not int"
-    assert bad(record(procedure="a\x00b")) == "procedure: contains control characters"
+    assert bad(record(procedure="a\x00b")) == (
+        "procedure: must not contain control characters (U+0000)"
+    )
     assert bad(record(procedure=TOO_LONG)) == "procedure: too long (501 characters; at most 500)"
     assert bad(record(version=...)) == "version: missing"
     assert "not one of the 10 national statuses" in bad(record(status=11))

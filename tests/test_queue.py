@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from kiosk import queue
 from kiosk.config import Config
+from kiosk.freetext import BadText
 from kiosk.queue import Refused
 from kiosk.store import Store
 from tests.conftest import MONDAY, at, example_raw, make_config
@@ -487,6 +489,72 @@ def test_ok__pause_refuses_calls_and_resume_restores(store: Store, config: Confi
     assert call(store, config, 1, at(8, 12)) == "A001"
     assert_refused("not_paused", queue.resume, store, config, 1, now=at(8, 13))
     assert queue.snapshot(store, config, now=at(8, 14))["counters"][0]["paused"] is False
+
+
+# Free text from a caller: the rule config.toml's text follows (kiosk.freetext), in the
+# operation itself, so no caller (a script, a daemon, central) gets round it.
+ESC_CLEAR = "\x1b[2J"  # clears a terminal that prints it
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        (f"Họp {ESC_CLEAR}", "pause reason: must not contain control characters (U+001B)"),
+        ("Họp\ngiao ban", "pause reason: must not contain control characters (U+000A)"),
+        ("Họp \u202egiao ban", "pause reason: must not contain invisible characters (U+202E)"),
+        ("x" * 70_000, "pause reason: too long (70000 characters; at most 200)"),
+        ("Họp\udc80", "pause reason: must be UTF-8 text (U+DC80 is not a character)"),
+    ],
+)
+def test_fail__pause_with_a_bad_reason_is_refused_and_changes_nothing(
+    store: Store, config: Config, reason: str, says: str
+) -> None:
+    before = events(store)
+    with pytest.raises(BadText) as refused:
+        queue.pause(store, config, 1, reason, now=at(8, 1))
+    assert str(refused.value) == says
+    assert events(store) == before
+    assert queue.snapshot(store, config, now=at(8, 2))["counters"][0]["paused"] is False
+
+
+def test_ok__pause_reason_is_stored_nfc_and_trimmed(store: Store, config: Config) -> None:
+    decomposed = unicodedata.normalize("NFD", "  Họp giao ban Phường  ")
+    assert decomposed.strip() != "Họp giao ban Phường"  # the marks are separate code points
+    queue.pause(store, config, 1, decomposed, now=at(8, 1))
+    (paused,) = of_type(store, "counter.paused")
+    assert paused["data"] == {"counter": 1, "reason": "Họp giao ban Phường"}
+    counter = queue.snapshot(store, config, now=at(8, 2))["counters"][0]
+    assert counter["pause_reason"] == "Họp giao ban Phường"
+    longest = "ệ" * 200  # at the limit, counted after NFC (NFD has 600 code points)
+    queue.pause(store, config, 2, unicodedata.normalize("NFD", longest), now=at(8, 3))
+    assert of_type(store, "counter.paused")[1]["data"]["reason"] == longest
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (ESC_CLEAR, "notice: must not contain control characters (U+001B)"),
+        ("Thông\u0085báo", "notice: must not contain control characters (U+0085)"),
+        ("Thông báo \ue000", "notice: must not contain characters no font draws (U+E000)"),
+        ("x" * 501, "notice: too long (501 characters; at most 500)"),
+    ],
+)
+def test_fail__a_bad_notice_is_refused_and_changes_nothing(
+    store: Store, config: Config, text: str, says: str
+) -> None:
+    queue.set_notice(store, "Thông báo cũ", now=at(8))
+    before = events(store)
+    with pytest.raises(BadText) as refused:
+        queue.set_notice(store, text, now=at(8, 1))
+    assert str(refused.value) == says
+    assert events(store) == before
+    assert queue.read_board(store, config, now=at(8, 2)).notice == "Thông báo cũ"
+
+
+def test_ok__a_decomposed_notice_is_stored_nfc(store: Store, config: Config) -> None:
+    queue.set_notice(store, unicodedata.normalize("NFD", "Nghỉ lễ Quốc khánh"), now=at(8))
+    assert queue.read_board(store, config, now=at(8, 1)).notice == "Nghỉ lễ Quốc khánh"
+    assert of_type(store, "notice.set")[0]["data"]["text"] == "Nghỉ lễ Quốc khánh"
 
 
 def test_ok__paused_counters_do_not_count_for_the_estimate(store: Store, config: Config) -> None:

@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -544,6 +545,24 @@ def test_fail__config_text_with_a_lone_surrogate_is_dropped_not_crashed(site: Si
     assert kv(site.store, "central_config") is None
 
 
+def test_fail__config_names_that_break_the_text_rule_are_refused(site: Site) -> None:
+    services = [dict(s) for s in site.files.raw["services"]]
+    dropped = site.sync.dropped
+    services[0]["name"] = "Đất đai\x1b[2J"  # the schema's pattern says no
+    site.central.publish(site.topics.config, {"version": 1, "services": services}, retain=True)
+    site.marker()
+    assert site.sync.dropped == dropped + 1
+    services[0]["name"] = "Đất đai \ue000"  # the same check as config.toml's says no
+    message = site.push("config", {"version": 1, "services": services})
+    problem = "services[0].name: must not contain characters no font draws (U+E000)"
+    assert message == f"config v1 refused: {problem}"
+    assert events(site.store, "config.refused") == [{"version": 1, "problems": [problem]}]
+    assert kv(site.store, "central_config") is None
+    services[0]["name"] = unicodedata.normalize("NFD", "Đất đai - Nhà ở")
+    assert site.push("config", {"version": 1, "services": services}).startswith("config v1 applied")
+    assert site.sync.config.services[0].name == "Đất đai - Nhà ở"
+
+
 # -- dossiers -------------------------------------------------------------------------
 
 
@@ -841,6 +860,45 @@ def test_fail__notice_with_a_lone_surrogate_is_answered_not_lost(site: Site) -> 
     first, *_ = site.central.results()
     assert first["id"] == "sur-1", "sur-1 got no answer"
     assert site.central.results("sur-1")[0]["ok"] is False
+
+
+def test_fail__a_notice_with_control_or_hidden_characters_is_answered_and_logged(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert site.command("notice", args={"text": "Thông báo cũ"})["ok"] is True
+    notices = events(site.store, "notice.set")
+    dropped = site.sync.dropped
+    with caplog.at_level(logging.WARNING, logger="sync"):
+        # ESC [2J is refused by the contract's schema; a private-use character, which a
+        # schema pattern cannot list, by the rule config.toml's text follows.
+        escape = site.command("notice", "esc-1", args={"text": "Nghỉ \x1b[2J"})
+        undrawn = site.command("notice", "pua-1", args={"text": "Nghỉ \ue000"})
+        newline = site.command("notice", "nl-1", args={"text": "Dòng 1\nDòng 2"})
+    assert (escape["ok"], escape["code"]) == (False, "invalid")
+    assert escape["message"] == (
+        "command: args.text: must not contain control or invisible characters"
+    )
+    assert (newline["ok"], newline["code"]) == (False, "invalid")
+    assert (undrawn["ok"], undrawn["code"], undrawn["message"]) == (
+        False, "invalid", "notice: must not contain characters no font draws (U+E000)",
+    )  # fmt: skip
+    assert site.sync.dropped == dropped + 2
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("args.text: must not contain control" in line for line in logged), logged
+    assert any(line.startswith("command pua-1 refused (invalid): notice:") for line in logged)
+    assert events(site.store, "notice.set") == notices
+    board = tickets.read_board(site.store, site.sync.config, now=site.clock())
+    assert board.notice == "Thông báo cũ"
+    # Still answering: the daemon did not stop at them.
+    assert site.command("notice", args={"text": ""})["ok"] is True
+
+
+def test_ok__a_decomposed_notice_from_central_is_shown_nfc(site: Site) -> None:
+    nfd = unicodedata.normalize("NFD", "Chiều nay nghỉ từ 16 giờ")
+    assert site.command("notice", args={"text": nfd})["ok"] is True
+    board = tickets.read_board(site.store, site.sync.config, now=site.clock())
+    assert board.notice == "Chiều nay nghỉ từ 16 giờ"
+    assert events(site.store, "notice.set")[-1]["text"] == "Chiều nay nghỉ từ 16 giờ"
 
 
 # -- acks -----------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from kiosk.freetext import for_terminal, json_for_terminal
+
 if TYPE_CHECKING:
     from kiosk.config import Config
     from kiosk.store import Store
@@ -47,11 +49,13 @@ class Context:
         return time.time()
 
     def emit(self, data: Any, text: str) -> None:
+        # Through kiosk.freetext's escapes: text stored before it was checked (an old
+        # database's pause reason holding ESC [2J) must not act on the terminal.
         if self.json:
-            print(json.dumps(data, ensure_ascii=False, indent=2))
+            print(json_for_terminal(json.dumps(data, ensure_ascii=False, indent=2)))
         elif text:
-            print(text)
+            print(for_terminal(text))
 
 
 def fail(message: str) -> None:
-    print(f"kiosk: {message}", file=sys.stderr)
+    print(f"kiosk: {for_terminal(message)}", file=sys.stderr)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
+from kiosk import freetext
 from kiosk.cli import _exit
 
 
@@ -32,6 +34,19 @@ def rating_choice(text: str) -> int:
     return int(text)
 
 
+def free_text(limit: int, *, one_line: bool = False) -> Callable[[str], str]:
+    """Text typed on the command line, by the rule config.toml and central's messages go
+    through (:mod:`kiosk.freetext`); ``one_line`` joins its lines with spaces first."""
+
+    def parse(text: str) -> str:
+        try:
+            return freetext.one_line(text, limit) if one_line else freetext.clean(text, limit)
+        except freetext.BadText as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
 def size_argument(text: str) -> tuple[int, int]:
     """``--size 1920x1080``."""
     from kiosk.config._parse import resolution
@@ -43,6 +58,9 @@ def size_argument(text: str) -> tuple[int, int]:
     if size is None:
         raise argparse.ArgumentTypeError('must be WIDTHxHEIGHT like "1920x1080"')
     return size
+
+
+NOTICE_TEXT = free_text(freetext.MAX_NOTICE, one_line=True)
 
 
 def actions(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersAction[Parser]:
@@ -100,7 +118,10 @@ def build_parser() -> Parser:
 
     pause = add("pause", "stop calling at a counter")
     pause.add_argument("counter", metavar="COUNTER", type=counter_number)
-    pause.add_argument("--reason", default="", help="why (shown to supervisors)")
+    pause.add_argument(
+        "--reason", default="", type=free_text(freetext.MAX_REASON),
+        help=f"why (shown to supervisors; at most {freetext.MAX_REASON} characters)",
+    )  # fmt: skip
 
     rate = add("rate", "record the citizen's rating of the ticket a counter just finished")
     rate.add_argument("counter", metavar="COUNTER", type=counter_number)
@@ -175,8 +196,11 @@ def build_parser() -> Parser:
     )  # fmt: skip
 
     notice = add("notice", "set the notice along the bottom of the wall display")
-    notice.add_argument("text", nargs="?", default="", metavar="TEXT",
-                        help='the notice; "" or nothing goes back to display.notice')  # fmt: skip
+    notice.add_argument(
+        "text", nargs="?", default="", metavar="TEXT", type=NOTICE_TEXT,
+        help=f'the notice (at most {freetext.MAX_NOTICE} characters); "" or nothing goes '
+        "back to display.notice",
+    )  # fmt: skip
     notice.add_argument("--minutes", type=float, help="only for this long")
 
     run = add("run", "run a daemon in the foreground (as systemd does)")
@@ -216,7 +240,7 @@ def build_parser() -> Parser:
     central.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
                          help="report and dossiers: the sites' time zone")  # fmt: skip
     central.add_argument("--counter", type=counter_number, help="command: the counter")
-    central.add_argument("--text", help="command notice: the line")
+    central.add_argument("--text", type=NOTICE_TEXT, help="command notice: the line")
     central.add_argument("--minutes", type=float, help="command notice: how long")
     central.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
 

@@ -14,6 +14,8 @@ import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
+from kiosk import freetext
+
 Parser = Callable[[Any], Any]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -26,21 +28,28 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string (got {_describe(value)})")
-    cleaned = unicodedata.normalize("NFC", value.strip())
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise ValueError("must not contain control characters")
-    return cleaned
+def text_up_to(limit: int, *, optional: bool = False) -> Callable[[Any], str]:
+    """Free text of at most ``limit`` characters, by the rule of :mod:`kiosk.freetext`
+    (the same rule the command line and central's messages go through); "" only when
+    ``optional``."""
+
+    def parse(value: Any) -> str:
+        if optional and value == "":
+            return ""
+        return freetext.clean(value, limit, required=True)
+
+    return parse
 
 
-def optional_text(value: Any) -> str:
-    if value == "":
-        return ""
-    return text(value)
+text = text_up_to(freetext.MAX_LINE)
+optional_text = text_up_to(freetext.MAX_LINE, optional=True)
+name_text = text_up_to(freetext.MAX_NAME)
+optional_name_text = text_up_to(freetext.MAX_NAME, optional=True)
+staff_id = text_up_to(freetext.MAX_STAFF_ID, optional=True)
+reason = text_up_to(freetext.MAX_REASON)
+notice = text_up_to(freetext.MAX_NOTICE, optional=True)
+path = text_up_to(freetext.MAX_PATH)
+optional_path = text_up_to(freetext.MAX_PATH, optional=True)
 
 
 def slug(value: Any) -> str:
@@ -330,7 +339,7 @@ def counter_action(value: Any) -> str:
     elif argument and name != "pause":
         raise ValueError(f"{name} takes no argument (got {value!r})")
     elif argument:
-        text(argument)
+        argument = freetext.clean(argument, freetext.MAX_REASON)
     return f"{name}:{argument}" if argument else name
 
 
@@ -380,12 +389,12 @@ def keymaps(value: Any) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
 
 def device_path(value: Any) -> str:
     """An absolute device path, best a stable /dev/input/by-id/... name."""
-    path = text(value)
-    if not path.startswith("/"):
+    found = path(value)
+    if not found.startswith("/"):
         raise ValueError(
-            f"must be an absolute path like /dev/input/by-id/usb-...-event-kbd (got {path!r})"
+            f"must be an absolute path like /dev/input/by-id/usb-...-event-kbd (got {found!r})"
         )
-    return path
+    return found
 
 
 def resolution(value: Any) -> tuple[int, int] | None:

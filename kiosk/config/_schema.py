@@ -40,14 +40,14 @@ class SiteConfig:
     """Who this controller is: the centre's name and ids used on the wire."""
 
     id: str = opt(parse=p.slug, required=True)
-    name: str = opt(parse=p.text, required=True)
+    name: str = opt(parse=p.name_text, required=True)
     device: str = opt("site-controller", p.slug)
     timezone: str = opt("Asia/Ho_Chi_Minh", p.timezone)
 
 
 @dataclass(frozen=True, kw_only=True)
 class StoreConfig:
-    path: str = opt("/var/lib/kiosk/kiosk.db", p.text)
+    path: str = opt("/var/lib/kiosk/kiosk.db", p.path)
     busy_timeout_ms: int = opt(5000, p.int_range(100, 600_000))
 
 
@@ -99,7 +99,7 @@ class ServiceConfig:
     """A service area (lĩnh vực) citizens pick at the kiosk."""
 
     id: str = opt(parse=p.slug, required=True)
-    name: str = opt(parse=p.text, required=True)
+    name: str = opt(parse=p.name_text, required=True)
     # Number format: a letter prefix with zero-padded digits (A023) or a band (1001-1999).
     prefix: str = opt("", p.prefix)
     digits: int = opt(3, p.int_range(1, 5))
@@ -141,12 +141,12 @@ class CounterConfig:
     """A counter (quầy) and the services it calls, in preference order."""
 
     number: int = opt(parse=p.int_range(1, 999), required=True)
-    name: str = opt("", p.optional_text)
+    name: str = opt("", p.optional_name_text)
     services: tuple[str, ...] = opt(
         parse=p.list_of(p.slug, min_items=1, unique=True), required=True
     )
     # The officer at this counter, for per-officer statistics; "" for none.
-    staff_id: str = opt("", p.optional_text)
+    staff_id: str = opt("", p.staff_id)
     # Keys wired to GPIO pins, and USB keypads or wireless remotes (kiosk run counter).
     buttons: tuple[CounterButton, ...] = tables(CounterButton)
     keypads: tuple[CounterKeypad, ...] = tables(CounterKeypad)
@@ -215,7 +215,7 @@ class CounterKeysConfig:
     # of "next" never calls (and closes) two citizens. 0 turns it off.
     repeat_guard_seconds: float = opt(1.0, p.number_range(0, 10))
     # The reason recorded when the pause key is pressed without one of its own.
-    pause_reason: str = opt("Tạm nghỉ", p.text)
+    pause_reason: str = opt("Tạm nghỉ", p.reason)
     # An absent or unplugged keypad is looked for again this often.
     keypad_retry_seconds: float = opt(2.0, p.number_range(0.2, 60))
 
@@ -229,7 +229,7 @@ class RatingsConfig:
 
     # 2 to 9: rating keys are rate:1 .. rate:9.
     labels: tuple[str, ...] = opt(
-        _RATING_LABELS, p.list_of(p.text, min_items=2, max_items=9, unique=True)
+        _RATING_LABELS, p.list_of(p.name_text, min_items=2, max_items=9, unique=True)
     )
     # Rating keys are live this long after the counter finishes a ticket.
     window_seconds: float = opt(60.0, p.number_range(5, 900))
@@ -266,17 +266,17 @@ class PrinterConfig:
     usb_product_id: int | None = opt(None, p.optional_usb_id)
     usb_in_ep: int = opt(0x82, p.int_range(0x81, 0x8F))
     usb_out_ep: int = opt(0x01, p.int_range(0x01, 0x0F))
-    serial_port: str = opt("", p.optional_text)
+    serial_port: str = opt("", p.optional_path)
     baudrate: int = opt(
         115200, p.one_of_ints(2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
     )
     flow_control: str = opt("dsrdtr", p.one_of("none", "rtscts", "dsrdtr", "xonxoff"))
     host: str = opt("", p.optional_host)
     port: int = opt(9100, p.int_range(1, 65535))
-    path: str = opt("", p.optional_text)
+    path: str = opt("", p.optional_path)
     # A TrueType font covering Vietnamese; "" finds DejaVu Sans or Noto Sans.
-    font: str = opt("", p.optional_text)
-    font_bold: str = opt("", p.optional_text)
+    font: str = opt("", p.optional_path)
+    font_bold: str = opt("", p.optional_path)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,14 +290,14 @@ class DisplayConfig:
     # Which screen, when the Pi drives two (0 is the first HDMI port).
     index: int = opt(0, p.int_range(0, 7))
     # TrueType fonts covering every Vietnamese letter; "" finds DejaVu Sans or Noto Sans.
-    font: str = opt("", p.optional_text)
-    font_bold: str = opt("", p.optional_text)
+    font: str = opt("", p.optional_path)
+    font_bold: str = opt("", p.optional_path)
     # The newest call stays highlighted this long.
     highlight_seconds: float = opt(8.0, p.number_range(1, 120))
     # How many recent calls are listed, so a missed call can still be read.
     history: int = opt(10, p.int_range(3, 12))
     # A line along the bottom; scrolls when longer than the screen. Central can replace it.
-    notice: str = opt("", p.optional_text)
+    notice: str = opt("", p.notice)
     notice_speed: float = opt(90.0, p.number_range(0, 600))  # pixels a second; 0 still
     # How often the database is checked for a change (milliseconds).
     poll_ms: int = opt(40, p.int_range(10, 1000))
@@ -311,7 +311,7 @@ class VoiceConfig:
 
     enabled: bool = opt(True, p.boolean)
     # A folder with one WAV per clip (kiosk voice build makes one; a recorded pack drops in).
-    pack: str = opt("/var/lib/kiosk/voice", p.text)
+    pack: str = opt("/var/lib/kiosk/voice", p.path)
     # north: linh, nghìn, hai mươi tư; south: lẻ, ngàn, hai mươi bốn.
     region: str = opt("north", p.one_of("north", "south"))
     # 4 after mươi: "tu" (tư), "bon" (bốn) or "auto" (by region).
@@ -404,14 +404,14 @@ class BrokerConfig:
     port: int = opt(1883, p.int_range(1, 65535))
     username: str = opt("", p.optional_text)
     # Better kept out of this file: password_file names a file (mode 0600) holding it.
-    password: str = opt("", p.optional_text)
-    password_file: str = opt("", p.optional_text)
+    password: str = opt("", p.optional_path)
+    password_file: str = opt("", p.optional_path)
     tls: bool = opt(False, p.boolean)
     # CA bundle that signed the broker's certificate ("" with tls: the system's CAs).
-    ca: str = opt("", p.optional_text)
+    ca: str = opt("", p.optional_path)
     # This client's certificate and key, for brokers that want one.
-    cert: str = opt("", p.optional_text)
-    key: str = opt("", p.optional_text)
+    cert: str = opt("", p.optional_path)
+    key: str = opt("", p.optional_path)
     keepalive: int = opt(30, p.int_range(5, 3600))
     # Reconnect waits grow from the first to the second, doubling each time.
     reconnect_min_seconds: float = opt(1.0, p.number_range(0.1, 60))
@@ -445,7 +445,7 @@ class CentralConfig(BrokerConfig):
     """kiosk central: the province's reference ingest."""
 
     # sqlite:///PATH (default) or postgresql://user:password@host/dbname
-    db: str = opt("sqlite:///var/lib/kiosk/central.db", p.text)
+    db: str = opt("sqlite:///var/lib/kiosk/central.db", p.path)
     # Workers with the same group share the sites' events (MQTT v5 shared subscription).
     group: str = opt("central", p.slug)
     # "" uses kiosk-central-{group}-{hostname}; give each worker its own.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk import freetext
 from kiosk.config import PrinterConfig
 from kiosk.slip import Slip
 
@@ -20,6 +21,9 @@ DISCONNECTED = "disconnected"
 ERROR = "error"
 
 PRINTABLE = frozenset({READY, PAPER_LOW, UNCHECKED})
+# A longer detail (an error naming a long path) is cut: the device's state message takes
+# 500 characters (sync/schemas/state.json), and so does its printer.status event.
+MAX_DETAIL = 500
 
 # The status queries of one call (at most four, each sent and answered within a second).
 QUERY_ALLOWANCE_SECONDS = 5.0
@@ -36,6 +40,10 @@ def longest_call(config: PrinterConfig) -> float:
 class PrinterStatus:
     state: str
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.detail) > MAX_DETAIL:
+            object.__setattr__(self, "detail", freetext.shorten(self.detail, MAX_DETAIL))
 
     @property
     def printable(self) -> bool:

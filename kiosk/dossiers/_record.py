@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from kiosk import codes
+from kiosk import codes, freetext
 from kiosk.dossiers._mask import mask_name
 from kiosk.dossiers._model import STATUSES, Dossier, Step
 from kiosk.vietnamese import nfc
@@ -39,11 +39,10 @@ def _text(
         return ""
     if not isinstance(value, str):
         raise BadDossier(f"{key}: must be text, not {type(value).__name__}")
-    text = " ".join(nfc(value).split())
-    if not text.isprintable():
-        raise BadDossier(f"{key}: contains control characters")
-    if len(text) > limit:
-        raise BadDossier(f"{key}: too long ({len(text)} characters; at most {limit})")
+    try:
+        text = freetext.one_line(value, limit)
+    except freetext.BadText as exc:
+        raise BadDossier(f"{key}: {exc}") from None
     if required and not text:
         raise BadDossier(f"{key}: missing")
     return text

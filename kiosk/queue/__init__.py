@@ -4,8 +4,8 @@ Every function takes ``now`` (epoch seconds) so callers, tests and the demo
 control the clock.
 """
 
+from kiosk.freetext import MAX_NOTICE
 from kiosk.queue._board import (
-    MAX_NOTICE,
     Board,
     Call,
     CounterBoard,

@@ -12,7 +12,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from kiosk import freetext
 from kiosk.config import Config
+from kiosk.freetext import MAX_NOTICE
 from kiosk.queue._common import Ticket, local_time
 from kiosk.rules.businessday import business_day
 from kiosk.store import Store, Tx
@@ -146,15 +148,12 @@ def mark_said(store: Store, reader: str, call_id: int, *, now: float) -> None:
         tx.put(f"said:{reader}", call_id)
 
 
-# Longer notices are refused: the line is drawn once into one surface.
-MAX_NOTICE = 500
-
-
 def set_notice(store: Store, text: str, *, now: float, minutes: float | None = None) -> None:
     """Replace the configured notice on the wall display ("" clears), for ``minutes`` or
-    until cleared. Central's "broadcast notice" command lands here too."""
-    if len(text) > MAX_NOTICE:
-        raise ValueError(f"a notice has at most {MAX_NOTICE} characters (got {len(text)})")
+    until cleared. Central's "broadcast notice" command lands here too. Text that breaks
+    the rule of :mod:`kiosk.freetext` (at most :data:`MAX_NOTICE` characters) is refused
+    with :class:`~kiosk.freetext.BadText`, whoever the caller."""
+    text = freetext.field("notice", text, MAX_NOTICE)
     until = None if minutes is None else now + minutes * 60
     with store.change(now) as tx:
         tx.put("notice", json.dumps({"text": text, "until": until}, ensure_ascii=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk import freetext
 from kiosk.config import Config
 from kiosk.queue._board import record_call
 from kiosk.queue._common import (
@@ -230,7 +231,11 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
 
 
 def pause(store: Store, config: Config, number: int, reason: str, *, now: float) -> None:
-    """Stop calling at a counter (break, meeting); the ticket being served stays."""
+    """Stop calling at a counter (break, meeting); the ticket being served stays. A
+    ``reason`` that breaks the rule of :mod:`kiosk.freetext` (at most
+    :data:`~kiosk.freetext.MAX_REASON` characters) is refused with
+    :class:`~kiosk.freetext.BadText`; "" records none."""
+    reason = freetext.field("pause reason", reason, freetext.MAX_REASON)
     need_counter(config, number)
     with change(store, config, now) as (tx, _):
         counter = _counter(tx, number)
