@@ -14,8 +14,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gpiozero import Device
@@ -543,6 +545,130 @@ def test_fail__broker_unreachable_or_refusing_says_why(secured_broker: Broker) -
                            ca="/nonexistent/ca.crt")  # fmt: skip
     check = only(devices.broker(missing_ca), FAIL)
     assert "no such file" in check.detail and "TLS" in check.fix
+
+
+DEVICE = "hcc-test.site-controller-01"
+
+
+@pytest.fixture
+def binding_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A broker that takes each login as its client id, as the example one does."""
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), DEVICE, "mật khẩu đúng"],
+                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(["mosquitto_passwd", "-b", str(passwd), "central", "c"], check=True,
+                   capture_output=True)  # fmt: skip
+    extra = (
+        f"{AS_ROOT}allow_anonymous false\npassword_file {passwd}\nuse_username_as_clientid true\n"
+    )
+    server = Broker(tmp_path / "broker", extra=extra).start()
+    yield server
+    server.stop()
+
+
+class DeviceSession:
+    """The device's side of its session (a clean start off, a week's expiry), as a plain
+    paho client: what it received and whether the broker kept its session."""
+
+    def __init__(self, port: int) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.port = port
+        self.got: list[bytes] = []
+        self.kept: bool | None = None
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=DEVICE,
+                                  protocol=mqtt.MQTTv5)  # fmt: skip
+        self.client.username_pw_set(DEVICE, "mật khẩu đúng")
+        self.client.on_connect = self._connected
+        self.client.on_message = lambda _c, _u, message: self.got.append(message.payload)
+
+    def _connected(self, _c: object, _u: object, flags: Any, reason: Any, _p: object) -> None:
+        self.kept = bool(flags.session_present) if not reason.is_failure else None
+
+    def connect(self, subscribe: str = "") -> None:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = 7 * 24 * 3600
+        self.kept = None
+        self.client.connect("127.0.0.1", self.port, clean_start=False, properties=props)
+        self.client.loop_start()
+        wait(lambda: self.kept is not None)
+        if subscribe:
+            self.client.subscribe(subscribe, qos=1)
+            time.sleep(0.3)  # its SUBACK
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def wait(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_ok__the_broker_check_leaves_the_devices_session_as_it_was(
+    binding_broker: Broker,
+) -> None:
+    """The doctor connects under the device's login, which such a broker makes the
+    device's own session: a command waiting there for the daemon is still there after."""
+    topic = "hcc/v1/hcc-test/site-controller-01/cmd"
+    device = DeviceSession(binding_broker.port)
+    device.connect(subscribe=topic)
+    device.close()
+    publisher = mqtt_publisher(binding_broker.port)
+    config = with_sync(make_config(), host="127.0.0.1", port=binding_broker.port,
+                       username=DEVICE, password="mật khẩu đúng")  # fmt: skip
+    try:
+        publisher.publish(topic, b"waiting for the daemon", qos=1).wait_for_publish(5)
+        assert f"connected as {DEVICE}" in only(devices.broker(config), OK).detail
+        device.connect()
+        assert device.kept is True
+        wait(lambda: device.got == [b"waiting for the daemon"])
+    finally:
+        device.close()
+        publisher.disconnect()
+        publisher.loop_stop()
+
+
+def mqtt_publisher(port: int) -> Any:
+    """Central's side, with a login of its own."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set("central", "c")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    wait(client.is_connected)
+    return client
+
+
+def test_ok__a_running_sync_daemons_link_is_read_from_its_report(tmp_path: Path) -> None:
+    """The sync daemon holds the device's session: the doctor does not connect with the
+    same login (it would knock the daemon off) but reports what the daemon last said."""
+    config = with_sync(make_config(), host="127.0.0.1", port=free_port())  # nothing there
+    db = tmp_path / "kiosk.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE health (daemon TEXT PRIMARY KEY, state TEXT, detail TEXT, "
+                     "pid INTEGER, at REAL)")  # fmt: skip
+    check = only(devices.broker(config, {"sync"}, str(db)), WARN)
+    assert "has not reported" in check.detail
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO health VALUES ('sync', 'ok', 'connected to broker:8883 (TLS)', "
+                     "1, 0)")  # fmt: skip
+    check = only(devices.broker(config, {"sync"}, str(db)), OK)
+    assert check.detail == "held by the running sync daemon: connected to broker:8883 (TLS)"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE health SET state = 'degraded', "
+                     "detail = 'broker broker:8883 (TLS) refused: Not authorized'")  # fmt: skip
+    check = only(devices.broker(config, {"sync"}, str(db)), FAIL)
+    assert "refused: Not authorized" in check.detail and "username and password" in check.fix
 
 
 def test_ok__a_site_whose_parts_all_answer_can_run(tmp_path: Path, secured_broker: Broker) -> None:

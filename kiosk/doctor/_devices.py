@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -212,24 +211,44 @@ def voice(config: Config) -> Iterator[Check]:
     yield Check("voice", OK, f"{pack}: every clip present")
 
 
-def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
-    """Connect as the device would (TLS, credentials), with a client id of its own and a
-    clean session so the daemon's session is left alone."""
+FIX_REFUSED = (
+    "check [sync] username and password (the broker's add-device.sh gives SITE.DEVICE) "
+    "and the broker's ACL"
+)
+FIX_UNREACHABLE = "check the network and [sync] host/port; is the broker running?"
+
+
+def broker(
+    config: Config, running: Collection[str] = (), db_path: str = "", timeout: float = 5.0
+) -> Iterator[Check]:
+    """The link to central's broker. While the sync daemon runs, its own last report: a
+    second connection with the device's login would take its session over (a broker that
+    binds each login to one client id, as the example one does, knows no other). Else
+    connect as the daemon does (TLS, credentials, its client id and persistent session),
+    taking nothing from that session: what waits there stays for the daemon."""
     sync = config.sync
     if not sync.enabled:
         yield Check("broker", SKIP, "sync is off (sync.enabled = false)")
         return
+    if "sync" in running:
+        yield _reported_link(db_path)
+        return
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
-    from sync import BrokerSetupError
+    from sync import BrokerSetupError, client_id
     from sync._mqtt import login
 
     where = f"{sync.host}:{sync.port}{' TLS' if sync.tls else ''}"
+    # manual_ack: a message the session held (an ack, a command) is never acknowledged
+    # here, so the broker sends it again to the daemon.
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
         protocol=mqtt.MQTTv5,
-        client_id=f"kiosk-doctor-{uuid.uuid4().hex[:8]}",
+        client_id=client_id(config),
+        manual_ack=True,
     )
     answered = threading.Event()
     outcome: dict[str, Any] = {}
@@ -244,14 +263,16 @@ def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
     except BrokerSetupError as exc:
         yield Check("broker", FAIL, f"{where}: {exc}", "fix the [sync] TLS or password settings")
         return
+    session = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    session.SessionExpiryInterval = int(sync.session_expiry_hours * 3600)
     try:
-        client.connect(sync.host, sync.port, keepalive=10)
+        client.connect(sync.host, sync.port, keepalive=10, clean_start=False, properties=session)
     except OSError as exc:  # refused, unreachable, TLS handshake (ssl.SSLError is an OSError)
         tls = "SSL" in type(exc).__name__ or "certificate" in str(exc)
         fix = (
             "check [sync] ca, that the broker's certificate names this host, and the clock"
             if tls
-            else "check the network and [sync] host/port; is the broker running?"
+            else FIX_UNREACHABLE
         )
         yield Check("broker", FAIL, f"{where}: {exc.strerror or exc}", fix)
         return
@@ -267,16 +288,33 @@ def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
             return
         reason = outcome["reason"]
         if reason.is_failure:
-            yield Check(
-                "broker",
-                FAIL,
-                f"{where}: refused: {reason}",
-                "check [sync] username and password (the broker's add-device.sh "
-                "gives SITE.DEVICE) and the broker's ACL",
-            )
+            yield Check("broker", FAIL, f"{where}: refused: {reason}", FIX_REFUSED)
             return
         who = f" as {sync.username}" if sync.username else ""
         yield Check("broker", OK, f"{where}: connected{who}")
     finally:
         client.disconnect()
         client.loop_stop()
+
+
+def _reported_link(db_path: str) -> Check:
+    """The running sync daemon's last word on its link (it writes it when it changes)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2) as db:
+            row = db.execute("SELECT state, detail FROM health WHERE daemon = 'sync'").fetchone()
+    except sqlite3.Error:
+        row = None
+    if row is None or row[0] not in ("ok", "degraded"):
+        return Check(
+            "broker",
+            WARN,
+            "held by the running sync daemon, which has not reported",
+            "journalctl -u kiosk-sync says what it sees",
+        )
+    state, detail = str(row[0]), str(row[1])
+    text = f"held by the running sync daemon: {detail}"
+    if state == "ok":
+        return Check("broker", OK, text)
+    return Check("broker", FAIL, text, FIX_REFUSED if "refused" in detail else FIX_UNREACHABLE)
