@@ -65,6 +65,20 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def test_ok__version_is_the_packages(tmp_path: Path) -> None:
+    """kiosk --version needs no configuration: it prints the version kiosk/__init__.py
+    holds, as the installed package's metadata has it too."""
+    import importlib.metadata
+
+    import kiosk as package
+
+    for args in (["--version"], ["--config", str(tmp_path / "none.toml"), "--version"]):
+        done = kiosk_in(tmp_path, *args)
+        assert (done.returncode, done.stderr) == (0, ""), done.stderr
+        assert done.stdout == f"kiosk {package.__version__}\n"
+    assert importlib.metadata.version("kiosk") == package.__version__
+
+
 def test_ok__issue_call_done_flow_with_json(site: Path) -> None:
     first = json.loads(kiosk(site, "--json", "issue", "dat-dai").stdout)
     second = json.loads(kiosk(site, "issue", "dat-dai", "--priority", "--json").stdout)

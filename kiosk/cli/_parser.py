@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import NoReturn
 
+from kiosk import __version__
 from kiosk.cli import _exit
 
 
@@ -69,6 +70,9 @@ def build_parser() -> Parser:
         "/etc/kiosk/config.toml; drop-ins from config.d/ beside it)",
     )
     parser.add_argument("--db", metavar="PATH", help="SQLite file (default: store.path)")
+    parser.add_argument(
+        "--version", action="version", version=f"kiosk {__version__}", help="print the version"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
 
