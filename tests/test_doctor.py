@@ -482,6 +482,71 @@ def test_fail__no_kmsdrm_says_use_apts_pygame(monkeypatch: pytest.MonkeyPatch) -
     assert "nothing is shown" in only(devices.screen(make_config()), WARN).detail
 
 
+def doctor_env(**extra: str) -> dict[str, str]:
+    """A shell with no desktop session (as over SSH, or as root in CI): no display, no
+    XDG_RUNTIME_DIR, no SDL variables unless given."""
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("KIOSK_", "SDL_"))
+            and k not in ("XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY")}  # fmt: skip
+    return {**base, **extra}
+
+
+def test_ok__the_doctors_output_is_its_lines_and_each_holds_here(tmp_path: Path) -> None:
+    """Run as a technician runs it: nothing on stderr but what the doctor says (SDL
+    probing for a Wayland screen writes there), and no advice about a variable that is
+    not set."""
+    args = ["--config", str(ROOT / "config.toml"), "--db", str(tmp_path / "kiosk.db"), "doctor"]
+    env = doctor_env()
+    done = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, check=False, timeout=120)  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    (screen,) = [line for line in lines if line.split()[1:2] == ["screen"]]
+    assert "SDL_VIDEODRIVER" not in done.stdout, screen
+    assert "nothing is shown" in screen
+    if not any(Path("/dev/dri").glob("card*")):
+        assert "no graphics device" in screen
+    # With the variable set, the line says so and how to undo it.
+    env["SDL_VIDEODRIVER"] = "dummy"
+    done = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, check=False, timeout=120)  # fmt: skip
+    assert done.stderr == ""
+    (screen,) = [line for line in done.stdout.splitlines() if line.split()[1:2] == ["screen"]]
+    assert "(SDL_VIDEODRIVER=dummy)" in screen and "unset SDL_VIDEODRIVER" in screen
+
+
+def test_warn__no_screen_says_why_by_what_the_machine_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    bare = devices._no_screen("offscreen", tmp_path)
+    assert bare.status == WARN
+    assert f"no graphics device ({tmp_path}/card*)" in bare.detail
+    assert bare.fix.startswith("run the display on a machine with a screen")
+    (tmp_path / "card0").touch()  # a graphics device: SDL's KMSDRM is asked why
+    found = devices._no_screen("offscreen", tmp_path)
+    assert "the units' driver, kmsdrm, says" in found.detail, found.detail
+    assert found.fix.startswith("use apt's python3-pygame")
+    assert "SDL_VIDEODRIVER" not in os.environ  # asked, and left as it was
+
+
+def test_fail__a_missing_libusb_names_the_package_the_set_up_installs() -> None:
+    from kiosk.desk import PrinterStatus
+
+    detail = "USB 04b8:0e15: No backend available (libusb is missing: apt install libusb-1.0-0)"
+    check = devices._verdict(PrinterStatus("disconnected", detail), detail)
+    assert check.status == FAIL
+    assert check.fix.startswith("sudo apt install libusb-1.0-0")
+    for script in ("scripts/system-packages", "systemd/install.sh"):
+        assert "libusb-1.0-0" in (ROOT / script).read_text(encoding="utf-8"), script
+    # make ran scripts/system-packages: pyusb has libusb here, the printer line cannot say
+    # it is missing.
+    import usb.backend.libusb1
+
+    assert usb.backend.libusb1.get_backend() is not None
+
+
 def test_fail__a_font_without_vietnamese_letters() -> None:
     mono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
     config = make_config()

@@ -28,6 +28,12 @@ FIX_PRINTER = {
 }
 
 
+# What the printer's link says when pyusb has no libusb, and the Debian package that has it
+# (scripts/system-packages and systemd/install.sh install it).
+NO_LIBUSB = "No backend available"
+LIBUSB = "libusb-1.0-0"
+
+
 def printer(config: Config, running: Collection[str] = (), db_path: str = "") -> Iterator[Check]:
     setting = config.printer
     if setting.connection == "none":
@@ -58,6 +64,8 @@ def _verdict(status: PrinterStatus, text: str) -> Check:
     if status.state == "ready":
         return Check("printer", OK, text)
     fix = FIX_PRINTER.get(status.state, "see the printer's manual for this state")
+    if NO_LIBUSB in status.detail:
+        fix = f"sudo apt install {LIBUSB} (the installer does; python-escpos needs it for USB)"
     return Check("printer", WARN if status.printable else FAIL, text, fix)
 
 
@@ -134,32 +142,82 @@ def screen(config: Config, running: Collection[str] = ()) -> Iterator[Check]:
 
     driver = os.environ.get("SDL_VIDEODRIVER", "")
     try:
-        pygame.display.init()
-        opened = pygame.display.get_driver()
-        size = pygame.display.get_desktop_sizes()
+        opened, sizes = _open_screen()
     except pygame.error as exc:
         wanted = driver or "the default"
-        yield Check(
-            "screen",
-            FAIL,
-            f"SDL cannot open a screen with {wanted} driver: {exc}",
-            "on Raspberry Pi OS Lite use apt's python3-pygame (built with KMSDRM; "
-            "the venv needs --system-site-packages), connect the screen before boot, "
-            "and keep the kiosk user in the video and render groups",
-        )
+        fix = _screen_fix()
+        if driver and driver != "kmsdrm":
+            fix = f"unset SDL_VIDEODRIVER (it is {driver} here), or set it to kmsdrm (the units do)"
+        yield Check("screen", FAIL, f"SDL cannot open a screen with {wanted} driver: {exc}", fix)
         return
-    finally:
-        pygame.display.quit()
-    if opened in ("dummy", "offscreen"):
+    if opened not in ("dummy", "offscreen"):
+        shown = ", ".join(f"{w}x{h}" for w, h in sizes) or "no screen size reported"
+        yield Check("screen", OK, f"driver {opened}: {shown}")
+    elif driver:
         yield Check(
             "screen",
             WARN,
-            f"driver {opened}: nothing is shown on a screen",
+            f"driver {opened} (SDL_VIDEODRIVER={driver}): nothing is shown on a screen",
             "unset SDL_VIDEODRIVER, or set it to kmsdrm (the units do)",
         )
+    else:  # SDL found no screen at all and fell back to drawing off screen
+        yield _no_screen(opened)
+
+
+def _no_screen(opened: str, dri: Path = Path("/dev/dri")) -> Check:
+    """Why SDL found no screen, by what this machine has: a graphics device or not."""
+    if _has_graphics(dri):
+        why = f"the units' driver, kmsdrm, says {_kmsdrm()!r}"
     else:
-        sizes = ", ".join(f"{w}x{h}" for w, h in size) or "no screen size reported"
-        yield Check("screen", OK, f"driver {opened}: {sizes}")
+        why = f"this machine has no graphics device ({dri}/card*)"
+    return Check(
+        "screen",
+        WARN,
+        f"no screen found: {why}, so SDL fell back to {opened} and nothing is shown",
+        _screen_fix(dri),
+    )
+
+
+def _has_graphics(dri: Path = Path("/dev/dri")) -> bool:
+    return any(dri.glob("card*"))
+
+
+def _screen_fix(dri: Path = Path("/dev/dri")) -> str:
+    """What makes KMSDRM, the units' screen driver, work: a graphics device with the screen,
+    SDL built with KMSDRM, and the groups that may open it."""
+    fix = (
+        "use apt's python3-pygame on Raspberry Pi OS Lite (built with KMSDRM; the venv "
+        "needs --system-site-packages), connect the screen before boot, and keep the "
+        "kiosk user in the video and render groups"
+    )
+    if _has_graphics(dri):
+        return fix
+    return f"run the display on a machine with a screen (a Raspberry Pi): there, {fix}"
+
+
+def _open_screen() -> tuple[str, list[tuple[int, int]]]:
+    """The driver SDL opens (as the environment says) and the screens' sizes."""
+    import pygame
+
+    try:
+        pygame.display.init()
+        return str(pygame.display.get_driver()), list(pygame.display.get_desktop_sizes())
+    finally:
+        pygame.display.quit()
+
+
+def _kmsdrm() -> str:
+    """Why SDL's KMSDRM driver, the units' one, does not open here."""
+    import pygame
+
+    os.environ["SDL_VIDEODRIVER"] = "kmsdrm"
+    try:
+        _open_screen()
+    except pygame.error as exc:
+        return str(exc)
+    finally:
+        del os.environ["SDL_VIDEODRIVER"]
+    return "kmsdrm opens"
 
 
 def fonts(config: Config) -> Iterator[Check]:
