@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -70,6 +71,20 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def test_ok__version_is_the_packages(tmp_path: Path) -> None:
+    """kiosk --version needs no configuration: it prints the version kiosk/__init__.py
+    holds, as the installed package's metadata has it too."""
+    import importlib.metadata
+
+    import kiosk as package
+
+    for args in (["--version"], ["--config", str(tmp_path / "none.toml"), "--version"]):
+        done = kiosk_in(tmp_path, *args)
+        assert (done.returncode, done.stderr) == (0, ""), done.stderr
+        assert done.stdout == f"kiosk {package.__version__}\n"
+    assert importlib.metadata.version("kiosk") == package.__version__
+
+
 def test_ok__issue_call_done_flow_with_json(site: Path) -> None:
     first = json.loads(kiosk(site, "--json", "issue", "dat-dai").stdout)
     second = json.loads(kiosk(site, "issue", "dat-dai", "--priority", "--json").stdout)
@@ -78,7 +93,7 @@ def test_ok__issue_call_done_flow_with_json(site: Path) -> None:
     called = json.loads(kiosk(site, "call", "1", "--json").stdout)
     assert called["called"]["number"] == "A002"  # priority first
     done = kiosk(site, "done", "1")
-    assert done.returncode == 0 and "A002 done" in done.stdout
+    assert done.returncode == 0 and "Counter 1 finished A002 in " in done.stdout
     status = json.loads(kiosk(site, "status", "--json").stdout)
     land = next(s for s in status["services"] if s["id"] == "dat-dai")
     assert (land["waiting"], land["issued"], land["remaining"]) == (1, 2, 1)
@@ -114,7 +129,60 @@ def test_ok__skip_reenter_transfer_pause_resume(site: Path) -> None:
 
 def test_ok__nobody_waiting_is_not_an_error(site: Path) -> None:
     result = kiosk(site, "call", "1")
-    assert result.returncode == 0 and "no one is waiting" in result.stdout
+    assert result.returncode == 0 and result.stdout == "No one is waiting for counter 1.\n"
+
+
+def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
+    """What each queue command answers (without --json) is one sentence, capital first and
+    a full stop last, its ticket's kind and service together in one bracket."""
+    said: list[str] = []
+
+    def run(*args: str) -> str:
+        done = kiosk(site, *args)
+        assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+        said.extend(done.stdout.splitlines())
+        return done.stdout
+
+    assert run("issue", "dat-dai") == "Issued A001 (Đất đai): no one ahead, no wait.\n"
+    assert run("issue", "ho-tich", "--priority") == (
+        "Issued 1001 (priority, Tư pháp - Hộ tịch): no one ahead, no wait.\n"
+    )
+    assert re.fullmatch(
+        r"Issued A002 \(Đất đai\): 1 person ahead, about \d+ min to wait\.\n",
+        run("issue", "dat-dai"),
+    )
+    assert run("call", "1") == (
+        "Counter 1 is calling 1001 (priority, Tư pháp - Hộ tịch); it waited under a minute.\n"
+    )
+    assert run("call", "1") == (
+        "Counter 1 finished 1001.\nCounter 1 is calling A001 (Đất đai); it waited under a minute.\n"
+    )
+    assert run("recall", "1") == "Counter 1 is calling A001 again (recall 1).\n"
+    assert run("skip", "1") == (
+        "A001 did not come to counter 1 and is on the missed list; it may re-enter within 30 min.\n"
+    )
+    assert re.fullmatch(
+        r"A001 re-entered the queue for Đất đai at \d\d:\d\d\.\n", run("reenter", "A001")
+    )
+    run("call", "1")
+    assert run("transfer", "1", "ho-tich") == (
+        "Counter 1 sent A001 to Tư pháp - Hộ tịch, at the front of its queue.\n"
+    )
+    run("call", "2")
+    assert re.fullmatch(r"Counter 2 finished A001 in \d+\.\d min\.\n", run("done", "2"))
+    assert run("pause", "1", "--reason", "Họp giao ban") == "Counter 1 is paused (Họp giao ban).\n"
+    assert run("pause", "2") == "Counter 2 is paused.\n"
+    assert run("resume", "1") == "Counter 1 is open again.\n"
+    assert run("notice", "Chiều nay nghỉ", "--minutes", "30") == (
+        'The wall display shows the notice "Chiều nay nghỉ" for 30 min.\n'
+    )
+    assert run("notice") == "The wall display shows no notice.\n"
+    assert run("ticket", "dat-dai", "--out", str(site / "t.bin")).startswith(
+        "Issued A003 (Đất đai); wrote its "
+    )
+    for line in said:
+        assert line[0].isupper() and line.endswith(".") and ") (" not in line, line
+        assert "ưu tiên" not in line  # the CLI speaks English; names stay Vietnamese
 
 
 def test_fail__cap_reached_is_refused_in_one_line(site: Path) -> None:

@@ -92,7 +92,7 @@ def test_ok__ticket_writes_printer_bytes_and_matching_png(site: Path) -> None:
 def test_ok__ticket_priority_and_no_png(site: Path) -> None:
     result = kiosk(site, "ticket", "dat-dai", "--priority", "--out", str(site / "p.bin"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("A001:")
+    assert result.stdout.startswith("Issued A001 (priority, Đất đai); wrote its ")
     assert (site / "p.bin").stat().st_size > 1000
     assert not list(site.glob("*.png"))
 

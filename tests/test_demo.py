@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -130,3 +133,53 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     )  # fmt: skip
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["tickets"] == len(tickets)
+
+
+def readme_path_instruction() -> str:
+    """The README's set-up instruction that puts ``kiosk`` on the PATH, as written there."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Set-up", 1)[1].split("\n## ", 1)[0]
+    found = [b for b in re.findall(r"```sh\n(.*?)```", section, re.S) if "make" not in b]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_ok__the_commands_the_demo_prints_run_as_printed(tmp_path: Path) -> None:
+    """In the project folder, after `make` and the README's instruction, `make demo`'s
+    command and then every `kiosk` command the demo prints run exactly as printed."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "config.toml", project / "config.toml")
+    (project / ".venv").symlink_to(sys.prefix)  # the venv `make` made
+    venv_bin = str(Path(sys.prefix) / "bin")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "VIRTUAL_ENV"))}
+    env["PATH"] = os.pathsep.join(
+        p for p in os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep) if p != venv_bin
+    )
+    instruction = readme_path_instruction()
+
+    def shell(command: str, set_up: str = instruction) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", f"set -e\n{set_up}\n{command}"],
+            capture_output=True, text=True, cwd=project, env=env, check=False, timeout=300,
+        )  # fmt: skip
+
+    assert shell("kiosk --version", set_up="").returncode == 127  # not on PATH without it
+    recipe = re.search(r"^demo:.*\n\t(.*)$", (ROOT / "Makefile").read_text(), re.M)
+    assert recipe is not None
+    make_demo = recipe[1].replace("$(BIN)/", "")
+    assert make_demo == "kiosk --config config.toml demo"
+    demo = shell(f"{make_demo} --citizens 60")
+    assert demo.returncode == 0, demo.stderr
+    printed = [line.strip() for line in demo.stdout.splitlines() if line.startswith("  kiosk ")]
+    assert [c.split(" --")[0] for c in printed] == ["kiosk central report", "kiosk"], printed
+    assert printed[1] == "kiosk --config config.toml --db demo-out/demo.db status"
+    for command in printed:
+        done = shell(command)
+        assert (done.returncode, done.stderr) == (0, ""), (command, done.stderr)
+        assert "hcc-hung-yen" in done.stdout or "Hưng Yên" in done.stdout, done.stdout
+    # The status is the demo's day (its missed numbers), not an empty database elsewhere.
+    with sqlite3.connect(project / "demo-out" / "demo.db") as db:
+        missed = [n for (n,) in db.execute("SELECT number FROM tickets WHERE status = 'missed'")]
+    status = shell(printed[1]).stdout
+    assert missed and all(f"{number} (" in status for number in missed), status

@@ -7,6 +7,7 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -363,3 +364,43 @@ def test_ok__only_the_units_a_configuration_needs() -> None:
         sync=dataclasses.replace(config.sync, enabled=False),
     )
     assert units(bare) == ["kiosk-display-wall.service"]
+
+
+def test_ok__an_editable_install_in_a_fresh_venv_builds_without_warnings(tmp_path: Path) -> None:
+    """pip install -e, as make runs it, in a new venv: the build backend has nothing to warn
+    about (the license is an SPDX expression, which setuptools 77 and later take), and the
+    installed package says its license and version. (pip reaches the package index for the
+    build's setuptools, as make does.)"""
+    import sys
+
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "*cache*", "demo-out", "*.egg-info", "build", "tests"
+        ),
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    # pip from this venv, run for the new one (no download of pip itself needed).
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install",
+         "--no-deps", "--disable-pip-version-check", "-e", str(source)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    # setuptools' one note on any editable install of a flat layout is all it says.
+    said = re.findall(r"(\w*Warning): (.*)", output)
+    assert set(said) <= {("BuildBackendWarning", "Editable installation.")}, output
+    assert "deprecat" not in output.lower() and "license" not in output.lower(), output
+    meta = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; d = m.metadata('kiosk'); "
+         "print(d['License-Expression'], d['Version'])"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    from kiosk import __version__
+
+    assert meta.stdout.split() == ["GPL-3.0-or-later", __version__]

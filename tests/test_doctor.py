@@ -14,8 +14,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gpiozero import Device
@@ -480,6 +482,71 @@ def test_fail__no_kmsdrm_says_use_apts_pygame(monkeypatch: pytest.MonkeyPatch) -
     assert "nothing is shown" in only(devices.screen(make_config()), WARN).detail
 
 
+def doctor_env(**extra: str) -> dict[str, str]:
+    """A shell with no desktop session (as over SSH, or as root in CI): no display, no
+    XDG_RUNTIME_DIR, no SDL variables unless given."""
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("KIOSK_", "SDL_"))
+            and k not in ("XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY")}  # fmt: skip
+    return {**base, **extra}
+
+
+def test_ok__the_doctors_output_is_its_lines_and_each_holds_here(tmp_path: Path) -> None:
+    """Run as a technician runs it: nothing on stderr but what the doctor says (SDL
+    probing for a Wayland screen writes there), and no advice about a variable that is
+    not set."""
+    args = ["--config", str(ROOT / "config.toml"), "--db", str(tmp_path / "kiosk.db"), "doctor"]
+    env = doctor_env()
+    done = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, check=False, timeout=120)  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    (screen,) = [line for line in lines if line.split()[1:2] == ["screen"]]
+    assert "SDL_VIDEODRIVER" not in done.stdout, screen
+    assert "nothing is shown" in screen
+    if not any(Path("/dev/dri").glob("card*")):
+        assert "no graphics device" in screen
+    # With the variable set, the line says so and how to undo it.
+    env["SDL_VIDEODRIVER"] = "dummy"
+    done = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, check=False, timeout=120)  # fmt: skip
+    assert done.stderr == ""
+    (screen,) = [line for line in done.stdout.splitlines() if line.split()[1:2] == ["screen"]]
+    assert "(SDL_VIDEODRIVER=dummy)" in screen and "unset SDL_VIDEODRIVER" in screen
+
+
+def test_warn__no_screen_says_why_by_what_the_machine_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    bare = devices._no_screen("offscreen", tmp_path)
+    assert bare.status == WARN
+    assert f"no graphics device ({tmp_path}/card*)" in bare.detail
+    assert bare.fix.startswith("run the display on a machine with a screen")
+    (tmp_path / "card0").touch()  # a graphics device: SDL's KMSDRM is asked why
+    found = devices._no_screen("offscreen", tmp_path)
+    assert "the units' driver, kmsdrm, says" in found.detail, found.detail
+    assert found.fix.startswith("use apt's python3-pygame")
+    assert "SDL_VIDEODRIVER" not in os.environ  # asked, and left as it was
+
+
+def test_fail__a_missing_libusb_names_the_package_the_set_up_installs() -> None:
+    from kiosk.desk import PrinterStatus
+
+    detail = "USB 04b8:0e15: No backend available (libusb is missing: apt install libusb-1.0-0)"
+    check = devices._verdict(PrinterStatus("disconnected", detail), detail)
+    assert check.status == FAIL
+    assert check.fix.startswith("sudo apt install libusb-1.0-0")
+    for script in ("scripts/system-packages", "systemd/install.sh"):
+        assert "libusb-1.0-0" in (ROOT / script).read_text(encoding="utf-8"), script
+    # make ran scripts/system-packages: pyusb has libusb here, the printer line cannot say
+    # it is missing.
+    import usb.backend.libusb1
+
+    assert usb.backend.libusb1.get_backend() is not None
+
+
 def test_fail__a_font_without_vietnamese_letters() -> None:
     mono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
     config = make_config()
@@ -543,6 +610,130 @@ def test_fail__broker_unreachable_or_refusing_says_why(secured_broker: Broker) -
                            ca="/nonexistent/ca.crt")  # fmt: skip
     check = only(devices.broker(missing_ca), FAIL)
     assert "no such file" in check.detail and "TLS" in check.fix
+
+
+DEVICE = "hcc-test.site-controller-01"
+
+
+@pytest.fixture
+def binding_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A broker that takes each login as its client id, as the example one does."""
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), DEVICE, "mật khẩu đúng"],
+                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(["mosquitto_passwd", "-b", str(passwd), "central", "c"], check=True,
+                   capture_output=True)  # fmt: skip
+    extra = (
+        f"{AS_ROOT}allow_anonymous false\npassword_file {passwd}\nuse_username_as_clientid true\n"
+    )
+    server = Broker(tmp_path / "broker", extra=extra).start()
+    yield server
+    server.stop()
+
+
+class DeviceSession:
+    """The device's side of its session (a clean start off, a week's expiry), as a plain
+    paho client: what it received and whether the broker kept its session."""
+
+    def __init__(self, port: int) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.port = port
+        self.got: list[bytes] = []
+        self.kept: bool | None = None
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=DEVICE,
+                                  protocol=mqtt.MQTTv5)  # fmt: skip
+        self.client.username_pw_set(DEVICE, "mật khẩu đúng")
+        self.client.on_connect = self._connected
+        self.client.on_message = lambda _c, _u, message: self.got.append(message.payload)
+
+    def _connected(self, _c: object, _u: object, flags: Any, reason: Any, _p: object) -> None:
+        self.kept = bool(flags.session_present) if not reason.is_failure else None
+
+    def connect(self, subscribe: str = "") -> None:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = 7 * 24 * 3600
+        self.kept = None
+        self.client.connect("127.0.0.1", self.port, clean_start=False, properties=props)
+        self.client.loop_start()
+        wait(lambda: self.kept is not None)
+        if subscribe:
+            self.client.subscribe(subscribe, qos=1)
+            time.sleep(0.3)  # its SUBACK
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def wait(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_ok__the_broker_check_leaves_the_devices_session_as_it_was(
+    binding_broker: Broker,
+) -> None:
+    """The doctor connects under the device's login, which such a broker makes the
+    device's own session: a command waiting there for the daemon is still there after."""
+    topic = "hcc/v1/hcc-test/site-controller-01/cmd"
+    device = DeviceSession(binding_broker.port)
+    device.connect(subscribe=topic)
+    device.close()
+    publisher = mqtt_publisher(binding_broker.port)
+    config = with_sync(make_config(), host="127.0.0.1", port=binding_broker.port,
+                       username=DEVICE, password="mật khẩu đúng")  # fmt: skip
+    try:
+        publisher.publish(topic, b"waiting for the daemon", qos=1).wait_for_publish(5)
+        assert f"connected as {DEVICE}" in only(devices.broker(config), OK).detail
+        device.connect()
+        assert device.kept is True
+        wait(lambda: device.got == [b"waiting for the daemon"])
+    finally:
+        device.close()
+        publisher.disconnect()
+        publisher.loop_stop()
+
+
+def mqtt_publisher(port: int) -> Any:
+    """Central's side, with a login of its own."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set("central", "c")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    wait(client.is_connected)
+    return client
+
+
+def test_ok__a_running_sync_daemons_link_is_read_from_its_report(tmp_path: Path) -> None:
+    """The sync daemon holds the device's session: the doctor does not connect with the
+    same login (it would knock the daemon off) but reports what the daemon last said."""
+    config = with_sync(make_config(), host="127.0.0.1", port=free_port())  # nothing there
+    db = tmp_path / "kiosk.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE health (daemon TEXT PRIMARY KEY, state TEXT, detail TEXT, "
+                     "pid INTEGER, at REAL)")  # fmt: skip
+    check = only(devices.broker(config, {"sync"}, str(db)), WARN)
+    assert "has not reported" in check.detail
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO health VALUES ('sync', 'ok', 'connected to broker:8883 (TLS)', "
+                     "1, 0)")  # fmt: skip
+    check = only(devices.broker(config, {"sync"}, str(db)), OK)
+    assert check.detail == "held by the running sync daemon: connected to broker:8883 (TLS)"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE health SET state = 'degraded', "
+                     "detail = 'broker broker:8883 (TLS) refused: Not authorized'")  # fmt: skip
+    check = only(devices.broker(config, {"sync"}, str(db)), FAIL)
+    assert "refused: Not authorized" in check.detail and "username and password" in check.fix
 
 
 def test_ok__a_site_whose_parts_all_answer_can_run(tmp_path: Path, secured_broker: Broker) -> None:

@@ -383,7 +383,7 @@ def test_ok__cli_rate_after_done_and_status_columns(site: Path) -> None:
         assert kiosk(site, *args).returncode == 0, args
     result = kiosk(site, "rate", "1", "1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "counter 1: A001 rated 1 (Rất hài lòng)"
+    assert result.stdout == "Counter 1 was rated 1 (Rất hài lòng) for A001.\n"
     again = kiosk(site, "--json", "rate", "1", "2", "--ticket", "A001")
     assert again.returncode == 1
     assert json.loads(again.stdout)["error"] == "already_rated"

@@ -5,6 +5,8 @@ ACL keep each device to its own topics, and TLS with the site's CA (the shipped
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import shutil
 import socket
 import subprocess
@@ -17,7 +19,7 @@ import pytest
 from kiosk import outbox
 from kiosk.config import Config
 from kiosk.store import Store
-from sync import BrokerSetupError, SyncDaemon, Topics
+from sync import BrokerSetupError, SyncDaemon, Topics, client_id
 from sync._central import Central
 from sync._central_store import CentralStore
 from tests.brokers import Broker, free_port
@@ -56,16 +58,17 @@ def add_device(
     )
 
 
-def auth_folder(folder: Path) -> Path:
+def auth_folder(folder: Path, central: str = "passwd") -> Path:
     """passwd and acl as a province's broker has them: the example ACL, two devices of
-    this site, one of another, and central."""
+    this site, one of another, and central (its login in the file ``central``)."""
     folder.mkdir()
     shutil.copy(MOSQUITTO / "acl", folder / "acl")
     for site, device in ((SITE, A), (SITE, B), (OTHER_SITE, A)):
         done = add_device(folder, site, device, PASSWORDS.get(device, "pw"))
         assert done.returncode == 0, done.stderr
+    (folder / central).touch()
     subprocess.run(
-        ["mosquitto_passwd", "-b", str(folder / "passwd"), "central", PASSWORDS["central"]],
+        ["mosquitto_passwd", "-b", str(folder / central), "central", PASSWORDS["central"]],
         check=True,
         capture_output=True,
     )
@@ -543,52 +546,78 @@ def test_fail__a_missing_ca_file_is_a_setup_error(tmp_path: Path) -> None:
 # --- the shipped mosquitto.conf ---------------------------------------------------------------
 
 
-def test_ok__the_example_mosquitto_conf_with_tls_passwords_and_the_acl(
-    tmp_path: Path, pki: Path
-) -> None:
-    """sync/mosquitto/mosquitto.conf as shipped, with only its paths and port changed: a
-    device with its password file and the site's CA syncs to a central over TLS."""
-    folder = auth_folder(tmp_path / "kiosk")
-    broker = Broker(tmp_path / "broker")
-    shipped = (MOSQUITTO / "mosquitto.conf").read_text()
-    for old, new in {
-        "/etc/mosquitto/conf.d/kiosk": str(folder),
-        "/etc/mosquitto/certs/ca.crt": str(pki / "ca.crt"),
-        "/etc/mosquitto/certs/broker.crt": str(pki / "broker.crt"),
-        "/etc/mosquitto/certs/broker.key": str(pki / "broker.key"),
-        "/var/lib/mosquitto/": f"{broker.work}/",
-        "listener 8883": f"listener {broker.port} 127.0.0.1",
-    }.items():
-        assert old in shipped
-        shipped = shipped.replace(old, new)
-    broker.conf.write_text(f"{shipped}\nlog_dest file {broker.log}\n{AS_ROOT}")
+class Shipped(Broker):
+    """sync/mosquitto/mosquitto.conf as shipped, with only its paths and ports changed:
+    ``port`` is the devices' listener, ``central_port`` central's."""
+
+    def __init__(self, work: Path, folder: Path, pki: Path) -> None:
+        super().__init__(work)
+        self.central_port = free_port()
+        shipped = (MOSQUITTO / "mosquitto.conf").read_text()
+        for old, new in {
+            "/etc/mosquitto/conf.d/kiosk": str(folder),
+            "/etc/mosquitto/certs/ca.crt": str(pki / "ca.crt"),
+            "/etc/mosquitto/certs/broker.crt": str(pki / "broker.crt"),
+            "/etc/mosquitto/certs/broker.key": str(pki / "broker.key"),
+            "/var/lib/mosquitto/": f"{self.work}/",
+            "listener 8883": f"listener {self.port} 127.0.0.1",
+            "listener 8884": f"listener {self.central_port} 127.0.0.1",
+        }.items():
+            assert old in shipped
+            shipped = shipped.replace(old, new)
+        self.conf.write_text(f"{shipped}\nlog_dest file {self.log}\n{AS_ROOT}")
+
+
+@pytest.fixture
+def shipped(tmp_path: Path, pki: Path) -> Iterator[Shipped]:
+    folder = auth_folder(tmp_path / "kiosk", central="central-passwd")
+    broker = Shipped(tmp_path / "broker", folder, pki)
     broker.start()
-    url = f"sqlite://{tmp_path}/central.db"
-    store = CentralStore(url)
-    central = Central(
-        central_config(
-            broker.port,
-            url,
-            tls=True,
-            ca=str(pki / "ca.crt"),
-            username="central",
-            password=PASSWORDS["central"],
-        ),
-        store,
-        client_id="central-1",
+    yield broker
+    broker.stop()
+
+
+def shipped_central(broker: Shipped, url: str, pki: Path, client_id: str) -> Central:
+    """A central worker on central's listener, with central's login."""
+    config = central_config(
+        broker.central_port,
+        url,
+        tls=True,
+        ca=str(pki / "ca.crt"),
+        username="central",
+        password=PASSWORDS["central"],
     )
+    return Central(config, CentralStore(url), client_id=client_id)
+
+
+def tls_peer(port: int, pki: Path, client_id: str, **login: str) -> Peer:
+    """A plain MQTT v5 client over TLS (not connected yet; a clean start when it is)."""
+    other = Peer(port, client_id, **login)
+    other.client.tls_set(ca_certs=str(pki / "ca.crt"))
+    return other
+
+
+def test_ok__the_example_mosquitto_conf_with_tls_passwords_and_the_acl(
+    tmp_path: Path, shipped: Shipped, pki: Path
+) -> None:
+    """The shipped mosquitto.conf: a device with its password file and the site's CA syncs
+    to a central over TLS."""
+    url = f"sqlite://{tmp_path}/central.db"
+    central = shipped_central(shipped, url, pki, "central-1")
+    store = central.store
     secret = tmp_path / "device.secret"
     secret.write_text(PASSWORDS[A])
     path = tmp_path / "kiosk.db"
     last = produce(path, 30)
-    config = device_config(broker.port, A, secret, tls=True, ca=str(pki / "ca.crt"))
+    config = device_config(shipped.port, A, secret, tls=True, ca=str(pki / "ca.crt"))
     daemon = SyncDaemon(config, str(path), example_raw(), ())
     try:
         # Plain MQTT is not offered at all: a CONNECT gets no CONNACK.
-        with socket.create_connection(("127.0.0.1", broker.port), timeout=5) as sock:
-            sock.sendall(b"\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00")
-            with contextlib.suppress(ConnectionResetError):
-                assert sock.recv(16)[:1] != b"\x20"
+        for port in (shipped.port, shipped.central_port):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00")
+                with contextlib.suppress(ConnectionResetError):
+                    assert sock.recv(16)[:1] != b"\x20"
         with running(central):
             wait_for(lambda: central.connected, what="central")
             daemon.start()
@@ -600,4 +629,116 @@ def test_ok__the_example_mosquitto_conf_with_tls_passwords_and_the_acl(
     finally:
         daemon.close()
         store.close()
-        broker.stop()
+
+
+def test_fail__a_devices_login_cannot_knock_another_device_off(
+    tmp_path: Path, shipped: Shipped, pki: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A's login connecting with B's client id (the one B sends, or B's old default) gets a
+    session of its own: B stays connected, and a command queued for B while it was away
+    still reaches it after A connected with a clean start under B's id."""
+    caplog.set_level(logging.INFO, logger="sync")
+    url = f"sqlite://{tmp_path}/central.db"
+    central = shipped_central(shipped, url, pki, "central-1")
+    store = central.store
+    secret = tmp_path / "b.secret"
+    secret.write_text(PASSWORDS[B])
+    path = tmp_path / "b.db"
+    config = device_config(shipped.port, B, secret, tls=True, ca=str(pki / "ca.crt"))
+    assert client_id(config) == user(SITE, B)  # the device sends its login as its client id
+    daemon = SyncDaemon(config, str(path), example_raw(), ())
+    lost = "lost the broker"
+    try:
+        with running(central):
+            wait_for(lambda: central.connected, what="central")
+            daemon.start()
+            wait_stepping([daemon], lambda: health(daemon)["state"] == "ok")
+            for theirs in (user(SITE, B), f"kiosk-{SITE}-{B}", user(SITE, B)):
+                intruder = tls_peer(shipped.port, pki, theirs, **login(A))
+                try:
+                    assert intruder.connect() == 0  # let in, as itself
+                    # Under its own login's topics only: B's are still closed to it.
+                    assert refused(intruder.publish(Topics(SITE, B).events, b"forged"))
+                finally:
+                    intruder.close()
+                deadline = time.monotonic() + 1.0
+                while time.monotonic() < deadline:
+                    daemon.step(0.02)
+                    assert daemon.client.connected(), f"B was knocked off by A as {theirs}"
+            assert lost not in caplog.text
+            assert caplog.text.count(f"connected to 127.0.0.1:{shipped.port} ") == 1
+            # A device's login cannot use central's listener (and its free client ids).
+            other = tls_peer(shipped.central_port, pki, user(SITE, B), **login(A))
+            try:
+                assert refused(other.connect())
+            finally:
+                other.close()
+
+            # B goes away; a command for it waits in its session at the broker.
+            daemon.close()
+            with peer_over_tls(shipped.central_port, pki, **login("central")) as staff:
+                command = {"id": "while-away", "cmd": "notice", "args": {"text": "Nghỉ trưa"}}
+                assert not refused(staff.publish(Topics(SITE, B).cmd, json.dumps(command).encode()))
+            # A connects under B's client id with a clean start (which would wipe the
+            # session that id names) and leaves.
+            intruder = tls_peer(shipped.port, pki, user(SITE, B), **login(A))
+            try:
+                assert intruder.connect() == 0
+            finally:
+                intruder.close()
+            caplog.clear()
+            daemon = SyncDaemon(config, str(path), example_raw(), ())
+            daemon.start()
+            wait_stepping([daemon], lambda: store.result(SITE, B, "while-away") is not None)
+            assert "(session kept)" in caplog.text
+            assert (store.result(SITE, B, "while-away") or {})["ok"] is True
+    finally:
+        daemon.close()
+        store.close()
+
+
+@contextlib.contextmanager
+def peer_over_tls(port: int, pki: Path, **login: str) -> Iterator[Peer]:
+    other = tls_peer(port, pki, f"peer-{time.monotonic_ns()}", **login)
+    assert other.connect() == 0
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def test_ok__central_workers_share_the_events_on_their_own_listener(
+    tmp_path: Path, shipped: Shipped, pki: Path
+) -> None:
+    """Two workers with central's one login and their own client ids: both stay connected,
+    share the devices' events (each stored once) and ack them all."""
+    url = f"sqlite://{tmp_path}/central.db"
+    workers = [shipped_central(shipped, url, pki, f"central-{n}") for n in (1, 2)]
+    daemons, lasts = [], {}
+    try:
+        with running(workers[0]), running(workers[1]):
+            wait_for(lambda: all(w.connected for w in workers), what="both workers")
+            for device in (A, B):
+                secret = tmp_path / f"{device}.secret"
+                secret.write_text(PASSWORDS[device])
+                path = tmp_path / f"{device}.db"
+                lasts[device] = produce(path, 200)
+                config = device_config(
+                    shipped.port, device, secret, tls=True, ca=str(pki / "ca.crt")
+                )
+                daemon = SyncDaemon(config, str(path), example_raw(), ())
+                daemon.start()
+                daemons.append(daemon)
+            wait_stepping(
+                daemons, lambda: all(d.acked == lasts[d.config.site.device] for d in daemons)
+            )
+            assert all(w.connected for w in workers)
+            store = workers[0].store
+            for device in (A, B):
+                assert store.seqs(SITE, device) == list(range(1, lasts[device] + 1))
+            assert all(w.stored > 0 for w in workers), [w.stored for w in workers]
+    finally:
+        for daemon in daemons:
+            daemon.close()
+        for worker in workers:
+            worker.store.close()

@@ -139,6 +139,11 @@ def cmd_notice(ctx: Context) -> int:
     queue.set_notice(ctx.store, text, now=ctx.now(), minutes=minutes)
     shown = text or ctx.config.display.notice
     until = f" for {minutes:g} min" if minutes and text else ""
-    ctx.emit({"notice": shown, "minutes": minutes},
-             f"wall display notice{until}: {shown or '(none)'}")  # fmt: skip
+    if text:
+        said = f'The wall display shows the notice "{text}"{until}.'
+    elif shown:
+        said = f'The wall display shows its configured notice "{shown}" again.'
+    else:
+        said = "The wall display shows no notice."
+    ctx.emit({"notice": shown, "minutes": minutes}, said)
     return 0

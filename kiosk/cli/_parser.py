@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-from kiosk import freetext
+from kiosk import __version__, freetext
 from kiosk.cli import _exit
 
 
@@ -87,6 +87,9 @@ def build_parser() -> Parser:
         "/etc/kiosk/config.toml; drop-ins from config.d/ beside it)",
     )
     parser.add_argument("--db", metavar="PATH", help="SQLite file (default: store.path)")
+    parser.add_argument(
+        "--version", action="version", version=f"kiosk {__version__}", help="print the version"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
 

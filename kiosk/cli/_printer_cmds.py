@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import queue, tokens
 from kiosk.cli._context import Context
 from kiosk.cli._exit import CANTCREAT, CONFIG, UNAVAILABLE, CommandError
+from kiosk.cli._render import named
 from kiosk.slip import Slip, slip_for
 from kiosk.vietnamese import LETTERS
 
@@ -96,8 +97,9 @@ def cmd_ticket(ctx: Context) -> int:
         "mode": config.printer.mode,
         "width": rendered.width,
     }
-    shown = f", preview {png}" if png else ""
-    ctx.emit(data, f"{ticket.number}: {len(rendered.data)} bytes to {out}{shown}")
+    shown = f" and its picture to {png}" if png else ""
+    said = f"Issued {named(config, ticket)}; wrote its {len(rendered.data)} bytes to {out}"
+    ctx.emit(data, f"{said}{shown}.")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kiosk import queue
 from kiosk.cli._context import Context
-from kiosk.cli._render import clock, status_text
+from kiosk.cli._render import clock, named, status_text
 
 
 def cmd_status(ctx: Context) -> int:
@@ -19,14 +19,13 @@ def cmd_issue(ctx: Context) -> int:
     issued = queue.issue(
         ctx.store, ctx.config, args.service, now=ctx.now(), priority=args.priority, printed=True
     )
-    ticket = issued.ticket
-    name = ctx.config.service(ticket.service).name
-    wait = "unknown" if issued.wait_minutes is None else f"~{issued.wait_minutes} min"
-    kind = " (ưu tiên)" if ticket.priority else ""
-    ctx.emit(
-        issued.to_json(),
-        f"{ticket.number}{kind}  {name}: {issued.ahead} ahead, wait {wait}",
+    ahead = {0: "no one ahead", 1: "1 person ahead"}.get(
+        issued.ahead, f"{issued.ahead} people ahead"
     )
+    wait = {None: "the wait is not known yet", 0: "no wait"}.get(
+        issued.wait_minutes, f"about {issued.wait_minutes} min to wait"
+    )
+    ctx.emit(issued.to_json(), f"Issued {named(ctx.config, issued.ticket)}: {ahead}, {wait}.")
     return 0
 
 
@@ -34,17 +33,14 @@ def cmd_call(ctx: Context) -> int:
     called = queue.call_next(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
     lines = []
     if called.finished is not None:
-        lines.append(f"counter {called.counter}: finished {called.finished.number}")
+        lines.append(f"Counter {called.counter} finished {called.finished.number}.")
     if called.ticket is None:
-        lines.append(f"counter {called.counter}: no one is waiting")
+        lines.append(f"No one is waiting for counter {called.counter}.")
     else:
         ticket = called.ticket
-        kind = " (ưu tiên)" if ticket.priority else ""
-        lines.append(
-            f"counter {called.counter}: calling {ticket.number}{kind} "
-            f"({ctx.config.service(ticket.service).name}), waited "
-            f"{int(max(0, ticket.called_at or 0) - ticket.queued_at) // 60} min"
-        )
+        minutes = int(max(0, ticket.called_at or 0) - ticket.queued_at) // 60
+        waited = f"it waited {minutes} min" if minutes else "it waited under a minute"
+        lines.append(f"Counter {called.counter} is calling {named(ctx.config, ticket)}; {waited}.")
     ctx.emit(called.to_json(), "\n".join(lines))
     return 0
 
@@ -53,7 +49,7 @@ def cmd_recall(ctx: Context) -> int:
     ticket = queue.recall(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
     ctx.emit(
         ticket.to_json(),
-        f"counter {ctx.args.counter}: calling {ticket.number} again (recall {ticket.recalls})",
+        f"Counter {ctx.args.counter} is calling {ticket.number} again (recall {ticket.recalls}).",
     )
     return 0
 
@@ -62,8 +58,8 @@ def cmd_skip(ctx: Context) -> int:
     ticket = queue.skip(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
     ctx.emit(
         ticket.to_json(),
-        f"counter {ctx.args.counter}: {ticket.number} did not come; moved to the missed list "
-        f"(may re-enter within {ctx.config.queue.missed_tolerance_minutes} min)",
+        f"{ticket.number} did not come to counter {ctx.args.counter} and is on the missed "
+        f"list; it may re-enter within {ctx.config.queue.missed_tolerance_minutes} min.",
     )
     return 0
 
@@ -73,7 +69,7 @@ def cmd_done(ctx: Context) -> int:
     minutes = (ticket.service_seconds or 0) / 60
     ctx.emit(
         ticket.to_json(),
-        f"counter {ctx.args.counter}: {ticket.number} done after {minutes:.1f} min",
+        f"Counter {ctx.args.counter} finished {ticket.number} in {minutes:.1f} min.",
     )
     return 0
 
@@ -83,8 +79,9 @@ def cmd_transfer(ctx: Context) -> int:
     ticket = queue.transfer(ctx.store, ctx.config, args.counter, args.service, now=ctx.now())
     ctx.emit(
         ticket.to_json(),
-        f"counter {args.counter}: {ticket.number} sent to "
-        f"{ctx.config.service(ticket.service).name} ({ctx.config.queue.transfer_position})",
+        f"Counter {args.counter} sent {ticket.number} to "
+        f"{ctx.config.service(ticket.service).name}, at the "
+        f"{ctx.config.queue.transfer_position} of its queue.",
     )
     return 0
 
@@ -95,14 +92,16 @@ def cmd_pause(ctx: Context) -> int:
     reason = f" ({args.reason})" if args.reason else ""
     ctx.emit(
         {"counter": args.counter, "paused": True, "reason": args.reason or None},
-        f"counter {args.counter}: paused{reason}",
+        f"Counter {args.counter} is paused{reason}.",
     )
     return 0
 
 
 def cmd_resume(ctx: Context) -> int:
     queue.resume(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
-    ctx.emit({"counter": ctx.args.counter, "paused": False}, f"counter {ctx.args.counter}: resumed")
+    ctx.emit(
+        {"counter": ctx.args.counter, "paused": False}, f"Counter {ctx.args.counter} is open again."
+    )
     return 0
 
 
@@ -113,7 +112,8 @@ def cmd_rate(ctx: Context) -> int:
     )
     ctx.emit(
         rating.to_json(),
-        f"counter {args.counter}: {rating.ticket.number} rated {rating.choice} ({rating.label})",
+        f"Counter {args.counter} was rated {rating.choice} ({rating.label}) "
+        f"for {rating.ticket.number}.",
     )
     return 0
 
@@ -122,7 +122,7 @@ def cmd_reenter(ctx: Context) -> int:
     ticket = queue.reenter(ctx.store, ctx.config, ctx.args.number, now=ctx.now())
     ctx.emit(
         ticket.to_json(),
-        f"{ticket.number} is back in the queue for {ctx.config.service(ticket.service).name} "
-        f"(at {clock(ctx.config, ctx.now())})",
+        f"{ticket.number} re-entered the queue for {ctx.config.service(ticket.service).name} "
+        f"at {clock(ctx.config, ctx.now())}.",
     )
     return 0

@@ -6,11 +6,17 @@ import datetime as dt
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.queue import local_time
+from kiosk.queue import Ticket, local_time
 
 
 def clock(config: Config, epoch: float) -> str:
     return f"{local_time(config, epoch):%H:%M}"
+
+
+def named(config: Config, ticket: Ticket) -> str:
+    """``A002 (priority, Đất đai)``: a ticket's number with its kind and service."""
+    kind = "priority, " if ticket.priority else ""
+    return f"{ticket.number} ({kind}{config.service(ticket.service).name})"
 
 
 def _hhmm(iso: str | None, config_tz: dt.tzinfo | None) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shlex
 import shutil
 import time
 from pathlib import Path
 
 from kiosk.cli._context import Context
 from kiosk.cli._printer_cmds import config_errors
-from kiosk.config import Config
+from kiosk.config import Config, main_path
 from kiosk.demo._report import as_text, summarise
 from kiosk.demo._screens import Screens
 from kiosk.demo._sim import Day
@@ -79,8 +80,22 @@ def cmd_demo(ctx: Context) -> int:
     )
     if "skipped" not in summary["central"]:
         files += ", central.db and central.log (kiosk central)"
-    ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}")
+    ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}\n{_next(ctx, db)}")
     return 0
+
+
+def _next(ctx: Context, db: Path) -> str:
+    """What to run next, as it can be pasted in the folder the demo ran in."""
+    config = main_path(ctx.args.config)
+    command = f"kiosk --config {_shown(config)} --db {_shown(db)} status"
+    return f"the day's end as the site sees it:\n  {command}"
+
+
+def _shown(path: Path) -> str:
+    """``path`` for a shell in the current folder: relative when it is inside it."""
+    full = path.resolve()
+    here = Path.cwd().resolve()
+    return shlex.quote(str(full.relative_to(here) if full.is_relative_to(here) else full))
 
 
 def demo_printer(config: Config, out: Path) -> TicketPrinter:

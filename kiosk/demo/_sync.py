@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 import shutil
 import time
 from pathlib import Path
@@ -122,6 +123,6 @@ def _compare(config: Config, central_db: Path, device_events: list[dict[str, Any
         "differences": sorted(key for key, equal in same.items() if not equal),
         "central_tickets": central["tickets"],
         "central_db": str(central_db),
-        "report_command": f"kiosk central report --db sqlite://{central_db} "
+        "report_command": f"kiosk central report --db {shlex.quote(f'sqlite://{central_db}')} "
         f"--site {config.site.id} --day {day}",
     }

@@ -8,7 +8,11 @@ check that failed). The exit status is 0 when nothing failed: the site can run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,10 +35,30 @@ class Check:
         return asdict(self)
 
 
+@contextlib.contextmanager
+def stderr_kept_aside() -> Iterator[None]:
+    """What libraries write straight to the process's stderr while a check probes them
+    (SDL looking for Wayland, ALSA, libusb) is not the doctor's to print: each check's
+    line says what matters."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as aside:
+            os.dup2(aside.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def guarded(name: str, check: Callable[[], Iterable[Check]]) -> list[Check]:
     """A check that raises is a failed check with the reason, never a traceback."""
     try:
-        return list(check())
+        with stderr_kept_aside():
+            return list(check())
     except Exception as exc:
         return [
             Check(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,12 @@ FIX_PRINTER = {
     "error": "clear the jam or cutter error, then switch it off and on",
     "unchecked": 'set printer.status = "auto" and a USB or serial connection to see paper status',
 }
+
+
+# What the printer's link says when pyusb has no libusb, and the Debian package that has it
+# (scripts/system-packages and systemd/install.sh install it).
+NO_LIBUSB = "No backend available"
+LIBUSB = "libusb-1.0-0"
 
 
 def printer(config: Config, running: Collection[str] = (), db_path: str = "") -> Iterator[Check]:
@@ -59,6 +64,8 @@ def _verdict(status: PrinterStatus, text: str) -> Check:
     if status.state == "ready":
         return Check("printer", OK, text)
     fix = FIX_PRINTER.get(status.state, "see the printer's manual for this state")
+    if NO_LIBUSB in status.detail:
+        fix = f"sudo apt install {LIBUSB} (the installer does; python-escpos needs it for USB)"
     return Check("printer", WARN if status.printable else FAIL, text, fix)
 
 
@@ -135,32 +142,82 @@ def screen(config: Config, running: Collection[str] = ()) -> Iterator[Check]:
 
     driver = os.environ.get("SDL_VIDEODRIVER", "")
     try:
-        pygame.display.init()
-        opened = pygame.display.get_driver()
-        size = pygame.display.get_desktop_sizes()
+        opened, sizes = _open_screen()
     except pygame.error as exc:
         wanted = driver or "the default"
-        yield Check(
-            "screen",
-            FAIL,
-            f"SDL cannot open a screen with {wanted} driver: {exc}",
-            "on Raspberry Pi OS Lite use apt's python3-pygame (built with KMSDRM; "
-            "the venv needs --system-site-packages), connect the screen before boot, "
-            "and keep the kiosk user in the video and render groups",
-        )
+        fix = _screen_fix()
+        if driver and driver != "kmsdrm":
+            fix = f"unset SDL_VIDEODRIVER (it is {driver} here), or set it to kmsdrm (the units do)"
+        yield Check("screen", FAIL, f"SDL cannot open a screen with {wanted} driver: {exc}", fix)
         return
-    finally:
-        pygame.display.quit()
-    if opened in ("dummy", "offscreen"):
+    if opened not in ("dummy", "offscreen"):
+        shown = ", ".join(f"{w}x{h}" for w, h in sizes) or "no screen size reported"
+        yield Check("screen", OK, f"driver {opened}: {shown}")
+    elif driver:
         yield Check(
             "screen",
             WARN,
-            f"driver {opened}: nothing is shown on a screen",
+            f"driver {opened} (SDL_VIDEODRIVER={driver}): nothing is shown on a screen",
             "unset SDL_VIDEODRIVER, or set it to kmsdrm (the units do)",
         )
+    else:  # SDL found no screen at all and fell back to drawing off screen
+        yield _no_screen(opened)
+
+
+def _no_screen(opened: str, dri: Path = Path("/dev/dri")) -> Check:
+    """Why SDL found no screen, by what this machine has: a graphics device or not."""
+    if _has_graphics(dri):
+        why = f"the units' driver, kmsdrm, says {_kmsdrm()!r}"
     else:
-        sizes = ", ".join(f"{w}x{h}" for w, h in size) or "no screen size reported"
-        yield Check("screen", OK, f"driver {opened}: {sizes}")
+        why = f"this machine has no graphics device ({dri}/card*)"
+    return Check(
+        "screen",
+        WARN,
+        f"no screen found: {why}, so SDL fell back to {opened} and nothing is shown",
+        _screen_fix(dri),
+    )
+
+
+def _has_graphics(dri: Path = Path("/dev/dri")) -> bool:
+    return any(dri.glob("card*"))
+
+
+def _screen_fix(dri: Path = Path("/dev/dri")) -> str:
+    """What makes KMSDRM, the units' screen driver, work: a graphics device with the screen,
+    SDL built with KMSDRM, and the groups that may open it."""
+    fix = (
+        "use apt's python3-pygame on Raspberry Pi OS Lite (built with KMSDRM; the venv "
+        "needs --system-site-packages), connect the screen before boot, and keep the "
+        "kiosk user in the video and render groups"
+    )
+    if _has_graphics(dri):
+        return fix
+    return f"run the display on a machine with a screen (a Raspberry Pi): there, {fix}"
+
+
+def _open_screen() -> tuple[str, list[tuple[int, int]]]:
+    """The driver SDL opens (as the environment says) and the screens' sizes."""
+    import pygame
+
+    try:
+        pygame.display.init()
+        return str(pygame.display.get_driver()), list(pygame.display.get_desktop_sizes())
+    finally:
+        pygame.display.quit()
+
+
+def _kmsdrm() -> str:
+    """Why SDL's KMSDRM driver, the units' one, does not open here."""
+    import pygame
+
+    os.environ["SDL_VIDEODRIVER"] = "kmsdrm"
+    try:
+        _open_screen()
+    except pygame.error as exc:
+        return str(exc)
+    finally:
+        del os.environ["SDL_VIDEODRIVER"]
+    return "kmsdrm opens"
 
 
 def fonts(config: Config) -> Iterator[Check]:
@@ -212,24 +269,44 @@ def voice(config: Config) -> Iterator[Check]:
     yield Check("voice", OK, f"{pack}: every clip present")
 
 
-def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
-    """Connect as the device would (TLS, credentials), with a client id of its own and a
-    clean session so the daemon's session is left alone."""
+FIX_REFUSED = (
+    "check [sync] username and password (the broker's add-device.sh gives SITE.DEVICE) "
+    "and the broker's ACL"
+)
+FIX_UNREACHABLE = "check the network and [sync] host/port; is the broker running?"
+
+
+def broker(
+    config: Config, running: Collection[str] = (), db_path: str = "", timeout: float = 5.0
+) -> Iterator[Check]:
+    """The link to central's broker. While the sync daemon runs, its own last report: a
+    second connection with the device's login would take its session over (a broker that
+    binds each login to one client id, as the example one does, knows no other). Else
+    connect as the daemon does (TLS, credentials, its client id and persistent session),
+    taking nothing from that session: what waits there stays for the daemon."""
     sync = config.sync
     if not sync.enabled:
         yield Check("broker", SKIP, "sync is off (sync.enabled = false)")
         return
+    if "sync" in running:
+        yield _reported_link(db_path)
+        return
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
-    from sync import BrokerSetupError
+    from sync import BrokerSetupError, client_id
     from sync._mqtt import login
 
     where = f"{sync.host}:{sync.port}{' TLS' if sync.tls else ''}"
+    # manual_ack: a message the session held (an ack, a command) is never acknowledged
+    # here, so the broker sends it again to the daemon.
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
         protocol=mqtt.MQTTv5,
-        client_id=f"kiosk-doctor-{uuid.uuid4().hex[:8]}",
+        client_id=client_id(config),
+        manual_ack=True,
     )
     answered = threading.Event()
     outcome: dict[str, Any] = {}
@@ -244,14 +321,16 @@ def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
     except BrokerSetupError as exc:
         yield Check("broker", FAIL, f"{where}: {exc}", "fix the [sync] TLS or password settings")
         return
+    session = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    session.SessionExpiryInterval = int(sync.session_expiry_hours * 3600)
     try:
-        client.connect(sync.host, sync.port, keepalive=10)
+        client.connect(sync.host, sync.port, keepalive=10, clean_start=False, properties=session)
     except OSError as exc:  # refused, unreachable, TLS handshake (ssl.SSLError is an OSError)
         tls = "SSL" in type(exc).__name__ or "certificate" in str(exc)
         fix = (
             "check [sync] ca, that the broker's certificate names this host, and the clock"
             if tls
-            else "check the network and [sync] host/port; is the broker running?"
+            else FIX_UNREACHABLE
         )
         yield Check("broker", FAIL, f"{where}: {exc.strerror or exc}", fix)
         return
@@ -267,16 +346,33 @@ def broker(config: Config, timeout: float = 5.0) -> Iterator[Check]:
             return
         reason = outcome["reason"]
         if reason.is_failure:
-            yield Check(
-                "broker",
-                FAIL,
-                f"{where}: refused: {reason}",
-                "check [sync] username and password (the broker's add-device.sh "
-                "gives SITE.DEVICE) and the broker's ACL",
-            )
+            yield Check("broker", FAIL, f"{where}: refused: {reason}", FIX_REFUSED)
             return
         who = f" as {sync.username}" if sync.username else ""
         yield Check("broker", OK, f"{where}: connected{who}")
     finally:
         client.disconnect()
         client.loop_stop()
+
+
+def _reported_link(db_path: str) -> Check:
+    """The running sync daemon's last word on its link (it writes it when it changes)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2) as db:
+            row = db.execute("SELECT state, detail FROM health WHERE daemon = 'sync'").fetchone()
+    except sqlite3.Error:
+        row = None
+    if row is None or row[0] not in ("ok", "degraded"):
+        return Check(
+            "broker",
+            WARN,
+            "held by the running sync daemon, which has not reported",
+            "journalctl -u kiosk-sync says what it sees",
+        )
+    state, detail = str(row[0]), str(row[1])
+    text = f"held by the running sync daemon: {detail}"
+    if state == "ok":
+        return Check("broker", OK, text)
+    return Check("broker", FAIL, text, FIX_REFUSED if "refused" in detail else FIX_UNREACHABLE)

@@ -27,7 +27,7 @@ CHECKS: tuple[tuple[str, Callable[[Config, Context, set[str]], Iterable[Check]]]
     ("screen", lambda config, ctx, running: devices.screen(config, running)),
     ("font", lambda config, ctx, running: devices.fonts(config)),
     ("voice", lambda config, ctx, running: devices.voice(config)),
-    ("broker", lambda config, ctx, running: devices.broker(config)),
+    ("broker", lambda config, ctx, running: devices.broker(config, running, ctx.db_path)),
 )
 DEPENDS_ON_CONFIG = tuple(name for name, _ in CHECKS)
 

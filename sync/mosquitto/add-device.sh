@@ -2,7 +2,8 @@
 # Give one site controller its broker login and topics:
 #   add-device.sh SITE DEVICE PASSWORD [DIR]
 # DIR holds passwd and acl (default /etc/mosquitto/conf.d/kiosk). The device's config:
-#   [sync] username = "SITE.DEVICE", password_file = ... (holding PASSWORD)
+#   [sync] username = "SITE.DEVICE", password_file = ... (holding PASSWORD), port = 8883
+# The broker uses that login as the device's client id (use_username_as_clientid).
 # Then reload the broker: systemctl reload mosquitto (or kill -HUP).
 set -eu
 
