@@ -84,9 +84,11 @@ def _region(size: tuple[int, int], fractions: tuple[float, float, float, float])
     return x0, y0, x1 - x0, y1 - y0
 
 
-def inset(rect: Rect, margin: int) -> Rect:
+def inset(rect: Rect, margin: int, vertical: int | None = None) -> Rect:
+    """``rect`` less ``margin`` on each side (``vertical`` above and below, if given)."""
     x, y, w, h = rect
-    return x + margin, y + margin, max(0, w - 2 * margin), max(0, h - 2 * margin)
+    down = margin if vertical is None else vertical
+    return x + margin, y + down, max(0, w - 2 * margin), max(0, h - 2 * down)
 
 
 def split_rows(rect: Rect, shares: list[float], gap: int = 0) -> list[Rect]:
@@ -251,7 +253,8 @@ class _Builder:
         cells = grid(body, count, cols, self.half)
         for index, (service, cell) in enumerate(zip(self.board.services, cells, strict=True)):
             self.panels.append(Panel(cell, "row" if index % 2 == 0 else "row-alt"))
-            name_box, count_box = split_cols(inset(cell, self.half), [0.8, 0.2], self.unit)
+            # Rows are short when many services wait: the text takes the row's height.
+            name_box, count_box = split_cols(inset(cell, self.half, 1), [0.8, 0.2], self.unit)
             self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n")
             self._text(count_box, str(service.waiting), "row-count", bold=True, align="right",
                        group="waiting-c")  # fmt: skip

@@ -123,7 +123,7 @@ def draw_text(surface: pygame.Surface, box: TextBox, faces: ScreenFonts) -> list
         return []
     font = faces.get(fitted.size, box.bold)
     step = font.get_linesize()
-    top = y + (h - step * len(fitted.lines)) // 2
+    top = block_top(y, h, step * len(fitted.lines), font.room)
     placed = []
     for index, line in enumerate(fitted.lines):
         image = font.render(line, True, FOREGROUNDS[box.style])
@@ -134,10 +134,17 @@ def draw_text(surface: pygame.Surface, box: TextBox, faces: ScreenFonts) -> list
             left = x + w - lw
         else:
             left = x + (w - lw) // 2
-        rect = (left, top + index * step, lw, min(lh, step))
-        surface.blit(image, rect[:2], (0, 0, lw, rect[3]))
+        rect = (left, top + index * step, lw, lh)
+        surface.blit(image, rect[:2])
         placed.append(Placed(rect, line, fitted.size))
     return placed
+
+
+def block_top(y: int, h: int, block: int, room: int) -> int:
+    """Where a block of lines ``block`` tall starts in a box ``h`` tall from ``y``: what
+    lies below its lines' ``room`` (the ink of a line without a hooked or twice-marked
+    capital) is centred, and the whole block stays in the box."""
+    return max(y, min(y + (h - block - room) // 2, y + h - block))
 
 
 class NoticeStrip:
@@ -152,6 +159,8 @@ class NoticeStrip:
         self.image: pygame.Surface | None = None
         self.band = rect  # where the text runs: what a step of the scroll redraws
         self.scrolls = False
+        self.text = ""  # what it shows (cut with "…" when it stands still and is too long)
+        self.size = 0  # its size in pixels
         text = nfc(" ".join(text.split()))[:MAX_NOTICE]
         if not text or inner[3] <= 0:
             return
@@ -165,13 +174,14 @@ class NoticeStrip:
             if not fitted.lines:
                 return
             font, text = faces.get(fitted.size, False), fitted.lines[0]
+        self.text, self.size = text, font.px
         shown = text + self.GAP if self.scrolls else text
         # On the strip's own colour: opaque, so each step of the scroll is a copy of the
         # text's band, with no blending and no background to paint first.
         self.image = font.render(shown, True, FOREGROUNDS["notice"], BACKGROUNDS["notice"])
         self.speed = speed
         x, y, w, h = inner
-        self._top = y + (h - self.image.get_height()) // 2  # the text's top edge
+        self._top = block_top(y, h, self.image.get_height(), font.room)  # the text's top edge
         band = pygame.Rect(x, self._top, w, self.image.get_height()).clip(pygame.Rect(inner))
         self.band = (band.x, band.y, band.w, band.h)
 

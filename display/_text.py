@@ -14,10 +14,15 @@ from typing import Any
 
 from display._pg import pygame
 from kiosk import fonts
-from kiosk.vietnamese import nfc
+from kiosk.vietnamese import LETTERS, nfc
 
 MIN_SIZE = 10
 ELLIPSIS = "…"
+# Every character whose ink a line box must hold: the Vietnamese letters, printable ASCII,
+# Latin-1 and the typographic signs the layouts and notices use.
+DRAWN = "".join(
+    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
+)
 
 
 @functools.cache
@@ -51,19 +56,24 @@ class Face:
     shaping tables and glyph caches of its own (about 0.3 MB each, and a screen uses
     dozens of sizes). Vietnamese is drawn from NFC text, one glyph a letter.
 
-    Every line is drawn :meth:`get_linesize` tall (the font's line height, as SDL_ttf's
-    lines) with its baseline at the same height. A capital with a hook or two
-    marks (Ủ, Ấ) reaches above the font's ascent and loses its top pixel or two there,
-    as it did with SDL_ttf.
+    Every line is drawn :meth:`get_linesize` tall with its baseline at the same height, and
+    that line box holds the ink of every character a screen draws whole. A capital with a
+    hook or two marks (Ẳ, Ổ, Ấ) reaches well above the font's ascent (a fifth of the size
+    in DejaVu Sans Bold): a line box cut at the ascent would turn "SỐ" into "SÔ" and "BỔ"
+    into "BỐ". :attr:`room` is how much of the box lies above the ascent, empty in a line
+    without such a capital.
     """
 
     def __init__(self, face: Any, size: int) -> None:
         self.face = face
         self.px = size
-        self.baseline = int(face.get_sized_ascender(size))  # its depth below the line's top
-        # The font's line height, or more where its descent reaches below that (g, ỵ).
+        ascent = int(face.get_sized_ascender(size))
         descent = -int(face.get_sized_descender(size))
-        self.height = max(int(face.get_sized_height(size)), self.baseline + descent)
+        gap = max(0, int(face.get_sized_height(size)) - ascent - descent)
+        top, below = _reach(face, size)
+        self.baseline = max(ascent, top)  # its depth below the line's top
+        self.room = self.baseline - ascent
+        self.height = self.baseline + max(descent, below) + gap
 
     def size(self, text: str) -> tuple[int, int]:
         return self.face.get_rect(text, size=self.px).width, self.height
@@ -85,10 +95,28 @@ class Face:
         else:
             surface = pygame.Surface((laid.width, self.height))
             surface.fill(background)
-        # Placed so that its baseline is every line's: a taller text is not pushed down.
+        # Placed so that its baseline is every line's: a taller text is not pushed down (the
+        # line box holds the tallest letter: ``laid.y`` is never below the baseline).
         top = self.baseline - laid.y
         self.face.render_to(surface, (0, top), text, color, background, size=self.px)
         return surface
+
+
+def _reach(face: Any, size: int) -> tuple[int, int]:
+    """How far above and below the baseline the ink of :data:`DRAWN` reaches at ``size``
+    (whole pixels, as FreeType draws it hinted)."""
+    top = below = 0
+    for metrics in face.get_metrics(DRAWN, size=size):
+        if metrics is None:  # a character the font lacks: drawn as its missing-glyph box
+            continue
+        # pygame gives the ink's lowest edge as an unsigned 32-bit number.
+        lowest, highest = (_signed(value) for value in metrics[2:4])
+        top, below = max(top, highest), max(below, -lowest)
+    return top, below
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 class ScreenFonts:
