@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.queue import Board
+from kiosk.queue import Board, Call
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
 
@@ -153,6 +153,17 @@ def wall_layout(size: tuple[int, int], board: Board, site_name: str, moment: Mom
     return WallLayout(size, tuple(build.panels), tuple(build.texts), notice)
 
 
+def _each_number_once(calls: tuple[Call, ...]) -> list[Call]:
+    """``calls`` (newest first) without the earlier calls of a number called again."""
+    seen: set[str] = set()
+    out: list[Call] = []
+    for call in calls:
+        if call.number not in seen:
+            seen.add(call.number)
+            out.append(call)
+    return out
+
+
 class _Builder:
     """Collects panels and text boxes region by region."""
 
@@ -215,15 +226,22 @@ class _Builder:
     def recent(self, region: Rect, cols: int) -> None:
         """The last calls with their counters, so a missed call can still be read."""
         body = self._titled(region, "SỐ VỪA GỌI")
+        # A number once, at its latest call: a recall is the same citizen, not a second one.
+        calls = _each_number_once(self.board.calls)
         for index, row in enumerate(grid(body, self.moment.history, cols, self.half)):
             self.panels.append(Panel(row, "row" if index % 2 == 0 else "row-alt"))
-            if index >= len(self.board.calls):
+            if index >= len(calls):
                 continue
-            call = self.board.calls[index]
+            call = calls[index]
             number_box, counter_box = split_cols(inset(row, self.half), [0.5, 0.5], self.unit)
             style = "row-new" if index == 0 else "row"
             self._text(number_box, call.number, style, bold=True, align="left", group="recent-n")
-            self._text(counter_box, f"Quầy {call.counter}", style, align="right", group="recent-c")
+            if call.kind == "recall":  # listed once, where it was called again, and said so
+                self._text(counter_box, f"Gọi lại - Quầy {call.counter}", style, align="right",
+                           group="recent-r")  # fmt: skip
+            else:
+                self._text(counter_box, f"Quầy {call.counter}", style, align="right",
+                           group="recent-c")  # fmt: skip
 
     def counters(self, region: Rect) -> None:
         """Who each counter is serving now, or that it is paused."""

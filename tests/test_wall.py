@@ -500,6 +500,52 @@ def test_ok__history_limits_recent_rows(
     assert styles.count("row") + styles.count("row-alt") == history + len(config.services)
 
 
+def test_ok__a_recall_is_listed_once_at_the_top_and_said_to_be_one(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(hours=OPEN_ALL_DAY, display={"history": 4})
+    for _ in range(6):
+        queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    for minute, counter in enumerate((1, 2, 1, 2), start=1):
+        queue.call_next(store, config, counter, now=at(9, minute))  # A001..A004
+    queue.recall(store, config, 1, now=at(9, 5))  # A003 again
+    queue.recall(store, config, 1, now=at(9, 6))  # and again
+    board = queue.read_board(store, config, now=at(9, 7), history=4)
+    # One row a citizen: the recalled ticket at the top, the others as they were called;
+    # the list still has ``history`` tickets.
+    assert [(c.number, c.kind) for c in board.calls] == [
+        ("A003", "recall"), ("A004", "call"), ("A002", "call"), ("A001", "call")]  # fmt: skip
+    _, frame = render_wall(config, store, (1920, 1080), at(9, 7), faces)
+    numbers = [p.text for b in boxes(frame.layout, "recent-n") for p in drawn_in(frame, b)]
+    assert numbers == ["A003", "A004", "A002", "A001"]
+    counters = [p.text for b in frame.layout.texts if b.group in ("recent-c", "recent-r")
+                for p in drawn_in(frame, b)]  # fmt: skip
+    assert counters == ["Gọi lại - Quầy 1", "Quầy 2", "Quầy 2", "Quầy 1"]
+    # The big panel says it is a recall too.
+    assert "MỜI LẠI CÔNG DÂN CÓ SỐ" in [p.text for p in frame.placed]
+    # A number never shows twice, even from a board holding every call.
+    doubled = board_of((call(3, "A023", 5, "recall"), call(2, "B007", 2), call(1, "A023", 5)))
+    layout = wall_layout((1280, 720), doubled, SITE_NAME, MOMENT)
+    assert [b.text for b in boxes(layout, "recent-n")] == ["A023", "B007"]
+    assert [b.text for b in boxes(layout, "recent-r")] == ["Gọi lại - Quầy 5"]
+    assert [b.text for b in boxes(layout, "recent-c")] == ["Quầy 2"]
+
+
+def test_ok__a_ticket_called_again_elsewhere_is_listed_once_at_its_new_counter(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(hours=OPEN_ALL_DAY)
+    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    queue.call_next(store, config, 1, now=at(9, 1))  # A001 at counter 1
+    queue.transfer(store, config, 1, "thue", now=at(9, 2))
+    called = queue.call_next(store, config, 8, now=at(9, 3))  # A001 again, at the tax counter
+    assert called.ticket is not None and called.ticket.number == "A001"
+    queue.call_next(store, config, 2, now=at(9, 4))  # A002
+    board = queue.read_board(store, config, now=at(9, 5))
+    assert [(c.number, c.counter) for c in board.calls] == [("A002", 2), ("A001", 8)]
+
+
 def test_ok__layout_history_is_at_most_the_moment_history() -> None:
     calls = tuple(call(i, f"A{i:03d}", 1) for i in range(12, 0, -1))
     few = Moment(MOMENT.date, MOMENT.clock, highlight=False, history=5)
