@@ -36,6 +36,12 @@ class TextBox:
     # Boxes of one group are drawn at one size (the largest at which all fit), so a
     # list's rows read alike.
     group: str = ""
+    # Groups this box's group is never drawn larger than: a label, its values' (a long
+    # value made smaller to fit takes its label down with it).
+    at_most: tuple[str, ...] = ()
+    # Groups this box's group is never drawn smaller than: a value beside its label, cut
+    # with "…" where it cannot be drawn whole at that size.
+    at_least: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,7 +244,7 @@ class _Builder:
             self._text(number_box, call.number, style, bold=True, align="left", group="recent-n")
             if call.kind == "recall":  # listed once, where it was called again, and said so
                 self._text(counter_box, f"Gọi lại - Quầy {call.counter}", style, align="right",
-                           group="recent-r")  # fmt: skip
+                           group="recent-r", at_most=("recent-c",))  # fmt: skip
             else:
                 self._text(counter_box, f"Quầy {call.counter}", style, align="right",
                            group="recent-c")  # fmt: skip
@@ -253,11 +259,13 @@ class _Builder:
         cells = grid(body, count, cols, self.unit)
         for counter, cell in zip(self.board.counters, cells, strict=True):
             self.panels.append(Panel(cell, "tile-paused" if counter.paused else "tile"))
-            label, value = split_rows(inset(cell, self.half), [0.4, 0.6])
-            self._text(label, counter.label, "tile-label", group="tile-label")
+            label, value = split_rows(inset(cell, self.half, 1), [0.4, 0.6])
+            self._text(label, counter.label, "tile-label", group="tile-label",
+                       at_most=("tile-number",))  # fmt: skip
             if counter.paused:
                 reason = counter.pause_reason or "Tạm nghỉ"
-                self._text(value, reason, "tile-paused", lines=2, group="tile-paused")
+                self._text(value, reason, "tile-paused", lines=2, group="tile-paused",
+                           at_least=("tile-label",))  # fmt: skip
             else:
                 self._text(value, counter.serving or "—", "tile-number", bold=True,
                            group="tile-number")  # fmt: skip
@@ -273,6 +281,7 @@ class _Builder:
             self.panels.append(Panel(cell, "row" if index % 2 == 0 else "row-alt"))
             # Rows are short when many services wait: the text takes the row's height.
             name_box, count_box = split_cols(inset(cell, self.half, 1), [0.8, 0.2], self.unit)
-            self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n")
+            self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n",
+                       at_most=("waiting-c",))  # fmt: skip
             self._text(count_box, str(service.waiting), "row-count", bold=True, align="right",
                        group="waiting-c")  # fmt: skip

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
 from display._layout import Panel, Rect, TextBox, inset
 from display._pg import pygame
-from display._text import Fitted, ScreenFonts
+from display._text import MIN_SIZE, Fitted, ScreenFonts
 from kiosk.queue import MAX_NOTICE
 from kiosk.vietnamese import nfc
 
@@ -104,21 +103,48 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
         if box.group:
             size = _fit(faces, box).size
             sizes[box.group] = min(size, sizes.get(box.group, size))
+    # A label is never larger than its values (which may themselves be held below another
+    # group: as many passes as there are groups settle every chain).
+    for _ in sizes:
+        settled = True
+        for box in layout.texts:
+            for other in box.at_most:
+                if box.group in sizes and other in sizes and sizes[other] < sizes[box.group]:
+                    sizes[box.group], settled = sizes[other], False
+        if settled:
+            break
+    floors: dict[str, int] = {}
+    for box in layout.texts:  # nor a value smaller than its label
+        for other in box.at_least:
+            if box.group in sizes and other in sizes and sizes[other] > sizes[box.group]:
+                sizes[box.group] = floors[box.group] = sizes[other]
     placed: list[Placed] = []
     for box in layout.texts:
-        capped = dataclasses.replace(box, cap=sizes[box.group]) if box.group else box
-        placed += draw_text(surface, capped, faces)
+        if box.group:
+            floor = floors.get(box.group, MIN_SIZE)
+            placed += draw_text(surface, box, faces, cap=sizes[box.group], floor=floor)
+        else:
+            placed += draw_text(surface, box, faces)
     return placed
 
 
-def _fit(faces: ScreenFonts, box: TextBox) -> Fitted:
+def _fit(faces: ScreenFonts, box: TextBox, cap: int | None = None, floor: int = MIN_SIZE) -> Fitted:
     _, _, w, h = box.rect
-    return faces.fit(box.text, w, h, lines=box.lines, cap=box.cap, bold=box.bold)
+    top = box.cap if cap is None else min(cap, box.cap)
+    return faces.fit(box.text, w, h, lines=box.lines, cap=top, bold=box.bold, floor=floor)
 
 
-def draw_text(surface: pygame.Surface, box: TextBox, faces: ScreenFonts) -> list[Placed]:
+def draw_text(
+    surface: pygame.Surface,
+    box: TextBox,
+    faces: ScreenFonts,
+    *,
+    cap: int | None = None,
+    floor: int = MIN_SIZE,
+) -> list[Placed]:
+    """``box``'s text fitted and drawn (at most ``cap``, at least ``floor`` pixels)."""
     x, y, w, h = box.rect
-    fitted = _fit(faces, box)
+    fitted = _fit(faces, box, cap, floor)
     if not fitted.lines:
         return []
     font = faces.get(fitted.size, box.bold)

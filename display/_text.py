@@ -146,8 +146,9 @@ class ScreenFonts:
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019
     def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
-            bold: bool = False) -> Fitted:  # fmt: skip
-        return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold)
+            bold: bool = False, floor: int = MIN_SIZE) -> Fitted:  # fmt: skip
+        return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold,
+                   floor=floor)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -156,30 +157,64 @@ class Fitted:
     lines: tuple[str, ...]
 
 
-def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
-    # Each word is measured once and lines are summed from the words and spaces (measuring
-    # every longer candidate line costs FreeType a layout each time); the lines made are
-    # then measured whole, as they are drawn, and must fit too.
-    space = font.size(" ")[0]
-    out: list[str] = []
-    current: list[str] = []
-    used = 0
+DASHES = ("-", "–", "—")
+
+
+def _units(text: str) -> list[str]:
+    """The words of ``text``, a dash that stands alone kept with the word before it (a line
+    may end with "Lao động -", never start with "- Thương binh")."""
+    units: list[str] = []
     for word in text.split():
-        taken = font.size(word)[0]
-        if taken > width:
-            return None
-        if current and used + space + taken <= width:
-            current.append(word)
+        if units and word in DASHES:
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    return units
+
+
+def _breaks(widths: list[int], space: int, width: int) -> list[int]:
+    """How many words each line takes, filled word by word up to ``width``."""
+    counts: list[int] = []
+    used = -1
+    for taken in widths:
+        if counts and used + space + taken <= width:
+            counts[-1] += 1
             used += space + taken
-            continue
-        if current:
-            out.append(" ".join(current))
-            if len(out) >= lines:
-                return None  # more words than lines can hold
-        current, used = [word], taken
-    if current:
-        out.append(" ".join(current))
-    if len(out) > lines or any(font.size(line)[0] > width for line in out):
+        else:
+            counts.append(1)
+            used = taken
+    return counts
+
+
+def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
+    """``text`` on at most ``lines`` lines no wider than ``width``, evened out: the lines
+    that a narrower width still holds on as many lines, so a name never leaves one word
+    alone on its last line ("Lao động - Thương / binh và Xã hội", not "… và Xã / hội")."""
+    # Each word is measured once and lines are summed from the words and spaces (measuring
+    # every candidate line costs FreeType a layout each time); the lines made are then
+    # measured whole, as they are drawn, and must fit too.
+    units = _units(text)
+    widths = [font.size(unit)[0] for unit in units]
+    if not units or max(widths) > width:
+        return None
+    space = font.size(" ")[0]
+    counts = _breaks(widths, space, width)
+    if len(counts) > lines:
+        return None
+    if len(counts) > 1:
+        low, high = max(widths), width  # the narrowest width giving as few lines
+        while low < high:
+            middle = (low + high) // 2
+            if len(_breaks(widths, space, middle)) <= len(counts):
+                high = middle
+            else:
+                low = middle + 1
+        counts = _breaks(widths, space, low)
+    out: list[str] = []
+    for count in counts:
+        out.append(" ".join(units[:count]))
+        units = units[count:]
+    if any(font.size(line)[0] > width for line in out):
         return None
     return tuple(out)
 
@@ -199,13 +234,24 @@ def _cut(font: Face, text: str, width: int) -> str:
 
 
 def fit(
-    faces: ScreenFonts, text: str, box: tuple[int, int], *, lines: int, cap: int, bold: bool
+    faces: ScreenFonts,
+    text: str,
+    box: tuple[int, int],
+    *,
+    lines: int,
+    cap: int,
+    bold: bool,
+    floor: int = MIN_SIZE,
 ) -> Fitted:
+    """The largest size up to ``cap`` at which ``text`` fits ``box`` whole; below ``floor``
+    (the smallest readable size, or more for a value never smaller than its label) the
+    lines are filled at ``floor`` and the last is cut with an ellipsis."""
     width, height = box
     text = " ".join(text.split())
+    floor = max(MIN_SIZE, floor)
     if not text or width <= 0 or height <= 0:
-        return Fitted(MIN_SIZE, ())
-    low, high = MIN_SIZE, max(MIN_SIZE, min(cap, height))
+        return Fitted(floor, ())
+    low, high = floor, max(floor, min(cap, height))
     best: Fitted | None = None
     while low <= high:
         size = (low + high) // 2
@@ -219,10 +265,10 @@ def fit(
     if best is not None:
         return best
     # Too long even at the smallest size: fill the lines there, cutting the last.
-    font = faces.get(MIN_SIZE, bold)
+    font = faces.get(floor, bold)
     room = min(lines, height // font.get_linesize())
     if room < 1:
-        return Fitted(MIN_SIZE, ())  # a box too small for any text stays empty
+        return Fitted(floor, ())  # a box too small for any text stays empty
     words = text.split()
     out: list[str] = []
     while words and len(out) < room - 1:
@@ -232,4 +278,4 @@ def fit(
         out.append(_cut(font, line, width))
     if words:
         out.append(_cut(font, " ".join(words), width))
-    return Fitted(MIN_SIZE, tuple(line for line in out if line))
+    return Fitted(floor, tuple(line for line in out if line))

@@ -1085,6 +1085,67 @@ def test_ok__save_lookup_for_a_code_changes_nothing(
     assert IDLE_TITLE in drawn(idle)
 
 
+def ink_in(surface: pygame.Surface, rect: Rect, background: tuple[int, int, int]) -> pygame.Rect:
+    """Where ``rect`` of the picture is not its ``background`` colour."""
+    mask = pygame.mask.from_threshold(surface.subsurface(rect), background, (1, 1, 1, 255))
+    mask.invert()
+    found = mask.get_bounding_rects()
+    assert found, rect
+    return found[0].unionall(found[1:]).move(rect[0], rect[1])
+
+
+def margins(outer: Rect, inner: pygame.Rect) -> tuple[int, int, int, int]:
+    """Room left, above, right and below ``inner`` in ``outer``."""
+    x, y, w, h = outer
+    return inner.x - x, inner.y - y, x + w - inner.right, y + h - inner.bottom
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, (1280, 720), (1024, 600), PORTRAIT])
+def test_ok__the_badge_and_the_countdown_have_room_round_them(
+    store: Store, config: Config, faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    put(store, dossier_record(4, due_at=local_iso(MONDAY - dt.timedelta(days=3), 17)))
+    view = look_up(store, config, CODE, NOW, act=False)
+    assert view.badge == "QUÁ HẠN"
+    surface, frame = render(faces, config, view, size, back_in=30)
+    assert_fits(frame, size)
+    [badge] = [p.rect for p in frame.layout.panels if p.style == "badge"]
+    left, top, right, bottom = margins(badge, ink_in(surface, badge, (255, 255, 255)))
+    assert min(top, bottom) >= 0.12 * badge[3], (top, bottom, badge)
+    assert min(left, right) >= 0.08 * badge[3], (left, right, badge)
+    [footer] = [p.rect for p in frame.layout.panels if p.style == "footer"]
+    [countdown] = [p for p in frame.placed if p.text == "Trở về màn hình chính sau 30 giây"]
+    ink = ink_in(surface, countdown.rect, (5, 16, 32))
+    left, top, right, bottom = margins(footer, ink)
+    assert min(top, bottom) >= 0.12 * footer[3], (top, bottom, footer)
+    assert right >= 0.01 * size[0], (right, footer)
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, (1024, 600), PORTRAIT])
+def test_ok__a_value_is_never_smaller_than_its_label(
+    store: Store, config: Config, faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    pickup = ("Bộ phận tiếp nhận và trả kết quả - Quầy số 3, tầng 1, Trung tâm Phục vụ hành "
+              "chính công tỉnh Hưng Yên, số 1 đường Nguyễn Văn Linh")  # fmt: skip
+    put(store, dossier_record(9, pickup=pickup, pickup_counter=None))
+    dossier = look_up(store, config, CODE, NOW, act=False)
+    assert pickup in [row.value for row in dossier.rows]
+    idle = View(kind=IDLE, tone="info", title="TRA CỨU TÌNH TRẠNG HỒ SƠ", heading="Mời quét mã",
+                rows=(Row("Phiếu hẹn", "đưa mã vạch hoặc mã QR của phiếu hẹn trả kết quả vào "
+                          "dưới máy quét, chờ một giây để màn hình hiện tình trạng hồ sơ"),
+                      Row("Số", "quét mã QR")))  # fmt: skip
+    for view, label, value in ((dossier, "row-label", "row-value"),
+                               (idle, "idle-label", "idle-value")):  # fmt: skip
+        _, frame = render(faces, config, view, size)
+        assert_fits(frame, size)
+        sizes: dict[str, set[int]] = {}
+        for box in frame.layout.texts:
+            for placed in lines_of(frame, box):
+                sizes.setdefault(box.group, set()).add(placed.size)
+        assert sizes[label] and sizes[value]
+        assert min(sizes[value]) >= max(sizes[label]), (view.kind, sizes[label], sizes[value])
+
+
 @pytest.mark.parametrize("kind", ["ticket", "not_found", "invalid"])
 def test_ok__portrait_screen_has_no_timeline_for_what_has_none(
     store: Store, open_config: Config, faces: ScreenFonts, kind: str
