@@ -102,17 +102,33 @@ class Face:
         return surface
 
 
-def _reach(face: Any, size: int) -> tuple[int, int]:
+def _reach(face: Any, size: int, chars: str | None = None) -> tuple[int, int]:
     """How far above and below the baseline the ink of :data:`DRAWN` reaches at ``size``
-    (whole pixels, as FreeType draws it hinted)."""
+    (whole pixels, as FreeType draws it hinted): measured on the few characters that reach
+    farthest (:func:`_farthest`)."""
     top = below = 0
-    for metrics in face.get_metrics(DRAWN, size=size):
+    for metrics in face.get_metrics(_farthest(face) if chars is None else chars, size=size):
         if metrics is None:  # a character the font lacks: drawn as its missing-glyph box
             continue
         # pygame gives the ink's lowest edge as an unsigned 32-bit number.
         lowest, highest = (_signed(value) for value in metrics[2:4])
         top, below = max(top, highest), max(below, -lowest)
     return top, below
+
+
+@functools.cache
+def _farthest(face: Any) -> str:
+    """The characters of :data:`DRAWN` whose ink reaches within a sixth of the farthest
+    above or below the baseline, at a large size: hinting at a small one moves an edge by
+    a pixel at most, never past these."""
+    size = 256
+    reach = []
+    for char, metrics in zip(DRAWN, face.get_metrics(DRAWN, size=size), strict=True):
+        if metrics is not None:
+            reach.append((char, _signed(metrics[3]), -_signed(metrics[2])))
+    top = max(high for _, high, _ in reach)
+    below = max(low for _, _, low in reach)
+    return "".join(c for c, high, low in reach if high >= top * 5 / 6 or low >= below * 5 / 6)
 
 
 def _signed(value: int) -> int:
