@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.queue import Board
+from kiosk.queue import Board, Call
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
 
@@ -36,6 +36,12 @@ class TextBox:
     # Boxes of one group are drawn at one size (the largest at which all fit), so a
     # list's rows read alike.
     group: str = ""
+    # Groups this box's group is never drawn larger than: a label, its values' (a long
+    # value made smaller to fit takes its label down with it).
+    at_most: tuple[str, ...] = ()
+    # Groups this box's group is never drawn smaller than: a value beside its label, cut
+    # with "…" where it cannot be drawn whole at that size.
+    at_least: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,11 @@ def _region(size: tuple[int, int], fractions: tuple[float, float, float, float])
     return x0, y0, x1 - x0, y1 - y0
 
 
-def inset(rect: Rect, margin: int) -> Rect:
+def inset(rect: Rect, margin: int, vertical: int | None = None) -> Rect:
+    """``rect`` less ``margin`` on each side (``vertical`` above and below, if given)."""
     x, y, w, h = rect
-    return x + margin, y + margin, max(0, w - 2 * margin), max(0, h - 2 * margin)
+    down = margin if vertical is None else vertical
+    return x + margin, y + down, max(0, w - 2 * margin), max(0, h - 2 * down)
 
 
 def split_rows(rect: Rect, shares: list[float], gap: int = 0) -> list[Rect]:
@@ -151,6 +159,17 @@ def wall_layout(size: tuple[int, int], board: Board, site_name: str, moment: Mom
     return WallLayout(size, tuple(build.panels), tuple(build.texts), notice)
 
 
+def _each_number_once(calls: tuple[Call, ...]) -> list[Call]:
+    """``calls`` (newest first) without the earlier calls of a number called again."""
+    seen: set[str] = set()
+    out: list[Call] = []
+    for call in calls:
+        if call.number not in seen:
+            seen.add(call.number)
+            out.append(call)
+    return out
+
+
 class _Builder:
     """Collects panels and text boxes region by region."""
 
@@ -213,15 +232,22 @@ class _Builder:
     def recent(self, region: Rect, cols: int) -> None:
         """The last calls with their counters, so a missed call can still be read."""
         body = self._titled(region, "SỐ VỪA GỌI")
+        # A number once, at its latest call: a recall is the same citizen, not a second one.
+        calls = _each_number_once(self.board.calls)
         for index, row in enumerate(grid(body, self.moment.history, cols, self.half)):
             self.panels.append(Panel(row, "row" if index % 2 == 0 else "row-alt"))
-            if index >= len(self.board.calls):
+            if index >= len(calls):
                 continue
-            call = self.board.calls[index]
+            call = calls[index]
             number_box, counter_box = split_cols(inset(row, self.half), [0.5, 0.5], self.unit)
             style = "row-new" if index == 0 else "row"
             self._text(number_box, call.number, style, bold=True, align="left", group="recent-n")
-            self._text(counter_box, f"Quầy {call.counter}", style, align="right", group="recent-c")
+            if call.kind == "recall":  # listed once, where it was called again, and said so
+                self._text(counter_box, f"Gọi lại - Quầy {call.counter}", style, align="right",
+                           group="recent-r", at_most=("recent-c",))  # fmt: skip
+            else:
+                self._text(counter_box, f"Quầy {call.counter}", style, align="right",
+                           group="recent-c")  # fmt: skip
 
     def counters(self, region: Rect) -> None:
         """Who each counter is serving now, or that it is paused."""
@@ -233,11 +259,13 @@ class _Builder:
         cells = grid(body, count, cols, self.unit)
         for counter, cell in zip(self.board.counters, cells, strict=True):
             self.panels.append(Panel(cell, "tile-paused" if counter.paused else "tile"))
-            label, value = split_rows(inset(cell, self.half), [0.4, 0.6])
-            self._text(label, counter.label, "tile-label", group="tile-label")
+            label, value = split_rows(inset(cell, self.half, 1), [0.4, 0.6])
+            self._text(label, counter.label, "tile-label", group="tile-label",
+                       at_most=("tile-number",))  # fmt: skip
             if counter.paused:
                 reason = counter.pause_reason or "Tạm nghỉ"
-                self._text(value, reason, "tile-paused", lines=2, group="tile-paused")
+                self._text(value, reason, "tile-paused", lines=2, group="tile-paused",
+                           at_least=("tile-label",))  # fmt: skip
             else:
                 self._text(value, counter.serving or "—", "tile-number", bold=True,
                            group="tile-number")  # fmt: skip
@@ -251,7 +279,9 @@ class _Builder:
         cells = grid(body, count, cols, self.half)
         for index, (service, cell) in enumerate(zip(self.board.services, cells, strict=True)):
             self.panels.append(Panel(cell, "row" if index % 2 == 0 else "row-alt"))
-            name_box, count_box = split_cols(inset(cell, self.half), [0.8, 0.2], self.unit)
-            self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n")
+            # Rows are short when many services wait: the text takes the row's height.
+            name_box, count_box = split_cols(inset(cell, self.half, 1), [0.8, 0.2], self.unit)
+            self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n",
+                       at_most=("waiting-c",))  # fmt: skip
             self._text(count_box, str(service.waiting), "row-count", bold=True, align="right",
                        group="waiting-c")  # fmt: skip

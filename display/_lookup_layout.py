@@ -68,6 +68,10 @@ class _Builder:
         self.panels: list[Panel] = []
         self.texts: list[TextBox] = []
 
+    def padding(self, rect: Rect) -> int:
+        """Room above and below a line of text in a band ``rect`` tall."""
+        return max(self.half, round(rect[3] * 0.18))
+
     def _text(self, rect: Rect, text: str, style: str, **options: object) -> None:
         if text:
             self.texts.append(TextBox(rect, text, style, **options))  # type: ignore[arg-type]
@@ -91,8 +95,9 @@ class _Builder:
         self._text(title_box, view.title, "banner", bold=True, lines=2, align="left")
         self.panels.append(Panel(badge_box, "badge"))
         late = view.badge in ("TRỄ HẠN", "QUÁ HẠN")
-        self._text(inset(badge_box, self.half), view.badge, "badge-bad" if late else "badge-ok",
-                   bold=True)  # fmt: skip
+        # Padded: the word sits inside its white badge with room all round.
+        self._text(inset(badge_box, self.unit * 2, self.padding(badge_box)), view.badge,
+                   "badge-bad" if late else "badge-ok", bold=True)  # fmt: skip
 
     def details(self, region: Rect, view: View) -> None:
         box = inset(region, self.unit)
@@ -100,8 +105,11 @@ class _Builder:
         inner = inset(box, self.unit)
         rows = list(view.rows)
         heading_share = 0.22 if view.heading else 0.0
-        row_share = 0.075 * max(1, len(rows))
         action_share = 0.3 if view.action else 0.0
+        # The table takes the room the heading and the action leave, up to a comfortable
+        # row height (its long values wrap onto two lines).
+        free = 1.0 - heading_share - action_share
+        row_share = max(0.075 * max(1, len(rows)), min(0.11 * max(1, len(rows)), free))
         spare = max(0.0, 1.0 - heading_share - row_share - action_share)
         parts = split_rows(inner, [heading_share, row_share, spare, action_share], self.half)
         heading, table, _, action = parts
@@ -112,11 +120,15 @@ class _Builder:
             for row, cell in zip(rows, split_rows(table, [1.0] * len(rows), self.half),
                                  strict=True):  # fmt: skip
                 label, value = split_cols(cell, [0.3, 0.7], self.unit)
-                self._text(label, row.label, "label", align="left", group="row-label")
-                self._text(value, row.value, "value", align="left", lines=2, group="row-value")
+                self._text(label, row.label, "label", align="left", group="row-label",
+                           at_most=("row-value",))  # fmt: skip
+                self._text(value, row.value, "value", align="left", lines=2, group="row-value",
+                           at_most=("action",))  # fmt: skip
         if view.action:
             self.panels.append(Panel(action, "action"))
-            self._text(inset(action, self.unit), view.action, "action", lines=4, bold=True)
+            # What to do next: never smaller than the details above it.
+            self._text(inset(action, self.unit), view.action, "action", lines=4, bold=True,
+                       group="action")  # fmt: skip
 
     def timeline(self, region: Rect, view: View) -> None:
         box = inset(region, self.unit)
@@ -149,13 +161,15 @@ class _Builder:
         for row, cell in zip(view.rows, cells[1:-1], strict=True):
             self.panels.append(Panel(cell, "step"))
             label, value = split_rows(inset(cell, self.unit), [0.45, 0.55])
-            self._text(label, row.label.upper(), "hint", bold=True, group="idle-label")
+            self._text(label, row.label.upper(), "hint", bold=True, group="idle-label",
+                       at_most=("idle-value",))  # fmt: skip
             self._text(value, row.value, "value", lines=2, group="idle-value")
         self._text(cells[-1], view.action, "note", lines=2)
 
     def footer(self, region: Rect, view: View, moment: LookupMoment) -> None:
         self.panels.append(Panel(region, "footer"))
-        note_box, back_box = split_cols(inset(region, self.half), [0.6, 0.4], self.unit)
+        inner = inset(region, self.unit * 2, self.padding(region))
+        note_box, back_box = split_cols(inner, [0.6, 0.4], self.unit * 2)
         self._text(note_box, view.note, "note", align="left")
         if moment.back_in > 0:
             self._text(back_box, f"Trở về màn hình chính sau {moment.back_in} giây", "footer",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
 from display._layout import Panel, Rect, TextBox, inset
 from display._pg import pygame
-from display._text import Fitted, ScreenFonts
+from display._text import MIN_SIZE, Fitted, ScreenFonts
 from kiosk.queue import MAX_NOTICE
 from kiosk.vietnamese import nfc
 
@@ -104,26 +103,53 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
         if box.group:
             size = _fit(faces, box).size
             sizes[box.group] = min(size, sizes.get(box.group, size))
+    # A label is never larger than its values (which may themselves be held below another
+    # group: as many passes as there are groups settle every chain).
+    for _ in sizes:
+        settled = True
+        for box in layout.texts:
+            for other in box.at_most:
+                if box.group in sizes and other in sizes and sizes[other] < sizes[box.group]:
+                    sizes[box.group], settled = sizes[other], False
+        if settled:
+            break
+    floors: dict[str, int] = {}
+    for box in layout.texts:  # nor a value smaller than its label
+        for other in box.at_least:
+            if box.group in sizes and other in sizes and sizes[other] > sizes[box.group]:
+                sizes[box.group] = floors[box.group] = sizes[other]
     placed: list[Placed] = []
     for box in layout.texts:
-        capped = dataclasses.replace(box, cap=sizes[box.group]) if box.group else box
-        placed += draw_text(surface, capped, faces)
+        if box.group:
+            floor = floors.get(box.group, MIN_SIZE)
+            placed += draw_text(surface, box, faces, cap=sizes[box.group], floor=floor)
+        else:
+            placed += draw_text(surface, box, faces)
     return placed
 
 
-def _fit(faces: ScreenFonts, box: TextBox) -> Fitted:
+def _fit(faces: ScreenFonts, box: TextBox, cap: int | None = None, floor: int = MIN_SIZE) -> Fitted:
     _, _, w, h = box.rect
-    return faces.fit(box.text, w, h, lines=box.lines, cap=box.cap, bold=box.bold)
+    top = box.cap if cap is None else min(cap, box.cap)
+    return faces.fit(box.text, w, h, lines=box.lines, cap=top, bold=box.bold, floor=floor)
 
 
-def draw_text(surface: pygame.Surface, box: TextBox, faces: ScreenFonts) -> list[Placed]:
+def draw_text(
+    surface: pygame.Surface,
+    box: TextBox,
+    faces: ScreenFonts,
+    *,
+    cap: int | None = None,
+    floor: int = MIN_SIZE,
+) -> list[Placed]:
+    """``box``'s text fitted and drawn (at most ``cap``, at least ``floor`` pixels)."""
     x, y, w, h = box.rect
-    fitted = _fit(faces, box)
+    fitted = _fit(faces, box, cap, floor)
     if not fitted.lines:
         return []
     font = faces.get(fitted.size, box.bold)
     step = font.get_linesize()
-    top = y + (h - step * len(fitted.lines)) // 2
+    top = block_top(y, h, step * len(fitted.lines), font.room)
     placed = []
     for index, line in enumerate(fitted.lines):
         image = font.render(line, True, FOREGROUNDS[box.style])
@@ -134,10 +160,17 @@ def draw_text(surface: pygame.Surface, box: TextBox, faces: ScreenFonts) -> list
             left = x + w - lw
         else:
             left = x + (w - lw) // 2
-        rect = (left, top + index * step, lw, min(lh, step))
-        surface.blit(image, rect[:2], (0, 0, lw, rect[3]))
+        rect = (left, top + index * step, lw, lh)
+        surface.blit(image, rect[:2])
         placed.append(Placed(rect, line, fitted.size))
     return placed
+
+
+def block_top(y: int, h: int, block: int, room: int) -> int:
+    """Where a block of lines ``block`` tall starts in a box ``h`` tall from ``y``: what
+    lies below its lines' ``room`` (the ink of a line without a hooked or twice-marked
+    capital) is centred, and the whole block stays in the box."""
+    return max(y, min(y + (h - block - room) // 2, y + h - block))
 
 
 class NoticeStrip:
@@ -152,6 +185,8 @@ class NoticeStrip:
         self.image: pygame.Surface | None = None
         self.band = rect  # where the text runs: what a step of the scroll redraws
         self.scrolls = False
+        self.text = ""  # what it shows (cut with "…" when it stands still and is too long)
+        self.size = 0  # its size in pixels
         text = nfc(" ".join(text.split()))[:MAX_NOTICE]
         if not text or inner[3] <= 0:
             return
@@ -165,13 +200,14 @@ class NoticeStrip:
             if not fitted.lines:
                 return
             font, text = faces.get(fitted.size, False), fitted.lines[0]
+        self.text, self.size = text, font.px
         shown = text + self.GAP if self.scrolls else text
         # On the strip's own colour: opaque, so each step of the scroll is a copy of the
         # text's band, with no blending and no background to paint first.
         self.image = font.render(shown, True, FOREGROUNDS["notice"], BACKGROUNDS["notice"])
         self.speed = speed
         x, y, w, h = inner
-        self._top = y + (h - self.image.get_height()) // 2  # the text's top edge
+        self._top = block_top(y, h, self.image.get_height(), font.room)  # the text's top edge
         band = pygame.Rect(x, self._top, w, self.image.get_height()).clip(pygame.Rect(inner))
         self.band = (band.x, band.y, band.w, band.h)
 

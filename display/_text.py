@@ -14,10 +14,15 @@ from typing import Any
 
 from display._pg import pygame
 from kiosk import fonts
-from kiosk.vietnamese import nfc
+from kiosk.vietnamese import LETTERS, nfc
 
 MIN_SIZE = 10
 ELLIPSIS = "…"
+# Every character whose ink a line box must hold: the Vietnamese letters, printable ASCII,
+# Latin-1 and the typographic signs the layouts and notices use.
+DRAWN = "".join(
+    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
+)
 
 
 @functools.cache
@@ -51,19 +56,24 @@ class Face:
     shaping tables and glyph caches of its own (about 0.3 MB each, and a screen uses
     dozens of sizes). Vietnamese is drawn from NFC text, one glyph a letter.
 
-    Every line is drawn :meth:`get_linesize` tall (the font's line height, as SDL_ttf's
-    lines) with its baseline at the same height. A capital with a hook or two
-    marks (Ủ, Ấ) reaches above the font's ascent and loses its top pixel or two there,
-    as it did with SDL_ttf.
+    Every line is drawn :meth:`get_linesize` tall with its baseline at the same height, and
+    that line box holds the ink of every character a screen draws whole. A capital with a
+    hook or two marks (Ẳ, Ổ, Ấ) reaches well above the font's ascent (a fifth of the size
+    in DejaVu Sans Bold): a line box cut at the ascent would turn "SỐ" into "SÔ" and "BỔ"
+    into "BỐ". :attr:`room` is how much of the box lies above the ascent, empty in a line
+    without such a capital.
     """
 
     def __init__(self, face: Any, size: int) -> None:
         self.face = face
         self.px = size
-        self.baseline = int(face.get_sized_ascender(size))  # its depth below the line's top
-        # The font's line height, or more where its descent reaches below that (g, ỵ).
+        ascent = int(face.get_sized_ascender(size))
         descent = -int(face.get_sized_descender(size))
-        self.height = max(int(face.get_sized_height(size)), self.baseline + descent)
+        gap = max(0, int(face.get_sized_height(size)) - ascent - descent)
+        top, below = _reach(face, size)
+        self.baseline = max(ascent, top)  # its depth below the line's top
+        self.room = self.baseline - ascent
+        self.height = self.baseline + max(descent, below) + gap
 
     def size(self, text: str) -> tuple[int, int]:
         return self.face.get_rect(text, size=self.px).width, self.height
@@ -85,10 +95,44 @@ class Face:
         else:
             surface = pygame.Surface((laid.width, self.height))
             surface.fill(background)
-        # Placed so that its baseline is every line's: a taller text is not pushed down.
+        # Placed so that its baseline is every line's: a taller text is not pushed down (the
+        # line box holds the tallest letter: ``laid.y`` is never below the baseline).
         top = self.baseline - laid.y
         self.face.render_to(surface, (0, top), text, color, background, size=self.px)
         return surface
+
+
+def _reach(face: Any, size: int, chars: str | None = None) -> tuple[int, int]:
+    """How far above and below the baseline the ink of :data:`DRAWN` reaches at ``size``
+    (whole pixels, as FreeType draws it hinted): measured on the few characters that reach
+    farthest (:func:`_farthest`)."""
+    top = below = 0
+    for metrics in face.get_metrics(_farthest(face) if chars is None else chars, size=size):
+        if metrics is None:  # a character the font lacks: drawn as its missing-glyph box
+            continue
+        # pygame gives the ink's lowest edge as an unsigned 32-bit number.
+        lowest, highest = (_signed(value) for value in metrics[2:4])
+        top, below = max(top, highest), max(below, -lowest)
+    return top, below
+
+
+@functools.cache
+def _farthest(face: Any) -> str:
+    """The characters of :data:`DRAWN` whose ink reaches within a sixth of the farthest
+    above or below the baseline, at a large size: hinting at a small one moves an edge by
+    a pixel at most, never past these."""
+    size = 256
+    reach = []
+    for char, metrics in zip(DRAWN, face.get_metrics(DRAWN, size=size), strict=True):
+        if metrics is not None:
+            reach.append((char, _signed(metrics[3]), -_signed(metrics[2])))
+    top = max(high for _, high, _ in reach)
+    below = max(low for _, _, low in reach)
+    return "".join(c for c, high, low in reach if high >= top * 5 / 6 or low >= below * 5 / 6)
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 class ScreenFonts:
@@ -118,8 +162,9 @@ class ScreenFonts:
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019
     def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
-            bold: bool = False) -> Fitted:  # fmt: skip
-        return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold)
+            bold: bool = False, floor: int = MIN_SIZE) -> Fitted:  # fmt: skip
+        return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold,
+                   floor=floor)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -128,30 +173,64 @@ class Fitted:
     lines: tuple[str, ...]
 
 
-def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
-    # Each word is measured once and lines are summed from the words and spaces (measuring
-    # every longer candidate line costs FreeType a layout each time); the lines made are
-    # then measured whole, as they are drawn, and must fit too.
-    space = font.size(" ")[0]
-    out: list[str] = []
-    current: list[str] = []
-    used = 0
+DASHES = ("-", "–", "—")
+
+
+def _units(text: str) -> list[str]:
+    """The words of ``text``, a dash that stands alone kept with the word before it (a line
+    may end with "Lao động -", never start with "- Thương binh")."""
+    units: list[str] = []
     for word in text.split():
-        taken = font.size(word)[0]
-        if taken > width:
-            return None
-        if current and used + space + taken <= width:
-            current.append(word)
+        if units and word in DASHES:
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    return units
+
+
+def _breaks(widths: list[int], space: int, width: int) -> list[int]:
+    """How many words each line takes, filled word by word up to ``width``."""
+    counts: list[int] = []
+    used = -1
+    for taken in widths:
+        if counts and used + space + taken <= width:
+            counts[-1] += 1
             used += space + taken
-            continue
-        if current:
-            out.append(" ".join(current))
-            if len(out) >= lines:
-                return None  # more words than lines can hold
-        current, used = [word], taken
-    if current:
-        out.append(" ".join(current))
-    if len(out) > lines or any(font.size(line)[0] > width for line in out):
+        else:
+            counts.append(1)
+            used = taken
+    return counts
+
+
+def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
+    """``text`` on at most ``lines`` lines no wider than ``width``, evened out: the lines
+    that a narrower width still holds on as many lines, so a name never leaves one word
+    alone on its last line ("Lao động - Thương / binh và Xã hội", not "… và Xã / hội")."""
+    # Each word is measured once and lines are summed from the words and spaces (measuring
+    # every candidate line costs FreeType a layout each time); the lines made are then
+    # measured whole, as they are drawn, and must fit too.
+    units = _units(text)
+    widths = [font.size(unit)[0] for unit in units]
+    if not units or max(widths) > width:
+        return None
+    space = font.size(" ")[0]
+    counts = _breaks(widths, space, width)
+    if len(counts) > lines:
+        return None
+    if len(counts) > 1:
+        low, high = max(widths), width  # the narrowest width giving as few lines
+        while low < high:
+            middle = (low + high) // 2
+            if len(_breaks(widths, space, middle)) <= len(counts):
+                high = middle
+            else:
+                low = middle + 1
+        counts = _breaks(widths, space, low)
+    out: list[str] = []
+    for count in counts:
+        out.append(" ".join(units[:count]))
+        units = units[count:]
+    if any(font.size(line)[0] > width for line in out):
         return None
     return tuple(out)
 
@@ -171,13 +250,24 @@ def _cut(font: Face, text: str, width: int) -> str:
 
 
 def fit(
-    faces: ScreenFonts, text: str, box: tuple[int, int], *, lines: int, cap: int, bold: bool
+    faces: ScreenFonts,
+    text: str,
+    box: tuple[int, int],
+    *,
+    lines: int,
+    cap: int,
+    bold: bool,
+    floor: int = MIN_SIZE,
 ) -> Fitted:
+    """The largest size up to ``cap`` at which ``text`` fits ``box`` whole; below ``floor``
+    (the smallest readable size, or more for a value never smaller than its label) the
+    lines are filled at ``floor`` and the last is cut with an ellipsis."""
     width, height = box
     text = " ".join(text.split())
+    floor = max(MIN_SIZE, floor)
     if not text or width <= 0 or height <= 0:
-        return Fitted(MIN_SIZE, ())
-    low, high = MIN_SIZE, max(MIN_SIZE, min(cap, height))
+        return Fitted(floor, ())
+    low, high = floor, max(floor, min(cap, height))
     best: Fitted | None = None
     while low <= high:
         size = (low + high) // 2
@@ -191,10 +281,10 @@ def fit(
     if best is not None:
         return best
     # Too long even at the smallest size: fill the lines there, cutting the last.
-    font = faces.get(MIN_SIZE, bold)
+    font = faces.get(floor, bold)
     room = min(lines, height // font.get_linesize())
     if room < 1:
-        return Fitted(MIN_SIZE, ())  # a box too small for any text stays empty
+        return Fitted(floor, ())  # a box too small for any text stays empty
     words = text.split()
     out: list[str] = []
     while words and len(out) < room - 1:
@@ -204,4 +294,4 @@ def fit(
         out.append(_cut(font, line, width))
     if words:
         out.append(_cut(font, " ".join(words), width))
-    return Fitted(MIN_SIZE, tuple(line for line in out if line))
+    return Fitted(floor, tuple(line for line in out if line))

@@ -62,6 +62,7 @@ class Scanned:
     scan_id: int
     view: View
     read_at: float  # when the last key or byte of it came
+    text: str = ""  # what was read (an invalid code's view never shows it back)
 
 
 class ScannerDaemon:
@@ -238,7 +239,7 @@ class ScannerDaemon:
         what = view.code or view.detail.get("reason", "")
         log.info("scanner %s: %s %s: %s", name, view.kind, what, view.title)
         if self.on_scan is not None:
-            self.on_scan(Scanned(name, scan_id, view, read.at))
+            self.on_scan(Scanned(name, scan_id, view, read.at, read.text))
         return True
 
     # -- housekeeping --------------------------------------------------------------------

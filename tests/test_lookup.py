@@ -108,6 +108,7 @@ ACTIONS = {
     9: "Hồ sơ đã có kết quả, mời ông/bà đến quầy số 3 để nhận kết quả",
     10: "Kết quả đã được trả ngày 20/11/2026. Cảm ơn ông/bà.",
 }
+INVALID_ACTION = "Không đọc được mã hồ sơ. Mời quét mã vạch hoặc mã QR trên phiếu hẹn trả kết quả."
 IN_PROGRESS = {1, 2, 4, 5, 6}
 NO_BADGE = {3, 7, 8}
 
@@ -591,17 +592,19 @@ CONTROL = "000.00.04.G14-261116-0012\x1b[2J\x07\x00"
 
 
 @pytest.mark.parametrize(
-    ("raw", "shown_code", "reason_has"),
+    ("raw", "reason_has"),
     [
-        ("xin chao!", "xin chao!", "not a dossier"),
-        ("1.011442.000.00.00.H38", "1.011442.000.00.00.H38", "procedure"),
-        (CONTROL, "", "control"),
-        ("\x1b]0;pwned\x07", "", "control"),
-        ("A" * 513, "", "too long"),
-        ("A" * 5000, "", "too long"),
-        (b"\xff\xfe\x00\x01", "", "not text"),
-        ("   ", "", "empty"),
-        ("000.00.04.G14-261399-0012", "000.00.04.G14-261399-0012", "not a dossier"),
+        ("xin chao!", "not a dossier"),
+        ("Xin chao!", "not a dossier"),
+        ("asdf;DROP TABLE x", "not a dossier"),
+        ("1.011442.000.00.00.H38", "procedure"),
+        (CONTROL, "control"),
+        ("\x1b]0;pwned\x07", "control"),
+        ("A" * 513, "too long"),
+        ("A" * 5000, "too long"),
+        (b"\xff\xfe\x00\x01", "not text"),
+        ("   ", "empty"),
+        ("000.00.04.G14-261399-0012", "not a dossier"),
     ],
 )
 def test_fail__invalid_codes_are_refused_without_echoing_them(
@@ -609,7 +612,6 @@ def test_fail__invalid_codes_are_refused_without_echoing_them(
     config: Config,
     faces: ScreenFonts,
     raw: str | bytes,
-    shown_code: str,
     reason_has: str,
 ) -> None:
     put(store, dossier_record(4))
@@ -617,20 +619,28 @@ def test_fail__invalid_codes_are_refused_without_echoing_them(
     assert view.kind == INVALID
     assert view.title == "MÃ KHÔNG HỢP LỆ"
     assert view.tone == "bad"
-    assert view.code == shown_code
     assert reason_has in view.detail["reason"]
     if reason_has == "procedure":
         assert "mã thủ tục" in view.action
     else:
         assert "mã thủ tục" not in view.action
-        assert view.action.startswith("Không đọc được mã hồ sơ.")
+        assert view.action == INVALID_ACTION
+    # The plain message, and nothing of what was scanned: not on the screen, not in the
+    # text ``kiosk scan`` prints, not in what is stored for the screens.
+    assert (view.code, view.heading, view.rows, view.steps, view.note) == ("", "", (), (), "")
+    scanned = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    words = [w for w in scanned.replace(";", " ").split() if len(w) >= 3]
+    stored = json.dumps(view.to_json(), ensure_ascii=False)
+    for word in words:
+        assert word not in view.text(), word
+        assert word not in stored, word
     for size in (LANDSCAPE, PORTRAIT):
         _, frame = render(faces, config, view, size)
         shown = assert_fits(frame, size)
         assert "MÃ KHÔNG HỢP LỆ" in shown
         assert view.action in shown
-        if shown_code:
-            assert shown_code in shown
+        for word in words:
+            assert all(word not in text for text in frame.text), word
         for text in frame.text:
             assert text.isprintable(), text
             assert "\x1b" not in text
@@ -641,17 +651,18 @@ def test_fail__invalid_codes_are_refused_without_echoing_them(
     assert all(line.isprintable() for line in view.text().splitlines())
 
 
-def test_fail__unknown_code_is_shown_cut_short(
+def test_fail__an_unknown_link_is_not_shown_back(
     store: Store, config: Config, faces: ScreenFonts
 ) -> None:
     raw = "HTTPS://EXAMPLE.VN/" + "X" * 100
     view = look_up(store, config, raw, NOW, act=False)
     assert view.kind == INVALID
-    assert len(view.code) == 40
-    assert view.code.endswith("…")
-    assert raw.startswith(view.code[:-1])
+    assert view.code == ""
     _, frame = render(faces, config, view)
-    assert view.code in assert_fits(frame, LANDSCAPE)
+    shown = assert_fits(frame, LANDSCAPE)
+    assert "MÃ KHÔNG HỢP LỆ" in shown
+    assert INVALID_ACTION in shown
+    assert not any("EXAMPLE" in text or "XXX" in text for text in frame.text)
 
 
 def test_ok__dossier_code_from_a_portal_link_is_looked_up(store: Store, config: Config) -> None:
@@ -1074,6 +1085,67 @@ def test_ok__save_lookup_for_a_code_changes_nothing(
     assert IDLE_TITLE in drawn(idle)
 
 
+def ink_in(surface: pygame.Surface, rect: Rect, background: tuple[int, int, int]) -> pygame.Rect:
+    """Where ``rect`` of the picture is not its ``background`` colour."""
+    mask = pygame.mask.from_threshold(surface.subsurface(rect), background, (1, 1, 1, 255))
+    mask.invert()
+    found = mask.get_bounding_rects()
+    assert found, rect
+    return found[0].unionall(found[1:]).move(rect[0], rect[1])
+
+
+def margins(outer: Rect, inner: pygame.Rect) -> tuple[int, int, int, int]:
+    """Room left, above, right and below ``inner`` in ``outer``."""
+    x, y, w, h = outer
+    return inner.x - x, inner.y - y, x + w - inner.right, y + h - inner.bottom
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, (1280, 720), (1024, 600), PORTRAIT])
+def test_ok__the_badge_and_the_countdown_have_room_round_them(
+    store: Store, config: Config, faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    put(store, dossier_record(4, due_at=local_iso(MONDAY - dt.timedelta(days=3), 17)))
+    view = look_up(store, config, CODE, NOW, act=False)
+    assert view.badge == "QUÁ HẠN"
+    surface, frame = render(faces, config, view, size, back_in=30)
+    assert_fits(frame, size)
+    [badge] = [p.rect for p in frame.layout.panels if p.style == "badge"]
+    left, top, right, bottom = margins(badge, ink_in(surface, badge, (255, 255, 255)))
+    assert min(top, bottom) >= 0.12 * badge[3], (top, bottom, badge)
+    assert min(left, right) >= 0.08 * badge[3], (left, right, badge)
+    [footer] = [p.rect for p in frame.layout.panels if p.style == "footer"]
+    [countdown] = [p for p in frame.placed if p.text == "Trở về màn hình chính sau 30 giây"]
+    ink = ink_in(surface, countdown.rect, (5, 16, 32))
+    left, top, right, bottom = margins(footer, ink)
+    assert min(top, bottom) >= 0.12 * footer[3], (top, bottom, footer)
+    assert right >= 0.01 * size[0], (right, footer)
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, (1024, 600), PORTRAIT])
+def test_ok__a_value_is_never_smaller_than_its_label(
+    store: Store, config: Config, faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    pickup = ("Bộ phận tiếp nhận và trả kết quả - Quầy số 3, tầng 1, Trung tâm Phục vụ hành "
+              "chính công tỉnh Hưng Yên, số 1 đường Nguyễn Văn Linh")  # fmt: skip
+    put(store, dossier_record(9, pickup=pickup, pickup_counter=None))
+    dossier = look_up(store, config, CODE, NOW, act=False)
+    assert pickup in [row.value for row in dossier.rows]
+    idle = View(kind=IDLE, tone="info", title="TRA CỨU TÌNH TRẠNG HỒ SƠ", heading="Mời quét mã",
+                rows=(Row("Phiếu hẹn", "đưa mã vạch hoặc mã QR của phiếu hẹn trả kết quả vào "
+                          "dưới máy quét, chờ một giây để màn hình hiện tình trạng hồ sơ"),
+                      Row("Số", "quét mã QR")))  # fmt: skip
+    for view, label, value in ((dossier, "row-label", "row-value"),
+                               (idle, "idle-label", "idle-value")):  # fmt: skip
+        _, frame = render(faces, config, view, size)
+        assert_fits(frame, size)
+        sizes: dict[str, set[int]] = {}
+        for box in frame.layout.texts:
+            for placed in lines_of(frame, box):
+                sizes.setdefault(box.group, set()).add(placed.size)
+        assert sizes[label] and sizes[value]
+        assert min(sizes[value]) >= max(sizes[label]), (view.kind, sizes[label], sizes[value])
+
+
 @pytest.mark.parametrize("kind", ["ticket", "not_found", "invalid"])
 def test_ok__portrait_screen_has_no_timeline_for_what_has_none(
     store: Store, open_config: Config, faces: ScreenFonts, kind: str
@@ -1158,6 +1230,26 @@ def test_ok__cli_scan_prints_status_and_action(site: Path) -> None:
     bad = cli_ok(kiosk_in(site, "scan", "1.011442.000.00.00.H38"))
     assert "MÃ KHÔNG HỢP LỆ" in bad
     assert "mã thủ tục" in bad
+    assert "011442" not in bad
+
+
+@pytest.mark.parametrize("raw", ["asdf;DROP TABLE x", "Xin chao!"])
+def test_fail__cli_scan_and_snapshot_of_garbage_say_only_that_the_code_is_invalid(
+    site: Path, raw: str
+) -> None:
+    said = cli_ok(kiosk_in(site, "scan", raw))
+    assert said.splitlines() == ["MÃ KHÔNG HỢP LỆ", f"=> {INVALID_ACTION}"]
+    data = json.loads(cli_ok(kiosk_in(site, "scan", raw, "--json")))
+    assert (data["kind"], data["title"], data["code"]) == ("invalid", "MÃ KHÔNG HỢP LỆ", "")
+    out = site / "invalid.png"
+    result = kiosk_in(site, "display", "snapshot", "--role", "lookup", "--code", raw,
+                      "--out", str(out), "--json")  # fmt: skip
+    report = json.loads(cli_ok(result))
+    assert "MÃ KHÔNG HỢP LỆ" in report["text"]
+    assert words_in_order(INVALID_ACTION, report["text"])
+    for printed in (said, json.dumps(data, ensure_ascii=False), json.dumps(report)):
+        for word in ("asdf", "DROP", "TABLE", "chao"):
+            assert word not in printed, (word, printed)
 
 
 def test_ok__cli_scan_json(site: Path) -> None:

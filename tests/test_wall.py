@@ -283,6 +283,42 @@ def test_ok__busy_board_text_stays_in_its_boxes(
         assert len(sizes) == 1, (group, sizes)
 
 
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 600), (1080, 1920)])
+def test_ok__no_label_is_drawn_larger_than_its_value(
+    store: Store, faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    """A counter's name is never larger than its number or pause reason, a service's name
+    never larger than its count, a recall's mark never larger than the other counters."""
+    busy = busy_config()
+    newest_at = fill_busy(store, busy)
+    queue.call_next(store, busy, 1, now=newest_at + 1)
+    queue.recall(store, busy, 1, now=newest_at + 2)
+    queue.call_next(store, busy, 2, now=newest_at + 3)
+    _, crowded = render_wall(busy, store, size, newest_at + 4, faces)
+    # Short counter names ("Quầy 2") and a long pause reason that must be made small.
+    plain = make_config()
+    counters = tuple(
+        CounterBoard(c.number, c.label, None if c.number == 2 else f"A{c.number:03d}",
+                     c.number == 2, PAUSE_REASON if c.number == 2 else "")
+        for c in plain.counters
+    )  # fmt: skip
+    services = tuple(ServiceBoard(s.id, s.name, 3) for s in plain.services)
+    board = board_of((call(2, "A001", 1, "recall"), call(1, "A002", 2)), counters, services)
+    quiet = paint_wall(pygame.Surface(size), faces, plain, board, at(10))
+    for frame in (crowded, quiet):
+        sizes: dict[str, set[int]] = {}
+        for box in frame.layout.texts:
+            for placed in drawn_in(frame, box):
+                sizes.setdefault(box.group, set()).add(placed.size)
+        pairs = [("tile-label", ("tile-number", "tile-paused")), ("waiting-n", ("waiting-c",)),
+                 ("recent-r", ("recent-c",))]  # fmt: skip
+        for label, values in pairs:
+            assert sizes[label], label
+            for value in values:
+                assert min(sizes[value]) >= max(sizes[label]), (
+                    label, sizes[label], value, sizes[value])  # fmt: skip
+
+
 def test_ok__snapshot_png_has_the_picture_size(
     store: Store, faces: ScreenFonts, tmp_path: Path
 ) -> None:
@@ -500,6 +536,52 @@ def test_ok__history_limits_recent_rows(
     assert styles.count("row") + styles.count("row-alt") == history + len(config.services)
 
 
+def test_ok__a_recall_is_listed_once_at_the_top_and_said_to_be_one(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(hours=OPEN_ALL_DAY, display={"history": 4})
+    for _ in range(6):
+        queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    for minute, counter in enumerate((1, 2, 1, 2), start=1):
+        queue.call_next(store, config, counter, now=at(9, minute))  # A001..A004
+    queue.recall(store, config, 1, now=at(9, 5))  # A003 again
+    queue.recall(store, config, 1, now=at(9, 6))  # and again
+    board = queue.read_board(store, config, now=at(9, 7), history=4)
+    # One row a citizen: the recalled ticket at the top, the others as they were called;
+    # the list still has ``history`` tickets.
+    assert [(c.number, c.kind) for c in board.calls] == [
+        ("A003", "recall"), ("A004", "call"), ("A002", "call"), ("A001", "call")]  # fmt: skip
+    _, frame = render_wall(config, store, (1920, 1080), at(9, 7), faces)
+    numbers = [p.text for b in boxes(frame.layout, "recent-n") for p in drawn_in(frame, b)]
+    assert numbers == ["A003", "A004", "A002", "A001"]
+    counters = [p.text for b in frame.layout.texts if b.group in ("recent-c", "recent-r")
+                for p in drawn_in(frame, b)]  # fmt: skip
+    assert counters == ["Gọi lại - Quầy 1", "Quầy 2", "Quầy 2", "Quầy 1"]
+    # The big panel says it is a recall too.
+    assert "MỜI LẠI CÔNG DÂN CÓ SỐ" in [p.text for p in frame.placed]
+    # A number never shows twice, even from a board holding every call.
+    doubled = board_of((call(3, "A023", 5, "recall"), call(2, "B007", 2), call(1, "A023", 5)))
+    layout = wall_layout((1280, 720), doubled, SITE_NAME, MOMENT)
+    assert [b.text for b in boxes(layout, "recent-n")] == ["A023", "B007"]
+    assert [b.text for b in boxes(layout, "recent-r")] == ["Gọi lại - Quầy 5"]
+    assert [b.text for b in boxes(layout, "recent-c")] == ["Quầy 2"]
+
+
+def test_ok__a_ticket_called_again_elsewhere_is_listed_once_at_its_new_counter(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(hours=OPEN_ALL_DAY)
+    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    queue.call_next(store, config, 1, now=at(9, 1))  # A001 at counter 1
+    queue.transfer(store, config, 1, "thue", now=at(9, 2))
+    called = queue.call_next(store, config, 8, now=at(9, 3))  # A001 again, at the tax counter
+    assert called.ticket is not None and called.ticket.number == "A001"
+    queue.call_next(store, config, 2, now=at(9, 4))  # A002
+    board = queue.read_board(store, config, now=at(9, 5))
+    assert [(c.number, c.counter) for c in board.calls] == [("A002", 2), ("A001", 8)]
+
+
 def test_ok__layout_history_is_at_most_the_moment_history() -> None:
     calls = tuple(call(i, f"A{i:03d}", 1) for i in range(12, 0, -1))
     few = Moment(MOMENT.date, MOMENT.clock, highlight=False, history=5)
@@ -665,6 +747,35 @@ def test_ok__fit_leaves_a_too_small_box_empty(faces: ScreenFonts) -> None:
     assert faces.fit("Đất đai", 0, 100).lines == ()
     assert faces.fit("   ", 300, 100).lines == ()
     assert faces.fit("Đất đai", 300, linesize).lines == ("Đất đai",)
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_ok__wrapped_lines_are_evened_out(faces: ScreenFonts, bold: bool) -> None:
+    """Two lines of about one length, never one word left alone on the last; a dash stays
+    at the end of a line, never starts one."""
+    name = "Lao động - Thương binh và Xã hội"
+    font = faces.get(30, bold)
+    # A box that a line filled word by word would end with "Xã" and leave "hội" alone.
+    greedy_first = font.size("Lao động - Thương binh và Xã")[0]
+    fitted = faces.fit(name, greedy_first + 2, 2 * font.get_linesize(), lines=2, cap=30,
+                       bold=bold)  # fmt: skip
+    assert fitted.size == 30
+    assert fitted.lines == ("Lao động - Thương", "binh và Xã hội")
+    for width, lines in ((400, 2), (300, 2), (520, 3), (260, 3)):
+        for _, text in LONG_SERVICES:
+            fitted = faces.fit(text, width, 300, lines=lines, bold=bold)
+            widths = [width_of(faces, fitted.size, bold, line) for line in fitted.lines]
+            assert " ".join(fitted.lines) == text
+            assert max(widths) <= width
+            if len(widths) > 1:
+                # No narrower box takes the text on as few lines at this size: the lines
+                # are as even as the words allow.
+                narrower = faces.fit(text, max(widths) - 1, 300, lines=len(widths),
+                                     cap=fitted.size, bold=bold)  # fmt: skip
+                assert narrower.size < fitted.size or len(narrower.lines) > len(widths), (
+                    text, fitted, narrower)  # fmt: skip
+                assert min(widths) >= 0.3 * max(widths), (text, fitted.lines)
+                assert not any(line.startswith(("-", "–")) for line in fitted.lines[1:])
 
 
 def test_ok__fit_gives_nfc_lines_for_nfd_text(faces: ScreenFonts) -> None:

@@ -191,12 +191,12 @@ def invalid_view(found: codes.Code) -> View:
         )
     else:
         action = "Không đọc được mã hồ sơ. Mời quét mã vạch hoặc mã QR trên phiếu hẹn trả kết quả."
+    # What was scanned is never shown back (screen, ``kiosk scan``, snapshots): it may be
+    # anything put under the scanner, a stranger's text or a prank.
     return View(
         kind=INVALID,
         tone="bad",
         title="MÃ KHÔNG HỢP LỆ",
-        code=found.shown,
-        heading=found.shown,
         action=action,
         detail={"reason": found.reason, "what": found.kind},
     )

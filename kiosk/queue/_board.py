@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from dataclasses import dataclass
 
 from kiosk import freetext
@@ -63,7 +64,8 @@ class Board:
     """One consistent read of everything the wall display shows."""
 
     day: str
-    calls: tuple[Call, ...]  # newest first; recalls included
+    # Newest first, one per ticket: its latest call, a recall ("recall") moving it to the top.
+    calls: tuple[Call, ...]
     counters: tuple[CounterBoard, ...]
     services: tuple[ServiceBoard, ...]
     notice: str  # central's notice while it lasts, else the configured one
@@ -76,6 +78,26 @@ class Board:
 _CALL_COLUMNS = "id, number, service, counter, kind, at"
 
 
+def _latest_calls(conn: sqlite3.Connection, day: str, count: int) -> tuple[Call, ...]:
+    """The day's ``count`` latest called tickets, newest first, each once: a recall (or a
+    call at another counter) replaces the ticket's earlier calls, so a citizen called twice
+    is never listed as two. Rows are read newest first until ``count`` tickets are found."""
+    found: dict[int, Call] = {}
+    if count <= 0:
+        return ()
+    rows = conn.execute(
+        f"SELECT {_CALL_COLUMNS}, ticket_id FROM calls WHERE day = ? ORDER BY id DESC", (day,)
+    )
+    try:
+        for row in rows:
+            found.setdefault(row[-1], Call(*row[:-1]))
+            if len(found) >= count:
+                break
+    finally:
+        rows.close()
+    return tuple(found.values())
+
+
 def read_board(store: Store, config: Config, *, now: float, history: int = 10) -> Board:
     with store.read() as conn:
         stored = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
@@ -83,13 +105,7 @@ def read_board(store: Store, config: Config, *, now: float, history: int = 10) -
             None if stored is None else dt.date.fromisoformat(stored[0]),
             local_time(config, now).date(),
         ).isoformat()
-        calls = tuple(
-            Call(*row)
-            for row in conn.execute(
-                f"SELECT {_CALL_COLUMNS} FROM calls WHERE day = ? ORDER BY id DESC LIMIT ?",
-                (day, history),
-            )
-        )
+        calls = _latest_calls(conn, day, history)
         serving = {
             row[0]: row[1:]
             for row in conn.execute(
