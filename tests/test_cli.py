@@ -277,7 +277,7 @@ def test_ok__a_decomposed_pause_reason_is_kept_nfc(site: Path) -> None:
     assert nfd != "Họp giao ban Phường"
     result = kiosk(site, "pause", "1", "--reason", nfd)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "counter 1: paused (Họp giao ban Phường)"
+    assert result.stdout.strip() == "Counter 1 is paused (Họp giao ban Phường)."
     assert counter_state(site, 1)["pause_reason"] == "Họp giao ban Phường"
     assert events_of(site, "counter.paused") == [{"counter": 1, "reason": "Họp giao ban Phường"}]
 
