@@ -162,6 +162,19 @@ def test_fail__unusable_database_is_one_line(site: Path) -> None:
     assert "kiosk.db" in one_line_error(result)
 
 
+def test_fail__a_database_locked_past_the_busy_timeout_is_one_line_exit_74(site: Path) -> None:
+    (site / "config.toml").write_text(ALWAYS_OPEN + "\n[store]\nbusy_timeout_ms = 200\n")
+    assert kiosk(site, "issue", "dat-dai").returncode == 0
+    with Store(site / "kiosk.db") as other:
+        other.conn.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            result = kiosk(site, "call", "1")
+        finally:
+            other.conn.execute("ROLLBACK")
+    assert result.returncode == 74
+    assert one_line_error(result) == f"kiosk: database: {site / 'kiosk.db'}: database is locked"
+
+
 def test_ok__status_does_not_import_hardware_libraries(site: Path) -> None:
     assert kiosk(site, "issue", "dat-dai").returncode == 0  # a database for status to read
     probe = (
