@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
@@ -137,6 +138,20 @@ def test_ok__a_light_change_that_cannot_start_leaves_commits_durable(tmp_path: P
 # ---------------------------------------------------------------------------------------
 
 
+def older(db: Path) -> None:
+    """A database one schema version behind (as the software before the last upgrade left it)."""
+    from kiosk.store._migrations import MIGRATIONS
+    from kiosk.store._store import _statements
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    for script in MIGRATIONS[:-1]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.close()
+
+
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
     with tmpfs(tmp_path / "disk", "8m") as mounted:
@@ -170,7 +185,13 @@ def test_fail__a_full_disk_at_open_says_disk_full_not_disk_io_error(disk: Path) 
     with Store(disk / "kiosk.db") as store, store.change(0.0) as tx:
         tx.event("kept", {})
     assert not (disk / "kiosk.db-shm").exists()  # closed cleanly: made again at the next open
-    fill(disk)
+    older(disk / "older.db")
+    with contextlib.closing(sqlite3.connect(disk / "older.db")) as conn:
+        conn.execute("SELECT COUNT(*) FROM kv").fetchone()  # its -shm is in place
+        fill(disk)
+        with pytest.raises(DiskFull, match=r"older\.db: disk full \(0 bytes free in "):
+            Store(disk / "older.db")  # the upgrade finds no room
+    fill(disk)  # what its -shm held
     for db in (disk / "kiosk.db", disk / "new.db", disk / "new" / "kiosk.db"):
         with pytest.raises(DiskFull, match=r"disk full \(0 bytes free in "):
             Store(db)
@@ -256,3 +277,16 @@ def test_ok__the_reserve_keeps_room_and_gives_it_back(disk: Path) -> None:
     assert not reserve.spend()
     (disk / "ballast").unlink()
     assert reserve.ready() and reserve.held
+
+
+@needs_root
+def test_ok__a_store_only_to_read_upgrades_an_older_schema_only_where_it_may_write(
+    disk: Path,
+) -> None:
+    older(disk / "writable.db")
+    with Store(disk / "writable.db", readonly=True) as reader:
+        assert reader.schema_version == SCHEMA_VERSION
+    older(disk / "kept.db")
+    remount(disk, readonly=True)
+    with pytest.raises(StoreError, match=r"kept\.db: database schema \d+ is older than this"):
+        Store(disk / "kept.db", readonly=True)

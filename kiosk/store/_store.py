@@ -177,7 +177,8 @@ class Store:
                     self.conn.execute(f"PRAGMA user_version = {version}")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite ends it itself on a full disk
+                    self.conn.execute("ROLLBACK")
                 raise
 
     @property
