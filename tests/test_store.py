@@ -276,6 +276,12 @@ def test_ok__the_reserve_keeps_room_and_gives_it_back(disk: Path) -> None:
     assert sorted(p.name for p in disk.iterdir()) == ["ballast"]  # no half-made reserve
     assert not reserve.spend()
     (disk / "ballast").unlink()
+    fill(disk, leave=1536 << 10)  # room for it, but not for it and the other writers too
+    left = free(disk)
+    assert not reserve.ready()
+    assert reserve.problem.endswith("(1.5 MiB free)")
+    assert free(disk) == left  # and nothing taken
+    (disk / "ballast").unlink()
     assert reserve.ready() and reserve.held
 
 

@@ -6,7 +6,8 @@ full. A file of :data:`RESERVE_BYTES` beside the database (``kiosk.db-reserve``,
 blocks allocated) keeps that room while the disk fills: whoever is about to do such a
 thing first makes sure the reserve is in place, and if the write that follows still
 finds no room, deletes the reserve and writes again. A spent reserve is made again as
-soon as the disk has room for it; until then nothing that needs it is started.
+soon as the disk has room for it and a little more (so as not to take the last of it from
+the other daemons); until then nothing that needs it is started.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from kiosk.store._faults import is_disk_full, size_text
+from kiosk.store._faults import FULL_MARGIN, free_bytes, is_disk_full, size_text
 
 RESERVE_BYTES = 2 << 20  # many times what settling one ticket writes (a few pages of WAL)
 
@@ -43,6 +44,10 @@ class Reserve:
         if self.held:
             self.problem = ""
             return True
+        room = free_bytes(self.path)
+        if 0 <= room < self.size + FULL_MARGIN:  # not even trying: others need the last of it
+            self.problem = self._no_room(room)
+            return False
         spare = self.path.with_name(f"{self.path.name}.new")
         try:
             fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -56,8 +61,7 @@ class Reserve:
             with contextlib.suppress(OSError):
                 spare.unlink()
             self.problem = (
-                f"disk full: no room for the {size_text(self.size)} kept free beside "
-                f"{self.path.parent / self.path.name.removesuffix('-reserve')}"
+                self._no_room(free_bytes(self.path))
                 if is_disk_full(exc, self.path)
                 else f"{self.path}: {exc.strerror or exc}"
             )
@@ -65,6 +69,13 @@ class Reserve:
         _sync_folder(self.path.parent)
         self.problem = ""
         return True
+
+    def _no_room(self, room: int) -> str:
+        database = self.path.with_name(self.path.name.removesuffix("-reserve"))
+        return (
+            f"disk full: no room for the {size_text(self.size)} kept free beside {database} "
+            f"({size_text(max(0, room))} free)"
+        )
 
     def spend(self) -> bool:
         """Give the reserve's room back to the disk, now; False if there was none to give."""
