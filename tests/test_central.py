@@ -1015,7 +1015,6 @@ def test_fail__kiosk_central_report_bad_day(tmp_path: Path, day: str) -> None:
     [
         "mysql://central@localhost/central",
         "postgresql://kiosk@127.0.0.1:1/central",
-        "sqlite:///proc/no/such/central.db",
     ],
 )
 def test_fail__kiosk_central_report_bad_db(url: str) -> None:
@@ -1023,6 +1022,16 @@ def test_fail__kiosk_central_report_bad_db(url: str) -> None:
     assert done.returncode in (74, 78), done.stderr
     assert one_line(done.stderr).startswith("kiosk: ")
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize("where", ["/proc/no/such", "{tmp}/typo"])
+def test_fail__kiosk_central_report_never_creates_a_database(tmp_path: Path, where: str) -> None:
+    path = f"{where.format(tmp=tmp_path)}/central.db"
+    done = kiosk("central", "report", "--site", SITE, "--day", DAY, "--db", f"sqlite://{path}")
+    assert done.returncode == 66, done.stderr  # EX_NOINPUT
+    assert one_line(done.stderr) == (f"kiosk: {path}: no such database (check --db or central.db)")
+    assert done.stdout == ""
+    assert not (tmp_path / "typo").exists()
 
 
 # --- kiosk central dossiers -------------------------------------------------------------------

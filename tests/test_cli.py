@@ -10,12 +10,15 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kiosk.store import Store
 from tests.conftest import ROOT, kiosk_in
+from tests.disks import fill, kiosk_as_nobody, needs_root, public_folder, tmpfs
 
 # Open round the clock so the tests do not depend on when they run.
 ALWAYS_OPEN = """
@@ -352,7 +355,21 @@ def test_fail__unusable_database_is_one_line(site: Path) -> None:
     assert "kiosk.db" in one_line_error(result)
 
 
+def test_fail__a_database_locked_past_the_busy_timeout_is_one_line_exit_74(site: Path) -> None:
+    (site / "config.toml").write_text(ALWAYS_OPEN + "\n[store]\nbusy_timeout_ms = 200\n")
+    assert kiosk(site, "issue", "dat-dai").returncode == 0
+    with Store(site / "kiosk.db") as other:
+        other.conn.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            result = kiosk(site, "call", "1")
+        finally:
+            other.conn.execute("ROLLBACK")
+    assert result.returncode == 74
+    assert one_line_error(result) == f"kiosk: database: {site / 'kiosk.db'}: database is locked"
+
+
 def test_ok__status_does_not_import_hardware_libraries(site: Path) -> None:
+    assert kiosk(site, "issue", "dat-dai").returncode == 0  # a database for status to read
     probe = (
         "import sys; from kiosk.cli import main; main(['--config', sys.argv[1], '--db', "
         "sys.argv[2], 'status']); heavy = {'pygame', 'paho', 'escpos', 'gpiozero', 'evdev', "
@@ -362,6 +379,7 @@ def test_ok__status_does_not_import_hardware_libraries(site: Path) -> None:
         [sys.executable, "-c", probe, str(site / "config.toml"), str(site / "kiosk.db")],
         capture_output=True, text=True, cwd=ROOT, check=True,
     )  # fmt: skip
+    assert "Events: last seq" in result.stdout  # status ran
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -372,3 +390,151 @@ def test_ok__example_config_checks(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "7 services, 8 counters" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# Commands that only read the database; a full disk (a real tmpfs, filled up)
+# ---------------------------------------------------------------------------------------
+
+DOSSIER_CODE = "000.00.04.G14-210519-0013"
+READING = [
+    ["status"],
+    ["scan", DOSSIER_CODE],
+    ["display", "snapshot", "--role", "wall", "--out", "{out}/wall.png", "--size", "640x360"],
+    ["display", "snapshot", "--role", "lookup", "--out", "{out}/lookup.png", "--size", "640x360"],
+]
+
+
+def kiosk_db(site: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"), "--db", str(db),
+         *args],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda a: " ".join(a[:2]))
+def test_fail__a_command_that_only_reads_never_creates_a_database(
+    site: Path, args: list[str]
+) -> None:
+    typo = site / "kiosk-typo" / "kiosk.db"
+    result = kiosk_db(site, typo, *(a.format(out=site) for a in args))
+    assert result.returncode == 66  # EX_NOINPUT
+    assert one_line_error(result) == f"kiosk: database: {typo}: no such database " + (
+        "(check --db or store.path)"
+    )
+    assert not typo.parent.exists()
+    assert sorted(p.name for p in site.iterdir()) == ["config.toml"]
+
+
+@needs_root
+def test_ok__commands_that_only_read_work_on_a_database_the_user_can_only_read() -> None:
+    with public_folder() as public:
+        site, out = public / "site", public / "out"
+        site.mkdir()
+        out.mkdir(mode=0o777)
+        out.chmod(0o777)
+        (site / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
+        for args in (["issue", "ho-tich"], ["issue", "dat-dai"], ["call", "2"]):
+            assert kiosk(site, *args).returncode == 0
+        db = site / "kiosk.db"
+        assert sorted(p.name for p in site.iterdir()) == ["config.toml", "kiosk.db"]
+        db.chmod(0o444)
+        site.chmod(0o555)  # nobody may write neither the file nor beside it
+        for args in READING:
+            result = kiosk_as_nobody(site / "config.toml", db, *(a.format(out=out) for a in args))
+            assert result.returncode == 0, result.stderr
+            assert result.stderr.strip() == ""
+        status = json.loads(kiosk_as_nobody(site / "config.toml", db, "status", "--json").stdout)
+        counter = next(c for c in status["counters"] if c["number"] == 2)
+        assert counter["serving"] == "1001"
+        assert sorted(p.name for p in out.iterdir()) == ["lookup.png", "wall.png"]
+        assert sorted(p.name for p in site.iterdir()) == ["config.toml", "kiosk.db"]
+        # While a daemon has it open, its latest commits (still in the -wal) are read too.
+        with Store(db) as daemon:
+            daemon.conn.execute("PRAGMA wal_autocheckpoint = 0")
+            with daemon.change(0.0) as tx:
+                tx.execute("UPDATE day_numbers SET last = 2 WHERE service = 'dat-dai'")
+            status = json.loads(
+                kiosk_as_nobody(site / "config.toml", db, "status", "--json").stdout
+            )
+            land = next(s for s in status["services"] if s["id"] == "dat-dai")
+            assert land["issued"] == 2
+        # A command that writes says in one line that it cannot.
+        refused = kiosk_as_nobody(site / "config.toml", db, "issue", "dat-dai")
+        assert refused.returncode == 74
+        assert "readonly database" in one_line_error(refused)
+
+
+@pytest.fixture
+def full_site(tmp_path: Path) -> Iterator[Path]:
+    """A site on a small disk of its own, with a ticket waiting at each service."""
+    with tmpfs(tmp_path / "disk", "8m") as disk:
+        (disk / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
+        for args in (["issue", "ho-tich"], ["issue", "dat-dai"], ["issue", "dat-dai"]):
+            assert kiosk(disk, *args).returncode == 0
+        yield disk
+
+
+WRITING = [
+    ["issue", "dat-dai"],
+    ["issue", "ho-tich", "--priority", "--json"],
+    ["call", "1"],
+    ["pause", "2", "--reason", "Họp giao ban"],
+    ["notice", "Tạm ngừng tiếp nhận hồ sơ đất đai"],
+    ["dossiers", "import", "{out}/dossiers.jsonl"],
+    ["ticket", "dat-dai", "--out", "{out}/ticket.bin"],
+]
+DOSSIER = {
+    "code": "000.00.04.G14-261123-0042",
+    "procedure": "Cấp giấy chứng nhận quyền sử dụng đất",
+    "applicant": "Nguyễn Văn An",
+    "status": 4,
+    "version": 1,
+}
+
+
+def assert_disk_full(result: subprocess.CompletedProcess[str], site: Path) -> None:
+    assert result.returncode == 74, result.stderr  # EX_IOERR
+    line = one_line_error(result)
+    assert line.startswith(f"kiosk: database: {site / 'kiosk.db'}: disk full ("), line
+    assert line.endswith("free some space and try again")
+    assert "I/O error" not in line
+
+
+@needs_root
+@pytest.mark.parametrize("args", WRITING, ids=lambda a: " ".join(a[:2]))
+def test_fail__a_full_disk_during_a_write_is_one_line_exit_74(
+    full_site: Path, tmp_path: Path, args: list[str]
+) -> None:
+    (tmp_path / "dossiers.jsonl").write_text(json.dumps(DOSSIER, ensure_ascii=False) + "\n")
+    with Store(full_site / "kiosk.db") as daemon:  # open, as the daemons keep it
+        daemon.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next commit needs room
+        fill(full_site)
+        result = kiosk(full_site, *(a.format(out=tmp_path) for a in args))
+        assert_disk_full(result, full_site)
+        # Nothing changed; and reading still works on the full disk.
+        status = kiosk(full_site, "status", "--json")
+        assert status.returncode == 0, status.stderr
+    counts = {s["id"]: s["issued"] for s in json.loads(status.stdout)["services"]}
+    assert (counts["dat-dai"], counts["ho-tich"]) == (2, 1)
+    assert [c["serving"] for c in json.loads(status.stdout)["counters"]] == [None, None]
+
+
+@needs_root
+@pytest.mark.parametrize("args", WRITING[:4], ids=lambda a: " ".join(a[:2]))
+def test_fail__a_full_disk_when_the_database_is_opened_says_disk_full(
+    full_site: Path, tmp_path: Path, args: list[str]
+) -> None:
+    fill(full_site)  # nobody has it open: its -shm must be made, and cannot
+    assert_disk_full(kiosk(full_site, *(a.format(out=tmp_path) for a in args)), full_site)
+    assert kiosk(full_site, "status").returncode == 0
+
+
+@needs_root
+def test_fail__a_full_disk_when_the_database_is_made_says_disk_full(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk", "8m") as disk:
+        (disk / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
+        fill(disk)
+        assert_disk_full(kiosk(disk, "issue", "dat-dai"), disk)

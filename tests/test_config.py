@@ -33,6 +33,7 @@ from kiosk.config import (
     load_config,
     parse_config,
 )
+from kiosk.store import Store
 from tests.conftest import EXAMPLE, ROOT, example_raw, make_config
 
 Key = str | int
@@ -2598,6 +2599,7 @@ def test_fail__cli_check_unknown_key_name(main_file: Path) -> None:
         "kiosk: config: keymaps.staff.KEY_NUMPAD1: unknown key name 'KEY_NUMPAD1' "
         "(see evdev's ecodes, e.g. KEY_KP1)"
     ]
+    Store(main_file.parent / "k.db").close()  # status only reads an existing database
     status = run_kiosk("--config", str(main_file), "--db", str(main_file.parent / "k.db"),
                        "status")  # fmt: skip
     assert status.returncode == 0, status.stderr  # other commands are not held up by it

@@ -36,6 +36,7 @@ from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
 from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up
 from kiosk.store import Store
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, make_config, wait_until
+from tests.disks import fill, needs_root, tmpfs
 
 NEXT, RECALL, SKIP, DONE, PAUSE, TRANSFER = 4, 18, 21, 11, 15, 3
 RATE = {1: 7, 2: 8, 3: 9, 4: 10}
@@ -129,9 +130,11 @@ class Rig:
 def make_rig(tmp_path: Path, pins: MockFactory) -> Iterator[Any]:
     made: list[Rig] = []
 
-    def make(config: Config | None = None, counters: tuple[int, ...] = (1,)) -> Rig:
+    def make(
+        config: Config | None = None, counters: tuple[int, ...] = (1,), db: Path | None = None
+    ) -> Rig:
         config = config or counter_config()
-        store = Store(tmp_path / "kiosk.db")
+        store = Store(db or tmp_path / "kiosk.db")
         clock, mono = [at(9, 0)], [1000.0]
         lights = CounterLights(config, list(counters), pin_factory=pins)
         station = Station(
@@ -840,3 +843,31 @@ def test_fail__run_counter_without_gpio(tmp_path: Path) -> None:
     assert result.returncode == 69
     assert "GPIO unavailable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@needs_root
+def test_fail__keys_on_a_full_disk_are_refused_with_one_line_each(
+    make_rig: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.counter")
+    with tmpfs(tmp_path / "disk", "8m") as disk:
+        rig = make_rig(db=disk / "kiosk.db")
+        number = rig.issue()
+        rig.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # each commit needs room
+        fill(disk)
+        stop = threading.Event()
+        loop = threading.Thread(target=rig.station.run, args=(stop,), daemon=True)
+        loop.start()
+        try:
+            for _ in range(2):
+                rig.press(NEXT)
+            wait_until(lambda: caplog.text.count("failed: ") == 2)
+        finally:
+            stop.set()
+            loop.join(timeout=5)
+        failed = [r for r in caplog.records if "failed" in r.getMessage()]
+        assert [r.levelname for r in failed] == ["WARNING", "WARNING"]
+        assert all("disk full (" in r.getMessage() for r in failed)
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback
+        assert rig.status(number) == "waiting"  # nothing changed; the citizen still waits
+        rig.store.close()

@@ -7,9 +7,11 @@ real SQLite file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from kiosk.desk import Buttons, Desk, Feedback, LongPress, Outcome, Press
 from kiosk.store import Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
 from tests.conftest import OPEN_ALL_DAY, at, make_config
+from tests.disks import fill, needs_root, tmpfs
 
 PIN = {"dat-dai": 5, "tu-phap-ho-tich": 6, "thue": 20}
 PRIORITY_PIN, BUSY, ERROR, PAPER, BUZZER = 26, 22, 23, 24, 25
@@ -90,11 +93,11 @@ class Site:
         assert len(self.virtual.pages) == count
 
 
-def build_site(tmp_path: Path, pins: MockFactory, **kiosk: Any) -> Site:
+def build_site(tmp_path: Path, pins: MockFactory, db: Path | None = None, **kiosk: Any) -> Site:
     virtual = VirtualPrinter(576)
     pty = PtyPrinter(virtual, tmp_path / "printer")
     config = desk_config(tmp_path / "printer", **kiosk)
-    store = Store(tmp_path / "kiosk.db")
+    store = Store(db or tmp_path / "kiosk.db")
     clock = [at(9, 0)]
     feedback = Feedback(config.kiosk, pin_factory=pins)
     desk = Desk(config, store, EscposPrinter(config.printer), feedback, clock=lambda: clock[0])
@@ -106,8 +109,8 @@ def build_site(tmp_path: Path, pins: MockFactory, **kiosk: Any) -> Site:
 def make_site(tmp_path: Path, pins: MockFactory) -> Iterator[Any]:
     made: list[Site] = []
 
-    def make(**kiosk: Any) -> Site:
-        site = build_site(tmp_path, pins, **kiosk)
+    def make(db: Path | None = None, **kiosk: Any) -> Site:
+        site = build_site(tmp_path, pins, db, **kiosk)
         made.append(site)
         return site
 
@@ -518,3 +521,117 @@ def test_fail__a_failing_press_does_not_stop_the_loop(
             rows = conn.execute("SELECT number, status FROM tickets ORDER BY id").fetchall()
     assert rows == [("A001", "waiting"), ("G001", "void"), ("B001", "waiting")]
     assert "press thue failed" in caplog.text
+
+
+# ---------------------------------------------------------------------------------------
+# A full disk (the database on a real tmpfs of a few MiB, filled up)
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    with tmpfs(tmp_path / "disk", "8m") as mounted:
+        yield mounted
+
+
+class FillsTheDisk:
+    """The site's printer, and while the ticket comes out something else (a log, a
+    backup) takes the last of the disk."""
+
+    def __init__(self, printer: Any, disk: Path) -> None:
+        self.printer, self.disk = printer, disk
+        self.armed = True
+
+    def status(self) -> Any:
+        return self.printer.status()
+
+    def print_slip(self, slip: Any) -> int:
+        sent = int(self.printer.print_slip(slip))
+        if self.armed:
+            fill(self.disk)
+            self.armed = False
+        return sent
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+@contextlib.contextmanager
+def running(desk: Desk) -> Iterator[None]:
+    """The desk's own loop on its thread, as the daemon runs it."""
+    stop = threading.Event()
+    loop = threading.Thread(target=desk.run, args=(stop,), daemon=True)
+    loop.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+
+
+def log_lines(caplog: pytest.LogCaptureFixture, needle: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if needle in r.getMessage()]
+
+
+@needs_root
+def test_fail__a_ticket_printed_as_the_disk_fills_up_still_joins_the_queue(
+    make_site: Any, disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    site = make_site(db=disk / "kiosk.db")
+    site.desk.printer = FillsTheDisk(site.desk.printer, disk)
+    site.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # each commit needs room
+    with running(site.desk):
+        site.press("dat-dai")
+        site.wait_for_pages(1)
+        assert wait_until(lambda: bool(log_lines(caplog, "press dat-dai: printed A001")))
+        # The citizen holds A001: it is in the queue, not voided at the next start.
+        assert site.tickets() == [("A001", "waiting", 0)]
+        assert site.desk.recover() == []
+        assert not (disk / "kiosk.db-reserve").exists()  # its room went to that commit
+
+        # The disk is full now: presses are refused, clearly, and nothing is printed.
+        site.press("tu-phap-ho-tich")
+        site.press("thue")
+        assert wait_until(lambda: len(log_lines(caplog, "refused  disk_full")) == 2)
+        time.sleep(0.2)
+        assert len(site.virtual.pages) == 1
+        assert site.tickets() == [("A001", "waiting", 0)]
+        assert True in [s.state for s in site.pins.pin(ERROR).states]  # the error LED blinked
+        assert all("disk full" in line for line in log_lines(caplog, "refused  disk_full"))
+        assert "Traceback" not in caplog.text
+        assert not [r for r in caplog.records if r.exc_info]
+        assert len(log_lines(caplog, "tu-phap-ho-tich")) == 1  # one line a press
+        assert len(log_lines(caplog, "press thue")) == 1
+
+        # Room again: the reserve is made again, and tickets come out.
+        (disk / "ballast").unlink()
+        site.desk.presses.put(Press("dat-dai", long=False, at=time.monotonic() + 60))
+        site.wait_for_pages(2)
+        assert wait_until(lambda: bool(log_lines(caplog, "press dat-dai: printed A002")))
+    assert site.tickets() == [("A001", "waiting", 0), ("A002", "waiting", 0)]
+    assert (disk / "kiosk.db-reserve").stat().st_size == 2 << 20
+
+
+@needs_root
+def test_fail__a_press_on_a_full_disk_is_refused_and_nothing_is_printed(
+    make_site: Any, disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = make_site(db=disk / "kiosk.db")
+    site.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    fill(disk)
+    t0 = time.monotonic()
+    first = site.desk.handle(Press("dat-dai", long=False, at=t0))
+    assert (first.kind, first.reason) == ("refused", "disk_full")
+    assert first.detail.startswith("disk full: no room for the 2.0 MiB kept free beside ")
+    # With the reserve in place but the rest of the disk full, the number is not taken.
+    (disk / "ballast").unlink()
+    assert site.desk.has_room()
+    fill(disk)
+    second = site.desk.handle(Press("thue", long=False, at=t0))
+    assert (second.kind, second.reason) == ("refused", "disk_full")
+    assert "disk full (" in second.detail
+    time.sleep(0.2)
+    assert site.virtual.pages == []
+    assert site.tickets() == []
+    assert (disk / "kiosk.db-reserve").exists()  # kept for a ticket that does print

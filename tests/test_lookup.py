@@ -1179,6 +1179,7 @@ def site(tmp_path: Path) -> Path:
     folder.mkdir()
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     (folder / "config.toml").write_text(text, encoding="utf-8")
+    Store(folder / "kiosk.db").close()  # as the daemons leave it: scan and snapshots only read
     return folder
 
 

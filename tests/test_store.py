@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kiosk.store import SCHEMA_VERSION, Store, StoreError
+from kiosk.store import SCHEMA_VERSION, DiskFull, NoDatabase, Reserve, Store, StoreError
+from tests.disks import fill, free, needs_root, remount, tmpfs
 
 
 def test_ok__pragmas_and_schema(store: Store) -> None:
@@ -127,3 +131,168 @@ def test_ok__a_light_change_that_cannot_start_leaves_commits_durable(tmp_path: P
         with store.change(0.0) as tx:
             tx.event("test.after", {})
             assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+# ---------------------------------------------------------------------------------------
+# A full disk (a real tmpfs of a few MiB, filled up) and a database only to be read
+# ---------------------------------------------------------------------------------------
+
+
+def older(db: Path) -> None:
+    """A database one schema version behind (as the software before the last upgrade left it)."""
+    from kiosk.store._migrations import MIGRATIONS
+    from kiosk.store._store import _statements
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    for script in MIGRATIONS[:-1]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.close()
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    with tmpfs(tmp_path / "disk", "8m") as mounted:
+        yield mounted
+
+
+@needs_root
+def test_fail__a_full_disk_during_a_change_is_disk_full_and_changes_nothing(disk: Path) -> None:
+    with Store(disk / "kiosk.db") as store:
+        with store.change(0.0) as tx:
+            tx.event("kept", {})
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next commit needs room
+        fill(disk)
+        with pytest.raises(DiskFull) as raised, store.change(0.0) as tx:
+            tx.event("lost", {"text": "x" * 100_000})
+        message = str(raised.value)
+        assert message.startswith(f"{disk / 'kiosk.db'}: disk full (")
+        assert "free some space and try again" in message
+        # One error for every handler: the store's, and SQLite's own (SQLITE_FULL).
+        assert isinstance(raised.value, StoreError)
+        assert isinstance(raised.value, sqlite3.OperationalError)
+        assert raised.value.sqlite_errorcode == sqlite3.SQLITE_FULL
+        assert store.conn.execute("SELECT type FROM events").fetchall() == [("kept",)]
+        (disk / "ballast").unlink()
+        with store.change(0.0) as tx:  # room again: the store goes on, seq without a gap
+            assert tx.event("after", {})["seq"] == 2
+
+
+@needs_root
+def test_fail__a_full_disk_at_open_says_disk_full_not_disk_io_error(disk: Path) -> None:
+    with Store(disk / "kiosk.db") as store, store.change(0.0) as tx:
+        tx.event("kept", {})
+    assert not (disk / "kiosk.db-shm").exists()  # closed cleanly: made again at the next open
+    older(disk / "older.db")
+    with contextlib.closing(sqlite3.connect(disk / "older.db")) as conn:
+        conn.execute("SELECT COUNT(*) FROM kv").fetchone()  # its -shm is in place
+        fill(disk)
+        with pytest.raises(DiskFull, match=r"older\.db: disk full \(0 bytes free in "):
+            Store(disk / "older.db")  # the upgrade finds no room
+    fill(disk)  # what its -shm held
+    for db in (disk / "kiosk.db", disk / "new.db", disk / "new" / "kiosk.db"):
+        with pytest.raises(DiskFull, match=r"disk full \(0 bytes free in "):
+            Store(db)
+
+
+def test_fail__a_store_only_to_read_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "kiosk.db"
+    with pytest.raises(NoDatabase, match=r"typo/kiosk\.db: no such database"):
+        Store(missing, readonly=True)
+    assert not missing.parent.exists()
+    with pytest.raises(NoDatabase):
+        Store(tmp_path / "kiosk.db", readonly=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_path: Path) -> None:
+    db = tmp_path / "kiosk.db"
+    with Store(db) as writer:
+        with writer.change(0.0) as tx:
+            tx.event("first", {})
+        with Store(db, readonly=True) as reader:
+            with writer.change(0.0) as tx:  # still in the -wal: the reader sees it too
+                tx.event("second", {})
+            assert reader.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 2
+            with (
+                pytest.raises(sqlite3.OperationalError, match="readonly"),
+                reader.change(0.0) as tx,
+            ):
+                tx.event("refused", {})
+
+
+@needs_root
+def test_ok__a_store_only_to_read_reads_a_database_on_a_read_only_disk(disk: Path) -> None:
+    db = disk / "kiosk.db"
+    with Store(db) as store, store.change(0.0) as tx:
+        tx.event("kept", {"text": "Đất đai"})
+    remount(disk, readonly=True)  # root cannot write there either: no -shm can be made
+    with Store(db, readonly=True) as reader:
+        row = reader.conn.execute("SELECT type, data FROM events").fetchone()
+    assert row == ("kept", '{"text":"Đất đai"}')
+    assert sorted(p.name for p in disk.iterdir()) == ["kiosk.db"]
+
+
+@needs_root
+def test_fail__changes_left_in_a_wal_that_cannot_be_read_are_not_left_out(disk: Path) -> None:
+    db = disk / "kiosk.db"
+    with Store(db) as store:
+        store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        with store.change(0.0) as tx:
+            tx.event("in the wal", {})
+        # A process killed with the database open leaves its -wal and -shm behind.
+        shutil.copy(db, disk / "copy.db")
+        shutil.copy(f"{db}-wal", disk / "copy.db-wal")
+    remount(disk, readonly=True)
+    with pytest.raises(StoreError, match=r"copy\.db: its latest changes are in copy\.db-wal"):
+        Store(disk / "copy.db", readonly=True)
+
+
+@needs_root
+def test_ok__a_store_only_to_read_works_on_a_full_disk(disk: Path) -> None:
+    db = disk / "kiosk.db"
+    with Store(db) as store, store.change(0.0) as tx:
+        tx.event("kept", {})
+    fill(disk)
+    with Store(db, readonly=True) as reader:
+        assert reader.conn.execute("SELECT type FROM events").fetchall() == [("kept",)]
+
+
+@needs_root
+def test_ok__the_reserve_keeps_room_and_gives_it_back(disk: Path) -> None:
+    reserve = Reserve(disk / "kiosk.db", size=1 << 20)
+    assert reserve.ready() and reserve.held
+    assert reserve.path == disk / "kiosk.db-reserve"
+    assert reserve.path.stat().st_blocks * 512 >= 1 << 20  # allocated, not a sparse file
+    fill(disk)
+    assert reserve.ready()  # in place: nothing to make
+    assert reserve.spend() and not reserve.held
+    assert free(disk) >= 1 << 20
+    fill(disk)
+    assert not reserve.ready()
+    assert reserve.problem.startswith("disk full: no room for the 1.0 MiB kept free beside ")
+    assert sorted(p.name for p in disk.iterdir()) == ["ballast"]  # no half-made reserve
+    assert not reserve.spend()
+    (disk / "ballast").unlink()
+    fill(disk, leave=1536 << 10)  # room for it, but not for it and the other writers too
+    left = free(disk)
+    assert not reserve.ready()
+    assert reserve.problem.endswith("(1.5 MiB free)")
+    assert free(disk) == left  # and nothing taken
+    (disk / "ballast").unlink()
+    assert reserve.ready() and reserve.held
+
+
+@needs_root
+def test_ok__a_store_only_to_read_upgrades_an_older_schema_only_where_it_may_write(
+    disk: Path,
+) -> None:
+    older(disk / "writable.db")
+    with Store(disk / "writable.db", readonly=True) as reader:
+        assert reader.schema_version == SCHEMA_VERSION
+    older(disk / "kept.db")
+    remount(disk, readonly=True)
+    with pytest.raises(StoreError, match=r"kept\.db: database schema \d+ is older than this"):
+        Store(disk / "kept.db", readonly=True)

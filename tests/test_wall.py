@@ -1087,6 +1087,7 @@ def site(tmp_path: Path) -> Path:
     (folder / "config.toml").write_text(
         (ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    Store(folder / "kiosk.db").close()  # as the daemons leave it: snapshots only read it
     return folder
 
 

@@ -80,12 +80,28 @@ def _dispatch(ctx: Context) -> int:
     return _handlers()[command](ctx)
 
 
+def _database_fault(ctx: Context, exc: Exception) -> Exception | None:
+    """``exc`` as the database being unusable: its disk full, locked, damaged (see
+    :func:`kiosk.store.store_fault`); None for anything else."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    from kiosk.store import store_fault
+
+    try:
+        path = ctx.db_path
+    except Exception:  # no configuration to name the database by
+        return None
+    return store_fault(exc, path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     ctx = Context(args, None if argv is None else list(argv))
     from kiosk.config import ConfigError
     from kiosk.queue import Refused
-    from kiosk.store import StoreError
+    from kiosk.store import NoDatabase, StoreError
 
     try:
         return _dispatch(ctx)
@@ -103,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              ensure_ascii=False))  # fmt: skip
         fail(f"refused ({exc.code}): {exc}")
         return _exit.REFUSED
+    except NoDatabase as exc:
+        fail(f"database: {exc}")
+        return _exit.NOINPUT
     except StoreError as exc:
         fail(f"database: {exc}")
         return _exit.IOERR
@@ -111,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _exit.OK
     except Exception as exc:
+        fault = _database_fault(ctx, exc)
+        if fault is not None:
+            fail(f"database: {fault}")
+            return _exit.IOERR
         if os.environ.get("KIOSK_DEBUG"):
             raise
         fail(f"internal error: {type(exc).__name__}: {exc} (set KIOSK_DEBUG=1 for details)")

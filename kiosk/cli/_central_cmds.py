@@ -123,6 +123,10 @@ def _report(ctx: Context, config: CentralConfig) -> int:
         dt.date.fromisoformat(day)
     except ValueError:
         raise CommandError(f"--day {day}: use YYYY-MM-DD", USAGE) from None
+    path = config.db.removeprefix("sqlite://")
+    if config.db.startswith("sqlite://") and path != ":memory:" and not Path(path).is_file():
+        # A report only reads: a mistyped path is not a new, empty database.
+        raise CommandError(f"{path}: no such database (check --db or central.db)", NOINPUT)
     store = _open_store(config)
     try:
         data = report(store, site, day, zone)

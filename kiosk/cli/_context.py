@@ -39,11 +39,20 @@ class Context:
     def db_path(self) -> str:
         return self._db_override() or self.config.store.path
 
+    @property
+    def reads_only(self) -> bool:
+        """Whether the command only reads the database: it then opens an existing one
+        read-only and creates nothing (a mistyped --db is an error, not a new database)."""
+        command = self.args.command
+        return command in ("status", "scan") or (
+            command == "display" and getattr(self.args, "display_command", "") == "snapshot"
+        )
+
     @functools.cached_property
     def store(self) -> Store:
         from kiosk.store import Store
 
-        return Store(self.db_path, self.config.store.busy_timeout_ms)
+        return Store(self.db_path, self.config.store.busy_timeout_ms, readonly=self.reads_only)
 
     def now(self) -> float:
         return time.time()

@@ -204,6 +204,7 @@ def run_display(ctx: Context) -> int:
 def run_kiosk(ctx: Context) -> int:
     from kiosk.cli._printer_cmds import open_printer
     from kiosk.desk import Buttons, Desk, Feedback
+    from kiosk.store import StoreError
 
     setup_logging()
     config = ctx.config
@@ -215,13 +216,15 @@ def run_kiosk(ctx: Context) -> int:
             feedback = Feedback(config.kiosk)
             desk = Desk(config, ctx.store, printer, feedback)
             buttons = Buttons(config.kiosk, desk.presses)
-        except CommandError:
+        except (CommandError, StoreError):
             raise
         except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
             raise CommandError(unavailable(exc), UNAVAILABLE) from None
         voided = desk.recover()
         if voided:
             log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
+        if not desk.has_room() and desk.reserve is not None:
+            log.warning("no tickets until there is room: %s", desk.reserve.problem)
         status = desk.check_printer()
         services = ", ".join(b.service for b in config.kiosk.buttons) or "none configured"
         serve(ctx, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}",

@@ -57,12 +57,14 @@ def with_central(
 
 def read_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     """The overlay stored in the database at ``db_path`` (read-only; None if none)."""
+    from kiosk.store import StoreError, connect_readonly
+
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
+        conn = connect_readonly(path, timeout=5)
+    except (sqlite3.Error, StoreError):
         return None
     try:
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()

@@ -19,7 +19,7 @@ from kiosk import queue as tickets
 from kiosk.config import Config
 from kiosk.counter._gpio import CounterLights
 from kiosk.counter._keys import Key, Press
-from kiosk.store import Store
+from kiosk.store import Store, StoreError
 
 log = logging.getLogger("kiosk.counter")
 
@@ -188,8 +188,13 @@ class Station:
     def _serve(self, press: Press) -> None:
         try:
             outcome = self.handle(press)
-        except Exception:  # a bug or a database fault: log it, keep the counters up
-            log.exception("counter %d %s from %s failed", press.counter, press.key, press.source)
+        except Exception as exc:  # a bug or a database fault: log it, keep the counters up
+            if isinstance(exc, StoreError):  # the disk is full, the database locked...
+                log.warning("counter %d %s from %s failed: %s", press.counter, press.key,
+                            press.source, exc)  # fmt: skip
+            else:
+                log.exception("counter %d %s from %s failed", press.counter, press.key,
+                              press.source)  # fmt: skip
             if self.lights is not None:
                 self.lights.signal(press.counter, CounterLights.REFUSED, self.monotonic())
             outcome = Outcome("refused", press.counter, reason="error")

@@ -5,6 +5,12 @@ The order keeps every number honest: the ticket is committed as ``issued``
 only then is it marked printed and joins the queue. Any failure voids it, with
 the reason in the event; the number is never reused. While the printer is known
 to be unusable, presses are refused without taking a number.
+
+A printed number must become callable, so nothing is printed unless the disk has room
+for the commit that follows: the desk keeps a reserve beside the database
+(:class:`kiosk.store.Reserve`) and spends it on that commit if the disk filled up
+meanwhile. Without the reserve in place (the disk is full) presses are refused, and
+nothing is printed, until there is room again.
 """
 
 from __future__ import annotations
@@ -31,12 +37,16 @@ from kiosk.desk._ports import (
     longest_call,
 )
 from kiosk.slip import Slip, slip_for
-from kiosk.store import Store
+from kiosk.store import DiskFull, Reserve, Store, StoreError
 
 log = logging.getLogger("kiosk.desk")
 
 
 IDLE_WAIT = 1.0  # seconds between looks at the printer and central's commands at rest
+DISK_FULL = "disk_full"
+# Tries at the commit that makes a printed ticket callable once the reserve is given back
+# (some filesystems hand freed blocks out again only after their next commit).
+SETTLE_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Outcome:
     reason: str = ""
     priority: bool = False
     printed_at: float = 0.0  # time.monotonic() when the last byte was handed to the printer
+    detail: str = ""  # for the log: what a refusal the citizen cannot help came from
 
 
 class Desk:
@@ -68,6 +79,7 @@ class Desk:
         self.clock = clock
         self.monotonic = monotonic
         self.presses: queue.Queue[Press] = queue.Queue()
+        self.reserve = Reserve(store.path) if str(store.path) != ":memory:" else None
         self.key = tokens.site_key(store, clock())
         self.status = PrinterStatus(UNCHECKED, "not asked yet")
         self._last: dict[str, float] = {}
@@ -98,6 +110,10 @@ class Desk:
                 numbers.append(tickets.void(self.store, self.config, uid, "interrupted", now=now))
             except tickets.Refused:
                 continue  # settled by someone else meanwhile
+            except DiskFull as full:  # never callable anyway; voided at a later start
+                log.warning("%d ticket(s) left unprinted not voided yet: %s",
+                            len(stranded) - len(numbers), full)  # fmt: skip
+                break
         if numbers:
             log.warning("voided %d ticket(s) left unprinted by the last run", len(numbers))
         return [ticket.number for ticket in numbers]
@@ -121,6 +137,8 @@ class Desk:
             self.feedback.busy(True)
         try:
             outcome = self._issue(press.service, priority)
+        except DiskFull as full:
+            outcome = Outcome("refused", reason=DISK_FULL, priority=priority, detail=str(full))
         finally:
             if self.feedback:
                 self.feedback.busy(False)
@@ -131,13 +149,25 @@ class Desk:
                 self.feedback.refused()
         return outcome
 
+    def has_room(self) -> bool:
+        """Whether the disk keeps room for the commit that follows a print (the reserve is
+        in place, made now if need be); :attr:`Reserve.problem` says why not."""
+        return self.reserve is None or self.reserve.ready()
+
+    def _refuse(self, service: str, reason: str, priority: bool) -> None:
+        """Record a press that got no ticket (not at all when the disk is full)."""
+        with contextlib.suppress(DiskFull):
+            tickets.refuse(self.store, self.config, service, reason, priority=priority,
+                           now=self.clock())  # fmt: skip
+
     def _issue(self, service: str, priority: bool) -> Outcome:
         if not self.status.printable and not self.check_printer().printable:
-            tickets.refuse(
-                self.store, self.config, service, f"printer_{self.status.state}",
-                priority=priority, now=self.clock(),
-            )  # fmt: skip
+            self._refuse(service, f"printer_{self.status.state}", priority)
             return Outcome("refused", reason=f"printer_{self.status.state}", priority=priority)
+        if not self.has_room():
+            self._refuse(service, DISK_FULL, priority)
+            problem = self.reserve.problem if self.reserve is not None else ""
+            return Outcome("refused", reason=DISK_FULL, priority=priority, detail=problem)
         try:
             issued = tickets.issue(
                 self.store, self.config, service, now=self.clock(), priority=priority
@@ -167,8 +197,31 @@ class Desk:
             self._void(issued.ticket.uid, f"print_{failed.status.state}")
             return Outcome("void", number, f"print_{failed.status.state}", priority)
         sent = self.monotonic()
-        tickets.mark_printed(self.store, self.config, issued.ticket.uid, now=self.clock())
+        self._printed(issued.ticket)
         return Outcome("printed", number, priority=priority, printed_at=sent)
+
+    def _printed(self, ticket: tickets.Ticket) -> None:
+        """The citizen holds the ticket now: it joins the queue, whatever the disk says.
+        If it filled up since the reserve was checked, the reserve's room is given back
+        to it for this commit (and presses are refused until there is room again)."""
+        try:
+            tickets.mark_printed(self.store, self.config, ticket.uid, now=self.clock())
+            return
+        except DiskFull:
+            if self.reserve is None or not self.reserve.spend():
+                raise
+        log.warning("disk full: the room kept beside the database went to ticket %s, printed "
+                    "just now; no more tickets until space is freed", ticket.number)  # fmt: skip
+        for attempt in range(1, SETTLE_TRIES + 1):
+            try:
+                tickets.mark_printed(self.store, self.config, ticket.uid, now=self.clock())
+                return
+            except DiskFull as full:
+                if attempt == SETTLE_TRIES:
+                    log.error("ticket %s was printed but cannot join the queue: %s",
+                              ticket.number, full)  # fmt: skip
+                    raise
+                time.sleep(0.05 * attempt)
 
     def _send(self, slip: Slip) -> None:
         try:
@@ -177,7 +230,11 @@ class Desk:
             self._tick()
 
     def _void(self, uid: str, reason: str) -> None:
-        ticket = tickets.void(self.store, self.config, uid, reason, now=self.clock())
+        try:
+            ticket = tickets.void(self.store, self.config, uid, reason, now=self.clock())
+        except DiskFull as full:  # unprinted, so never callable; voided at the next start
+            log.warning("a ticket left unprinted (%s) is not voided yet: %s", reason, full)
+            return
         log.warning("ticket %s voided: %s (%s)", ticket.number, reason, self.status.detail)
 
     # -- the printer ------------------------------------------------------------------
@@ -196,9 +253,12 @@ class Desk:
             logging.INFO if status.printable else logging.WARNING,
             "printer: %s%s", status.state, f" ({status.detail})" if status.detail else "",
         )  # fmt: skip
-        with self.store.change(self.clock()) as tx:
-            tx.put("printer", json.dumps(status.to_json()))
-            tx.event("printer.status", status.to_json())
+        try:
+            with self.store.change(self.clock()) as tx:
+                tx.put("printer", json.dumps(status.to_json()))
+                tx.event("printer.status", status.to_json())
+        except DiskFull as full:
+            log.warning("printer status not recorded: %s", full)
         if self.feedback:
             self.feedback.printer(status)
 
@@ -261,19 +321,26 @@ class Desk:
             try:
                 press = self.presses.get(timeout=IDLE_WAIT)
             except queue.Empty:
-                self.poll()
+                try:
+                    self.poll()
+                except StoreError as exc:  # the database's disk is full, or it is locked
+                    log.warning("%s", exc)
             else:
                 try:
                     outcome = self.handle(press)
-                except Exception:  # a bug or a database fault: log it, keep the kiosk up
-                    log.exception("press %s failed", press.service)
+                except Exception as exc:  # a bug or a database fault: log it, keep the kiosk up
+                    if isinstance(exc, StoreError):
+                        log.warning("press %s failed: %s", press.service, exc)
+                    else:
+                        log.exception("press %s failed", press.service)
                     if self.feedback:
                         self.feedback.refused()
                     continue
                 if outcome.kind in ("printed", "void", "refused"):
-                    log.info(
-                        "press %s: %s %s %s", press.service, outcome.kind,
-                        outcome.number, outcome.reason,
+                    log.log(
+                        logging.WARNING if outcome.reason == DISK_FULL else logging.INFO,
+                        "press %s: %s %s %s%s", press.service, outcome.kind, outcome.number,
+                        outcome.reason, f" ({outcome.detail})" if outcome.detail else "",
                     )  # fmt: skip
             self._tick()
 

@@ -1,6 +1,23 @@
 """The site's single SQLite file: schema, transactions and the event outbox."""
 
+from kiosk.store._faults import DiskFull, NoDatabase, StoreError, disk_full, size_text, store_fault
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
-from kiosk.store._store import Store, StoreError, Tx, iso_utc
+from kiosk.store._readonly import connect_readonly
+from kiosk.store._reserve import RESERVE_BYTES, Reserve
+from kiosk.store._store import Store, Tx, iso_utc
 
-__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "Tx", "iso_utc"]
+__all__ = [
+    "RESERVE_BYTES",
+    "SCHEMA_VERSION",
+    "DiskFull",
+    "NoDatabase",
+    "Reserve",
+    "Store",
+    "StoreError",
+    "Tx",
+    "connect_readonly",
+    "disk_full",
+    "iso_utc",
+    "size_text",
+    "store_fault",
+]

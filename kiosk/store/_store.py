@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.randomness import fraction, uuid4
+from kiosk.store._faults import StoreError, disk_full
 from kiosk.store._migrations import LATEST, MIGRATIONS
-
-
-class StoreError(Exception):
-    """The database cannot be opened or used."""
+from kiosk.store._readonly import connect_readonly
 
 
 def iso_utc(epoch: float) -> str:
@@ -83,32 +81,74 @@ class Tx:
 class Store:
     """A connection to the site database, migrated to the latest schema."""
 
-    def __init__(self, path: str | Path, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self, path: str | Path, busy_timeout_ms: int = 5000, *, readonly: bool = False
+    ) -> None:
+        """Open (and create, and migrate) the database at ``path``.
+
+        ``readonly``: only read an existing database, creating nothing (see
+        :func:`connect_readonly`); :class:`NoDatabase` if there is none. One with an older
+        schema is migrated first when this user may write it.
+        """
         self.path = Path(path)
         self.busy_timeout_ms = int(busy_timeout_ms)
+        self.readonly = readonly and str(path) != ":memory:"
         self._relaxed = False  # synchronous is NORMAL after a change(durable=False)
+        conn: sqlite3.Connection | None = None
         try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One thread at a time, but not necessarily the one that opened it (a daemon
-            # may open the store, then hand it to its loop thread).
-            self.conn = sqlite3.connect(
-                str(path),
-                isolation_level=None,
-                timeout=busy_timeout_ms / 1000,
-                check_same_thread=False,
+            if self.readonly:
+                conn = self.conn = self._open_readonly()
+            else:
+                if str(path) != ":memory:":
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                # One thread at a time, but not necessarily the one that opened it (a daemon
+                # may open the store, then hand it to its loop thread).
+                conn = self.conn = sqlite3.connect(
+                    str(path),
+                    isolation_level=None,
+                    timeout=busy_timeout_ms / 1000,
+                    check_same_thread=False,
+                )
+                self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode != "wal" and str(path) != ":memory:":
+                    raise StoreError(f"{path}: cannot switch to WAL journal (got {mode!r})")
+                self.conn.execute("PRAGMA synchronous = FULL")
+                self.conn.execute("PRAGMA foreign_keys = ON")
+                self._migrate()
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            if isinstance(exc, sqlite3.DatabaseError | OSError):
+                full = disk_full(exc, self.path)
+                if full is not None:
+                    raise full from None
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{path}: {exc}") from None
+            if isinstance(exc, OSError):
+                raise StoreError(f"{path}: cannot open database: {exc.strerror or exc}") from None
+            raise
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        conn = connect_readonly(self.path, self.busy_timeout_ms / 1000)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == LATEST:
+            return conn
+        conn.close()
+        if version > LATEST:
+            raise StoreError(
+                f"{self.path}: database schema {version} is newer than this software ({LATEST})"
             )
-            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal" and str(path) != ":memory:":
-                raise StoreError(f"{path}: cannot switch to WAL journal (got {mode!r})")
-            self.conn.execute("PRAGMA synchronous = FULL")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot open database: {exc.strerror or exc}") from None
+        if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            raise StoreError(
+                f"{self.path}: database schema {version} is older than this software "
+                f"({LATEST}) and this user cannot upgrade it: start the kiosk daemons once "
+                "(they upgrade it), or run the command as the kiosk user"
+            )
+        Store(self.path, self.busy_timeout_ms).close()  # upgrades it
+        return connect_readonly(self.path, self.busy_timeout_ms / 1000)
 
     def close(self) -> None:
         self.conn.close()
@@ -137,7 +177,8 @@ class Store:
                     self.conn.execute(f"PRAGMA user_version = {version}")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite ends it itself on a full disk
+                    self.conn.execute("ROLLBACK")
                 raise
 
     @property
@@ -187,9 +228,10 @@ class Store:
             self._begin_immediate()
             yield Tx(self.conn, now)
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            self._raise_disk_full(exc)
             raise
         finally:
             if not durable and not self.conn.in_transaction:
@@ -199,11 +241,22 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent read snapshot."""
-        self.conn.execute("BEGIN")
         try:
-            yield self.conn
-        finally:
-            self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._raise_disk_full(exc)
+            raise
+
+    def _raise_disk_full(self, exc: BaseException) -> None:
+        """Raise :class:`DiskFull` in place of an SQLite error that is the disk being full."""
+        if isinstance(exc, sqlite3.Error):
+            full = disk_full(exc, self.path)
+            if full is not None and full is not exc:
+                raise full from None
 
     def report_health(self, daemon: str, state: str, detail: str, now: float) -> None:
         """Record how a daemon is doing (written when it changes, not on every loop)."""
