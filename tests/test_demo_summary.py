@@ -1,5 +1,5 @@
 """`kiosk demo`'s figures: one definition each, said in the summary, the same as the day's
-statistics; tickets.csv in the site's local time."""
+statistics; tickets.csv in the site's local time; the dossiers it imports consistent."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 
 from kiosk.daily import daily_report
 from tests.conftest import ROOT
+from tests.test_demo_dossiers import problems
 
 LOCAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")  # Asia/Ho_Chi_Minh
 
@@ -105,3 +106,12 @@ def test_ok__tickets_csv_gives_local_times_with_the_site_offset(demo: dict[str, 
             finished = dt.datetime.fromisoformat(ticket["finished_at"])
             seconds = (finished - called).total_seconds()
             assert abs(int(ticket["service_seconds"]) - seconds) <= 1
+
+
+def test_ok__the_dossiers_the_demo_imports_keep_the_invariants(demo: dict[str, Any]) -> None:
+    lines = (demo["out"] / "dossiers.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    today = dt.date.fromisoformat(demo["summary"]["day"])
+    assert len(records) == demo["summary"]["dossiers_imported"] > 300
+    wrong = {r["code"]: p for r in records if (p := problems(r, today))}
+    assert not wrong, list(wrong.items())[:5]

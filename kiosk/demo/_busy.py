@@ -36,6 +36,7 @@ from kiosk.demo._busy_figures import day_figures
 from kiosk.demo._busy_load import GIVE_UP, Citizen, Clock, Hardware, Kiosk, Scheduler, Staff
 from kiosk.demo._busy_site import COUNTER_SERVICES, SerialScanner, Site, write_config
 from kiosk.demo._dossiers import sample_dossiers
+from kiosk.demo._slips import service_counters
 
 OPENING, CLOSING = 7 * 3600, 17 * 3600  # the arrivals' hours, local time
 GARBAGE = (
@@ -130,7 +131,8 @@ class BusyDay:
 
     def _dossiers(self, config: Path) -> list[str]:
         """The cache the slips are looked up in, imported as a technician would."""
-        records = list(sample_dossiers(dt.date.today(), max(self.slips, 50), 7))
+        counters = service_counters(self.config)
+        records = list(sample_dossiers(dt.date.today(), max(self.slips, 50), 7, counters))
         path = self.out / "dossiers.jsonl"
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                         encoding="utf-8")  # fmt: skip
