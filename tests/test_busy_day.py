@@ -6,6 +6,7 @@ checks catch what they are there to catch."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -60,6 +61,41 @@ def test_ok__a_shortened_busy_day_keeps_every_invariant(day: tuple[Path, dict[st
     assert any((out / "wall").glob("*.png"))
     for log in (out / "logs").glob("*.log"):
         assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace"), log.name
+
+
+def test_ok__each_figure_of_the_report_has_one_definition_and_one_value(
+    day: tuple[Path, dict[str, Any]],
+) -> None:
+    out, report = day
+    figures = report["figures"]
+    statistics = report["invariants"]["daily_statistics_equal"]
+    with sqlite3.connect(out / "kiosk.db") as device:
+        status = dict(device.execute("SELECT status, COUNT(*) FROM tickets GROUP BY status"))
+    with sqlite3.connect(out / "central.db") as central:
+        events = [(kind, json.loads(data)) for kind, data in central.execute(
+            "SELECT type, data FROM events")]  # fmt: skip
+    kinds = [kind for kind, _ in events]
+    # Served: the tickets finished at a counter, in the figures as in the statistics; the
+    # done key and the next key (which closes a ticket still being served) together.
+    assert figures["served"] == statistics["served"] == status["done"] == kinds.count("ticket.done")
+    closed_by_next = sum(1 for kind, data in events if kind == "ticket.done" and data["auto"])
+    assert figures["served_when_the_counter_called_the_next_citizen"] == closed_by_next
+    assert figures["served_with_the_done_key"] + closed_by_next == figures["served"]
+    # No-shows: tickets still missed at the close; skips: every skip, those who came back too.
+    assert figures["no_shows"] == statistics["no_shows"] == status.get("missed", 0)
+    assert figures["skips"] == kinds.count("ticket.skipped") > 0
+    assert figures["reentries"] == kinds.count("ticket.reentered")
+    assert figures["skips"] - figures["reentries"] == figures["no_shows"]
+    assert figures["calls"] == statistics["called"]
+    assert figures["transfers"] == kinds.count("ticket.transferred")
+    # The text gives each figure one value, under one name, and says what it counts.
+    text = (out / "report.txt").read_text(encoding="utf-8")
+    assert not re.search(r"no[ _]shows?", text)
+    assert set(re.findall(r"no-shows (\d+)", text)) == {str(figures["no_shows"])}
+    assert set(re.findall(r"served (\d+)", text)) == {str(figures["served"])}
+    assert "no-shows: tickets still missed at the close" in text
+    assert "skips: every skip when nobody came" in text
+    assert "served: tickets finished at a counter" in text
 
 
 def _check(out: Path, tokens: list[str], central: Path | None = None) -> dict[str, Any]:

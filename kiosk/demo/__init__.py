@@ -19,6 +19,7 @@ from kiosk.demo._sim import Day
 from kiosk.demo._slips import Slips
 from kiosk.demo._sync import send_to_central
 from kiosk.desk import TicketPrinter
+from kiosk.queue import local_time
 from kiosk.rules.hours import day_hours
 from kiosk.store import Store
 
@@ -57,7 +58,7 @@ def cmd_demo(ctx: Context) -> int:
         sim.run()
         slips.write_texts()
         summary = summarise(store, config, sim.tally)
-        _write_tickets(store, out / "tickets.csv")
+        _write_tickets(store, config, out / "tickets.csv")
         _write_events(store, out / "events.jsonl")
     # Last: once central acks them, the events leave the device's outbox.
     summary["central"] = send_to_central(config, db, out, day.isoformat())
@@ -106,27 +107,25 @@ def demo_printer(config: Config, out: Path) -> TicketPrinter:
         return PagePrinter(config.printer, out)
 
 
-def _write_tickets(store: Store, path: Path) -> None:
-    columns = [
-        "number",
-        "origin_service",
-        "service",
-        "priority",
-        "status",
-        "counter",
-        "issued_at",
-        "called_at",
-        "finished_at",
-        "service_seconds",
-        "recalls",
-        "reentries",
-    ]
+TIMES = ("issued_at", "called_at", "finished_at")
+
+
+def _write_tickets(store: Store, config: Config, path: Path) -> None:
+    """One row per ticket; times local to the site, ISO 8601 with its UTC offset
+    (``2026-12-07T08:03:15+07:00``); service time in whole seconds."""
+    columns = ["number", "origin_service", "service", "priority", "status", "counter",
+               *TIMES, "service_seconds", "recalls", "reentries"]  # fmt: skip
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
-        writer.writerows(
-            store.conn.execute(f"SELECT {', '.join(columns)} FROM tickets ORDER BY id")
-        )
+        for row in store.conn.execute(f"SELECT {', '.join(columns)} FROM tickets ORDER BY id"):
+            values = dict(zip(columns, row, strict=True))
+            for name in TIMES:
+                if values[name] is not None:
+                    values[name] = local_time(config, values[name]).isoformat(timespec="seconds")
+            if values["service_seconds"] is not None:
+                values["service_seconds"] = round(values["service_seconds"])
+            writer.writerow(values.values())
 
 
 def _write_events(store: Store, path: Path) -> None:

@@ -32,9 +32,11 @@ from typing import Any
 from kiosk.config import load_config
 from kiosk.demo._arrivals import arrivals
 from kiosk.demo._busy_check import check
+from kiosk.demo._busy_figures import day_figures
 from kiosk.demo._busy_load import GIVE_UP, Citizen, Clock, Hardware, Kiosk, Scheduler, Staff
 from kiosk.demo._busy_site import COUNTER_SERVICES, SerialScanner, Site, write_config
 from kiosk.demo._dossiers import sample_dossiers
+from kiosk.demo._slips import service_counters
 
 OPENING, CLOSING = 7 * 3600, 17 * 3600  # the arrivals' hours, local time
 GARBAGE = (
@@ -123,12 +125,14 @@ class BusyDay:
             "cold_start_s": round(cold, 2), "ok": all(v.get("ok", True) for v in report.values()
                                                      if isinstance(v, dict)),
             "invariants": report, "load": self._load(), "faults": self.tally["faults"],
+            "figures": day_figures(self.db, self.central_db, site=self.config.site.id, day=day),
             "run_seconds": round(time.monotonic() - started, 1),
         }  # fmt: skip
 
     def _dossiers(self, config: Path) -> list[str]:
         """The cache the slips are looked up in, imported as a technician would."""
-        records = list(sample_dossiers(dt.date.today(), max(self.slips, 50), 7))
+        counters = service_counters(self.config)
+        records = list(sample_dossiers(dt.date.today(), max(self.slips, 50), 7, counters))
         path = self.out / "dossiers.jsonl"
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                         encoding="utf-8")  # fmt: skip
@@ -330,7 +334,7 @@ class BusyDay:
             "tried_again_at_the_kiosk": sum(1 for p in people if p.tries > 1),
             "left_without_a_ticket": self.tally["gave_up"],
             "tickets_printed": len(self.kiosk.tokens),
-            "staff": self.staff.tally,
+            "key_presses": self.staff.presses,
             "scans_sent": dict(self.tally["scans"]),
             "presses_that_found_a_daemon_down": self.hw.failed,
         }

@@ -199,8 +199,10 @@ class Staff:
         self.conn: sqlite3.Connection | None = None  # opened by the staff's own thread
         self.timers = Scheduler()
         self.at = self.timers.at
-        self.tally = {"calls": 0, "done": 0, "no_shows": 0, "transfers": 0, "ratings": 0,
-                      "recalls": 0, "pauses": 0}  # fmt: skip
+        # The officers' key presses that reached the counter daemon (the report's figures
+        # come from the day's records: a press can be lost when the daemon is killed).
+        self.presses = {"next": 0, "recall": 0, "skip": 0, "done": 0, "transfer": 0,
+                        "rating": 0, "pause": 0}  # fmt: skip
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         if self.conn is None:
@@ -259,7 +261,7 @@ class Staff:
             return
         number, service = serving
         agent.serving = number
-        self.tally["calls"] += 1
+        self.presses["next"] += 1
         later = self.clock.seconds
         if self.rng.random() < NO_SHOW:
             self.at(time.monotonic() + later(60), lambda: self._recall(agent))
@@ -270,7 +272,7 @@ class Staff:
 
     def _recall(self, agent: Agent) -> None:
         if self.key(agent, "recall"):
-            self.tally["recalls"] += 1
+            self.presses["recall"] += 1
         self.at(time.monotonic() + self.clock.seconds(60), lambda: self._skip(agent))
 
     def _skip(self, agent: Agent) -> None:
@@ -278,7 +280,7 @@ class Staff:
         if not self.key(agent, "skip"):
             self.at(time.monotonic() + 0.5, lambda: self._skip(agent))
             return
-        self.tally["no_shows"] += 1
+        self.presses["skip"] += 1
         if self.rng.random() < COMES_BACK:
             self.come_back(number, self.rng.uniform(60, 25 * 60))
         self._after(agent, rate=False)
@@ -290,13 +292,13 @@ class Staff:
             if not self.key(agent, "transfer", self.rng.choice(others)):
                 self.at(time.monotonic() + 0.5, lambda: self._finish(agent, service))
                 return
-            self.tally["transfers"] += 1
+            self.presses["transfer"] += 1
             self._after(agent, rate=False)
             return
         if not self.key(agent, "done"):
             self.at(time.monotonic() + 0.5, lambda: self._finish(agent, service))
             return
-        self.tally["done"] += 1
+        self.presses["done"] += 1
         self._after(agent, rate=self.rng.random() < RATES)
 
     def _after(self, agent: Agent, *, rate: bool) -> None:
@@ -310,7 +312,7 @@ class Staff:
 
     def _rate(self, agent: Agent, choice: str) -> None:
         if self.key(agent, "rate", choice):
-            self.tally["ratings"] += 1
+            self.presses["rating"] += 1
         self.at(time.monotonic() + self.clock.seconds(15), lambda: self._free(agent))
 
     def pause(self, number: int, minutes: float) -> None:
@@ -323,7 +325,7 @@ class Staff:
                 return
             if self.key(agent, "pause"):
                 agent.paused = True
-                self.tally["pauses"] += 1
+                self.presses["pause"] += 1
                 self.at(time.monotonic() + self.clock.seconds(minutes * 60), stop)
             else:
                 self.at(time.monotonic() + 0.5, start)

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.cli._context import Context
 from kiosk.cli._exit import UNAVAILABLE, USAGE, CommandError
+from kiosk.demo._busy_figures import as_lines
 
 MARK = Path("site") / "config.d" / "busy-day.toml"  # what every busy day's folder has
 
@@ -68,17 +69,19 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def _label(key: str) -> str:
+    return "no-shows" if key == "no_shows" else key.replace("_", " ")
+
+
 def as_text(result: dict[str, Any]) -> str:
     load = result["load"]
-    staff = load["staff"]
     lines = [
         f"Busy day {result['day']}: {load['citizens']} citizens, {result['speed']:g}x real time, "
         f"{result['run_seconds']:g} s; every daemon ready {result['cold_start_s']} s after start",
         f"  tickets printed {load['tickets_printed']} (priority citizens {load['priority']}); "
         f"tried again at the kiosk {load['tried_again_at_the_kiosk']}, left without a ticket "
         f"{load['left_without_a_ticket']}",
-        f"  calls {staff['calls']}, served {staff['done']}, no-shows {staff['no_shows']}, "
-        f"transfers {staff['transfers']}, ratings {staff['ratings']}, pauses {staff['pauses']}",
+        *as_lines(result["figures"]),
         "  scans sent: " + ", ".join(f"{k} {v}" for k, v in sorted(load["scans_sent"].items())),
         "  faults: " + ", ".join(result["faults"]),
         "",
@@ -86,7 +89,7 @@ def as_text(result: dict[str, Any]) -> str:
     ]
     for name, verdict in result["invariants"].items():
         if isinstance(verdict, dict) and "ok" in verdict:
-            facts = ", ".join(f"{k.replace('_', ' ')} {_short(v)}" for k, v in verdict.items()
+            facts = ", ".join(f"{_label(k)} {_short(v)}" for k, v in verdict.items()
                               if k != "ok" and (not isinstance(v, (list, dict)) or v))  # fmt: skip
             lines.append(f"  {'OK  ' if verdict['ok'] else 'FAIL'} {name.replace('_', ' ')}: "
                          f"{facts}")  # fmt: skip

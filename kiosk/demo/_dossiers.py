@@ -1,115 +1,283 @@
 """Made-up but realistic dossiers, as the province's system would send them: for the
-demo's slips and the benchmark's million-dossier cache. Records are the JSON Lines
-format of ``kiosk dossiers import``."""
+demo's slips, the busy day's cache and the benchmark's million-dossier cache. Records are
+the JSON Lines format of ``kiosk dossiers import``.
+
+Every record is built from :data:`PROCEDURES`, so it cannot contradict its procedure: the
+agency that examines it and who signs the result, its processing time in working days,
+the fee paid on submission and, where the procedure has them, the financial obligations
+(``Yêu cầu thực hiện nghĩa vụ tài chính``). Times fall in working hours (7:30-11:30 and
+13:00-17:00, Monday to Friday; public holidays are not known here), each step after the
+one before, all before the day the records are exported. The due date is the processing
+time after receipt (a same-day procedure received after 15:00 is due the next working day);
+a result is returned only with the last step, ``Trả kết quả``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+ONE_STOP = "Bộ phận Một cửa"  # receives dossiers and hands results back
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str  # the agency that settles the procedure (cơ quan thực hiện)
+    examiner: str  # the unit that examines the dossier (the "Thẩm định hồ sơ" step)
+    signer: str  # who approves the result (the "Phê duyệt kết quả" step)
+    code: str  # its code: the first part of the codes of the dossiers it receives
+
+
+@dataclass(frozen=True)
+class Procedure:
+    name: str
+    agency: Agency
+    service: str  # the centre's service (field) whose counters hand the result back
+    days: int  # processing time in working days; 0: the same day
+    fee: str  # paid on submission, or why nothing is
+    obligations: tuple[tuple[str, float], ...] = ()  # (what, share of the property's value)
+
+
+LAND = Agency("Văn phòng đăng ký đất đai", "Văn phòng đăng ký đất đai",
+              "Lãnh đạo Văn phòng đăng ký đất đai", "000.12.31.H56")  # fmt: skip
+COMMUNE = Agency("UBND cấp xã", "Công chức Tư pháp - Hộ tịch, UBND cấp xã", "Chủ tịch UBND cấp xã",
+                 "000.A0.01.H26")  # fmt: skip
+FINANCE = Agency("Phòng Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch",
+                 "Lãnh đạo Phòng Tài chính - Kế hoạch", "38.98.H29")  # fmt: skip
+BUILDING = Agency("Phòng Kinh tế - Hạ tầng", "Phòng Kinh tế - Hạ tầng", "Lãnh đạo UBND cấp huyện",
+                  "000.00.04.G14")  # fmt: skip
+LABOUR = Agency("Sở Lao động - Thương binh và Xã hội", "Trung tâm Dịch vụ việc làm",
+                "Lãnh đạo Sở Lao động - Thương binh và Xã hội", "000.00.15.H31")  # fmt: skip
+INSURANCE = Agency("Bảo hiểm xã hội cấp huyện", "Bảo hiểm xã hội cấp huyện",
+                   "Lãnh đạo Bảo hiểm xã hội cấp huyện", "G22.50")  # fmt: skip
+TAX = Agency("Chi cục Thuế", "Chi cục Thuế", "Lãnh đạo Chi cục Thuế", "000.20.38.H31")
+
 PROCEDURES = (
-    "Cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở lần đầu",
-    "Đăng ký biến động quyền sử dụng đất do chuyển nhượng",
-    "Đăng ký khai sinh",
-    "Đăng ký kết hôn",
-    "Cấp bản sao trích lục hộ tịch",
-    "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
-    "Đăng ký thành lập hộ kinh doanh",
-    "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
-    "Cấp giấy phép xây dựng nhà ở riêng lẻ",
-    "Giải quyết chế độ trợ cấp xã hội hằng tháng",
-    "Cấp lại sổ bảo hiểm xã hội",
-    "Đăng ký thuế lần đầu cho hộ kinh doanh",
-)
-UNITS = (
-    "Bộ phận Một cửa",
-    "Văn phòng đăng ký đất đai",
-    "Phòng Tư pháp",
-    "Phòng Tài chính - Kế hoạch",
-    "Phòng Quản lý đô thị",
-    "Lãnh đạo UBND",
-)
+    Procedure("Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất "
+              "lần đầu", LAND, "dat-dai", 20, "Lệ phí cấp Giấy chứng nhận 100.000 đồng",
+              (("lệ phí trước bạ", 0.005),)),
+    Procedure("Đăng ký biến động quyền sử dụng đất do chuyển nhượng", LAND, "dat-dai", 10,
+              "Lệ phí đăng ký biến động đất đai 30.000 đồng",
+              (("thuế thu nhập cá nhân", 0.02), ("lệ phí trước bạ", 0.005))),
+    Procedure("Đăng ký khai sinh", COMMUNE, "tu-phap-ho-tich", 0,
+              "Miễn lệ phí (đăng ký khai sinh đúng hạn)"),
+    Procedure("Đăng ký kết hôn", COMMUNE, "tu-phap-ho-tich", 5, "Miễn lệ phí đăng ký kết hôn"),
+    Procedure("Cấp bản sao trích lục hộ tịch", COMMUNE, "tu-phap-ho-tich", 0,
+              "Phí cấp bản sao trích lục 8.000 đồng/bản"),
+    Procedure("Đăng ký thành lập hộ kinh doanh", FINANCE, "dang-ky-kinh-doanh", 3,
+              "Lệ phí đăng ký hộ kinh doanh 100.000 đồng"),
+    Procedure("Đăng ký thay đổi nội dung đăng ký hộ kinh doanh", FINANCE, "dang-ky-kinh-doanh",
+              3, "Lệ phí đăng ký thay đổi 50.000 đồng"),
+    Procedure("Cấp giấy phép xây dựng nhà ở riêng lẻ", BUILDING, "xay-dung", 15,
+              "Lệ phí cấp giấy phép xây dựng 75.000 đồng"),
+    Procedure("Giải quyết hưởng trợ cấp thất nghiệp", LABOUR, "lao-dong-tbxh", 20,
+              "Không thu phí, lệ phí"),
+    Procedure("Cấp lại sổ bảo hiểm xã hội", INSURANCE, "bao-hiem-xa-hoi", 10,
+              "Không thu phí, lệ phí"),
+    Procedure("Đăng ký thuế lần đầu cho hộ kinh doanh", TAX, "thue", 3, "Không thu lệ phí"),
+)  # fmt: skip
+BY_NAME = {p.name: p for p in PROCEDURES}
+
+# Each status's steps, in order: (who, what), "who" the one-stop desk or a field of the
+# procedure's agency. The result is returned only with the last step, "Trả kết quả".
+RECEIVE, EXAMINE = (ONE_STOP, "Tiếp nhận hồ sơ"), ("examiner", "Thẩm định hồ sơ")
+APPROVE = ("signer", "Phê duyệt kết quả")
+SEND_BACK = ("examiner", "Chuyển kết quả về Bộ phận Một cửa")
+RETURN = (ONE_STOP, "Trả kết quả")
+REFUSE = (ONE_STOP, "Không tiếp nhận hồ sơ (hồ sơ chưa đủ thành phần)")
+STEPS: dict[int, tuple[tuple[str, str], ...]] = {
+    1: (),  # registered online, not yet received
+    2: (RECEIVE,),
+    3: (REFUSE,),
+    4: (RECEIVE, EXAMINE),
+    5: (RECEIVE, EXAMINE, ("examiner", "Yêu cầu bổ sung giấy tờ")),
+    6: (RECEIVE, EXAMINE, ("examiner", "Chuyển thông tin đến cơ quan thuế xác định nghĩa vụ "
+                                       "tài chính")),
+    7: (RECEIVE, (ONE_STOP, "Công dân rút hồ sơ")),
+    8: (RECEIVE, EXAMINE, ("examiner", "Dừng xử lý hồ sơ")),
+    9: (RECEIVE, EXAMINE, APPROVE, SEND_BACK),
+    10: (RECEIVE, EXAMINE, APPROVE, SEND_BACK, RETURN),
+}  # fmt: skip
+# The share of the processing time by which a step is due (the others: by the due date).
+DEADLINE = {RECEIVE[1]: 0.0, REFUSE[1]: 0.0, EXAMINE[1]: 0.6, APPROVE[1]: 0.85}
+# Statuses 1..10 by weight: recent dossiers, and those long past their due date.
+RECENT = (2, 4, 1, 30, 4, 3, 1, 1, 10, 20)
+OLD = (0, 0, 1, 1, 0, 0, 1, 1, 4, 60)
+
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
 MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Ngọc", "Thu", "Quang", "Hữu")
 GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hương", "Lan", "Nam", "Phúc", "Yến")
-AGENCIES = ("000.00.04.G14", "38.98.H29", "000.A0.01.H26", "000.12.31.H56", "G22.50")
+
+# Working time, counted in minutes: 480 a working day, 7:30-11:30 then 13:00-17:00.
+DAY = 480
+_MONDAY = dt.date(2000, 1, 3)
+
+
+def working_day(date: dt.date) -> int:
+    """The working day's index (a Saturday or Sunday gives the Monday after)."""
+    weeks, rest = divmod((date - _MONDAY).days, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def working_date(index: int) -> dt.date:
+    weeks, rest = divmod(index, 5)
+    return _MONDAY + dt.timedelta(days=weeks * 7 + rest)
+
+
+def working_minute(moment: dt.datetime) -> int:
+    minutes = moment.hour * 60 + moment.minute - (7 * 60 + 30)
+    if minutes > 240:  # the lunch break counts as its start; the afternoon after it
+        minutes = max(240, minutes - 90)
+    return working_day(moment.date()) * DAY + min(DAY, max(0, minutes))
+
+
+def moment_of(minute: int) -> dt.datetime:
+    day, into = divmod(minute, DAY)
+    into += 7 * 60 + 30 if into < 240 else 13 * 60 - 240
+    return dt.datetime.combine(working_date(day), dt.time(into // 60, into % 60))
+
+
+def due_date(procedure: Procedure, received: dt.datetime) -> dt.datetime:
+    """``procedure.days`` working days after the day of receipt, by 17:00; a same-day
+    procedure received after 15:00 is due the next working day."""
+    days = procedure.days or (1 if received.time() >= dt.time(15) else 0)
+    return dt.datetime.combine(working_date(working_day(received.date()) + days), dt.time(17))
 
 
 def _name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def _working_hours(moment: dt.datetime) -> dt.datetime:
-    """The same moment, or the next morning's if it falls outside 7:30-17:00."""
-    if moment.hour >= 17:
-        moment = (moment + dt.timedelta(days=1)).replace(hour=8)
-    elif moment.hour < 8:
-        moment = moment.replace(hour=8)
-    return moment
-
-
 def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="minutes")
+
+
+def _money(amount: float) -> str:
+    return f"{round(amount / 1000) * 1000:,} đồng".replace(",", ".")
+
+
+def obligation(procedure: Procedure, rng: random.Random) -> str:
+    """What the citizen must pay, for a property valued between 600 million and 4 billion
+    đồng."""
+    value = rng.randrange(12, 80) * 50_000_000
+    owed = "; ".join(f"{what} {_money(value * share)}" for what, share in procedure.obligations)
+    return owed[:1].upper() + owed[1:]
 
 
 def dossier_code(agency: str, received: dt.date, sequence: int, digits: int = 4) -> str:
     return f"{agency}-{received:%y%m%d}-{sequence:0{digits}d}"
 
 
+def _times(rng: random.Random, start: int, count: int, span: int, *, status: int,
+           cutoff: int) -> list[int]:  # fmt: skip
+    """Working minutes of ``count`` steps from ``start``, in order and before ``cutoff``: a
+    finished dossier's mostly within ``span`` (one in ten late), the result handed over
+    after it came back; a dossier still being processed part-way through ``span``."""
+    if count <= 1:
+        return [start][:count]
+    if status in (9, 10):
+        on_time = rng.random() < 0.9
+        done = span * (rng.uniform(0.35, 0.98) if on_time else rng.uniform(1.05, 1.4))
+    else:
+        done = span * rng.uniform(0.1, 0.9)
+    inner = count - 2 - (status == 10)
+    times = [start, *sorted(start + done * rng.random() for _ in range(inner)), start + done]
+    if status == 10:  # collected later, by the due date if the result was ready in time
+        times.append(times[-1] + min(rng.uniform(10, 960), max(10, start + span - 1 - times[-1])))
+    marks = [round(t) for t in times]
+    if marks[-1] >= cutoff:  # quicker: within the time there was before the export
+        scale = (cutoff - 1 - start) * rng.uniform(0.6, 1.0) / (marks[-1] - start)
+        marks = [start + round((t - start) * scale) for t in marks]
+    for i in range(1, len(marks)):
+        marks[i] = max(marks[i], marks[i - 1] + 1)
+    return marks
+
+
 def sample_dossier(
-    rng: random.Random, code: str, received: dt.datetime, status: int, today: dt.date
+    rng: random.Random,
+    procedure: Procedure,
+    code: str,
+    received: dt.datetime,
+    status: int,
+    *,
+    today: dt.date,
+    counters: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, Any]:
-    """One record: steps up to ``status``, due some working days after receipt."""
-    due = received + dt.timedelta(days=rng.choice((3, 5, 7, 10, 15)))
-    due = due.replace(hour=17, minute=0)
-    steps = [{"unit": UNITS[0], "handler": _name(rng), "at": _iso(received),
-              "content": "Tiếp nhận hồ sơ", "deadline": _iso(received)}]  # fmt: skip
-    later = (
-        (UNITS[rng.randrange(1, 5)], "Thẩm định hồ sơ"),
-        (UNITS[5], "Phê duyệt kết quả"),
-        (UNITS[0], "Chuyển kết quả về Bộ phận Một cửa"),
-    )
-    # How far processing got: nothing after receipt until it is being processed.
-    reached = {1: 0, 2: 0, 3: 0, 4: 1, 5: 1, 6: 2, 7: 1, 8: 1, 9: 3, 10: 3}[status]
-    moment = received
-    for unit, content in later[:reached]:
-        moment = _working_hours(moment + dt.timedelta(hours=rng.randint(3, 30)))
-        if moment.date() > today:
-            break
-        steps.append({"unit": unit, "handler": _name(rng), "at": _iso(moment),
-                      "content": content, "deadline": _iso(due)})  # fmt: skip
-    if status == 1:
-        steps = []  # registered online, not yet received
-    record: dict[str, Any] = {
-        "code": code,
-        "procedure": rng.choice(PROCEDURES),
-        "applicant": _name(rng),
-        "status": status,
-        "received_at": _iso(received),
-        "due_at": _iso(due),
-        "steps": steps,
-        "pickup_counter": rng.randint(1, 8),
-        "version": rng.randint(1, 40),
-    }
+    """One record of ``procedure`` in ``status``, received at ``received`` (in working
+    hours, before ``today``) and exported before ``today``'s first working hour."""
+    if status == 6 and not procedure.obligations:
+        raise ValueError(f"{procedure.name}: no financial obligation to ask for")
+    due = due_date(procedure, received)
+    start, span = working_minute(received), working_minute(due) - working_minute(received)
+    plan = STEPS[status]
+    times = _times(rng, start, len(plan), span, status=status, cutoff=working_day(today) * DAY)
+    units = {"examiner": procedure.agency.examiner, "signer": procedure.agency.signer}
+    steps = []
+    for (who, what), at in zip(plan, times, strict=True):
+        # Each step's own deadline: received at once (or turned away), examined by 60% of
+        # the processing time, approved by 85%, the rest by the due date.
+        share = DEADLINE.get(what, 1.0)
+        deadline = moment_of(start + round(share * span)) if share < 1 else due
+        steps.append({"unit": units.get(who, who), "handler": _name(rng),
+                      "at": _iso(moment_of(at)), "content": what,
+                      "deadline": _iso(deadline)})  # fmt: skip
+    record: dict[str, Any] = {"code": code, "procedure": procedure.name,
+                              "applicant": _name(rng), "status": status}  # fmt: skip
+    if status != 1:
+        record["received_at"] = _iso(received)
+    if status not in (1, 3):
+        record["due_at"] = _iso(due)
+    record["steps"] = steps
+    pickup = (counters or {}).get(procedure.service)
+    if pickup:
+        record["pickup_counter"] = rng.choice(list(pickup))
     if status == 6:
-        record["fee"] = f"Lệ phí {rng.choice((50, 100, 200, 500))}.000 đồng"
+        record["fee"] = obligation(procedure, rng)
+    elif status not in (1, 3, 7):
+        record["fee"] = procedure.fee
     if status == 10:
-        record["returned_at"] = _iso(min(due, received + dt.timedelta(days=2)))
+        record["returned_at"] = steps[-1]["at"]
+    record["version"] = len(steps) + rng.randint(1, 3)
     return record
 
 
-def sample_dossiers(today: dt.date, count: int, seed: int) -> Iterator[dict[str, Any]]:
-    """``count`` dossiers received over the last months, with unique codes."""
+def choose_status(rng: random.Random, procedure: Procedure, received: dt.datetime,
+                  today: dt.date) -> int:  # fmt: skip
+    """A status likely for a dossier of this age: one long past its due date is mostly
+    returned; one registered online is recent; only a procedure with financial
+    obligations asks for them."""
+    start = working_minute(received)
+    span, elapsed = (
+        working_minute(due_date(procedure, received)) - start,
+        working_day(today) * DAY - start,
+    )
+    weights = list(OLD if elapsed > span + 5 * DAY else RECENT)
+    if elapsed < span * 0.3:  # early days: few are finished yet
+        weights[8:] = [w // 4 for w in weights[8:]]
+    if working_day(today) - working_day(received.date()) > 2:
+        weights[0] = 0
+    if not procedure.obligations:
+        weights[5] = 0
+    return rng.choices(range(1, 11), weights=weights)[0]
+
+
+def sample_dossiers(
+    today: dt.date, count: int, seed: int, counters: Mapping[str, Sequence[int]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """``count`` dossiers received on the last 120 working days before ``today``, with
+    unique codes; ``counters``: the counters of each service, where results are collected."""
     rng = random.Random(seed)
     per_day = max(1, count // 120 + 1)
+    last = working_day(today)
     for index in range(count):
-        received_day = today - dt.timedelta(days=index // per_day % 120 + 1)
-        received = dt.datetime.combine(
-            received_day, dt.time(rng.randint(7, 16), rng.randint(0, 59))
-        )
-        agency = AGENCIES[index % len(AGENCIES)]
-        code = dossier_code(agency, received_day, index % 999_999 + 1, 4 if count < 10000 else 6)
-        status = rng.choices(range(1, 11), weights=(2, 4, 1, 30, 4, 3, 1, 1, 14, 40))[0]
-        yield sample_dossier(rng, code, received, status, today)
+        received_day = working_date(last - (index // per_day % 120 + 1))
+        received = moment_of(working_day(received_day) * DAY + rng.randrange(0, DAY - 30))
+        procedure = rng.choice(PROCEDURES)
+        sequence = index % 999_999 + 1
+        code = dossier_code(procedure.agency.code, received_day, sequence,
+                            4 if count < 10000 else 6)  # fmt: skip
+        status = choose_status(rng, procedure, received, today)
+        yield sample_dossier(rng, procedure, code, received, status, today=today, counters=counters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from kiosk.cli._render import table
@@ -11,16 +12,24 @@ from kiosk.demo._sim import Tally
 from kiosk.stats import percentile
 from kiosk.store import Store
 
+#: What the summary's figures count, said once, in the summary itself.
+DEFINITIONS = {
+    "services": "each ticket counts once, under the service it was issued for at the kiosk; "
+    "SERVED and NO-SHOWS are what became of those tickets, wherever they were finished; "
+    "TRANSFERRED: how many of them were sent on to another service (and finished there); "
+    "waits: every call of those tickets (a transferred ticket waits twice)",
+    "no_shows": "tickets still missed at the close: skipped at the counter when nobody came, "
+    "and not re-entered",
+    "skips": "every skip at a counter when nobody came, including numbers that came back "
+    "and re-entered the queue (skips = no-shows + re-entries)",
+    "served": "tickets finished at a counter (status done); a transferred ticket is served "
+    "once, at the counter that finished it",
+}
+
 
 def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
     conn = store.conn
-    waits: dict[str, list[float]] = {s.id: [] for s in config.services}
-    longest: tuple[float, str, str] = (0.0, "", "")
-    for (data,) in conn.execute("SELECT data FROM events WHERE type = 'ticket.called'"):
-        event = json.loads(data)
-        waits[event["service"]].append(event["waited_seconds"])
-        if event["waited_seconds"] > longest[0]:
-            longest = (event["waited_seconds"], event["number"], event["service"])
+    calls = _Calls(conn, config)
     services = []
     for service in config.services:
         rows = dict(
@@ -30,11 +39,11 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
             ).fetchall()
         )
         served = conn.execute(
-            "SELECT COUNT(*), AVG(service_seconds) FROM tickets WHERE service = ? "
+            "SELECT COUNT(*), AVG(service_seconds) FROM tickets WHERE origin_service = ? "
             "AND status = 'done'",
             (service.id,),
         ).fetchone()
-        mine = waits[service.id]
+        mine = calls.waits[service.id]
         services.append(
             {
                 "id": service.id,
@@ -42,6 +51,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
                 "tickets": sum(rows.values()),
                 "served": served[0],
                 "no_shows": rows.get("missed", 0),
+                "transferred": len(calls.transferred[service.id]),
                 "refused": tally.refused.get(service.id, {}),
                 "average_wait_minutes": round(sum(mine) / len(mine) / 60, 1) if mine else 0.0,
                 "p90_wait_minutes": round(percentile(mine, 0.9) / 60, 1),
@@ -78,27 +88,61 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
         "mean_score": _score(conn.execute("SELECT AVG(score) FROM ratings").fetchone()[0]),
         "score_scale": f"1 ({labels[-1]}) to {len(labels)} ({labels[0]})",
     }
-    every_wait = [w for values in waits.values() for w in values]
+    every_wait = [w for values in calls.waits.values() for w in values]
+    longest = calls.longest
     return {
         "site": config.site.name,
         "day": conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()[0],
         "tickets": tally.issued,
         "refused": sum(sum(codes.values()) for codes in tally.refused.values()),
+        "served": sum(s["served"] for s in services),
+        "no_shows": sum(s["no_shows"] for s in services),
+        "skips": calls.count["ticket.skipped"],
+        "reentries": calls.count["ticket.reentered"],
+        "recalls": calls.count["ticket.recalled"],
+        "transfers": calls.count["ticket.transferred"],
         "average_wait_minutes": round(sum(every_wait) / max(1, len(every_wait)) / 60, 1),
         "longest_wait": {
             "minutes": round(longest[0] / 60, 1),
             "number": longest[1],
             "service": longest[2],
         },
-        "recalls": tally.recalls,
-        "reentries": tally.reentries,
-        "transfers": tally.transfers,
         "scans": tally.scans,
         "events": conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
         "services": services,
         "counters": counters,
         "ratings": ratings,
+        "definitions": DEFINITIONS,
     }
+
+
+class _Calls:
+    """The day's calls, skips, re-entries and transfers, from the events; waits and
+    transfers under the service each ticket was issued for."""
+
+    KINDS = ("ticket.called", "ticket.recalled", "ticket.transferred", "ticket.skipped",
+             "ticket.reentered")  # fmt: skip
+
+    def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
+        origin = dict(conn.execute("SELECT uid, origin_service FROM tickets"))
+        self.waits: dict[str, list[float]] = {s.id: [] for s in config.services}
+        self.transferred: dict[str, set[str]] = {s.id: set() for s in config.services}
+        self.count = dict.fromkeys(self.KINDS, 0)
+        self.longest: tuple[float, str, str] = (0.0, "", "")
+        marks = ", ".join("?" * len(self.KINDS))
+        for kind, data in conn.execute(
+            f"SELECT type, data FROM events WHERE type IN ({marks}) ORDER BY seq", self.KINDS
+        ):
+            self.count[kind] += 1
+            event = json.loads(data)
+            issued_for = origin[event["ticket"]]
+            if kind == "ticket.transferred":
+                self.transferred[issued_for].add(event["ticket"])
+            elif kind == "ticket.called":
+                waited = float(event["waited_seconds"])
+                self.waits[issued_for].append(waited)
+                if waited > self.longest[0]:
+                    self.longest = (waited, event["number"], issued_for)
 
 
 def _score(mean: float | None) -> float | None:
@@ -110,21 +154,34 @@ def as_text(summary: dict[str, Any]) -> str:
         f"{summary['site']} — mô phỏng ngày {summary['day']}",
         f"{summary['tickets']} tickets issued, {summary['refused']} refused "
         f"(closed hours or cap), {summary['events']} events in the outbox",
+        f"{summary['served']} served, {summary['no_shows']} no-shows (still missed at the "
+        f"close); {summary['skips']} skips when nobody came ({summary['reentries']} of them "
+        f"came back and re-entered the queue), {summary['recalls']} recalls, "
+        f"{summary['transfers']} transfers",
         f"average wait {summary['average_wait_minutes']} min; longest "
-        f"{summary['longest_wait']['minutes']} min ({summary['longest_wait']['number']})",
-        f"{summary['recalls']} recalls, {summary['reentries']} missed numbers re-entered, "
-        f"{summary['transfers']} transfers, {summary['scans']} scans at the look-up scanner",
+        f"{summary['longest_wait']['minutes']} min ({summary['longest_wait']['number']}); "
+        f"{summary['scans']} scans at the look-up scanner",
         "",
     ]
-    head = ["SERVICE", "TICKETS", "SERVED", "NO-SHOW", "AVG WAIT", "P90", "LONGEST", "AVG SERVICE"]
+    head = ["SERVICE", "TICKETS", "SERVED", "NO-SHOWS", "TRANSFERRED", "AVG WAIT", "P90",
+            "LONGEST", "AVG SERVICE"]  # fmt: skip
     rows = [head] + [
         [s["name"], str(s["tickets"]), str(s["served"]), str(s["no_shows"]),
-         f"{s['average_wait_minutes']} min", f"{s['p90_wait_minutes']} min",
-         f"{s['longest_wait_minutes']} min", f"{s['average_service_minutes']} min"]
+         str(s["transferred"]), f"{s['average_wait_minutes']} min",
+         f"{s['p90_wait_minutes']} min", f"{s['longest_wait_minutes']} min",
+         f"{s['average_service_minutes']} min"]
         for s in summary["services"]
     ]  # fmt: skip
     lines += table(rows)
-    lines.append("")
+    lines += [
+        "",
+        "Each ticket counts once, under the service it was issued for at the kiosk: SERVED and",
+        "NO-SHOWS are what became of those tickets, TRANSFERRED how many were sent on to another",
+        "service (and finished there); waits are every call of those tickets. A no-show is a",
+        "ticket still missed at the close (skipped when nobody came, and not re-entered); skips",
+        "count every time a number was skipped, those that came back included.",
+        "",
+    ]
     lines.append(
         "counters: "
         + ", ".join(f"{c['number']}: {c['served']} served" for c in summary["counters"])

@@ -8,12 +8,20 @@ import datetime as dt
 import json
 import random
 import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from kiosk import dossiers
 from kiosk.config import Config
-from kiosk.demo._dossiers import sample_dossier, sample_dossiers
+from kiosk.demo._dossiers import (
+    BY_NAME,
+    dossier_code,
+    sample_dossier,
+    sample_dossiers,
+    working_date,
+    working_day,
+)
 from kiosk.lookup import View
 from kiosk.queue import local_time
 from kiosk.store import Store
@@ -22,27 +30,56 @@ CACHED = 300  # dossiers in the demo's cache
 SNAPSHOTS = 14  # look-up screens written (slips first, then ticket QR scans)
 
 
-def _slip(rng: random.Random, code: str, day: dt.date, days_ago: int, status: int,
-          **extra: Any) -> dict[str, Any]:  # fmt: skip
-    received = dt.datetime.combine(day - dt.timedelta(days=days_ago), dt.time(8, 40))
-    record = sample_dossier(rng, code, received, status, day)
-    record.update(extra)
-    return record
+def _slip(rng: random.Random, name: str, day: dt.date, *, days_ago: int, status: int,
+          sequence: int, counters: Mapping[str, Sequence[int]]) -> dict[str, Any]:  # fmt: skip
+    """A dossier of procedure ``name`` received at 8:40, ``days_ago`` working days ago."""
+    procedure = BY_NAME[name]
+    received_day = working_date(working_day(day) - days_ago)
+    code = dossier_code(procedure.agency.code, received_day, sequence)
+    received = dt.datetime.combine(received_day, dt.time(8, 40))
+    return sample_dossier(rng, procedure, code, received, status, today=day, counters=counters)
 
 
-def demo_slips(day: dt.date) -> list[tuple[dt.time, dict[str, Any] | None, str]]:
+def service_counters(config: Config) -> dict[str, list[int]]:
+    """Each service's counters: where its dossiers' results are collected."""
+    return {s.id: [c.number for c in config.counters if s.id in c.services]
+            for s in config.services}  # fmt: skip
+
+
+def demo_slips(
+    day: dt.date, counters: Mapping[str, Sequence[int]]
+) -> list[tuple[dt.time, dict[str, Any] | None, str]]:
     """(when, the dossier or None, what is scanned) for the day's slip scans."""
     rng = random.Random(7)
-    ready = _slip(rng, f"000.00.04.G14-{day - dt.timedelta(days=6):%y%m%d}-0012", day, 6, 9,
-                  pickup_counter=3, procedure="Cấp giấy chứng nhận quyền sử dụng đất, "
-                  "quyền sở hữu nhà ở lần đầu")  # fmt: skip
-    working = _slip(rng, f"38.98.H29-{day - dt.timedelta(days=2):%y%m%d}-0047", day, 2, 4)
-    late = _slip(rng, f"000.A0.01.H26-{day - dt.timedelta(days=20):%y%m%d}-0305", day, 20, 4)
-    fee = _slip(rng, f"000.12.31.H56-{day - dt.timedelta(days=3):%y%m%d}-0118", day, 3, 6,
-                fee="Lệ phí trước bạ 500.000 đồng")  # fmt: skip
-    more = _slip(rng, f"G22.50-{day - dt.timedelta(days=4):%y%m%d}-0009", day, 4, 5)
-    returned = _slip(rng, f"38.98.H29-{day - dt.timedelta(days=30):%y%m%d}-0666", day, 30, 10)
-    unknown = f"000.00.04.G14-{day - dt.timedelta(days=1):%y%m%d}-9999"
+    ready = _slip(rng, "Đăng ký kết hôn", day, days_ago=3, status=9, sequence=12, counters=counters)
+    if counters.get("tu-phap-ho-tich"):
+        ready["pickup_counter"] = min(counters["tu-phap-ho-tich"])
+    land = "Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất lần đầu"
+    working = _slip(rng, land, day, days_ago=6, status=4, sequence=47, counters=counters)
+    late = _slip(
+        rng,
+        "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        day,
+        days_ago=20,
+        status=4,
+        sequence=305,
+        counters=counters,
+    )
+    transfer = "Đăng ký biến động quyền sử dụng đất do chuyển nhượng"
+    fee = _slip(rng, transfer, day, days_ago=4, status=6, sequence=118, counters=counters)
+    more = _slip(
+        rng,
+        "Đăng ký thành lập hộ kinh doanh",
+        day,
+        days_ago=2,
+        status=5,
+        sequence=9,
+        counters=counters,
+    )
+    returned = _slip(
+        rng, "Đăng ký khai sinh", day, days_ago=22, status=10, sequence=666, counters=counters
+    )
+    unknown = dossier_code(BY_NAME[land].agency.code, working_date(working_day(day) - 1), 9999)
     return [
         (dt.time(8, 5), ready, ready["code"]),
         (dt.time(8, 50), working, working["code"].lower()),  # a scanner set to lower case
@@ -70,8 +107,9 @@ class Slips:
         self.faces = fonts_for(config)
         self.snapshots: list[str] = []
         self.texts: list[str] = []
-        self.scans = demo_slips(day)
-        records = list(sample_dossiers(day, CACHED, seed=11))
+        counters = service_counters(config)
+        self.scans = demo_slips(day, counters)
+        records = list(sample_dossiers(day, CACHED, seed=11, counters=counters))
         records += [record for _, record, _ in self.scans if record is not None]
         jsonl = out / "dossiers.jsonl"
         with jsonl.open("w", encoding="utf-8") as handle:
