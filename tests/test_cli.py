@@ -226,6 +226,10 @@ ESC_CLEAR = "\x1b[2J"  # clears the terminal that prints it
 
 
 def counter_state(site: Path, number: int) -> dict[str, Any]:
+    """The counter as `kiosk status` shows it; a site whose every write was refused has no
+    database yet, which `status` does not create: the daemons' start makes it."""
+    if not (site / "kiosk.db").exists():
+        Store(site / "kiosk.db").close()
     status = json.loads(kiosk(site, "status", "--json").stdout)
     found: dict[str, Any] = next(c for c in status["counters"] if c["number"] == number)
     return found
