@@ -10,9 +10,10 @@ text gets a cell of its own; the painter fits the text inside its cell.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from display._chars import CLOCK, COUNT, DRAWN, NUMBER
 from kiosk.queue import Board, Call
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
@@ -42,6 +43,10 @@ class TextBox:
     # Groups this box's group is never drawn smaller than: a value beside its label, cut
     # with "…" where it cannot be drawn whole at that size.
     at_least: tuple[str, ...] = ()
+    # The characters its text may be made of, whose ink its line box holds: any the screens
+    # draw, or a field's own few (a ticket number's, the time's), drawn larger in the same
+    # box. A text not made of them alone is drawn in the box of every character.
+    chars: str = field(default=DRAWN, repr=False)
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,7 @@ class _Builder:
         # Words, not a warning sign: every character drawn is one the font check covers.
         date = "Mất kết nối dữ liệu" if self.moment.stale else self.moment.date
         self._text(date_box, date, "header-dim", align="right")
-        self._text(clock_box, self.moment.clock, "header", bold=True, align="right")
+        self._text(clock_box, self.moment.clock, "header", bold=True, align="right", chars=CLOCK)
 
     def call(self, region: Rect) -> None:
         """The newest call, large; highlighted for a few seconds after it is made."""
@@ -207,12 +212,12 @@ class _Builder:
         )
         if newest is None:
             self._text(label, "MỜI CÔNG DÂN CÓ SỐ", f"{style}-dim")
-            self._text(number, "—", f"{style}-number", bold=True)
+            self._text(number, "—", f"{style}-number", bold=True, chars=NUMBER)
             self._text(counter, "Xin mời lấy số thứ tự", style, bold=True)
             return
         said = "MỜI LẠI CÔNG DÂN CÓ SỐ" if newest.kind == "recall" else "MỜI CÔNG DÂN CÓ SỐ"
         self._text(label, said, f"{style}-dim")
-        self._text(number, newest.number, f"{style}-number", bold=True)
+        self._text(number, newest.number, f"{style}-number", bold=True, chars=NUMBER)
         where = self.names.get(newest.counter, f"Quầy {newest.counter}")
         self._text(counter, f"ĐẾN {where.upper()}", style, bold=True)
         services = {s.id: s.name for s in self.board.services}
@@ -241,7 +246,8 @@ class _Builder:
             call = calls[index]
             number_box, counter_box = split_cols(inset(row, self.half), [0.5, 0.5], self.unit)
             style = "row-new" if index == 0 else "row"
-            self._text(number_box, call.number, style, bold=True, align="left", group="recent-n")
+            self._text(number_box, call.number, style, bold=True, align="left", group="recent-n",
+                       chars=NUMBER)  # fmt: skip
             if call.kind == "recall":  # listed once, where it was called again, and said so
                 self._text(counter_box, f"Gọi lại - Quầy {call.counter}", style, align="right",
                            group="recent-r", at_most=("recent-c",))  # fmt: skip
@@ -268,7 +274,7 @@ class _Builder:
                            at_least=("tile-label",))  # fmt: skip
             else:
                 self._text(value, counter.serving or "—", "tile-number", bold=True,
-                           group="tile-number")  # fmt: skip
+                           group="tile-number", chars=NUMBER)  # fmt: skip
 
     def waiting(self, region: Rect, cols: int) -> None:
         """How many wait for each service."""
@@ -284,4 +290,4 @@ class _Builder:
             self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n",
                        at_most=("waiting-c",))  # fmt: skip
             self._text(count_box, str(service.waiting), "row-count", bold=True, align="right",
-                       group="waiting-c")  # fmt: skip
+                       group="waiting-c", chars=COUNT)  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from display._chars import CLOCK
 from display._layout import Panel, Rect, TextBox, inset, split_cols, split_rows
 from kiosk.lookup import IDLE, View
 
@@ -83,7 +84,7 @@ class _Builder:
         self._text(name_box, site_name, "header", lines=2, bold=True, align="left")
         date = "Mất kết nối dữ liệu" if moment.stale else moment.date
         self._text(date_box, date, "header-dim", align="right")
-        self._text(clock_box, moment.clock, "header", bold=True, align="right")
+        self._text(clock_box, moment.clock, "header", bold=True, align="right", chars=CLOCK)
 
     def banner(self, region: Rect, view: View) -> None:
         self.panels.append(Panel(region, f"tone-{view.tone}"))

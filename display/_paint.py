@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from display._chars import DRAWN, holds
 from display._layout import Panel, Rect, TextBox, inset
 from display._pg import pygame
 from display._text import MIN_SIZE, Fitted, ScreenFonts
@@ -98,10 +99,11 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
     surface.fill(NAVY)
     for panel in layout.panels:
         pygame.draw.rect(surface, BACKGROUNDS[panel.style], pygame.Rect(panel.rect))
+    charsets = _group_chars(layout.texts)
     sizes: dict[str, int] = {}
     for box in layout.texts:
         if box.group:
-            size = _fit(faces, box).size
+            size = _fit(faces, box, chars=charsets[box.group]).size
             sizes[box.group] = min(size, sizes.get(box.group, size))
     # A label is never larger than its values (which may themselves be held below another
     # group: as many passes as there are groups settle every chain).
@@ -122,16 +124,32 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
     for box in layout.texts:
         if box.group:
             floor = floors.get(box.group, MIN_SIZE)
-            placed += draw_text(surface, box, faces, cap=sizes[box.group], floor=floor)
+            placed += draw_text(surface, box, faces, cap=sizes[box.group], floor=floor,
+                                chars=charsets[box.group])  # fmt: skip
         else:
             placed += draw_text(surface, box, faces)
     return placed
 
 
-def _fit(faces: ScreenFonts, box: TextBox, cap: int | None = None, floor: int = MIN_SIZE) -> Fitted:
+def _group_chars(boxes: tuple[TextBox, ...]) -> dict[str, str]:
+    """The characters each group's line boxes hold: its boxes' own while every text of the
+    group is made of them, else every character the screens draw, so that a row given
+    another text (a ticket number with a Vietnamese letter) keeps the rows' one size and
+    baseline."""
+    out: dict[str, str] = {}
+    for box in boxes:
+        if box.group:
+            chars = out.get(box.group, box.chars)
+            out[box.group] = chars if chars == box.chars and holds(chars, box.text) else DRAWN
+    return out
+
+
+def _fit(faces: ScreenFonts, box: TextBox, cap: int | None = None, floor: int = MIN_SIZE,
+         chars: str | None = None) -> Fitted:  # fmt: skip
     _, _, w, h = box.rect
     top = box.cap if cap is None else min(cap, box.cap)
-    return faces.fit(box.text, w, h, lines=box.lines, cap=top, bold=box.bold, floor=floor)
+    return faces.fit(box.text, w, h, lines=box.lines, cap=top, bold=box.bold, floor=floor,
+                     chars=box.chars if chars is None else chars)  # fmt: skip
 
 
 def draw_text(
@@ -141,13 +159,15 @@ def draw_text(
     *,
     cap: int | None = None,
     floor: int = MIN_SIZE,
+    chars: str | None = None,
 ) -> list[Placed]:
-    """``box``'s text fitted and drawn (at most ``cap``, at least ``floor`` pixels)."""
+    """``box``'s text fitted and drawn (at most ``cap``, at least ``floor`` pixels), in
+    lines that hold the ink of ``chars`` (the box's own, if not given)."""
     x, y, w, h = box.rect
-    fitted = _fit(faces, box, cap, floor)
+    fitted = _fit(faces, box, cap, floor, chars)
     if not fitted.lines:
         return []
-    font = faces.get(fitted.size, box.bold)
+    font = faces.get(fitted.size, box.bold, fitted.chars)
     step = font.get_linesize()
     top = block_top(y, h, step * len(fitted.lines), font.room)
     placed = []

@@ -3,26 +3,23 @@
 A box gets the largest size at which its text fits: wrapped at spaces onto at most
 ``lines`` lines, each no wider than the box, all together no taller. Below the
 smallest readable size the last line is cut with an ellipsis instead. Text never
-leaves its box.
+leaves its box. A line's height holds the ink of the characters its text may be made of
+(:mod:`display._chars`): any the screens draw, or a field's own few.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from display._chars import DRAWN, holds
 from display._pg import pygame
 from kiosk import fonts
-from kiosk.vietnamese import LETTERS, nfc
+from kiosk.vietnamese import nfc
 
 MIN_SIZE = 10
 ELLIPSIS = "…"
-# Every character whose ink a line box must hold: the Vietnamese letters, printable ASCII,
-# Latin-1 and the typographic signs the layouts and notices use.
-DRAWN = "".join(
-    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
-)
 
 
 @functools.cache
@@ -57,20 +54,21 @@ class Face:
     dozens of sizes). Vietnamese is drawn from NFC text, one glyph a letter.
 
     Every line is drawn :meth:`get_linesize` tall with its baseline at the same height, and
-    that line box holds the ink of every character a screen draws whole. A capital with a
-    hook or two marks (Ẳ, Ổ, Ấ) reaches well above the font's ascent (a fifth of the size
-    in DejaVu Sans Bold): a line box cut at the ascent would turn "SỐ" into "SÔ" and "BỔ"
-    into "BỐ". :attr:`room` is how much of the box lies above the ascent, empty in a line
-    without such a capital.
+    that line box holds the font's ascent and descent and the ink of every character of
+    ``chars`` (every character a screen draws, by default) whole. A capital with a hook or
+    two marks (Ẳ, Ổ, Ấ) reaches well above the font's ascent (a fifth of the size in DejaVu
+    Sans Bold): a line box cut at the ascent would turn "SỐ" into "SÔ" and "BỔ" into "BỐ".
+    :attr:`room` is how much of the box lies above the ascent, empty in a line without such
+    a capital (and none at all in the box of a ticket number's or the time's characters).
     """
 
-    def __init__(self, face: Any, size: int) -> None:
+    def __init__(self, face: Any, size: int, chars: str = DRAWN) -> None:
         self.face = face
         self.px = size
         ascent = int(face.get_sized_ascender(size))
         descent = -int(face.get_sized_descender(size))
         gap = max(0, int(face.get_sized_height(size)) - ascent - descent)
-        top, below = _reach(face, size)
+        top, below = _reach(face, size, chars)
         self.baseline = max(ascent, top)  # its depth below the line's top
         self.room = self.baseline - ascent
         self.height = self.baseline + max(descent, below) + gap
@@ -102,12 +100,12 @@ class Face:
         return surface
 
 
-def _reach(face: Any, size: int, chars: str | None = None) -> tuple[int, int]:
-    """How far above and below the baseline the ink of :data:`DRAWN` reaches at ``size``
-    (whole pixels, as FreeType draws it hinted): measured on the few characters that reach
+def _reach(face: Any, size: int, chars: str) -> tuple[int, int]:
+    """How far above and below the baseline the ink of ``chars`` reaches at ``size`` (whole
+    pixels, as FreeType draws it hinted): measured on the few characters that reach
     farthest (:func:`_farthest`)."""
     top = below = 0
-    for metrics in face.get_metrics(_farthest(face) if chars is None else chars, size=size):
+    for metrics in face.get_metrics(_farthest(face, chars), size=size):
         if metrics is None:  # a character the font lacks: drawn as its missing-glyph box
             continue
         # pygame gives the ink's lowest edge as an unsigned 32-bit number.
@@ -117,13 +115,13 @@ def _reach(face: Any, size: int, chars: str | None = None) -> tuple[int, int]:
 
 
 @functools.cache
-def _farthest(face: Any) -> str:
-    """The characters of :data:`DRAWN` whose ink reaches within a sixth of the farthest
-    above or below the baseline, at a large size: hinting at a small one moves an edge by
-    a pixel at most, never past these."""
+def _farthest(face: Any, chars: str) -> str:
+    """The characters of ``chars`` whose ink reaches within a sixth of the farthest above
+    or below the baseline, at a large size: hinting at a small one moves an edge by a pixel
+    at most, never past these. Worked out once per font and set of characters."""
     size = 256
     reach = []
-    for char, metrics in zip(DRAWN, face.get_metrics(DRAWN, size=size), strict=True):
+    for char, metrics in zip(chars, face.get_metrics(chars, size=size), strict=True):
         if metrics is not None:
             reach.append((char, _signed(metrics[3]), -_signed(metrics[2])))
     top = max(high for _, high, _ in reach)
@@ -152,9 +150,16 @@ class ScreenFonts:
         )
         return cls(regular, bold)
 
-    @functools.lru_cache(maxsize=512)  # noqa: B019 (one instance per process; a few ints each)
-    def get(self, size: int, bold: bool = False) -> Face:
-        return Face(self._faces[bold], size)
+    def get(self, size: int, bold: bool = False, chars: str = DRAWN) -> Face:
+        """The face at ``size`` whose line box holds the ink of ``chars``."""
+        return self._get(size, bold, chars)
+
+    # One key however it is called. A set of characters is one of the few the layouts
+    # name (its hash is kept by the string): a face is a few ints, 512 of them a few
+    # hundred kilobytes at most.
+    @functools.lru_cache(maxsize=512)  # noqa: B019 (one instance per process)
+    def _get(self, size: int, bold: bool, chars: str) -> Face:
+        return Face(self._faces[bold], size, chars)
 
     @functools.cached_property
     def _faces(self) -> dict[bool, Any]:
@@ -162,15 +167,18 @@ class ScreenFonts:
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019
     def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
-            bold: bool = False, floor: int = MIN_SIZE) -> Fitted:  # fmt: skip
+            bold: bool = False, floor: int = MIN_SIZE, chars: str = DRAWN) -> Fitted:  # fmt: skip
         return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold,
-                   floor=floor)  # fmt: skip
+                   floor=floor, chars=chars)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Fitted:
     size: int
     lines: tuple[str, ...]
+    # The characters its line box holds: those asked for, or every one the screens draw
+    # for a text not made of them alone.
+    chars: str = field(default=DRAWN, repr=False)
 
 
 DASHES = ("-", "–", "—")
@@ -258,33 +266,38 @@ def fit(
     cap: int,
     bold: bool,
     floor: int = MIN_SIZE,
+    chars: str = DRAWN,
 ) -> Fitted:
-    """The largest size up to ``cap`` at which ``text`` fits ``box`` whole; below ``floor``
-    (the smallest readable size, or more for a value never smaller than its label) the
-    lines are filled at ``floor`` and the last is cut with an ellipsis."""
+    """The largest size up to ``cap`` at which ``text`` fits ``box`` whole, in lines that
+    hold the ink of ``chars`` (of every character the screens draw if ``text`` is not made
+    of ``chars`` alone); below ``floor`` (the smallest readable size, or more for a value
+    never smaller than its label) the lines are filled at ``floor`` and the last is cut
+    with an ellipsis."""
     width, height = box
     text = " ".join(text.split())
     floor = max(MIN_SIZE, floor)
+    if chars != DRAWN and not holds(chars, text):
+        chars = DRAWN
     if not text or width <= 0 or height <= 0:
-        return Fitted(floor, ())
+        return Fitted(floor, (), chars)
     low, high = floor, max(floor, min(cap, height))
     best: Fitted | None = None
     while low <= high:
         size = (low + high) // 2
-        font = faces.get(size, bold)
+        font = faces.get(size, bold, chars)
         wrapped = _wrap(font, text, width, lines)
         if wrapped is not None and len(wrapped) * font.get_linesize() <= height:
-            best = Fitted(size, wrapped)
+            best = Fitted(size, wrapped, chars)
             low = size + 1
         else:
             high = size - 1
     if best is not None:
         return best
     # Too long even at the smallest size: fill the lines there, cutting the last.
-    font = faces.get(floor, bold)
+    font = faces.get(floor, bold, chars)
     room = min(lines, height // font.get_linesize())
     if room < 1:
-        return Fitted(floor, ())  # a box too small for any text stays empty
+        return Fitted(floor, (), chars)  # a box too small for any text stays empty
     words = text.split()
     out: list[str] = []
     while words and len(out) < room - 1:
@@ -294,4 +307,4 @@ def fit(
         out.append(_cut(font, line, width))
     if words:
         out.append(_cut(font, " ".join(words), width))
-    return Fitted(floor, tuple(line for line in out if line))
+    return Fitted(floor, tuple(line for line in out if line), chars)

@@ -15,7 +15,7 @@ from kiosk.config import Config, QueueConfig, ServiceConfig
 from kiosk.rules.businessday import business_day, clock_went_back
 from kiosk.rules.estimate import average_service_seconds, capacity, estimate_wait_minutes
 from kiosk.rules.hours import check_issue, day_hours
-from kiosk.rules.numbering import daily_limit, format_number
+from kiosk.rules.numbering import NUMBER_CHARS, daily_limit, format_number
 from kiosk.rules.policy import Candidate, Streak, choose_next
 from tests.conftest import MONDAY, TZ, make_config
 
@@ -61,6 +61,25 @@ def test_ok__band_numbers_count_from_the_first_of_the_band(config: Config) -> No
     assert format_number(service, 23) == "1023"
     wide = svc(prefix="", band=(1001, 1999))
     assert format_number(wide, 999) == "1999"
+
+
+@given(
+    prefix=st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=2),
+    digits=st.integers(1, 5),
+    band=st.tuples(st.integers(1, 999_998), st.integers(1, 999_998)),
+    seq=st.integers(1, 99_999),
+)
+def test_ok__every_ticket_number_is_made_of_the_number_characters(
+    prefix: str, digits: int, band: tuple[int, int], seq: int
+) -> None:
+    """Capitals A-Z and digits only (the config refuses any other prefix): the screens size
+    a ticket number's line on these characters alone."""
+    first = min(band)
+    services = [svc(prefix=prefix, digits=digits), svc(prefix="", band=(first, max(band) + 1))]
+    for service in services:
+        number = format_number(service, min(seq, daily_limit(service)))
+        assert number and set(number) <= set(NUMBER_CHARS), number
+    assert set(NUMBER_CHARS) == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 @pytest.mark.parametrize("seq", [0, -1, 1000, 5000])

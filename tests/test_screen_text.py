@@ -5,6 +5,8 @@ dummy driver; each glyph and line is compared with the same text drawn unclipped
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,8 +15,10 @@ import pygame
 import pytest
 
 from display import LookupMoment, Placed, ScreenFonts, TextBox, fonts_for, paint_lookup, paint_wall
+from display._chars import CLOCK, COUNT, DRAWN, NUMBER
 from display._layout import Panel
 from display._paint import BACKGROUNDS, NoticeStrip, paint
+from display._text import MIN_SIZE
 from kiosk.config import Config
 from kiosk.lookup import DOSSIER, Row, TimelineStep, View, idle_view
 from kiosk.queue import Board, Call, CounterBoard, ServiceBoard
@@ -180,11 +184,14 @@ def home(boxes: tuple[TextBox, ...], placed: Placed) -> TextBox:
     return found[0]
 
 
-def sizes_used(faces: ScreenFonts) -> set[tuple[int, bool]]:
-    used: set[tuple[int, bool]] = set()
+def sizes_used(faces: ScreenFonts) -> set[tuple[int, bool, str]]:
+    """Each size and weight on the pictures, with the characters its line box holds."""
+    used: set[tuple[int, bool, str]] = set()
     for size in SIZES:
         for picture in pictures(faces, size):
-            used |= {(p.size, home(picture.boxes, p).bold) for p in picture.placed}
+            for p in picture.placed:
+                box = home(picture.boxes, p)
+                used.add((p.size, box.bold, box.chars))
     return used
 
 
@@ -235,18 +242,162 @@ def test_ok__every_vietnamese_letter_is_drawn_whole_at_every_size_the_screens_us
     the glyph drawn unclipped on a large canvas, at every size and weight on the pictures."""
     assert len(LETTERS) == 134
     letters = [*LETTERS, *string.ascii_letters, *string.digits]
-    used = sizes_used(faces) | {(10, False), (10, True)}
+    drawn = sizes_used(faces)
+    used = {(size, bold) for size, bold, _ in drawn} | {(10, False), (10, True)}
     assert len(used) > 20
     assert any(size >= 100 for size, _ in used)
-    cut: dict[tuple[int, bool], str] = {}
-    for size, bold in sorted(used):
-        face = faces.get(size, bold)
+    # The lines of a ticket number, a count or the time, in line boxes of their own
+    # characters: each of those drawn whole too.
+    own = {(size, bold, chars) for size, bold, chars in drawn if chars != DRAWN}
+    assert {chars for _, _, chars in own} == {NUMBER, COUNT, CLOCK}
+    assert any(size >= 100 for size, _, _ in own)
+    cut: dict[tuple[int, bool, str], str] = {}
+    for size, bold, chars in [*((s, b, DRAWN) for s, b in sorted(used)), *sorted(own)]:
+        face = faces.get(size, bold, chars)
         canvas = pygame.Surface((4 * size, 4 * size), pygame.SRCALPHA)
-        for letter in letters:
+        for letter in letters if chars == DRAWN else chars:
             line = face.render(letter, True, WHITE)
             assert line.get_height() == face.get_linesize()
             canvas.fill((0, 0, 0, 0))
             face.face.render_to(canvas, (size, size), letter, WHITE, size=size)
             if glyph(line) != glyph(canvas):
-                cut[(size, bold)] = cut.get((size, bold), "") + letter
+                key = (size, bold, chars[:8])
+                cut[key] = cut.get(key, "") + letter
     assert not cut, cut
+
+
+# --- fields of a ticket number, a count or the time ----------------------------------------
+
+
+def number_fields(boxes: tuple[TextBox, ...]) -> dict[str, list[TextBox]]:
+    """The boxes that hold only a ticket number, a count or the time, field by field: the
+    newest call, the recent calls' numbers, the counters' numbers, the waiting counts."""
+    fields: dict[str, list[TextBox]] = {}
+    for box in boxes:
+        if box.group in ("recent-n", "tile-number", "waiting-c"):
+            field = box.group
+        elif box.style in ("call-number", "call-hot-number"):
+            field = "called"
+        elif re.fullmatch(r"\d\d:\d\d", box.text):
+            field = "clock"
+        else:
+            continue
+        fields.setdefault(field, []).append(box)
+    return fields
+
+
+def own_line(faces: ScreenFonts, text: str, size: int, bold: bool) -> int:
+    """How tall a line of ``text`` at ``size`` is when it holds the font's ascent and
+    descent and the ink of ``text`` itself (FreeType's hinted metrics, glyph by glyph)."""
+    face = faces.get(size, bold).face
+    ascent = int(face.get_sized_ascender(size))
+    descent = -int(face.get_sized_descender(size))
+    gap = max(0, int(face.get_sized_height(size)) - ascent - descent)
+    top = below = 0
+    for metrics in face.get_metrics(text, size=size):
+        lowest, highest = (v - (1 << 32) if v >= 1 << 31 else v for v in metrics[2:4])
+        top, below = max(top, highest), max(below, -lowest)
+    return max(ascent, top) + max(descent, below) + gap
+
+
+def largest_own(faces: ScreenFonts, boxes: list[TextBox]) -> int:
+    """The largest size at which every box's text fits its box on one line that holds its
+    own ink (:func:`own_line`)."""
+    for size in range(min(min(b.rect[3], b.cap) for b in boxes), MIN_SIZE - 1, -1):
+        if all(
+            own_line(faces, b.text, size, b.bold) <= b.rect[3]
+            and faces.get(size, b.bold).face.get_rect(b.text, size=size).width <= b.rect[2]
+            for b in boxes
+        ):
+            return size
+    return MIN_SIZE
+
+
+def sizes_in(picture: Picture, boxes: list[TextBox]) -> list[Placed]:
+    return [p for p in picture.placed if home(picture.boxes, p) in boxes]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_ok__numbers_counts_and_the_time_are_as_large_as_their_own_ink_allows(
+    faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    """A ticket number, a waiting count or the time never holds a Vietnamese capital: its
+    line holds the font's ascent and descent and its own ink, not the room "Ổ" needs above
+    the ascent, and it is drawn at the largest size its box allows ("C001" as tall as the
+    newest call's box lets it be), larger than in a line made for every letter; a list's
+    rows still at one size."""
+    seen: set[str] = set()
+    for picture in pictures(faces, size):
+        for field, boxes in number_fields(picture.boxes).items():
+            placed = sizes_in(picture, boxes)
+            assert len(placed) == len(boxes), (picture.name, field)
+            drawn = {p.size for p in placed}
+            assert len(drawn) == 1, (picture.name, field, drawn)
+            own = largest_own(faces, boxes)
+            every = min(faces.fit(b.text, b.rect[2], b.rect[3], bold=b.bold).size for b in boxes)
+            assert drawn == {own}, (picture.name, field, drawn, own, every)
+            assert own >= every, (picture.name, field, own, every)
+            if field == "called":  # the box is high enough for a larger number
+                assert own > every, (picture.name, own, every)
+            seen.add(field)
+    assert seen == {"called", "recent-n", "tile-number", "waiting-c", "clock"}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_ok__a_number_field_given_a_vietnamese_capital_draws_it_whole_on_the_rows_baseline(
+    faces: ScreenFonts, size: tuple[int, int]
+) -> None:
+    """A number that is not made of capitals A-Z and digits (never issued, but a database
+    may hold anything) is drawn in a line that holds every letter: "Ổ001" whole, its list's
+    rows still at one size and on one baseline."""
+    config = wall_config(NOTICE)
+    board = wall_board(config, NOTICE)
+    odd = {0: "Ổ001", 3: "Ử004"}  # the newest call, and a row of the recent calls
+    calls = tuple(dataclasses.replace(c, number=odd.get(i, c.number))
+                  for i, c in enumerate(board.calls))  # fmt: skip
+    counters = tuple(dataclasses.replace(c, serving="Ấ002") if c.number == 2 else c
+                     for c in board.counters)  # fmt: skip
+    board = dataclasses.replace(board, calls=calls, counters=counters)
+    surface = pygame.Surface(size)
+    frame = paint_wall(surface, faces, config, board, at(9, 20, 2))
+    picture = Picture("odd", surface, bare_of(faces, size, frame.layout.panels), frame.placed,
+                      frame.layout.texts)  # fmt: skip
+    fields = number_fields(picture.boxes)
+    shown = {p.text for p in picture.placed}
+    assert {"Ổ001", "Ử004", "Ấ002"} <= shown
+    for field in ("called", "recent-n", "tile-number"):
+        placed = sizes_in(picture, fields[field])
+        assert len({p.size for p in placed}) == 1, (field, placed)
+        # In every letter's line box, each row's line at the same height in its row.
+        for p in placed:
+            box = home(picture.boxes, p)
+            whole = unclipped(faces, p.text, p.size, box.bold)
+            drawn = ink(picture.surface, picture.bare, p.rect)
+            assert drawn.height >= whole.height, (field, p, drawn, whole)
+            assert drawn.width >= whole.width, (field, p, drawn, whole)
+            assert p.rect[3] == faces.get(p.size, box.bold).get_linesize(), (field, p)
+        assert len({p.rect[1] - home(picture.boxes, p).rect[1] for p in placed}) == 1, placed
+    [called] = fields["called"]
+    [line] = sizes_in(picture, [called])
+    assert line.size == faces.fit(called.text, called.rect[2], called.rect[3], bold=True).size
+    # The fields given numbers alone keep their own, larger, line box.
+    [count] = {p.size for p in sizes_in(picture, fields["waiting-c"])}
+    assert count == largest_own(faces, fields["waiting-c"])
+
+
+def test_ok__fit_falls_back_to_every_letters_line_for_a_text_outside_the_fields_characters(
+    faces: ScreenFonts,
+) -> None:
+    """Asked to fit a text in a number's line box, a text with other characters gets the
+    line box of every character, drawn whole; a number gets its own, larger one."""
+    number = faces.fit("C001", 2000, 200, bold=True, chars=NUMBER)
+    odd = faces.fit("Ổ001", 2000, 200, bold=True, chars=NUMBER)
+    assert (number.chars, odd.chars) == (NUMBER, DRAWN)
+    assert odd.size == faces.fit("Ổ001", 2000, 200, bold=True).size < number.size
+    assert faces.get(number.size, True, NUMBER).get_linesize() <= 200
+    assert faces.get(number.size + 1, True, NUMBER).get_linesize() > 200
+    face = faces.get(odd.size, True, odd.chars)
+    line = face.render("Ổ001", True, WHITE)
+    assert line.get_height() <= 200
+    drawn, whole = line.get_bounding_rect(), unclipped(faces, "Ổ001", odd.size, True)
+    assert drawn.height >= whole.height and drawn.width >= whole.width, (drawn, whole)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import string
+
 from kiosk.config import ServiceConfig, capacity
+
+# Every character a ticket number can hold: a prefix of one or two capitals A-Z (the config
+# refuses any other) and digits.
+NUMBER_CHARS = string.ascii_uppercase + string.digits
 
 
 def daily_limit(service: ServiceConfig) -> int:

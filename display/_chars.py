@@ -1,0 +1,36 @@
+"""The characters a screen's text is made of: a line box holds the ink of a set of them.
+
+Free text (names, headings, notices, a date with "Thứ Hai") may hold any character the
+screens draw, :data:`DRAWN`, and its line box reaches as high as the tallest Vietnamese
+capital (Ổ, Ấ, Ử). A field that can only hold a ticket number, a count or the time is
+measured on its own few characters, none of which reaches above the font's ascent, and is
+drawn that much larger in the same box.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+
+from kiosk.rules.numbering import NUMBER_CHARS
+from kiosk.vietnamese import LETTERS
+
+# Every character whose ink a line box must hold: the Vietnamese letters, printable ASCII,
+# Latin-1 and the typographic signs the layouts and notices use.
+DRAWN = "".join(
+    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
+)
+# Each with the ellipsis a text too long for its box is cut with.
+NUMBER = NUMBER_CHARS + "—…"  # a ticket number ("A023", "1023"), or the dash shown for none
+COUNT = string.digits + "…"  # how many wait
+CLOCK = string.digits + ":…"  # "09:41"
+
+
+def holds(chars: str, text: str) -> bool:
+    """Whether ``text`` is made of ``chars`` alone (spaces, which have no ink, aside)."""
+    return _made_of(chars).issuperset(text)
+
+
+@functools.cache
+def _made_of(chars: str) -> frozenset[str]:
+    return frozenset(chars + string.whitespace)
