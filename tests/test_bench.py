@@ -88,7 +88,7 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     assert press["n"] == 40
     assert 0 < press["median_ms"] <= press["p99_ms"] <= press["max_ms"]
     sizes = printing["ticket_bytes"]
-    assert sizes["service"] == "Lao động - Thương binh và Xã hội"  # the longest name
+    assert sizes["service"] == "Lao động - Việc làm - Người có công"  # the longest name
     assert 0 < sizes["text_576"]["bytes"] < sizes["image_384"]["bytes"]
     assert sizes["image_576"]["bytes"] > sizes["image_384"]["bytes"]
     image = sizes["image_576"]

@@ -44,7 +44,7 @@ LED, RATING_LED = 17, 27
 NUMPAD = "/dev/input/by-id/usb-test-numpad-event-kbd"
 RATING_PAD = "/dev/input/by-id/usb-test-rating-event-kbd"
 REMOTE = "/dev/input/by-id/usb-test-presenter-event-kbd"
-OTHER_SERVICES = ["tu-phap-ho-tich", "dang-ky-kinh-doanh", "xay-dung", "lao-dong-tbxh",
+OTHER_SERVICES = ["tu-phap-ho-tich", "dang-ky-kinh-doanh", "xay-dung", "lao-dong-viec-lam",
                   "bao-hiem-xa-hoi"]  # fmt: skip
 
 

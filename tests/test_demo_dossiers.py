@@ -16,6 +16,7 @@ import pytest
 
 from kiosk import codes
 from kiosk.config import load_config
+from kiosk.demo._busy_site import SERVICES as BUSY_SERVICES
 from kiosk.demo._dossiers import BY_NAME, ONE_STOP, PROCEDURES, sample_dossiers
 from kiosk.demo._slips import CACHED, demo_slips, service_counters
 from tests.conftest import EXAMPLE
@@ -186,14 +187,27 @@ def test_ok__the_slips_scanned_in_the_demo_show_what_they_are_there_to_show() ->
 
 
 def test_ok__the_table_gives_each_procedure_its_agency_and_its_fees() -> None:
-    agency = {p.name: p.agency.name for p in PROCEDURES}
-    assert agency["Đăng ký kết hôn"] in ("UBND cấp xã", "Phòng Tư pháp")
-    assert agency["Đăng ký khai sinh"] in ("UBND cấp xã", "Phòng Tư pháp")
+    agency = {p.name: p.agency for p in PROCEDURES}
+    # Since 1 July 2025 local government has two tiers, the province and the commune: civil
+    # status, household businesses, a house's building permit and a household's first land
+    # certificate are the commune's (UBND xã, UBND phường); a transfer of land is registered
+    # by the land registration office's branch; labour is the Sở Nội vụ's.
+    for name in ("Đăng ký kết hôn", "Đăng ký khai sinh", "Cấp bản sao trích lục hộ tịch"):
+        assert agency[name].name == "UBND xã"
+        assert agency[name].examiner == "Công chức Tư pháp - Hộ tịch, UBND xã"
     land = [p for p in PROCEDURES if "quyền sử dụng đất" in p.name]
-    assert land and {p.agency.name for p in land} == {"Văn phòng đăng ký đất đai"}
-    assert agency["Đăng ký thành lập hộ kinh doanh"] == "Phòng Tài chính - Kế hoạch"
-    assert agency["Cấp giấy phép xây dựng nhà ở riêng lẻ"] in (
-        "Phòng Kinh tế - Hạ tầng", "Phòng Quản lý đô thị")  # fmt: skip
+    assert len(land) == 2
+    first, transfer = land
+    assert (first.agency.name, transfer.agency.name) == ("UBND xã", "Văn phòng đăng ký đất đai")
+    assert first.agency.signer == "Chủ tịch UBND xã"
+    assert {p.agency.examiner for p in land} == {"Chi nhánh Văn phòng đăng ký đất đai"}
+    for name in ("Đăng ký thành lập hộ kinh doanh",
+                 "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh"):  # fmt: skip
+        assert (agency[name].name, agency[name].examiner) == ("UBND xã", "Phòng Kinh tế, UBND xã")
+    assert agency["Cấp giấy phép xây dựng nhà ở riêng lẻ"].name == "UBND phường"
+    assert agency["Giải quyết hưởng trợ cấp thất nghiệp"].name == "Sở Nội vụ"
+    assert agency["Cấp lại sổ bảo hiểm xã hội"].name == "Bảo hiểm xã hội cơ sở"
+    assert agency["Đăng ký thuế lần đầu cho hộ kinh doanh"].name == "Thuế cơ sở"
     # The marriage fee is exempt; registration tax (trước bạ) is land's, never a fee paid
     # on submission, nor a tax registration's.
     assert BY_NAME["Đăng ký kết hôn"].fee.startswith("Miễn lệ phí")
@@ -207,6 +221,49 @@ def test_ok__the_table_gives_each_procedure_its_agency_and_its_fees() -> None:
     # Each agency has one code, and no two agencies share one.
     by_code = {p.agency.code: p.agency.name for p in PROCEDURES}
     assert len(by_code) == len({p.agency.name for p in PROCEDURES})
+
+
+# Bodies gone since Vietnam's 2025 reforms: the district level (cấp huyện: its quận, huyện,
+# thị xã and their offices) and the thị trấn, abolished on 1 July 2025; the departments of
+# the ministries merged in March 2025; the tax offices reorganised into Thuế tỉnh and Thuế
+# cơ sở. A reader in 2026 meets none of them in the demo.
+ABOLISHED = (
+    "huyện", "quận", "thị xã", "thị trấn", "Phòng Tư pháp", "Phòng Tài chính - Kế hoạch",
+    "Phòng Kinh tế - Hạ tầng", "Phòng Kinh tế và Hạ tầng", "Phòng Quản lý đô thị",
+    "Phòng Lao động", "Tài nguyên và Môi trường", "Lao động - Thương binh",
+    "Thương binh và Xã hội", "Kế hoạch và Đầu tư", "Giao thông vận tải",
+    "Nông nghiệp và Phát triển nông thôn", "Chi cục Thuế", "Cục Thuế tỉnh", "BHXH",
+)  # fmt: skip
+_ABOLISHED = re.compile(r"\b(?:" + "|".join(map(re.escape, ABOLISHED)) + r")\b", re.IGNORECASE)
+
+
+def abolished(text: str) -> list[str]:
+    return _ABOLISHED.findall(unicodedata.normalize("NFC", text))
+
+
+def test_ok__no_agency_in_the_table_is_one_abolished_in_2025() -> None:
+    # The check finds the names the table used before the reforms.
+    for old in ("Phòng Tài chính - Kế hoạch", "Lãnh đạo UBND cấp huyện", "Chi cục Thuế",
+                "Sở Lao động - Thương binh và Xã hội", "Bảo hiểm xã hội cấp huyện",
+                "Phòng Tài nguyên và Môi trường quận Hai Bà Trưng"):  # fmt: skip
+        assert abolished(old), old
+    assert not abolished("Đăng ký khai sinh cho trẻ em trong trường hợp đặc biệt")
+    texts = {ONE_STOP}
+    for procedure in PROCEDURES:
+        agency = procedure.agency
+        texts |= {procedure.name, procedure.fee, agency.name, agency.examiner, agency.signer}
+    assert not {text: found for text in texts if (found := abolished(text))}
+
+
+def test_ok__the_centres_services_are_named_as_in_2026() -> None:
+    """The example centre's and the busy day's services and counters, as the kiosk's
+    buttons, the tickets and the wall display show them."""
+    busy = {name for _, name, _, _ in BUSY_SERVICES}
+    texts = {CONFIG.site.name, *(s.name for s in CONFIG.services),
+             *(c.label for c in CONFIG.counters), *busy}  # fmt: skip
+    assert not {text: found for text in texts if (found := abolished(text))}
+    # Every service a procedure's result is collected at is one of the busy day's too.
+    assert {p.service for p in PROCEDURES} <= {sid for sid, _, _, _ in BUSY_SERVICES}
 
 
 @pytest.mark.parametrize(

@@ -199,7 +199,7 @@ def test_ok__full_record_with_every_field() -> None:
                 "deadline": "2026-11-23T17:00:00+07:00",
             },
             {
-                "unit": "Phòng Tư pháp",
+                "unit": "Tư pháp - Hộ tịch",
                 "handler": "UBND xã Tân Phú",
                 "at": at(9, 0, day=later(1)),
                 "content": "Thẩm định",
@@ -222,7 +222,7 @@ def test_ok__full_record_with_every_field() -> None:
         returned_at=at(15, 45, day=later(3)),
         steps=(
             Step("Bộ phận Một cửa", "Lê V*** T", at(8, 5), "Tiếp nhận hồ sơ", at(17, 0)),
-            Step("Phòng Tư pháp", "UBND xã Tân Phú", at(9, 0, day=later(1)), "Thẩm định"),
+            Step("Tư pháp - Hộ tịch", "UBND xã Tân Phú", at(9, 0, day=later(1)), "Thẩm định"),
             Step("Bộ phận trả kết quả", "", None, "", None),
         ),
         pickup="Quầy số 3",
@@ -821,10 +821,10 @@ def test_ok__purge_fractional_days(store: Store) -> None:
 
 UNITS = [
     "Bộ phận Tiếp nhận và Trả kết quả",
-    "Phòng Tài nguyên và Môi trường",
-    "Phòng Tư pháp",
-    "Văn phòng Đăng ký đất đai chi nhánh huyện",
-    "Chi cục Thuế khu vực",
+    "Phòng Kinh tế, Hạ tầng và Đô thị",
+    "Phòng Văn hóa - Xã hội",
+    "Chi nhánh Văn phòng đăng ký đất đai",
+    "Bảo hiểm xã hội cơ sở",
     "Ủy ban nhân dân xã",
 ]
 CONTENTS = [

@@ -72,14 +72,14 @@ RETURNED_ON = MONDAY - dt.timedelta(days=3)  # 20/11/2026
 STEPS = [
     {"unit": "Bộ phận một cửa", "handler": "Trần Thị Bình", "at": "2026-11-16T08:15:00",
      "content": "Tiếp nhận hồ sơ"},
-    {"unit": "Phòng Tài nguyên và Môi trường", "handler": "Lê Văn Cường",
+    {"unit": "Chi nhánh Văn phòng đăng ký đất đai", "handler": "Lê Văn Cường",
      "at": "2026-11-17T09:00:00", "content": "Thẩm định hồ sơ, kiểm tra thực địa"},
     {"unit": "Văn phòng đăng ký đất đai", "handler": "Phạm Minh Đức",
      "at": "2026-11-19T14:30:00", "content": "Trình ký giấy chứng nhận"},
 ]  # fmt: skip
 STEP_LINES = [
     "Bộ phận một cửa: Tiếp nhận hồ sơ (Trần T*** B)",
-    "Phòng Tài nguyên và Môi trường: Thẩm định hồ sơ, kiểm tra thực địa (Lê V*** C)",
+    "Chi nhánh Văn phòng đăng ký đất đai: Thẩm định hồ sơ, kiểm tra thực địa (Lê V*** C)",
     "Văn phòng đăng ký đất đai: Trình ký giấy chứng nhận (Phạm M*** Đ)",
 ]
 STEP_TIMES = ["16/11 08:15", "17/11 09:00", "19/11 14:30"]

@@ -71,7 +71,7 @@ EXAMPLE_CONFIG = make_config()
 KEY = bytes(range(32))
 DAY = "2026-11-23"
 SITE = "Trung tâm Phục vụ hành chính công tỉnh Hưng Yên"
-SERVICE = "Lao động - Thương binh và Xã hội"
+SERVICE = "Lao động - Việc làm - Người có công"
 NUMBER = "E123"
 TOKEN = sign(KEY, DAY, NUMBER)
 FOOTER = EXAMPLE_CONFIG.kiosk.footer
@@ -401,7 +401,7 @@ def test_ok__cp1258_round_trips_every_vietnamese_letter() -> None:
         ("Đường Ưu tiên", b"Duong Uu tien"),
         ("đất đai", b"dat dai"),
         ("Quầy số 5", b"Quay so 5"),
-        (SERVICE, b"Lao dong - Thuong binh va Xa hoi"),
+        (SERVICE, b"Lao dong - Viec lam - Nguoi co cong"),
     ],
 )
 def test_ok__ascii_drops_the_marks(text: str, expected: bytes) -> None:
@@ -445,7 +445,7 @@ def test_ok__ascii_text_ticket_reads_back_without_marks() -> None:
     printer = VirtualPrinter(576)
     printer.feed(rendered.data)
     joined = " ".join(printer.texts[0])
-    assert "Lao dong - Thuong binh va Xa hoi" in joined
+    assert "Lao dong - Viec lam - Nguoi co cong" in joined
     assert "Moi den quay so 4, 7" in joined
     assert NUMBER in printer.texts[0]
 

@@ -32,18 +32,18 @@ SERVICES = (
     ("tu-phap-ho-tich", "Tư pháp - Hộ tịch", 'prefix = "B"', 5),
     ("dang-ky-kinh-doanh", "Đăng ký kinh doanh", "band = [1001, 1999]", 6),
     ("xay-dung", "Xây dựng", "band = [3001, 3999]", 8),
-    ("lao-dong-tbxh", "Lao động - Thương binh và Xã hội", 'prefix = "E"', 5),
+    ("lao-dong-viec-lam", "Lao động - Việc làm - Người có công", 'prefix = "E"', 5),
     ("bao-hiem-xa-hoi", "Bảo hiểm xã hội", 'prefix = "F"', 4),
     ("thue", "Thuế", 'prefix = "G"', 4),
-    ("giao-thong-van-tai", "Giao thông vận tải", 'prefix = "H"', 5),
+    ("y-te", "Y tế - Bảo trợ xã hội", 'prefix = "H"', 5),
 )
 SERVICE_IDS = tuple(s[0] for s in SERVICES)
 # Which services each of the 20 counters calls (the busiest have most counters).
 COUNTER_SERVICES = (
     *[["dat-dai"]] * 4, *[["tu-phap-ho-tich"]] * 4, *[["dang-ky-kinh-doanh"]] * 2,
-    ["xay-dung"], *[["lao-dong-tbxh"]] * 2, *[["bao-hiem-xa-hoi"]] * 2, *[["thue"]] * 2,
-    ["giao-thong-van-tai"], ["dat-dai", "xay-dung", "giao-thong-van-tai"],
-    ["tu-phap-ho-tich", "lao-dong-tbxh", "thue"],
+    ["xay-dung"], *[["lao-dong-viec-lam"]] * 2, *[["bao-hiem-xa-hoi"]] * 2, *[["thue"]] * 2,
+    ["y-te"], ["dat-dai", "xay-dung", "y-te"],
+    ["tu-phap-ho-tich", "lao-dong-viec-lam", "thue"],
 )  # fmt: skip
 KIOSK_PINS = (5, 6, 12, 13, 16, 19, 20, 21)  # one per service, in SERVICES order
 PRIORITY_PIN = 26

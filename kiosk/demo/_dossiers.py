@@ -41,39 +41,46 @@ class Procedure:
     obligations: tuple[tuple[str, float], ...] = ()  # (what, share of the property's value)
 
 
-LAND = Agency("Văn phòng đăng ký đất đai", "Văn phòng đăng ký đất đai",
-              "Lãnh đạo Văn phòng đăng ký đất đai", "000.12.31.H56")  # fmt: skip
-COMMUNE = Agency("UBND cấp xã", "Công chức Tư pháp - Hộ tịch, UBND cấp xã", "Chủ tịch UBND cấp xã",
-                 "000.A0.01.H26")  # fmt: skip
-FINANCE = Agency("Phòng Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch",
-                 "Lãnh đạo Phòng Tài chính - Kế hoạch", "38.98.H29")  # fmt: skip
-BUILDING = Agency("Phòng Kinh tế - Hạ tầng", "Phòng Kinh tế - Hạ tầng", "Lãnh đạo UBND cấp huyện",
-                  "000.00.04.G14")  # fmt: skip
-LABOUR = Agency("Sở Lao động - Thương binh và Xã hội", "Trung tâm Dịch vụ việc làm",
-                "Lãnh đạo Sở Lao động - Thương binh và Xã hội", "000.00.15.H31")  # fmt: skip
-INSURANCE = Agency("Bảo hiểm xã hội cấp huyện", "Bảo hiểm xã hội cấp huyện",
-                   "Lãnh đạo Bảo hiểm xã hội cấp huyện", "G22.50")  # fmt: skip
-TAX = Agency("Chi cục Thuế", "Chi cục Thuế", "Lãnh đạo Chi cục Thuế", "000.20.38.H31")
+# The agencies as they are since 1 July 2025: local government has two tiers, the province
+# and the commune (xã, phường), and no district level. A commune registers civil status and
+# household businesses, permits a house and grants a household its first land certificate;
+# the land registration office's branches register transfers; the Sở Nội vụ took labour
+# over; social insurance and tax are settled by their offices below the province (Bảo hiểm
+# xã hội cơ sở, Thuế cơ sở). Agencies named alike share their code.
+COMMUNE, WARD = "000.21.01.H31", "000.03.01.H31"
+CIVIL_STATUS = Agency("UBND xã", "Công chức Tư pháp - Hộ tịch, UBND xã", "Chủ tịch UBND xã",
+                      COMMUNE)  # fmt: skip
+FIRST_LAND = Agency("UBND xã", "Chi nhánh Văn phòng đăng ký đất đai", "Chủ tịch UBND xã", COMMUNE)
+LAND = Agency("Văn phòng đăng ký đất đai", "Chi nhánh Văn phòng đăng ký đất đai",
+              "Lãnh đạo Chi nhánh Văn phòng đăng ký đất đai", "000.12.31.H31")  # fmt: skip
+BUSINESS = Agency("UBND xã", "Phòng Kinh tế, UBND xã", "Lãnh đạo Phòng Kinh tế, UBND xã",
+                  COMMUNE)  # fmt: skip
+BUILDING = Agency("UBND phường", "Phòng Kinh tế, Hạ tầng và Đô thị, UBND phường",
+                  "Chủ tịch UBND phường", WARD)  # fmt: skip
+LABOUR = Agency("Sở Nội vụ", "Trung tâm Dịch vụ việc làm", "Lãnh đạo Sở Nội vụ", "000.00.15.H31")
+INSURANCE = Agency("Bảo hiểm xã hội cơ sở", "Bảo hiểm xã hội cơ sở",
+                   "Lãnh đạo Bảo hiểm xã hội cơ sở", "G22.50")  # fmt: skip
+TAX = Agency("Thuế cơ sở", "Thuế cơ sở", "Lãnh đạo Thuế cơ sở", "000.20.38.H31")
 
 PROCEDURES = (
     Procedure("Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất "
-              "lần đầu", LAND, "dat-dai", 20, "Lệ phí cấp Giấy chứng nhận 100.000 đồng",
+              "lần đầu", FIRST_LAND, "dat-dai", 20, "Lệ phí cấp Giấy chứng nhận 100.000 đồng",
               (("lệ phí trước bạ", 0.005),)),
     Procedure("Đăng ký biến động quyền sử dụng đất do chuyển nhượng", LAND, "dat-dai", 10,
               "Lệ phí đăng ký biến động đất đai 30.000 đồng",
               (("thuế thu nhập cá nhân", 0.02), ("lệ phí trước bạ", 0.005))),
-    Procedure("Đăng ký khai sinh", COMMUNE, "tu-phap-ho-tich", 0,
+    Procedure("Đăng ký khai sinh", CIVIL_STATUS, "tu-phap-ho-tich", 0,
               "Miễn lệ phí (đăng ký khai sinh đúng hạn)"),
-    Procedure("Đăng ký kết hôn", COMMUNE, "tu-phap-ho-tich", 5, "Miễn lệ phí đăng ký kết hôn"),
-    Procedure("Cấp bản sao trích lục hộ tịch", COMMUNE, "tu-phap-ho-tich", 0,
+    Procedure("Đăng ký kết hôn", CIVIL_STATUS, "tu-phap-ho-tich", 5, "Miễn lệ phí đăng ký kết hôn"),
+    Procedure("Cấp bản sao trích lục hộ tịch", CIVIL_STATUS, "tu-phap-ho-tich", 0,
               "Phí cấp bản sao trích lục 8.000 đồng/bản"),
-    Procedure("Đăng ký thành lập hộ kinh doanh", FINANCE, "dang-ky-kinh-doanh", 3,
+    Procedure("Đăng ký thành lập hộ kinh doanh", BUSINESS, "dang-ky-kinh-doanh", 3,
               "Lệ phí đăng ký hộ kinh doanh 100.000 đồng"),
-    Procedure("Đăng ký thay đổi nội dung đăng ký hộ kinh doanh", FINANCE, "dang-ky-kinh-doanh",
+    Procedure("Đăng ký thay đổi nội dung đăng ký hộ kinh doanh", BUSINESS, "dang-ky-kinh-doanh",
               3, "Lệ phí đăng ký thay đổi 50.000 đồng"),
     Procedure("Cấp giấy phép xây dựng nhà ở riêng lẻ", BUILDING, "xay-dung", 15,
               "Lệ phí cấp giấy phép xây dựng 75.000 đồng"),
-    Procedure("Giải quyết hưởng trợ cấp thất nghiệp", LABOUR, "lao-dong-tbxh", 20,
+    Procedure("Giải quyết hưởng trợ cấp thất nghiệp", LABOUR, "lao-dong-viec-lam", 20,
               "Không thu phí, lệ phí"),
     Procedure("Cấp lại sổ bảo hiểm xã hội", INSURANCE, "bao-hiem-xa-hoi", 10,
               "Không thu phí, lệ phí"),
