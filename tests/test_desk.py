@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -25,10 +26,10 @@ from gpiozero.pins.mock import MockFactory
 from kiosk import tokens
 from kiosk.config import Config
 from kiosk.desk import Buttons, Desk, Feedback, LongPress, Outcome, Press
-from kiosk.store import Store
+from kiosk.store import Reserve, Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
 from tests.conftest import OPEN_ALL_DAY, at, make_config
-from tests.disks import fill, needs_root, tmpfs
+from tests.disks import fill, needs_root, remount, tmpfs
 
 PIN = {"dat-dai": 5, "tu-phap-ho-tich": 6, "thue": 20}
 PRIORITY_PIN, BUSY, ERROR, PAPER, BUZZER = 26, 22, 23, 24, 25
@@ -635,3 +636,190 @@ def test_fail__a_press_on_a_full_disk_is_refused_and_nothing_is_printed(
     assert site.virtual.pages == []
     assert site.tickets() == []
     assert (disk / "kiosk.db-reserve").exists()  # kept for a ticket that does print
+
+
+class TakenWhenSpent(Reserve):
+    """The reserve, whose room someone else (another daemon, a log) takes the moment it is
+    given back: the commit that follows the print still finds the disk full."""
+
+    def __init__(self, db: Path, disk: Path) -> None:
+        super().__init__(db, note="printed")
+        self.disk = disk
+
+    def spend(self) -> bool:
+        spent = super().spend()
+        fill(self.disk)  # the same ballast, grown
+        return spent
+
+
+def printed_not_recorded(make_site: Any, disk: Path, caplog: pytest.LogCaptureFixture) -> Site:
+    """A01 printed as the disk fills up, and the reserve's room taken too: the database
+    cannot take the ticket as printed."""
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    site: Site = make_site(db=disk / "kiosk.db")
+    site.desk.printer = FillsTheDisk(site.desk.printer, disk)
+    site.desk.reserve = TakenWhenSpent(disk / "kiosk.db", disk)
+    site.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # each commit needs room
+    with running(site.desk):
+        site.press("dat-dai")
+        site.wait_for_pages(1)
+        assert wait_until(lambda: bool(log_lines(caplog, "press dat-dai: printed A001")))
+        time.sleep(2.5)  # the idle loop tries again, and again
+        # The citizen holds A001, and got a ticket's beep.
+        assert True not in [s.state for s in site.pins.pin(ERROR).states]
+        # Presses wait for it: refused, the disk full, nothing printed.
+        site.press("thue")
+        assert wait_until(lambda: bool(log_lines(caplog, "press thue: refused  disk_full")))
+        time.sleep(0.2)
+        assert len(site.virtual.pages) == 1
+        assert True in [s.state for s in site.pins.pin(ERROR).states]
+    # Kept as printed, not voided.
+    assert site.tickets() == [("A001", "issued", 0)]
+    assert site.events("ticket.voided") == []
+    [told] = log_lines(caplog, "was printed but is not recorded yet")
+    assert told.startswith("ticket A001 was printed but is not recorded yet (")
+    assert "disk full (" in told
+    assert not log_lines(caplog, "left unprinted")
+    # Noted beside the database, so that a restart knows it was printed.
+    [(uid,)] = site.store.conn.execute("SELECT uid FROM tickets").fetchall()
+    assert (disk / "kiosk.db-printed").read_text().split() == [uid]
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+    return site
+
+
+@needs_root
+def test_fail__a_printed_ticket_the_database_cannot_take_joins_the_queue_once_it_can(
+    make_site: Any, disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = printed_not_recorded(make_site, disk, caplog)
+    with running(site.desk):
+        (disk / "ballast").unlink()
+        assert wait_until(lambda: bool(log_lines(caplog, "A001, printed earlier, is recorded")))
+        site.desk.presses.put(Press("thue", long=False, at=time.monotonic() + 60))
+        site.wait_for_pages(2)
+        assert wait_until(lambda: bool(log_lines(caplog, "press thue: printed G001")))
+    assert site.tickets() == [("A001", "waiting", 0), ("G001", "waiting", 0)]
+    assert [e["number"] for e in site.events("ticket.printed")] == ["A001", "G001"]
+    assert site.events("ticket.voided") == []
+    assert len(log_lines(caplog, "was printed but is not recorded yet")) == 1
+    _no_ticket_callable_without_print(site)
+
+
+@needs_root
+def test_fail__a_printed_ticket_not_recorded_survives_restarts_and_joins_the_queue(
+    make_site: Any, disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = printed_not_recorded(make_site, disk, caplog)
+    db = disk / "kiosk.db"
+
+    def restart() -> Desk:
+        with Store(db) as store:
+            desk = Desk(site.config, store, site.desk.printer, clock=lambda: site.clock[0])
+            assert desk.recover() == []  # nothing voided
+            return desk
+
+    # The daemon restarts while the disk is still full: A001 stays printed, not recorded.
+    again = restart()
+    assert list(again.unrecorded.values()) == ["A001"]
+    assert site.tickets() == [("A001", "issued", 0)]
+    assert len(log_lines(caplog, "ticket A001 was printed but is not recorded yet")) == 2
+    # And once more after space is freed: A001 joins the queue.
+    (disk / "ballast").unlink()
+    assert restart().unrecorded == {}
+    assert site.tickets() == [("A001", "waiting", 0)]
+    assert site.events("ticket.voided") == []
+    assert log_lines(caplog, "ticket A001, printed earlier, is recorded now")
+    assert (disk / "kiosk.db-printed").read_text().split() == []
+
+
+def test_ok__recover_records_a_ticket_noted_as_printed_and_voids_the_others(site: Site) -> None:
+    from kiosk import queue
+
+    printed = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    unprinted = queue.issue(site.store, site.config, "thue", now=site.clock[0])
+    assert site.desk.note is not None and site.desk.note.ready()
+    site.desk.note.write([printed.ticket.uid])  # as the last run did once the printer took it
+    assert site.desk.recover() == [unprinted.ticket.number]
+    assert site.tickets() == [("A001", "waiting", 0), ("G001", "void", 0)]
+    assert site.events("ticket.voided")[-1]["reason"] == "interrupted"
+
+
+class LocksTheDatabase:
+    """The site's printer, and while the ticket comes out another program holds the
+    database's write lock past the busy timeout."""
+
+    def __init__(self, printer: Any, db: Path) -> None:
+        self.printer, self.db = printer, db
+        self.locker: sqlite3.Connection | None = None
+
+    def status(self) -> Any:
+        return self.printer.status()
+
+    def print_slip(self, slip: Any) -> int:
+        sent = int(self.printer.print_slip(slip))
+        if self.locker is None:
+            self.locker = sqlite3.connect(self.db, isolation_level=None, check_same_thread=False)
+            self.locker.execute("BEGIN IMMEDIATE")
+        return sent
+
+    def unlock(self) -> None:
+        assert self.locker is not None
+        self.locker.execute("ROLLBACK")
+        self.locker.close()
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+def test_fail__a_printed_ticket_is_not_voided_when_the_database_is_locked(
+    site: Site, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    site.store.busy_timeout_ms = 200
+    printer = LocksTheDatabase(site.desk.printer, tmp_path / "kiosk.db")
+    site.desk.printer = printer
+    with running(site.desk):
+        site.press("dat-dai")
+        site.wait_for_pages(1)
+        assert wait_until(lambda: bool(log_lines(caplog, "press dat-dai: printed A001")))
+        [told] = log_lines(caplog, "was printed but is not recorded yet")
+        assert "database is locked" in told
+        site.press("thue")
+        assert wait_until(lambda: bool(log_lines(caplog, "press thue: refused  unrecorded")))
+        assert len(site.virtual.pages) == 1
+        printer.unlock()
+        assert wait_until(lambda: bool(log_lines(caplog, "A001, printed earlier, is recorded")))
+    assert site.tickets() == [("A001", "waiting", 0)]
+    assert site.events("ticket.voided") == []
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@needs_root
+def test_fail__a_reserve_that_cannot_be_made_refuses_presses_without_saying_disk_full(
+    make_site: Any, disk: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    # The database's folder is on a filesystem gone read-only (the database itself lives on,
+    # through a link, where it can still be written).
+    with tmpfs(tmp_path / "site", "1m") as folder:
+        (folder / "kiosk.db").symlink_to(disk / "kiosk.db")
+        remount(folder, readonly=True)
+        site = make_site(db=folder / "kiosk.db")
+        with running(site.desk):
+            site.press("dat-dai")
+            assert wait_until(lambda: bool(log_lines(caplog, "press dat-dai: refused")))
+        [line] = [r for r in caplog.records if "press dat-dai" in r.getMessage()]
+        assert line.levelname == "WARNING"
+        assert line.getMessage().startswith(
+            "press dat-dai: refused  no_reserve (cannot make the 2.0 MiB kept free beside "
+            f"{folder / 'kiosk.db'}: {folder} is on a read-only filesystem; no tickets until "
+            "then: one printed without it might never join the queue"
+        )
+        assert "disk full" not in caplog.text
+        assert site.virtual.pages == []
+        assert site.tickets() == []
+        assert [e["reason"] for e in site.events("ticket.refused")] == ["no_reserve"]
+        assert True in [s.state for s in site.pins.pin(ERROR).states]
+        assert not [r for r in caplog.records if r.exc_info]
+        site.store.close()

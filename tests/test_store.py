@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -296,3 +298,65 @@ def test_ok__a_store_only_to_read_upgrades_an_older_schema_only_where_it_may_wri
     remount(disk, readonly=True)
     with pytest.raises(StoreError, match=r"kept\.db: database schema \d+ is older than this"):
         Store(disk / "kept.db", readonly=True)
+
+
+def _reserve_as_nobody(folder: Path) -> dict[str, object]:
+    """Reserve.ready() for a database in ``folder``, run by a user who is not root."""
+    from tests.disks import as_nobody, python_for_nobody
+
+    script = (
+        "import json, sys; from kiosk.store import Reserve; "
+        "r = Reserve(sys.argv[1], note='printed'); ok = r.ready(); "
+        "print(json.dumps({'ok': ok, 'reason': r.reason, 'problem': r.problem}))"
+    )
+    done = subprocess.run(
+        [*as_nobody(), *python_for_nobody(), "-c", script, str(folder / "kiosk.db")],
+        capture_output=True, text=True, cwd="/", check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+@needs_root
+def test_fail__a_reserve_another_user_keeps_from_being_made_says_whose_file_not_disk_full() -> None:
+    from tests.disks import NOBODY, public_folder
+
+    with public_folder() as top:
+        # A run as root left its half-made reserve in the kiosk user's folder: it goes.
+        site = top / "site"
+        site.mkdir()
+        os.chown(site, NOBODY, NOBODY)
+        (site / "kiosk.db-reserve.new").write_bytes(b"root's")
+        assert _reserve_as_nobody(site) == {"ok": True, "reason": "", "problem": ""}
+        assert sorted(p.name for p in site.iterdir()) == ["kiosk.db-printed", "kiosk.db-reserve"]
+        assert (site / "kiosk.db-reserve").stat().st_size == 2 << 20
+
+        # The folder is root's: the kiosk user can make nothing in it.
+        owned = top / "owned"
+        owned.mkdir(mode=0o755)
+        made = _reserve_as_nobody(owned)
+        assert (made["ok"], made["reason"]) == (False, "no_reserve")
+        problem = str(made["problem"])
+        assert f": {owned}: permission denied" in problem
+        assert f"run `chown nobody: {owned}`" in problem
+        assert "no tickets until then" in problem
+        assert "disk full" not in problem
+
+        # A shared folder (sticky, as /tmp): root's leftover cannot be removed, and is named.
+        shared = top / "shared"
+        shared.mkdir()
+        shared.chmod(0o1777)
+        (shared / "kiosk.db-printed.new").write_bytes(b"root's")
+        made = _reserve_as_nobody(shared)
+        assert (made["ok"], made["reason"]) == (False, "no_reserve")
+        assert f"run `chown nobody: {shared / 'kiosk.db-printed.new'}`" in str(made["problem"])
+
+
+@needs_root
+def test_fail__a_reserve_on_a_read_only_disk_says_read_only_not_disk_full(disk: Path) -> None:
+    remount(disk, readonly=True)
+    reserve = Reserve(disk / "kiosk.db", note="printed")
+    assert not reserve.ready()
+    assert reserve.reason == "no_reserve"
+    assert f"{disk} is on a read-only filesystem" in reserve.problem
+    assert "disk full" not in reserve.problem

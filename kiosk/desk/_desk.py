@@ -9,8 +9,16 @@ to be unusable, presses are refused without taking a number.
 A printed number must become callable, so nothing is printed unless the disk has room
 for the commit that follows: the desk keeps a reserve beside the database
 (:class:`kiosk.store.Reserve`) and spends it on that commit if the disk filled up
-meanwhile. Without the reserve in place (the disk is full) presses are refused, and
-nothing is printed, until there is room again.
+meanwhile. Without the reserve in place (the disk is full, or it cannot be made) presses
+are refused, and nothing is printed, until it is.
+
+A ticket is never voided once the printer has taken it. Its id is noted at once in a small
+file made with the reserve (``kiosk.db-printed``, rewritten in place, so even a full disk
+takes it); if the commit still fails (the reserve's room taken by someone else, the
+database locked), the ticket is kept as printed but not recorded: the idle loop tries the
+commit again until it goes in, presses are refused meanwhile, and a restart records it as
+printed (:meth:`Desk.recover`) instead of voiding it. A ticket left ``issued`` and not
+noted was not printed (the previous run died before the printer took it): it is voided.
 """
 
 from __future__ import annotations
@@ -36,14 +44,17 @@ from kiosk.desk._ports import (
     TicketPrinter,
     longest_call,
 )
+from kiosk.faultlog import FaultLog
 from kiosk.slip import Slip, slip_for
-from kiosk.store import DiskFull, Reserve, Store, StoreError
+from kiosk.store import NO_ROOM, NOT_MADE, DiskFull, Reserve, Store, StoreError, store_fault
 
 log = logging.getLogger("kiosk.desk")
 
 
 IDLE_WAIT = 1.0  # seconds between looks at the printer and central's commands at rest
-DISK_FULL = "disk_full"
+DISK_FULL = NO_ROOM
+UNRECORDED = "unrecorded"  # refusal: a printed ticket waits for the database to take it
+NEEDS_HANDS = (DISK_FULL, NOT_MADE, UNRECORDED)  # refusals a technician has to see to
 # Tries at the commit that makes a printed ticket callable once the reserve is given back
 # (some filesystems hand freed blocks out again only after their next commit).
 SETTLE_TRIES = 5
@@ -79,7 +90,15 @@ class Desk:
         self.clock = clock
         self.monotonic = monotonic
         self.presses: queue.Queue[Press] = queue.Queue()
-        self.reserve = Reserve(store.path) if str(store.path) != ":memory:" else None
+        self.reserve = (
+            Reserve(store.path, note="printed") if str(store.path) != ":memory:" else None
+        )
+        self.note = self.reserve.note if self.reserve is not None else None
+        # Printed tickets the database has not taken yet: uid -> number; presses wait.
+        self.unrecorded: dict[str, str] = {}
+        self._unrecorded_why: Exception | None = None
+        self._settling = FaultLog(log, "printed ticket not recorded yet", monotonic=monotonic)
+        self._polling = FaultLog(log, "kiosk idle loop", monotonic=monotonic)
         self.key = tokens.site_key(store, clock())
         self.status = PrinterStatus(UNCHECKED, "not asked yet")
         self._last: dict[str, float] = {}
@@ -98,12 +117,24 @@ class Desk:
     # -- start-up ---------------------------------------------------------------------
 
     def recover(self) -> list[str]:
-        """Void tickets a previous run left between issue and print (it died mid-print)."""
-        now = self.clock()
+        """Settle the tickets a previous run left ``issued``: those it noted as printed
+        join the queue (or wait in :attr:`unrecorded` while the database cannot take them);
+        the others never reached the printer (it died first) and are voided. The numbers
+        voided."""
+        noted = set(self.note.lines()) if self.note is not None else set()
         with self.store.read() as conn:
-            stranded = [row[0] for row in conn.execute(
-                "SELECT uid FROM tickets WHERE status = 'issued' ORDER BY id"
-            )]  # fmt: skip
+            left = conn.execute(
+                "SELECT uid, number FROM tickets WHERE status = 'issued' ORDER BY id"
+            ).fetchall()
+        stranded = [uid for uid, _ in left if uid not in noted]
+        printed = [(uid, number) for uid, number in left if uid in noted]
+        for uid, number in printed:
+            self.unrecorded[uid] = number
+        if printed:
+            self.settle()  # one line: recorded now, or not yet
+        elif noted:
+            self._note_unrecorded()  # those noted were recorded before the last run ended
+        now = self.clock()
         numbers = []
         for uid in stranded:
             try:
@@ -150,24 +181,37 @@ class Desk:
         return outcome
 
     def has_room(self) -> bool:
-        """Whether the disk keeps room for the commit that follows a print (the reserve is
-        in place, made now if need be); :attr:`Reserve.problem` says why not."""
+        """Whether the disk keeps room for the commit that follows a print (the reserve and
+        its note are in place, made now if need be); :attr:`Reserve.reason` and
+        :attr:`Reserve.problem` say why not."""
         return self.reserve is None or self.reserve.ready()
 
     def _refuse(self, service: str, reason: str, priority: bool) -> None:
-        """Record a press that got no ticket (not at all when the disk is full)."""
-        with contextlib.suppress(DiskFull):
+        """Record a press that got no ticket (not at all when the database cannot take it:
+        the disk full, read-only, the database locked)."""
+        try:
             tickets.refuse(self.store, self.config, service, reason, priority=priority,
                            now=self.clock())  # fmt: skip
+        except Exception as exc:
+            if store_fault(exc, self.store.path) is None:
+                raise
 
     def _issue(self, service: str, priority: bool) -> Outcome:
+        if self.unrecorded and not self.settle():
+            reason = DISK_FULL if isinstance(self._unrecorded_why, DiskFull) else UNRECORDED
+            self._refuse(service, reason, priority)
+            waiting = ", ".join(self.unrecorded.values())
+            return Outcome("refused", reason=reason, priority=priority,
+                           detail=f"printed ticket {waiting} not recorded yet: "
+                                  f"{self._unrecorded_why}")  # fmt: skip
         if not self.status.printable and not self.check_printer().printable:
             self._refuse(service, f"printer_{self.status.state}", priority)
             return Outcome("refused", reason=f"printer_{self.status.state}", priority=priority)
         if not self.has_room():
-            self._refuse(service, DISK_FULL, priority)
-            problem = self.reserve.problem if self.reserve is not None else ""
-            return Outcome("refused", reason=DISK_FULL, priority=priority, detail=problem)
+            assert self.reserve is not None
+            reason, problem = self.reserve.reason, self.reserve.problem
+            self._refuse(service, reason, priority)
+            return Outcome("refused", reason=reason, priority=priority, detail=problem)
         try:
             issued = tickets.issue(
                 self.store, self.config, service, now=self.clock(), priority=priority
@@ -178,7 +222,8 @@ class Desk:
         try:
             return self._print(issued)
         except Exception:
-            # Whatever went wrong, the number must not stay half-issued.
+            # Whatever went wrong before the printer took it, the number must not stay
+            # half-issued (once it has, _print keeps it, whatever happens).
             with contextlib.suppress(Exception):
                 self._void(issued.ticket.uid, "error")
             raise
@@ -197,31 +242,90 @@ class Desk:
             self._void(issued.ticket.uid, f"print_{failed.status.state}")
             return Outcome("void", number, f"print_{failed.status.state}", priority)
         sent = self.monotonic()
-        self._printed(issued.ticket)
+        # From here on the citizen holds the ticket: nothing voids it.
+        uid = issued.ticket.uid
+        self.unrecorded[uid] = number
+        self._note_unrecorded()
+        try:
+            self._printed(uid, number)
+        except Exception as exc:
+            self._not_recorded(number, exc)
+            return Outcome("printed", number, priority=priority, printed_at=sent,
+                           detail="not recorded yet")  # fmt: skip
+        del self.unrecorded[uid]
         return Outcome("printed", number, priority=priority, printed_at=sent)
 
-    def _printed(self, ticket: tickets.Ticket) -> None:
+    def _note_unrecorded(self) -> None:
+        """Note on the disk the printed tickets the database has not taken (a restart then
+        records them as printed instead of voiding them)."""
+        if self.note is None:
+            return
+        try:
+            self.note.write(list(self.unrecorded))
+        except (OSError, ValueError) as exc:
+            log.error("cannot note printed ticket(s) %s in %s: %s; if the kiosk stops before "
+                      "the database takes them, they are voided", ", ".join(
+                          self.unrecorded.values()) or "(none)", self.note.path, exc)  # fmt: skip
+
+    def _printed(self, uid: str, number: str) -> None:
         """The citizen holds the ticket now: it joins the queue, whatever the disk says.
         If it filled up since the reserve was checked, the reserve's room is given back
         to it for this commit (and presses are refused until there is room again)."""
         try:
-            tickets.mark_printed(self.store, self.config, ticket.uid, now=self.clock())
+            self._mark_printed(uid)
             return
         except DiskFull:
             if self.reserve is None or not self.reserve.spend():
                 raise
-        log.warning("disk full: the room kept beside the database went to ticket %s, printed "
-                    "just now; no more tickets until space is freed", ticket.number)  # fmt: skip
         for attempt in range(1, SETTLE_TRIES + 1):
             try:
-                tickets.mark_printed(self.store, self.config, ticket.uid, now=self.clock())
-                return
-            except DiskFull as full:
+                self._mark_printed(uid)
+            except DiskFull:
                 if attempt == SETTLE_TRIES:
-                    log.error("ticket %s was printed but cannot join the queue: %s",
-                              ticket.number, full)  # fmt: skip
-                    raise
+                    raise  # the room went to someone else first
                 time.sleep(0.05 * attempt)
+            else:
+                log.warning("disk full: the room kept beside the database went to ticket %s, "
+                            "printed already; no more tickets until space is freed",
+                            number)  # fmt: skip
+                return
+
+    def _mark_printed(self, uid: str) -> None:
+        try:
+            tickets.mark_printed(self.store, self.config, uid, now=self.clock())
+        except tickets.Refused as refusal:  # settled meanwhile by someone else: left so
+            log.warning("%s", refusal)
+
+    def settle(self) -> bool:
+        """Try again to record the printed tickets the database did not take; True when
+        none is left waiting."""
+        for uid, number in list(self.unrecorded.items()):
+            try:
+                self._printed(uid, number)
+            except Exception as exc:
+                self._not_recorded(number, exc)
+                return False
+            del self.unrecorded[uid]
+            said = f"ticket {number}, printed earlier, is recorded now and joins the queue"
+            if self._settling.failing:
+                self._settling.worked(say=said)
+            else:
+                log.warning("%s", said)
+        self._unrecorded_why = None
+        self._note_unrecorded()
+        return True
+
+    def _not_recorded(self, number: str, exc: Exception) -> None:
+        """One line when a printed ticket is first found not recorded, then one a minute
+        while the database still does not take it."""
+        fault = store_fault(exc, self.store.path)
+        self._unrecorded_why = fault or exc
+        why = str(fault) if fault is not None else f"{type(exc).__name__}: {exc}"
+        if fault is None and not self._settling.failing:  # a bug: its traceback, once
+            log.error("recording printed ticket %s failed", number, exc_info=exc)
+        self._settling.failed(f"{number}: {why}", first=(
+            f"ticket {number} was printed but is not recorded yet ({why}): it joins the queue "
+            "as soon as the database takes it; no tickets until then"))  # fmt: skip
 
     def _send(self, slip: Slip) -> None:
         try:
@@ -266,10 +370,13 @@ class Desk:
         """Between presses: ask the printer now and then, so paper-low and an unplugged
         printer show before the next citizen finds out; carry out a reprint central asked
         for."""
+        settled = not self.unrecorded or self.settle()
         now = self.monotonic()
         if now >= self._next_poll:
             self._next_poll = now + self.config.printer.retry_seconds
             self.check_printer()
+        if not settled:
+            return  # the database did not take it: no more waiting on it this time
         if commands.waiting(self.store, "reprint", now=self.clock(),
                             max_age=self.config.sync.command_timeout_seconds):  # fmt: skip
             self.reprint()
@@ -323,8 +430,13 @@ class Desk:
             except queue.Empty:
                 try:
                     self.poll()
-                except StoreError as exc:  # the database's disk is full, or it is locked
-                    log.warning("%s", exc)
+                except Exception as exc:
+                    fault = store_fault(exc, self.store.path)
+                    if fault is None:
+                        raise
+                    self._polling.failed(fault)  # the disk is full, the database locked
+                else:
+                    self._polling.worked()
             else:
                 try:
                     outcome = self.handle(press)
@@ -338,7 +450,7 @@ class Desk:
                     continue
                 if outcome.kind in ("printed", "void", "refused"):
                     log.log(
-                        logging.WARNING if outcome.reason == DISK_FULL else logging.INFO,
+                        logging.WARNING if outcome.reason in NEEDS_HANDS else logging.INFO,
                         "press %s: %s %s %s%s", press.service, outcome.kind, outcome.number,
                         outcome.reason, f" ({outcome.detail})" if outcome.detail else "",
                     )  # fmt: skip

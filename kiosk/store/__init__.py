@@ -3,10 +3,12 @@
 from kiosk.store._faults import DiskFull, NoDatabase, StoreError, disk_full, size_text, store_fault
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
 from kiosk.store._readonly import connect_readonly
-from kiosk.store._reserve import RESERVE_BYTES, Reserve
+from kiosk.store._reserve import NO_ROOM, NOT_MADE, RESERVE_BYTES, Reserve
 from kiosk.store._store import Store, Tx, iso_utc
 
 __all__ = [
+    "NOT_MADE",
+    "NO_ROOM",
     "RESERVE_BYTES",
     "SCHEMA_VERSION",
     "DiskFull",
