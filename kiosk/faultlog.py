@@ -15,7 +15,8 @@ EVERY = 60.0  # seconds between two lines about the same lasting fault
 
 class FaultLog:
     """The lines about one operation that may fail again and again (``what``, e.g. "sync
-    step failed (ack)")."""
+    step (ack)"): "what failed: why", "what still failing: why (12 times in 60 s)", "what
+    works again (after 3 min, 181 failures)"."""
 
     def __init__(
         self,
@@ -38,14 +39,14 @@ class FaultLog:
 
     def failed(self, why: object, *, first: str | None = None) -> None:
         """It failed again, because of ``why`` (the error, in one line); ``first``: the
-        line to log if it starts failing now (else "what: why")."""
+        line to log if it starts failing now (else "what failed: why")."""
         now = self.monotonic()
         self.failures += 1
         if self.since is None:
             self.since = now
-            self.log.warning("%s", first or f"{self.what}: {why}")
+            self.log.warning("%s", first or f"{self.what} failed: {why}")
         elif now - self._said_at >= self.every:
-            self.log.warning("%s: %s (still, %d times in %s)", self.what, why,
+            self.log.warning("%s still failing: %s (%d times in %s)", self.what, why,
                              self.failures - self._said_failures,
                              _span(now - self._said_at))  # fmt: skip
         else:
@@ -53,11 +54,11 @@ class FaultLog:
         self._said_at, self._said_failures = now, self.failures
 
     def worked(self, *, say: str | None = None) -> None:
-        """It worked: one line (``say``, else "what: works again") if it had been failing."""
+        """It worked: one line (``say``, else "what works again") if it had been failing."""
         if self.since is None:
             return
         span = _span(self.monotonic() - self.since)
-        self.log.warning("%s (after %s, %d failures)", say or f"{self.what}: works again", span,
+        self.log.warning("%s (after %s, %d failures)", say or f"{self.what} works again", span,
                          self.failures)  # fmt: skip
         self.since = None
         self.failures = self._said_failures = 0

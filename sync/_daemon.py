@@ -5,6 +5,11 @@ published (QoS 1) within a bounded window, and deleted only when central's ack s
 are stored. After a reconnect, a restart, or an ack that does not come, sending starts
 again from the last ack; central drops the repeats. paho's callbacks only queue what
 happened; this loop does the work.
+
+A database that cannot take a change (its disk full, locked past the busy timeout) fails
+the step that needed it, which is tried again on its next occasion (an ack comes again, or
+sending starts again from the last one): one warning line when it starts failing, one a
+minute while it lasts, one when it works again; never a traceback.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Any
 from kiosk import __version__, commands, outbox
 from kiosk.commands import Result
 from kiosk.config import Config
-from kiosk.store import Store, iso_utc
+from kiosk.faultlog import FaultLog
+from kiosk.store import Store, iso_utc, store_fault
 from sync import _inbound as inbound
 from sync._contract import Invalid, Topics, decode, encode, parse_topic
 from sync._mqtt import Client, Happened
@@ -87,6 +93,7 @@ class SyncDaemon:
         self.published = 0
         self.dropped = 0  # inbound messages refused
         self.on_applied: Callable[[str, str], None] | None = None  # (kind, message), tests
+        self.faults: dict[str, FaultLog] = {}  # a step's lasting database fault, by step
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -115,25 +122,40 @@ class SyncDaemon:
             happened = None
         handled = 0
         while happened is not None and handled < 1000:
-            self._safely(self._handle, happened)
+            self._safely(self._handle, happened, step=_step_name(happened))
             handled += 1
             try:
                 happened = inbox.get_nowait()
             except Exception:
                 happened = None
-        busy = self._safely(self._pump)
-        self._safely(self._timers)
+        busy = self._safely(self._pump, step="outbox")
+        if self.reprints:
+            self._safely(self._reprints, step="reprints")
+        self._timers()
         return bool(busy)
 
-    def _safely(self, work: Callable[..., Any], *args: Any) -> Any:
+    def _safely(self, work: Callable[..., Any], *args: Any, step: str = "message") -> Any:
+        """``work`` done, or its failure logged (the link stays up): a bug with its
+        traceback, a database fault as one line (see :class:`kiosk.faultlog.FaultLog`)."""
         try:
-            return work(*args)
+            done = work(*args)
         except Invalid as exc:
             self.dropped += 1
             log.warning("dropped: %s", exc)
-        except Exception:  # a database fault or a bug: logged, the link stays up
-            log.exception("sync step failed")
-        return None
+            return None
+        except Exception as exc:
+            fault = store_fault(exc, self.store.path)
+            if fault is None:
+                log.exception("sync step failed (%s)", step)
+            else:
+                if step not in self.faults:
+                    self.faults[step] = FaultLog(log, f"sync step ({step})",
+                                                 monotonic=self.monotonic)  # fmt: skip
+                self.faults[step].failed(fault)
+            return None
+        if step in self.faults:
+            self.faults[step].worked()
+        return done
 
     def close(self) -> None:
         self.client.stop(last=(self.topics.state, offline_payload()))
@@ -258,8 +280,14 @@ class SyncDaemon:
         try:
             result = inbound.run_command(self.store, self.config, doc, now=now)
         except Exception as exc:  # a busy database, a bug: answered, never left pending
-            log.exception("command %s failed", command_id)
-            result = Result(False, "error", f"not carried out: {type(exc).__name__}: {exc}"[:500])
+            fault = store_fault(exc, self.store.path)
+            if fault is None:
+                log.exception("command %s failed", command_id)
+                result = Result(False, "error",
+                                f"not carried out: {type(exc).__name__}: {exc}"[:500])  # fmt: skip
+            else:
+                log.warning("command %s failed: %s", command_id, fault)
+                result = Result(False, "error", f"not carried out: {fault}"[:500])
         if result is None:  # the kiosk daemon prints it
             self.reprints[command_id] = self.monotonic() + self.config.sync.command_timeout_seconds
             return
@@ -333,8 +361,6 @@ class SyncDaemon:
     # -- timers -----------------------------------------------------------------------
 
     def _timers(self) -> None:
-        if self.reprints:
-            self._reprints()
         if self.next_seq is None:
             return
         now = self.monotonic()
@@ -346,13 +372,16 @@ class SyncDaemon:
             self.progress_at = now
         if now - self.state_at >= self.config.sync.state_seconds:
             self.state_at = now
-            if self.client.publish(self.topics.state, self._state(), retain=True) is None:
-                log.warning(
-                    "state not queued (the outgoing queue is full); sent again in %.0fs",
-                    self.config.sync.state_seconds,
-                )
-            commands.forget(self.store, self.clock() - KEEP_COMMANDS_DAYS * 86400,
-                            now=self.clock())  # fmt: skip
+            self._safely(self._send_state, step="state")
+
+    def _send_state(self) -> None:
+        if self.client.publish(self.topics.state, self._state(), retain=True) is None:
+            log.warning(
+                "state not queued (the outgoing queue is full); sent again in %.0fs",
+                self.config.sync.state_seconds,
+            )
+        commands.forget(self.store, self.clock() - KEEP_COMMANDS_DAYS * 86400,
+                        now=self.clock())  # fmt: skip
 
     def _state(self) -> bytes:
         box = outbox.state(self.store)
@@ -389,6 +418,15 @@ class SyncDaemon:
             self.store.report_health(HEALTH, state, detail, self.clock())
         except Exception as exc:  # the database is busy or gone: next change tries again
             log.warning("cannot record health: %s", exc)
+
+
+def _step_name(happened: Happened) -> str:
+    """What handling ``happened`` is called in the log: the message's kind (ack, config,
+    dossiers, command), or what happened to the link (connected, disconnected, refused)."""
+    if happened.kind != "message":
+        return happened.kind
+    parsed = parse_topic(happened.topic)
+    return parsed[2] if parsed is not None else "message"
 
 
 def _loose_id(payload: bytes) -> str:

@@ -871,3 +871,57 @@ def test_fail__keys_on_a_full_disk_are_refused_with_one_line_each(
         assert not [r for r in caplog.records if r.exc_info]  # no traceback
         assert rig.status(number) == "waiting"  # nothing changed; the citizen still waits
         rig.store.close()
+
+
+def test_fail__lights_that_cannot_read_the_counters_say_so_once_a_minute_then_when_it_clears(
+    make_rig: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A damaged page (an SD card failing) keeps the lights from reading the counters on
+    every pass of the loop: one warning line, one a minute while it lasts, one when it clears;
+    never a traceback."""
+    caplog.set_level(logging.INFO, logger="kiosk.counter")
+    db = tmp_path / "kiosk.db"
+    rig = make_rig(db=db)
+    rig.issue()
+    other = Store(db)  # another daemon's connection
+    other.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = other.conn.execute("PRAGMA page_size").fetchone()[0]
+    root = other.conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'counter_state'"
+    ).fetchone()[0]
+    with db.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        good = file.read(page_size)
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+
+    def lines(needle: str) -> list[str]:
+        return [r.getMessage() for r in caplog.records if needle in r.getMessage()]
+
+    stop = threading.Event()
+    loop = threading.Thread(target=rig.station.run, args=(stop,), daemon=True)
+    loop.start()
+    try:
+        time.sleep(0.2)
+        with other.change(rig.clock[0]) as tx:  # another daemon commits: the lights look
+            tx.put("marker", "1")
+        wait_until(lambda: rig.station._reading.failures >= 2, 10)
+        [first] = lines("counter lights")
+        assert first.startswith(f"counter lights: reading the counters failed: {db}: ")
+        assert "malformed" in first
+        rig.mono[0] += 61  # a minute on, still failing: one more line
+        wait_until(lambda: len(lines("still failing")) == 1, 10)
+        with db.open("r+b") as file:  # mended (restored from a copy)
+            file.seek((root - 1) * page_size)
+            file.write(good)
+        with other.change(rig.clock[0]) as tx:  # and read again at the next commit
+            tx.put("marker", "2")
+        wait_until(lambda: bool(lines("works again")), 10)
+    finally:
+        stop.set()
+        loop.join(timeout=5)
+        other.close()
+    [cleared] = lines("works again")
+    assert cleared.startswith("counter lights: reading the counters works again (after 61 s, ")
+    assert len(lines("counter lights")) == 3
+    assert not [r for r in caplog.records if r.exc_info]

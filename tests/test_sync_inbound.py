@@ -44,6 +44,7 @@ from sync._inbound import config_version
 from sync._mqtt import Happened
 from tests.brokers import Broker, free_port
 from tests.conftest import EXAMPLE, OPEN_ALL_DAY, at, example_raw, make_config
+from tests.disks import fill, needs_root, tmpfs
 
 SITE, DEVICE = "hcc-hung-yen", "site-controller-01"
 NOW = at(10, 0)  # the example Monday, 10:00 local: the daemons' clocks start here
@@ -215,13 +216,16 @@ class Site:
         assert self.daemon is not None
         return self.daemon
 
-    def start(self, config: Config | None = None) -> SyncDaemon:
+    def start(
+        self, config: Config | None = None, *, monotonic: Callable[[], float] = time.monotonic
+    ) -> SyncDaemon:
         daemon = SyncDaemon(
             config or self.files.config,
             str(self.db_path),
             self.files.raw,
             self.files.sources,
             clock=self.clock,
+            monotonic=monotonic,
         )
         daemon.on_applied = lambda kind, message: self.applied.append((kind, message))
         self.daemon = daemon
@@ -303,12 +307,12 @@ class Site:
         return str(row[0]), row[1]
 
 
-def open_site(tmp_path: Path, **sync: Any) -> Site:
+def open_site(tmp_path: Path, db_path: Path | None = None, **sync: Any) -> Site:
     broker = Broker(tmp_path / "broker").start()
     settings_ = {"host": "127.0.0.1", "port": broker.port, "command_timeout_seconds": 1, **sync}
     files = site_files(tmp_path / "site", settings_)
     topics = Topics(SITE, DEVICE)
-    db_path = tmp_path / "site" / "kiosk.db"
+    db_path = db_path or tmp_path / "site" / "kiosk.db"
     return Site(
         broker, files, db_path, topics, Central(broker.port, topics), Store(db_path), moving_clock()
     )
@@ -1446,3 +1450,55 @@ def test_ok__fuzzed_inbound_payloads_never_break_the_daemon(
         event(f"{kind}: invalid")
         assert snapshot(daemon.store) == before
         assert daemon.dropped == dropped + 1
+
+
+# -- a full disk ------------------------------------------------------------------------
+
+
+@needs_root
+def test_fail__acks_on_a_full_disk_give_one_line_then_one_a_minute_then_one_when_it_clears(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="sync")
+    later = [0.0]  # how far the daemon's clock is ahead of the real one
+    with tmpfs(tmp_path / "disk", "8m") as disk:
+        site = open_site(tmp_path, disk / "kiosk.db")
+        try:
+            daemon = site.start(monotonic=lambda: time.monotonic() + later[0])
+            site.issue(count=3)
+            last = outbox.state(site.store).last
+            site.run_until(lambda: daemon.next_seq == last + 1, "the events sent")
+            site.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # each commit needs room
+            fill(disk)
+
+            def acked(times: int) -> None:
+                """Central's ack (again), handled by the daemon ``times`` times in all."""
+                site.ack(last)
+                site.run_until(lambda: daemon.faults["ack"].failures >= times
+                               if "ack" in daemon.faults else False, f"ack {times}")  # fmt: skip
+
+            for times in range(1, 6):  # central acks again and again: one line
+                acked(times)
+            said = [r.getMessage() for r in caplog.records if r.name == "sync"]
+            [first] = [line for line in said if "sync step (ack)" in line]
+            assert first.startswith(f"sync step (ack) failed: {disk / 'kiosk.db'}: disk full (")
+            later[0] += 61  # a minute on, and it still fails: one more line
+            acked(6)
+            acked(7)
+            [again] = [r.getMessage() for r in caplog.records if "still failing" in r.getMessage()]
+            assert again.startswith("sync step (ack) still failing: ")
+            assert again.endswith("free some space and try again (5 times in 61 s)")  # 2nd to 6th
+            assert outbox.state(site.store).held == last  # nothing let go meanwhile
+
+            (disk / "ballast").unlink()  # room again: the next ack goes in, and it is said
+            site.ack(last)
+            site.run_until(lambda: outbox.state(site.store).acked == last, "the ack recorded")
+            assert outbox.state(site.store).held == 0
+            [cleared] = [r.getMessage() for r in caplog.records if "works again" in r.getMessage()]
+            assert cleared == "sync step (ack) works again (after 61 s, 7 failures)"
+            lines = [r for r in caplog.records if r.name == "sync" and r.levelno >= logging.WARNING]
+            assert len([r for r in lines if "(ack)" in r.getMessage()]) == 3
+            assert not [r for r in caplog.records if r.exc_info]
+            assert "Traceback" not in caplog.text
+        finally:
+            close_site(site)

@@ -19,7 +19,8 @@ from kiosk import queue as tickets
 from kiosk.config import Config
 from kiosk.counter._gpio import CounterLights
 from kiosk.counter._keys import Key, Press
-from kiosk.store import Store, StoreError
+from kiosk.faultlog import FaultLog
+from kiosk.store import Store, store_fault
 
 log = logging.getLogger("kiosk.counter")
 
@@ -66,6 +67,7 @@ class Station:
         self.on_outcome = on_outcome
         self.presses: queue.Queue[Press] = queue.Queue()
         self._last: dict[tuple[int, Key], float] = {}
+        self._reading = FaultLog(log, "counter lights: reading the counters", monotonic=monotonic)
 
     # -- lights ---------------------------------------------------------------------
 
@@ -168,10 +170,16 @@ class Station:
             if self.lights is not None:
                 try:
                     if (version := self.store.data_version()) != seen:
-                        seen = version  # someone else committed: the lights may be stale
-                        self.refresh()
-                except Exception:  # the database briefly unusable: try again next tick
-                    log.exception("counter lights: cannot read the counters")
+                        self.refresh()  # someone else committed: the lights may be stale
+                        seen = version
+                except Exception as exc:  # the database unusable: tried again next tick
+                    fault = store_fault(exc, self.store.path)
+                    if fault is None:
+                        log.exception("counter lights: cannot read the counters")
+                    else:
+                        self._reading.failed(fault)
+                else:
+                    self._reading.worked()
                 self.lights.tick(self.monotonic())
             if on_tick is not None:
                 on_tick()
@@ -189,9 +197,10 @@ class Station:
         try:
             outcome = self.handle(press)
         except Exception as exc:  # a bug or a database fault: log it, keep the counters up
-            if isinstance(exc, StoreError):  # the disk is full, the database locked...
+            fault = store_fault(exc, self.store.path)
+            if fault is not None:  # the disk is full, the database locked...
                 log.warning("counter %d %s from %s failed: %s", press.counter, press.key,
-                            press.source, exc)  # fmt: skip
+                            press.source, fault)  # fmt: skip
             else:
                 log.exception("counter %d %s from %s failed", press.counter, press.key,
                               press.source)  # fmt: skip

@@ -46,7 +46,7 @@ from kiosk.desk._ports import (
 )
 from kiosk.faultlog import FaultLog
 from kiosk.slip import Slip, slip_for
-from kiosk.store import NO_ROOM, NOT_MADE, DiskFull, Reserve, Store, StoreError, store_fault
+from kiosk.store import NO_ROOM, NOT_MADE, DiskFull, Reserve, Store, store_fault
 
 log = logging.getLogger("kiosk.desk")
 
@@ -97,7 +97,7 @@ class Desk:
         # Printed tickets the database has not taken yet: uid -> number; presses wait.
         self.unrecorded: dict[str, str] = {}
         self._unrecorded_why: Exception | None = None
-        self._settling = FaultLog(log, "printed ticket not recorded yet", monotonic=monotonic)
+        self._settling = FaultLog(log, "recording a printed ticket", monotonic=monotonic)
         self._polling = FaultLog(log, "kiosk idle loop", monotonic=monotonic)
         self.key = tokens.site_key(store, clock())
         self.status = PrinterStatus(UNCHECKED, "not asked yet")
@@ -441,8 +441,9 @@ class Desk:
                 try:
                     outcome = self.handle(press)
                 except Exception as exc:  # a bug or a database fault: log it, keep the kiosk up
-                    if isinstance(exc, StoreError):
-                        log.warning("press %s failed: %s", press.service, exc)
+                    fault = store_fault(exc, self.store.path)
+                    if fault is not None:
+                        log.warning("press %s failed: %s", press.service, fault)
                     else:
                         log.exception("press %s failed", press.service)
                     if self.feedback:
