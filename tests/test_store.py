@@ -327,9 +327,12 @@ def test_fail__a_reserve_another_user_keeps_from_being_made_says_whose_file_not_
         site.mkdir()
         os.chown(site, NOBODY, NOBODY)
         (site / "kiosk.db-reserve.new").write_bytes(b"root's")
+        (site / "kiosk.db-printed").write_bytes(b"\n" * 4096)
+        (site / "kiosk.db-printed").chmod(0o600)  # and a note only root may write
         assert _reserve_as_nobody(site) == {"ok": True, "reason": "", "problem": ""}
         assert sorted(p.name for p in site.iterdir()) == ["kiosk.db-printed", "kiosk.db-reserve"]
         assert (site / "kiosk.db-reserve").stat().st_size == 2 << 20
+        assert (site / "kiosk.db-printed").stat().st_uid == NOBODY
 
         # The folder is root's: the kiosk user can make nothing in it.
         owned = top / "owned"

@@ -111,7 +111,9 @@ class Note:
 
     @property
     def held(self) -> bool:
-        return _whole(self.path, self.size)
+        """Whether the file is in place, whole, and this user's to write (one another user
+        left is made again)."""
+        return _whole(self.path, self.size) and os.access(self.path, os.W_OK)
 
     def ready(self) -> bool:
         """Whether the file is in place and whole, making it (keeping the lines it has) if
