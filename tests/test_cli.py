@@ -352,11 +352,31 @@ def test_fail__bad_config_exits_78(site: Path) -> None:
     assert "services[0].daily_cap: must be a positive integer" in one_line_error(result)
 
 
-def test_fail__unusable_database_is_one_line(site: Path) -> None:
-    (site / "kiosk.db").write_bytes(b"this is not a database, just some bytes" * 100)
-    result = kiosk(site, "status")
-    assert result.returncode == 74
-    assert "kiosk.db" in one_line_error(result)
+def test_fail__a_file_that_is_not_sqlite_is_no_kiosk_database_exit_66(site: Path) -> None:
+    content = b"this is not a database, just some bytes" * 100
+    (site / "kiosk.db").write_bytes(content)
+    for args in (["status"], ["issue", "dat-dai"]):
+        result = kiosk(site, *args)
+        assert result.returncode == 66  # EX_NOINPUT: no kiosk database there
+        assert one_line_error(result) == (
+            f"kiosk: database: {site / 'kiosk.db'}: not a kiosk database: not an SQLite file "
+            "(check --db or store.path)"
+        )
+    assert (site / "kiosk.db").read_bytes() == content
+
+
+def test_fail__a_damaged_database_is_one_line_exit_74(site: Path) -> None:
+    assert kiosk(site, "issue", "dat-dai").returncode == 0
+    db = site / "kiosk.db"
+    with db.open("r+b") as handle:  # its header kept, its first page's tables overwritten
+        handle.seek(100)
+        handle.write(b"\xff" * 2000)
+    for args in (["status"], ["issue", "dat-dai"]):
+        result = kiosk(site, *args)
+        assert result.returncode == 74, result.stderr
+        line = one_line_error(result)
+        assert line.startswith(f"kiosk: database: {db}: "), line
+        assert "malformed" in line, line
 
 
 def test_fail__a_database_locked_past_the_busy_timeout_is_one_line_exit_74(site: Path) -> None:
@@ -430,6 +450,30 @@ def test_fail__a_command_that_only_reads_never_creates_a_database(
     )
     assert not typo.parent.exists()
     assert sorted(p.name for p in site.iterdir()) == ["config.toml"]
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda a: " ".join(a[:2]))
+def test_fail__a_command_that_only_reads_writes_nothing_into_what_is_no_kiosk_database(
+    site: Path, args: list[str]
+) -> None:
+    """Another program's database, or an empty file, named by mistake: one line, exit 66,
+    and the file as it was (no kiosk tables added, no -wal or -shm left beside it)."""
+    other = site / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('Họp giao ban')")
+        conn.commit()
+    empty = site / "empty.db"
+    empty.write_bytes(b"")
+    for db, what in ((other, "another program's SQLite database"), (empty, "an empty file")):
+        before = db.read_bytes()
+        result = kiosk_db(site, db, *(a.format(out=site) for a in args))
+        assert result.returncode == 66, result.stderr  # EX_NOINPUT
+        assert one_line_error(result) == (
+            f"kiosk: database: {db}: not a kiosk database: {what} (check --db or store.path)"
+        )
+        assert db.read_bytes() == before
+    assert sorted(p.name for p in site.iterdir()) == ["config.toml", "empty.db", "other.db"]
 
 
 @needs_root

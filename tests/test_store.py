@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import SCHEMA_VERSION, DiskFull, NoDatabase, Reserve, Store, StoreError
+from kiosk.store import (
+    SCHEMA_VERSION,
+    DiskFull,
+    NoDatabase,
+    NotKioskDatabase,
+    Reserve,
+    Store,
+    StoreError,
+)
 from tests.disks import fill, free, needs_root, remount, tmpfs
 
 
@@ -205,6 +213,62 @@ def test_fail__a_store_only_to_read_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(NoDatabase):
         Store(tmp_path / "kiosk.db", readonly=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def other_programs_database(path: Path) -> bytes:
+    """An SQLite database of another program (schema version 0, a table of its own)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('Họp giao ban thứ Hai')")
+        conn.commit()
+    return path.read_bytes()
+
+
+def not_kiosk_files(folder: Path) -> dict[str, tuple[bytes, str]]:
+    """Files that are no kiosk database, each with its bytes and what it is said to be."""
+    tableless = folder / "tableless.db"
+    with contextlib.closing(sqlite3.connect(tableless)) as conn:
+        conn.execute("PRAGMA page_size = 1024")
+        conn.execute("VACUUM")  # a header, and nothing in it
+    (folder / "empty.db").write_bytes(b"")
+    (folder / "text.db").write_bytes("Danh sách hồ sơ\n".encode() * 64)
+    return {
+        "other.db": (other_programs_database(folder / "other.db"),
+                     "another program's SQLite database"),
+        "empty.db": (b"", "an empty file"),
+        "tableless.db": (tableless.read_bytes(), "an SQLite database without tables"),
+        "text.db": ((folder / "text.db").read_bytes(), "not an SQLite file"),
+    }  # fmt: skip
+
+
+def test_fail__a_store_only_to_read_refuses_what_is_no_kiosk_database_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    files = not_kiosk_files(tmp_path)
+    for name, (content, what) in files.items():
+        with pytest.raises(NotKioskDatabase) as raised:
+            Store(tmp_path / name, readonly=True)
+        assert isinstance(raised.value, NoDatabase)  # a command that only reads: exit 66
+        assert str(raised.value) == (
+            f"{tmp_path / name}: not a kiosk database: {what} (check --db or store.path)"
+        )
+        assert (tmp_path / name).read_bytes() == content, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+
+
+def test_fail__a_store_leaves_another_programs_database_as_it_is(tmp_path: Path) -> None:
+    """Even where it may write, another program's database or a file that is not SQLite is
+    refused, not given kiosk's tables; an empty file is a new database."""
+    files = not_kiosk_files(tmp_path)
+    for name in ("other.db", "text.db"):
+        content, what = files[name]
+        with pytest.raises(NotKioskDatabase, match=f"not a kiosk database: {what}"):
+            Store(tmp_path / name)
+        assert (tmp_path / name).read_bytes() == content, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+    for name in ("empty.db", "tableless.db"):
+        with Store(tmp_path / name) as made:
+            assert made.schema_version == SCHEMA_VERSION
 
 
 def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_path: Path) -> None:

@@ -1,6 +1,14 @@
 """The site's single SQLite file: schema, transactions and the event outbox."""
 
-from kiosk.store._faults import DiskFull, NoDatabase, StoreError, disk_full, size_text, store_fault
+from kiosk.store._faults import (
+    DiskFull,
+    NoDatabase,
+    NotKioskDatabase,
+    StoreError,
+    disk_full,
+    size_text,
+    store_fault,
+)
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
 from kiosk.store._readonly import connect_readonly
 from kiosk.store._reserve import RESERVE_BYTES, Reserve
@@ -11,6 +19,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "DiskFull",
     "NoDatabase",
+    "NotKioskDatabase",
     "Reserve",
     "Store",
     "StoreError",
