@@ -21,6 +21,7 @@ from kiosk.store import (
     Store,
     StoreError,
 )
+from sync._central_store import CentralStore
 from tests.disks import fill, free, needs_root, remount, tmpfs
 
 
@@ -230,11 +231,13 @@ def not_kiosk_files(folder: Path) -> dict[str, tuple[bytes, str]]:
     with contextlib.closing(sqlite3.connect(tableless)) as conn:
         conn.execute("PRAGMA page_size = 1024")
         conn.execute("VACUUM")  # a header, and nothing in it
+    CentralStore(f"sqlite://{folder / 'central.db'}").close()  # central's, named by mistake
     (folder / "empty.db").write_bytes(b"")
     (folder / "text.db").write_bytes("Danh sách hồ sơ\n".encode() * 64)
     return {
         "other.db": (other_programs_database(folder / "other.db"),
                      "another program's SQLite database"),
+        "central.db": ((folder / "central.db").read_bytes(), "central's database"),
         "empty.db": (b"", "an empty file"),
         "tableless.db": (tableless.read_bytes(), "an SQLite database without tables"),
         "text.db": ((folder / "text.db").read_bytes(), "not an SQLite file"),
@@ -260,7 +263,7 @@ def test_fail__a_store_leaves_another_programs_database_as_it_is(tmp_path: Path)
     """Even where it may write, another program's database or a file that is not SQLite is
     refused, not given kiosk's tables; an empty file is a new database."""
     files = not_kiosk_files(tmp_path)
-    for name in ("other.db", "text.db"):
+    for name in ("other.db", "central.db", "text.db"):
         content, what = files[name]
         with pytest.raises(NotKioskDatabase, match=f"not a kiosk database: {what}"):
             Store(tmp_path / name)

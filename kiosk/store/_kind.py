@@ -15,6 +15,7 @@ from pathlib import Path
 from kiosk.store._faults import NotKioskDatabase
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+CENTRAL_TABLES = frozenset({"events", "devices", "states"})  # what ``kiosk central`` keeps
 
 
 def refuse_other_file(path: Path) -> None:
@@ -35,8 +36,12 @@ def kiosk_version(conn: sqlite3.Connection, path: Path, *, new: bool) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > 0:
         return version
-    if conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
-        raise NotKioskDatabase(_told(path, "another program's SQLite database"))
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+    if tables:
+        central = tables >= CENTRAL_TABLES
+        raise NotKioskDatabase(
+            _told(path, "central's database" if central else "another program's SQLite database")
+        )
     if not new:
         empty = _size(path) == 0
         raise NotKioskDatabase(
