@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -513,6 +516,75 @@ def test_ok__commands_that_only_read_work_on_a_database_the_user_can_only_read()
         refused = kiosk_as_nobody(site / "config.toml", db, "issue", "dat-dai")
         assert refused.returncode == 74
         assert "readonly database" in one_line_error(refused)
+
+
+@needs_root
+def test_ok__a_command_that_only_reads_leaves_no_file_of_its_user_beside_anothers_database() -> (
+    None
+):
+    """A user who may write in the folder but does not own the database (nobody, here)
+    reads the file alone: a -wal or -shm of theirs would keep the daemons from writing."""
+    with public_folder() as public:
+        site = public / "site"
+        site.mkdir()
+        (site / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
+        assert kiosk(site, "issue", "dat-dai").returncode == 0
+        site.chmod(0o777)
+        result = kiosk_as_nobody(site / "config.toml", site / "kiosk.db", "status", "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["services"][0]["issued"] == 1
+        assert sorted(p.name for p in site.iterdir()) == ["config.toml", "kiosk.db"]
+
+
+def test_ok__the_configuration_watch_keeps_its_version_while_the_database_cannot_be_read(
+    site: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A daemon's watch for central's configuration does not take a database it cannot read
+    for a while (damaged, then mended) for one without: it says so once, keeps the version
+    it runs on and does not start the daemon again; a new version read later still does."""
+    from kiosk.cli._context import Context
+    from kiosk.cli._parser import build_parser
+    from kiosk.cli._run import _watch_central
+    from kiosk.config import load_raw
+    from sync._inbound import apply_config
+
+    db = site / "kiosk.db"
+
+    def central(version: int) -> None:
+        raw, sources = load_raw(site / "config.toml")
+        body = {"version": version, "notices": [{"text": "Chiều nay làm việc đến 16 giờ."}]}
+        with Store(db) as store:
+            assert apply_config(store, raw, sources, body, now=0.0).ok
+
+    central(3)
+    args = ["--config", str(site / "config.toml"), "--db", str(db), "run", "scanner"]
+    ctx = Context(build_parser().parse_args(args), args)
+    assert ctx.config.sources[-1] == "central v3"
+    good = db.read_bytes()
+    db.write_bytes(b"\0 not a database any more " * 200)  # damaged under the daemon
+    caplog.set_level(logging.INFO, logger="kiosk")
+    stop = threading.Event()
+    watch = threading.Thread(target=_watch_central, args=(ctx, stop, 0.02))
+    watch.start()
+    try:
+        time.sleep(0.5)
+        assert not stop.is_set() and not ctx.restart
+        said = [r.getMessage() for r in caplog.records]
+        unread = [m for m in said if m.startswith("central configuration not read (v3 kept): ")]
+        assert len(unread) == 1, said
+        db.write_bytes(good)  # mended: the same version, nothing to do
+        time.sleep(0.3)
+        assert not stop.is_set() and not ctx.restart
+        assert "central configuration read again" in [r.getMessage() for r in caplog.records]
+        central(4)
+        assert stop.wait(5)
+        assert ctx.restart
+    finally:
+        stop.set()
+        watch.join(5)
+    assert "central configuration v4 arrived: starting again to apply it" in [
+        r.getMessage() for r in caplog.records
+    ]
 
 
 @pytest.fixture

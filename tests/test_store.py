@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import uuid
@@ -22,7 +23,7 @@ from kiosk.store import (
     StoreError,
 )
 from sync._central_store import CentralStore
-from tests.disks import fill, free, needs_root, remount, tmpfs
+from tests.disks import NOBODY, fill, free, needs_root, remount, tmpfs
 
 
 def test_ok__pragmas_and_schema(store: Store) -> None:
@@ -288,6 +289,50 @@ def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_pa
                 reader.change(0.0) as tx,
             ):
                 tx.event("refused", {})
+
+
+def test_ok__a_store_only_to_read_follows_a_daemon_that_checkpoints_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A daemon has the database open with nothing in its -wal (just checkpointed): the
+    reader still reads it SQLite's usual way, not as an unchanging file, so what the
+    daemon writes and copies into the file meanwhile is seen, whole."""
+    db = tmp_path / "kiosk.db"
+    with Store(db) as daemon:
+        with daemon.change(0.0) as tx:
+            tx.event("first", {"text": "Đất đai"})
+        daemon.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert Path(f"{db}-wal").stat().st_size == 0 and Path(f"{db}-shm").exists()
+        with Store(db, readonly=True) as reader:
+            seen = reader.data_version()
+            assert reader.conn.execute("SELECT type FROM events").fetchall() == [("first",)]
+            for n in range(50):  # pages of the file rewritten under the reader
+                with daemon.change(0.0) as tx:
+                    tx.event("more", {"text": "Hộ tịch " * 40, "n": n})
+            daemon.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            assert reader.data_version() != seen  # it can tell, as the screens do
+            assert reader.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 51
+            assert reader.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+@needs_root
+def test_ok__what_a_read_makes_beside_the_database_is_the_databases_owners(
+    tmp_path: Path,
+) -> None:
+    """Read while no daemon has it open, by root: SQLite's -wal and -shm are made as usual,
+    given to the database's owner (the kiosk user), never left as root's."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    db = folder / "kiosk.db"
+    with Store(db) as store, store.change(0.0) as tx:
+        tx.event("kept", {})
+    for path in (folder, db):
+        os.chown(path, NOBODY, NOBODY)
+    with Store(db, readonly=True) as reader:
+        assert reader.conn.execute("SELECT type FROM events").fetchall() == [("kept",)]
+    beside = [p for p in folder.iterdir() if p != db]
+    assert beside  # read SQLite's usual way
+    assert all((p.stat().st_uid, p.stat().st_gid) == (NOBODY, NOBODY) for p in beside)
 
 
 @needs_root

@@ -56,20 +56,28 @@ def with_central(
 
 
 def read_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
-    """The overlay stored in the database at ``db_path`` (read-only; None if none)."""
-    from kiosk.store import StoreError, connect_readonly
+    """The overlay stored in the database at ``db_path`` (read-only; None if none, or if
+    the database cannot be read: see :func:`stored_central`)."""
+    from kiosk.store import StoreError
+
+    try:
+        return stored_central(db_path)
+    except (sqlite3.Error, StoreError):
+        return None
+
+
+def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
+    """The overlay stored in the database at ``db_path``, read-only: None if there is no
+    database there or none is stored; :class:`sqlite3.Error` or :class:`StoreError` if the
+    database cannot be read (damaged, locked, its changes unreadable by this user)."""
+    from kiosk.store import connect_readonly
 
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
         return None
-    try:
-        conn = connect_readonly(path, timeout=5)
-    except (sqlite3.Error, StoreError):
-        return None
+    conn = connect_readonly(path, timeout=5)
     try:
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
-    except sqlite3.Error:
-        return None
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.close()

@@ -140,7 +140,11 @@ class Store:
 
     def _open_readonly(self) -> sqlite3.Connection:
         refuse_other_file(self.path)
-        conn = connect_readonly(self.path, self.busy_timeout_ms / 1000)
+
+        def vet(conn: sqlite3.Connection) -> None:
+            kiosk_version(conn, self.path, new=False)
+
+        conn = connect_readonly(self.path, self.busy_timeout_ms / 1000, vet=vet)
         try:
             version = kiosk_version(conn, self.path, new=False)
         except BaseException:
