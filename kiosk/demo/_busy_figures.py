@@ -9,11 +9,13 @@ ticket was closed). The report says each figure's definition once, in :data:`MEA
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from kiosk.store import connect_readonly
 
 #: What each figure counts, as the report states it.
 MEANING = {
@@ -25,8 +27,7 @@ MEANING = {
 
 
 def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str, Any]:
-    device = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with contextlib.closing(connect_readonly(db)) as device:
         status = Counter(
             s for (s,) in device.execute("SELECT status FROM tickets WHERE day = ?", (day,))
         )
@@ -39,15 +40,10 @@ def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str,
             (day,),
         ).fetchone()[0]
         outbox_db = device.execute("SELECT value FROM kv WHERE key = 'outbox_db'").fetchone()[0]
-    finally:
-        device.close()
-    central = sqlite3.connect(f"file:{central_db}?mode=ro", uri=True)
-    try:
+    with contextlib.closing(connect_readonly(central_db)) as central:
         rows = central.execute(
             "SELECT type, data FROM events WHERE site = ? AND db = ?", (site, outbox_db)
         ).fetchall()
-    finally:
-        central.close()
     events: Counter[str] = Counter()
     for kind, data in rows:
         body = json.loads(data)
