@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from kiosk.store import Store
+from sync._central_store import CentralStore
 from tests.conftest import ROOT, kiosk_in
 from tests.disks import fill, kiosk_as_nobody, needs_root, public_folder, tmpfs
 
@@ -466,9 +467,12 @@ def test_fail__a_command_that_only_reads_writes_nothing_into_what_is_no_kiosk_da
         conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
         conn.execute("INSERT INTO notes (text) VALUES ('Họp giao ban')")
         conn.commit()
+    central = site / "central.db"  # in WAL mode: reading it would make a -wal and -shm
+    CentralStore(f"sqlite://{central}").close()
     empty = site / "empty.db"
     empty.write_bytes(b"")
-    for db, what in ((other, "another program's SQLite database"), (empty, "an empty file")):
+    for db, what in ((other, "another program's SQLite database"),
+                     (central, "central's database"), (empty, "an empty file")):  # fmt: skip
         before = db.read_bytes()
         result = kiosk_db(site, db, *(a.format(out=site) for a in args))
         assert result.returncode == 66, result.stderr  # EX_NOINPUT
@@ -476,7 +480,12 @@ def test_fail__a_command_that_only_reads_writes_nothing_into_what_is_no_kiosk_da
             f"kiosk: database: {db}: not a kiosk database: {what} (check --db or store.path)"
         )
         assert db.read_bytes() == before
-    assert sorted(p.name for p in site.iterdir()) == ["config.toml", "empty.db", "other.db"]
+    assert sorted(p.name for p in site.iterdir()) == [
+        "central.db",
+        "config.toml",
+        "empty.db",
+        "other.db",
+    ]
 
 
 @needs_root

@@ -69,13 +69,18 @@ def read_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
 def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     """The overlay stored in the database at ``db_path``, read-only: None if there is no
     database there or none is stored; :class:`sqlite3.Error` or :class:`StoreError` if the
-    database cannot be read (damaged, locked, its changes unreadable by this user)."""
-    from kiosk.store import connect_readonly
+    database cannot be read (damaged, locked, its changes unreadable by this user, not a
+    kiosk database)."""
+    from kiosk.store import connect_readonly, kiosk_version
 
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
         return None
-    conn = connect_readonly(path, timeout=5)
+
+    def vet(conn: sqlite3.Connection) -> None:  # another program's file: nothing made beside
+        kiosk_version(conn, path, new=False)
+
+    conn = connect_readonly(path, timeout=5, vet=vet)
     try:
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
     finally:

@@ -9,6 +9,7 @@ from kiosk.store._faults import (
     size_text,
     store_fault,
 )
+from kiosk.store._kind import kiosk_version
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
 from kiosk.store._readonly import connect_readonly
 from kiosk.store._reserve import RESERVE_BYTES, Reserve
@@ -27,6 +28,7 @@ __all__ = [
     "connect_readonly",
     "disk_full",
     "iso_utc",
+    "kiosk_version",
     "size_text",
     "store_fault",
 ]
