@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -273,6 +274,33 @@ def test_fail__a_store_leaves_another_programs_database_as_it_is(tmp_path: Path)
     for name in ("empty.db", "tableless.db"):
         with Store(tmp_path / name) as made:
             assert made.schema_version == SCHEMA_VERSION
+
+
+def test_ok__stores_opening_a_new_database_at_once_all_take_it_for_a_kiosk_one(
+    tmp_path: Path,
+) -> None:
+    """Daemons starting together on a database not made yet: while one makes the tables,
+    the others never see it half-way (version 0 and tables) and take it for another
+    program's."""
+    problems: list[str] = []
+
+    def opener(db: Path, start: threading.Barrier) -> None:
+        start.wait()
+        try:
+            with Store(db, busy_timeout_ms=20000) as store:
+                assert store.schema_version == SCHEMA_VERSION
+        except Exception as exc:  # reported below, with the others
+            problems.append(repr(exc))
+
+    for attempt in range(30):
+        db = tmp_path / f"{attempt}" / "kiosk.db"
+        start = threading.Barrier(8)
+        threads = [threading.Thread(target=opener, args=(db, start)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert problems == []
 
 
 def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_path: Path) -> None:

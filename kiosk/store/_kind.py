@@ -33,10 +33,16 @@ def refuse_other_file(path: Path) -> None:
 def kiosk_version(conn: sqlite3.Connection, path: Path, *, new: bool) -> int:
     """The schema version of the kiosk database open in ``conn``. ``new``: an SQLite file
     without tables (empty) may be made a kiosk database; otherwise it is refused too."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    # One snapshot: another process may be making the database a kiosk one meanwhile.
+    conn.execute("BEGIN")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
     if version > 0:
         return version
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
     if tables:
         central = tables >= CENTRAL_TABLES
         raise NotKioskDatabase(
