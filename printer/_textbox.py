@@ -1,0 +1,144 @@
+"""Text on a ticket: lines wrapped evenly, fitted to the paper, drawn whole in 1-bit.
+
+Every line of a face is drawn in the same line box, with its baseline at the same depth,
+and that box holds the ink of every character a ticket may print (:data:`CHARS`), measured
+once per font and size from the font's own glyph boxes. A Vietnamese capital with a hook
+or two marks (Ẩ, Ổ, Ấ, Ỷ) reaches well above the font's ascent (a fifth of the size in
+DejaVu Sans Bold): a box cut at the ascent would print "BỔ SUNG" as "BỐ SUNG" and "GIẤY"
+as "GIÂY".
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import string
+
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.vietnamese import LETTERS
+from printer._fonts import font
+
+INK = 1
+
+# Every character whose ink a line box holds: the Vietnamese letters, printable ASCII,
+# Latin-1 and the typographic signs names and notices use. A line with any other
+# character gets a box that holds that one's ink too.
+CHARS = "".join(
+    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
+)
+_KNOWN = frozenset(CHARS + string.whitespace)
+DASHES = ("-", "–", "—")
+
+
+@functools.cache
+def _reach(face: ImageFont.FreeTypeFont) -> tuple[int, int]:
+    """How far above and below the baseline the ink of :data:`CHARS` reaches in ``face``
+    (whole dots, as it is drawn in 1-bit); one glyph box of them all, cached per face
+    (:func:`printer._fonts.font` keeps one a font and size)."""
+    _, top, _, bottom = face.getbbox(CHARS, mode="1", anchor="ls")
+    return -int(top), int(bottom)
+
+
+def line_box(face: ImageFont.FreeTypeFont, text: str = "") -> tuple[int, int]:
+    """(depth of the baseline below the line's top, line height) of ``face``: the font's
+    ascent and descent, and the ink of every character of :data:`CHARS` and ``text``."""
+    ascent, descent = face.getmetrics()
+    above, below = _reach(face)
+    others = "".join(sorted(set(text) - _KNOWN))
+    if others:
+        _, top, _, bottom = face.getbbox(others, mode="1", anchor="ls")
+        above, below = max(above, -int(top)), max(below, int(bottom))
+    baseline = max(ascent, above)
+    return baseline, baseline + max(descent, below)
+
+
+def span(face: ImageFont.FreeTypeFont, text: str) -> tuple[int, int]:
+    """(left, right) of ``text`` drawn from x = 0: its advance and its ink, whichever
+    reaches farther (a glyph may overhang its advance by a dot)."""
+    left, _, right, _ = face.getbbox(text, mode="1", anchor="ls")
+    return min(0, int(left)), max(int(right), math.ceil(face.getlength(text)))
+
+
+def width_of(face: ImageFont.FreeTypeFont, text: str) -> int:
+    left, right = span(face, text)
+    return right - left
+
+
+def _units(text: str) -> list[str]:
+    """The words of ``text``, a dash that stands alone kept with the word before it (a line
+    may end with "Lao động -", never start with "- Việc làm")."""
+    units: list[str] = []
+    for word in text.split():
+        if units and word in DASHES:
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    return units
+
+
+def _greedy(units: list[str], face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Filled word by word; a word wider than ``width`` stays whole on a line of its own."""
+    lines: list[str] = []
+    current = ""
+    for unit in units:
+        candidate = f"{current} {unit}" if current else unit
+        if current and width_of(face, candidate) > width:
+            lines.append(current)
+            current = unit
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """``text`` on as few lines no wider than ``width`` as it takes, evened out: the lines
+    the narrowest width giving as few makes, so a heading never leaves a word or two alone
+    on its last line ("… hành chính / công tỉnh Hưng Yên", not "… công tỉnh / Hưng Yên").
+    A word wider than ``width`` stays whole (the caller shrinks)."""
+    units = _units(text)
+    lines = _greedy(units, face, width)
+    if len(lines) < 2:
+        return lines
+    low = max(width_of(face, unit) for unit in units)
+    if low > width:
+        return lines
+    high = width
+    while low < high:
+        middle = (low + high) // 2
+        if len(_greedy(units, face, middle)) <= len(lines):
+            high = middle
+        else:
+            low = middle + 1
+    return _greedy(units, face, low)
+
+
+def fitted(
+    text: str, path: str, size: int, width: int, *, max_lines: int, smallest: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest size from ``size`` down at which ``text`` wraps into ``max_lines`` lines."""
+    for candidate in range(size, smallest - 1, -1):
+        face = font(path, candidate)
+        lines = wrap(text, face, width)
+        if len(lines) <= max_lines and all(width_of(face, line) <= width for line in lines):
+            return face, lines
+    face = font(path, smallest)
+    return face, wrap(text, face, width)  # a single unbreakable word: clipped at the margin
+
+
+def text_block(
+    lines: list[str], face: ImageFont.FreeTypeFont, width: int, *, center: bool = True
+) -> Image.Image:
+    """``lines`` one under another, each in the face's line box (:func:`line_box`) with its
+    baseline at the same depth; centred on their ink and advance, or from the left edge."""
+    baseline, line_height = line_box(face, "".join(lines))
+    image = Image.new("1", (width, line_height * len(lines)), 0)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        left, right = span(face, line)
+        x = (width - (right - left)) / 2 - left if center else -left
+        y = row * line_height + baseline
+        draw.text((round(x), y), line, font=face, fill=INK, anchor="ls")
+    return image
