@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.vietnamese import LETTERS
 from printer._fonts import font
+from printer._wrap import even_lines
 
 INK = 1
 
@@ -28,7 +29,6 @@ CHARS = "".join(
     [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
 )
 _KNOWN = frozenset(CHARS + string.whitespace)
-DASHES = ("-", "–", "—")
 
 
 @functools.cache
@@ -65,54 +65,11 @@ def width_of(face: ImageFont.FreeTypeFont, text: str) -> int:
     return right - left
 
 
-def _units(text: str) -> list[str]:
-    """The words of ``text``, a dash that stands alone kept with the word before it (a line
-    may end with "Lao động -", never start with "- Việc làm")."""
-    units: list[str] = []
-    for word in text.split():
-        if units and word in DASHES:
-            units[-1] += " " + word
-        else:
-            units.append(word)
-    return units
-
-
-def _greedy(units: list[str], face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Filled word by word; a word wider than ``width`` stays whole on a line of its own."""
-    lines: list[str] = []
-    current = ""
-    for unit in units:
-        candidate = f"{current} {unit}" if current else unit
-        if current and width_of(face, candidate) > width:
-            lines.append(current)
-            current = unit
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
-
-
 def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """``text`` on as few lines no wider than ``width`` as it takes, evened out: the lines
-    the narrowest width giving as few makes, so a heading never leaves a word or two alone
-    on its last line ("… hành chính / công tỉnh Hưng Yên", not "… công tỉnh / Hưng Yên").
-    A word wider than ``width`` stays whole (the caller shrinks)."""
-    units = _units(text)
-    lines = _greedy(units, face, width)
-    if len(lines) < 2:
-        return lines
-    low = max(width_of(face, unit) for unit in units)
-    if low > width:
-        return lines
-    high = width
-    while low < high:
-        middle = (low + high) // 2
-        if len(_greedy(units, face, middle)) <= len(lines):
-            high = middle
-        else:
-            low = middle + 1
-    return _greedy(units, face, low)
+    """``text`` on as few lines no wider than ``width`` dots as it takes, as even as its
+    words allow (:func:`printer._wrap.even_lines`); a word wider than ``width`` stays whole
+    (the caller shrinks)."""
+    return even_lines(text, functools.partial(width_of, face), width)
 
 
 def fitted(

@@ -18,7 +18,7 @@ from kiosk.config import load_config
 from kiosk.queue import local_time
 from kiosk.slip import Slip
 from kiosk.vietnamese import LETTERS
-from printer import Renderer
+from printer import Renderer, VirtualPrinter
 from printer._fonts import font
 from printer._layout import SERVICE, SITE, Fonts, Raster, TicketLayout
 from printer._textbox import text_block, width_of, wrap
@@ -216,3 +216,18 @@ def test_ok__a_dash_never_starts_a_line() -> None:
             starts.add(line.split()[0])
     assert starts.isdisjoint(DASHES)
     assert {"Lao", "Việc", "Người"} <= starts  # lines do break around the dashes
+
+
+def test_ok__code_page_ticket_wraps_into_even_lines() -> None:
+    """In code-page mode the printer draws the letters (no line box of ours to cut them);
+    its lines are counted in characters and evened out the same way."""
+    config = printer_config(mode="text", codepage="cp1258", profile="TM-T20II", width=384)
+    slip = make_slip(service="Lao động - Việc làm - Người có công")
+    printer = VirtualPrinter(384)
+    printer.feed(Renderer(config).render(slip).data)
+    lines = printer.texts[0]
+    assert lines[:2] == ["Trung tâm Phục vụ hành", "chính công tỉnh Hưng Yên"]
+    # The service in double width, 16 characters a line: a dash ends a line.
+    service = lines.index("SỐ THỨ TỰ") + 2  # after the label and the number
+    assert lines[service : service + 3] == ["Lao động -", "Việc làm -", "Người có công"]
+    assert slip.time_line in lines  # a line that fits is printed as it is written
