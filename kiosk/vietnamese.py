@@ -7,6 +7,8 @@ from collections.abc import Callable, Hashable
 
 _VOWELS = "aăâeêioôơuưy"
 _TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # ngang huyền sắc hỏi ngã nặng
+#: The five tone marks as combining characters (huyền sắc hỏi ngã nặng).
+TONES = "".join(_TONES)
 
 
 def _letters() -> tuple[str, ...]:

@@ -65,11 +65,13 @@ def width_of(face: ImageFont.FreeTypeFont, text: str) -> int:
     return right - left
 
 
-def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def wrap(
+    text: str, face: ImageFont.FreeTypeFont, width: int, *, break_words: bool = False
+) -> list[str]:
     """``text`` on as few lines no wider than ``width`` dots as it takes, as even as its
     words allow (:func:`printer._wrap.even_lines`); a word wider than ``width`` stays whole
-    (the caller shrinks)."""
-    return even_lines(text, functools.partial(width_of, face), width)
+    (the caller shrinks), or with ``break_words`` is cut where the line ends."""
+    return even_lines(text, functools.partial(width_of, face), width, break_words=break_words)
 
 
 def fitted(
@@ -81,8 +83,10 @@ def fitted(
         lines = wrap(text, face, width)
         if len(lines) <= max_lines and all(width_of(face, line) <= width for line in lines):
             return face, lines
+    # Too long even at the smallest size: more lines, a word wider than a line cut where the
+    # line ends, rather than any of it lost past the margin.
     face = font(path, smallest)
-    return face, wrap(text, face, width)  # a single unbreakable word: clipped at the margin
+    return face, wrap(text, face, width, break_words=True)
 
 
 def text_block(

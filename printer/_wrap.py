@@ -38,12 +38,26 @@ def _greedy(words: list[str], measure: Measure, width: int) -> list[str]:
     return lines
 
 
-def even_lines(text: str, measure: Measure, width: int) -> list[str]:
+def _cut(word: str, measure: Measure, width: int) -> list[str]:
+    """``word`` in pieces no wider than ``width``, filled character by character."""
+    pieces = [""]
+    for char in word:
+        if pieces[-1] and measure(pieces[-1] + char) > width:
+            pieces.append(char)
+        else:
+            pieces[-1] += char
+    return pieces
+
+
+def even_lines(text: str, measure: Measure, width: int, *, break_words: bool = False) -> list[str]:
     """``text`` on as few lines no wider than ``width`` as it takes, evened out: the lines
     the narrowest width giving as few makes, so a heading never leaves a word or two alone
     on its last line ("… hành / chính công tỉnh Hưng Yên", not "… công tỉnh / Hưng Yên").
-    A word wider than ``width`` stays whole on a line of its own."""
+    A word wider than ``width`` stays whole on a line of its own, or with ``break_words`` is
+    cut where the line ends."""
     words = units(text)
+    if break_words:
+        words = [p for word in words for p in _cut(word, measure, width) if p]
     lines = _greedy(words, measure, width)
     if len(lines) < 2:
         return lines

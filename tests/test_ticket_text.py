@@ -14,14 +14,16 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.cli._printer_cmds import test_slip as printer_test_slip
 from kiosk.config import load_config
 from kiosk.queue import local_time
 from kiosk.slip import Slip
 from kiosk.vietnamese import LETTERS
 from printer import Renderer, VirtualPrinter
 from printer._fonts import font
-from printer._layout import SERVICE, SITE, Fonts, Raster, TicketLayout
+from printer._layout import FOOTER, SERVICE, SITE, Fonts, Raster, TicketLayout
 from printer._textbox import text_block, width_of, wrap
+from tests.conftest import make_config
 from tests.test_cli import ALWAYS_OPEN
 from tests.test_cli_printer import kiosk
 from tests.test_printer import BOLD_FONT, REGULAR_FONT, make_slip, printer_config
@@ -90,6 +92,12 @@ def test_ok__a_line_box_holds_a_character_outside_the_usual_ones() -> None:
 # -- whole tickets -------------------------------------------------------------------------
 
 
+def whole(piece: Raster) -> bool:
+    """Whether a line of text on the ticket has all the ink of its text."""
+    assert piece.face is not None
+    return same_ink(piece.image, piece.text, piece.face)
+
+
 def text_pieces(pieces: list[object]) -> list[Raster]:
     return [piece for piece in pieces if isinstance(piece, Raster) and piece.face is not None]
 
@@ -101,12 +109,7 @@ def assert_every_line_whole(pieces: list[object], slip: Slip) -> None:
     for text in (slip.site, slip.service, slip.counters_line, slip.time_line, slip.number):
         assert " ".join(text.split()) in said
     assert "SỐ THỨ TỰ" in said
-    cut = []
-    for piece in lines:
-        assert piece.face is not None
-        if not same_ink(piece.image, piece.text, piece.face):
-            cut.append(piece.text)
-    assert cut == []
+    assert [piece.text for piece in lines if not whole(piece)] == []
 
 
 @pytest.mark.parametrize("priority", [False, True], ids=["normal", "priority"])
@@ -231,3 +234,31 @@ def test_ok__code_page_ticket_wraps_into_even_lines() -> None:
     service = lines.index("SỐ THỨ TỰ") + 2  # after the label and the number
     assert lines[service : service + 3] == ["Lao động -", "Việc làm -", "Người có công"]
     assert slip.time_line in lines  # a line that fits is printed as it is written
+
+
+@pytest.mark.parametrize(("profile", "width"), PROFILES, ids=[str(w) for _, w in PROFILES])
+def test_ok__printer_test_page_prints_every_letter_whole(profile: str, width: int) -> None:
+    config = make_config()
+    rendered = Renderer(printer_config(profile=profile, qr="image")).render(
+        printer_test_slip(config, width)
+    )
+    assert rendered.pieces is not None
+    lines = text_pieces(list(rendered.pieces))
+    said = " ".join(piece.text for piece in lines)
+    assert "TRANG IN THỬ" in said
+    assert [letter for letter in LETTERS if letter not in said] == []
+    assert [piece.text for piece in lines if not whole(piece)] == []
+
+
+def test_ok__a_word_wider_than_the_paper_is_cut_where_the_line_ends() -> None:
+    word = "ĐẮKLẮK" * 12  # no space to wrap at, even at the smallest size
+    slip = make_slip(footer=f"Địa chỉ: {word}")
+    rendered = Renderer(printer_config(profile="POS-5890")).render(slip)
+    assert rendered.pieces is not None
+    lines = text_pieces(list(rendered.pieces))
+    texts = [piece.text for piece in lines]
+    footer = lines[texts.index("Quét mã để xem số thứ tự của bạn") + 1 :]
+    assert len(footer) >= 3  # the word on two lines at least, rather than cut at the margin
+    assert "".join(piece.text for piece in footer) == f"Địa chỉ:{word}"
+    assert {piece.face.size for piece in footer if piece.face} == {FOOTER.smallest}
+    assert [piece.text for piece in footer if not whole(piece)] == []
