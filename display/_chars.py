@@ -13,13 +13,10 @@ import functools
 import string
 
 from kiosk.rules.numbering import NUMBER_CHARS
-from kiosk.vietnamese import LETTERS
+from kiosk.vietnamese import DRAWN
 
-# Every character whose ink a line box must hold: the Vietnamese letters, printable ASCII,
-# Latin-1 and the typographic signs the layouts and notices use.
-DRAWN = "".join(
-    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
-)
+__all__ = ["CLOCK", "COUNT", "DRAWN", "NUMBER", "holds"]
+
 # Each with the ellipsis a text too long for its box is cut with.
 NUMBER = NUMBER_CHARS + "—…"  # a ticket number ("A023", "1023"), or the dash shown for none
 COUNT = string.digits + "…"  # how many wait

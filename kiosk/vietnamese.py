@@ -22,6 +22,13 @@ def _letters() -> tuple[str, ...]:
 #: The 134 letters of Vietnamese outside ASCII (67 lower case, 67 upper case), NFC.
 LETTERS: tuple[str, ...] = _letters()
 
+#: Every character a screen or a ticket draws whole, so a line box holds the ink of them all:
+#: the Vietnamese letters, printable ASCII, Latin-1 and the typographic signs names and
+#: notices use.
+DRAWN = "".join(
+    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
+)
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)

@@ -16,18 +16,15 @@ import string
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.vietnamese import LETTERS
+from kiosk.vietnamese import DRAWN
 from printer._fonts import font
 from printer._wrap import even_lines
 
 INK = 1
 
-# Every character whose ink a line box holds: the Vietnamese letters, printable ASCII,
-# Latin-1 and the typographic signs names and notices use. A line with any other
+# Every character whose ink a line box holds (the screens' set); a line with any other
 # character gets a box that holds that one's ink too.
-CHARS = "".join(
-    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
-)
+CHARS = DRAWN
 _KNOWN = frozenset(CHARS + string.whitespace)
 
 
