@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from display._chars import DRAWN, holds
+from display._chars import DRAWN, line_chars
 from display._pg import pygame
 from kiosk import fonts
 from kiosk.vietnamese import nfc
@@ -276,8 +276,7 @@ def fit(
     width, height = box
     text = " ".join(text.split())
     floor = max(MIN_SIZE, floor)
-    if chars != DRAWN and not holds(chars, text):
-        chars = DRAWN
+    chars = line_chars(chars, text)
     if not text or width <= 0 or height <= 0:
         return Fitted(floor, (), chars)
     low, high = floor, max(floor, min(cap, height))
