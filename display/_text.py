@@ -297,7 +297,7 @@ def fit(
     room = min(lines, height // font.get_linesize())
     if room < 1:
         return Fitted(floor, (), chars)  # a box too small for any text stays empty
-    words = text.split()
+    words = _units(text)  # a lone dash stays with its word here too
     out: list[str] = []
     while words and len(out) < room - 1:
         line = words.pop(0)
