@@ -23,6 +23,13 @@ COUNT = string.digits + "…"  # how many wait
 CLOCK = string.digits + ":…"  # "09:41"
 
 
+def line_chars(chars: str, text: str) -> str:
+    """The characters a line box for ``text`` holds: ``chars`` while ``text`` is made of
+    them, else every character the screens draw (a number field given a Vietnamese letter
+    gets the full line box, so that letter is drawn whole)."""
+    return chars if holds(chars, text) else DRAWN
+
+
 def holds(chars: str, text: str) -> bool:
     """Whether ``text`` is made of ``chars`` alone (spaces, which have no ink, aside)."""
     return _made_of(chars).issuperset(text)
