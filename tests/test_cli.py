@@ -137,6 +137,11 @@ def test_ok__skip_reenter_transfer_pause_resume(site: Path) -> None:
 def test_ok__nobody_waiting_is_not_an_error(site: Path) -> None:
     result = kiosk(site, "call", "1")
     assert result.returncode == 0 and result.stdout == "No one is waiting for counter 1.\n"
+    assert kiosk(site, "issue", "dat-dai").returncode == 0
+    assert kiosk(site, "call", "1").returncode == 0
+    last = kiosk(site, "call", "1")  # finishes A001, the one sentence says both
+    assert (last.returncode, last.stderr) == (0, "")
+    assert last.stdout == "Counter 1 finished A001; no one else is waiting for it.\n"
 
 
 def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
@@ -147,6 +152,7 @@ def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
     def run(*args: str) -> str:
         done = kiosk(site, *args)
         assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+        assert done.stdout.count("\n") == 1, (args, done.stdout)  # one line, one sentence
         said.extend(done.stdout.splitlines())
         return done.stdout
 
@@ -162,7 +168,7 @@ def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
         "Counter 1 is calling 1001 (priority, Tư pháp - Hộ tịch); it waited under a minute.\n"
     )
     assert run("call", "1") == (
-        "Counter 1 finished 1001.\nCounter 1 is calling A001 (Đất đai); it waited under a minute.\n"
+        "Counter 1 finished 1001 and is calling A001 (Đất đai); it waited under a minute.\n"
     )
     assert run("recall", "1") == "Counter 1 is calling A001 again (recall 1).\n"
     assert run("skip", "1") == (

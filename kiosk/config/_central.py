@@ -14,9 +14,12 @@ import dataclasses
 import json
 import logging
 import sqlite3
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kiosk import freetext
 from kiosk.config._load import ConfigError, load_raw, merge, parse_config
 from kiosk.config._schema import Config
 
@@ -43,9 +46,25 @@ def overlay(raw: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     if "hours" in body:
         out["hours"] = merge(raw.get("hours", {}), body["hours"])
     if "notices" in body:
-        text = NOTICE_JOIN.join(n["text"].strip() for n in body["notices"] if n["text"].strip())
+        text = notice_line(n["text"] for n in body["notices"])
         out["display"] = merge(raw.get("display", {}), {"notice": text})
     return out
+
+
+def notice_line(notices: Iterable[str]) -> str:
+    """Central's notices as the wall's one notice line, cut to its length with "…".
+
+    The contract lets central send more text than the line holds (10 notices of 300
+    characters); the rest of the configuration must not be refused for that.
+    """
+    joined = NOTICE_JOIN.join(n.strip() for n in notices if n.strip())
+    text = unicodedata.normalize("NFC", joined)  # counted as the check counts, cut whole letters
+    if len(text) <= freetext.MAX_NOTICE:
+        return joined
+    log.warning("central's notices are %d characters joined; the wall shows the first %d",
+                len(text), freetext.MAX_NOTICE)  # fmt: skip
+    # Not "…   •   …": a cut between two notices ends at the last one's end.
+    return text[: freetext.MAX_NOTICE - 1].rstrip(NOTICE_JOIN) + "…"
 
 
 def with_central(

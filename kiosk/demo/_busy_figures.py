@@ -15,15 +15,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from kiosk.demo._definitions import FIGURES, label
 from kiosk.store import connect_readonly
 
-#: What each figure counts, as the report states it.
-MEANING = {
-    "served": "tickets finished at a counter, each once, transferred or not",
-    "no_shows": "tickets still missed at the close, skipped when nobody came and not re-entered",
-    "skips": "every skip when nobody came, numbers that came back included: skips = no-shows "
-    "+ re-entries",
-}
+#: What each figure counts, as the report states it (as the demo's summary does).
+MEANING = FIGURES
 
 
 def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str, Any]:
@@ -78,7 +74,5 @@ def as_lines(figures: dict[str, Any]) -> list[str]:
         "the next citizen)",
         f"  no-shows {f['no_shows']}, skips {f['skips']} ({f['reentries']} came back and "
         f"re-entered), transfers {f['transfers']}, ratings {f['ratings']}, pauses {f['pauses']}",
-        f"  served: {MEANING['served']}",
-        f"  no-shows: {MEANING['no_shows']}",
-        f"  skips: {MEANING['skips']}",
+        *(f"  {label(name)}: {meaning}" for name, meaning in MEANING.items()),
     ]
