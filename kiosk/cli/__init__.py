@@ -134,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit.REFUSED
     except NoDatabase as exc:
         fail(f"database: {exc}")
-        return _exit.NOINPUT
+        # A daemon makes its database when there is none, so here its store.path (or --db)
+        # names another program's file: a configuration systemd must not restart on.
+        return _exit.CONFIG if ctx.args.command == "run" else _exit.NOINPUT
     except StoreError as exc:
         fail(f"database: {exc}")
         return _exit.IOERR

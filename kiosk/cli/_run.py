@@ -278,6 +278,7 @@ def counters_to_serve(ctx: Context) -> list[int]:
 def run_counter(ctx: Context) -> int:
     from kiosk.config import ConfigError
     from kiosk.counter import CounterButtons, CounterLights, Keypads, Station, keymap_problems
+    from kiosk.store import StoreError
 
     setup_logging()
     config = ctx.config
@@ -292,6 +293,8 @@ def run_counter(ctx: Context) -> int:
             parts.append(lights)
             station = Station(config, ctx.store, counters, lights)
             parts.append(CounterButtons(config, counters, station.presses))
+        except (CommandError, StoreError):
+            raise
         except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
             raise CommandError(unavailable(exc), UNAVAILABLE) from None
         keypads = Keypads(config, counters, station.presses)
