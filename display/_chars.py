@@ -13,17 +13,21 @@ import functools
 import string
 
 from kiosk.rules.numbering import NUMBER_CHARS
-from kiosk.vietnamese import LETTERS
+from kiosk.vietnamese import DRAWN
 
-# Every character whose ink a line box must hold: the Vietnamese letters, printable ASCII,
-# Latin-1 and the typographic signs the layouts and notices use.
-DRAWN = "".join(
-    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
-)
+__all__ = ["CLOCK", "COUNT", "DRAWN", "NUMBER", "holds"]
+
 # Each with the ellipsis a text too long for its box is cut with.
 NUMBER = NUMBER_CHARS + "—…"  # a ticket number ("A023", "1023"), or the dash shown for none
 COUNT = string.digits + "…"  # how many wait
 CLOCK = string.digits + ":…"  # "09:41"
+
+
+def line_chars(chars: str, text: str) -> str:
+    """The characters a line box for ``text`` holds: ``chars`` while ``text`` is made of
+    them, else every character the screens draw (a number field given a Vietnamese letter
+    gets the full line box, so that letter is drawn whole)."""
+    return chars if holds(chars, text) else DRAWN
 
 
 def holds(chars: str, text: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from display._chars import CLOCK, COUNT, DRAWN, NUMBER
-from kiosk.queue import Board, Call
+from kiosk.queue import Board
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
 
@@ -164,17 +164,6 @@ def wall_layout(size: tuple[int, int], board: Board, site_name: str, moment: Mom
     return WallLayout(size, tuple(build.panels), tuple(build.texts), notice)
 
 
-def _each_number_once(calls: tuple[Call, ...]) -> list[Call]:
-    """``calls`` (newest first) without the earlier calls of a number called again."""
-    seen: set[str] = set()
-    out: list[Call] = []
-    for call in calls:
-        if call.number not in seen:
-            seen.add(call.number)
-            out.append(call)
-    return out
-
-
 class _Builder:
     """Collects panels and text boxes region by region."""
 
@@ -237,8 +226,8 @@ class _Builder:
     def recent(self, region: Rect, cols: int) -> None:
         """The last calls with their counters, so a missed call can still be read."""
         body = self._titled(region, "SỐ VỪA GỌI")
-        # A number once, at its latest call: a recall is the same citizen, not a second one.
-        calls = _each_number_once(self.board.calls)
+        # The board lists each ticket once, at its latest call (a day's numbers are unique).
+        calls = self.board.calls
         for index, row in enumerate(grid(body, self.moment.history, cols, self.half)):
             self.panels.append(Panel(row, "row" if index % 2 == 0 else "row-alt"))
             if index >= len(calls):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from display._chars import DRAWN, holds
+from display._chars import DRAWN, line_chars
 from display._layout import Panel, Rect, TextBox, inset
 from display._pg import pygame
 from display._text import MIN_SIZE, Fitted, ScreenFonts
@@ -140,7 +140,7 @@ def _group_chars(boxes: tuple[TextBox, ...]) -> dict[str, str]:
     for box in boxes:
         if box.group:
             chars = out.get(box.group, box.chars)
-            out[box.group] = chars if chars == box.chars and holds(chars, box.text) else DRAWN
+            out[box.group] = line_chars(chars, box.text) if chars == box.chars else DRAWN
     return out
 
 

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from display._chars import DRAWN, holds
+from display._chars import DRAWN, line_chars
 from display._pg import pygame
 from kiosk import fonts
 from kiosk.vietnamese import nfc
@@ -276,8 +276,7 @@ def fit(
     width, height = box
     text = " ".join(text.split())
     floor = max(MIN_SIZE, floor)
-    if chars != DRAWN and not holds(chars, text):
-        chars = DRAWN
+    chars = line_chars(chars, text)
     if not text or width <= 0 or height <= 0:
         return Fitted(floor, (), chars)
     low, high = floor, max(floor, min(cap, height))
@@ -298,7 +297,7 @@ def fit(
     room = min(lines, height // font.get_linesize())
     if room < 1:
         return Fitted(floor, (), chars)  # a box too small for any text stays empty
-    words = text.split()
+    words = _units(text)  # a lone dash stays with its word here too
     out: list[str] = []
     while words and len(out) < room - 1:
         line = words.pop(0)

@@ -23,7 +23,9 @@ Import gpiozero's names from here (``from kiosk.gpio_lib import LED``), never fr
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -73,7 +75,16 @@ def _stand_ins(*names: str) -> dict[str, ModuleType]:
 with standing_in(_stand_ins()):
     import gpiozero
 
-from gpiozero import LED, Buzzer, Device, DigitalInputDevice  # noqa: E402
+from gpiozero import (  # noqa: E402
+    LED,
+    BadPinFactory,
+    Buzzer,
+    Device,
+    DigitalInputDevice,
+    PinFactoryFallback,
+)
+
+log = logging.getLogger("kiosk.gpio")
 
 
 def default_factory() -> Any:
@@ -86,10 +97,30 @@ def default_factory() -> Any:
     target = FACTORIES.get(name.lower()) if name else None
     with standing_in(_stand_ins("importlib_metadata")):  # what a pin module imports (pins/mock.py)
         if target is None:
-            return Device._default_pin_factory()
+            return _first_that_works()
         module, cls = target.split(":")
         made: Any = getattr(importlib.import_module(module), cls)()
         return made
+
+
+def _first_that_works() -> Any:
+    """gpiozero's own choice of factory, its warnings about each one passed over (printed
+    on stderr, two lines each, by default) made one log line each when one works, and
+    part of the one-line error when none does."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PinFactoryFallback)
+        try:
+            made = Device._default_pin_factory()
+        except BadPinFactory as exc:
+            tried = "; ".join(str(w.message) for w in caught)
+            raise BadPinFactory(f"{exc} ({tried})" if tried else str(exc)) from None
+    for warning in caught:
+        if issubclass(warning.category, PinFactoryFallback):
+            log.warning("GPIO: %s", warning.message)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)  # fmt: skip
+    return made
 
 
 def factory(given: Any = None) -> Any:

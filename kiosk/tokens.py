@@ -88,7 +88,9 @@ def sign(key: bytes, day: str, number: str) -> str:
     return f"{PREFIX}:{date:%y%m%d}:{number}:{_signature(key, date, number)}"
 
 
-def verify(key: bytes, token: str) -> TicketRef:
+def verify(key: bytes | None, token: str) -> TicketRef:
+    """The ticket ``token`` names, if this site's ``key`` signed it. ``key`` None: the site
+    has no key yet, so it has signed no token, and a well-formed one is another site's."""
     match = _TOKEN.match(token.strip().upper())
     if match is None:
         raise BadToken("not a ticket code")
@@ -97,17 +99,25 @@ def verify(key: bytes, token: str) -> TicketRef:
         date = dt.datetime.strptime(stamp, "%y%m%d").date()
     except ValueError:
         raise BadToken("not a ticket code") from None
-    if not _COMPARE(signature, _signature(key, date, number)):
+    if key is None or not _COMPARE(signature, _signature(key, date, number)):
         raise BadToken("ticket code not issued by this centre")
     return TicketRef(date.isoformat(), number)
 
 
-def site_key(store: Store, now: float) -> bytes:
-    """This site's token key, made on first use. It stays on the device: never in an event."""
+def stored_key(store: Store) -> bytes | None:
+    """This site's token key, or None if no token was ever signed here: reading only, so
+    it serves a store opened only to read (a look-up verifies, it never signs)."""
     with store.read() as conn:
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (_KEY,)).fetchone()
-    if row is not None:
-        return bytes.fromhex(row[0])
+    return None if row is None else bytes.fromhex(row[0])
+
+
+def site_key(store: Store, now: float) -> bytes:
+    """This site's token key, made on first use (by what signs tokens: the desk, ``kiosk
+    ticket``). It stays on the device: never in an event."""
+    key = stored_key(store)
+    if key is not None:
+        return key
     with store.change(now) as tx:
         value = tx.get(_KEY)
         if value is None:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Hashable
 
 _VOWELS = "aăâeêioôơuưy"
 _TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # ngang huyền sắc hỏi ngã nặng
+#: The five tone marks as combining characters (huyền sắc hỏi ngã nặng).
+TONES = "".join(_TONES)
 
 
 def _letters() -> tuple[str, ...]:
@@ -19,6 +21,13 @@ def _letters() -> tuple[str, ...]:
 
 #: The 134 letters of Vietnamese outside ASCII (67 lower case, 67 upper case), NFC.
 LETTERS: tuple[str, ...] = _letters()
+
+#: Every character a screen or a ticket draws whole, so a line box holds the ink of them all:
+#: the Vietnamese letters, printable ASCII, Latin-1 and the typographic signs names and
+#: notices use.
+DRAWN = "".join(
+    [*LETTERS, *map(chr, range(0x21, 0x7F)), *map(chr, range(0xA1, 0x100)), "–—‘’“”…•€№"]
+)
 
 
 def nfc(text: str) -> str:

@@ -14,9 +14,9 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.slip import Slip
-from printer._fonts import font
+from printer._textbox import INK, fitted, text_block
 
-INK = 1
+__all__ = ["INK", "Feed", "Fonts", "Piece", "Qr", "Raster", "TicketLayout", "centred", "qr_image"]
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: encoded bands are cached per piece
@@ -25,6 +25,9 @@ class Raster:
 
     image: Image.Image
     scale: int = 1
+    # The line of text it draws, and in which face (none for a picture such as the QR).
+    text: str = ""
+    face: ImageFont.FreeTypeFont | None = None
 
 
 @dataclass(frozen=True)
@@ -48,51 +51,28 @@ class Fonts:
     bold: str
 
 
-def _scaled(width: int, size_at_576: int, smallest: int) -> int:
-    return max(smallest, round(size_at_576 * width / 576))
+@dataclass(frozen=True)
+class Style:
+    """How a kind of text is set: its size on 80 mm paper (576 dots), scaled to the paper's
+    width but never below ``floor``, and shrunk down to ``smallest`` to fit ``max_lines``."""
+
+    at_576: int
+    floor: int
+    smallest: int
+    max_lines: int = 3
+
+    def size(self, width: int) -> int:
+        return max(self.floor, round(self.at_576 * width / 576))
 
 
-def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy word wrap; a word wider than ``width`` stays whole (the caller shrinks)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and face.getlength(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
-
-
-def fitted(
-    text: str, path: str, size: int, width: int, *, max_lines: int, smallest: int
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest size from ``size`` down at which ``text`` wraps into ``max_lines`` lines."""
-    for candidate in range(size, smallest - 1, -1):
-        face = font(path, candidate)
-        lines = wrap(text, face, width)
-        if len(lines) <= max_lines and all(face.getlength(line) <= width for line in lines):
-            return face, lines
-    face = font(path, smallest)
-    return face, wrap(text, face, width)  # a single unbreakable word: clipped at the margin
-
-
-def text_block(
-    lines: list[str], face: ImageFont.FreeTypeFont, width: int, *, center: bool = True
-) -> Image.Image:
-    ascent, descent = face.getmetrics()
-    # Vietnamese stacks marks above capitals (Ễ, Ấ): room above the ascent for them.
-    line_height = int(ascent + descent + max(2, face.size // 8))
-    image = Image.new("1", (width, line_height * len(lines)), 0)
-    draw = ImageDraw.Draw(image)
-    for row, line in enumerate(lines):
-        x = (width - face.getlength(line)) / 2 if center else 0
-        draw.text((round(x), row * line_height + face.size // 8), line, font=face, fill=INK)
-    return image
+SITE = Style(23, 18, 16, max_lines=2)
+LABEL = Style(22, 18, 16)
+SERVICE = Style(28, 22, 18)
+COUNTERS = Style(24, 20, 16)
+INFO = Style(21, 18, 14)
+SMALL = Style(18, 16, 12)
+FOOTER = Style(18, 16, 12, max_lines=4)
+STYLES = (SITE, LABEL, SERVICE, COUNTERS, INFO, SMALL, FOOTER)
 
 
 def qr_image(data: str, module: int) -> Image.Image:
@@ -120,7 +100,7 @@ def _lines(
         block = text_block([line], face, width - 2 * margin)
         page = Image.new("1", (width, block.height), 0)
         page.paste(block, (margin, 0))
-        pieces.append(Raster(page))
+        pieces.append(Raster(page, text=line, face=face))
     return tuple(pieces)
 
 
@@ -140,27 +120,21 @@ class TicketLayout:
         self.margin = 8 if width <= 384 else 16
         self.inner = width - 2 * self.margin
 
-    def _size(self, at_576: int, smallest: int) -> int:
-        return _scaled(self.width, at_576, smallest)
+    def text_sizes(self) -> list[int]:
+        """Every size a line of text (not the big number) may be drawn at on this paper."""
+        sizes = {n for style in STYLES for n in range(style.smallest, style.size(self.width) + 1)}
+        return sorted(sizes)
 
-    def _block(
-        self,
-        text: str,
-        *,
-        bold: bool,
-        size: int,
-        smallest: int,
-        max_lines: int = 3,
-    ) -> list[Piece]:
+    def _block(self, text: str, style: Style, *, bold: bool) -> list[Piece]:
         """Centred, wrapped text; one raster per line so each line is trimmed to its own ink."""
         path = self.fonts.bold if bold else self.fonts.regular
         return list(
             _lines(
                 text,
                 path,
-                size,
-                smallest=smallest,
-                max_lines=max_lines,
+                style.size(self.width),
+                smallest=style.smallest,
+                max_lines=style.max_lines,
                 width=self.width,
                 margin=self.margin,
             )
@@ -170,41 +144,39 @@ class TicketLayout:
         """The part every ticket of the site shares (cacheable by the caller)."""
         return [
             Feed(8),
-            *self._block(slip.site, bold=True, size=self._size(23, 18), smallest=16, max_lines=2),
+            *self._block(slip.site, SITE, bold=True),
             Feed(12),
         ]
 
     def number(self, slip: Slip) -> list[Piece]:
         half = self.width // 2
         label = self._block(
-            "SỐ THỨ TỰ ƯU TIÊN" if slip.priority else "SỐ THỨ TỰ",
-            bold=slip.priority, size=self._size(22, 18), smallest=16,
-        )  # fmt: skip
+            "SỐ THỨ TỰ ƯU TIÊN" if slip.priority else "SỐ THỨ TỰ", LABEL, bold=slip.priority
+        )
         face, _ = fitted(
             slip.number, self.fonts.bold, 92 * half // 288, half - 16, max_lines=1, smallest=24
         )
         left, top, right, bottom = (round(v) for v in face.getbbox(slip.number))
         glyphs = Image.new("1", (right - left, bottom - top), 0)
         ImageDraw.Draw(glyphs).text((-left, -top), slip.number, font=face, fill=INK)
-        return [*label, Feed(6), Raster(centred(glyphs, half), scale=2), Feed(14)]
+        number = Raster(centred(glyphs, half), scale=2, text=slip.number, face=face)
+        return [*label, Feed(6), number, Feed(14)]
 
     def body(self, slip: Slip) -> list[Piece]:
-        service = self._block(slip.service, bold=True, size=self._size(28, 22), smallest=18)
+        service = self._block(slip.service, SERVICE, bold=True)
         pieces: list[Piece] = [*service, Feed(4)]
-        pieces += self._block(slip.counters_line, bold=True, size=self._size(24, 20), smallest=16)
+        pieces += self._block(slip.counters_line, COUNTERS, bold=True)
         pieces.append(Feed(8))
         for line in (slip.ahead_line, slip.wait_line, slip.time_line):
             if line:
-                pieces += self._block(line, bold=False, size=self._size(21, 18), smallest=14)
+                pieces += self._block(line, INFO, bold=False)
         return pieces
 
     def code(self, slip: Slip) -> list[Piece]:
         if not slip.token:
             return []
         module = 6 if self.width >= 512 else 4
-        caption = self._block(
-            "Quét mã để xem số thứ tự của bạn", bold=False, size=self._size(18, 16), smallest=12
-        )
+        caption = self._block("Quét mã để xem số thứ tự của bạn", SMALL, bold=False)
         if self.native_qr:
             qr: Piece = Qr(slip.token, module, native=True)
         else:
@@ -217,9 +189,7 @@ class TicketLayout:
             return []
         return [
             Feed(10),
-            *self._block(
-                slip.footer, bold=False, size=self._size(18, 16), smallest=12, max_lines=4
-            ),
+            *self._block(slip.footer, FOOTER, bold=False),
         ]
 
     def pieces(self, slip: Slip) -> list[Piece]:

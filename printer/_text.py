@@ -15,6 +15,7 @@ import unicodedata
 from kiosk.slip import Slip
 from printer._escpos import CUT, ESC, GS, TAIL_FEED, Commands, qr_native
 from printer._profile import Profile
+from printer._wrap import even_lines
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 BOLD_ON, BOLD_OFF = ESC + b"E\x01", ESC + b"E\x00"
@@ -46,6 +47,17 @@ def encode_ascii(text: str) -> bytes:
     )
 
 
+def wrapped(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` characters, as even as its words allow (a
+    lone dash ends a line, never starts one); a line that fits is kept as it is written, and
+    a word longer than a line is cut as the printer would wrap it."""
+    if len(text) <= columns and text.isprintable():
+        return [text.strip()]
+    if any(len(word) > columns for word in text.split()):
+        return textwrap.wrap(text, columns)
+    return even_lines(text, len, columns)
+
+
 def encode_text_ticket(slip: Slip, profile: Profile, cut: str) -> Commands:
     encode = encode_cp1258 if profile.codepage == "cp1258" else encode_ascii
     columns = profile.width // FONT_A_DOTS
@@ -54,7 +66,7 @@ def encode_text_ticket(slip: Slip, profile: Profile, cut: str) -> Commands:
 
     def lines(text: str, width: int, *, style: bytes = NORMAL, bold: bool = False) -> None:
         out.add(style, BOLD_ON if bold else b"")
-        for line in textwrap.wrap(text, width) or [""]:
+        for line in wrapped(text, width):
             out.add(encode(line) + b"\n")
         out.add(BOLD_OFF if bold else b"", NORMAL if style != NORMAL else b"")
 

@@ -53,6 +53,16 @@ class CentralStoreError(Exception):
     """The central database cannot be opened or used."""
 
 
+class NotCentralDatabase(CentralStoreError):
+    """The SQLite file named as central's database is something else (a site's kiosk
+    database, another program's, not SQLite): it is left as it is, nothing written to it."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# The columns central's events table has had from the start.
+EVENT_KEY = frozenset({"site", "device", "db", "seq"})
+
+
 class Incoming(NamedTuple):
     """An event as received. A ``rejected`` one carries only its envelope (``db``, ``seq``,
     ``floor``) in ``event``, why it was refused, and the payload as received. (A named
@@ -87,21 +97,32 @@ class CentralStore:
         self._retry_at = 0.0
         self._down = ""
         self._connect()
-        with self._tx() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement)
+        try:
+            with self._tx() as cur:
+                for statement in SCHEMA:
+                    cur.execute(statement)
+        except sqlite3.Error as exc:  # locked, damaged, a full disk
+            self.close()
+            raise CentralStoreError(f"{url.removeprefix('sqlite://')}: {exc}") from None
 
     def _connect(self) -> None:
         if self.kind == "sqlite":
             path = self.url.removeprefix("sqlite://")
+            conn = None
             try:
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    _refuse_other_file(Path(path))
                 conn = sqlite3.connect(path, isolation_level=None, timeout=30,
                                        check_same_thread=False)  # fmt: skip
+                _refuse_other_database(conn, path)  # before WAL, which would change it
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
-            except (sqlite3.Error, OSError) as exc:
+            except (sqlite3.Error, OSError, NotCentralDatabase) as exc:
+                if conn is not None:
+                    conn.close()
+                if isinstance(exc, NotCentralDatabase):
+                    raise
                 raise CentralStoreError(f"{path}: {exc}") from None
             self.conn = conn
             return
@@ -374,6 +395,34 @@ def _newer(cur: Any, site: str, records: list[dict[str, Any]]) -> list[dict[str,
         if row is None or int(row[0]) < int(record["version"]):
             newer.append(record)
     return newer
+
+
+def _refuse_other_file(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError:  # none there yet, or SQLite says what is wrong
+        return
+    if head and head != SQLITE_HEADER:
+        raise NotCentralDatabase(_not_central(str(path), "not an SQLite file"))
+
+
+def _refuse_other_database(conn: sqlite3.Connection, path: str) -> None:
+    """:class:`NotCentralDatabase` unless the database is empty (a new one) or has central's
+    events table."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    if not tables:
+        return
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if columns >= EVENT_KEY:
+        return
+    kiosk = "tickets" in tables and conn.execute("PRAGMA user_version").fetchone()[0] > 0
+    what = "a site's kiosk database" if kiosk else "another program's SQLite database"
+    raise NotCentralDatabase(_not_central(path, what))
+
+
+def _not_central(path: str, what: str) -> str:
+    return f"{path}: not a central database: {what} (check --db or central.db)"
 
 
 def _first_line(exc: BaseException) -> str:

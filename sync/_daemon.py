@@ -38,11 +38,11 @@ KEEP_COMMANDS_DAYS = 7
 
 
 def client_id(config: Config) -> str:
-    """The configured one, else the device's login (a broker that binds each login to its
-    client id, as the example one does, keeps the session under that name either way),
-    else ``kiosk-{site}-{device}``."""
-    sync = config.sync
-    return sync.client_id or sync.username or f"kiosk-{config.site.id}-{config.site.device}"
+    """The configured one, else ``kiosk-{site}-{device}``, with or without a login: the
+    name the device's persistent session has always had at the broker (what waits there,
+    central's acks and commands, stays the device's across upgrades). A broker that binds
+    each login to its client id, as the example one does, uses the login instead."""
+    return config.sync.client_id or f"kiosk-{config.site.id}-{config.site.device}"
 
 
 def offline_payload() -> bytes:

@@ -145,11 +145,22 @@ mkdir -p "$STATE"
 chown -R "$uid:$gid" "$STATE"
 chmod 0750 "$STATE"
 
+# -- the kept configuration, checked by this release before anything is (re)started ---------
+kiosk=("$VENV/bin/python" -m kiosk --config "$ETC/config.toml")
+[ -n "$ROOT" ] && kiosk+=(--db "$STATE_DB")  # the root's database, not this host's
+if [ "$FIRST" -eq 0 ]; then
+    # A release may check more than the last one (text rules grow stricter): a config the
+    # old daemons ran on can make the new ones exit 78. Each problem is on its own line.
+    say "checking $ETC/config.toml with this release (kiosk config check)"
+    if ! "${kiosk[@]}" config check; then
+        die "the configuration does not pass this release's check (the lines above): fix it, then run this again; units and rules left as they were, nothing (re)started"
+    fi
+fi
+
 # -- systemd units and udev rules ----------------------------------------------------------
 mkdir -p "$UNITS/kiosk-.service.d" "$(dirname "$RULES")"
 install -m 0644 "$SOURCE"/systemd/kiosk*.service "$SOURCE/systemd/kiosk.target" "$UNITS/"
 install -m 0644 "$SOURCE"/systemd/kiosk-.service.d/*.conf "$UNITS/kiosk-.service.d/"
-kiosk=("$VENV/bin/python" -m kiosk --config "$ETC/config.toml")
 if "${kiosk[@]}" udev-rules >"$RULES.new"; then
     mv "$RULES.new" "$RULES"
     say "udev rules $RULES"

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -1032,6 +1033,76 @@ def test_fail__kiosk_central_report_never_creates_a_database(tmp_path: Path, whe
     assert one_line(done.stderr) == (f"kiosk: {path}: no such database (check --db or central.db)")
     assert done.stdout == ""
     assert not (tmp_path / "typo").exists()
+
+
+def not_centrals(folder: Path, kind: str) -> tuple[Path, str]:
+    """A file named as central's database by mistake, and what it is said to be."""
+    path = folder / "named.db"
+    if kind == "site":  # the site's database: the likeliest mistake
+        with Store(path) as site:
+            q.issue(site, make_config(hours=OPEN_ALL_DAY), "dat-dai", now=at(9), printed=True)
+        return path, "a site's kiosk database"
+    if kind == "other":
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("CREATE TABLE notes (site TEXT, text TEXT)")
+            conn.execute("INSERT INTO notes VALUES ('hcc-test', 'Họp giao ban')")
+            conn.commit()
+        return path, "another program's SQLite database"
+    if kind == "text":
+        path.write_text("Báo cáo ngày 23/11/2026\n" * 50, encoding="utf-8")
+        return path, "not an SQLite file"
+    path.write_bytes(b"")
+    return path, "an empty file"
+
+
+@pytest.mark.parametrize("kind", ["site", "other", "text", "empty"])
+def test_fail__kiosk_central_report_of_what_is_not_centrals_database_is_one_line_exit_66(
+    tmp_path: Path, kind: str
+) -> None:
+    """The site's ``kiosk.db`` given to ``central report --db`` (or another program's, or
+    not SQLite) is said to be no central database, and is left exactly as it was."""
+    path, what = not_centrals(tmp_path, kind)
+    before = path.read_bytes()
+    done = kiosk("central", "report", "--site", SITE, "--day", DAY, "--db", f"sqlite://{path}")
+    assert done.returncode == 66, done.stderr  # EX_NOINPUT: no central database there
+    assert one_line(done.stderr) == (
+        f"kiosk: {path}: not a central database: {what} (check --db or central.db)"
+    )
+    assert done.stdout == ""
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["named.db"]
+
+
+def test_fail__central_store_leaves_a_sites_database_as_it_is(tmp_path: Path) -> None:
+    """What central's daemon and its other commands open: the same refusal, nothing written
+    (no central tables added to the site's database, no WAL switch)."""
+    for kind in ("site", "other", "text"):
+        path, what = not_centrals(tmp_path, kind)
+        before = path.read_bytes()
+        with pytest.raises(CentralStoreError, match=f"not a central database: {what}"):
+            CentralStore(f"sqlite://{path}")
+        assert path.read_bytes() == before
+        path.unlink()
+
+
+def test_fail__kiosk_central_report_on_a_damaged_database_names_centrals_database(
+    tmp_path: Path,
+) -> None:
+    """An SQLite error while reading central's database names central's, not the site's
+    (exit 74, as for the site's database)."""
+    path = tmp_path / "central.db"
+    store = CentralStore(f"sqlite://{path}")
+    db = new_db()
+    store.ingest(incoming(DEVICE, [event(seq, db) for seq in range(1, 4)]))
+    store.close()
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # the schema (page 1) kept, the tables' pages damaged
+        handle.seek(4096)
+        handle.write(b"\xff" * (size - 4096))
+    done = kiosk("central", "report", "--site", SITE, "--day", DAY, "--db", f"sqlite://{path}")
+    assert done.returncode == 74, done.stderr  # EX_IOERR
+    assert one_line(done.stderr) == (f"kiosk: central.db: {path}: database disk image is malformed")
+    assert done.stdout == ""
 
 
 # --- kiosk central dossiers -------------------------------------------------------------------

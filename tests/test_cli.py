@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 
 from kiosk.store import Store
+from sync._central_store import CentralStore
 from tests.conftest import ROOT, kiosk_in
 from tests.disks import fill, kiosk_as_nobody, needs_root, public_folder, tmpfs
 
@@ -133,6 +137,11 @@ def test_ok__skip_reenter_transfer_pause_resume(site: Path) -> None:
 def test_ok__nobody_waiting_is_not_an_error(site: Path) -> None:
     result = kiosk(site, "call", "1")
     assert result.returncode == 0 and result.stdout == "No one is waiting for counter 1.\n"
+    assert kiosk(site, "issue", "dat-dai").returncode == 0
+    assert kiosk(site, "call", "1").returncode == 0
+    last = kiosk(site, "call", "1")  # finishes A001, the one sentence says both
+    assert (last.returncode, last.stderr) == (0, "")
+    assert last.stdout == "Counter 1 finished A001; no one else is waiting for it.\n"
 
 
 def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
@@ -143,6 +152,7 @@ def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
     def run(*args: str) -> str:
         done = kiosk(site, *args)
         assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+        assert done.stdout.count("\n") == 1, (args, done.stdout)  # one line, one sentence
         said.extend(done.stdout.splitlines())
         return done.stdout
 
@@ -158,7 +168,7 @@ def test_ok__each_queue_answer_is_a_plain_sentence(site: Path) -> None:
         "Counter 1 is calling 1001 (priority, Tư pháp - Hộ tịch); it waited under a minute.\n"
     )
     assert run("call", "1") == (
-        "Counter 1 finished 1001.\nCounter 1 is calling A001 (Đất đai); it waited under a minute.\n"
+        "Counter 1 finished 1001 and is calling A001 (Đất đai); it waited under a minute.\n"
     )
     assert run("recall", "1") == "Counter 1 is calling A001 again (recall 1).\n"
     assert run("skip", "1") == (
@@ -352,11 +362,31 @@ def test_fail__bad_config_exits_78(site: Path) -> None:
     assert "services[0].daily_cap: must be a positive integer" in one_line_error(result)
 
 
-def test_fail__unusable_database_is_one_line(site: Path) -> None:
-    (site / "kiosk.db").write_bytes(b"this is not a database, just some bytes" * 100)
-    result = kiosk(site, "status")
-    assert result.returncode == 74
-    assert "kiosk.db" in one_line_error(result)
+def test_fail__a_file_that_is_not_sqlite_is_no_kiosk_database_exit_66(site: Path) -> None:
+    content = b"this is not a database, just some bytes" * 100
+    (site / "kiosk.db").write_bytes(content)
+    for args in (["status"], ["issue", "dat-dai"]):
+        result = kiosk(site, *args)
+        assert result.returncode == 66  # EX_NOINPUT: no kiosk database there
+        assert one_line_error(result) == (
+            f"kiosk: database: {site / 'kiosk.db'}: not a kiosk database: not an SQLite file "
+            "(check --db or store.path)"
+        )
+    assert (site / "kiosk.db").read_bytes() == content
+
+
+def test_fail__a_damaged_database_is_one_line_exit_74(site: Path) -> None:
+    assert kiosk(site, "issue", "dat-dai").returncode == 0
+    db = site / "kiosk.db"
+    with db.open("r+b") as handle:  # its header kept, its first page's tables overwritten
+        handle.seek(100)
+        handle.write(b"\xff" * 2000)
+    for args in (["status"], ["issue", "dat-dai"]):
+        result = kiosk(site, *args)
+        assert result.returncode == 74, result.stderr
+        line = one_line_error(result)
+        assert line.startswith(f"kiosk: database: {db}: "), line
+        assert "malformed" in line, line
 
 
 def test_fail__a_database_locked_past_the_busy_timeout_is_one_line_exit_74(site: Path) -> None:
@@ -432,6 +462,38 @@ def test_fail__a_command_that_only_reads_never_creates_a_database(
     assert sorted(p.name for p in site.iterdir()) == ["config.toml"]
 
 
+@pytest.mark.parametrize("args", READING, ids=lambda a: " ".join(a[:2]))
+def test_fail__a_command_that_only_reads_writes_nothing_into_what_is_no_kiosk_database(
+    site: Path, args: list[str]
+) -> None:
+    """Another program's database, or an empty file, named by mistake: one line, exit 66,
+    and the file as it was (no kiosk tables added, no -wal or -shm left beside it)."""
+    other = site / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('Họp giao ban')")
+        conn.commit()
+    central = site / "central.db"  # in WAL mode: reading it would make a -wal and -shm
+    CentralStore(f"sqlite://{central}").close()
+    empty = site / "empty.db"
+    empty.write_bytes(b"")
+    for db, what in ((other, "another program's SQLite database"),
+                     (central, "central's database"), (empty, "an empty file")):  # fmt: skip
+        before = db.read_bytes()
+        result = kiosk_db(site, db, *(a.format(out=site) for a in args))
+        assert result.returncode == 66, result.stderr  # EX_NOINPUT
+        assert one_line_error(result) == (
+            f"kiosk: database: {db}: not a kiosk database: {what} (check --db or store.path)"
+        )
+        assert db.read_bytes() == before
+    assert sorted(p.name for p in site.iterdir()) == [
+        "central.db",
+        "config.toml",
+        "empty.db",
+        "other.db",
+    ]
+
+
 @needs_root
 def test_ok__commands_that_only_read_work_on_a_database_the_user_can_only_read() -> None:
     with public_folder() as public:
@@ -469,6 +531,75 @@ def test_ok__commands_that_only_read_work_on_a_database_the_user_can_only_read()
         refused = kiosk_as_nobody(site / "config.toml", db, "issue", "dat-dai")
         assert refused.returncode == 74
         assert "readonly database" in one_line_error(refused)
+
+
+@needs_root
+def test_ok__a_command_that_only_reads_leaves_no_file_of_its_user_beside_anothers_database() -> (
+    None
+):
+    """A user who may write in the folder but does not own the database (nobody, here)
+    reads the file alone: a -wal or -shm of theirs would keep the daemons from writing."""
+    with public_folder() as public:
+        site = public / "site"
+        site.mkdir()
+        (site / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
+        assert kiosk(site, "issue", "dat-dai").returncode == 0
+        site.chmod(0o777)
+        result = kiosk_as_nobody(site / "config.toml", site / "kiosk.db", "status", "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["services"][0]["issued"] == 1
+        assert sorted(p.name for p in site.iterdir()) == ["config.toml", "kiosk.db"]
+
+
+def test_ok__the_configuration_watch_keeps_its_version_while_the_database_cannot_be_read(
+    site: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A daemon's watch for central's configuration does not take a database it cannot read
+    for a while (damaged, then mended) for one without: it says so once, keeps the version
+    it runs on and does not start the daemon again; a new version read later still does."""
+    from kiosk.cli._context import Context
+    from kiosk.cli._parser import build_parser
+    from kiosk.cli._run import _watch_central
+    from kiosk.config import load_raw
+    from sync._inbound import apply_config
+
+    db = site / "kiosk.db"
+
+    def central(version: int) -> None:
+        raw, sources = load_raw(site / "config.toml")
+        body = {"version": version, "notices": [{"text": "Chiều nay làm việc đến 16 giờ."}]}
+        with Store(db) as store:
+            assert apply_config(store, raw, sources, body, now=0.0).ok
+
+    central(3)
+    args = ["--config", str(site / "config.toml"), "--db", str(db), "run", "scanner"]
+    ctx = Context(build_parser().parse_args(args), args)
+    assert ctx.config.sources[-1] == "central v3"
+    good = db.read_bytes()
+    db.write_bytes(b"\0 not a database any more " * 200)  # damaged under the daemon
+    caplog.set_level(logging.INFO, logger="kiosk")
+    stop = threading.Event()
+    watch = threading.Thread(target=_watch_central, args=(ctx, stop, 0.02))
+    watch.start()
+    try:
+        time.sleep(0.5)
+        assert not stop.is_set() and not ctx.restart
+        said = [r.getMessage() for r in caplog.records]
+        unread = [m for m in said if m.startswith("central configuration not read (v3 kept): ")]
+        assert len(unread) == 1, said
+        db.write_bytes(good)  # mended: the same version, nothing to do
+        time.sleep(0.3)
+        assert not stop.is_set() and not ctx.restart
+        assert "central configuration read again" in [r.getMessage() for r in caplog.records]
+        central(4)
+        assert stop.wait(5)
+        assert ctx.restart
+    finally:
+        stop.set()
+        watch.join(5)
+    assert "central configuration v4 arrived: starting again to apply it" in [
+        r.getMessage() for r in caplog.records
+    ]
 
 
 @pytest.fixture

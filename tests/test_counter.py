@@ -845,6 +845,48 @@ def test_fail__run_counter_without_gpio(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("daemon", ["kiosk", "counter"])
+def test_fail__a_machine_without_gpio_is_one_line_naming_each_factory_tried(
+    tmp_path: Path, daemon: str
+) -> None:
+    """gpiozero's warnings about each pin factory it passes over (two lines each on stderr)
+    become part of the one line that says GPIO is unavailable."""
+    env = {k: v for k, v in os.environ.items() if k != "GPIOZERO_PIN_FACTORY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"),
+         "--db", str(tmp_path / "k.db"), "run", daemon],
+        capture_output=True, text=True, timeout=30, check=False, env=env,
+    )  # fmt: skip
+    assert result.returncode == 69
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kiosk: GPIO unavailable: BadPinFactory: ")
+    assert "Falling back from lgpio: " in lines[0]
+    assert "GPIOZERO_PIN_FACTORY=mock" in lines[0]
+
+
+@pytest.mark.parametrize("daemon", ["kiosk", "counter", "scanner", "sync"])
+def test_fail__a_daemon_given_a_file_that_is_no_kiosk_database_exits_78(
+    tmp_path: Path, daemon: str
+) -> None:
+    """A daemon makes its database when there is none; a store.path naming another file is a
+    configuration systemd must not restart on (exit 78), and the file stays as it was."""
+    other = tmp_path / "notes.db"
+    content = b"not a database" * 300
+    other.write_bytes(content)
+    result = run_cli(
+        "--config", str(ROOT / "config.toml"), "--db", str(other), "run", daemon,
+        env={"GPIOZERO_PIN_FACTORY": "mock"},
+    )  # fmt: skip
+    assert result.returncode == 78, result.stderr
+    assert result.stderr.strip() == (
+        f"kiosk: database: {other}: not a kiosk database: not an SQLite file "
+        "(check --db or store.path)"
+    )
+    assert other.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
+
+
 @needs_root
 def test_fail__keys_on_a_full_disk_are_refused_with_one_line_each(
     make_rig: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from kiosk.daily import daily_report
+from kiosk.demo._busy_figures import MEANING
 from tests.conftest import ROOT
 from tests.test_demo_dossiers import problems
 
@@ -84,9 +85,14 @@ def test_ok__no_shows_and_skips_are_two_figures_with_two_names(demo: dict[str, A
     assert f"{summary['served']} served, {summary['no_shows']} no-shows (still missed" in text
     assert f"{summary['skips']} skips when nobody came ({summary['reentries']} of them" in text
     assert "under the service it was issued for at the kiosk" in text
-    assert "A no-show is a ticket still missed at the close" in text
+    assert "no-shows: tickets still missed at the close" in text
     assert "NO-SHOWS" in text and "NO-SHOW " not in text and "TRANSFERRED" in text
     assert set(summary["definitions"]) == {"services", "no_shows", "skips", "served"}
+    # One definition each: the text says what summary.json says, and so does the busy
+    # day's report for the figures it shares.
+    for name, meaning in summary["definitions"].items():
+        assert f"{name.replace('_', '-')}: {meaning}" in text, name
+    assert {name: summary["definitions"][name] for name in MEANING} == MEANING
 
 
 def test_ok__tickets_csv_gives_local_times_with_the_site_offset(demo: dict[str, Any]) -> None:

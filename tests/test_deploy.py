@@ -214,6 +214,45 @@ def test_ok__running_the_installer_again_upgrades_and_keeps_config_and_database(
     assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
+def test_fail__an_upgrade_stops_on_a_config_this_release_refuses_with_its_own_lines(
+    installed: tuple[Path, str],
+) -> None:
+    # Text the old release let through: a soft hyphen, a name over 200 characters. The new
+    # daemons would exit 78 on it: the installer says why, line by line, before any restart.
+    root, _ = installed
+    config = root / "etc/kiosk/config.toml"
+    kept = config.read_text(encoding="utf-8")
+    rules_file = root / "etc/udev/rules.d/70-kiosk.rules"
+    rules_before = rules_file.read_bytes()
+    bad = kept.replace('name = "Đất đai"', 'name = "Đất\u00adđai"', 1).replace(
+        'name = "Thuế"', f'name = "{"Thuế " * 50}"', 1
+    )
+    assert bad.count("\u00ad") == 1 and "Thuế " * 50 in bad
+    config.write_text(bad, encoding="utf-8")
+    try:
+        refused = install(root)
+        check = subprocess.run(
+            [str(root / "opt/kiosk/venv/bin/python"), "-m", "kiosk", "--config", str(config),
+             "--db", str(root / "var/lib/kiosk/kiosk.db"), "config", "check"],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+    finally:
+        config.write_text(kept, encoding="utf-8")
+    assert check.returncode == 78
+    problems = check.stderr.splitlines()
+    assert problems == [
+        "kiosk: config: services[0].name: must not contain invisible characters (U+00AD)",
+        "kiosk: config: services[6].name: too long (249 characters; at most 200)",
+    ]
+    assert refused.returncode == 1, refused.stdout
+    *said, last = refused.stderr.splitlines()
+    assert said == problems  # the configuration's own lines, each whole
+    assert last.startswith("install: the configuration does not pass this release's check")
+    assert "checking" in refused.stdout and "config check" in refused.stdout
+    assert "units for this site" not in refused.stdout and "install: done" not in refused.stdout
+    assert rules_file.read_bytes() == rules_before
+
+
 def test_fail__the_installer_refuses_a_folder_that_is_not_a_checkout(tmp_path: Path) -> None:
     script = tmp_path / "systemd" / "install.sh"
     script.parent.mkdir()

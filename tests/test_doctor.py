@@ -34,6 +34,7 @@ from kiosk.doctor._run import running_daemons
 from printer.virtual import PtyPrinter, VirtualPrinter
 from tests.brokers import Broker, free_port
 from tests.conftest import ROOT, example_raw, make_config
+from tests.disks import needs_root
 from tests.test_cli import ALWAYS_OPEN
 
 AS_ROOT = "user root\n" if os.geteuid() == 0 else ""
@@ -734,6 +735,66 @@ def test_ok__a_running_sync_daemons_link_is_read_from_its_report(tmp_path: Path)
                      "detail = 'broker broker:8883 (TLS) refused: Not authorized'")  # fmt: skip
     check = only(devices.broker(config, {"sync"}, str(db)), FAIL)
     assert "refused: Not authorized" in check.detail and "username and password" in check.fix
+
+
+READ_AS_NOBODY = """
+import json, sys
+from pathlib import Path
+from kiosk.demo._busy_figures import day_figures
+from kiosk.doctor._devices import _reported_link, _reported_printer
+db, central = sys.argv[1], sys.argv[2]
+figures = day_figures(Path(db), Path(central), site="hcc-test", day=sys.argv[3])
+print(json.dumps({"link": _reported_link(db).detail,
+                  "printer": [c.detail for c in _reported_printer(db)],
+                  "tickets": figures["tickets"], "skips": figures["skips"]}))
+"""
+
+
+@needs_root
+def test_ok__what_the_daemons_reported_is_read_leaving_no_file_of_the_readers(
+    tmp_path: Path,
+) -> None:
+    """The doctor (and the busy day's figures) read the database as the read-only
+    commands do: a user who may write in the folder but owns neither database leaves no
+    -wal or -shm of their own beside them, which would keep the daemons from writing."""
+    from kiosk import queue
+    from kiosk.store import Store
+    from sync._central_store import CentralStore, Incoming
+    from tests.conftest import OPEN_ALL_DAY, at
+    from tests.disks import as_nobody, public_folder, python_for_nobody
+
+    with public_folder() as folder:
+        folder.chmod(0o777)
+        db, central = folder / "kiosk.db", folder / "central.db"
+        config = make_config(hours=OPEN_ALL_DAY)
+        with Store(db) as store:
+            ticket = queue.issue(store, config, "dat-dai", now=at(9), printed=True).ticket
+            queue.call_next(store, config, 1, now=at(9, 5))
+            queue.skip(store, config, 1, now=at(9, 10))
+            store.report_health("sync", "ok", "connected to broker:8883 (TLS)", at(9))
+            with store.change(at(9)) as tx:
+                tx.put("printer", json.dumps({"state": "ready", "detail": ""}))
+            events = store.conn.execute("SELECT seq, id, type, ts, data FROM events").fetchall()
+            outbox_db = store.conn.execute(
+                "SELECT value FROM kv WHERE key = 'outbox_db'"
+            ).fetchone()[0]
+        held = CentralStore(f"sqlite://{central}")
+        held.ingest([Incoming("hcc-test", "kiosk-1", {"db": outbox_db, "seq": seq, "id": id_,
+                               "type": type_, "ts": ts, "data": json.loads(data)})
+                     for seq, id_, type_, ts, data in events])  # fmt: skip
+        held.close()
+        assert sorted(p.name for p in folder.iterdir()) == ["central.db", "kiosk.db"]
+        result = subprocess.run(
+            [*as_nobody(), *python_for_nobody(), "-c", READ_AS_NOBODY, str(db), str(central),
+             ticket.day],
+            capture_output=True, text=True, cwd="/", check=False, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        read = json.loads(result.stdout)
+        assert read["link"] == "held by the running sync daemon: connected to broker:8883 (TLS)"
+        assert read["printer"] == ["held by the running kiosk daemon: ready"]
+        assert (read["tickets"], read["skips"]) == (1, 1)
+        assert sorted(p.name for p in folder.iterdir()) == ["central.db", "kiosk.db"]
 
 
 def test_ok__a_site_whose_parts_all_answer_can_run(tmp_path: Path, secured_broker: Broker) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import subprocess
 import time
 import unicodedata
@@ -1326,7 +1327,8 @@ def test_fail__cli_code_is_only_for_the_lookup_screen(site: Path) -> None:
     assert not out.exists()
 
 
-def test_ok__cli_scan_of_a_ticket_changes_nothing(site: Path) -> None:
+def open_every_day(site: Path) -> None:
+    """The example config, open round the clock every day, whatever today is."""
     config_file = site / "config.toml"
     text = config_file.read_text(encoding="utf-8")
     for old, new in (('open = "07:30"\nclose = "17:00"', 'open = "00:00"\nclose = "24:00"'),
@@ -1340,7 +1342,19 @@ def test_ok__cli_scan_of_a_ticket_changes_nothing(site: Path) -> None:
                       'date = "2026-12-26"\nopen = "00:00"\nclose = "24:00"')):  # fmt: skip
         assert old in text
         text = text.replace(old, new, 1)
-    config_file.write_text(text, encoding="utf-8")  # open every day, whatever today is
+    config_file.write_text(text, encoding="utf-8")
+
+
+def site_key_row(db: Path) -> list[tuple[str]]:
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT value FROM kv WHERE key = 'ticket_key'").fetchall()
+    finally:
+        conn.close()
+
+
+def test_ok__cli_scan_of_a_ticket_changes_nothing(site: Path) -> None:
+    open_every_day(site)
     for _ in range(3):
         cli_ok(kiosk_in(site, "issue", "thue"))
     with Store(site / "kiosk.db") as opened:
@@ -1352,6 +1366,56 @@ def test_ok__cli_scan_of_a_ticket_changes_nothing(site: Path) -> None:
     assert data["title"] == "ĐANG CHỜ"
     assert data["detail"]["ahead"] == 2
     assert data["code"] == "G003"
+
+
+def test_ok__cli_scan_and_snapshot_read_the_token_of_a_ticket_the_cli_printed(site: Path) -> None:
+    """``kiosk ticket`` makes the site's key as it signs; ``kiosk scan`` and the look-up
+    snapshot, which open the database only to read, verify with it and find the ticket."""
+    open_every_day(site)
+    cli_ok(kiosk_in(site, "issue", "thue"))
+    assert site_key_row(site / "kiosk.db") == []  # a ticket without a QR needs no key
+    printed = json.loads(cli_ok(kiosk_in(site, "ticket", "thue", "--out",
+                                         str(site / "ticket.bin"), "--json")))  # fmt: skip
+    token, number = printed["token"], printed["number"]
+    assert token.startswith("HCC1:") and number == "G002"
+    key = site_key_row(site / "kiosk.db")
+    assert len(key) == 1
+    data = json.loads(cli_ok(kiosk_in(site, "scan", token, "--json")))
+    assert (data["kind"], data["title"], data["code"]) == ("ticket", "ĐANG CHỜ", "G002")
+    assert data["detail"]["ahead"] == 1
+    said = cli_ok(kiosk_in(site, "scan", token))
+    assert said.splitlines()[0] == "ĐANG CHỜ"
+    result = kiosk_in(site, "display", "snapshot", "--role", "lookup", "--code", token,
+                      "--out", str(site / "ticket.png"), "--json")  # fmt: skip
+    report = json.loads(cli_ok(result))
+    assert (report["view"]["title"], report["view"]["code"]) == ("ĐANG CHỜ", "G002")
+    assert site_key_row(site / "kiosk.db") == key
+
+
+def test_fail__cli_scan_of_a_token_where_no_ticket_was_ever_signed_is_not_this_centres(
+    site: Path,
+) -> None:
+    """A site with tickets but no key (``kiosk issue`` prints no QR) signed no token: one
+    is another centre's, said as for any foreign token, and no key is made by reading."""
+    open_every_day(site)
+    cli_ok(kiosk_in(site, "issue", "thue"))
+    db = site / "kiosk.db"
+    day = sqlite3.connect(db).execute("SELECT day FROM tickets").fetchone()[0]
+    token = tokens.sign(b"another centre's key, not ours!!", day, "G001")
+    before = db.read_bytes()
+    data = json.loads(cli_ok(kiosk_in(site, "scan", token, "--json")))
+    assert (data["kind"], data["title"], data["code"]) == ("ticket", "PHIẾU KHÔNG HỢP LỆ", "")
+    assert data["detail"]["status"] == "foreign"
+    assert "không do trung tâm cấp" in data["action"]
+    result = kiosk_in(site, "display", "snapshot", "--role", "lookup", "--code", token,
+                      "--out", str(site / "foreign.png"), "--json")  # fmt: skip
+    report = json.loads(cli_ok(result))
+    assert report["view"]["title"] == "PHIẾU KHÔNG HỢP LỆ"
+    assert "PHIẾU KHÔNG HỢP LỆ" in report["text"]
+    mangled = json.loads(cli_ok(kiosk_in(site, "scan", "HCC1:261123:G001:short", "--json")))
+    assert mangled["detail"]["status"] == "unreadable"
+    assert site_key_row(db) == []
+    assert db.read_bytes() == before
 
 
 @pytest.mark.parametrize("status", [5, 6])

@@ -6,12 +6,14 @@ dummy driver; each glyph and line is compared with the same text drawn unclipped
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pygame
+import pygame.freetype
 import pytest
 
 from display import LookupMoment, Placed, ScreenFonts, TextBox, fonts_for, paint_lookup, paint_wall
@@ -167,11 +169,20 @@ def background(image: pygame.Surface) -> pygame.Surface:
     return plain
 
 
+@functools.cache
+def own_face(path: str) -> pygame.freetype.Font:
+    """The font file opened for these checks alone, set as the screens' faces are (the
+    display's shared faces are left as the display sets them)."""
+    pygame.freetype.init()
+    face = pygame.freetype.Font(path)
+    face.pad, face.kerning, face.antialiased = True, True, True
+    return face
+
+
 def unclipped(faces: ScreenFonts, text: str, size: int, bold: bool) -> pygame.Rect:
     """The ink of ``text`` drawn on a canvas with room all round; its faint edge (the
     pixels a blend onto a panel may leave unchanged) left out."""
-    face = faces.get(size, bold).face
-    face.antialiased = True
+    face = own_face(faces.bold if bold else faces.regular)
     laid = face.get_rect(text, size=size)
     canvas = pygame.Surface((laid.width + 4 * size, laid.height + 4 * size), pygame.SRCALPHA)
     face.render_to(canvas, (2 * size, 2 * size), text, WHITE, size=size)

@@ -8,14 +8,24 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kiosk.store import SCHEMA_VERSION, DiskFull, NoDatabase, Reserve, Store, StoreError
-from tests.disks import fill, free, needs_root, remount, tmpfs
+from kiosk.store import (
+    SCHEMA_VERSION,
+    DiskFull,
+    NoDatabase,
+    NotKioskDatabase,
+    Reserve,
+    Store,
+    StoreError,
+)
+from sync._central_store import CentralStore
+from tests.disks import NOBODY, fill, free, needs_root, remount, tmpfs
 
 
 def test_ok__pragmas_and_schema(store: Store) -> None:
@@ -209,6 +219,91 @@ def test_fail__a_store_only_to_read_creates_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def other_programs_database(path: Path) -> bytes:
+    """An SQLite database of another program (schema version 0, a table of its own)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('Họp giao ban thứ Hai')")
+        conn.commit()
+    return path.read_bytes()
+
+
+def not_kiosk_files(folder: Path) -> dict[str, tuple[bytes, str]]:
+    """Files that are no kiosk database, each with its bytes and what it is said to be."""
+    tableless = folder / "tableless.db"
+    with contextlib.closing(sqlite3.connect(tableless)) as conn:
+        conn.execute("PRAGMA page_size = 1024")
+        conn.execute("VACUUM")  # a header, and nothing in it
+    CentralStore(f"sqlite://{folder / 'central.db'}").close()  # central's, named by mistake
+    (folder / "empty.db").write_bytes(b"")
+    (folder / "text.db").write_bytes("Danh sách hồ sơ\n".encode() * 64)
+    return {
+        "other.db": (other_programs_database(folder / "other.db"),
+                     "another program's SQLite database"),
+        "central.db": ((folder / "central.db").read_bytes(), "central's database"),
+        "empty.db": (b"", "an empty file"),
+        "tableless.db": (tableless.read_bytes(), "an SQLite database without tables"),
+        "text.db": ((folder / "text.db").read_bytes(), "not an SQLite file"),
+    }  # fmt: skip
+
+
+def test_fail__a_store_only_to_read_refuses_what_is_no_kiosk_database_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    files = not_kiosk_files(tmp_path)
+    for name, (content, what) in files.items():
+        with pytest.raises(NotKioskDatabase) as raised:
+            Store(tmp_path / name, readonly=True)
+        assert isinstance(raised.value, NoDatabase)  # a command that only reads: exit 66
+        assert str(raised.value) == (
+            f"{tmp_path / name}: not a kiosk database: {what} (check --db or store.path)"
+        )
+        assert (tmp_path / name).read_bytes() == content, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+
+
+def test_fail__a_store_leaves_another_programs_database_as_it_is(tmp_path: Path) -> None:
+    """Even where it may write, another program's database or a file that is not SQLite is
+    refused, not given kiosk's tables; an empty file is a new database."""
+    files = not_kiosk_files(tmp_path)
+    for name in ("other.db", "central.db", "text.db"):
+        content, what = files[name]
+        with pytest.raises(NotKioskDatabase, match=f"not a kiosk database: {what}"):
+            Store(tmp_path / name)
+        assert (tmp_path / name).read_bytes() == content, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+    for name in ("empty.db", "tableless.db"):
+        with Store(tmp_path / name) as made:
+            assert made.schema_version == SCHEMA_VERSION
+
+
+def test_ok__stores_opening_a_new_database_at_once_all_take_it_for_a_kiosk_one(
+    tmp_path: Path,
+) -> None:
+    """Daemons starting together on a database not made yet: while one makes the tables,
+    the others never see it half-way (version 0 and tables) and take it for another
+    program's."""
+    problems: list[str] = []
+
+    def opener(db: Path, start: threading.Barrier) -> None:
+        start.wait()
+        try:
+            with Store(db, busy_timeout_ms=20000) as store:
+                assert store.schema_version == SCHEMA_VERSION
+        except Exception as exc:  # reported below, with the others
+            problems.append(repr(exc))
+
+    for attempt in range(30):
+        db = tmp_path / f"{attempt}" / "kiosk.db"
+        start = threading.Barrier(8)
+        threads = [threading.Thread(target=opener, args=(db, start)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert problems == []
+
+
 def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_path: Path) -> None:
     db = tmp_path / "kiosk.db"
     with Store(db) as writer:
@@ -223,6 +318,50 @@ def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_pa
                 reader.change(0.0) as tx,
             ):
                 tx.event("refused", {})
+
+
+def test_ok__a_store_only_to_read_follows_a_daemon_that_checkpoints_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A daemon has the database open with nothing in its -wal (just checkpointed): the
+    reader still reads it SQLite's usual way, not as an unchanging file, so what the
+    daemon writes and copies into the file meanwhile is seen, whole."""
+    db = tmp_path / "kiosk.db"
+    with Store(db) as daemon:
+        with daemon.change(0.0) as tx:
+            tx.event("first", {"text": "Đất đai"})
+        daemon.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert Path(f"{db}-wal").stat().st_size == 0 and Path(f"{db}-shm").exists()
+        with Store(db, readonly=True) as reader:
+            seen = reader.data_version()
+            assert reader.conn.execute("SELECT type FROM events").fetchall() == [("first",)]
+            for n in range(50):  # pages of the file rewritten under the reader
+                with daemon.change(0.0) as tx:
+                    tx.event("more", {"text": "Hộ tịch " * 40, "n": n})
+            daemon.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            assert reader.data_version() != seen  # it can tell, as the screens do
+            assert reader.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 51
+            assert reader.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+@needs_root
+def test_ok__what_a_read_makes_beside_the_database_is_the_databases_owners(
+    tmp_path: Path,
+) -> None:
+    """Read while no daemon has it open, by root: SQLite's -wal and -shm are made as usual,
+    given to the database's owner (the kiosk user), never left as root's."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    db = folder / "kiosk.db"
+    with Store(db) as store, store.change(0.0) as tx:
+        tx.event("kept", {})
+    for path in (folder, db):
+        os.chown(path, NOBODY, NOBODY)
+    with Store(db, readonly=True) as reader:
+        assert reader.conn.execute("SELECT type FROM events").fetchall() == [("kept",)]
+    beside = [p for p in folder.iterdir() if p != db]
+    assert beside  # read SQLite's usual way
+    assert all((p.stat().st_uid, p.stat().st_gid) == (NOBODY, NOBODY) for p in beside)
 
 
 @needs_root

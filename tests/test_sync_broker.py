@@ -277,6 +277,46 @@ def test_ok__central_reads_every_devices_events_and_acks_them(
 # --- add-device.sh ----------------------------------------------------------------------------
 
 
+def test_ok__a_device_with_a_login_keeps_its_session_on_a_broker_that_does_not_bind_it(
+    tmp_path: Path, acl_broker: Broker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broker that takes the client id as sent (not the login, as the example one does):
+    the device with a login and no sync.client_id connects as it always has, so a command
+    queued in its session while it was away (as an earlier release left it) still reaches it."""
+    caplog.set_level(logging.INFO, logger="sync")
+    url = f"sqlite://{tmp_path}/central.db"
+    config = central_config(acl_broker.port, url, username="central", password=PASSWORDS["central"])
+    central = Central(config, CentralStore(url), client_id="central-worker-1")
+    store = central.store
+    secret = tmp_path / "b.secret"
+    secret.write_text(PASSWORDS[B])
+    path = tmp_path / "b.db"
+    device = device_config(acl_broker.port, B, secret)
+    assert device.sync.client_id == "" and device.sync.username == user(SITE, B)
+    assert client_id(device) == f"kiosk-{SITE}-{B}"
+    # The session as the daemon made it before this release: under kiosk-{site}-{device}.
+    before = device_config(acl_broker.port, B, secret, client_id=f"kiosk-{SITE}-{B}")
+    daemon = SyncDaemon(before, str(path), example_raw(), ())
+    try:
+        with running(central):
+            wait_for(lambda: central.connected, what="central")
+            daemon.start()
+            wait_stepping([daemon], lambda: health(daemon)["state"] == "ok")
+            daemon.close()  # away (an upgrade); a command for it waits in its session
+            with peer(acl_broker.port, **login("central")) as staff:
+                command = {"id": "while-away", "cmd": "notice", "args": {"text": "Nghỉ trưa"}}
+                assert not refused(staff.publish(Topics(SITE, B).cmd, json.dumps(command).encode()))
+            caplog.clear()
+            daemon = SyncDaemon(device, str(path), example_raw(), ())
+            daemon.start()
+            wait_stepping([daemon], lambda: store.result(SITE, B, "while-away") is not None)
+            assert "(session kept)" in caplog.text
+            assert (store.result(SITE, B, "while-away") or {})["ok"] is True
+    finally:
+        daemon.close()
+        store.close()
+
+
 def test_ok__add_device_twice_keeps_one_acl_block_and_the_new_password(tmp_path: Path) -> None:
     folder = auth_folder(tmp_path / "kiosk")
     acl_before = (folder / "acl").read_text()
@@ -645,7 +685,7 @@ def test_fail__a_devices_login_cannot_knock_another_device_off(
     secret.write_text(PASSWORDS[B])
     path = tmp_path / "b.db"
     config = device_config(shipped.port, B, secret, tls=True, ca=str(pki / "ca.crt"))
-    assert client_id(config) == user(SITE, B)  # the device sends its login as its client id
+    assert client_id(config) == f"kiosk-{SITE}-{B}"  # the broker takes its login instead
     daemon = SyncDaemon(config, str(path), example_raw(), ())
     lost = "lost the broker"
     try:

@@ -496,6 +496,38 @@ def test_fail__an_invalid_config_is_refused_and_the_previous_one_stays(
     assert site.sync.config.display.notice == "Đã sửa"
 
 
+def test_ok__notices_longer_than_the_wall_line_are_cut_and_the_rest_still_applies(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The contract takes 10 notices of 300 characters; the wall's line holds 500.
+    sentence = "Trung tâm tiếp nhận hồ sơ đất đai và công chứng từ 7 giờ 30 đến 17 giờ. "
+    first = (sentence * 5)[:300].strip()
+    second = (sentence * 3)[:190].strip()
+    assert (len(first), len(second)) == (300, 190)
+    others = [(f"Thông báo số {n}: " + sentence * 5)[:300].strip() for n in range(8)]
+    notices = [first, second, *others]
+    doc = central_config(site.files.raw)
+    doc["notices"] = [{"text": text} for text in notices]
+    validate("config", doc)  # a valid message of the contract
+
+    with caplog.at_level(logging.WARNING, logger="kiosk.config"):
+        message = site.push("config", doc)
+
+    assert message == "config v1 applied (counters, hours, notices, services)"
+    notice = site.sync.config.display.notice
+    # The cut falls inside the bullet after the second notice: the line ends with it.
+    assert notice == f"{first}   •   {second}…"
+    assert len(notice) <= 500
+    assert site.sync.config.service("cong-chung").name == "Công chứng"
+    assert site.sync.config.hours.closed_dates == (dt.date(2027, 1, 1),)
+    assert site_config(site.files.path, site.db_path).display.notice == notice
+    assert any(
+        "notices are" in r.getMessage() and "the wall shows the first 500" in r.getMessage()
+        for r in caplog.records
+    )
+    assert events(site.store, "config.refused") == []
+
+
 def test_ok__retained_config_applies_when_the_device_connects_and_only_once(
     idle_site: Site,
 ) -> None:

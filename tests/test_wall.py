@@ -30,6 +30,7 @@ from display import (
     wall_layout,
 )
 from display._screen import Screen, ScreenUnavailable
+from display._text import MIN_SIZE
 from kiosk import queue
 from kiosk.config import Config
 from kiosk.fonts import FontError
@@ -559,12 +560,13 @@ def test_ok__a_recall_is_listed_once_at_the_top_and_said_to_be_one(
     assert counters == ["Gọi lại - Quầy 1", "Quầy 2", "Quầy 2", "Quầy 1"]
     # The big panel says it is a recall too.
     assert "MỜI LẠI CÔNG DÂN CÓ SỐ" in [p.text for p in frame.placed]
-    # A number never shows twice, even from a board holding every call.
-    doubled = board_of((call(3, "A023", 5, "recall"), call(2, "B007", 2), call(1, "A023", 5)))
-    layout = wall_layout((1280, 720), doubled, SITE_NAME, MOMENT)
-    assert [b.text for b in boxes(layout, "recent-n")] == ["A023", "B007"]
-    assert [b.text for b in boxes(layout, "recent-r")] == ["Gọi lại - Quầy 5"]
-    assert [b.text for b in boxes(layout, "recent-c")] == ["Quầy 2"]
+    # A number never shows twice, even from a board with room for every call.
+    roomy = queue.read_board(store, config, now=at(9, 7), history=12)
+    assert [(c.number, c.kind) for c in roomy.calls] == [(c.number, c.kind) for c in board.calls]
+    layout = wall_layout((1280, 720), roomy, SITE_NAME, MOMENT)
+    assert [b.text for b in boxes(layout, "recent-n")] == ["A003", "A004", "A002", "A001"]
+    assert [b.text for b in boxes(layout, "recent-r")] == ["Gọi lại - Quầy 1"]
+    assert [b.text for b in boxes(layout, "recent-c")] == ["Quầy 2", "Quầy 2", "Quầy 1"]
 
 
 def test_ok__a_ticket_called_again_elsewhere_is_listed_once_at_its_new_counter(
@@ -776,6 +778,26 @@ def test_ok__wrapped_lines_are_evened_out(faces: ScreenFonts, bold: bool) -> Non
                     text, fitted, narrower)  # fmt: skip
                 assert min(widths) >= 0.3 * max(widths), (text, fitted.lines)
                 assert not any(line.startswith(("-", "–")) for line in fitted.lines[1:])
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_ok__a_dash_never_starts_a_line_of_text_cut_at_the_smallest_size(
+    faces: ScreenFonts, bold: bool
+) -> None:
+    """Too long for its box even at the smallest size, a name fills the lines there and
+    the last is cut; a dash still ends a line, never starts one."""
+    name = "Lao động - Thương binh và Xã hội tỉnh Hưng Yên"
+    font = faces.get(MIN_SIZE, bold)
+    # Room for "Lao động" but not for "Lao động -": a line filled word by word would end
+    # before the dash and start the next with it.
+    width = font.size("Lao động")[0] + 1
+    assert font.size("Lao động -")[0] > width
+    fitted = faces.fit(name, width, 2 * font.get_linesize(), lines=2, bold=bold)
+    assert fitted.size == MIN_SIZE and len(fitted.lines) == 2
+    assert fitted.lines[0] == "Lao"
+    assert fitted.lines[1].startswith("động") and fitted.lines[1].endswith("…")
+    assert not any(line.startswith(("-", "–", "—")) for line in fitted.lines)
+    assert all(width_of(faces, MIN_SIZE, bold, line) <= width for line in fitted.lines)
 
 
 def test_ok__fit_gives_nfc_lines_for_nfd_text(faces: ScreenFonts) -> None:

@@ -80,20 +80,33 @@ def _dispatch(ctx: Context) -> int:
     return _handlers()[command](ctx)
 
 
-def _database_fault(ctx: Context, exc: Exception) -> Exception | None:
-    """``exc`` as the database being unusable: its disk full, locked, damaged (see
-    :func:`kiosk.store.store_fault`); None for anything else."""
+def _database_fault(ctx: Context, exc: Exception) -> str | None:
+    """``exc`` as the line saying which database is unusable: its disk full, locked,
+    damaged (see :func:`kiosk.store.store_fault`); None for anything else. In ``kiosk
+    central`` that is central's database, in the other commands the site's."""
     import sqlite3
 
     if not isinstance(exc, sqlite3.Error):
         return None
     from kiosk.store import store_fault
 
+    command = ctx.args.command
+    if command in ("demo", "bench"):  # databases of their own, not the site's
+        return None
     try:
+        if command == "central":
+            from kiosk.cli._central_cmds import central_config
+
+            url = central_config(ctx).db
+            if not url.startswith("sqlite://"):
+                return None
+            fault = store_fault(exc, url.removeprefix("sqlite://"))
+            return None if fault is None else f"central.db: {fault}"
         path = ctx.db_path
     except Exception:  # no configuration to name the database by
         return None
-    return store_fault(exc, path)
+    fault = store_fault(exc, path)
+    return None if fault is None else f"database: {fault}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit.REFUSED
     except NoDatabase as exc:
         fail(f"database: {exc}")
-        return _exit.NOINPUT
+        # A daemon makes its database when there is none, so here its store.path (or --db)
+        # names another program's file: a configuration systemd must not restart on.
+        return _exit.CONFIG if ctx.args.command == "run" else _exit.NOINPUT
     except StoreError as exc:
         fail(f"database: {exc}")
         return _exit.IOERR
@@ -132,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         fault = _database_fault(ctx, exc)
         if fault is not None:
-            fail(f"database: {fault}")
+            fail(fault)
             return _exit.IOERR
         if os.environ.get("KIOSK_DEBUG"):
             raise

@@ -49,10 +49,12 @@ def central_config(ctx: Context) -> CentralConfig:
 
 
 def _open_store(config: CentralConfig) -> Any:
-    from sync._central_store import CentralStore, CentralStoreError
+    from sync._central_store import CentralStore, CentralStoreError, NotCentralDatabase
 
     try:
         return CentralStore(config.db)
+    except NotCentralDatabase as exc:  # a site's database by mistake: as if none were there
+        raise CommandError(str(exc), NOINPUT) from None
     except CentralStoreError as exc:
         raise CommandError(f"central.db: {exc}", IOERR) from None
 
@@ -124,9 +126,15 @@ def _report(ctx: Context, config: CentralConfig) -> int:
     except ValueError:
         raise CommandError(f"--day {day}: use YYYY-MM-DD", USAGE) from None
     path = config.db.removeprefix("sqlite://")
-    if config.db.startswith("sqlite://") and path != ":memory:" and not Path(path).is_file():
+    if config.db.startswith("sqlite://") and path != ":memory:":
         # A report only reads: a mistyped path is not a new, empty database.
-        raise CommandError(f"{path}: no such database (check --db or central.db)", NOINPUT)
+        if not Path(path).is_file():
+            raise CommandError(f"{path}: no such database (check --db or central.db)", NOINPUT)
+        if Path(path).stat().st_size == 0:
+            raise CommandError(
+                f"{path}: not a central database: an empty file (check --db or central.db)",
+                NOINPUT,
+            )
     store = _open_store(config)
     try:
         data = report(store, site, day, zone)

@@ -29,15 +29,16 @@ class Context:
         """The config files, with the configuration central pushed (kept in the database)."""
         from kiosk.config import site_config
 
-        return site_config(self.args.config, self._db_override())
+        return site_config(self.args.config, self.db_override())
 
-    def _db_override(self) -> str | None:
+    def db_override(self) -> str | None:
+        """The database named by ``--db`` or ``$KIOSK_DB`` (None: the config's)."""
         db = self.args.db or os.environ.get("KIOSK_DB")
         return str(db) if db else None
 
     @property
     def db_path(self) -> str:
-        return self._db_override() or self.config.store.path
+        return self.db_override() or self.config.store.path
 
     @property
     def reads_only(self) -> bool:

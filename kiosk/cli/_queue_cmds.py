@@ -31,17 +31,20 @@ def cmd_issue(ctx: Context) -> int:
 
 def cmd_call(ctx: Context) -> int:
     called = queue.call_next(ctx.store, ctx.config, ctx.args.counter, now=ctx.now())
-    lines = []
-    if called.finished is not None:
-        lines.append(f"Counter {called.counter} finished {called.finished.number}.")
-    if called.ticket is None:
-        lines.append(f"No one is waiting for counter {called.counter}.")
+    counter, finished, ticket = called.counter, called.finished, called.ticket
+    # One sentence, as every queue command answers.
+    if ticket is None:
+        text = (
+            f"No one is waiting for counter {counter}."
+            if finished is None
+            else f"Counter {counter} finished {finished.number}; no one else is waiting for it."
+        )
     else:
-        ticket = called.ticket
         minutes = int(max(0, ticket.called_at or 0) - ticket.queued_at) // 60
         waited = f"it waited {minutes} min" if minutes else "it waited under a minute"
-        lines.append(f"Counter {called.counter} is calling {named(ctx.config, ticket)}; {waited}.")
-    ctx.emit(called.to_json(), "\n".join(lines))
+        done = "" if finished is None else f"finished {finished.number} and "
+        text = f"Counter {counter} {done}is calling {named(ctx.config, ticket)}; {waited}."
+    ctx.emit(called.to_json(), text)
     return 0
 
 

@@ -47,20 +47,37 @@ CENTRAL_SOURCE = re.compile(r"central v(\d+)\b")
 
 
 def _version(db_path: str) -> int:
-    from kiosk.config import read_central
+    from kiosk.config import stored_central
 
-    stored = read_central(db_path)
+    stored = stored_central(db_path)
     return 0 if stored is None else stored[0]
 
 
-def _watch_central(ctx: Context, stop: threading.Event) -> None:
+def _watch_central(ctx: Context, stop: threading.Event, every: float = WATCH_SECONDS) -> None:
+    """Set ``ctx.restart`` and ``stop`` when the central configuration stored in the
+    database is another version than the daemon's. A database that cannot be read for a
+    while (locked, damaged) changes nothing: said once, and the daemon goes on."""
+    import sqlite3
+
+    from kiosk.store import StoreError
+
     try:
         # The version the daemon was built on, or saw and left out (one arriving since is
         # then seen as new).
         loaded = next((int(found[1]) for source in ctx.config.sources
                        if (found := CENTRAL_SOURCE.match(source))), 0)  # fmt: skip
-        while not stop.wait(WATCH_SECONDS):
-            version = _version(ctx.db_path)
+        unread = False
+        while not stop.wait(every):
+            try:
+                version = _version(ctx.db_path)
+            except (sqlite3.Error, StoreError) as exc:
+                if not unread:
+                    log.warning("central configuration not read (v%d kept): %s", loaded, exc)
+                unread = True
+                continue
+            if unread:
+                log.info("central configuration read again")
+                unread = False
             if version != loaded:
                 log.info("central configuration v%d arrived: starting again to apply it", version)
                 ctx.restart = True
@@ -261,6 +278,7 @@ def counters_to_serve(ctx: Context) -> list[int]:
 def run_counter(ctx: Context) -> int:
     from kiosk.config import ConfigError
     from kiosk.counter import CounterButtons, CounterLights, Keypads, Station, keymap_problems
+    from kiosk.store import StoreError
 
     setup_logging()
     config = ctx.config
@@ -275,6 +293,8 @@ def run_counter(ctx: Context) -> int:
             parts.append(lights)
             station = Station(config, ctx.store, counters, lights)
             parts.append(CounterButtons(config, counters, station.presses))
+        except (CommandError, StoreError):
+            raise
         except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
             raise CommandError(unavailable(exc), UNAVAILABLE) from None
         keypads = Keypads(config, counters, station.presses)

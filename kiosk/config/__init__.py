@@ -1,6 +1,12 @@
 """Site configuration: TOML files layered into frozen, validated dataclasses."""
 
-from kiosk.config._central import overlay, read_central, site_config, with_central
+from kiosk.config._central import (
+    overlay,
+    read_central,
+    site_config,
+    stored_central,
+    with_central,
+)
 from kiosk.config._check import capacity
 from kiosk.config._load import (
     DEFAULT_PATH,
@@ -78,5 +84,6 @@ __all__ = [
     "parse_config",
     "read_central",
     "site_config",
+    "stored_central",
     "with_central",
 ]

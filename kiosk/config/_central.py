@@ -14,9 +14,12 @@ import dataclasses
 import json
 import logging
 import sqlite3
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kiosk import freetext
 from kiosk.config._load import ConfigError, load_raw, merge, parse_config
 from kiosk.config._schema import Config
 
@@ -43,9 +46,25 @@ def overlay(raw: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     if "hours" in body:
         out["hours"] = merge(raw.get("hours", {}), body["hours"])
     if "notices" in body:
-        text = NOTICE_JOIN.join(n["text"].strip() for n in body["notices"] if n["text"].strip())
+        text = notice_line(n["text"] for n in body["notices"])
         out["display"] = merge(raw.get("display", {}), {"notice": text})
     return out
+
+
+def notice_line(notices: Iterable[str]) -> str:
+    """Central's notices as the wall's one notice line, cut to its length with "…".
+
+    The contract lets central send more text than the line holds (10 notices of 300
+    characters); the rest of the configuration must not be refused for that.
+    """
+    joined = NOTICE_JOIN.join(n.strip() for n in notices if n.strip())
+    text = unicodedata.normalize("NFC", joined)  # counted as the check counts, cut whole letters
+    if len(text) <= freetext.MAX_NOTICE:
+        return joined
+    log.warning("central's notices are %d characters joined; the wall shows the first %d",
+                len(text), freetext.MAX_NOTICE)  # fmt: skip
+    # Not "…   •   …": a cut between two notices ends at the last one's end.
+    return text[: freetext.MAX_NOTICE - 1].rstrip(NOTICE_JOIN) + "…"
 
 
 def with_central(
@@ -56,20 +75,33 @@ def with_central(
 
 
 def read_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
-    """The overlay stored in the database at ``db_path`` (read-only; None if none)."""
-    from kiosk.store import StoreError, connect_readonly
+    """The overlay stored in the database at ``db_path`` (read-only; None if none, or if
+    the database cannot be read: see :func:`stored_central`)."""
+    from kiosk.store import StoreError
+
+    try:
+        return stored_central(db_path)
+    except (sqlite3.Error, StoreError):
+        return None
+
+
+def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
+    """The overlay stored in the database at ``db_path``, read-only: None if there is no
+    database there or none is stored; :class:`sqlite3.Error` or :class:`StoreError` if the
+    database cannot be read (damaged, locked, its changes unreadable by this user, not a
+    kiosk database)."""
+    from kiosk.store import connect_readonly, kiosk_version
 
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
         return None
-    try:
-        conn = connect_readonly(path, timeout=5)
-    except (sqlite3.Error, StoreError):
-        return None
+
+    def vet(conn: sqlite3.Connection) -> None:  # another program's file: nothing made beside
+        kiosk_version(conn, path, new=False)
+
+    conn = connect_readonly(path, timeout=5, vet=vet)
     try:
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
-    except sqlite3.Error:
-        return None
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.close()

@@ -426,8 +426,8 @@ class SyncConfig(BrokerConfig):
     """kiosk run sync: the outbox to central, and what central sends back."""
 
     enabled: bool = opt(True, p.boolean)
-    # "" uses the username (the login, as the example broker binds it to the client id),
-    # or kiosk-{site.id}-{site.device} without one: stable, so the broker keeps the session.
+    # "" uses kiosk-{site.id}-{site.device}: stable, so the broker keeps the session (the
+    # example broker takes the username as the client id instead, whatever is sent).
     client_id: str = opt("", p.optional_text)
     # QoS 1 messages on the wire without a PUBACK yet.
     inflight: int = opt(100, p.int_range(1, 65535))

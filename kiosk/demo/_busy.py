@@ -37,6 +37,7 @@ from kiosk.demo._busy_load import GIVE_UP, Citizen, Clock, Hardware, Kiosk, Sche
 from kiosk.demo._busy_site import COUNTER_SERVICES, SerialScanner, Site, write_config
 from kiosk.demo._dossiers import sample_dossiers
 from kiosk.demo._slips import service_counters
+from kiosk.store import StoreError, connect_readonly
 
 OPENING, CLOSING = 7 * 3600, 17 * 3600  # the arrivals' hours, local time
 GARBAGE = (
@@ -191,13 +192,13 @@ class BusyDay:
             thread.join(10)
 
     def _open_tickets(self) -> int:
-        with contextlib.closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(connect_readonly(self.db)) as conn:
             return int(conn.execute("SELECT COUNT(*) FROM tickets WHERE status IN "
                                     "('issued', 'waiting', 'called')").fetchone()[0])  # fmt: skip
 
     def _staff_loop(self) -> None:
         while not self.stop.is_set():
-            with contextlib.suppress(sqlite3.Error):  # a busy moment: look again
+            with contextlib.suppress(sqlite3.Error, StoreError):  # a busy moment: look again
                 self.staff.step()
             time.sleep(0.02)
 
@@ -314,7 +315,7 @@ class BusyDay:
         deadline = time.monotonic() + DRAIN_SECONDS
         began = time.monotonic()
         while True:
-            with contextlib.closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)) as c:
+            with contextlib.closing(connect_readonly(self.db)) as c:
                 kv = dict(c.execute("SELECT key, value FROM kv WHERE key IN "
                                     "('event_seq', 'outbox_acked')").fetchall())  # fmt: skip
             if int(kv["outbox_acked"]) >= int(kv["event_seq"]) or time.monotonic() > deadline:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from kiosk.daily import device_report
+from kiosk.store import connect_readonly
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -38,7 +38,7 @@ def check(db: Path, central_db: Path, record: Path, tokens: list[str], *, site: 
     from sync._central import report
     from sync._central_store import CentralStore
 
-    device = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    device = connect_readonly(db)
     tickets = {(d, n): (i, s) for i, d, n, s in device.execute(
         "SELECT id, day, number, status FROM tickets")}  # fmt: skip
     calls = {i: (n, c, k, at) for i, n, c, k, at in device.execute(
@@ -73,7 +73,7 @@ def check(db: Path, central_db: Path, record: Path, tokens: list[str], *, site: 
 
     store = CentralStore(f"sqlite://{central_db}")
     try:
-        central = sqlite3.connect(f"file:{central_db}?mode=ro", uri=True)
+        central = connect_readonly(central_db)
         rows = central.execute(
             "SELECT seq, id, type, data FROM events WHERE site = ? AND db = ? ORDER BY seq",
             (site, outbox_db)).fetchall()  # fmt: skip

@@ -9,24 +9,21 @@ ticket was closed). The report says each figure's definition once, in :data:`MEA
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-#: What each figure counts, as the report states it.
-MEANING = {
-    "served": "tickets finished at a counter, each once, transferred or not",
-    "no_shows": "tickets still missed at the close, skipped when nobody came and not re-entered",
-    "skips": "every skip when nobody came, numbers that came back included: skips = no-shows "
-    "+ re-entries",
-}
+from kiosk.demo._definitions import FIGURES, label
+from kiosk.store import connect_readonly
+
+#: What each figure counts, as the report states it (as the demo's summary does).
+MEANING = FIGURES
 
 
 def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str, Any]:
-    device = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with contextlib.closing(connect_readonly(db)) as device:
         status = Counter(
             s for (s,) in device.execute("SELECT status FROM tickets WHERE day = ?", (day,))
         )
@@ -39,15 +36,10 @@ def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str,
             (day,),
         ).fetchone()[0]
         outbox_db = device.execute("SELECT value FROM kv WHERE key = 'outbox_db'").fetchone()[0]
-    finally:
-        device.close()
-    central = sqlite3.connect(f"file:{central_db}?mode=ro", uri=True)
-    try:
+    with contextlib.closing(connect_readonly(central_db)) as central:
         rows = central.execute(
             "SELECT type, data FROM events WHERE site = ? AND db = ?", (site, outbox_db)
         ).fetchall()
-    finally:
-        central.close()
     events: Counter[str] = Counter()
     for kind, data in rows:
         body = json.loads(data)
@@ -82,7 +74,5 @@ def as_lines(figures: dict[str, Any]) -> list[str]:
         "the next citizen)",
         f"  no-shows {f['no_shows']}, skips {f['skips']} ({f['reentries']} came back and "
         f"re-entered), transfers {f['transfers']}, ratings {f['ratings']}, pauses {f['pauses']}",
-        f"  served: {MEANING['served']}",
-        f"  no-shows: {MEANING['no_shows']}",
-        f"  skips: {MEANING['skips']}",
+        *(f"  {label(name)}: {meaning}" for name, meaning in MEANING.items()),
     ]

@@ -32,6 +32,7 @@ from kiosk.demo._busy_site import (
     keypad,
     rating_pad,
 )
+from kiosk.store import connect_readonly
 from printer.virtual import PtyPrinter
 
 NO_SHOW = 0.04
@@ -206,7 +207,7 @@ class Staff:
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         if self.conn is None:
-            self.conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+            self.conn = connect_readonly(self.db, timeout=10)
         return self.conn.execute(sql, params).fetchall()
 
     def key(self, agent: Agent, action: str, argument: str = "") -> bool:

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import textwrap
 from typing import Any
 
 from kiosk.cli._render import table
 from kiosk.config import Config
+from kiosk.demo._definitions import FIGURES, SERVICES, label
 from kiosk.demo._sim import Tally
 from kiosk.stats import percentile
 from kiosk.store import Store
 
 #: What the summary's figures count, said once, in the summary itself.
-DEFINITIONS = {
-    "services": "each ticket counts once, under the service it was issued for at the kiosk; "
-    "SERVED and NO-SHOWS are what became of those tickets, wherever they were finished; "
-    "TRANSFERRED: how many of them were sent on to another service (and finished there); "
-    "waits: every call of those tickets (a transferred ticket waits twice)",
-    "no_shows": "tickets still missed at the close: skipped at the counter when nobody came, "
-    "and not re-entered",
-    "skips": "every skip at a counter when nobody came, including numbers that came back "
-    "and re-entered the queue (skips = no-shows + re-entries)",
-    "served": "tickets finished at a counter (status done); a transferred ticket is served "
-    "once, at the counter that finished it",
-}
+DEFINITIONS = {"services": SERVICES, **FIGURES}
 
 
 def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
@@ -173,15 +164,10 @@ def as_text(summary: dict[str, Any]) -> str:
         for s in summary["services"]
     ]  # fmt: skip
     lines += table(rows)
-    lines += [
-        "",
-        "Each ticket counts once, under the service it was issued for at the kiosk: SERVED and",
-        "NO-SHOWS are what became of those tickets, TRANSFERRED how many were sent on to another",
-        "service (and finished there); waits are every call of those tickets. A no-show is a",
-        "ticket still missed at the close (skipped when nobody came, and not re-entered); skips",
-        "count every time a number was skipped, those that came back included.",
-        "",
-    ]
+    lines.append("")
+    for name, meaning in summary["definitions"].items():
+        lines += textwrap.wrap(f"{label(name)}: {meaning}", 92, subsequent_indent="  ")
+    lines.append("")
     lines.append(
         "counters: "
         + ", ".join(f"{c['number']}: {c['served']} served" for c in summary["counters"])

@@ -69,15 +69,25 @@ def _verdict(status: PrinterStatus, text: str) -> Check:
     return Check("printer", WARN if status.printable else FAIL, text, fix)
 
 
-def _reported_printer(db_path: str) -> Iterator[Check]:
-    import json
+def _reported(db_path: str, sql: str) -> Any:
+    """The row a running daemon left in the database, read as the read-only commands read
+    it (leaving no file of this user's beside it); None if there is none or no database."""
+    import contextlib
     import sqlite3
 
+    from kiosk.store import StoreError, connect_readonly
+
     try:
-        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2) as db:
-            row = db.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()
-    except sqlite3.Error:
-        row = None
+        with contextlib.closing(connect_readonly(db_path, timeout=2)) as db:
+            return db.execute(sql).fetchone()
+    except (sqlite3.Error, StoreError):
+        return None
+
+
+def _reported_printer(db_path: str) -> Iterator[Check]:
+    import json
+
+    row = _reported(db_path, "SELECT value FROM kv WHERE key = 'printer'")
     if row is None:
         yield Check(
             "printer",
@@ -357,13 +367,7 @@ def broker(
 
 def _reported_link(db_path: str) -> Check:
     """The running sync daemon's last word on its link (it writes it when it changes)."""
-    import sqlite3
-
-    try:
-        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2) as db:
-            row = db.execute("SELECT state, detail FROM health WHERE daemon = 'sync'").fetchone()
-    except sqlite3.Error:
-        row = None
+    row = _reported(db_path, "SELECT state, detail FROM health WHERE daemon = 'sync'")
     if row is None or row[0] not in ("ok", "degraded"):
         return Check(
             "broker",

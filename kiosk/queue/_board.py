@@ -65,6 +65,7 @@ class Board:
 
     day: str
     # Newest first, one per ticket: its latest call, a recall ("recall") moving it to the top.
+    # A day's numbers are unique, so no number is listed twice: screens show them as they are.
     calls: tuple[Call, ...]
     counters: tuple[CounterBoard, ...]
     services: tuple[ServiceBoard, ...]

@@ -1,6 +1,15 @@
 """The site's single SQLite file: schema, transactions and the event outbox."""
 
-from kiosk.store._faults import DiskFull, NoDatabase, StoreError, disk_full, size_text, store_fault
+from kiosk.store._faults import (
+    DiskFull,
+    NoDatabase,
+    NotKioskDatabase,
+    StoreError,
+    disk_full,
+    size_text,
+    store_fault,
+)
+from kiosk.store._kind import kiosk_version
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
 from kiosk.store._readonly import connect_readonly
 from kiosk.store._reserve import NO_ROOM, NOT_MADE, RESERVE_BYTES, Reserve
@@ -13,6 +22,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "DiskFull",
     "NoDatabase",
+    "NotKioskDatabase",
     "Reserve",
     "Store",
     "StoreError",
@@ -20,6 +30,7 @@ __all__ = [
     "connect_readonly",
     "disk_full",
     "iso_utc",
+    "kiosk_version",
     "size_text",
     "store_fault",
 ]

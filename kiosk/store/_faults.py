@@ -25,6 +25,11 @@ class NoDatabase(StoreError):
     """A command that only reads was given a database that does not exist."""
 
 
+class NotKioskDatabase(NoDatabase):
+    """The file at the database's path is no kiosk database (another program's, an empty
+    file, not SQLite at all): it is left as it is, nothing written to it."""
+
+
 class DiskFull(StoreError, sqlite3.OperationalError):
     """The disk holding the database has no room left; the change was not made.
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from kiosk.randomness import fraction, uuid4
 from kiosk.store._faults import StoreError, disk_full
+from kiosk.store._kind import kiosk_version, refuse_other_file
 from kiosk.store._migrations import LATEST, MIGRATIONS
 from kiosk.store._readonly import connect_readonly
 
@@ -89,6 +90,9 @@ class Store:
         ``readonly``: only read an existing database, creating nothing (see
         :func:`connect_readonly`); :class:`NoDatabase` if there is none. One with an older
         schema is migrated first when this user may write it.
+
+        A file that is no kiosk database (another program's, not SQLite; where it is only
+        read, an empty one too) is :class:`NotKioskDatabase`, and nothing is written to it.
         """
         self.path = Path(path)
         self.busy_timeout_ms = int(busy_timeout_ms)
@@ -101,6 +105,7 @@ class Store:
             else:
                 if str(path) != ":memory:":
                     self.path.parent.mkdir(parents=True, exist_ok=True)
+                    refuse_other_file(self.path)
                 # One thread at a time, but not necessarily the one that opened it (a daemon
                 # may open the store, then hand it to its loop thread).
                 conn = self.conn = sqlite3.connect(
@@ -110,6 +115,8 @@ class Store:
                     check_same_thread=False,
                 )
                 self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+                if str(path) != ":memory:":  # another program's database is left alone
+                    kiosk_version(self.conn, self.path, new=True)
                 mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode != "wal" and str(path) != ":memory:":
                     raise StoreError(f"{path}: cannot switch to WAL journal (got {mode!r})")
@@ -132,8 +139,17 @@ class Store:
             raise
 
     def _open_readonly(self) -> sqlite3.Connection:
-        conn = connect_readonly(self.path, self.busy_timeout_ms / 1000)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        refuse_other_file(self.path)
+
+        def vet(conn: sqlite3.Connection) -> None:
+            kiosk_version(conn, self.path, new=False)
+
+        conn = connect_readonly(self.path, self.busy_timeout_ms / 1000, vet=vet)
+        try:
+            version = kiosk_version(conn, self.path, new=False)
+        except BaseException:
+            conn.close()
+            raise
         if version == LATEST:
             return conn
         conn.close()

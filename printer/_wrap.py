@@ -1,0 +1,74 @@
+"""Words into lines as even as they allow, whatever measures a line: dots of a font on
+the image ticket, characters of the printer's own font in code-page mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+DASHES = ("-", "–", "—")
+
+Measure = Callable[[str], int]
+
+
+def units(text: str) -> list[str]:
+    """The words of ``text``, a dash that stands alone kept with the word before it (a line
+    may end with "Lao động -", never start with "- Việc làm")."""
+    out: list[str] = []
+    for word in text.split():
+        if out and word in DASHES:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
+
+
+def _greedy(words: list[str], measure: Measure, width: int) -> list[str]:
+    """Filled word by word; a word wider than ``width`` stays whole on a line of its own."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if current and measure(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _cut(word: str, measure: Measure, width: int) -> list[str]:
+    """``word`` in pieces no wider than ``width``, filled character by character."""
+    pieces = [""]
+    for char in word:
+        if pieces[-1] and measure(pieces[-1] + char) > width:
+            pieces.append(char)
+        else:
+            pieces[-1] += char
+    return pieces
+
+
+def even_lines(text: str, measure: Measure, width: int, *, break_words: bool = False) -> list[str]:
+    """``text`` on as few lines no wider than ``width`` as it takes, evened out: the lines
+    the narrowest width giving as few makes, so a heading never leaves a word or two alone
+    on its last line ("… hành / chính công tỉnh Hưng Yên", not "… công tỉnh / Hưng Yên").
+    A word wider than ``width`` stays whole on a line of its own, or with ``break_words`` is
+    cut where the line ends."""
+    words = units(text)
+    if break_words:
+        words = [p for word in words for p in _cut(word, measure, width) if p]
+    lines = _greedy(words, measure, width)
+    if len(lines) < 2:
+        return lines
+    low = max(measure(word) for word in words)
+    if low > width:
+        return lines
+    high = width
+    while low < high:
+        middle = (low + high) // 2
+        if len(_greedy(words, measure, middle)) <= len(lines):
+            high = middle
+        else:
+            low = middle + 1
+    return _greedy(words, measure, low)
