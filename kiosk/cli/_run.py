@@ -241,7 +241,7 @@ def run_kiosk(ctx: Context) -> int:
         if voided:
             log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
         if not desk.has_room() and desk.reserve is not None:
-            log.warning("no tickets until there is room: %s", desk.reserve.problem)
+            log.warning("no tickets for now: %s", desk.reserve.problem)
         status = desk.check_printer()
         services = ", ".join(b.service for b in config.kiosk.buttons) or "none configured"
         serve(ctx, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}",
