@@ -17,6 +17,7 @@ from display._chars import DRAWN, line_chars
 from display._pg import pygame
 from kiosk import fonts
 from kiosk.vietnamese import nfc
+from kiosk.words import units
 
 MIN_SIZE = 10
 ELLIPSIS = "…"
@@ -181,21 +182,6 @@ class Fitted:
     chars: str = field(default=DRAWN, repr=False)
 
 
-DASHES = ("-", "–", "—")
-
-
-def _units(text: str) -> list[str]:
-    """The words of ``text``, a dash that stands alone kept with the word before it (a line
-    may end with "Lao động -", never start with "- Thương binh")."""
-    units: list[str] = []
-    for word in text.split():
-        if units and word in DASHES:
-            units[-1] += " " + word
-        else:
-            units.append(word)
-    return units
-
-
 def _breaks(widths: list[int], space: int, width: int) -> list[int]:
     """How many words each line takes, filled word by word up to ``width``."""
     counts: list[int] = []
@@ -217,9 +203,9 @@ def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | No
     # Each word is measured once and lines are summed from the words and spaces (measuring
     # every candidate line costs FreeType a layout each time); the lines made are then
     # measured whole, as they are drawn, and must fit too.
-    units = _units(text)
-    widths = [font.size(unit)[0] for unit in units]
-    if not units or max(widths) > width:
+    words = units(text)
+    widths = [font.size(word)[0] for word in words]
+    if not words or max(widths) > width:
         return None
     space = font.size(" ")[0]
     counts = _breaks(widths, space, width)
@@ -236,8 +222,8 @@ def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | No
         counts = _breaks(widths, space, low)
     out: list[str] = []
     for count in counts:
-        out.append(" ".join(units[:count]))
-        units = units[count:]
+        out.append(" ".join(words[:count]))
+        words = words[count:]
     if any(font.size(line)[0] > width for line in out):
         return None
     return tuple(out)
@@ -297,7 +283,7 @@ def fit(
     room = min(lines, height // font.get_linesize())
     if room < 1:
         return Fitted(floor, (), chars)  # a box too small for any text stays empty
-    words = _units(text)  # a lone dash stays with its word here too
+    words = units(text)  # a lone dash stays with its word here too
     out: list[str] = []
     while words and len(out) < room - 1:
         line = words.pop(0)

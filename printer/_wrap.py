@@ -5,21 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-DASHES = ("-", "–", "—")
+from kiosk.words import units
 
 Measure = Callable[[str], int]
-
-
-def units(text: str) -> list[str]:
-    """The words of ``text``, a dash that stands alone kept with the word before it (a line
-    may end with "Lao động -", never start with "- Việc làm")."""
-    out: list[str] = []
-    for word in text.split():
-        if out and word in DASHES:
-            out[-1] += " " + word
-        else:
-            out.append(word)
-    return out
 
 
 def _greedy(words: list[str], measure: Measure, width: int) -> list[str]:
