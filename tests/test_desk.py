@@ -823,3 +823,198 @@ def test_fail__a_reserve_that_cannot_be_made_refuses_presses_without_saying_disk
         assert True in [s.state for s in site.pins.pin(ERROR).states]
         assert not [r for r in caplog.records if r.exc_info]
         site.store.close()
+
+
+# ---------------------------------------------------------------------------------------
+# The note of printed tickets left unreadable by a run as another user (root)
+# ---------------------------------------------------------------------------------------
+
+DESK_AS_NOBODY = """
+import json, logging, sys, time
+from kiosk.desk import Desk, PrinterStatus, Press
+from kiosk.store import Store
+from tests.conftest import OPEN_ALL_DAY, at, make_config
+
+class Untouched:  # the press must be refused before the printer is asked
+    def status(self): return PrinterStatus("ok")
+    def print_slip(self, slip): raise AssertionError("printed")
+    def close(self): pass
+
+lines = []
+handler = logging.Handler()
+handler.emit = lambda record: lines.append(record.getMessage())
+logging.getLogger("kiosk.desk").addHandler(handler)
+logging.getLogger("kiosk.desk").setLevel(logging.INFO)
+config = make_config(hours=OPEN_ALL_DAY)
+with Store(sys.argv[1]) as store:
+    desk = Desk(config, store, Untouched(), clock=lambda: at(9, 5))
+    voided = desk.recover()
+    desk.poll()
+    outcome = desk.handle(Press("thue", long=False, at=time.monotonic()))
+print(json.dumps({"voided": voided, "kind": outcome.kind, "reason": outcome.reason,
+                  "detail": outcome.detail, "lines": lines}))
+"""
+
+
+def _desk_as_nobody(db: Path) -> dict[str, Any]:
+    """A kiosk run as the kiosk user (here ``nobody``): recover(), the idle loop once, a press."""
+    import subprocess
+
+    from tests.disks import as_nobody, python_for_nobody
+
+    done = subprocess.run(
+        [*as_nobody(), *python_for_nobody(), "-c", DESK_AS_NOBODY, str(db)],
+        capture_output=True, text=True, cwd="/", check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@needs_root
+def test_fail__a_printed_ticket_noted_by_root_is_not_voided_by_the_kiosk_user() -> None:
+    import os
+
+    from kiosk import queue
+    from tests.disks import NOBODY, public_folder
+
+    with public_folder() as top:
+        site = top / "site"
+        site.mkdir()
+        db = site / "kiosk.db"
+        config = make_config(hours=OPEN_ALL_DAY)
+        with Store(db) as store:  # A001 printed by a run as root, which died before the commit
+            printed = queue.issue(store, config, "dat-dai", now=at(9, 0))
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for path in (site, *site.iterdir()):
+            os.chown(path, NOBODY, NOBODY)
+        note = site / "kiosk.db-printed"
+        held = f"{printed.ticket.uid}\n".encode().ljust(4096, b"\n")
+        note.write_bytes(held)
+        note.chmod(0o600)  # root's alone
+
+        ran = _desk_as_nobody(db)
+        fix = (
+            f"cannot read the note kiosk.db-printed beside {db}: {note}: permission denied "
+            f"(left by a run as another user, such as root?): run `chown nobody: {note}`; "
+            "until then no tickets, and those left issued are neither voided nor recorded as "
+            "printed"
+        )
+        assert ran["voided"] == []
+        assert [line for line in ran["lines"] if "kiosk.db-printed" in line] == [fix]
+        assert (ran["kind"], ran["reason"], ran["detail"]) == ("refused", "no_reserve", fix)
+        assert (note.read_bytes(), note.stat().st_uid) == (held, 0)  # the evidence kept
+        with Store(db, readonly=True) as store:
+            rows = store.conn.execute("SELECT number, status FROM tickets").fetchall()
+            refused = store.conn.execute(
+                "SELECT data FROM events WHERE type = 'ticket.refused'"
+            ).fetchall()
+        assert rows == [("A001", "issued")]  # neither voided nor recorded
+        assert [json.loads(r[0])["reason"] for r in refused] == ["no_reserve"]
+
+        # `chown nobody: kiosk.db-printed`: A001 joins the queue, and presses go on.
+        os.chown(note, NOBODY, NOBODY)
+        ran = _desk_as_nobody(db)
+        assert ran["voided"] == []
+        assert "ticket A001, printed earlier, is recorded now and joins the queue" in ran["lines"]
+        assert ran["reason"] != "no_reserve"
+        with Store(db, readonly=True) as store:
+            rows = store.conn.execute("SELECT number, status FROM tickets").fetchall()
+        assert rows[0] == ("A001", "waiting")
+
+
+def test_fail__a_note_that_becomes_readable_settles_the_tickets_left_before_any_press(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The note was unreadable at start (a folder in its place here, as root may read any
+    file): once it is a note again, the idle loop records what it notes, then presses go on."""
+    from kiosk import queue
+
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    printed = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    assert site.desk.note is not None
+    site.desk.note.path.mkdir()
+    assert site.desk.recover() == []
+    assert len(log_lines(caplog, "cannot read the note kiosk.db-printed")) == 1
+    site.desk.poll()
+    refused = site.desk.handle(Press("thue", long=False, at=time.monotonic()))
+    assert (refused.kind, refused.reason) == ("refused", "no_reserve")
+    assert site.tickets() == [("A001", "issued", 0)]
+    assert len(log_lines(caplog, "cannot read the note kiosk.db-printed")) == 1  # once
+    assert site.virtual.pages == []
+
+    site.desk.note.path.rmdir()
+    site.desk.note.path.write_bytes(f"{printed.ticket.uid}\n".encode().ljust(4096, b"\n"))
+    site.desk.poll()
+    assert site.tickets() == [("A001", "waiting", 0)]
+    later = site.desk.handle(Press("thue", long=False, at=time.monotonic() + 60))
+    assert (later.kind, later.number) == ("printed", "G001")
+    assert site.events("ticket.voided") == []
+
+
+class TickFailsAfterPrint:
+    """The site's printer; the watchdog's tick that follows a ticket taken whole fails once."""
+
+    def __init__(self, printer: Any) -> None:
+        self.printer = printer
+        self.took = False
+        self.failed = False
+
+    def status(self) -> Any:
+        return self.printer.status()
+
+    def print_slip(self, slip: Any) -> int:
+        sent = int(self.printer.print_slip(slip))
+        self.took = True
+        return sent
+
+    def tick(self) -> None:
+        if self.took and not self.failed:
+            self.failed = True
+            raise OSError("watchdog socket gone")
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+def test_fail__a_ticket_the_printer_took_is_not_voided_when_the_code_after_the_send_fails(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    printer = TickFailsAfterPrint(site.desk.printer)
+    site.desk.printer = printer
+    stop = threading.Event()
+    loop = threading.Thread(target=site.desk.run, args=(stop, printer.tick), daemon=True)
+    loop.start()
+    try:
+        site.press("dat-dai")
+        site.wait_for_pages(1)
+        assert wait_until(lambda: site.tickets() == [("A001", "waiting", 0)])
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    assert printer.failed
+    assert log_lines(caplog, "press dat-dai failed")
+    assert site.events("ticket.voided") == []
+    assert log_lines(caplog, "ticket A001, printed earlier, is recorded now")
+
+
+def test_ok__a_noted_ticket_of_a_day_now_over_is_said_to_expire_not_to_join_the_queue(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk import queue
+
+    caplog.set_level(logging.INFO, logger="kiosk.desk")
+    printed = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    assert site.desk.note is not None and site.desk.note.ready()
+    site.desk.note.write([printed.ticket.uid])
+    site.clock[0] += 24 * 3600  # the kiosk starts again the next day
+    assert site.desk.recover() == []
+    [said] = log_lines(caplog, "ticket A001, printed earlier")
+    assert said == (
+        f"ticket A001, printed earlier, is of {printed.ticket.day}, a day now over: it "
+        "expires with that day, not in today's queue"
+    )
+    assert "joins the queue" not in caplog.text
+    site.desk.handle(Press("thue", long=False, at=time.monotonic()))
+    assert site.tickets() == [("A001", "expired", 0), ("G001", "waiting", 0)]

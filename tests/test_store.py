@@ -466,12 +466,13 @@ def test_fail__a_reserve_another_user_keeps_from_being_made_says_whose_file_not_
         site.mkdir()
         os.chown(site, NOBODY, NOBODY)
         (site / "kiosk.db-reserve.new").write_bytes(b"root's")
-        (site / "kiosk.db-printed").write_bytes(b"\n" * 4096)
-        (site / "kiosk.db-printed").chmod(0o600)  # and a note only root may write
+        (site / "kiosk.db-printed").write_bytes(b"T-1\n".ljust(4096, b"\n"))
+        (site / "kiosk.db-printed").chmod(0o644)  # and a note only root may write
         assert _reserve_as_nobody(site) == {"ok": True, "reason": "", "problem": ""}
         assert sorted(p.name for p in site.iterdir()) == ["kiosk.db-printed", "kiosk.db-reserve"]
         assert (site / "kiosk.db-reserve").stat().st_size == 2 << 20
         assert (site / "kiosk.db-printed").stat().st_uid == NOBODY
+        assert (site / "kiosk.db-printed").read_text().split() == ["T-1"]  # its lines kept
 
         # The folder is root's: the kiosk user can make nothing in it.
         owned = top / "owned"
@@ -492,6 +493,87 @@ def test_fail__a_reserve_another_user_keeps_from_being_made_says_whose_file_not_
         made = _reserve_as_nobody(shared)
         assert (made["ok"], made["reason"]) == (False, "no_reserve")
         assert f"run `chown nobody: {shared / 'kiosk.db-printed.new'}`" in str(made["problem"])
+
+
+@needs_root
+def test_fail__a_note_the_kiosk_user_cannot_read_is_never_made_again_empty() -> None:
+    """Root left the note of printed tickets readable by root alone: what it holds is not
+    known, so it is kept as it is, and the reserve is not ready, saying the fix."""
+    from tests.disks import NOBODY, public_folder
+
+    with public_folder() as top:
+        site = top / "site"
+        site.mkdir()
+        os.chown(site, NOBODY, NOBODY)
+        note = site / "kiosk.db-printed"
+        held = b"T-1\n".ljust(4096, b"\n")
+        note.write_bytes(held)
+        note.chmod(0o600)
+        made = _reserve_as_nobody(site)
+        assert (made["ok"], made["reason"]) == (False, "no_reserve")
+        assert made["problem"] == (
+            f"cannot read the note kiosk.db-printed beside {site / 'kiosk.db'}: {note}: "
+            "permission denied (left by a run as another user, such as root?): run "
+            f"`chown nobody: {note}`; until then no tickets, and those left issued are "
+            "neither voided nor recorded as printed"
+        )
+        assert (note.read_bytes(), note.stat().st_uid) == (held, 0)  # untouched
+        assert not (site / "kiosk.db-printed.new").exists()
+
+        # Once it is the kiosk user's, it is ready, its lines kept.
+        os.chown(note, NOBODY, NOBODY)
+        assert _reserve_as_nobody(site)["ok"] is True
+        assert note.read_text().split() == ["T-1"]
+
+
+@needs_root
+def test_fail__a_note_of_another_user_too_long_to_make_again_says_so_in_one_line() -> None:
+    from tests.disks import NOBODY, public_folder
+
+    with public_folder() as top:
+        site = top / "site"
+        site.mkdir()
+        os.chown(site, NOBODY, NOBODY)
+        note = site / "kiosk.db-printed"
+        held = "".join(f"T-{n:06d}\n" for n in range(600)).encode()  # over 4 KiB
+        note.write_bytes(held)
+        note.chmod(0o644)
+        made = _reserve_as_nobody(site)  # no traceback
+        assert (made["ok"], made["reason"]) == (False, "no_reserve")
+        assert str(made["problem"]).startswith(
+            f"cannot make the note kiosk.db-printed beside {site / 'kiosk.db'} again: {note} "
+            "holds 600 lines, more than fit in 4 KiB"
+        )
+        assert f"run `chown nobody: {note}`" in str(made["problem"])
+        assert note.read_bytes() == held
+
+
+def test_ok__a_note_is_rewritten_in_place_never_made_by_a_write(tmp_path: Path) -> None:
+    from kiosk.store import Note
+
+    note = Note(tmp_path / "kiosk.db", "printed")
+    with pytest.raises(FileNotFoundError):
+        note.write(["T-1"])  # ready() makes it, and syncs its folder
+    assert list(tmp_path.iterdir()) == []
+    assert note.ready()
+    note.path.write_bytes(b"T-0\n" * 2000)  # lines past its end, left by another
+    note.write(["T-1"])
+    assert note.lines() == ["T-1"]
+    assert note.path.stat().st_size == 4096
+
+
+@needs_root
+def test_fail__a_note_the_disk_takes_only_part_of_is_not_put_in_place(disk: Path) -> None:
+    from kiosk.store import Note
+    from tests.disks import fill
+
+    note = Note(disk / "kiosk.db", "printed", size=256 << 10)
+    (disk / "kiosk.db-printed").write_bytes(b"T-1\n")  # an old one, smaller: made again
+    fill(disk, leave=64 << 10)
+    assert not note.ready()
+    assert note.reason == "disk_full"
+    assert (disk / "kiosk.db-printed").read_bytes() == b"T-1\n"
+    assert not (disk / "kiosk.db-printed.new").exists()
 
 
 @needs_root

@@ -12,13 +12,17 @@ for the commit that follows: the desk keeps a reserve beside the database
 meanwhile. Without the reserve in place (the disk is full, or it cannot be made) presses
 are refused, and nothing is printed, until it is.
 
-A ticket is never voided once the printer has taken it. Its id is noted at once in a small
-file made with the reserve (``kiosk.db-printed``, rewritten in place, so even a full disk
-takes it); if the commit still fails (the reserve's room taken by someone else, the
+A ticket is never voided once the printer has taken it whole. Its id is noted at once in a
+small file made with the reserve (``kiosk.db-printed``, rewritten in place, so even a full
+disk takes it); if the commit still fails (the reserve's room taken by someone else, the
 database locked), the ticket is kept as printed but not recorded: the idle loop tries the
 commit again until it goes in, presses are refused meanwhile, and a restart records it as
-printed (:meth:`Desk.recover`) instead of voiding it. A ticket left ``issued`` and not
-noted was not printed (the previous run died before the printer took it): it is voided.
+printed (:meth:`Desk.recover`) instead of voiding it. The note is not cleared after the
+commit (that would be one more write and sync a ticket): it holds the last tickets printed,
+whether the database took them or not, and only those still ``issued`` matter. A ticket left
+``issued`` and not noted is voided at start (see :meth:`Desk.recover`). A note that cannot
+be read (another user's) is never taken as empty: the tickets left ``issued`` stay so, and
+no ticket is printed, until it can.
 """
 
 from __future__ import annotations
@@ -96,6 +100,9 @@ class Desk:
         self.note = self.reserve.note if self.reserve is not None else None
         # Printed tickets the database has not taken yet: uid -> number; presses wait.
         self.unrecorded: dict[str, str] = {}
+        # The note could not be read at start: the tickets left issued wait for it.
+        self.recovering = False
+        self._unreadable = ""  # why, in one line with the fix
         self._unrecorded_why: Exception | None = None
         self._settling = FaultLog(log, "recording a printed ticket", monotonic=monotonic)
         self._polling = FaultLog(log, "kiosk idle loop", monotonic=monotonic)
@@ -119,9 +126,26 @@ class Desk:
     def recover(self) -> list[str]:
         """Settle the tickets a previous run left ``issued``: those it noted as printed
         join the queue (or wait in :attr:`unrecorded` while the database cannot take them);
-        the others never reached the printer (it died first) and are voided. The numbers
-        voided."""
-        noted = set(self.note.lines()) if self.note is not None else set()
+        the others were not taken whole by the printer as far as this desk knows, and are
+        voided. That is meant for a run that died before the printer took them; run at
+        start, before any press, it cannot tell them from a ticket a ``kiosk ticket``
+        command is printing at that very moment, which is voided too (that command then
+        finds it settled). The numbers voided.
+
+        If the note cannot be read (left by another user), nothing is voided or recorded:
+        one line says the fix, presses are refused, and this runs again once it can be
+        read."""
+        noted: set[str] = set()
+        if self.note is not None:
+            try:
+                noted = set(self.note.lines())
+            except OSError as exc:
+                if not self.recovering:
+                    self._unreadable = self.note.unreadable(exc)
+                    log.error("%s", self._unreadable)
+                self.recovering = True
+                return []
+        self.recovering = False
         with self.store.read() as conn:
             left = conn.execute(
                 "SELECT uid, number FROM tickets WHERE status = 'issued' ORDER BY id"
@@ -196,7 +220,20 @@ class Desk:
             if store_fault(exc, self.store.path) is None:
                 raise
 
+    def _recovered(self) -> bool:
+        """Whether the tickets left ``issued`` at start are settled (settling them now if
+        the note that says which were printed can be read at last)."""
+        if self.recovering and self.has_room():
+            self.recover()
+        return not self.recovering
+
     def _issue(self, service: str, priority: bool) -> Outcome:
+        if not self._recovered():
+            assert self.reserve is not None
+            reason = self.reserve.reason or NOT_MADE  # the disk full first, if it is
+            self._refuse(service, reason, priority)
+            return Outcome("refused", reason=reason, priority=priority,
+                           detail=self.reserve.problem or self._unreadable)  # fmt: skip
         if self.unrecorded and not self.settle():
             reason = DISK_FULL if isinstance(self._unrecorded_why, DiskFull) else UNRECORDED
             self._refuse(service, reason, priority)
@@ -223,9 +260,10 @@ class Desk:
             return self._print(issued)
         except Exception:
             # Whatever went wrong before the printer took it, the number must not stay
-            # half-issued (once it has, _print keeps it, whatever happens).
-            with contextlib.suppress(Exception):
-                self._void(issued.ticket.uid, "error")
+            # half-issued; once it has, it is kept (waiting in unrecorded), whatever happens.
+            if issued.ticket.uid not in self.unrecorded:
+                with contextlib.suppress(Exception):
+                    self._void(issued.ticket.uid, "error")
             raise
 
     def _print(self, issued: tickets.Issued) -> Outcome:
@@ -235,17 +273,20 @@ class Desk:
             self._void(issued.ticket.uid, f"printer_{status.state}")
             return Outcome("void", number, f"printer_{status.state}", priority)
         token = tokens.sign(self.key, issued.ticket.day, number)
+        uid = issued.ticket.uid
+
+        def taken() -> None:  # before anything else (the watchdog's tick) may fail
+            # From here on the citizen holds the ticket: nothing voids it.
+            self.unrecorded[uid] = number
+            self._note_unrecorded()
+
         try:
-            self._send(slip_for(self.config, issued, token))
+            self._send(slip_for(self.config, issued, token), taken)
         except PrintFailed as failed:
             self._set_status(failed.status)
-            self._void(issued.ticket.uid, f"print_{failed.status.state}")
+            self._void(uid, f"print_{failed.status.state}")
             return Outcome("void", number, f"print_{failed.status.state}", priority)
         sent = self.monotonic()
-        # From here on the citizen holds the ticket: nothing voids it.
-        uid = issued.ticket.uid
-        self.unrecorded[uid] = number
-        self._note_unrecorded()
         try:
             self._printed(uid, number)
         except Exception as exc:
@@ -257,7 +298,8 @@ class Desk:
 
     def _note_unrecorded(self) -> None:
         """Note on the disk the printed tickets the database has not taken (a restart then
-        records them as printed instead of voiding them)."""
+        records them as printed instead of voiding them). Those it has taken stay noted
+        until the next print or settle rewrites the note."""
         if self.note is None:
             return
         try:
@@ -267,19 +309,19 @@ class Desk:
                       "the database takes them, they are voided", ", ".join(
                           self.unrecorded.values()) or "(none)", self.note.path, exc)  # fmt: skip
 
-    def _printed(self, uid: str, number: str) -> None:
+    def _printed(self, uid: str, number: str) -> str:
         """The citizen holds the ticket now: it joins the queue, whatever the disk says.
         If it filled up since the reserve was checked, the reserve's room is given back
-        to it for this commit (and presses are refused until there is room again)."""
+        to it for this commit (and presses are refused until there is room again).
+        "" when it joined the queue, else what became of it instead."""
         try:
-            self._mark_printed(uid)
-            return
+            return self._mark_printed(uid)
         except DiskFull:
             if self.reserve is None or not self.reserve.spend():
                 raise
         for attempt in range(1, SETTLE_TRIES + 1):
             try:
-                self._mark_printed(uid)
+                fate = self._mark_printed(uid)
             except DiskFull:
                 if attempt == SETTLE_TRIES:
                     raise  # the room went to someone else first
@@ -288,25 +330,44 @@ class Desk:
                 log.warning("disk full: the room kept beside the database went to ticket %s, "
                             "printed already; no more tickets until space is freed",
                             number)  # fmt: skip
-                return
+                return fate
+        raise AssertionError("unreachable")
 
-    def _mark_printed(self, uid: str) -> None:
+    def _mark_printed(self, uid: str) -> str:
+        """The ticket joins the queue: "" if it did, else what became of it instead."""
         try:
             tickets.mark_printed(self.store, self.config, uid, now=self.clock())
-        except tickets.Refused as refusal:  # settled meanwhile by someone else: left so
-            log.warning("%s", refusal)
+        except tickets.Refused:  # settled meanwhile (or its day is over): left so
+            return self._fate(uid)
+        return ""
+
+    def _fate(self, uid: str) -> str:
+        """What became of a printed ticket the database would not mark printed."""
+        with self.store.read() as conn:
+            row = conn.execute("SELECT status, day FROM tickets WHERE uid = ?", (uid,)).fetchone()
+            kept = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
+        if row is None:
+            return "is not in the database: nothing to record"
+        status, day = row
+        today = max(str(kept[0]) if kept else "", tickets.local_time(self.config, self.clock())
+                    .date().isoformat())  # fmt: skip
+        if status in ("issued", "expired") and day < today:
+            return f"is of {day}, a day now over: it expires with that day, not in today's queue"
+        return f"was settled meanwhile (it is {status} now): left so"
 
     def settle(self) -> bool:
         """Try again to record the printed tickets the database did not take; True when
         none is left waiting."""
         for uid, number in list(self.unrecorded.items()):
             try:
-                self._printed(uid, number)
+                fate = self._printed(uid, number)
             except Exception as exc:
                 self._not_recorded(number, exc)
                 return False
             del self.unrecorded[uid]
-            said = f"ticket {number}, printed earlier, is recorded now and joins the queue"
+            said = f"ticket {number}, printed earlier, " + (
+                fate or "is recorded now and joins the queue"
+            )
             if self._settling.failing:
                 self._settling.worked(say=said)
             else:
@@ -327,9 +388,11 @@ class Desk:
             f"ticket {number} was printed but is not recorded yet ({why}): it joins the queue "
             "as soon as the database takes it; no tickets until then"))  # fmt: skip
 
-    def _send(self, slip: Slip) -> None:
+    def _send(self, slip: Slip, taken: Callable[[], None] = lambda: None) -> None:
+        """Print ``slip``; ``taken`` once the printer took it whole, before the tick."""
         try:
             self.printer.print_slip(slip)
+            taken()
         finally:
             self._tick()
 
@@ -370,6 +433,8 @@ class Desk:
         """Between presses: ask the printer now and then, so paper-low and an unplugged
         printer show before the next citizen finds out; carry out a reprint central asked
         for."""
+        if self.recovering and not self._recovered():
+            return  # the note still cannot be read: nothing to settle, nothing to reprint
         settled = not self.unrecorded or self.settle()
         now = self.monotonic()
         if now >= self._next_poll:

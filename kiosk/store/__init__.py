@@ -12,7 +12,7 @@ from kiosk.store._faults import (
 from kiosk.store._kind import kiosk_version
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
 from kiosk.store._readonly import connect_readonly
-from kiosk.store._reserve import NO_ROOM, NOT_MADE, RESERVE_BYTES, Reserve
+from kiosk.store._reserve import NO_ROOM, NOT_MADE, RESERVE_BYTES, Note, Reserve
 from kiosk.store._store import Store, Tx, iso_utc
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "DiskFull",
     "NoDatabase",
     "NotKioskDatabase",
+    "Note",
     "Reserve",
     "Store",
     "StoreError",

@@ -111,40 +111,76 @@ class Note:
 
     @property
     def held(self) -> bool:
-        """Whether the file is in place, whole, and this user's to write (one another user
-        left is made again)."""
-        return _whole(self.path, self.size) and os.access(self.path, os.W_OK)
+        """Whether the file is in place, whole, and this user's to read and write (one
+        another user left is made again, keeping its lines, if it can be read)."""
+        return _whole(self.path, self.size) and os.access(self.path, os.R_OK | os.W_OK)
 
     def ready(self) -> bool:
         """Whether the file is in place and whole, making it (keeping the lines it has) if
-        not; False, with :attr:`reason` and :attr:`problem` as for :class:`Reserve`."""
+        not; False, with :attr:`reason` and :attr:`problem` as for :class:`Reserve`. A file
+        that cannot be read is never made again: the lines it holds would be lost."""
         if self.held:
             self.reason = self.problem = ""
             return True
-        what = f"the note {self.path.name}"
         try:
-            _make(self.path, self.size, self._padded(self.lines()))
+            lines = self.lines()
         except OSError as exc:
-            self.reason, self.problem = _cannot_make(exc, what, self.path)
+            self.reason, self.problem = NOT_MADE, self.unreadable(exc)
+            return False
+        try:
+            data = self._padded(lines)
+        except ValueError:
+            self.reason, self.problem = (
+                NOT_MADE,
+                (
+                    f"cannot make the note {self.path.name} beside {_database(self.path)} again: "
+                    f"{self.path} holds {len(lines)} lines, more than fit in "
+                    f"{size_text(self.size)} (not written by this kiosk?): run "
+                    f"`chown {_user()}: {self.path}`; {WITHOUT}"
+                ),
+            )
+            return False
+        try:
+            _make(self.path, self.size, data)
+        except OSError as exc:
+            self.reason, self.problem = _cannot_make(exc, f"the note {self.path.name}", self.path)
             return False
         self.reason = self.problem = ""
         return True
 
     def lines(self) -> list[str]:
-        """The lines noted (none if there is no file, or it cannot be read)."""
+        """The lines noted (none if there is no file); OSError if it cannot be read."""
         try:
             text = self.path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
+        except FileNotFoundError:
             return []
         return [line.strip() for line in text.splitlines() if line.strip()]
 
+    def unreadable(self, exc: OSError) -> str:
+        """What a note that cannot be read (``exc``) means, and its fix, in one line."""
+        head = f"cannot read the note {self.path.name} beside {_database(self.path)}"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            why = (
+                f"{self.path}: permission denied (left by a run as another user, such as "
+                f"root?): run `chown {_user()}: {self.path}`"
+            )
+        else:
+            why = f"{exc.filename or self.path}: {exc.strerror or exc}"
+        return (
+            f"{head}: {why}; until then no tickets, and those left issued are neither voided "
+            "nor recorded as printed"
+        )
+
     def write(self, lines: list[str]) -> None:
         """Note ``lines`` (in place of those before), on the disk when this returns;
-        OSError if it cannot be written (ValueError if they do not fit)."""
+        OSError if it cannot be written, or is not there (:meth:`ready` makes it), and
+        ValueError if they do not fit."""
         data = self._padded(lines)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_WRONLY)
         try:
             os.pwrite(fd, data, 0)
+            if os.fstat(fd).st_size > len(data):  # lines left past the end by another
+                os.ftruncate(fd, len(data))  # shrinking needs no room
             os.fdatasync(fd)
         finally:
             os.close(fd)
@@ -172,7 +208,9 @@ def _make(path: Path, size: int, content: bytes = b"") -> None:
         fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             if content:
-                os.write(fd, content)
+                done = 0
+                while done < len(content):  # a write may take only part of it
+                    done += os.write(fd, content[done:])
             else:
                 os.posix_fallocate(fd, 0, size)
             os.fsync(fd)
