@@ -375,6 +375,29 @@ def test_fail__a_file_that_is_not_sqlite_is_no_kiosk_database_exit_66(site: Path
     assert (site / "kiosk.db").read_bytes() == content
 
 
+def test_fail__another_programs_database_with_its_own_schema_version_is_no_kiosk_database(
+    site: Path,
+) -> None:
+    """Most programs set user_version: a file with tables of its own at version 1 is still
+    refused by every command, exit 66, and left as it was (no -wal or -shm beside it)."""
+    other = site / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE foo (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO foo (name) VALUES ('Trần Văn Đức')")
+        conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+    before = other.read_bytes()
+    for args in (["status"], ["issue", "dat-dai"], ["call", "2"]):
+        result = kiosk_db(site, other, *args)
+        assert result.returncode == 66, result.stderr  # EX_NOINPUT
+        assert one_line_error(result) == (
+            f"kiosk: database: {other}: not a kiosk database: another program's SQLite "
+            "database (check --db or store.path)"
+        )
+        assert other.read_bytes() == before
+    assert sorted(p.name for p in site.iterdir()) == ["config.toml", "other.db"]
+
+
 def test_fail__a_damaged_database_is_one_line_exit_74(site: Path) -> None:
     assert kiosk(site, "issue", "dat-dai").returncode == 0
     db = site / "kiosk.db"
