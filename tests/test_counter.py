@@ -865,18 +865,24 @@ def test_fail__a_machine_without_gpio_is_one_line_naming_each_factory_tried(
     assert "GPIOZERO_PIN_FACTORY=mock" in lines[0]
 
 
-@pytest.mark.parametrize("daemon", ["kiosk", "counter", "scanner", "sync"])
+@pytest.mark.parametrize(
+    "daemon", [["kiosk"], ["counter"], ["scanner"], ["sync"], ["display", "--role", "wall"]],
+    ids=lambda d: d[0],
+)  # fmt: skip
 def test_fail__a_daemon_given_a_file_that_is_no_kiosk_database_exits_78(
-    tmp_path: Path, daemon: str
+    tmp_path: Path, daemon: list[str]
 ) -> None:
     """A daemon makes its database when there is none; a store.path naming another file is a
-    configuration systemd must not restart on (exit 78), and the file stays as it was."""
+    configuration systemd must not restart on (exit 78), and the file stays as it was. The
+    display, which waits for a database missing or unusable for a while, does not wait on
+    this one."""
     other = tmp_path / "notes.db"
     content = b"not a database" * 300
     other.write_bytes(content)
     result = run_cli(
-        "--config", str(ROOT / "config.toml"), "--db", str(other), "run", daemon,
-        env={"GPIOZERO_PIN_FACTORY": "mock"},
+        "--config", str(ROOT / "config.toml"), "--db", str(other), "run", *daemon,
+        env={"GPIOZERO_PIN_FACTORY": "mock", "SDL_VIDEODRIVER": "dummy",
+             "SDL_AUDIODRIVER": "dummy"},
     )  # fmt: skip
     assert result.returncode == 78, result.stderr
     assert result.stderr.strip() == (

@@ -90,17 +90,19 @@ def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     database there or none is stored; :class:`sqlite3.Error` or :class:`StoreError` if the
     database cannot be read (damaged, locked, its changes unreadable by this user, not a
     kiosk database)."""
-    from kiosk.store import connect_readonly, kiosk_version
+    from kiosk.store import connect_readonly, kiosk_version, refuse_other_file
 
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
         return None
+    refuse_other_file(path)  # said as every command says it, not SQLite's "not a database"
 
     def vet(conn: sqlite3.Connection) -> None:  # another program's file: nothing made beside
         kiosk_version(conn, path, new=False)
 
     conn = connect_readonly(path, timeout=5, vet=vet)
     try:
+        vet(conn)  # also where it was opened without being vetted first
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
     finally:
         with contextlib.suppress(sqlite3.Error):
