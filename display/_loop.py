@@ -16,7 +16,7 @@ from display._pg import pygame
 from display._screen import Screen, ScreenUnavailable
 from display._text import ScreenFonts
 from kiosk.config import Config
-from kiosk.store import Store, StoreError
+from kiosk.store import NotKioskDatabase, Store, StoreError
 
 log = logging.getLogger("kiosk.display")
 
@@ -60,16 +60,26 @@ class ScreenLoop:
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
         run_loops([self], stop, on_tick)
 
+    def open_store(self) -> None:
+        """Open the database when it is time to try again. One missing or unusable for now
+        is tried again later; a file that is no kiosk database (store.path naming another
+        program's) is :class:`NotKioskDatabase`, raised: no retry mends a configuration."""
+        if self.store is not None or time.monotonic() < self.retry["store"]:
+            return
+        try:
+            timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
+            self.store = Store(self.db_path, timeout)
+            self._ok("store")
+        except NotKioskDatabase:
+            raise
+        except StoreError as exc:
+            self._problem("store", f"database unavailable: {exc}",
+                          self.config.display.retry_seconds)  # fmt: skip
+
     def _open_store_and_screen(self) -> None:
         retry = self.config.display.retry_seconds
         retry_now = time.monotonic()  # retries keep their pace if the clock is set back
-        if self.store is None and retry_now >= self.retry["store"]:
-            try:
-                timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
-                self.store = Store(self.db_path, timeout)
-                self._ok("store")
-            except StoreError as exc:
-                self._problem("store", f"database unavailable: {exc}", retry)
+        self.open_store()
         if not self.screen.is_open and retry_now >= self.retry["screen"]:
             try:
                 self.screen.open()

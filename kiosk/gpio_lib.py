@@ -112,14 +112,19 @@ def _first_that_works() -> Any:
         try:
             made = Device._default_pin_factory()
         except BadPinFactory as exc:
-            tried = "; ".join(str(w.message) for w in caught)
-            raise BadPinFactory(f"{exc} ({tried})" if tried else str(exc)) from None
-    for warning in caught:
-        if issubclass(warning.category, PinFactoryFallback):
-            log.warning("GPIO: %s", warning.message)
+            failed: BadPinFactory | None = exc
         else:
+            failed = None
+    fallbacks = [w for w in caught if issubclass(w.category, PinFactoryFallback)]
+    for warning in caught:  # any other warning is the caller's, as if never caught
+        if not issubclass(warning.category, PinFactoryFallback):
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)  # fmt: skip
+    if failed is not None:
+        tried = "; ".join(str(w.message) for w in fallbacks)
+        raise BadPinFactory(f"{failed} ({tried})" if tried else str(failed)) from None
+    for warning in fallbacks:
+        log.warning("GPIO: %s", warning.message)
     return made
 
 

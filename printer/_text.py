@@ -9,7 +9,6 @@ last resort.
 
 from __future__ import annotations
 
-import textwrap
 import unicodedata
 
 from kiosk.slip import Slip
@@ -53,9 +52,7 @@ def wrapped(text: str, columns: int) -> list[str]:
     a word longer than a line is cut as the printer would wrap it."""
     if len(text) <= columns and text.isprintable():
         return [text.strip()]
-    if any(len(word) > columns for word in text.split()):
-        return textwrap.wrap(text, columns)
-    return even_lines(text, len, columns)
+    return even_lines(text, len, columns, break_words=True)
 
 
 def encode_text_ticket(slip: Slip, profile: Profile, cut: str) -> Commands:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.words import units
+from kiosk.words import DASHES, units
 
 Measure = Callable[[str], int]
 
@@ -27,13 +27,29 @@ def _greedy(words: list[str], measure: Measure, width: int) -> list[str]:
 
 
 def _cut(word: str, measure: Measure, width: int) -> list[str]:
-    """``word`` in pieces no wider than ``width``, filled character by character."""
+    """``word`` in pieces no wider than ``width``, filled character by character. A lone
+    dash the word carries (see :func:`kiosk.words.units`) stays at the end of a piece, with
+    at least a letter before it: it never starts one."""
+    head, tail = word, ""
+    while " " in head and head.rsplit(" ", 1)[1] in DASHES:
+        head, dash = head.rsplit(" ", 1)
+        tail = f" {dash}{tail}"
     pieces = [""]
-    for char in word:
+    for char in head:
         if pieces[-1] and measure(pieces[-1] + char) > width:
             pieces.append(char)
         else:
             pieces[-1] += char
+    if not tail:
+        return pieces
+    last = pieces[-1]
+    if measure(last + tail) <= width or len(last) < 2:
+        pieces[-1] = last + tail  # (a line too narrow for a letter and its dash: left wide)
+        return pieces
+    keep = len(last) - 1  # letters go down with the dash until it fits
+    while keep > 1 and measure(last[keep:] + tail) > width:
+        keep -= 1
+    pieces[-1:] = [last[:keep], last[keep:] + tail]
     return pieces
 
 

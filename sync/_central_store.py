@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kiosk.store import not_sqlite
+
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS events (
         site TEXT NOT NULL, device TEXT NOT NULL, db TEXT NOT NULL, seq BIGINT NOT NULL,
@@ -58,7 +60,6 @@ class NotCentralDatabase(CentralStoreError):
     database, another program's, not SQLite): it is left as it is, nothing written to it."""
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 # The columns central's events table has had from the start.
 EVENT_KEY = frozenset({"site", "device", "db", "seq"})
 
@@ -112,7 +113,8 @@ class CentralStore:
             try:
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                    _refuse_other_file(Path(path))
+                    if not_sqlite(Path(path)):
+                        raise NotCentralDatabase(_not_central(path, "not an SQLite file"))
                 conn = sqlite3.connect(path, isolation_level=None, timeout=30,
                                        check_same_thread=False)  # fmt: skip
                 _refuse_other_database(conn, path)  # before WAL, which would change it
@@ -395,16 +397,6 @@ def _newer(cur: Any, site: str, records: list[dict[str, Any]]) -> list[dict[str,
         if row is None or int(row[0]) < int(record["version"]):
             newer.append(record)
     return newer
-
-
-def _refuse_other_file(path: Path) -> None:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError:  # none there yet, or SQLite says what is wrong
-        return
-    if head and head != SQLITE_HEADER:
-        raise NotCentralDatabase(_not_central(str(path), "not an SQLite file"))
 
 
 def _refuse_other_database(conn: sqlite3.Connection, path: str) -> None:

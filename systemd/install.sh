@@ -80,12 +80,39 @@ if ! grep -q '^kiosk:' "$ROOT/etc/passwd"; then
 fi
 usermod "${shadow[@]}" --append --groups "$(IFS=,; echo "${GROUPS_WANTED[*]}")" kiosk
 
+STATE_DB="$STATE/kiosk.db"
+kiosk=("$VENV/bin/python" -m kiosk --config "$ETC/config.toml")
+[ -n "$ROOT" ] && kiosk+=(--db "$STATE_DB")  # the root's database, not this host's
+
+# -- the kept configuration, checked by this release while the daemons still run -------------
+# A release may check more than the last one (text rules grow stricter): a config the old
+# daemons ran on can make the new ones exit 78. This release's code is run from the checkout
+# on the installed venv, so a refused config stops the upgrade before anything is stopped or
+# replaced. Where it cannot run so (it needs a package the venv lacks yet), it is checked
+# once installed, below.
+CHECKED=0
+if [ -f "$ETC/config.toml" ] && [ -x "$VENV/bin/python" ]; then
+    say "checking $ETC/config.toml with this release before anything is stopped (kiosk config check)"
+    errors="$(mktemp)"
+    status=0
+    PYTHONPATH="$SOURCE" PYTHONDONTWRITEBYTECODE=1 "${kiosk[@]}" config check \
+        >/dev/null 2>"$errors" || status=$?
+    if [ "$status" -eq 78 ]; then  # EX_CONFIG: each problem on its own line
+        cat "$errors" >&2
+        rm -f "$errors"
+        die "the configuration does not pass this release's check (the lines above): fix it, then run this again; nothing was stopped or changed"
+    fi
+    rm -f "$errors"
+    [ "$status" -eq 0 ] && CHECKED=1
+fi
+
 # -- stop the daemons first: nothing runs the new code on the old database before its copy --
+STOPPED=0
 if [ "$START" -eq 1 ] && systemctl is-active --quiet kiosk.target 2>/dev/null; then
     say "stopping kiosk.target for the upgrade"
     systemctl stop kiosk.target
+    STOPPED=1
 fi
-STATE_DB="$STATE/kiosk.db"
 if [ -f "$STATE_DB" ]; then
     backup="$STATE/kiosk.db.before-upgrade-$(date +%Y%m%d-%H%M%S)"
     say "database kept: $STATE_DB (copy in $backup)"
@@ -145,14 +172,13 @@ mkdir -p "$STATE"
 chown -R "$uid:$gid" "$STATE"
 chmod 0750 "$STATE"
 
-# -- the kept configuration, checked by this release before anything is (re)started ---------
-kiosk=("$VENV/bin/python" -m kiosk --config "$ETC/config.toml")
-[ -n "$ROOT" ] && kiosk+=(--db "$STATE_DB")  # the root's database, not this host's
-if [ "$FIRST" -eq 0 ]; then
-    # A release may check more than the last one (text rules grow stricter): a config the
-    # old daemons ran on can make the new ones exit 78. Each problem is on its own line.
+# -- the kept configuration, checked by the installed release if it could not be before ------
+if [ "$FIRST" -eq 0 ] && [ "$CHECKED" -eq 0 ]; then
     say "checking $ETC/config.toml with this release (kiosk config check)"
     if ! "${kiosk[@]}" config check; then
+        if [ "$STOPPED" -eq 1 ]; then
+            die "the configuration does not pass this release's check (the lines above): units and rules left as they were; kiosk.target is stopped until you fix this and run install.sh again"
+        fi
         die "the configuration does not pass this release's check (the lines above): fix it, then run this again; units and rules left as they were, nothing (re)started"
     fi
 fi

@@ -375,6 +375,29 @@ def test_fail__a_file_that_is_not_sqlite_is_no_kiosk_database_exit_66(site: Path
     assert (site / "kiosk.db").read_bytes() == content
 
 
+def test_fail__another_programs_database_with_its_own_schema_version_is_no_kiosk_database(
+    site: Path,
+) -> None:
+    """Most programs set user_version: a file with tables of its own at version 1 is still
+    refused by every command, exit 66, and left as it was (no -wal or -shm beside it)."""
+    other = site / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE foo (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO foo (name) VALUES ('Trần Văn Đức')")
+        conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+    before = other.read_bytes()
+    for args in (["status"], ["issue", "dat-dai"], ["call", "2"]):
+        result = kiosk_db(site, other, *args)
+        assert result.returncode == 66, result.stderr  # EX_NOINPUT
+        assert one_line_error(result) == (
+            f"kiosk: database: {other}: not a kiosk database: another program's SQLite "
+            "database (check --db or store.path)"
+        )
+        assert other.read_bytes() == before
+    assert sorted(p.name for p in site.iterdir()) == ["config.toml", "other.db"]
+
+
 def test_fail__a_damaged_database_is_one_line_exit_74(site: Path) -> None:
     assert kiosk(site, "issue", "dat-dai").returncode == 0
     db = site / "kiosk.db"
@@ -586,7 +609,10 @@ def test_ok__the_configuration_watch_keeps_its_version_while_the_database_cannot
         assert not stop.is_set() and not ctx.restart
         said = [r.getMessage() for r in caplog.records]
         unread = [m for m in said if m.startswith("central configuration not read (v3 kept): ")]
-        assert len(unread) == 1, said
+        assert unread == [
+            f"central configuration not read (v3 kept): {db}: not a kiosk database: "
+            "not an SQLite file (check --db or store.path)"
+        ], said
         db.write_bytes(good)  # mended: the same version, nothing to do
         time.sleep(0.3)
         assert not stop.is_set() and not ctx.restart

@@ -845,6 +845,50 @@ def test_fail__run_counter_without_gpio(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("works", [True, False], ids=["works", "none_works"])
+def test_ok__gpio_factory_choice_names_only_fallbacks_and_passes_other_warnings_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, works: bool
+) -> None:
+    """Only gpiozero's fallback warnings are the factories tried; any other warning raised
+    meanwhile reaches the caller as it would have, whether a factory is found or not."""
+    import warnings
+
+    from gpiozero import BadPinFactory, Device, PinFactoryFallback
+
+    from kiosk.gpio_lib import default_factory
+
+    def choose() -> Any:  # gpiozero's choice, at its seam: lgpio passed over, then the rest
+        warnings.warn(
+            PinFactoryFallback("Falling back from lgpio: no /dev/gpiochip0"), stacklevel=2
+        )
+        warnings.warn(DeprecationWarning("RPi.GPIO: setmode is deprecated"), stacklevel=2)
+        if not works:
+            raise BadPinFactory("Unable to load any default pin factory!")
+        return MockFactory()
+
+    monkeypatch.setattr(Device, "_default_pin_factory", staticmethod(choose))
+    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
+    caplog.set_level(logging.WARNING, logger="kiosk")
+    with warnings.catch_warnings(record=True) as passed:
+        warnings.simplefilter("always")
+        if works:
+            made = default_factory()
+            assert isinstance(made, MockFactory)
+            made.close()
+        else:
+            with pytest.raises(BadPinFactory) as raised:
+                default_factory()
+            assert str(raised.value) == (
+                "Unable to load any default pin factory! "
+                "(Falling back from lgpio: no /dev/gpiochip0)"
+            )
+    assert [(w.category, str(w.message)) for w in passed] == [
+        (DeprecationWarning, "RPi.GPIO: setmode is deprecated")
+    ]
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("kiosk")]
+    assert logged == (["GPIO: Falling back from lgpio: no /dev/gpiochip0"] if works else [])
+
+
 @pytest.mark.parametrize("daemon", ["kiosk", "counter"])
 def test_fail__a_machine_without_gpio_is_one_line_naming_each_factory_tried(
     tmp_path: Path, daemon: str
@@ -865,18 +909,24 @@ def test_fail__a_machine_without_gpio_is_one_line_naming_each_factory_tried(
     assert "GPIOZERO_PIN_FACTORY=mock" in lines[0]
 
 
-@pytest.mark.parametrize("daemon", ["kiosk", "counter", "scanner", "sync"])
+@pytest.mark.parametrize(
+    "daemon", [["kiosk"], ["counter"], ["scanner"], ["sync"], ["display", "--role", "wall"]],
+    ids=lambda d: d[0],
+)  # fmt: skip
 def test_fail__a_daemon_given_a_file_that_is_no_kiosk_database_exits_78(
-    tmp_path: Path, daemon: str
+    tmp_path: Path, daemon: list[str]
 ) -> None:
     """A daemon makes its database when there is none; a store.path naming another file is a
-    configuration systemd must not restart on (exit 78), and the file stays as it was."""
+    configuration systemd must not restart on (exit 78), and the file stays as it was. The
+    display, which waits for a database missing or unusable for a while, does not wait on
+    this one."""
     other = tmp_path / "notes.db"
     content = b"not a database" * 300
     other.write_bytes(content)
     result = run_cli(
-        "--config", str(ROOT / "config.toml"), "--db", str(other), "run", daemon,
-        env={"GPIOZERO_PIN_FACTORY": "mock"},
+        "--config", str(ROOT / "config.toml"), "--db", str(other), "run", *daemon,
+        env={"GPIOZERO_PIN_FACTORY": "mock", "SDL_VIDEODRIVER": "dummy",
+             "SDL_AUDIODRIVER": "dummy"},
     )  # fmt: skip
     assert result.returncode == 78, result.stderr
     assert result.stderr.strip() == (

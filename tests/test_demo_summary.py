@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from kiosk.daily import daily_report
-from kiosk.demo._busy_figures import MEANING
+from kiosk.demo._definitions import FIGURES
 from tests.conftest import ROOT
 from tests.test_demo_dossiers import problems
 
@@ -92,7 +92,7 @@ def test_ok__no_shows_and_skips_are_two_figures_with_two_names(demo: dict[str, A
     # day's report for the figures it shares.
     for name, meaning in summary["definitions"].items():
         assert f"{name.replace('_', '-')}: {meaning}" in text, name
-    assert {name: summary["definitions"][name] for name in MEANING} == MEANING
+    assert {name: summary["definitions"][name] for name in FIGURES} == FIGURES
 
 
 def test_ok__tickets_csv_gives_local_times_with_the_site_offset(demo: dict[str, Any]) -> None:

@@ -218,7 +218,8 @@ def test_fail__an_upgrade_stops_on_a_config_this_release_refuses_with_its_own_li
     installed: tuple[Path, str],
 ) -> None:
     # Text the old release let through: a soft hyphen, a name over 200 characters. The new
-    # daemons would exit 78 on it: the installer says why, line by line, before any restart.
+    # daemons would exit 78 on it: the installer says why, line by line, before it stops the
+    # daemons or replaces the software they run.
     root, _ = installed
     config = root / "etc/kiosk/config.toml"
     kept = config.read_text(encoding="utf-8")
@@ -247,9 +248,14 @@ def test_fail__an_upgrade_stops_on_a_config_this_release_refuses_with_its_own_li
     assert refused.returncode == 1, refused.stdout
     *said, last = refused.stderr.splitlines()
     assert said == problems  # the configuration's own lines, each whole
-    assert last.startswith("install: the configuration does not pass this release's check")
-    assert "checking" in refused.stdout and "config check" in refused.stdout
-    assert "units for this site" not in refused.stdout and "install: done" not in refused.stdout
+    assert last == (
+        "install: the configuration does not pass this release's check (the lines above): "
+        "fix it, then run this again; nothing was stopped or changed"
+    )
+    assert "before anything is stopped" in refused.stdout and "config check" in refused.stdout
+    for step in ("stopping kiosk.target", "database kept", "installing", "units for this site",
+                 "install: done"):  # fmt: skip
+        assert step not in refused.stdout, refused.stdout
     assert rules_file.read_bytes() == rules_before
 
 

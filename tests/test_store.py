@@ -228,6 +228,16 @@ def other_programs_database(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def versioned_database(path: Path) -> bytes:
+    """Another program's SQLite database that sets a schema version of its own, as most do."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE foo (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO foo (name) VALUES ('Nguyễn Thị Ánh')")
+        conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+    return path.read_bytes()
+
+
 def not_kiosk_files(folder: Path) -> dict[str, tuple[bytes, str]]:
     """Files that are no kiosk database, each with its bytes and what it is said to be."""
     tableless = folder / "tableless.db"
@@ -240,6 +250,8 @@ def not_kiosk_files(folder: Path) -> dict[str, tuple[bytes, str]]:
     return {
         "other.db": (other_programs_database(folder / "other.db"),
                      "another program's SQLite database"),
+        "versioned.db": (versioned_database(folder / "versioned.db"),
+                         "another program's SQLite database"),
         "central.db": ((folder / "central.db").read_bytes(), "central's database"),
         "empty.db": (b"", "an empty file"),
         "tableless.db": (tableless.read_bytes(), "an SQLite database without tables"),
@@ -266,7 +278,7 @@ def test_fail__a_store_leaves_another_programs_database_as_it_is(tmp_path: Path)
     """Even where it may write, another program's database or a file that is not SQLite is
     refused, not given kiosk's tables; an empty file is a new database."""
     files = not_kiosk_files(tmp_path)
-    for name in ("other.db", "central.db", "text.db"):
+    for name in ("other.db", "versioned.db", "central.db", "text.db"):
         content, what = files[name]
         with pytest.raises(NotKioskDatabase, match=f"not a kiosk database: {what}"):
             Store(tmp_path / name)

@@ -528,6 +528,28 @@ def test_ok__notices_longer_than_the_wall_line_are_cut_and_the_rest_still_applie
     assert events(site.store, "config.refused") == []
 
 
+def test_ok__a_notice_line_is_nfc_and_a_cut_keeps_a_notices_own_bullet() -> None:
+    from kiosk.config._central import notice_line
+
+    decomposed = unicodedata.normalize("NFD", "Nghỉ lễ Quốc khánh 2/9")
+    short = notice_line([decomposed, " Làm việc bình thường từ 3/9 "])
+    assert short == "Nghỉ lễ Quốc khánh 2/9   •   Làm việc bình thường từ 3/9"
+    assert unicodedata.is_normalized("NFC", short)
+    # A notice that ends with a bullet of its own, cut just after it: the bullet stays.
+    first = ("Thủ tục đất đai " * 40)[:497] + " •"
+    assert len(first) == 499
+    cut = notice_line([first, "Công chứng"])
+    assert cut == f"{first}…" and len(cut) == 500
+    # A cut inside the bullet between two notices ends at the first one's end.
+    head = "Hồ sơ đất đai " * 35 + "Đất đai"  # 497 characters: the cut falls in the bullet
+    assert len(head) == 497
+    assert notice_line([head, "Đăng ký kinh doanh"]) == f"{head}…"
+    # Cut inside a notice: whole letters, NFC, no trailing space before "…".
+    long = notice_line([unicodedata.normalize("NFD", "Hộ tịch, chứng thực " * 40)])
+    assert unicodedata.is_normalized("NFC", long) and len(long) == 500
+    assert long.endswith("…") and not long[:-1].endswith(" ")
+
+
 def test_ok__retained_config_applies_when_the_device_connects_and_only_once(
     idle_site: Site,
 ) -> None:

@@ -236,6 +236,23 @@ def test_ok__code_page_ticket_wraps_into_even_lines() -> None:
     assert slip.time_line in lines  # a line that fits is printed as it is written
 
 
+def test_ok__code_page_ticket_never_starts_a_line_with_a_lone_dash_after_a_long_word() -> None:
+    """A footer with an address longer than a line: the address is cut where the line ends,
+    and the dash after it stays at the end of a line, never starting the next."""
+    config = printer_config(mode="text", codepage="cp1258", profile="TM-T20II", width=384)
+    url = "https://dichvucong.hungyen.gov.vn/dvc/tracuuhoso"
+    for footer in (f"Tra cứu hồ sơ: {url} - Hotline 1900 1234",
+                   f"Xem hồ sơ: {url} – Đường dây nóng 0221 3550 678"):  # fmt: skip
+        printer = VirtualPrinter(384)
+        printer.feed(Renderer(config).render(make_slip(footer=footer)).data)
+        lines = printer.texts[0]
+        start = next(i for i, line in enumerate(lines) if line and footer.startswith(line))
+        printed = lines[start:]
+        assert all(len(line) <= 32 for line in printed), printed  # Font A: 32 a line
+        assert not any(line.split()[0] in ("-", "–", "—") for line in printed), printed
+        assert "".join(printed).replace(" ", "") == footer.replace(" ", "")  # nothing lost
+
+
 @pytest.mark.parametrize(("profile", "width"), PROFILES, ids=[str(w) for _, w in PROFILES])
 def test_ok__printer_test_page_prints_every_letter_whole(profile: str, width: int) -> None:
     config = make_config()

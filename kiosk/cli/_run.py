@@ -196,17 +196,27 @@ def run_display(ctx: Context) -> int:
         faces = fonts_for(config)
     except FontError as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
-    stop = stop_on_signals(ctx)
     loops: list[Any] = []
     if role in ("wall", "both"):
         loops.append(WallDaemon(config, ctx.db_path, faces))
-        log.info("wall display starting on screen %d: fonts %s, %s; voice %s",
-                 config.display.index, faces.regular, faces.bold,
-                 config.voice.pack if config.voice.enabled else "off")  # fmt: skip
     if role in ("lookup", "both"):
         window = (WindowScreen(lookup_screen(config), section="lookup", caption="look-up screen")
                   if role == "both" else None)  # fmt: skip
         loops.append(LookupDaemon(config, ctx.db_path, faces, screen=window))
+    try:
+        for loop in loops:  # store.path naming another program's file: one line, exit 78
+            loop.open_store()
+    except BaseException:
+        for loop in loops:
+            with contextlib.suppress(Exception):
+                loop.close()
+        raise
+    stop = stop_on_signals(ctx)
+    if role in ("wall", "both"):
+        log.info("wall display starting on screen %d: fonts %s, %s; voice %s",
+                 config.display.index, faces.regular, faces.bold,
+                 config.voice.pack if config.voice.enabled else "off")  # fmt: skip
+    if role in ("lookup", "both"):
         shows = ", ".join(config.lookup.scanners) or "every scanner"
         log.info("look-up screen starting on screen %d: scans of %s; fonts %s",
                  config.lookup.index, shows, faces.regular)  # fmt: skip

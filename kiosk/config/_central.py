@@ -57,14 +57,23 @@ def notice_line(notices: Iterable[str]) -> str:
     The contract lets central send more text than the line holds (10 notices of 300
     characters); the rest of the configuration must not be refused for that.
     """
-    joined = NOTICE_JOIN.join(n.strip() for n in notices if n.strip())
-    text = unicodedata.normalize("NFC", joined)  # counted as the check counts, cut whole letters
+    # NFC: counted as the check counts, cut between whole letters, shown as stored.
+    parts = [unicodedata.normalize("NFC", n.strip()) for n in notices if n.strip()]
+    text = NOTICE_JOIN.join(parts)
     if len(text) <= freetext.MAX_NOTICE:
-        return joined
+        return text
     log.warning("central's notices are %d characters joined; the wall shows the first %d",
                 len(text), freetext.MAX_NOTICE)  # fmt: skip
-    # Not "…   •   …": a cut between two notices ends at the last one's end.
-    return text[: freetext.MAX_NOTICE - 1].rstrip(NOTICE_JOIN) + "…"
+    room = freetext.MAX_NOTICE - 1  # and "…"
+    end = 0
+    for part in parts:
+        end += len(part)
+        if end >= room:  # the cut falls inside this notice
+            break
+        if end + len(NOTICE_JOIN) >= room:  # in the bullet after it: "…   •   …" is not shown
+            return text[:end] + "…"
+        end += len(NOTICE_JOIN)
+    return text[:room].rstrip() + "…"
 
 
 def with_central(
@@ -90,17 +99,19 @@ def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     database there or none is stored; :class:`sqlite3.Error` or :class:`StoreError` if the
     database cannot be read (damaged, locked, its changes unreadable by this user, not a
     kiosk database)."""
-    from kiosk.store import connect_readonly, kiosk_version
+    from kiosk.store import connect_readonly, kiosk_version, refuse_other_file
 
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
         return None
+    refuse_other_file(path)  # said as every command says it, not SQLite's "not a database"
 
     def vet(conn: sqlite3.Connection) -> None:  # another program's file: nothing made beside
         kiosk_version(conn, path, new=False)
 
     conn = connect_readonly(path, timeout=5, vet=vet)
     try:
+        vet(conn)  # also where it was opened without being vetted first
         row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
     finally:
         with contextlib.suppress(sqlite3.Error):

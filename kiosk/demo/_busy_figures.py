@@ -4,7 +4,8 @@ They come from the day's records, never from what the simulated officers meant t
 (a key press is lost when the counter daemon is killed before it acts on it): the
 device's tables for the tickets, calls and ratings, and the device's events as central
 stored them for what the tables keep no trace of (skips, re-entries, transfers, how a
-ticket was closed). The report says each figure's definition once, in :data:`MEANING`.
+ticket was closed). The report says each figure's definition once, from
+:data:`kiosk.demo._definitions.FIGURES` (as the demo's summary does).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from typing import Any
 
 from kiosk.demo._definitions import FIGURES, label
 from kiosk.store import connect_readonly
-
-#: What each figure counts, as the report states it (as the demo's summary does).
-MEANING = FIGURES
 
 
 def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str, Any]:
@@ -60,7 +58,7 @@ def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str,
         "transfers": events["ticket.transferred"],
         "ratings": ratings,
         "pauses": events["counter.paused"],
-        "meaning": MEANING,
+        "meaning": FIGURES,
     }
 
 
@@ -74,5 +72,5 @@ def as_lines(figures: dict[str, Any]) -> list[str]:
         "the next citizen)",
         f"  no-shows {f['no_shows']}, skips {f['skips']} ({f['reentries']} came back and "
         f"re-entered), transfers {f['transfers']}, ratings {f['ratings']}, pauses {f['pauses']}",
-        *(f"  {label(name)}: {meaning}" for name, meaning in MEANING.items()),
+        *(f"  {label(name)}: {meaning}" for name, meaning in FIGURES.items()),
     ]

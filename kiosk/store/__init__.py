@@ -9,7 +9,7 @@ from kiosk.store._faults import (
     size_text,
     store_fault,
 )
-from kiosk.store._kind import kiosk_version
+from kiosk.store._kind import kiosk_version, not_sqlite, refuse_other_file
 from kiosk.store._migrations import LATEST as SCHEMA_VERSION
 from kiosk.store._readonly import connect_readonly
 from kiosk.store._reserve import NO_ROOM, NOT_MADE, RESERVE_BYTES, Note, Reserve
@@ -32,6 +32,8 @@ __all__ = [
     "disk_full",
     "iso_utc",
     "kiosk_version",
+    "not_sqlite",
+    "refuse_other_file",
     "size_text",
     "store_fault",
 ]

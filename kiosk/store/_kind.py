@@ -1,10 +1,10 @@
 """Whether a file is a kiosk database, told before anything is written to it.
 
-A kiosk database is an SQLite file whose schema version (``user_version``) is 1 or more:
-the first migration sets it in the transaction that makes the tables. A file that is not
-SQLite, or an SQLite database still at version 0 with tables of its own (another
-program's, named by mistake in ``--db``), is refused; so is an empty one where a
-database is only to be read.
+A kiosk database is an SQLite file whose schema version (``user_version``) is 1 or more
+and which has kiosk's tables: the first migration makes them and sets the version in one
+transaction. A file that is not SQLite, or an SQLite database with tables of its own
+(another program's, named by mistake in ``--db``, whatever version it set for itself),
+is refused; so is an empty one where a database is only to be read.
 """
 
 from __future__ import annotations
@@ -16,17 +16,24 @@ from kiosk.store._faults import NotKioskDatabase
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 CENTRAL_TABLES = frozenset({"events", "devices", "states"})  # what ``kiosk central`` keeps
+KIOSK_TABLES = frozenset({"kv", "tickets"})  # made by the first migration, with version 1
+
+
+def not_sqlite(path: Path) -> bool:
+    """Whether the file at ``path`` holds something other than SQLite (an empty or missing
+    file, or one that cannot be read, is not told apart here: SQLite says what it is)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError:  # none there, a folder, unreadable
+        return False
+    return bool(head) and head != SQLITE_HEADER
 
 
 def refuse_other_file(path: Path) -> None:
     """:class:`NotKioskDatabase` if the file at ``path`` holds something other than SQLite
     (an empty or missing file is not refused here)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError:  # none there, a folder, unreadable: SQLite says what it is
-        return
-    if head and head != SQLITE_HEADER:
+    if not_sqlite(path):
         raise NotKioskDatabase(_told(path, "not an SQLite file"))
 
 
@@ -41,9 +48,9 @@ def kiosk_version(conn: sqlite3.Connection, path: Path, *, new: bool) -> int:
     finally:
         if conn.in_transaction:
             conn.execute("COMMIT")
-    if version > 0:
+    if version > 0 and tables >= KIOSK_TABLES:
         return version
-    if tables:
+    if tables or version > 0:  # most programs set a user_version of their own
         central = tables >= CENTRAL_TABLES
         raise NotKioskDatabase(
             _told(path, "central's database" if central else "another program's SQLite database")
