@@ -23,6 +23,7 @@ from kiosk.store import (
     Reserve,
     Store,
     StoreError,
+    not_sqlite,
 )
 from sync._central_store import CentralStore
 from tests.disks import NOBODY, fill, free, needs_root, remount, tmpfs
@@ -596,3 +597,22 @@ def test_fail__a_reserve_on_a_read_only_disk_says_read_only_not_disk_full(disk: 
     assert reserve.reason == "no_reserve"
     assert f"{disk} is on a read-only filesystem" in reserve.problem
     assert "disk full" not in reserve.problem
+
+
+@pytest.mark.parametrize(
+    ("head", "other"),
+    [
+        (b"", False),
+        (b"SQLite format 3\x00" + b"\x10" * 84, False),
+        (b"SQLite f", False),  # the first page being written by another process
+        (b"\x00" * 4096, False),  # the same, its bytes not there yet
+        (b"not a database", True),
+        (b"SQLite format 4\x00", True),
+    ],
+)
+def test_ok__only_a_file_that_holds_something_else_is_told_not_sqlite(
+    tmp_path: Path, head: bytes, other: bool
+) -> None:
+    path = tmp_path / "kiosk.db"
+    path.write_bytes(head)
+    assert not_sqlite(path) is other

@@ -21,13 +21,15 @@ KIOSK_TABLES = frozenset({"kv", "tickets"})  # made by the first migration, with
 
 def not_sqlite(path: Path) -> bool:
     """Whether the file at ``path`` holds something other than SQLite (an empty or missing
-    file, or one that cannot be read, is not told apart here: SQLite says what it is)."""
+    file, or one that cannot be read, is not told apart here: SQLite says what it is). A
+    head read while another process writes the file's first page (zeros, or the header's
+    first bytes) is not taken for another program's file either."""
     try:
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_HEADER))
     except OSError:  # none there, a folder, unreadable
         return False
-    return bool(head) and head != SQLITE_HEADER
+    return bool(head.strip(b"\0")) and not SQLITE_HEADER.startswith(head)
 
 
 def refuse_other_file(path: Path) -> None:
