@@ -48,6 +48,8 @@ def _code_point(ch: str) -> str:
 
 
 def _problem(text: str) -> str | None:
+    if text.isprintable():  # no character of a category refused below (checked in C)
+        return None
     for ch in text:
         category = unicodedata.category(ch)
         if category == "Cs":
