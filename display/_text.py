@@ -75,7 +75,7 @@ class Face:
         self.height = self.baseline + max(descent, below) + gap
 
     def size(self, text: str) -> tuple[int, int]:
-        return self.face.get_rect(text, size=self.px).width, self.height
+        return _width(self.face, self.px, text), self.height
 
     def get_linesize(self) -> int:
         return self.height
@@ -99,6 +99,15 @@ class Face:
         top = self.baseline - laid.y
         self.face.render_to(surface, (0, top), text, color, background, size=self.px)
         return surface
+
+
+@functools.lru_cache(maxsize=2048)
+def _width(face: Any, px: int, text: str) -> int:
+    """How wide FreeType lays ``text`` out at ``px``: kept for the words and lines measured
+    again and again (every size a box tries, every repaint of a screen; a dossier's labels,
+    units and steps share most of their words), as a layout costs FreeType more than the
+    rest of fitting together."""
+    return int(face.get_rect(text, size=px).width)
 
 
 def _reach(face: Any, size: int, chars: str) -> tuple[int, int]:
