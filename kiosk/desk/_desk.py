@@ -274,9 +274,11 @@ class Desk:
             return Outcome("void", number, f"printer_{status.state}", priority)
         token = tokens.sign(self.key, issued.ticket.day, number)
         uid = issued.ticket.uid
+        handed: list[float] = []  # when the printer took the last byte
 
         def taken() -> None:  # before anything else (the watchdog's tick) may fail
             # From here on the citizen holds the ticket: nothing voids it.
+            handed.append(self.monotonic())
             self.unrecorded[uid] = number
             self._note_unrecorded()
 
@@ -286,7 +288,7 @@ class Desk:
             self._set_status(failed.status)
             self._void(uid, f"print_{failed.status.state}")
             return Outcome("void", number, f"print_{failed.status.state}", priority)
-        sent = self.monotonic()
+        sent = handed[0] if handed else self.monotonic()
         try:
             self._printed(uid, number)
         except Exception as exc:
