@@ -17,7 +17,7 @@ from display._chars import DRAWN, line_chars
 from display._pg import pygame
 from kiosk import fonts
 from kiosk.vietnamese import nfc
-from kiosk.words import units
+from kiosk.words import narrowest, units
 
 MIN_SIZE = 10
 ELLIPSIS = "…"
@@ -221,14 +221,8 @@ def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | No
     if len(counts) > lines:
         return None
     if len(counts) > 1:
-        low, high = max(widths), width  # the narrowest width giving as few lines
-        while low < high:
-            middle = (low + high) // 2
-            if len(_breaks(widths, space, middle)) <= len(counts):
-                high = middle
-            else:
-                low = middle + 1
-        counts = _breaks(widths, space, low)
+        even = narrowest(lambda w: len(_breaks(widths, space, w)), max(widths), width)
+        counts = _breaks(widths, space, even)
     out: list[str] = []
     for count in counts:
         out.append(" ".join(words[:count]))

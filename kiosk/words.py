@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 DASHES = ("-", "–", "—")
 
 
@@ -15,3 +17,16 @@ def units(text: str) -> list[str]:
         else:
             out.append(word)
     return out
+
+
+def narrowest(lines_at: Callable[[int], int], low: int, high: int) -> int:
+    """The narrowest width from ``low`` to ``high`` at which ``lines_at(width)`` lines are
+    no more than at ``high``: where wrapped lines come out as even as their words allow."""
+    most = lines_at(high)
+    while low < high:
+        middle = (low + high) // 2
+        if lines_at(middle) <= most:
+            high = middle
+        else:
+            low = middle + 1
+    return low

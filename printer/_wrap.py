@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.words import DASHES, units
+from kiosk.words import DASHES, narrowest, units
 
 Measure = Callable[[str], int]
 
@@ -68,11 +68,4 @@ def even_lines(text: str, measure: Measure, width: int, *, break_words: bool = F
     low = max(measure(word) for word in words)
     if low > width:
         return lines
-    high = width
-    while low < high:
-        middle = (low + high) // 2
-        if len(_greedy(words, measure, middle)) <= len(lines):
-            high = middle
-        else:
-            low = middle + 1
-    return _greedy(words, measure, low)
+    return _greedy(words, measure, narrowest(lambda w: len(_greedy(words, measure, w)), low, width))
