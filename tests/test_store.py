@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -315,6 +316,27 @@ def test_ok__stores_opening_a_new_database_at_once_all_take_it_for_a_kiosk_one(
         for thread in threads:
             thread.join(30)
     assert problems == []
+
+
+def test_ok__a_store_opening_a_new_file_another_program_is_writing_waits_for_it(
+    tmp_path: Path,
+) -> None:
+    """Switching a new file to WAL while another connection holds its write lock: SQLite
+    answers "locked" at once, without its busy handler; the store waits its timeout."""
+    db = tmp_path / "kiosk.db"
+    db.touch()
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    done = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    done.start()
+    started = time.monotonic()
+    try:
+        with Store(db, busy_timeout_ms=5000) as store:
+            assert store.schema_version == SCHEMA_VERSION
+        assert time.monotonic() - started >= 0.25  # it waited for the other to finish
+    finally:
+        done.join()
+        other.close()
 
 
 def test_ok__a_store_only_to_read_sees_the_latest_commit_and_cannot_write(tmp_path: Path) -> None:

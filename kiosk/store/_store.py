@@ -117,7 +117,9 @@ class Store:
                 self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
                 if str(path) != ":memory:":  # another program's database is left alone
                     kiosk_version(self.conn, self.path, new=True)
-                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                # Switching a new file to WAL needs the file to itself, and SQLite answers
+                # "locked" at once (no busy handler) while another opener reads it.
+                mode = self._when_free("PRAGMA journal_mode = WAL")[0]
                 if mode != "wal" and str(path) != ":memory:":
                     raise StoreError(f"{path}: cannot switch to WAL journal (got {mode!r})")
                 self.conn.execute("PRAGMA synchronous = FULL")
@@ -202,12 +204,18 @@ class Store:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _begin_immediate(self) -> None:
-        """Take the write lock, waiting up to the busy timeout in short, jittered steps.
+        """Take the write lock, waiting up to the busy timeout (see :meth:`_when_free`)."""
+        self._when_free("BEGIN IMMEDIATE")
+
+    def _when_free(self, statement: str) -> tuple[object, ...]:
+        """Run ``statement`` (its first row, or ``()``), retrying while the database is
+        busy, in short jittered steps, up to the busy timeout.
 
         SQLite's own busy handler sleeps longer and longer (up to 100 ms a try), so
         with several daemons writing at once an unlucky one can wait seconds while
-        others keep winning. Short retries keep every writer's wait close to the
-        length of the transactions ahead of it.
+        others keep winning; and some statements get no busy handler at all. Short
+        retries keep every writer's wait close to the length of the transactions ahead
+        of it.
         """
         self.conn.execute("PRAGMA busy_timeout = 0")
         try:
@@ -215,8 +223,8 @@ class Store:
             pause = 0.0002
             while True:
                 try:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                    return
+                    row = self.conn.execute(statement).fetchone()
+                    return tuple(row) if row is not None else ()
                 except sqlite3.OperationalError as exc:
                     if not _is_busy(exc) or time.monotonic() >= deadline:
                         raise
