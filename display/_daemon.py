@@ -23,7 +23,8 @@ from display._text import ScreenFonts
 from display._wall import Frame, highlight_ends, paint_wall
 from display.voice import Announcer, Clips, VoiceError, init_mixer
 from kiosk.config import Config
-from kiosk.queue import (
+from kiosk.store import StoreError
+from kiosk.ticketing import (
     Board,
     CounterBoard,
     ServiceBoard,
@@ -32,7 +33,6 @@ from kiosk.queue import (
     read_board,
     voice_start,
 )
-from kiosk.store import StoreError
 
 log = logging.getLogger("kiosk.display")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from display._chars import CLOCK, COUNT, DRAWN, NUMBER
-from kiosk.queue import Board
+from kiosk.ticketing import Board
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
 

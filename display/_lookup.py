@@ -14,8 +14,8 @@ from display._text import ScreenFonts
 from display._wall import WEEKDAYS
 from kiosk.config import Config, DisplayConfig
 from kiosk.lookup import View, idle_view, latest_scan, look_up
-from kiosk.queue import local_time
 from kiosk.store import Store
+from kiosk.ticketing import local_time
 
 DEFAULT_SIZE = (1920, 1080)
 

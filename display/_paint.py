@@ -9,7 +9,7 @@ from display._chars import DRAWN, line_chars
 from display._layout import Panel, Rect, TextBox, inset
 from display._pg import pygame
 from display._text import MIN_SIZE, Fitted, ScreenFonts
-from kiosk.queue import MAX_NOTICE
+from kiosk.ticketing import MAX_NOTICE
 from kiosk.vietnamese import nfc
 
 Colour = tuple[int, int, int]

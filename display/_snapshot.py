@@ -8,8 +8,8 @@ from display._pg import pygame
 from display._text import ScreenFonts
 from display._wall import Frame, paint_wall
 from kiosk.config import Config
-from kiosk.queue import read_board
 from kiosk.store import Store
+from kiosk.ticketing import read_board
 
 DEFAULT_SIZE = (1920, 1080)
 

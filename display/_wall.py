@@ -9,7 +9,7 @@ from display._paint import NoticeStrip, Placed, paint
 from display._pg import pygame
 from display._text import ScreenFonts
 from kiosk.config import Config
-from kiosk.queue import Board, local_time
+from kiosk.ticketing import Board, local_time
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kiosk.config import Config
-from kiosk.queue import Issued, local_time
+from kiosk.ticketing import Issued, local_time
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 

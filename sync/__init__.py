@@ -7,7 +7,7 @@
 
 from sync._contract import Invalid, Topics, decode, encode, parse_topic, validate
 from sync._daemon import SyncDaemon, client_id
-from sync._mqtt import BrokerSetupError, Client
+from sync._mqtt import BrokerSetupError, Client, login
 
 __all__ = [
     "BrokerSetupError",
@@ -18,6 +18,7 @@ __all__ = [
     "client_id",
     "decode",
     "encode",
+    "login",
     "parse_topic",
     "validate",
 ]

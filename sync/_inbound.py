@@ -9,8 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk import commands, freetext
-from kiosk import queue as tickets
+from kiosk import commands, freetext, ticketing
 from kiosk.commands import Result
 from kiosk.config import Config, ConfigError, with_central
 from kiosk.config._central import KEY as CONFIG_KEY
@@ -109,10 +108,10 @@ def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float
                 return Result(False, "invalid", f"{cmd} needs args.counter")
             counter = int(args["counter"])
             if cmd == "recall":
-                ticket = tickets.recall(store, config, counter, now=now)
+                ticket = ticketing.recall(store, config, counter, now=now)
                 return Result(True, "done", f"{ticket.number} called again to counter {counter}",
                               {"number": ticket.number, "counter": counter})  # fmt: skip
-            called = tickets.call_next(store, config, counter, now=now)
+            called = ticketing.call_next(store, config, counter, now=now)
             if called.ticket is None:
                 return Result(True, "nobody_waiting", f"nobody is waiting for counter {counter}",
                               called.to_json())  # fmt: skip
@@ -121,14 +120,14 @@ def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float
         if cmd == "notice":
             text = str(args.get("text", ""))
             minutes = args.get("minutes")
-            tickets.set_notice(store, text, now=now, minutes=minutes)
+            ticketing.set_notice(store, text, now=now, minutes=minutes)
             return Result(True, "done", "notice cleared" if not text else "notice shown")
         if cmd == "resync_dossiers":
             with store.change(now) as tx:
                 held = tx.one("SELECT COUNT(*) FROM dossiers")
                 tx.event("dossiers.resync_requested", {"cached": int(held)})
             return Result(True, "done", "resync asked of central")
-    except tickets.Refused as refusal:
+    except ticketing.Refused as refusal:
         return Result(False, refusal.code, str(refusal))
     except ValueError as exc:
         return Result(False, "invalid", str(exc))

@@ -132,7 +132,7 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
 
 
 def test_ok__bench_table_says_whether_each_goal_is_met() -> None:
-    from kiosk.bench_table import as_table
+    from kiosk.app.bench.table import as_table
 
     timing = {"n": 9, "median_ms": 3.0, "p99_ms": 7.0, "max_ms": 8.0, "mean_ms": 3.5}
     result = {
@@ -182,8 +182,8 @@ def test_fail__bench_with_an_unwritable_save_path_fails_before_measuring(tmp_pat
 
 
 def test_ok__bench_save_path_is_checked_without_writing_anything(tmp_path: Path) -> None:
-    from kiosk.bench import _check_save
-    from kiosk.cli._exit import CommandError
+    from kiosk.app.bench import _check_save
+    from kiosk.app.exits import CommandError
 
     new, kept = tmp_path / "new.json", tmp_path / "kept.json"
     kept.write_text("{}\n", encoding="utf-8")
@@ -199,7 +199,7 @@ def test_fail__a_part_that_cannot_run_is_one_line_and_a_bug_is_not_hidden(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from kiosk import bench
-    from kiosk.cli import main
+    from kiosk.app.cli import main
 
     def no_broker(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("mosquitto did not start: see broker.log\nmore detail")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.demo._busy_check import check
+from kiosk.app.demo._busy_check import check
 from tests.conftest import EXAMPLE, ROOT
 
 CITIZENS, SPEED, SLIPS = 150, 400, 40

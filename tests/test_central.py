@@ -27,16 +27,15 @@ import psycopg
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk import outbox
-from kiosk import queue as q
+from kiosk import outbox, ticketing
 from kiosk.config import CentralConfig, Config, load_config
 from kiosk.daily import daily_report, device_report
 from kiosk.outbox import Pending
 from kiosk.store import Store, iso_utc
 from sync import SyncDaemon, Topics, decode
-from sync._central import Central, central_client_id, report
-from sync._central_store import Ack, CentralStore, CentralStoreError, Incoming
 from sync._contract import event_envelope
+from sync.central import Central, central_client_id, report
+from sync.central_store import Ack, CentralStore, CentralStoreError, Incoming
 from tests.brokers import Broker, Postgres
 from tests.conftest import EXAMPLE, MONDAY, OPEN_ALL_DAY, ROOT, at, example_raw, make_config
 
@@ -714,12 +713,12 @@ def simulate_day(store: Store, config: Config, day: dt.date, steps: int, seed: i
         if unprinted and roll < 0.1:
             uid = unprinted.pop()
             if rng.random() < 0.5:
-                q.void(store, config, uid, "paper_out", now=t)
+                ticketing.void(store, config, uid, "paper_out", now=t)
             else:
-                q.mark_printed(store, config, uid, now=t)
+                ticketing.mark_printed(store, config, uid, now=t)
         elif roll < (0.45 if step < steps * 0.7 else 0.1):
             printed = rng.random() > 0.1
-            issued = q.issue(
+            issued = ticketing.issue(
                 store,
                 config,
                 rng.choice(SERVICES),
@@ -730,12 +729,12 @@ def simulate_day(store: Store, config: Config, day: dt.date, steps: int, seed: i
             if not printed:
                 unprinted.append(issued.ticket.uid)
         elif missed and roll < 0.55:
-            with contextlib.suppress(q.Refused):  # too late, or re-entered once already
-                q.reenter(store, config, missed.pop(rng.randrange(len(missed))), now=t)
+            with contextlib.suppress(ticketing.Refused):  # too late, or re-entered once already
+                ticketing.reenter(store, config, missed.pop(rng.randrange(len(missed))), now=t)
         else:
             counter = rng.choice(COUNTERS)
             if counter not in serving or rng.random() < 0.1:  # (a call closes the last one)
-                called = q.call_next(store, config, counter, now=t)
+                called = ticketing.call_next(store, config, counter, now=t)
                 serving.pop(counter, None)
                 if called.ticket is not None:
                     serving[counter] = called.ticket.number
@@ -744,20 +743,20 @@ def simulate_day(store: Store, config: Config, day: dt.date, steps: int, seed: i
             else:
                 what = rng.random()
                 if what < 0.08:
-                    q.recall(store, config, counter, now=t)
+                    ticketing.recall(store, config, counter, now=t)
                     continue
                 if what < 0.22:
-                    q.skip(store, config, counter, now=t)
+                    ticketing.skip(store, config, counter, now=t)
                     number = serving.pop(counter)
                     if rng.random() < 0.5:  # comes back (or tries to); others never do
                         missed.append(number)
                     continue
-                q.done(store, config, counter, now=t)
+                ticketing.done(store, config, counter, now=t)
                 del serving[counter]
                 if rng.random() < 0.35:
                     continue
             t += rng.randint(3, 50)
-            q.rate(store, config, counter, rng.randint(1, 4), now=t)
+            ticketing.rate(store, config, counter, rng.randint(1, 4), now=t)
 
 
 def day_with_everything(store: Store, config: Config) -> None:
@@ -765,30 +764,30 @@ def day_with_everything(store: Store, config: Config) -> None:
     missed that came back and was served, one never printed, then a busy random day."""
     sunday = MONDAY - dt.timedelta(days=1)
     for n in range(3):
-        q.issue(store, config, "dat-dai", now=at(15, n, day=sunday), printed=True)
-    q.call_next(store, config, 1, now=at(15, 10, day=sunday))
-    q.done(store, config, 1, now=at(15, 20, day=sunday))
-    q.rate(store, config, 1, 1, now=at(15, 20, 30, day=sunday))
+        ticketing.issue(store, config, "dat-dai", now=at(15, n, day=sunday), printed=True)
+    ticketing.call_next(store, config, 1, now=at(15, 10, day=sunday))
+    ticketing.done(store, config, 1, now=at(15, 20, day=sunday))
+    ticketing.rate(store, config, 1, 1, now=at(15, 20, 30, day=sunday))
 
     def call(now: float) -> str:
-        ticket = q.call_next(store, config, 3, now=now).ticket
+        ticket = ticketing.call_next(store, config, 3, now=now).ticket
         assert ticket is not None
         return ticket.number
 
-    twice = q.issue(store, config, "tu-phap-ho-tich", now=at(7, 0), printed=True).ticket
-    back = q.issue(store, config, "tu-phap-ho-tich", now=at(7, 0, 10), printed=True).ticket
-    q.issue(store, config, "thue", now=at(7, 0, 20))  # the printer never answered
+    twice = ticketing.issue(store, config, "tu-phap-ho-tich", now=at(7, 0), printed=True).ticket
+    back = ticketing.issue(store, config, "tu-phap-ho-tich", now=at(7, 0, 10), printed=True).ticket
+    ticketing.issue(store, config, "thue", now=at(7, 0, 20))  # the printer never answered
     assert call(at(7, 1)) == twice.number
-    q.skip(store, config, 3, now=at(7, 2))
+    ticketing.skip(store, config, 3, now=at(7, 2))
     assert call(at(7, 2, 30)) == back.number
-    q.skip(store, config, 3, now=at(7, 3))
-    q.reenter(store, config, twice.number, now=at(7, 4))
-    q.reenter(store, config, back.number, now=at(7, 4, 30))
+    ticketing.skip(store, config, 3, now=at(7, 3))
+    ticketing.reenter(store, config, twice.number, now=at(7, 4))
+    ticketing.reenter(store, config, back.number, now=at(7, 4, 30))
     assert call(at(7, 5)) == back.number
-    q.done(store, config, 3, now=at(7, 9))
-    q.rate(store, config, 3, 2, now=at(7, 9, 20))
+    ticketing.done(store, config, 3, now=at(7, 9))
+    ticketing.rate(store, config, 3, 2, now=at(7, 9, 20))
     assert call(at(7, 10)) == twice.number
-    q.skip(store, config, 3, now=at(7, 11))  # missed again: a no-show after all
+    ticketing.skip(store, config, 3, now=at(7, 11))  # missed again: a no-show after all
     simulate_day(store, config, MONDAY, steps=400, seed=20261123)
 
 
@@ -921,7 +920,7 @@ def test_ok__the_device_report_equals_the_events_report_on_a_simulated_day(
 ) -> None:
     """A whole simulated day (transfers, no-shows coming back, ratings, priority): the
     device's report from its tables equals the one computed from its events."""
-    from kiosk.demo._sim import Day
+    from kiosk.app.demo._sim import Day
 
     config = load_config(str(EXAMPLE))
     with Store(tmp_path / "kiosk.db") as device:
@@ -1040,7 +1039,9 @@ def not_centrals(folder: Path, kind: str) -> tuple[Path, str]:
     path = folder / "named.db"
     if kind == "site":  # the site's database: the likeliest mistake
         with Store(path) as site:
-            q.issue(site, make_config(hours=OPEN_ALL_DAY), "dat-dai", now=at(9), printed=True)
+            ticketing.issue(
+                site, make_config(hours=OPEN_ALL_DAY), "dat-dai", now=at(9), printed=True
+            )
         return path, "a site's kiosk database"
     if kind == "other":
         with contextlib.closing(sqlite3.connect(path)) as conn:
@@ -1204,8 +1205,8 @@ def test_ok__kiosk_central_command_call_next_end_to_end(tmp_path: Path, broker: 
     config = make_config(hours=OPEN_ALL_DAY, sync={"host": "127.0.0.1", "port": broker.port})
     path = tmp_path / "kiosk.db"
     with Store(path) as device:
-        first = q.issue(device, config, "dat-dai", now=at(9, 0), printed=True).ticket
-        q.issue(device, config, "thue", now=at(9, 1), printed=True)
+        first = ticketing.issue(device, config, "dat-dai", now=at(9, 0), printed=True).ticket
+        ticketing.issue(device, config, "thue", now=at(9, 1), printed=True)
     where = (
         "--site",
         SITE,

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from kiosk.store import Store
-from sync._central_store import CentralStore
+from sync.central_store import CentralStore
 from tests.conftest import ROOT, kiosk_in
 from tests.disks import fill, kiosk_as_nobody, needs_root, public_folder, tmpfs
 
@@ -428,7 +428,7 @@ def test_fail__a_database_locked_past_the_busy_timeout_is_one_line_exit_74(site:
 def test_ok__status_does_not_import_hardware_libraries(site: Path) -> None:
     assert kiosk(site, "issue", "dat-dai").returncode == 0  # a database for status to read
     probe = (
-        "import sys; from kiosk.cli import main; main(['--config', sys.argv[1], '--db', "
+        "import sys; from kiosk.app.cli import main; main(['--config', sys.argv[1], '--db', "
         "sys.argv[2], 'status']); heavy = {'pygame', 'paho', 'escpos', 'gpiozero', 'evdev', "
         "'serial', 'sqlite_utils'} & {m.split('.')[0] for m in sys.modules}; print(sorted(heavy))"
     )
@@ -580,9 +580,10 @@ def test_ok__the_configuration_watch_keeps_its_version_while_the_database_cannot
     """A daemon's watch for central's configuration does not take a database it cannot read
     for a while (damaged, then mended) for one without: it says so once, keeps the version
     it runs on and does not start the daemon again; a new version read later still does."""
-    from kiosk.cli._context import Context
-    from kiosk.cli._parser import build_parser
-    from kiosk.cli._run import _watch_central
+    from kiosk.app.cli._parser import build_parser
+    from kiosk.app.context import Context
+    from kiosk.app.daemons import Life
+    from kiosk.app.daemons._life import _watch_central
     from kiosk.config import load_raw
     from sync._inbound import apply_config
 
@@ -597,16 +598,17 @@ def test_ok__the_configuration_watch_keeps_its_version_while_the_database_cannot
     central(3)
     args = ["--config", str(site / "config.toml"), "--db", str(db), "run", "scanner"]
     ctx = Context(build_parser().parse_args(args), args)
-    assert ctx.config.sources[-1] == "central v3"
+    life = Life(ctx.config, ctx.db_path, ctx.args.config)
+    assert life.config.sources[-1] == "central v3"
     good = db.read_bytes()
     db.write_bytes(b"\0 not a database any more " * 200)  # damaged under the daemon
     caplog.set_level(logging.INFO, logger="kiosk")
     stop = threading.Event()
-    watch = threading.Thread(target=_watch_central, args=(ctx, stop, 0.02))
+    watch = threading.Thread(target=_watch_central, args=(life, stop, 0.02))
     watch.start()
     try:
         time.sleep(0.5)
-        assert not stop.is_set() and not ctx.restart
+        assert not stop.is_set() and not life.restart
         said = [r.getMessage() for r in caplog.records]
         unread = [m for m in said if m.startswith("central configuration not read (v3 kept): ")]
         assert unread == [
@@ -615,11 +617,11 @@ def test_ok__the_configuration_watch_keeps_its_version_while_the_database_cannot
         ], said
         db.write_bytes(good)  # mended: the same version, nothing to do
         time.sleep(0.3)
-        assert not stop.is_set() and not ctx.restart
+        assert not stop.is_set() and not life.restart
         assert "central configuration read again" in [r.getMessage() for r in caplog.records]
         central(4)
         assert stop.wait(5)
-        assert ctx.restart
+        assert life.restart
     finally:
         stop.set()
         watch.join(5)

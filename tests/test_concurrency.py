@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from kiosk import queue
+from kiosk import ticketing
 from kiosk.config import Config
 from kiosk.store import Store
 from tests.conftest import at, make_config
@@ -33,7 +33,9 @@ def _issue_worker(db: str, start: Any, out: Any) -> None:
     with Store(db) as store:
         start.wait()
         for i in range(PER_WORKER):
-            issued = queue.issue(store, config, "dat-dai", now=at(9, second=i / 100), printed=True)
+            issued = ticketing.issue(
+                store, config, "dat-dai", now=at(9, second=i / 100), printed=True
+            )
             numbers.append(issued.ticket.number)
     out.put(numbers)
 
@@ -46,7 +48,7 @@ def _call_worker(db: str, counter: int, start: Any, out: Any) -> None:
         step = 0
         while True:
             step += 1
-            result = queue.call_next(store, config, counter, now=at(10, second=step / 100))
+            result = ticketing.call_next(store, config, counter, now=at(10, second=step / 100))
             if result.ticket is None:
                 break
             called.append(result.ticket.number)
@@ -99,7 +101,7 @@ def test_ok__four_processes_calling_never_call_a_ticket_twice(tmp_path: Path) ->
     with Store(db) as store:
         for i in range(total):
             service = "dat-dai" if i % 3 else "thue"
-            queue.issue(store, config, service, now=at(8, second=i), printed=True,
+            ticketing.issue(store, config, service, now=at(8, second=i), printed=True,
                         priority=i % 7 == 0)  # fmt: skip
     results = _run(_call_worker, [(str(db), n) for n in range(1, WORKERS + 1)])
     called = [number for numbers in results for number in numbers]

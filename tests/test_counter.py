@@ -20,20 +20,12 @@ import pytest
 from evdev import ecodes
 from gpiozero.pins.mock import MockFactory
 
-from kiosk import queue
+from kiosk import ticketing
+from kiosk.app.inputsim import Keyboards, down, event, repeat, syn, tap, up
 from kiosk.config import Config
-from kiosk.counter import (
-    CounterButtons,
-    CounterLights,
-    Key,
-    KeyDecoder,
-    Keypads,
-    Outcome,
-    Press,
-    Station,
-)
+from kiosk.counter import Key, Outcome, Press, Station
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
-from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up
+from kiosk.keys import CounterButtons, CounterLights, KeyDecoder, Keypads
 from kiosk.store import Store
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, make_config, wait_until
 from tests.disks import fill, needs_root, tmpfs
@@ -106,7 +98,7 @@ class Rig:
         return outcome
 
     def issue(self, service: str = "dat-dai", *, priority: bool = False) -> str:
-        issued = queue.issue(
+        issued = ticketing.issue(
             self.store, self.config, service, now=self.clock[0], priority=priority, printed=True
         )
         self.clock[0] += 1
@@ -198,7 +190,7 @@ def test_ok__every_gpio_action_goes_through_the_queue_rules(rig: Rig) -> None:
     assert (rating["label"], rating["score"], rating["staff"]) == ("Hài lòng", 3, "cb-0101")
 
     assert rig.act(PAUSE).kind == "paused"
-    assert queue.snapshot(rig.store, rig.config, now=rig.clock[0])["counters"][0]["paused"]
+    assert ticketing.snapshot(rig.store, rig.config, now=rig.clock[0])["counters"][0]["paused"]
     assert rig.events("counter.paused")[0]["reason"] == "Tạm nghỉ"
     assert rig.act(PAUSE).kind == "resumed"  # the pause key toggles
     assert [o.kind for o in rig.outcomes] == [
@@ -406,13 +398,13 @@ def test_ok__lights_follow_changes_made_elsewhere(rig: Rig) -> None:
     loop.start()
     try:
         with Store(rig.store.path) as other:  # another process's connection
-            queue.call_next(other, rig.config, 1, now=rig.clock[0])
+            ticketing.call_next(other, rig.config, 1, now=rig.clock[0])
             wait_until(lambda: rig.lights.steady.get(1) == "on")
             assert rig.pins.pin(LED).state is True
-            queue.done(other, rig.config, 1, now=rig.clock[0])
+            ticketing.done(other, rig.config, 1, now=rig.clock[0])
             wait_until(lambda: rig.lights.steady.get(1) == "off")
             wait_until(lambda: rig.pins.pin(RATING_LED).state is True)
-            queue.pause(other, rig.config, 1, "Họp", now=rig.clock[0])
+            ticketing.pause(other, rig.config, 1, "Họp", now=rig.clock[0])
             wait_until(lambda: rig.lights.steady.get(1) == "slow")
     finally:
         stop.set()
@@ -855,7 +847,7 @@ def test_ok__gpio_factory_choice_names_only_fallbacks_and_passes_other_warnings_
 
     from gpiozero import BadPinFactory, Device, PinFactoryFallback
 
-    from kiosk.gpio_lib import default_factory
+    from kiosk.keys._gpio_lib import default_factory
 
     def choose() -> Any:  # gpiozero's choice, at its seam: lgpio passed over, then the rest
         warnings.warn(

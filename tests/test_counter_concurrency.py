@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from kiosk import queue
+from kiosk import ticketing
+from kiosk.app.bench.counter import concurrent_config, run_counters
 from kiosk.config import Config
-from kiosk.counter._bench import concurrent_config, run_counters
 from kiosk.store import Store
 from tests.conftest import OPEN_ALL_DAY, make_config
 
@@ -42,7 +42,7 @@ def _issuer_process(db: str, count: int, start: Any, out: Any) -> None:
     with Store(db) as store:
         start.wait()
         for _ in range(count):
-            queue.issue(store, config, "dat-dai", now=time.time(), printed=True)
+            ticketing.issue(store, config, "dat-dai", now=time.time(), printed=True)
             time.sleep(0.002)
     out.put(("issuer", count))
 
@@ -65,7 +65,7 @@ def test_ok__ten_counters_two_thousand_presses_nobody_twice_nobody_passed_over(
     config = shared_config()
     with Store(db) as store:
         for _ in range(2500):
-            queue.issue(store, config, "dat-dai", now=time.time(), printed=True)
+            ticketing.issue(store, config, "dat-dai", now=time.time(), printed=True)
 
     results = run_site(db)
 
@@ -101,7 +101,7 @@ def test_ok__counts_add_up_while_the_kiosk_keeps_issuing(tmp_path: Path) -> None
     config = shared_config()
     with Store(db) as store:
         for _ in range(300):
-            queue.issue(store, config, "dat-dai", now=time.time(), printed=True)
+            ticketing.issue(store, config, "dat-dai", now=time.time(), printed=True)
 
     results = run_site(db, issue_meanwhile=1200)
 

@@ -10,7 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from kiosk import queue
+from kiosk import ticketing
 from kiosk.store import Store
 from tests.conftest import at
 from tests.test_concurrency import shared_config
@@ -24,7 +24,7 @@ def _child(db: Path, write_fd: int, first_second: float) -> None:
     second = first_second
     while True:
         second += 0.01
-        issued = queue.issue(store, config, "dat-dai", now=at(9, second=second), printed=True)
+        issued = ticketing.issue(store, config, "dat-dai", now=at(9, second=second), printed=True)
         # Only report what has been committed: it must survive the kill.
         os.write(write_fd, f"{issued.ticket.uid} {issued.ticket.number}\n".encode())
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from kiosk import codes
+from kiosk.app.demo._busy_site import SERVICES as BUSY_SERVICES
+from kiosk.app.demo._slips import CACHED, demo_slips, service_counters
+from kiosk.app.demo.dossiers import BY_NAME, ONE_STOP, PROCEDURES, sample_dossiers
 from kiosk.config import load_config
-from kiosk.demo._busy_site import SERVICES as BUSY_SERVICES
-from kiosk.demo._dossiers import BY_NAME, ONE_STOP, PROCEDURES, sample_dossiers
-from kiosk.demo._slips import CACHED, demo_slips, service_counters
 from tests.conftest import EXAMPLE
 
 RECEIVE, EXAMINE, APPROVE = "Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Phê duyệt kết quả"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from kiosk.app.demo._definitions import FIGURES
 from kiosk.daily import daily_report
-from kiosk.demo._definitions import FIGURES
 from tests.conftest import ROOT
 from tests.test_demo_dossiers import problems
 

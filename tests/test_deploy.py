@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.bench.site import MALLOC
+from kiosk.app.deploy import _match, rules, units
 from kiosk.config import Config, ScannerDevice
-from kiosk.deploy import _match, rules, units
-from kiosk.site_bench import MALLOC
 from tests.conftest import ROOT, make_config
 
 SYSTEMD = ROOT / "systemd"

@@ -25,7 +25,8 @@ from gpiozero.pins.mock import MockFactory
 
 from kiosk import tokens
 from kiosk.config import Config
-from kiosk.desk import Buttons, Desk, Feedback, LongPress, Outcome, Press
+from kiosk.desk import Desk, Outcome, Press
+from kiosk.keys import Buttons, Feedback, LongPress
 from kiosk.store import Reserve, Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
 from tests.conftest import OPEN_ALL_DAY, at, make_config
@@ -386,9 +387,9 @@ def test_ok__paper_low_is_reported_before_paper_out(site: Site) -> None:
     with site.store.read() as conn:
         kept = conn.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()[0]
     assert json.loads(kept)["state"] == "paper_out"
-    from kiosk import queue
+    from kiosk import ticketing
 
-    snap = queue.snapshot(site.store, site.config, now=site.clock[0])
+    snap = ticketing.snapshot(site.store, site.config, now=site.clock[0])
     assert snap["printer"]["state"] == "paper_out"  # what `kiosk status` shows
 
 
@@ -420,9 +421,9 @@ def test_fail__daily_cap_refused(site: Site) -> None:
 
 
 def test_ok__recover_voids_tickets_left_mid_print(site: Site) -> None:
-    from kiosk import queue
+    from kiosk import ticketing
 
-    left = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    left = ticketing.issue(site.store, site.config, "dat-dai", now=site.clock[0])
     assert left.ticket.status == "issued"
     assert site.desk.recover() == [left.ticket.number]
     assert site.tickets() == [("A001", "void", 0)]
@@ -734,10 +735,10 @@ def test_fail__a_printed_ticket_not_recorded_survives_restarts_and_joins_the_que
 
 
 def test_ok__recover_records_a_ticket_noted_as_printed_and_voids_the_others(site: Site) -> None:
-    from kiosk import queue
+    from kiosk import ticketing
 
-    printed = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
-    unprinted = queue.issue(site.store, site.config, "thue", now=site.clock[0])
+    printed = ticketing.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    unprinted = ticketing.issue(site.store, site.config, "thue", now=site.clock[0])
     assert site.desk.note is not None and site.desk.note.ready()
     site.desk.note.write([printed.ticket.uid])  # as the last run did once the printer took it
     assert site.desk.recover() == [unprinted.ticket.number]
@@ -875,7 +876,7 @@ def _desk_as_nobody(db: Path) -> dict[str, Any]:
 def test_fail__a_printed_ticket_noted_by_root_is_not_voided_by_the_kiosk_user() -> None:
     import os
 
-    from kiosk import queue
+    from kiosk import ticketing
     from tests.disks import NOBODY, public_folder
 
     with public_folder() as top:
@@ -884,7 +885,7 @@ def test_fail__a_printed_ticket_noted_by_root_is_not_voided_by_the_kiosk_user() 
         db = site / "kiosk.db"
         config = make_config(hours=OPEN_ALL_DAY)
         with Store(db) as store:  # A001 printed by a run as root, which died before the commit
-            printed = queue.issue(store, config, "dat-dai", now=at(9, 0))
+            printed = ticketing.issue(store, config, "dat-dai", now=at(9, 0))
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         for path in (site, *site.iterdir()):
             os.chown(path, NOBODY, NOBODY)
@@ -928,10 +929,10 @@ def test_fail__a_note_that_becomes_readable_settles_the_tickets_left_before_any_
 ) -> None:
     """The note was unreadable at start (a folder in its place here, as root may read any
     file): once it is a note again, the idle loop records what it notes, then presses go on."""
-    from kiosk import queue
+    from kiosk import ticketing
 
     caplog.set_level(logging.INFO, logger="kiosk.desk")
-    printed = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    printed = ticketing.issue(site.store, site.config, "dat-dai", now=site.clock[0])
     assert site.desk.note is not None
     site.desk.note.path.mkdir()
     assert site.desk.recover() == []
@@ -1002,10 +1003,10 @@ def test_fail__a_ticket_the_printer_took_is_not_voided_when_the_code_after_the_s
 def test_ok__a_noted_ticket_of_a_day_now_over_is_said_to_expire_not_to_join_the_queue(
     site: Site, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from kiosk import queue
+    from kiosk import ticketing
 
     caplog.set_level(logging.INFO, logger="kiosk.desk")
-    printed = queue.issue(site.store, site.config, "dat-dai", now=site.clock[0])
+    printed = ticketing.issue(site.store, site.config, "dat-dai", now=site.clock[0])
     assert site.desk.note is not None and site.desk.note.ready()
     site.desk.note.write([printed.ticket.uid])
     site.clock[0] += 24 * 3600  # the kiosk starts again the next day

@@ -24,13 +24,13 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from display.voice import REQUIRED
+from kiosk.app.doctor import FAIL, OK, SKIP, WARN, Check, can_run
+from kiosk.app.doctor import _deployment as deployment
+from kiosk.app.doctor import _devices as devices
+from kiosk.app.doctor import _pinmux as pinmux
+from kiosk.app.doctor import _system as system
+from kiosk.app.doctor.command import running_daemons
 from kiosk.config import Config, ScannerDevice
-from kiosk.doctor import FAIL, OK, SKIP, WARN, Check, can_run
-from kiosk.doctor import _deployment as deployment
-from kiosk.doctor import _devices as devices
-from kiosk.doctor import _pinmux as pinmux
-from kiosk.doctor import _system as system
-from kiosk.doctor._run import running_daemons
 from printer.virtual import PtyPrinter, VirtualPrinter
 from tests.brokers import Broker, free_port
 from tests.conftest import ROOT, example_raw, make_config
@@ -740,8 +740,8 @@ def test_ok__a_running_sync_daemons_link_is_read_from_its_report(tmp_path: Path)
 READ_AS_NOBODY = """
 import json, sys
 from pathlib import Path
-from kiosk.demo._busy_figures import day_figures
-from kiosk.doctor._devices import _reported_link, _reported_printer
+from kiosk.app.demo._busy_figures import day_figures
+from kiosk.app.doctor._devices import _reported_link, _reported_printer
 db, central = sys.argv[1], sys.argv[2]
 figures = day_figures(Path(db), Path(central), site="hcc-test", day=sys.argv[3])
 print(json.dumps({"link": _reported_link(db).detail,
@@ -757,9 +757,9 @@ def test_ok__what_the_daemons_reported_is_read_leaving_no_file_of_the_readers(
     """The doctor (and the busy day's figures) read the database as the read-only
     commands do: a user who may write in the folder but owns neither database leaves no
     -wal or -shm of their own beside them, which would keep the daemons from writing."""
-    from kiosk import queue
+    from kiosk import ticketing
     from kiosk.store import Store
-    from sync._central_store import CentralStore, Incoming
+    from sync.central_store import CentralStore, Incoming
     from tests.conftest import OPEN_ALL_DAY, at
     from tests.disks import as_nobody, public_folder, python_for_nobody
 
@@ -768,9 +768,9 @@ def test_ok__what_the_daemons_reported_is_read_leaving_no_file_of_the_readers(
         db, central = folder / "kiosk.db", folder / "central.db"
         config = make_config(hours=OPEN_ALL_DAY)
         with Store(db) as store:
-            ticket = queue.issue(store, config, "dat-dai", now=at(9), printed=True).ticket
-            queue.call_next(store, config, 1, now=at(9, 5))
-            queue.skip(store, config, 1, now=at(9, 10))
+            ticket = ticketing.issue(store, config, "dat-dai", now=at(9), printed=True).ticket
+            ticketing.call_next(store, config, 1, now=at(9, 5))
+            ticketing.skip(store, config, 1, now=at(9, 10))
             store.report_health("sync", "ok", "connected to broker:8883 (TLS)", at(9))
             with store.change(at(9)) as tx:
                 tx.put("printer", json.dumps({"state": "ready", "detail": ""}))

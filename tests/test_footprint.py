@@ -24,18 +24,27 @@ from kiosk import randomness, tokens
 # What a daemon's start imports (``kiosk run NAME`` through its CLI entry point).
 DAEMON_MODULES = {
     "kiosk": [
-        "kiosk.cli",
-        "kiosk.cli._run",
-        "kiosk.cli._printer_cmds",
+        "kiosk.app.cli",
+        "kiosk.app.cli._run",
+        "kiosk.app.daemons.kiosk",
+        "kiosk.app.cli._printer_cmds",
         "kiosk.desk",
+        "kiosk.keys",
         "printer",
-        "kiosk.gpio_lib",
+        "kiosk.keys._gpio_lib",
         "printer._escpos_lib",
     ],  # the last two at start, not import
-    "counter": ["kiosk.cli", "kiosk.cli._run", "kiosk.counter", "kiosk.gpio_lib"],
-    "scanner": ["kiosk.cli", "kiosk.cli._run", "scanner"],
-    "sync": ["kiosk.cli", "kiosk.cli._run", "sync"],
-    "display": ["kiosk.cli", "kiosk.cli._run", "display"],
+    "counter": [
+        "kiosk.app.cli",
+        "kiosk.app.cli._run",
+        "kiosk.app.daemons.counter",
+        "kiosk.counter",
+        "kiosk.keys",
+        "kiosk.keys._gpio_lib",
+    ],
+    "scanner": ["kiosk.app.cli", "kiosk.app.cli._run", "kiosk.app.daemons.scanner", "scanner"],
+    "sync": ["kiosk.app.cli", "kiosk.app.cli._run", "kiosk.app.daemons.sync", "sync"],
+    "display": ["kiosk.app.cli", "kiosk.app.cli._run", "kiosk.app.daemons.display", "display"],
 }
 # Never in any daemon: a package's metadata reader (zipfile, email, csv), OpenSSL through
 # hashlib where no TLS is spoken, asyncio (and ssl) for a select loop, setuptools.
@@ -87,7 +96,7 @@ GPIOZERO_LEFT_OUT = ("importlib.metadata", "importlib_resources", "zipfile", "em
 def test_ok__gpio_devices_without_gpiozero_look_ups_which_still_work_after() -> None:
     code = (
         "import sys\n"
-        "from kiosk.gpio_lib import LED, DigitalInputDevice, factory, gpiozero\n"
+        "from kiosk.keys._gpio_lib import LED, DigitalInputDevice, factory, gpiozero\n"
         "button, led = DigitalInputDevice(5, pin_factory=factory()), LED(6)\n"
         "led.on()\n"
         "assert type(factory()).__name__ == 'MockFactory' and led.pin.state\n"
@@ -102,7 +111,7 @@ def test_ok__gpio_devices_without_gpiozero_look_ups_which_still_work_after() -> 
         "print(json.dumps(sorted(names)))\n"
     )
     names = json.loads(python_says(code, GPIOZERO_PIN_FACTORY="mock"))
-    from kiosk.gpio_lib import FACTORIES
+    from kiosk.keys._gpio_lib import FACTORIES
 
     assert set(FACTORIES) <= set(names)  # gpiozero's own entry points, by the same names
 
@@ -110,7 +119,7 @@ def test_ok__gpio_devices_without_gpiozero_look_ups_which_still_work_after() -> 
 def test_ok__gpio_factory_named_by_a_builtin_entry_point_is_the_one_gpiozero_would_load() -> None:
     from importlib.metadata import entry_points
 
-    from kiosk.gpio_lib import FACTORIES
+    from kiosk.keys._gpio_lib import FACTORIES
 
     loaded = {ep.name: ep.value for ep in entry_points(group="gpiozero_pin_factories")}
     assert {name: loaded[name] for name in FACTORIES} == FACTORIES
@@ -118,7 +127,7 @@ def test_ok__gpio_factory_named_by_a_builtin_entry_point_is_the_one_gpiozero_wou
 
 def test_fail__gpio_factory_unknown_name_is_gpiozeros_own_error() -> None:
     code = (
-        "from kiosk.gpio_lib import default_factory\n"
+        "from kiosk.keys._gpio_lib import default_factory\n"
         "try:\n"
         "    default_factory()\n"
         "except Exception as exc:\n"

@@ -29,7 +29,7 @@ from display import (
     save_lookup,
 )
 from display._lookup import current_view
-from kiosk import dossiers, queue, tokens
+from kiosk import dossiers, ticketing, tokens
 from kiosk.config import Config
 from kiosk.lookup import (
     DOSSIER,
@@ -679,7 +679,7 @@ def test_ok__dossier_code_from_a_portal_link_is_looked_up(store: Store, config: 
 # --- ticket QR codes -----------------------------------------------------------------------
 
 
-def token_for(store: Store, ticket: queue.Ticket, now: float = NOW) -> str:
+def token_for(store: Store, ticket: ticketing.Ticket, now: float = NOW) -> str:
     return tokens.sign(tokens.site_key(store, now), ticket.day, ticket.number)
 
 
@@ -697,10 +697,10 @@ def test_ok__waiting_ticket_shows_how_many_are_ahead(
 ) -> None:
     config = open_config
     issued = [
-        queue.issue(store, config, "dat-dai", now=at(8, minute), printed=True)
+        ticketing.issue(store, config, "dat-dai", now=at(8, minute), printed=True)
         for minute in (1, 2, 3)
     ]
-    queue.issue(store, config, "thue", now=at(8, 4), printed=True)  # another service's
+    ticketing.issue(store, config, "thue", now=at(8, 4), printed=True)  # another service's
     expected = {0: "không còn ai", 1: "còn 1 người", 2: "còn 2 người"}
     for index, one in enumerate(issued):
         view = look_up(store, config, token_for(store, one.ticket), NOW, act=True)
@@ -725,7 +725,7 @@ def test_ok__waiting_ticket_shows_how_many_are_ahead(
     assert "còn 2 người" in shown
     assert third.action in shown
     # After one is called, one fewer is ahead.
-    queue.call_next(store, config, 1, now=at(9, 1))
+    ticketing.call_next(store, config, 1, now=at(9, 1))
     later = look_up(store, config, token_for(store, issued[2].ticket), at(9, 2), act=False)
     assert later.detail["ahead"] == 1
 
@@ -734,8 +734,8 @@ def test_ok__called_ticket_names_the_counter(
     store: Store, open_config: Config, faces: ScreenFonts
 ) -> None:
     config = open_config
-    issued = queue.issue(store, config, "tu-phap-ho-tich", now=at(8), printed=True)
-    called = queue.call_next(store, config, 4, now=at(8, 50))
+    issued = ticketing.issue(store, config, "tu-phap-ho-tich", now=at(8), printed=True)
+    called = ticketing.call_next(store, config, 4, now=at(8, 50))
     assert called.ticket is not None
     view = look_up(store, config, token_for(store, issued.ticket), NOW, act=True)
     assert view.title == "ĐÃ ĐẾN LƯỢT"
@@ -751,21 +751,21 @@ def test_ok__called_ticket_names_the_counter(
 
 def test_ok__done_ticket_says_where_and_when(store: Store, open_config: Config) -> None:
     config = open_config
-    issued = queue.issue(store, config, "thue", now=at(8), printed=True)
-    queue.call_next(store, config, 8, now=at(8, 10))
-    queue.done(store, config, 8, now=at(8, 25))
+    issued = ticketing.issue(store, config, "thue", now=at(8), printed=True)
+    ticketing.call_next(store, config, 8, now=at(8, 10))
+    ticketing.done(store, config, 8, now=at(8, 25))
     view = look_up(store, config, token_for(store, issued.ticket), NOW, act=True)
     assert view.title == "ĐÃ PHỤC VỤ XONG"
     assert view.detail["status"] == "done"
     assert view.action == "Số G001 đã được phục vụ tại quầy số 8 lúc 08:25."
 
 
-def miss(store: Store, config: Config, at_time: float) -> queue.Ticket:
+def miss(store: Store, config: Config, at_time: float) -> ticketing.Ticket:
     """A dat-dai ticket called at counter 1 and skipped at ``at_time`` (another waits behind)."""
-    issued = queue.issue(store, config, "dat-dai", now=at_time - 120, printed=True)
-    queue.issue(store, config, "dat-dai", now=at_time - 110, printed=True)
-    queue.call_next(store, config, 1, now=at_time - 60)
-    skipped = queue.skip(store, config, 1, now=at_time)
+    issued = ticketing.issue(store, config, "dat-dai", now=at_time - 120, printed=True)
+    ticketing.issue(store, config, "dat-dai", now=at_time - 110, printed=True)
+    ticketing.call_next(store, config, 1, now=at_time - 60)
+    skipped = ticketing.skip(store, config, 1, now=at_time)
     assert skipped.status == "missed"
     assert skipped.id == issued.ticket.id
     return skipped
@@ -805,7 +805,7 @@ def test_ok__missed_ticket_re_enters_when_scanned(
     shown = assert_fits(frame, LANDSCAPE)
     assert "ĐÃ VÀO LẠI HÀNG CHỜ" in shown
     # It is called next, before the ticket that was waiting behind it.
-    called = queue.call_next(store, config, 1, now=NOW + 60)
+    called = ticketing.call_next(store, config, 1, now=NOW + 60)
     assert called.ticket is not None
     assert called.ticket.number == "A001"
 
@@ -831,10 +831,10 @@ def test_fail__a_number_re_enters_only_once(store: Store, open_config: Config) -
     missed = miss(store, config, at(8, 40))
     token = token_for(store, missed)
     assert look_up(store, config, token, at(8, 45), act=True).title == "ĐÃ VÀO LẠI HÀNG CHỜ"
-    called = queue.call_next(store, config, 1, now=at(8, 46))
+    called = ticketing.call_next(store, config, 1, now=at(8, 46))
     assert called.ticket is not None
     assert called.ticket.number == missed.number
-    queue.skip(store, config, 1, now=at(8, 47))
+    ticketing.skip(store, config, 1, now=at(8, 47))
     before = ticket_row(store, missed.id)
     assert before[0] == "missed"
     view = look_up(store, config, token, at(8, 50), act=True)
@@ -849,9 +849,9 @@ def test_fail__another_days_ticket_has_expired(
 ) -> None:
     config = open_config
     sunday = MONDAY - dt.timedelta(days=1)
-    issued = queue.issue(store, config, "dat-dai", now=at(16, day=sunday), printed=True)
+    issued = ticketing.issue(store, config, "dat-dai", now=at(16, day=sunday), printed=True)
     assert issued.ticket.day == sunday.isoformat()
-    queue.issue(store, config, "dat-dai", now=at(8), printed=True)  # today's A001
+    ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)  # today's A001
     token = token_for(store, issued.ticket)
     before = ticket_row(store, issued.ticket.id)
     view = look_up(store, config, token, NOW, act=True)
@@ -869,7 +869,7 @@ def test_fail__forged_ticket_is_not_ours(
     store: Store, open_config: Config, faces: ScreenFonts
 ) -> None:
     config = open_config
-    issued = queue.issue(store, config, "dat-dai", now=at(8), printed=True)
+    issued = ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
     forged = tokens.sign(b"another centre's key, not ours!!", issued.ticket.day, "A001")
     assert forged != token_for(store, issued.ticket)
     view = look_up(store, config, forged, NOW, act=True)
@@ -1029,7 +1029,7 @@ def every_kind(store: Store, config: Config) -> list[View]:
         look_up(store, config, "1.011442.000.00.00.H38", NOW, act=False),
         look_up(store, config, "\x1b[2J", NOW, act=False),
     ]
-    waiting = queue.issue(store, config, "thue", now=at(8), printed=True)
+    waiting = ticketing.issue(store, config, "thue", now=at(8), printed=True)
     views.append(look_up(store, config, token_for(store, waiting.ticket), NOW, act=False))
     missed = miss(store, config, at(8, 50))
     views.append(look_up(store, config, token_for(store, missed), NOW, act=True))
@@ -1155,7 +1155,7 @@ def test_ok__portrait_screen_has_no_timeline_for_what_has_none(
     dossier: a queue ticket or a bad code has no "QUÁ TRÌNH XỬ LÝ" to show."""
     config = open_config
     if kind == "ticket":
-        issued = queue.issue(store, config, "dat-dai", now=at(8), printed=True)
+        issued = ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
         raw = token_for(store, issued.ticket)
     else:
         raw = MISSING if kind == "not_found" else "1.011442.000.00.00.H38"

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from kiosk import queue
+from kiosk import ticketing
 from kiosk.config import Config
 from kiosk.freetext import BadText
-from kiosk.queue import Refused
 from kiosk.store import Store
+from kiosk.ticketing import Refused
 from tests.conftest import MONDAY, at, example_raw, make_config
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -48,11 +48,11 @@ def status(store: Store, number: str, day: dt.date = MONDAY) -> str:
 
 def issue(store: Store, config: Config, service: str, when: float, **kw: Any) -> str:
     kw.setdefault("printed", True)
-    return queue.issue(store, config, service, now=when, **kw).ticket.number
+    return ticketing.issue(store, config, service, now=when, **kw).ticket.number
 
 
 def call(store: Store, config: Config, counter: int, when: float) -> str | None:
-    called = queue.call_next(store, config, counter, now=when)
+    called = ticketing.call_next(store, config, counter, now=when)
     return None if called.ticket is None else called.ticket.number
 
 
@@ -88,7 +88,7 @@ def test_ok__numbers_are_sequential_per_service(store: Store, config: Config) ->
         issue(store, config, "thue", at(8, 6)),
     ]
     assert got == ["A001", "A002", "G001", "1001", "A003", "1002", "G002"]
-    issued = queue.issue(store, config, "xay-dung", now=at(8, 7), printed=True)
+    issued = ticketing.issue(store, config, "xay-dung", now=at(8, 7), printed=True)
     assert issued.ticket.number == "3001"
     assert issued.ticket.day == MONDAY.isoformat()
     assert issued.ticket.status == "waiting"
@@ -96,18 +96,18 @@ def test_ok__numbers_are_sequential_per_service(store: Store, config: Config) ->
 
 
 def test_ok__issue_reports_people_ahead_and_wait(store: Store, config: Config) -> None:
-    first = queue.issue(store, config, "dat-dai", now=at(8), printed=True)
+    first = ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
     assert first.ahead == 0 and first.wait_minutes == 0
-    queue.issue(store, config, "dat-dai", now=at(8, 1), printed=True)
-    third = queue.issue(store, config, "dat-dai", now=at(8, 2), printed=True)
+    ticketing.issue(store, config, "dat-dai", now=at(8, 1), printed=True)
+    third = ticketing.issue(store, config, "dat-dai", now=at(8, 2), printed=True)
     # 2 ahead x 12 min default / (counter 1 + half of counter 2) = 16 min
     assert third.ahead == 2 and third.wait_minutes == 16
-    priority = queue.issue(store, config, "dat-dai", now=at(8, 3), priority=True, printed=True)
+    priority = ticketing.issue(store, config, "dat-dai", now=at(8, 3), priority=True, printed=True)
     assert priority.ahead == 0
-    fourth = queue.issue(store, config, "dat-dai", now=at(8, 4), printed=True)
+    fourth = ticketing.issue(store, config, "dat-dai", now=at(8, 4), printed=True)
     assert fourth.ahead == 4
     # Other services' queues do not count.
-    tax = queue.issue(store, config, "thue", now=at(8, 5), printed=True)
+    tax = ticketing.issue(store, config, "thue", now=at(8, 5), printed=True)
     assert tax.ahead == 0
     event = of_type(store, "ticket.issued")[2]
     assert event["data"]["number"] == "A003"
@@ -118,9 +118,11 @@ def test_err__daily_cap_refuses_and_records(store: Store) -> None:
     config = config_with(dat_dai={"daily_cap": 3})
     numbers = [issue(store, config, "dat-dai", at(8, i)) for i in range(3)]
     assert numbers == ["A001", "A002", "A003"]
-    error = assert_refused("cap_reached", queue.issue, store, config, "dat-dai", now=at(8, 5))
+    error = assert_refused("cap_reached", ticketing.issue, store, config, "dat-dai", now=at(8, 5))
     assert "hết số" in error.vi
-    assert_refused("cap_reached", queue.issue, store, config, "dat-dai", now=at(9), priority=True)
+    assert_refused(
+        "cap_reached", ticketing.issue, store, config, "dat-dai", now=at(9), priority=True
+    )
     refusals = of_type(store, "ticket.refused")
     assert [e["data"] for e in refusals] == [
         {"service": "dat-dai", "priority": False, "reason": "cap_reached"},
@@ -130,7 +132,7 @@ def test_err__daily_cap_refuses_and_records(store: Store) -> None:
     assert count.fetchone()[0] == 3
     # Other services still issue.
     assert issue(store, config, "thue", at(9, 1)) == "G001"
-    snap = queue.snapshot(store, config, now=at(9, 2))
+    snap = ticketing.snapshot(store, config, now=at(9, 2))
     land = next(s for s in snap["services"] if s["id"] == "dat-dai")
     assert land["issued"] == 3 and land["remaining"] == 0
 
@@ -138,7 +140,7 @@ def test_err__daily_cap_refuses_and_records(store: Store) -> None:
 def test_err__band_cap_is_the_daily_cap(store: Store) -> None:
     config = config_with(xay_dung={"daily_cap": 2})
     assert [issue(store, config, "xay-dung", at(8, i)) for i in range(2)] == ["3001", "3002"]
-    assert_refused("cap_reached", queue.issue, store, config, "xay-dung", now=at(8, 3))
+    assert_refused("cap_reached", ticketing.issue, store, config, "xay-dung", now=at(8, 3))
 
 
 @pytest.mark.parametrize(
@@ -155,7 +157,7 @@ def test_err__band_cap_is_the_daily_cap(store: Store) -> None:
 def test_err__outside_hours_refuses_and_records(
     store: Store, config: Config, when: float, code: str, service: str
 ) -> None:
-    assert_refused(code, queue.issue, store, config, service, now=when)
+    assert_refused(code, ticketing.issue, store, config, service, now=when)
     assert [e["data"] for e in of_type(store, "ticket.refused")] == [
         {"service": service, "priority": False, "reason": code}
     ]
@@ -165,17 +167,17 @@ def test_err__outside_hours_refuses_and_records(
 
 def test_ok__refusal_does_not_use_up_a_number(store: Store, config: Config) -> None:
     assert issue(store, config, "dat-dai", at(11, 0)) == "A001"
-    assert_refused("lunch", queue.issue, store, config, "dat-dai", now=at(11, 45))
+    assert_refused("lunch", ticketing.issue, store, config, "dat-dai", now=at(11, 45))
     assert issue(store, config, "dat-dai", at(13, 0)) == "A002"
     assert issue(store, config, "bao-hiem-xa-hoi", at(16, 14)) == "F001"
-    assert_refused("after_close", queue.issue, store, config, "bao-hiem-xa-hoi", now=at(16, 15))
+    assert_refused("after_close", ticketing.issue, store, config, "bao-hiem-xa-hoi", now=at(16, 15))
     assert issue(store, config, "dat-dai", at(16, 15)) == "A003"
 
 
 def test_err__unknown_service_and_counter(store: Store, config: Config) -> None:
-    error = assert_refused("unknown_service", queue.issue, store, config, "dat-da", now=at(8))
+    error = assert_refused("unknown_service", ticketing.issue, store, config, "dat-da", now=at(8))
     assert "dat-dai" in str(error)
-    assert_refused("unknown_counter", queue.call_next, store, config, 99, now=at(8))
+    assert_refused("unknown_counter", ticketing.call_next, store, config, 99, now=at(8))
     assert events(store) == []
 
 
@@ -183,11 +185,11 @@ def test_err__unknown_service_and_counter(store: Store, config: Config) -> None:
 
 
 def test_ok__unprinted_ticket_is_not_callable_until_printed(store: Store, config: Config) -> None:
-    issued = queue.issue(store, config, "dat-dai", now=at(8), printed=False)
+    issued = ticketing.issue(store, config, "dat-dai", now=at(8), printed=False)
     assert issued.ticket.status == "issued"
     assert call(store, config, 1, at(8, 1)) is None
     assert "ticket.printed" not in types(store)
-    printed = queue.mark_printed(store, config, issued.ticket.uid, now=at(8, 2))
+    printed = ticketing.mark_printed(store, config, issued.ticket.uid, now=at(8, 2))
     assert printed.status == "waiting"
     assert printed.queued_at == at(8, 2)
     assert of_type(store, "ticket.printed")[0]["data"] == {
@@ -196,7 +198,7 @@ def test_ok__unprinted_ticket_is_not_callable_until_printed(store: Store, config
     }
     assert call(store, config, 1, at(8, 3)) == "A001"
     assert_refused(
-        "not_awaiting_print", queue.mark_printed, store, config, issued.ticket.uid, now=at(8, 4)
+        "not_awaiting_print", ticketing.mark_printed, store, config, issued.ticket.uid, now=at(8, 4)
     )
 
 
@@ -206,8 +208,8 @@ def test_ok__printed_in_the_same_step_records_both_events(store: Store, config: 
 
 
 def test_ok__void_is_never_called_and_its_number_never_reused(store: Store, config: Config) -> None:
-    bad = queue.issue(store, config, "dat-dai", now=at(8), printed=False)
-    voided = queue.void(store, config, bad.ticket.uid, "paper out", now=at(8, 1))
+    bad = ticketing.issue(store, config, "dat-dai", now=at(8), printed=False)
+    voided = ticketing.void(store, config, bad.ticket.uid, "paper out", now=at(8, 1))
     assert voided.status == "void"
     assert of_type(store, "ticket.voided")[0]["data"] == {
         "ticket": bad.ticket.uid,
@@ -219,16 +221,18 @@ def test_ok__void_is_never_called_and_its_number_never_reused(store: Store, conf
     assert call(store, config, 1, at(8, 4)) is None
     assert status(store, "A001") == "void"
     assert_refused(
-        "not_awaiting_print", queue.mark_printed, store, config, bad.ticket.uid, now=at(9)
+        "not_awaiting_print", ticketing.mark_printed, store, config, bad.ticket.uid, now=at(9)
     )
-    assert_refused("not_awaiting_print", queue.void, store, config, bad.ticket.uid, "x", now=at(9))
+    assert_refused(
+        "not_awaiting_print", ticketing.void, store, config, bad.ticket.uid, "x", now=at(9)
+    )
     assert status(store, "A001") == "void"
 
 
 def test_err__cannot_void_a_printed_ticket(store: Store, config: Config) -> None:
-    good = queue.issue(store, config, "dat-dai", now=at(8), printed=True)
+    good = ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
     assert_refused(
-        "not_awaiting_print", queue.void, store, config, good.ticket.uid, "x", now=at(8, 1)
+        "not_awaiting_print", ticketing.void, store, config, good.ticket.uid, "x", now=at(8, 1)
     )
     assert call(store, config, 1, at(8, 2)) == "A001"
 
@@ -286,20 +290,20 @@ def test_ok__aging_calls_a_long_waiting_normal_before_priority(
 def test_ok__recall_repeats_the_call(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
     call(store, config, 1, at(8, 1))
-    assert queue.recall(store, config, 1, now=at(8, 2)).recalls == 1
-    assert queue.recall(store, config, 1, now=at(8, 3)).recalls == 2
+    assert ticketing.recall(store, config, 1, now=at(8, 2)).recalls == 1
+    assert ticketing.recall(store, config, 1, now=at(8, 3)).recalls == 2
     recalls = of_type(store, "ticket.recalled")
     assert [e["data"]["recalls"] for e in recalls] == [1, 2]
     assert recalls[0]["data"]["number"] == "A001" and recalls[0]["data"]["counter"] == 1
     assert status(store, "A001") == "called"
-    assert_refused("not_serving", queue.recall, store, config, 3, now=at(8, 4))
+    assert_refused("not_serving", ticketing.recall, store, config, 3, now=at(8, 4))
 
 
 def test_ok__call_while_serving_finishes_the_current_ticket(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
     issue(store, config, "dat-dai", at(8, 1))
     call(store, config, 1, at(9))
-    second = queue.call_next(store, config, 1, now=at(9, 7))
+    second = ticketing.call_next(store, config, 1, now=at(9, 7))
     assert second.ticket is not None and second.ticket.number == "A002"
     assert second.finished is not None and second.finished.number == "A001"
     assert second.finished.status == "done"
@@ -308,7 +312,7 @@ def test_ok__call_while_serving_finishes_the_current_ticket(store: Store, config
     assert done[0]["data"]["auto"] is True and done[0]["data"]["service_seconds"] == 420
     assert done[0]["data"]["staff"] == "cb-0101"
     # Nobody left: the serving ticket is still closed.
-    last = queue.call_next(store, config, 1, now=at(9, 10))
+    last = ticketing.call_next(store, config, 1, now=at(9, 10))
     assert last.ticket is None and last.finished is not None and last.finished.number == "A002"
     assert status(store, "A002") == "done"
 
@@ -316,22 +320,22 @@ def test_ok__call_while_serving_finishes_the_current_ticket(store: Store, config
 def test_ok__done_records_duration_that_changes_the_estimate(store: Store, config: Config) -> None:
     for minute in range(4):
         issue(store, config, "dat-dai", at(8, minute))
-    before = queue.snapshot(store, config, now=at(8, 5))
+    before = ticketing.snapshot(store, config, now=at(8, 5))
     land = next(s for s in before["services"] if s["id"] == "dat-dai")
     assert land["waiting"] == 4
     assert land["wait_minutes"] == 32  # 4 x 12 min / 1.5 counters
     call(store, config, 1, at(9))
-    finished = queue.done(store, config, 1, now=at(9, 30))
+    finished = ticketing.done(store, config, 1, now=at(9, 30))
     assert finished.status == "done" and finished.service_seconds == 1800
     data = of_type(store, "ticket.done")[0]["data"]
     assert data["auto"] is False and data["service_seconds"] == 1800
-    after = queue.snapshot(store, config, now=at(9, 31))
+    after = ticketing.snapshot(store, config, now=at(9, 31))
     land = next(s for s in after["services"] if s["id"] == "dat-dai")
     assert land["waiting"] == 3
     assert land["wait_minutes"] == 60  # 3 x 30 min / 1.5 counters
-    issued = queue.issue(store, config, "dat-dai", now=at(9, 32), printed=True)
+    issued = ticketing.issue(store, config, "dat-dai", now=at(9, 32), printed=True)
     assert issued.ahead == 3 and issued.wait_minutes == 60
-    assert_refused("not_serving", queue.done, store, config, 1, now=at(9, 33))
+    assert_refused("not_serving", ticketing.done, store, config, 1, now=at(9, 33))
 
 
 def test_ok__estimate_uses_only_the_recent_window(store: Store) -> None:
@@ -340,11 +344,11 @@ def test_ok__estimate_uses_only_the_recent_window(store: Store) -> None:
         issue(store, config, "thue", at(8, minute))
     # Durations 60 min, then 6 min, 6 min: only the last two count.
     call(store, config, 8, at(9))
-    queue.done(store, config, 8, now=at(10))
+    ticketing.done(store, config, 8, now=at(10))
     for start in (10, 20):
         call(store, config, 8, at(10, start))
-        queue.done(store, config, 8, now=at(10, start + 6))
-    issued = queue.issue(store, config, "thue", now=at(10, 30), printed=True)
+        ticketing.done(store, config, 8, now=at(10, start + 6))
+    issued = ticketing.issue(store, config, "thue", now=at(10, 30), printed=True)
     # 1 ahead x 6 min / (counters 2 and 8 each half) = 6 min
     assert issued.ahead == 1 and issued.wait_minutes == 6
 
@@ -356,26 +360,26 @@ def test_ok__skip_puts_the_number_on_the_missed_list(store: Store, config: Confi
     issue(store, config, "dat-dai", at(8))
     issue(store, config, "dat-dai", at(8, 1))
     call(store, config, 1, at(9))
-    skipped = queue.skip(store, config, 1, now=at(9, 2))
+    skipped = ticketing.skip(store, config, 1, now=at(9, 2))
     assert skipped.status == "missed"
     assert of_type(store, "ticket.skipped")[0]["data"]["number"] == "A001"
-    snap = queue.snapshot(store, config, now=at(9, 3))
+    snap = ticketing.snapshot(store, config, now=at(9, 3))
     assert [m["number"] for m in snap["missed"]] == ["A001"]
     assert snap["counters"][0]["serving"] is None
     assert call(store, config, 1, at(9, 4)) == "A002"
     assert call(store, config, 1, at(9, 5)) is None  # a missed number is not called again
-    assert_refused("not_serving", queue.skip, store, config, 3, now=at(9, 6))
+    assert_refused("not_serving", ticketing.skip, store, config, 3, now=at(9, 6))
 
 
 def test_ok__reenter_within_tolerance_goes_to_the_front(store: Store, config: Config) -> None:
     for minute in range(3):
         issue(store, config, "dat-dai", at(8, minute))
     call(store, config, 1, at(9))
-    queue.skip(store, config, 1, now=at(9, 1))
-    back = queue.reenter(store, config, " a001 ", now=at(9, 31))  # exactly 30 min later
+    ticketing.skip(store, config, 1, now=at(9, 1))
+    back = ticketing.reenter(store, config, " a001 ", now=at(9, 31))  # exactly 30 min later
     assert back.status == "waiting" and back.reentries == 1
     assert of_type(store, "ticket.reentered")[0]["data"]["number"] == "A001"
-    assert queue.snapshot(store, config, now=at(9, 32))["missed"] == []
+    assert ticketing.snapshot(store, config, now=at(9, 32))["missed"] == []
     issue(store, config, "dat-dai", at(9, 20))  # A004
     # A001 re-enters at the front, ahead of A002, A003 and the later A004.
     assert call(store, config, 1, at(9, 32)) == "A001"
@@ -384,8 +388,8 @@ def test_ok__reenter_within_tolerance_goes_to_the_front(store: Store, config: Co
 def test_err__reenter_after_tolerance_is_too_late(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
     call(store, config, 1, at(9))
-    queue.skip(store, config, 1, now=at(9, 1))
-    error = assert_refused("too_late", queue.reenter, store, config, "A001", now=at(9, 31, 1))
+    ticketing.skip(store, config, 1, now=at(9, 1))
+    error = assert_refused("too_late", ticketing.reenter, store, config, "A001", now=at(9, 31, 1))
     assert "mời lấy số mới" in error.vi
     assert status(store, "A001") == "missed"
     assert "ticket.reentered" not in types(store)
@@ -394,11 +398,11 @@ def test_err__reenter_after_tolerance_is_too_late(store: Store, config: Config) 
 def test_err__reenter_beyond_max_reentries(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
     call(store, config, 1, at(9))
-    queue.skip(store, config, 1, now=at(9, 1))
-    queue.reenter(store, config, "A001", now=at(9, 2))
+    ticketing.skip(store, config, 1, now=at(9, 1))
+    ticketing.reenter(store, config, "A001", now=at(9, 2))
     call(store, config, 1, at(9, 3))
-    queue.skip(store, config, 1, now=at(9, 4))
-    assert_refused("reentry_limit", queue.reenter, store, config, "A001", now=at(9, 5))
+    ticketing.skip(store, config, 1, now=at(9, 4))
+    assert_refused("reentry_limit", ticketing.reenter, store, config, "A001", now=at(9, 5))
     assert status(store, "A001") == "missed"
 
 
@@ -407,21 +411,23 @@ def test_ok__more_reentries_when_configured(store: Store) -> None:
     issue(store, config, "dat-dai", at(8))
     for minute in (0, 10):
         call(store, config, 1, at(9, minute))
-        queue.skip(store, config, 1, now=at(9, minute + 1))
-        queue.reenter(store, config, "A001", now=at(9, minute + 6))
+        ticketing.skip(store, config, 1, now=at(9, minute + 1))
+        ticketing.reenter(store, config, "A001", now=at(9, minute + 6))
     call(store, config, 1, at(9, 30))
-    queue.skip(store, config, 1, now=at(9, 31))
-    assert_refused("reentry_limit", queue.reenter, store, config, "A001", now=at(9, 32))
+    ticketing.skip(store, config, 1, now=at(9, 31))
+    assert_refused("reentry_limit", ticketing.reenter, store, config, "A001", now=at(9, 32))
 
 
 def test_err__reenter_needs_a_missed_number_of_today(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
-    assert_refused("not_missed", queue.reenter, store, config, "A001", now=at(8, 1))
-    assert_refused("unknown_ticket", queue.reenter, store, config, "A777", now=at(8, 1))
+    assert_refused("not_missed", ticketing.reenter, store, config, "A001", now=at(8, 1))
+    assert_refused("unknown_ticket", ticketing.reenter, store, config, "A777", now=at(8, 1))
     call(store, config, 1, at(9))
-    queue.skip(store, config, 1, now=at(9, 1))
+    ticketing.skip(store, config, 1, now=at(9, 1))
     # The next day the missed number is gone (expired), whatever the tolerance.
-    assert_refused("unknown_ticket", queue.reenter, store, config, "A001", now=at(8, day=TUESDAY))
+    assert_refused(
+        "unknown_ticket", ticketing.reenter, store, config, "A001", now=at(8, day=TUESDAY)
+    )
 
 
 # --------------------------------------------------------------------------- transfer
@@ -437,13 +443,13 @@ def _transfer_setup(store: Store, config: Config) -> None:
 def test_ok__transfer_to_the_front_of_the_new_queue(store: Store, config: Config) -> None:
     assert config.queue.transfer_position == "front"
     _transfer_setup(store, config)
-    moved = queue.transfer(store, config, 1, "thue", now=at(8, 20))
+    moved = ticketing.transfer(store, config, 1, "thue", now=at(8, 20))
     assert moved.status == "waiting" and moved.service == "thue"
     assert moved.origin_service == "dat-dai" and moved.number == "A001"
     assert moved.counter is None and moved.called_at is None
     data = of_type(store, "ticket.transferred")[0]["data"]
     assert data["to_service"] == "thue" and data["served_seconds"] == 900
-    assert queue.snapshot(store, config, now=at(8, 21))["counters"][0]["serving"] is None
+    assert ticketing.snapshot(store, config, now=at(8, 21))["counters"][0]["serving"] is None
     assert call(store, config, 1, at(8, 21)) is None  # no longer in dat-dai
     # front means front: ahead of G001 and G002 although it was issued after them
     assert [call(store, config, 8, at(8, 30 + i)) for i in range(3)] == ["A001", "G001", "G002"]
@@ -452,7 +458,7 @@ def test_ok__transfer_to_the_front_of_the_new_queue(store: Store, config: Config
 def test_ok__transfer_to_the_back_of_the_new_queue(store: Store) -> None:
     config = make_config(queue={"transfer_position": "back"})
     _transfer_setup(store, config)
-    queue.transfer(store, config, 1, "thue", now=at(8, 20))
+    ticketing.transfer(store, config, 1, "thue", now=at(8, 20))
     issue(store, config, "thue", at(8, 25))  # G003, issued after the transfer
     got = [call(store, config, 8, at(8, 30 + i)) for i in range(4)]
     assert got == ["G001", "G002", "A001", "G003"]
@@ -460,10 +466,10 @@ def test_ok__transfer_to_the_back_of_the_new_queue(store: Store) -> None:
 
 def test_err__transfer_to_the_same_or_unknown_service(store: Store, config: Config) -> None:
     _transfer_setup(store, config)
-    assert_refused("same_service", queue.transfer, store, config, 1, "dat-dai", now=at(8, 6))
-    assert_refused("unknown_service", queue.transfer, store, config, 1, "nope", now=at(8, 6))
+    assert_refused("same_service", ticketing.transfer, store, config, 1, "dat-dai", now=at(8, 6))
+    assert_refused("unknown_service", ticketing.transfer, store, config, 1, "nope", now=at(8, 6))
     assert status(store, "A001") == "called"
-    assert_refused("not_serving", queue.transfer, store, config, 3, "thue", now=at(8, 6))
+    assert_refused("not_serving", ticketing.transfer, store, config, 3, "thue", now=at(8, 6))
     assert "ticket.transferred" not in types(store)
 
 
@@ -472,23 +478,23 @@ def test_err__transfer_to_the_same_or_unknown_service(store: Store, config: Conf
 
 def test_ok__pause_refuses_calls_and_resume_restores(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
-    queue.pause(store, config, 1, "họp giao ban", now=at(8, 1))
+    ticketing.pause(store, config, 1, "họp giao ban", now=at(8, 1))
     before = len(events(store))
-    error = assert_refused("paused", queue.call_next, store, config, 1, now=at(8, 2))
+    error = assert_refused("paused", ticketing.call_next, store, config, 1, now=at(8, 2))
     assert "họp giao ban" in str(error)
     assert len(events(store)) == before
     assert status(store, "A001") == "waiting"
-    snap = queue.snapshot(store, config, now=at(8, 3))
+    snap = ticketing.snapshot(store, config, now=at(8, 3))
     counter = snap["counters"][0]
     assert counter["paused"] is True and counter["pause_reason"] == "họp giao ban"
-    assert_refused("already_paused", queue.pause, store, config, 1, "x", now=at(8, 4))
-    queue.resume(store, config, 1, now=at(8, 11))
+    assert_refused("already_paused", ticketing.pause, store, config, 1, "x", now=at(8, 4))
+    ticketing.resume(store, config, 1, now=at(8, 11))
     resumed = of_type(store, "counter.resumed")[0]["data"]
     assert resumed == {"counter": 1, "paused_seconds": 600}
     assert of_type(store, "counter.paused")[0]["data"] == {"counter": 1, "reason": "họp giao ban"}
     assert call(store, config, 1, at(8, 12)) == "A001"
-    assert_refused("not_paused", queue.resume, store, config, 1, now=at(8, 13))
-    assert queue.snapshot(store, config, now=at(8, 14))["counters"][0]["paused"] is False
+    assert_refused("not_paused", ticketing.resume, store, config, 1, now=at(8, 13))
+    assert ticketing.snapshot(store, config, now=at(8, 14))["counters"][0]["paused"] is False
 
 
 # Free text from a caller: the rule config.toml's text follows (kiosk.freetext), in the
@@ -511,22 +517,22 @@ def test_fail__pause_with_a_bad_reason_is_refused_and_changes_nothing(
 ) -> None:
     before = events(store)
     with pytest.raises(BadText) as refused:
-        queue.pause(store, config, 1, reason, now=at(8, 1))
+        ticketing.pause(store, config, 1, reason, now=at(8, 1))
     assert str(refused.value) == says
     assert events(store) == before
-    assert queue.snapshot(store, config, now=at(8, 2))["counters"][0]["paused"] is False
+    assert ticketing.snapshot(store, config, now=at(8, 2))["counters"][0]["paused"] is False
 
 
 def test_ok__pause_reason_is_stored_nfc_and_trimmed(store: Store, config: Config) -> None:
     decomposed = unicodedata.normalize("NFD", "  Họp giao ban Phường  ")
     assert decomposed.strip() != "Họp giao ban Phường"  # the marks are separate code points
-    queue.pause(store, config, 1, decomposed, now=at(8, 1))
+    ticketing.pause(store, config, 1, decomposed, now=at(8, 1))
     (paused,) = of_type(store, "counter.paused")
     assert paused["data"] == {"counter": 1, "reason": "Họp giao ban Phường"}
-    counter = queue.snapshot(store, config, now=at(8, 2))["counters"][0]
+    counter = ticketing.snapshot(store, config, now=at(8, 2))["counters"][0]
     assert counter["pause_reason"] == "Họp giao ban Phường"
     longest = "ệ" * 200  # at the limit, counted after NFC (NFD has 600 code points)
-    queue.pause(store, config, 2, unicodedata.normalize("NFD", longest), now=at(8, 3))
+    ticketing.pause(store, config, 2, unicodedata.normalize("NFD", longest), now=at(8, 3))
     assert of_type(store, "counter.paused")[1]["data"]["reason"] == longest
 
 
@@ -542,28 +548,28 @@ def test_ok__pause_reason_is_stored_nfc_and_trimmed(store: Store, config: Config
 def test_fail__a_bad_notice_is_refused_and_changes_nothing(
     store: Store, config: Config, text: str, says: str
 ) -> None:
-    queue.set_notice(store, "Thông báo cũ", now=at(8))
+    ticketing.set_notice(store, "Thông báo cũ", now=at(8))
     before = events(store)
     with pytest.raises(BadText) as refused:
-        queue.set_notice(store, text, now=at(8, 1))
+        ticketing.set_notice(store, text, now=at(8, 1))
     assert str(refused.value) == says
     assert events(store) == before
-    assert queue.read_board(store, config, now=at(8, 2)).notice == "Thông báo cũ"
+    assert ticketing.read_board(store, config, now=at(8, 2)).notice == "Thông báo cũ"
 
 
 def test_ok__a_decomposed_notice_is_stored_nfc(store: Store, config: Config) -> None:
-    queue.set_notice(store, unicodedata.normalize("NFD", "Nghỉ lễ Quốc khánh"), now=at(8))
-    assert queue.read_board(store, config, now=at(8, 1)).notice == "Nghỉ lễ Quốc khánh"
+    ticketing.set_notice(store, unicodedata.normalize("NFD", "Nghỉ lễ Quốc khánh"), now=at(8))
+    assert ticketing.read_board(store, config, now=at(8, 1)).notice == "Nghỉ lễ Quốc khánh"
     assert of_type(store, "notice.set")[0]["data"]["text"] == "Nghỉ lễ Quốc khánh"
 
 
 def test_ok__paused_counters_do_not_count_for_the_estimate(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
-    queue.pause(store, config, 2, "", now=at(8, 1))
-    second = queue.issue(store, config, "dat-dai", now=at(8, 2), printed=True)
+    ticketing.pause(store, config, 2, "", now=at(8, 1))
+    second = ticketing.issue(store, config, "dat-dai", now=at(8, 2), printed=True)
     assert second.wait_minutes == 12  # only counter 1 is open
-    queue.pause(store, config, 1, "", now=at(8, 3))
-    third = queue.issue(store, config, "dat-dai", now=at(8, 4), printed=True)
+    ticketing.pause(store, config, 1, "", now=at(8, 3))
+    third = ticketing.issue(store, config, "dat-dai", now=at(8, 4), printed=True)
     assert third.ahead == 2 and third.wait_minutes is None
 
 
@@ -574,14 +580,14 @@ def test_ok__next_day_restarts_numbers_and_expires_yesterday(store: Store, confi
     for minute in range(3):
         issue(store, config, "dat-dai", at(8, minute))
     issue(store, config, "thue", at(8, 3))
-    unprinted = queue.issue(store, config, "thue", now=at(8, 4), printed=False)
+    unprinted = ticketing.issue(store, config, "thue", now=at(8, 4), printed=False)
     call(store, config, 1, at(9))  # A001 served ...
-    queue.done(store, config, 1, now=at(9, 5))  # ... and done
+    ticketing.done(store, config, 1, now=at(9, 5))  # ... and done
     call(store, config, 1, at(9, 6))  # A002 being served at close
     call(store, config, 8, at(9, 7))  # G001 too
-    queue.skip(store, config, 8, now=at(9, 8))  # G001 missed
+    ticketing.skip(store, config, 8, now=at(9, 8))  # G001 missed
 
-    issued = queue.issue(store, config, "dat-dai", now=at(8, day=TUESDAY), printed=True)
+    issued = ticketing.issue(store, config, "dat-dai", now=at(8, day=TUESDAY), printed=True)
     assert issued.ticket.number == "A001" and issued.ticket.day == TUESDAY.isoformat()
     assert issued.ahead == 0
     assert issue(store, config, "thue", at(8, 1, day=TUESDAY)) == "G001"
@@ -596,7 +602,7 @@ def test_ok__next_day_restarts_numbers_and_expires_yesterday(store: Store, confi
         {"day": TUESDAY.isoformat(), "previous": MONDAY.isoformat(), "expired_tickets": 4},
     ]
     # Yesterday's tickets are never called; counters start the day idle.
-    snap = queue.snapshot(store, config, now=at(8, 2, day=TUESDAY))
+    snap = ticketing.snapshot(store, config, now=at(8, 2, day=TUESDAY))
     assert snap["day"] == TUESDAY.isoformat()
     assert all(c["serving"] is None for c in snap["counters"])
     assert snap["missed"] == []
@@ -632,18 +638,18 @@ def test_ok__first_counter_action_of_a_new_day_does_not_close_yesterday(
     record a night-long service time that would wreck the wait estimate."""
     issue(store, config, "dat-dai", at(16, 30))
     call(store, config, 1, at(16, 40))
-    assert_refused("not_serving", queue.done, store, config, 1, now=at(7, 35, day=TUESDAY))
-    assert_refused("not_serving", queue.skip, store, config, 1, now=at(7, 36, day=TUESDAY))
-    assert_refused("not_serving", queue.recall, store, config, 1, now=at(7, 36, day=TUESDAY))
+    assert_refused("not_serving", ticketing.done, store, config, 1, now=at(7, 35, day=TUESDAY))
+    assert_refused("not_serving", ticketing.skip, store, config, 1, now=at(7, 36, day=TUESDAY))
+    assert_refused("not_serving", ticketing.recall, store, config, 1, now=at(7, 36, day=TUESDAY))
     assert_refused(
-        "not_serving", queue.transfer, store, config, 1, "thue", now=at(7, 37, day=TUESDAY)
+        "not_serving", ticketing.transfer, store, config, 1, "thue", now=at(7, 37, day=TUESDAY)
     )
     assert "ticket.done" not in types(store)
-    issued = queue.issue(store, config, "dat-dai", now=at(7, 40, day=TUESDAY), printed=True)
+    issued = ticketing.issue(store, config, "dat-dai", now=at(7, 40, day=TUESDAY), printed=True)
     issue(store, config, "dat-dai", at(7, 41, day=TUESDAY))
     assert issued.ticket.number == "A001"
     assert issued.wait_minutes == 0
-    third = queue.issue(store, config, "dat-dai", now=at(7, 42, day=TUESDAY), printed=True)
+    third = ticketing.issue(store, config, "dat-dai", now=at(7, 42, day=TUESDAY), printed=True)
     assert third.wait_minutes == 16  # still the 12-minute default, not 15 hours
     assert status(store, "A001", MONDAY) == "expired"
 
@@ -652,12 +658,12 @@ def test_ok__clock_jumping_back_keeps_the_day_and_the_numbers(store: Store, conf
     assert issue(store, config, "dat-dai", at(10, day=TUESDAY)) == "A001"
     assert issue(store, config, "dat-dai", at(10, 1, day=TUESDAY)) == "A002"
     # The Pi reboots with a stale clock: Monday 09:00.
-    back = queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+    back = ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
     assert back.ticket.number == "A003"
     assert back.ticket.day == TUESDAY.isoformat()
     assert call(store, config, 1, at(9, 1)) == "A001"
     assert issue(store, config, "thue", at(9, 2)) == "G001"
-    assert queue.snapshot(store, config, now=at(9, 3))["day"] == TUESDAY.isoformat()
+    assert ticketing.snapshot(store, config, now=at(9, 3))["day"] == TUESDAY.isoformat()
     assert types(store).count("clock.backwards") == 1
     jump = of_type(store, "clock.backwards")[0]
     assert jump["data"]["now"].startswith(MONDAY.isoformat())
@@ -696,23 +702,23 @@ def test_ok__small_clock_wobble_is_not_a_jump(store: Store, config: Config) -> N
 def test_ok__every_change_writes_a_well_formed_event(store: Store, config: Config) -> None:
     issue(store, config, "dat-dai", at(8))
     issue(store, config, "dat-dai", at(8, 1), priority=True)
-    unprinted = queue.issue(store, config, "thue", now=at(8, 2), printed=False)
-    queue.void(store, config, unprinted.ticket.uid, "jam", now=at(8, 3))
+    unprinted = ticketing.issue(store, config, "thue", now=at(8, 2), printed=False)
+    ticketing.void(store, config, unprinted.ticket.uid, "jam", now=at(8, 3))
     call(store, config, 1, at(8, 10))
-    queue.recall(store, config, 1, now=at(8, 11))
-    queue.skip(store, config, 1, now=at(8, 12))
-    queue.reenter(store, config, "A002", now=at(8, 13))
+    ticketing.recall(store, config, 1, now=at(8, 11))
+    ticketing.skip(store, config, 1, now=at(8, 12))
+    ticketing.reenter(store, config, "A002", now=at(8, 13))
     call(store, config, 1, at(8, 14))
-    queue.transfer(store, config, 1, "thue", now=at(8, 15))
-    queue.pause(store, config, 1, "nghỉ", now=at(8, 16))
+    ticketing.transfer(store, config, 1, "thue", now=at(8, 15))
+    ticketing.pause(store, config, 1, "nghỉ", now=at(8, 16))
     with pytest.raises(Refused):
-        queue.call_next(store, config, 1, now=at(8, 17))
-    queue.resume(store, config, 1, now=at(8, 18))
+        ticketing.call_next(store, config, 1, now=at(8, 17))
+    ticketing.resume(store, config, 1, now=at(8, 18))
     call(store, config, 8, at(8, 19))
     call(store, config, 1, at(8, 20))
-    queue.done(store, config, 8, now=at(8, 25))
+    ticketing.done(store, config, 8, now=at(8, 25))
     with pytest.raises(Refused):
-        queue.issue(store, config, "dat-dai", now=at(12))  # lunch: refused, but recorded
+        ticketing.issue(store, config, "dat-dai", now=at(12))  # lunch: refused, but recorded
 
     log = events(store)
     assert [e["type"] for e in log] == [
@@ -751,7 +757,7 @@ def test_ok__every_change_writes_a_well_formed_event(store: Store, config: Confi
     # The re-entered priority ticket A002 was called, transferred, then served at counter 8.
     called = [e["data"]["number"] for e in log if e["type"] == "ticket.called"]
     assert called == ["A002", "A002", "A002", "A001"]
-    assert queue.snapshot(store, config, now=at(8, 26))["events"]["last_seq"] == len(log)
+    assert ticketing.snapshot(store, config, now=at(8, 26))["events"]["last_seq"] == len(log)
 
 
 def test_ok__event_and_state_change_commit_together(store: Store, config: Config) -> None:
@@ -763,13 +769,13 @@ def test_ok__event_and_state_change_commit_together(store: Store, config: Config
         "BEGIN SELECT RAISE(ABORT, 'outbox full'); END"
     )
     with pytest.raises(sqlite3.IntegrityError):
-        queue.call_next(store, config, 1, now=at(8, 5))
+        ticketing.call_next(store, config, 1, now=at(8, 5))
     assert status(store, "A001") == "waiting"
     assert events(store) == before
     counter = store.conn.execute("SELECT ticket_id FROM counter_state WHERE counter = 1")
     assert (counter.fetchone() or (None,))[0] is None
     store.conn.execute("DROP TRIGGER no_calls")
-    called = queue.call_next(store, config, 1, now=at(8, 6))
+    called = ticketing.call_next(store, config, 1, now=at(8, 6))
     assert called.ticket is not None and called.ticket.number == "A001"
     assert [e["seq"] for e in events(store)] == list(range(1, len(before) + 2))
 
@@ -782,7 +788,7 @@ def test_ok__events_survive_reopening_the_file(tmp_path: Path, config: Config) -
     with Store(path) as second:
         assert issue(second, config, "dat-dai", at(8, 2)) == "A002"
         assert [e["seq"] for e in events(second)] == [1, 2, 3, 4, 5, 6]
-        snap = queue.snapshot(second, config, now=at(8, 3))
+        snap = ticketing.snapshot(second, config, now=at(8, 3))
         assert snap["counters"][0]["serving"] == "A001"
 
 
@@ -795,14 +801,14 @@ def test_ok__snapshot_reports_waiting_serving_and_missed(store: Store, config: C
     issue(store, config, "dat-dai", at(8, 2), priority=True)
     issue(store, config, "thue", at(8, 3))
     issue(store, config, "tu-phap-ho-tich", at(8, 4))
-    queue.issue(store, config, "thue", now=at(8, 5), printed=False)  # not yet waiting
+    ticketing.issue(store, config, "thue", now=at(8, 5), printed=False)  # not yet waiting
     assert call(store, config, 3, at(8, 10)) == "B001"
-    queue.skip(store, config, 3, now=at(8, 11))
+    ticketing.skip(store, config, 3, now=at(8, 11))
     assert call(store, config, 1, at(8, 12)) == "A003"
     assert call(store, config, 8, at(8, 13)) == "G001"
-    queue.pause(store, config, 5, "máy hỏng", now=at(8, 14))
+    ticketing.pause(store, config, 5, "máy hỏng", now=at(8, 14))
 
-    snap = queue.snapshot(store, config, now=at(8, 15))
+    snap = ticketing.snapshot(store, config, now=at(8, 15))
     assert snap["day"] == MONDAY.isoformat()
     assert snap["issuing"] is True and snap["closed_reason"] is None
     services = {s["id"]: s for s in snap["services"]}
@@ -824,8 +830,8 @@ def test_ok__snapshot_reports_waiting_serving_and_missed(store: Store, config: C
     assert [(m["number"], m["service"]) for m in snap["missed"]] == [("B001", "tu-phap-ho-tich")]
     assert snap["events"]["last_seq"] == len(events(store))
 
-    queue.done(store, config, 1, now=at(8, 20))
-    later = queue.snapshot(store, config, now=at(12))
+    ticketing.done(store, config, 1, now=at(8, 20))
+    later = ticketing.snapshot(store, config, now=at(12))
     assert {c["number"]: c["served_today"] for c in later["counters"]}[1] == 1
     assert later["issuing"] is False and later["closed_reason"] == "lunch"
     services = {s["id"]: s for s in later["services"]}
@@ -840,8 +846,8 @@ def test_ok__snapshot_before_the_first_action_of_a_new_day(store: Store, config:
     issue(store, config, "thue", at(16, 32))
     call(store, config, 1, at(16, 40))
     call(store, config, 8, at(16, 41))
-    queue.skip(store, config, 8, now=at(16, 42))
-    snap = queue.snapshot(store, config, now=at(7, 0, day=TUESDAY))
+    ticketing.skip(store, config, 8, now=at(16, 42))
+    snap = ticketing.snapshot(store, config, now=at(7, 0, day=TUESDAY))
     assert snap["day"] == TUESDAY.isoformat()
     assert all(s["waiting"] == 0 and s["issued"] == 0 for s in snap["services"])
     assert all(c["serving"] is None for c in snap["counters"])
@@ -856,7 +862,7 @@ def test_ok__snapshot_priority_waiting_count(store: Store, config: Config) -> No
     issue(store, config, "dat-dai", at(8), priority=True)
     issue(store, config, "dat-dai", at(8, 1), priority=True)
     issue(store, config, "dat-dai", at(8, 2))
-    services = {s["id"]: s for s in queue.snapshot(store, config, now=at(8, 3))["services"]}
+    services = {s["id"]: s for s in ticketing.snapshot(store, config, now=at(8, 3))["services"]}
     assert services["dat-dai"]["waiting"] == 3
     assert services["dat-dai"]["waiting_priority"] == 2
     assert services["dat-dai"]["wait_minutes"] == 24  # 3 x 12 / 1.5

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.config import QueueConfig
-from kiosk.queue._counters import _candidates
 from kiosk.rules.policy import Candidate, Streak, choose_next
 from kiosk.store import Store
+from kiosk.ticketing._counters import _candidates
 
 SERVICES = ("dat-dai", "thue", "xay-dung")
 NOW = 1_800_000_000.0

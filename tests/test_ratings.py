@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from kiosk import queue
+from kiosk import ticketing
 from kiosk.config import Config
-from kiosk.queue import Refused
 from kiosk.store import Store
+from kiosk.ticketing import Refused
 from tests.conftest import EXAMPLE, MONDAY, at, example_raw, kiosk_in, make_config
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -46,17 +46,17 @@ def serve(
     *,
     called: float = at(9),
     finished: float = DONE,
-) -> queue.Ticket:
+) -> ticketing.Ticket:
     """Issue a ticket 30 s before ``called``, call it at ``counter``, finish it: the done ticket."""
-    number = queue.issue(store, config, service, now=called - 30, printed=True).ticket.number
-    call = queue.call_next(store, config, counter, now=called)
+    number = ticketing.issue(store, config, service, now=called - 30, printed=True).ticket.number
+    call = ticketing.call_next(store, config, counter, now=called)
     assert call.ticket is not None and call.ticket.number == number
-    return queue.done(store, config, counter, now=finished)
+    return ticketing.done(store, config, counter, now=finished)
 
 
 def refused(code: str, store: Store, config: Config, *args: Any, **kwargs: Any) -> Refused:
     with pytest.raises(Refused) as info:
-        queue.rate(store, config, *args, **kwargs)
+        ticketing.rate(store, config, *args, **kwargs)
     assert info.value.code == code, (info.value.code, str(info.value))
     return info.value
 
@@ -73,7 +73,7 @@ def test_ok__rating_is_stored_with_ticket_service_and_staff(
 ) -> None:
     """The row, the ticket.rated event and Rating.to_json all say the same thing."""
     ticket = serve(store, config, counter, service)
-    rating = queue.rate(store, config, counter, 2, now=DONE + 5)
+    rating = ticketing.rate(store, config, counter, 2, now=DONE + 5)
     assert rating_rows(store) == [
         {"ticket_id": ticket.id, "day": MONDAY.isoformat(), "counter": counter,
          "service": service, "staff": staff, "choice": 2, "label": "Hài lòng", "score": 3,
@@ -93,7 +93,7 @@ def test_ok__choice_maps_to_label_and_score(
     store: Store, config: Config, choice: int, score: int
 ) -> None:
     serve(store, config, 1, "dat-dai")
-    rating = queue.rate(store, config, 1, choice, now=DONE + 1)
+    rating = ticketing.rate(store, config, 1, choice, now=DONE + 1)
     assert (rating.label, rating.score) == (LABELS[choice - 1], score)
     row = rating_rows(store)[0]
     assert (row["choice"], row["label"], row["score"]) == (choice, LABELS[choice - 1], score)
@@ -110,10 +110,10 @@ def two_labels(window: float = 10) -> Config:
 def test_ok__two_label_config_scores_two_and_one(store: Store) -> None:
     config = two_labels()
     serve(store, config, 1, "dat-dai")
-    best = queue.rate(store, config, 1, 1, now=DONE + 1)
+    best = ticketing.rate(store, config, 1, 1, now=DONE + 1)
     assert (best.label, best.score) == ("Tốt", 2)
     serve(store, config, 1, "dat-dai", called=at(9, 10), finished=at(9, 20))
-    worst = queue.rate(store, config, 1, 2, now=at(9, 20, 1))
+    worst = ticketing.rate(store, config, 1, 2, now=at(9, 20, 1))
     assert (worst.label, worst.score) == ("Chưa tốt", 1)
     refused("bad_choice", store, config, 1, 3, now=at(9, 20, 2))
 
@@ -126,7 +126,7 @@ def test_fail__choice_outside_the_labels(store: Store, config: Config, choice: i
         {"counter": 1, "choice": choice, "ticket_number": None, "reason": "bad_choice"}
     ]
     assert rating_rows(store) == []
-    queue.rate(store, config, 1, 1, now=DONE + 2)  # the window is still open afterwards
+    ticketing.rate(store, config, 1, 1, now=DONE + 2)  # the window is still open afterwards
 
 
 # --------------------------------------------------------------------------- window and once
@@ -135,7 +135,7 @@ def test_fail__choice_outside_the_labels(store: Store, config: Config, choice: i
 def test_ok__window_edge_is_open_and_just_past_is_closed(store: Store, config: Config) -> None:
     serve(store, config, 1, "dat-dai")
     refused("rating_closed", store, config, 1, 1, now=DONE + 60.001)
-    assert queue.rate(store, config, 1, 1, now=DONE + 60).score == 4
+    assert ticketing.rate(store, config, 1, 1, now=DONE + 60).score == 4
     assert len(rating_rows(store)) == 1
 
 
@@ -143,7 +143,7 @@ def test_ok__custom_window(store: Store) -> None:
     config = two_labels(window=10)
     serve(store, config, 1, "dat-dai")
     refused("rating_closed", store, config, 1, 1, now=DONE + 10.001)
-    queue.rate(store, config, 1, 1, now=DONE + 10)
+    ticketing.rate(store, config, 1, 1, now=DONE + 10)
     serve(store, config, 1, "dat-dai", called=at(9, 10), finished=at(9, 20))
     refused("rating_closed", store, config, 1, 1, now=at(9, 20, 30))  # open at 60, not 10
     assert len(rating_rows(store)) == 1
@@ -151,7 +151,7 @@ def test_ok__custom_window(store: Store) -> None:
 
 def test_fail__second_rating_of_a_ticket(store: Store, config: Config) -> None:
     ticket = serve(store, config, 1, "dat-dai")
-    queue.rate(store, config, 1, 1, now=DONE + 1)
+    ticketing.rate(store, config, 1, 1, now=DONE + 1)
     refused("already_rated", store, config, 1, 4, now=DONE + 2)
     refused("already_rated", store, config, 1, 4, now=DONE + 3, ticket_number=ticket.number)
     assert [(r["ticket_id"], r["choice"]) for r in rating_rows(store)] == [(ticket.id, 1)]
@@ -159,7 +159,7 @@ def test_fail__second_rating_of_a_ticket(store: Store, config: Config) -> None:
 
 def test_ok__clock_stepped_back_a_little_stays_in_the_window(store: Store, config: Config) -> None:
     serve(store, config, 1, "dat-dai")
-    assert queue.rate(store, config, 1, 3, now=DONE - 30).score == 2
+    assert ticketing.rate(store, config, 1, 3, now=DONE - 30).score == 2
     assert rating_rows(store)[0]["rated_at"] == DONE - 30
 
 
@@ -183,7 +183,7 @@ def test_fail__counter_and_ticket_number_must_match(store: Store, config: Config
     refused("unknown_ticket", store, config, 1, 1, now=DONE + 1, ticket_number="A999")
     second = serve(store, config, 1, "dat-dai", called=DONE + 2, finished=DONE + 10)
     refused("rating_closed", store, config, 1, 1, now=DONE + 11, ticket_number=first.number)
-    rating = queue.rate(store, config, 1, 1, now=DONE + 12, ticket_number=second.number)
+    rating = ticketing.rate(store, config, 1, 1, now=DONE + 12, ticket_number=second.number)
     assert rating.ticket.id == second.id
     assert [r["ticket_id"] for r in rating_rows(store)] == [second.id]
 
@@ -191,13 +191,13 @@ def test_fail__counter_and_ticket_number_must_match(store: Store, config: Config
 def test_ok__ticket_number_as_typed(store: Store, config: Config) -> None:
     """A number typed in lower case or with spaces names the same ticket."""
     served = serve(store, config, 1, "dat-dai")
-    rating = queue.rate(store, config, 1, 2, now=DONE + 1, ticket_number=" a001 ")
+    rating = ticketing.rate(store, config, 1, 2, now=DONE + 1, ticket_number=" a001 ")
     assert (rating.ticket.id, served.number) == (served.id, "A001")
 
 
 def test_fail__ticket_still_being_served_is_not_served_here(store: Store, config: Config) -> None:
-    queue.issue(store, config, "dat-dai", now=at(8), printed=True)
-    called = queue.call_next(store, config, 1, now=at(9)).ticket
+    ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
+    called = ticketing.call_next(store, config, 1, now=at(9)).ticket
     assert called is not None
     refused("not_served_here", store, config, 1, 1, now=at(9, 1), ticket_number=called.number)
     refused("nothing_to_rate", store, config, 1, 1, now=at(9, 1))
@@ -205,38 +205,38 @@ def test_fail__ticket_still_being_served_is_not_served_here(store: Store, config
 
 def test_ok__auto_finish_by_call_next_opens_the_window(store: Store, config: Config) -> None:
     """Calling next while serving finishes the ticket; it, not the new one, gets the rating."""
-    queue.issue(store, config, "dat-dai", now=at(8), printed=True)
-    queue.issue(store, config, "dat-dai", now=at(8, 1), printed=True)
-    queue.call_next(store, config, 1, now=at(9))
-    moved_on = queue.call_next(store, config, 1, now=at(9, 5))
+    ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
+    ticketing.issue(store, config, "dat-dai", now=at(8, 1), printed=True)
+    ticketing.call_next(store, config, 1, now=at(9))
+    moved_on = ticketing.call_next(store, config, 1, now=at(9, 5))
     assert moved_on.finished is not None and moved_on.ticket is not None
-    rating = queue.rate(store, config, 1, 2, now=at(9, 5, 30))
+    rating = ticketing.rate(store, config, 1, 2, now=at(9, 5, 30))
     assert rating.ticket.id == moved_on.finished.id
     # Nobody waiting: the call still finishes the second ticket and opens its window.
-    last = queue.call_next(store, config, 1, now=at(9, 10))
+    last = ticketing.call_next(store, config, 1, now=at(9, 10))
     assert last.ticket is None and last.finished is not None
-    assert queue.rate(store, config, 1, 1, now=at(9, 10, 5)).ticket.id == last.finished.id
+    assert ticketing.rate(store, config, 1, 1, now=at(9, 10, 5)).ticket.id == last.finished.id
 
 
 @pytest.mark.parametrize("action", ["skip", "transfer"])
 def test_fail__skip_and_transfer_do_not_open_the_window(
     store: Store, config: Config, action: str
 ) -> None:
-    queue.issue(store, config, "dat-dai", now=at(8), printed=True)
-    queue.call_next(store, config, 1, now=at(9))
+    ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
+    ticketing.call_next(store, config, 1, now=at(9))
     if action == "skip":
-        queue.skip(store, config, 1, now=at(9, 1))
+        ticketing.skip(store, config, 1, now=at(9, 1))
     else:
-        queue.transfer(store, config, 1, "thue", now=at(9, 1))
+        ticketing.transfer(store, config, 1, "thue", now=at(9, 1))
     refused("nothing_to_rate", store, config, 1, 1, now=at(9, 1, 5))
 
 
 def test_ok__skip_after_done_leaves_the_done_ticket_rateable(store: Store, config: Config) -> None:
     finished = serve(store, config, 1, "dat-dai")
-    queue.issue(store, config, "dat-dai", now=at(8, 1), printed=True)
-    queue.call_next(store, config, 1, now=DONE + 1)
-    queue.skip(store, config, 1, now=DONE + 2)
-    assert queue.rate(store, config, 1, 1, now=DONE + 3).ticket.id == finished.id
+    ticketing.issue(store, config, "dat-dai", now=at(8, 1), printed=True)
+    ticketing.call_next(store, config, 1, now=DONE + 1)
+    ticketing.skip(store, config, 1, now=DONE + 2)
+    assert ticketing.rate(store, config, 1, 1, now=DONE + 3).ticket.id == finished.id
 
 
 # --------------------------------------------------------------------------- refusals log
@@ -246,7 +246,7 @@ def test_fail__every_refusal_is_an_event_and_nothing_is_inserted(
     store: Store, config: Config
 ) -> None:
     with pytest.raises(Refused) as unknown:
-        queue.rate(store, config, 99, 1, now=at(9))
+        ticketing.rate(store, config, 99, 1, now=at(9))
     assert unknown.value.code == "unknown_counter"
     refused("nothing_to_rate", store, config, 1, 1, now=at(9))
     first = serve(store, config, 1, "dat-dai")
@@ -286,22 +286,22 @@ def test_fail__day_change_closes_rating_even_within_the_window(
 
 
 def test_ok__staff_is_set_at_call_and_cleared_by_transfer(store: Store, config: Config) -> None:
-    queue.issue(store, config, "dat-dai", now=at(8), printed=True)
-    called = queue.call_next(store, config, 1, now=at(9)).ticket
+    ticketing.issue(store, config, "dat-dai", now=at(8), printed=True)
+    called = ticketing.call_next(store, config, 1, now=at(9)).ticket
     assert called is not None and called.staff == "cb-0101"
     assert events(store, "ticket.called")[-1]["staff"] == "cb-0101"
-    moved = queue.transfer(store, config, 1, "thue", now=at(9, 2))
+    moved = ticketing.transfer(store, config, 1, "thue", now=at(9, 2))
     assert moved.staff is None
-    again = queue.call_next(store, config, 2, now=at(9, 3)).ticket
+    again = ticketing.call_next(store, config, 2, now=at(9, 3)).ticket
     assert again is not None and again.id == called.id and again.staff == "cb-0102"
-    finished = queue.done(store, config, 2, now=at(9, 8))
+    finished = ticketing.done(store, config, 2, now=at(9, 8))
     assert finished.staff == "cb-0102" and events(store, "ticket.done")[-1]["staff"] == "cb-0102"
-    assert queue.rate(store, config, 2, 1, now=at(9, 8, 1)).to_json()["staff"] == "cb-0102"
+    assert ticketing.rate(store, config, 2, 1, now=at(9, 8, 1)).to_json()["staff"] == "cb-0102"
 
 
 def test_ok__counter_without_staff_id_calls_with_no_staff(store: Store, config: Config) -> None:
-    queue.issue(store, config, "tu-phap-ho-tich", now=at(8), printed=True)
-    called = queue.call_next(store, config, 3, now=at(9)).ticket
+    ticketing.issue(store, config, "tu-phap-ho-tich", now=at(8), printed=True)
+    called = ticketing.call_next(store, config, 3, now=at(9)).ticket
     assert called is not None and called.staff is None
     assert events(store, "ticket.called")[-1]["staff"] is None
 
@@ -311,14 +311,14 @@ def test_ok__counter_without_staff_id_calls_with_no_staff(store: Store, config: 
 
 def test_ok__snapshot_counts_ratings_per_counter_and_officer(store: Store, config: Config) -> None:
     serve(store, config, 3, "tu-phap-ho-tich", called=at(8, 30), finished=at(8, 31))
-    queue.rate(store, config, 3, 4, now=at(8, 31, 1))
+    ticketing.rate(store, config, 3, 4, now=at(8, 31, 1))
     serve(store, config, 2, "dat-dai", called=at(8, 32), finished=at(8, 36))  # 240 s, not rated
-    queue.issue(store, config, "thue", now=at(8, 37), printed=True)
-    queue.call_next(store, config, 2, now=at(8, 38))  # still being served: not counted
+    ticketing.issue(store, config, "thue", now=at(8, 37), printed=True)
+    ticketing.call_next(store, config, 2, now=at(8, 38))  # still being served: not counted
     for choice, (start, end) in zip([1, 2, 2], [(0, 10), (10, 16), (16, 20)], strict=True):
         serve(store, config, 1, "dat-dai", called=at(9, start), finished=at(9, end))
-        queue.rate(store, config, 1, choice, now=at(9, end, 3))
-    snap = queue.snapshot(store, config, now=at(9, 20, 30))
+        ticketing.rate(store, config, 1, choice, now=at(9, end, 3))
+    snap = ticketing.snapshot(store, config, now=at(9, 20, 30))
     counters = {c["number"]: c for c in snap["counters"]}
     got = {
         n: (c["staff_id"], c["served_today"], c["ratings_today"], c["mean_score"],
@@ -338,16 +338,16 @@ def test_ok__snapshot_counts_ratings_per_counter_and_officer(store: Store, confi
          "ratings_today": 0, "mean_score": None},
     ]  # fmt: skip
     serve(store, config, 1, "dat-dai", called=at(9, 21), finished=at(9, 22))  # not rated yet
-    later = queue.snapshot(store, config, now=at(9, 23))
+    later = ticketing.snapshot(store, config, now=at(9, 23))
     assert next(c for c in later["counters"] if c["number"] == 1)["rating_open"] is True
-    closed = queue.snapshot(store, config, now=at(9, 23, 0.001))
+    closed = ticketing.snapshot(store, config, now=at(9, 23, 0.001))
     assert next(c for c in closed["counters"] if c["number"] == 1)["rating_open"] is False
 
 
 def test_ok__snapshot_rating_closed_on_a_new_day(store: Store, config: Config) -> None:
     """After midnight rate() refuses (nothing_to_rate), so status must not show it open."""
     serve(store, config, 1, "dat-dai", called=at(16), finished=at(23, 59, 50))
-    snap = queue.snapshot(store, config, now=at(0, 0, 5, day=TUESDAY))
+    snap = ticketing.snapshot(store, config, now=at(0, 0, 5, day=TUESDAY))
     counter = next(c for c in snap["counters"] if c["number"] == 1)
     assert (counter["served_today"], counter["rating_open"]) == (0, False)
 

@@ -1,6 +1,6 @@
 """The scanner daemon (``kiosk run scanner``) and the look-up screen (``--role lookup``).
 
-Keyboard-mode (HID) scanners are simulated evdev keyboards on pipes (``kiosk.inputsim``),
+Keyboard-mode (HID) scanners are simulated evdev keyboards on pipes (``kiosk.app.inputsim``),
 read by the real :class:`kiosk.inputdev.InputReader`; serial scanners are real
 pseudo-terminals opened by pyserial through a symlink, as udev's ``/dev/serial/by-id``
 names are. The daemon's loop is stepped in the test thread unless a test says otherwise,
@@ -35,10 +35,10 @@ from display import (
 )
 from display._paint import paint
 from display._pg import pygame
-from kiosk import dossiers, queue, tokens
+from kiosk import dossiers, ticketing, tokens
+from kiosk.app.inputsim import Keyboards, PipeDevice, down, event, repeat, syn, tap, up
 from kiosk.config import Config
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED
-from kiosk.inputsim import Keyboards, PipeDevice, down, event, repeat, syn, tap, up
 from kiosk.lookup import View, look_up, record_scan
 from kiosk.store import Store
 from scanner import HEALTH_NAME, Scanned, ScannerDaemon, SerialReader
@@ -293,7 +293,7 @@ def serial_rig(make_rig: Callable[..., Rig], port: Pty, framing: str = "auto", *
 def test_ok__hid_scanner_types_a_dossier_code_and_a_ticket_token(hid: Rig, store: Store) -> None:
     clock = hid.daemon.clock
     add_dossier(store, clock())
-    issued = queue.issue(store, hid.config, "dat-dai", now=clock(), printed=True)
+    issued = ticketing.issue(store, hid.config, "dat-dai", now=clock(), printed=True)
     token = tokens.sign(tokens.site_key(store, clock()), issued.ticket.day, issued.ticket.number)
     assert any(c.isupper() for c in token) and ":" in token
 
@@ -654,10 +654,10 @@ def test_ok__missed_ticket_scanned_re_enters_the_queue(
 ) -> None:
     rig = serial_rig(make_rig, pty)
     clock, config = rig.daemon.clock, rig.config
-    issued = queue.issue(store, config, "dat-dai", now=clock(), printed=True)
+    issued = ticketing.issue(store, config, "dat-dai", now=clock(), printed=True)
     number = issued.ticket.number
-    queue.call_next(store, config, 1, now=clock())
-    missed = queue.skip(store, config, 1, now=clock())
+    ticketing.call_next(store, config, 1, now=clock())
+    missed = ticketing.skip(store, config, 1, now=clock())
     assert missed.status == "missed"
     token = tokens.sign(tokens.site_key(store, clock()), issued.ticket.day, number)
 

@@ -23,7 +23,7 @@ from display._paint import BACKGROUNDS, NoticeStrip, paint
 from display._text import MIN_SIZE
 from kiosk.config import Config
 from kiosk.lookup import DOSSIER, Row, TimelineStep, View, idle_view
-from kiosk.queue import Board, Call, CounterBoard, ServiceBoard
+from kiosk.ticketing import Board, Call, CounterBoard, ServiceBoard
 from kiosk.vietnamese import LETTERS
 from tests.conftest import at, make_config
 

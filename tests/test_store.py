@@ -26,7 +26,7 @@ from kiosk.store import (
     StoreError,
     not_sqlite,
 )
-from sync._central_store import CentralStore
+from sync.central_store import CentralStore
 from tests.disks import NOBODY, fill, free, needs_root, remount, tmpfs
 
 

@@ -20,8 +20,8 @@ from kiosk import outbox
 from kiosk.config import Config
 from kiosk.store import Store
 from sync import BrokerSetupError, SyncDaemon, Topics, client_id
-from sync._central import Central
-from sync._central_store import CentralStore
+from sync.central import Central
+from sync.central_store import CentralStore
 from tests.brokers import Broker, free_port
 from tests.conftest import EXAMPLE, ROOT, example_raw, kiosk_in, make_config
 from tests.test_central import (

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kiosk import codes, freetext, outbox, queue
+from kiosk import codes, freetext, outbox, ticketing
 from kiosk.config import load_raw
 from kiosk.desk import ERROR, PrinterStatus
 from kiosk.desk._ports import MAX_DETAIL
@@ -153,8 +153,8 @@ def test_ok__the_largest_event_a_device_writes_fits_the_contract(tmp_path: Path)
     with Store(tmp_path / "kiosk.db") as store:
         now = at(9)
         # The operations themselves, with the longest text they take.
-        queue.pause(store, config, 1, WIDE * freetext.MAX_REASON, now=now)
-        queue.set_notice(store, WIDE * freetext.MAX_NOTICE, now=now, minutes=10079.999999999998)
+        ticketing.pause(store, config, 1, WIDE * freetext.MAX_REASON, now=now)
+        ticketing.set_notice(store, WIDE * freetext.MAX_NOTICE, now=now, minutes=10079.999999999998)
         status = PrinterStatus(ERROR, WIDE * 70_000)  # an error naming a very long path
         assert len(status.detail) == MAX_DETAIL
         with store.change(now) as tx:

@@ -31,8 +31,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk import commands, outbox
-from kiosk import queue as tickets
+from kiosk import commands, outbox, ticketing
 from kiosk.config import Config, read_central, site_config, with_central
 from kiosk.config._load import load_raw
 from kiosk.desk import Desk
@@ -296,7 +295,9 @@ class Site:
     def issue(self, service: str = "dat-dai", count: int = 1) -> list[str]:
         config = self.sync.config
         return [
-            tickets.issue(self.store, config, service, now=self.clock(), printed=True).ticket.number
+            ticketing.issue(
+                self.store, config, service, now=self.clock(), printed=True
+            ).ticket.number
             for _ in range(count)
         ]
 
@@ -704,17 +705,17 @@ def test_ok__recall_announces_the_number_again(site: Site) -> None:
 def test_ok__notice_shows_on_the_wall_and_an_empty_one_clears_it(site: Site) -> None:
     result = site.command("notice", args={"text": "Chiều nay nghỉ từ 15:00", "minutes": 30})
     assert (result["ok"], result["code"]) == (True, "done")
-    board = tickets.read_board(site.store, site.sync.config, now=site.clock())
+    board = ticketing.read_board(site.store, site.sync.config, now=site.clock())
     assert board.notice == "Chiều nay nghỉ từ 15:00"
     stored = json.loads(kv(site.store, "notice"))
     assert stored["text"] == "Chiều nay nghỉ từ 15:00"
     assert stored["until"] == pytest.approx(site.clock() + 1800, abs=5)
-    later = tickets.read_board(site.store, site.sync.config, now=site.clock() + 1801)
+    later = ticketing.read_board(site.store, site.sync.config, now=site.clock() + 1801)
     assert later.notice == site.files.config.display.notice
 
     cleared = site.command("notice", args={"text": ""})
     assert (cleared["ok"], cleared["message"]) == (True, "notice cleared")
-    board = tickets.read_board(site.store, site.sync.config, now=site.clock())
+    board = ticketing.read_board(site.store, site.sync.config, now=site.clock())
     assert board.notice == site.files.config.display.notice
 
 
@@ -835,7 +836,7 @@ def test_ok__resync_dossiers_asks_central_through_an_event(site: Site) -> None:
 
 def test_fail__refused_commands_say_why_and_change_no_ticket(site: Site) -> None:
     (number,) = site.issue("dat-dai")
-    tickets.pause(site.store, site.sync.config, 1, "Họp giao ban", now=site.clock())
+    ticketing.pause(site.store, site.sync.config, 1, "Họp giao ban", now=site.clock())
     paused = site.command("call_next", args={"counter": 1})
     assert (paused["ok"], paused["code"]) == (False, "paused")
     assert "Họp giao ban" in paused["message"]
@@ -945,7 +946,7 @@ def test_fail__a_notice_with_control_or_hidden_characters_is_answered_and_logged
     assert any("args.text: must not contain control" in line for line in logged), logged
     assert any(line.startswith("command pua-1 refused (invalid): notice:") for line in logged)
     assert events(site.store, "notice.set") == notices
-    board = tickets.read_board(site.store, site.sync.config, now=site.clock())
+    board = ticketing.read_board(site.store, site.sync.config, now=site.clock())
     assert board.notice == "Thông báo cũ"
     # Still answering: the daemon did not stop at them.
     assert site.command("notice", args={"text": ""})["ok"] is True
@@ -954,7 +955,7 @@ def test_fail__a_notice_with_control_or_hidden_characters_is_answered_and_logged
 def test_ok__a_decomposed_notice_from_central_is_shown_nfc(site: Site) -> None:
     nfd = unicodedata.normalize("NFD", "Chiều nay nghỉ từ 16 giờ")
     assert site.command("notice", args={"text": nfd})["ok"] is True
-    board = tickets.read_board(site.store, site.sync.config, now=site.clock())
+    board = ticketing.read_board(site.store, site.sync.config, now=site.clock())
     assert board.notice == "Chiều nay nghỉ từ 16 giờ"
     assert events(site.store, "notice.set")[-1]["text"] == "Chiều nay nghỉ từ 16 giờ"
 
@@ -1416,7 +1417,7 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
     daemon = SyncDaemon(files.config, str(db_path), files.raw, files.sources, clock=moving_clock())
     now = daemon.clock()
     for service in ("dat-dai", "dat-dai", "thue", "tu-phap-ho-tich", "xay-dung"):
-        tickets.issue(daemon.store, files.config, service, now=now, printed=True)
+        ticketing.issue(daemon.store, files.config, service, now=now, printed=True)
     with daemon.store.change(now) as tx:
         upsert(tx, [parse_dossier(dossier(n), "Asia/Ho_Chi_Minh") for n in (1, 2)])
         for n in range(20):

@@ -34,9 +34,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from kiosk import outbox
 from kiosk.config import CentralConfig
 from kiosk.store import Store
-from sync._central import Central
-from sync._central_store import CentralStore
 from sync._contract import Topics
+from sync.central import Central
+from sync.central_store import CentralStore
 from tests.brokers import Broker
 from tests.conftest import EXAMPLE, ROOT
 
@@ -224,7 +224,7 @@ class Producer(threading.Thread):
 
 
 class InProcessCentral:
-    """``sync._central.Central`` on a SQLite file, stepping in a thread of the test."""
+    """``sync.central.Central`` on a SQLite file, stepping in a thread of the test."""
 
     def __init__(self, port: int, folder: Path, undo: contextlib.ExitStack) -> None:
         folder.mkdir(parents=True, exist_ok=True)

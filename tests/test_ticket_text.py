@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.cli._printer_cmds import test_slip as printer_test_slip
+from kiosk.app.cli._printer_cmds import test_slip as printer_test_slip
 from kiosk.config import load_config
-from kiosk.queue import local_time
 from kiosk.slip import Slip
+from kiosk.ticketing import local_time
 from kiosk.vietnamese import LETTERS
 from printer import Renderer, VirtualPrinter
 from printer._fonts import font

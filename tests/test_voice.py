@@ -41,7 +41,7 @@ from kiosk.announcement import (
     words,
 )
 from kiosk.config import Config, VoiceConfig
-from kiosk.queue import Call
+from kiosk.ticketing import Call
 from tests.conftest import ROOT, at, kiosk_in, make_config
 
 NORTH = Reading("north")
@@ -783,7 +783,7 @@ def test_fail__cli_say_wav_into_missing_folder(site: Path, tmp_path: Path) -> No
 
 
 def test_fail__cli_say_wav_into_missing_folder_one_line(site: Path, tmp_path: Path) -> None:
-    # The CLI reports a failure in one line, with no traceback (kiosk/cli/_exit.py).
+    # The CLI reports a failure in one line, with no traceback (kiosk/app/cli/_exit.py).
     out = tmp_path / "no" / "such" / "out.wav"
     done = kiosk_in(site, "say", "A023", "5", "--wav", str(out))
     assert done.returncode == 73

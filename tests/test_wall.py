@@ -31,11 +31,11 @@ from display import (
 )
 from display._screen import Screen, ScreenUnavailable
 from display._text import MIN_SIZE
-from kiosk import queue
+from kiosk import ticketing
 from kiosk.config import Config
 from kiosk.fonts import FontError
-from kiosk.queue import Board, Call, CounterBoard, ServiceBoard
 from kiosk.store import Store
+from kiosk.ticketing import Board, Call, CounterBoard, ServiceBoard
 from kiosk.vietnamese import LETTERS, missing_letters
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, kiosk_in, make_config
 
@@ -101,16 +101,16 @@ def fill_busy(store: Store, config: Config) -> float:
     now = at(9)
     for round_ in range(4):
         for index, (sid, _) in enumerate(LONG_SERVICES):
-            queue.issue(store, config, sid, now=now + round_ * 10 + index, printed=True)
+            ticketing.issue(store, config, sid, now=now + round_ * 10 + index, printed=True)
     now += 100
     for number in range(1, 13):
         now += 5
-        called = queue.call_next(store, config, number, now=now)
+        called = ticketing.call_next(store, config, number, now=now)
         assert called.ticket is not None
     now += 5
-    queue.pause(store, config, 20, PAUSE_REASON, now=now)
+    ticketing.pause(store, config, 20, PAUSE_REASON, now=now)
     now += 5
-    queue.recall(store, config, 3, now=now)
+    ticketing.recall(store, config, 3, now=now)
     return now
 
 
@@ -255,7 +255,7 @@ def test_ok__busy_board_text_stays_in_its_boxes(
         assert joined == name or (joined.endswith("…") and name.startswith(joined[:-1])), lines
     # The waiting counts (4 tickets each, less those called).
     counts = [b.text for b in boxes(layout, "waiting-c")]
-    board = queue.read_board(store, config, now=newest_at + 1)
+    board = ticketing.read_board(store, config, now=newest_at + 1)
     assert counts == [str(s.waiting) for s in board.services]
     assert sum(s.waiting for s in board.services) == 32 - 12
 
@@ -292,9 +292,9 @@ def test_ok__no_label_is_drawn_larger_than_its_value(
     never larger than its count, a recall's mark never larger than the other counters."""
     busy = busy_config()
     newest_at = fill_busy(store, busy)
-    queue.call_next(store, busy, 1, now=newest_at + 1)
-    queue.recall(store, busy, 1, now=newest_at + 2)
-    queue.call_next(store, busy, 2, now=newest_at + 3)
+    ticketing.call_next(store, busy, 1, now=newest_at + 1)
+    ticketing.recall(store, busy, 1, now=newest_at + 2)
+    ticketing.call_next(store, busy, 2, now=newest_at + 3)
     _, crowded = render_wall(busy, store, size, newest_at + 4, faces)
     # Short counter names ("Quầy 2") and a long pause reason that must be made small.
     plain = make_config()
@@ -487,7 +487,7 @@ def test_ok__paused_counter_tile_shows_the_reason() -> None:
 
 def test_ok__paused_counter_from_the_store(store: Store, faces: ScreenFonts) -> None:
     config = make_config(hours=OPEN_ALL_DAY)
-    queue.pause(store, config, 4, "Họp giao ban", now=at(9))
+    ticketing.pause(store, config, 4, "Họp giao ban", now=at(9))
     _, frame = render_wall(config, store, (1920, 1080), at(9, 1), faces)
     [reason] = [b for b in frame.layout.texts if b.text == "Họp giao ban"]
     assert [p.text for p in drawn_in(frame, reason)] == ["Họp giao ban"]
@@ -496,9 +496,9 @@ def test_ok__paused_counter_from_the_store(store: Store, faces: ScreenFonts) -> 
 def test_ok__waiting_counts_per_service(store: Store, faces: ScreenFonts) -> None:
     config = make_config(hours=OPEN_ALL_DAY)
     for _ in range(3):
-        queue.issue(store, config, "dat-dai", now=at(9), printed=True)
-    queue.issue(store, config, "thue", now=at(9), printed=True)
-    queue.issue(store, config, "xay-dung", now=at(9))  # not printed: not waiting yet
+        ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
+    ticketing.issue(store, config, "thue", now=at(9), printed=True)
+    ticketing.issue(store, config, "xay-dung", now=at(9))  # not printed: not waiting yet
     _, frame = render_wall(config, store, (1920, 1080), at(9, 5), faces)
     names = [b.text for b in boxes(frame.layout, "waiting-n")]
     counts = [b.text for b in boxes(frame.layout, "waiting-c")]
@@ -522,9 +522,9 @@ def test_ok__history_limits_recent_rows(
 ) -> None:
     config = make_config(hours=OPEN_ALL_DAY, display={"history": history})
     for _ in range(8):
-        queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+        ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
     for minute in range(1, 9):
-        queue.call_next(store, config, 1 + minute % 2, now=at(9, minute))
+        ticketing.call_next(store, config, 1 + minute % 2, now=at(9, minute))
     _, frame = render_wall(config, store, (1920, 1080), at(9, 30), faces)
     numbers = [p.text for b in boxes(frame.layout, "recent-n") for p in drawn_in(frame, b)]
     assert len(numbers) == rows
@@ -542,12 +542,12 @@ def test_ok__a_recall_is_listed_once_at_the_top_and_said_to_be_one(
 ) -> None:
     config = make_config(hours=OPEN_ALL_DAY, display={"history": 4})
     for _ in range(6):
-        queue.issue(store, config, "dat-dai", now=at(9), printed=True)
+        ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
     for minute, counter in enumerate((1, 2, 1, 2), start=1):
-        queue.call_next(store, config, counter, now=at(9, minute))  # A001..A004
-    queue.recall(store, config, 1, now=at(9, 5))  # A003 again
-    queue.recall(store, config, 1, now=at(9, 6))  # and again
-    board = queue.read_board(store, config, now=at(9, 7), history=4)
+        ticketing.call_next(store, config, counter, now=at(9, minute))  # A001..A004
+    ticketing.recall(store, config, 1, now=at(9, 5))  # A003 again
+    ticketing.recall(store, config, 1, now=at(9, 6))  # and again
+    board = ticketing.read_board(store, config, now=at(9, 7), history=4)
     # One row a citizen: the recalled ticket at the top, the others as they were called;
     # the list still has ``history`` tickets.
     assert [(c.number, c.kind) for c in board.calls] == [
@@ -561,7 +561,7 @@ def test_ok__a_recall_is_listed_once_at_the_top_and_said_to_be_one(
     # The big panel says it is a recall too.
     assert "MỜI LẠI CÔNG DÂN CÓ SỐ" in [p.text for p in frame.placed]
     # A number never shows twice, even from a board with room for every call.
-    roomy = queue.read_board(store, config, now=at(9, 7), history=12)
+    roomy = ticketing.read_board(store, config, now=at(9, 7), history=12)
     assert [(c.number, c.kind) for c in roomy.calls] == [(c.number, c.kind) for c in board.calls]
     layout = wall_layout((1280, 720), roomy, SITE_NAME, MOMENT)
     assert [b.text for b in boxes(layout, "recent-n")] == ["A003", "A004", "A002", "A001"]
@@ -573,14 +573,14 @@ def test_ok__a_ticket_called_again_elsewhere_is_listed_once_at_its_new_counter(
     store: Store, faces: ScreenFonts
 ) -> None:
     config = make_config(hours=OPEN_ALL_DAY)
-    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
-    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
-    queue.call_next(store, config, 1, now=at(9, 1))  # A001 at counter 1
-    queue.transfer(store, config, 1, "thue", now=at(9, 2))
-    called = queue.call_next(store, config, 8, now=at(9, 3))  # A001 again, at the tax counter
+    ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
+    ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
+    ticketing.call_next(store, config, 1, now=at(9, 1))  # A001 at counter 1
+    ticketing.transfer(store, config, 1, "thue", now=at(9, 2))
+    called = ticketing.call_next(store, config, 8, now=at(9, 3))  # A001 again, at the tax counter
     assert called.ticket is not None and called.ticket.number == "A001"
-    queue.call_next(store, config, 2, now=at(9, 4))  # A002
-    board = queue.read_board(store, config, now=at(9, 5))
+    ticketing.call_next(store, config, 2, now=at(9, 4))  # A002
+    board = ticketing.read_board(store, config, now=at(9, 5))
     assert [(c.number, c.counter) for c in board.calls] == [("A002", 2), ("A001", 8)]
 
 
@@ -593,9 +593,9 @@ def test_ok__layout_history_is_at_most_the_moment_history() -> None:
 
 def test_ok__highlight_lasts_highlight_seconds(store: Store, faces: ScreenFonts) -> None:
     config = make_config(hours=OPEN_ALL_DAY, display={"highlight_seconds": 3})
-    queue.issue(store, config, "dat-dai", now=at(9), printed=True)
-    queue.call_next(store, config, 1, now=at(9, 1))
-    board = queue.read_board(store, config, now=at(9, 1))
+    ticketing.issue(store, config, "dat-dai", now=at(9), printed=True)
+    ticketing.call_next(store, config, 1, now=at(9, 1))
+    board = ticketing.read_board(store, config, now=at(9, 1))
     assert moment(config, board, at(9, 1)).highlight
     assert moment(config, board, at(9, 1, 2.9)).highlight
     assert not moment(config, board, at(9, 1, 3)).highlight
@@ -644,7 +644,7 @@ def test_ok__stale_board_says_so_above_the_clock(store: Store, faces: ScreenFont
 
     config = make_config()
     surface = pygame.Surface((1920, 1080))
-    board = queue.read_board(store, config, now=at(9))
+    board = ticketing.read_board(store, config, now=at(9))
     frame = paint_wall(surface, faces, config, board, at(9), stale=True)
     assert any(p.text == STALE for p in frame.placed)
     frame = paint_wall(surface, faces, config, board, at(9))
@@ -898,25 +898,25 @@ def test_ok__central_notice_replaces_the_configured_one_while_it_lasts(
     config = make_config()
     configured = config.display.notice
     assert configured
-    assert queue.read_board(store, config, now=at(9)).notice == configured
+    assert ticketing.read_board(store, config, now=at(9)).notice == configured
     _, plain = render_wall(config, store, (1920, 1080), at(9), faces)
     plain_strip = pixels(plain.notice.image) if plain.notice.image else b""
 
-    queue.set_notice(store, "Thông báo mới", now=at(9), minutes=10)
-    assert queue.read_board(store, config, now=at(9, 5)).notice == "Thông báo mới"
-    assert queue.read_board(store, config, now=at(9, 9, 59)).notice == "Thông báo mới"
-    assert queue.read_board(store, config, now=at(9, 10, 1)).notice == configured
+    ticketing.set_notice(store, "Thông báo mới", now=at(9), minutes=10)
+    assert ticketing.read_board(store, config, now=at(9, 5)).notice == "Thông báo mới"
+    assert ticketing.read_board(store, config, now=at(9, 9, 59)).notice == "Thông báo mới"
+    assert ticketing.read_board(store, config, now=at(9, 10, 1)).notice == configured
     _, told = render_wall(config, store, (1920, 1080), at(9, 5), faces)
     assert told.notice.image is not None
     assert pixels(told.notice.image) != plain_strip
     assert not told.notice.scrolls
 
-    queue.set_notice(store, "Tạm ngừng tiếp nhận hồ sơ đất đai", now=at(10))
-    assert queue.read_board(store, config, now=at(16)).notice == (
+    ticketing.set_notice(store, "Tạm ngừng tiếp nhận hồ sơ đất đai", now=at(10))
+    assert ticketing.read_board(store, config, now=at(16)).notice == (
         "Tạm ngừng tiếp nhận hồ sơ đất đai"
     )
-    queue.set_notice(store, "", now=at(16))
-    assert queue.read_board(store, config, now=at(16)).notice == configured
+    ticketing.set_notice(store, "", now=at(16))
+    assert ticketing.read_board(store, config, now=at(16)).notice == configured
 
 
 # --- the screen, turned for portrait mounting ----------------------------------------------
@@ -1062,7 +1062,7 @@ def test_ok__wall_drawn_on_a_turned_screen(
     assert screen.window is not None
     assert screen.canvas is not None
     config = make_config()
-    board = queue.read_board(store, config, now=at(9))
+    board = ticketing.read_board(store, config, now=at(9))
     frame = paint_wall(screen.canvas, faces, config, board, at(9))
     screen.show()
     assert frame.layout.size == (768, 1024)  # portrait picture on a landscape mode
@@ -1186,14 +1186,16 @@ def test_ok__cli_notice_reaches_the_board(site: Path) -> None:
     config = make_config()
     now = time.time()
     with Store(site / "kiosk.db") as store:
-        assert queue.read_board(store, config, now=now).notice == text
-        assert queue.read_board(store, config, now=now + 28 * 60).notice == text
-        assert queue.read_board(store, config, now=now + 31 * 60).notice == config.display.notice
+        assert ticketing.read_board(store, config, now=now).notice == text
+        assert ticketing.read_board(store, config, now=now + 28 * 60).notice == text
+        assert (
+            ticketing.read_board(store, config, now=now + 31 * 60).notice == config.display.notice
+        )
     cleared = kiosk_in(site, "notice")
     assert cleared.returncode == 0, cleared.stderr
     assert "Traceback" not in cleared.stderr
     with Store(site / "kiosk.db") as store:
-        assert queue.read_board(store, config, now=time.time()).notice == config.display.notice
+        assert ticketing.read_board(store, config, now=time.time()).notice == config.display.notice
 
 
 def test_ok__a_long_notice_standing_still_is_cut_with_an_ellipsis(
@@ -1208,8 +1210,10 @@ def test_ok__a_long_notice_standing_still_is_cut_with_an_ellipsis(
 
 def test_fail__a_notice_over_500_characters_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="at most 500"):
-        queue.set_notice(store, "x" * 501, now=at(9))
-    assert queue.read_board(store, make_config(), now=at(9)).notice == make_config().display.notice
+        ticketing.set_notice(store, "x" * 501, now=at(9))
+    assert (
+        ticketing.read_board(store, make_config(), now=at(9)).notice == make_config().display.notice
+    )
 
 
 def test_ok__a_full_repaint_reaches_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,10 +23,10 @@ from typing import IO, Any
 import pytest
 
 from display import HEALTH_NAME, WallDaemon, fonts_for
-from kiosk import queue
+from kiosk import ticketing
 from kiosk.config import Config
-from kiosk.queue import Board, CounterBoard, ServiceBoard
 from kiosk.store import Store
+from kiosk.ticketing import Board, CounterBoard, ServiceBoard
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, kiosk_in, make_config, wait_until
 
 # ``Spoken.started`` is when a sound was handed to the mixer, which mixes one buffer
@@ -165,7 +165,7 @@ def test_ok__call_committed_by_another_connection_is_shown_within_half_a_second(
 ) -> None:
     config = wall_config()
     clock = day_clock()
-    queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
     recorder = Recorder()
     daemon = new_daemon(config, db_path, recorder, clock=clock)
     stop = threading.Event()
@@ -176,7 +176,7 @@ def test_ok__call_committed_by_another_connection_is_shown_within_half_a_second(
         time.sleep(0.2)
         with Store(db_path) as counter_side:
             started = time.monotonic()
-            queue.call_next(counter_side, config, 1, now=clock())
+            ticketing.call_next(counter_side, config, 1, now=clock())
             committed.append(started)
 
     caller = threading.Thread(target=counter_calls)
@@ -213,7 +213,7 @@ def test_ok__idle_screen_is_not_repainted_and_highlight_ends_with_one_repaint(
 ) -> None:
     config = wall_config(highlight_seconds=1)
     clock = day_clock(9, 0, 5)  # the minute does not roll over during the test
-    queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
     recorder = Recorder()
     daemon = new_daemon(config, db_path, recorder, clock=clock)
     try:
@@ -223,7 +223,7 @@ def test_ok__idle_screen_is_not_repainted_and_highlight_ends_with_one_repaint(
         assert daemon.frames == first, [s.at for s in recorder.shown]
         assert len(recorder.shown) == first
 
-        queue.call_next(writer, config, 1, now=clock())
+        ticketing.call_next(writer, config, 1, now=clock())
         drive(daemon, lambda: recorder.first_with("A001") is not None)
         hot = recorder.shown[-1]
         assert hot.number == "A001"
@@ -254,7 +254,7 @@ def test_ok__a_long_notice_scrolls_without_repainting_the_rest_of_the_screen(
 
     config = wall_config(notice=LONG_NOTICE)
     clock = day_clock(9, 0, 5)
-    queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
     daemon = new_daemon(config, db_path, Recorder(), clock=clock)
     try:
         drive(daemon, lambda: daemon.frames >= 1)
@@ -290,8 +290,8 @@ def test_ok__new_calls_are_announced_in_commit_order_without_overlap(
     config = wall_config(voice_pack)
     clock = day_clock()
     for service in ("dat-dai", "dat-dai", "dat-dai", "thue"):
-        queue.issue(writer, config, service, now=clock(), printed=True)
-    before = queue.call_next(writer, config, 1, now=clock())  # made before the daemon ran
+        ticketing.issue(writer, config, service, now=clock(), printed=True)
+    before = ticketing.call_next(writer, config, 1, now=clock())  # made before the daemon ran
     assert before.ticket is not None
     old_id = int(writer.conn.execute("SELECT MAX(id) FROM calls").fetchone()[0])
 
@@ -301,9 +301,9 @@ def test_ok__new_calls_are_announced_in_commit_order_without_overlap(
         drive(daemon, lambda: daemon.frames >= 1 and daemon.announcer is not None)
         assert daemon.problems == {"store": "", "screen": "", "voice": ""}
 
-        first = queue.call_next(writer, config, 1, now=clock())
-        second = queue.call_next(writer, config, 2, now=clock())
-        queue.recall(writer, config, 1, now=clock())
+        first = ticketing.call_next(writer, config, 1, now=clock())
+        second = ticketing.call_next(writer, config, 2, now=clock())
+        ticketing.recall(writer, config, 1, now=clock())
         assert first.ticket is not None and second.ticket is not None
         new_ids = [old_id + 1, old_id + 2, old_id + 3]
         assert int(writer.conn.execute("SELECT MAX(id) FROM calls").fetchone()[0]) == new_ids[-1]
@@ -363,8 +363,8 @@ def test_ok__unavailable_database_at_start_then_found(tmp_path: Path) -> None:
         blocker.unlink()
         blocker.mkdir()
         with Store(db_path) as writer:
-            queue.issue(writer, config, "dat-dai", now=daemon.clock(), printed=True)
-            queue.call_next(writer, config, 1, now=daemon.clock())
+            ticketing.issue(writer, config, "dat-dai", now=daemon.clock(), printed=True)
+            ticketing.call_next(writer, config, 1, now=daemon.clock())
         drive(daemon, lambda: recorder.first_with("A001") is not None, timeout=5)
         assert daemon.problems["store"] == ""
         assert daemon.stale is False
@@ -388,8 +388,8 @@ def test_ok__write_lock_held_by_another_connection_does_not_stall_the_daemon(
     config = wall_config()
     clock = day_clock()
     for _ in range(2):
-        queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
-    queue.call_next(writer, config, 1, now=clock())
+        ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    ticketing.call_next(writer, config, 1, now=clock())
     recorder = Recorder()
     daemon = new_daemon(config, db_path, recorder, clock=clock)
     try:
@@ -414,7 +414,7 @@ def test_ok__write_lock_held_by_another_connection_does_not_stall_the_daemon(
             locker.execute("ROLLBACK")
             locker.close()
 
-        queue.call_next(writer, config, 1, now=clock())
+        ticketing.call_next(writer, config, 1, now=clock())
         drive(daemon, lambda: recorder.first_with("A002") is not None, timeout=3)
         assert daemon.board.newest is not None
         assert daemon.board.newest.number == "A002"
@@ -427,7 +427,7 @@ def test_ok__exclusive_lock_at_start_does_not_stall_the_daemon(
 ) -> None:
     config = wall_config()
     clock = day_clock()
-    queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
     writer.close()  # nobody else is connected: an EXCLUSIVE-mode lock can be had
     locker = sqlite3.connect(db_path, isolation_level=None, timeout=1)
     locker.execute("PRAGMA locking_mode = EXCLUSIVE")
@@ -448,7 +448,7 @@ def test_ok__exclusive_lock_at_start_does_not_stall_the_daemon(
             locker.close()
 
         with Store(db_path) as counter_side:
-            queue.call_next(counter_side, config, 1, now=clock())
+            ticketing.call_next(counter_side, config, 1, now=clock())
         drive(daemon, lambda: recorder.first_with("A001") is not None, timeout=5)
         assert daemon.problems["store"] == ""
         assert daemon.stale is False
@@ -464,7 +464,7 @@ def test_ok__unavailable_screen_keeps_the_voice_then_screen_comes_back(
 ) -> None:
     config = wall_config(voice_pack)
     clock = day_clock()
-    queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
     monkeypatch.setenv("SDL_VIDEODRIVER", "no-such-driver")
     recorder = Recorder()
     daemon = new_daemon(config, db_path, recorder, voice=None, clock=clock)
@@ -476,7 +476,7 @@ def test_ok__unavailable_screen_keeps_the_voice_then_screen_comes_back(
         assert row["state"] == "degraded"
         assert "screen unavailable" in str(row["detail"])
 
-        queue.call_next(writer, config, 1, now=clock())
+        ticketing.call_next(writer, config, 1, now=clock())
         call_id = int(writer.conn.execute("SELECT MAX(id) FROM calls").fetchone()[0])
         announcer = daemon.announcer
         assert announcer is not None
@@ -537,7 +537,7 @@ def test_ok__cli_wall_display_runs_announces_and_stops_on_sigterm(site: Path) ->
     db_path = site / "kiosk.db"
     config = make_config(hours=OPEN_ALL_DAY)
     with Store(db_path) as store:
-        queue.issue(store, config, "dat-dai", now=time.time(), printed=True)
+        ticketing.issue(store, config, "dat-dai", now=time.time(), printed=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", str(site / "config.toml"),
          "--db", str(db_path), "run", "display", "--role", "wall"],
@@ -549,7 +549,7 @@ def test_ok__cli_wall_display_runs_announces_and_stops_on_sigterm(site: Path) ->
         wait_until(lambda: stderr.has("wall display ready"), timeout=20)
         assert process.poll() is None
         with Store(db_path) as store:
-            queue.call_next(store, config, 1, now=time.time())
+            ticketing.call_next(store, config, 1, now=time.time())
         wait_until(lambda: stderr.has("announcing A001 → quầy 1"), timeout=10)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=5) == 0
@@ -638,11 +638,11 @@ def test_ok__a_restarted_display_says_the_calls_made_while_it_was_down(
     config = wall_config(voice_pack)
     clock = day_clock()
     for _ in range(3):
-        queue.issue(writer, config, "dat-dai", now=clock(), printed=True)
+        ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
     daemon = new_daemon(config, db_path, Recorder(), voice=None, clock=clock)
     try:
         drive(daemon, lambda: daemon.announcer is not None and daemon.frames >= 1)
-        queue.call_next(writer, config, 1, now=clock())
+        ticketing.call_next(writer, config, 1, now=clock())
         announcer = daemon.announcer
         assert announcer is not None
         drive(daemon, lambda: len(announcer.spoken) == 1)
@@ -650,7 +650,7 @@ def test_ok__a_restarted_display_says_the_calls_made_while_it_was_down(
     finally:
         daemon.close()
     # Down for a moment: a call is made meanwhile.
-    missed = queue.call_next(writer, config, 1, now=clock())
+    missed = ticketing.call_next(writer, config, 1, now=clock())
     assert missed.ticket is not None
     again = new_daemon(config, db_path, Recorder(), voice=None, clock=clock)
     try:
@@ -664,12 +664,12 @@ def test_ok__a_restarted_display_says_the_calls_made_while_it_was_down(
 
 def test_ok__call_ids_never_come_back_after_old_calls_are_deleted(writer: Store) -> None:
     config = wall_config()
-    queue.issue(writer, config, "dat-dai", now=at(9), printed=True)
-    queue.call_next(writer, config, 1, now=at(9, 1))
+    ticketing.issue(writer, config, "dat-dai", now=at(9), printed=True)
+    ticketing.call_next(writer, config, 1, now=at(9, 1))
     first = int(writer.conn.execute("SELECT MAX(id) FROM calls").fetchone()[0])
     later = at(9, 0) + 9 * 86400  # after a nine-day closure: the old calls are deleted
-    queue.issue(writer, config, "dat-dai", now=later, printed=True)
-    queue.call_next(writer, config, 1, now=later + 60)
+    ticketing.issue(writer, config, "dat-dai", now=later, printed=True)
+    ticketing.call_next(writer, config, 1, now=later + 60)
     ids = [row[0] for row in writer.conn.execute("SELECT id FROM calls")]
     assert ids == [first + 1]
 

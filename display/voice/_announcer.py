@@ -20,7 +20,7 @@ from display._pg import pygame
 from display.voice._clips import Clips
 from kiosk.announcement import Reading, call_clips
 from kiosk.config import Config, VoiceConfig
-from kiosk.queue import Call, local_time
+from kiosk.ticketing import Call, local_time
 
 log = logging.getLogger("kiosk.voice")
 

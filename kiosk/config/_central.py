@@ -151,5 +151,5 @@ def site_config(path: str | Path | None, db_path: str | Path | None = None) -> C
         log.warning("central configuration v%d left out: it no longer fits the files: %s",
                     version, exc)  # fmt: skip
         # Named all the same: the daemons then know this version was seen (and do not
-        # start again and again for it, see kiosk.cli._run).
+        # start again and again for it, see kiosk.app.cli._run).
         return dataclasses.replace(config, sources=(*sources, f"central v{version} (left out)"))

@@ -1,19 +1,21 @@
-"""The counter daemon: call-next, recall, no-show, done, transfer and pause keys, and the
-citizen's rating keys, on GPIO pins or USB keypads, through the queue rules."""
+"""The counter station: call-next, recall, no-show, done, transfer and pause keys, and the
+citizen's rating keys, through the queue rules.
 
-from kiosk.counter._gpio import CounterButtons, CounterLights
-from kiosk.counter._keypad import KeyDecoder, Keypads, keymap_problems
-from kiosk.counter._keys import Key, Press
+Core: what a key means (:class:`Key`, :class:`Press`) and what the station needs from the
+counters' LEDs (:class:`Lights`) are defined here; ``kiosk.keys`` reads the keys (GPIO pins,
+USB keypads) and drives the LEDs. Imports only the core.
+"""
+
+from kiosk.counter._keys import EMPTY, REFUSED, THANKS, Key, Lights, Press
 from kiosk.counter._station import Outcome, Station
 
 __all__ = [
-    "CounterButtons",
-    "CounterLights",
+    "EMPTY",
+    "REFUSED",
+    "THANKS",
     "Key",
-    "KeyDecoder",
-    "Keypads",
+    "Lights",
     "Outcome",
     "Press",
     "Station",
-    "keymap_problems",
 ]

@@ -15,10 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk import queue as tickets
+from kiosk import ticketing
 from kiosk.config import Config
-from kiosk.counter._gpio import CounterLights
-from kiosk.counter._keys import Key, Press
+from kiosk.counter._keys import EMPTY, REFUSED, Key, Lights, Press
 from kiosk.faultlog import FaultLog
 from kiosk.store import Store, store_fault
 
@@ -52,7 +51,7 @@ class Station:
         config: Config,
         store: Store,
         counters: list[int],
-        lights: CounterLights | None = None,
+        lights: Lights | None = None,
         *,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
@@ -77,7 +76,9 @@ class Station:
         if self.lights is None:
             return
         now, mono = self.clock(), self.monotonic()
-        states = tickets.counter_states(self.store, self.config, numbers or self.counters, now=now)
+        states = ticketing.counter_states(
+            self.store, self.config, numbers or self.counters, now=now
+        )
         for number, state in states.items():
             steady = "slow" if state.paused else "on" if state.serving else "off"
             self.lights.set_steady(number, steady)
@@ -98,11 +99,11 @@ class Station:
             return Outcome("ignored", number)
         try:
             outcome = self._act(number, key)
-        except tickets.Refused as refusal:
+        except ticketing.Refused as refusal:
             level = logging.WARNING if key.action == "rate" else logging.INFO
             log.log(level, "counter %d %s refused (%s): %s", number, key, refusal.code, refusal)
             if self.lights is not None:
-                self.lights.signal(number, CounterLights.REFUSED, self.monotonic())
+                self.lights.signal(number, REFUSED, self.monotonic())
             return Outcome("refused", number, reason=refusal.code)
         # Only a press that did something arms the guard: a refused one may be retried.
         self._last[(number, key)] = press.at
@@ -110,7 +111,7 @@ class Station:
             self.refresh([number])
         if self.lights is not None:
             if outcome.kind == "empty":
-                self.lights.signal(number, CounterLights.EMPTY, self.monotonic())
+                self.lights.signal(number, EMPTY, self.monotonic())
             elif outcome.kind == "rated":
                 self.lights.rating_closed(number, thanks=True)
         return outcome
@@ -119,37 +120,37 @@ class Station:
         now = self.clock()
         store, config, action = self.store, self.config, key.action
         if action == "next":
-            called = tickets.call_next(store, config, number, now=now)
+            called = ticketing.call_next(store, config, number, now=now)
             if called.ticket is None:
                 return self._done("empty", number)
             return self._done("called", number, called.ticket.number)
         if action == "recall":
-            ticket = tickets.recall(store, config, number, now=now)
+            ticket = ticketing.recall(store, config, number, now=now)
             return self._done("recalled", number, ticket.number)
         if action == "skip":
-            ticket = tickets.skip(store, config, number, now=now)
+            ticket = ticketing.skip(store, config, number, now=now)
             return self._done("skipped", number, ticket.number)
         if action == "done":
-            ticket = tickets.done(store, config, number, now=now)
+            ticket = ticketing.done(store, config, number, now=now)
             return self._done("done", number, ticket.number)
         if action == "transfer":
-            ticket = tickets.transfer(store, config, number, key.argument, now=now)
+            ticket = ticketing.transfer(store, config, number, key.argument, now=now)
             return self._done("transferred", number, ticket.number)
         if action == "pause":
             try:
                 reason = key.argument or config.counter_keys.pause_reason
-                tickets.pause(store, config, number, reason, now=now)
-            except tickets.Refused as refusal:
+                ticketing.pause(store, config, number, reason, now=now)
+            except ticketing.Refused as refusal:
                 if refusal.code != "already_paused":
                     raise
-                tickets.resume(store, config, number, now=now)
+                ticketing.resume(store, config, number, now=now)
                 return self._done("resumed", number)
             return self._done("paused", number)
         if action == "resume":
-            tickets.resume(store, config, number, now=now)
+            ticketing.resume(store, config, number, now=now)
             return self._done("resumed", number)
         if action == "rate":
-            rating = tickets.rate(store, config, number, int(key.argument), now=now)
+            rating = ticketing.rate(store, config, number, int(key.argument), now=now)
             return self._done("rated", number, rating.ticket.number)
         raise ValueError(f"unknown counter action {key}")  # the config parser prevents it
 
@@ -205,7 +206,7 @@ class Station:
                 log.exception("counter %d %s from %s failed", press.counter, press.key,
                               press.source)  # fmt: skip
             if self.lights is not None:
-                self.lights.signal(press.counter, CounterLights.REFUSED, self.monotonic())
+                self.lights.signal(press.counter, REFUSED, self.monotonic())
             outcome = Outcome("refused", press.counter, reason="error")
         else:
             if outcome.kind not in ("refused", "ignored"):

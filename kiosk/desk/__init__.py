@@ -1,8 +1,11 @@
-"""The ticket desk: buttons in, tickets out, through the queue rules and a printer."""
+"""The ticket desk: presses in, tickets out, through the queue rules and a printer.
 
-from kiosk.desk._buttons import Buttons, LongPress, Press
+Core: what the desk needs from a printer and from the kiosk's lights and buzzer are
+protocols here (:class:`TicketPrinter`, :class:`Feedback`); ``printer`` and ``kiosk.keys``
+provide them. Imports only the core.
+"""
+
 from kiosk.desk._desk import Desk, Outcome
-from kiosk.desk._feedback import Feedback
 from kiosk.desk._ports import (
     COVER_OPEN,
     DISCONNECTED,
@@ -14,6 +17,8 @@ from kiosk.desk._ports import (
     READY,
     SILENT,
     UNCHECKED,
+    Feedback,
+    Press,
     PrinterStatus,
     PrintFailed,
     TicketPrinter,
@@ -30,10 +35,8 @@ __all__ = [
     "READY",
     "SILENT",
     "UNCHECKED",
-    "Buttons",
     "Desk",
     "Feedback",
-    "LongPress",
     "Outcome",
     "Press",
     "PrintFailed",

@@ -36,13 +36,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk import commands, tokens
-from kiosk import queue as tickets
+from kiosk import commands, ticketing, tokens
 from kiosk.config import Config
-from kiosk.desk._buttons import Press
-from kiosk.desk._feedback import Feedback
 from kiosk.desk._ports import (
     UNCHECKED,
+    Feedback,
+    Press,
     PrinterStatus,
     PrintFailed,
     TicketPrinter,
@@ -162,8 +161,8 @@ class Desk:
         numbers = []
         for uid in stranded:
             try:
-                numbers.append(tickets.void(self.store, self.config, uid, "interrupted", now=now))
-            except tickets.Refused:
+                numbers.append(ticketing.void(self.store, self.config, uid, "interrupted", now=now))
+            except ticketing.Refused:
                 continue  # settled by someone else meanwhile
             except DiskFull as full:  # never callable anyway; voided at a later start
                 log.warning("%d ticket(s) left unprinted not voided yet: %s",
@@ -214,7 +213,7 @@ class Desk:
         """Record a press that got no ticket (not at all when the database cannot take it:
         the disk full, read-only, the database locked)."""
         try:
-            tickets.refuse(self.store, self.config, service, reason, priority=priority,
+            ticketing.refuse(self.store, self.config, service, reason, priority=priority,
                            now=self.clock())  # fmt: skip
         except Exception as exc:
             if store_fault(exc, self.store.path) is None:
@@ -250,10 +249,10 @@ class Desk:
             self._refuse(service, reason, priority)
             return Outcome("refused", reason=reason, priority=priority, detail=problem)
         try:
-            issued = tickets.issue(
+            issued = ticketing.issue(
                 self.store, self.config, service, now=self.clock(), priority=priority
             )
-        except tickets.Refused as refusal:
+        except ticketing.Refused as refusal:
             log.info("no ticket for %s: %s", service, refusal)
             return Outcome("refused", reason=refusal.code, priority=priority)
         try:
@@ -266,7 +265,7 @@ class Desk:
                     self._void(issued.ticket.uid, "error")
             raise
 
-    def _print(self, issued: tickets.Issued) -> Outcome:
+    def _print(self, issued: ticketing.Issued) -> Outcome:
         number, priority = issued.ticket.number, issued.ticket.priority
         status = self.check_printer()
         if not status.printable:
@@ -338,8 +337,8 @@ class Desk:
     def _mark_printed(self, uid: str) -> str:
         """The ticket joins the queue: "" if it did, else what became of it instead."""
         try:
-            tickets.mark_printed(self.store, self.config, uid, now=self.clock())
-        except tickets.Refused:  # settled meanwhile (or its day is over): left so
+            ticketing.mark_printed(self.store, self.config, uid, now=self.clock())
+        except ticketing.Refused:  # settled meanwhile (or its day is over): left so
             return self._fate(uid)
         return ""
 
@@ -351,7 +350,7 @@ class Desk:
         if row is None:
             return "is not in the database: nothing to record"
         status, day = row
-        today = max(str(kept[0]) if kept else "", tickets.local_time(self.config, self.clock())
+        today = max(str(kept[0]) if kept else "", ticketing.local_time(self.config, self.clock())
                     .date().isoformat())  # fmt: skip
         if status in ("issued", "expired") and day < today:
             return f"is of {day}, a day now over: it expires with that day, not in today's queue"
@@ -400,7 +399,7 @@ class Desk:
 
     def _void(self, uid: str, reason: str) -> None:
         try:
-            ticket = tickets.void(self.store, self.config, uid, reason, now=self.clock())
+            ticket = ticketing.void(self.store, self.config, uid, reason, now=self.clock())
         except DiskFull as full:  # unprinted, so never callable; voided at the next start
             log.warning("a ticket left unprinted (%s) is not voided yet: %s", reason, full)
             return
@@ -466,7 +465,7 @@ class Desk:
 
     def _reprint_last(self) -> commands.Result:
         now = self.clock()
-        last = tickets.last_printed(self.store, self.config, now=now)
+        last = ticketing.last_printed(self.store, self.config, now=now)
         if last is None:
             return commands.Result(False, "no_ticket", "no ticket has been printed today")
         status = self.check_printer()

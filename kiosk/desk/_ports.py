@@ -74,3 +74,30 @@ class TicketPrinter(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Press:
+    service: str | None  # None: the dedicated priority key
+    long: bool  # held past hold_seconds: a priority ticket
+    at: float  # time.monotonic() when it happened
+
+
+class Feedback(Protocol):
+    """What the citizen sees and hears at the kiosk besides the ticket (LEDs, a buzzer):
+    :class:`kiosk.keys.Feedback` drives them on GPIO."""
+
+    def busy(self, on: bool) -> None:
+        """A ticket is being issued and printed (``on``), or no longer."""
+
+    def ticket(self) -> None:
+        """A press gave a ticket."""
+
+    def refused(self) -> None:
+        """A press gave no ticket."""
+
+    def armed(self) -> None:
+        """The priority key was pressed: the next service press gives a priority ticket."""
+
+    def printer(self, status: PrinterStatus) -> None:
+        """The printer's state changed."""

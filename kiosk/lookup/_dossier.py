@@ -15,7 +15,7 @@ from kiosk.lookup._view import (
     clock_date,
     short,
 )
-from kiosk.queue import local_time
+from kiosk.ticketing import local_time
 
 SHOWN_STEPS = 6  # the latest steps (the screen's timeline has room for six)
 _TONE = {1: "info", 2: "info", 3: "bad", 4: "info", 5: "warn", 6: "warn", 7: "plain", 8: "bad",

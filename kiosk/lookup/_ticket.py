@@ -7,8 +7,8 @@ import datetime as dt
 from kiosk import tokens
 from kiosk.config import Config
 from kiosk.lookup._view import TICKET, Row, View
-from kiosk.queue import Position, Refused, local_time, reenter, reentry_refused, ticket_position
 from kiosk.store import Store
+from kiosk.ticketing import Position, Refused, local_time, reenter, reentry_refused, ticket_position
 
 
 def _counters(config: Config, service: str) -> str:

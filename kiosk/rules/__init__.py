@@ -1,5 +1,5 @@
 """Queue rules as pure functions: no I/O, no clock, no database.
 
-The store-backed operations in :mod:`kiosk.queue` call these with the state they
+The store-backed operations in :mod:`kiosk.ticketing` call these with the state they
 read inside one transaction, so every rule can be tested on plain values.
 """

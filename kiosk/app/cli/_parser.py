@@ -1,0 +1,301 @@
+"""The command line, as the design's CLI contract lists it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+from kiosk import __version__, freetext
+from kiosk.app import exits
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of the usage block.
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(exits.USAGE)
+
+
+def counter_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"counter must be a number, not {text!r}") from None
+    if not 1 <= value <= 999:
+        raise argparse.ArgumentTypeError(f"counter must be from 1 to 999, not {value}")
+    return value
+
+
+def rating_choice(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 9:
+        raise argparse.ArgumentTypeError(f"rating must be a number from 1 to 9, not {text!r}")
+    return int(text)
+
+
+def free_text(limit: int, *, one_line: bool = False) -> Callable[[str], str]:
+    """Text typed on the command line, by the rule config.toml and central's messages go
+    through (:mod:`kiosk.freetext`); ``one_line`` joins its lines with spaces first."""
+
+    def parse(text: str) -> str:
+        try:
+            return freetext.one_line(text, limit) if one_line else freetext.clean(text, limit)
+        except freetext.BadText as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def size_argument(text: str) -> tuple[int, int]:
+    """``--size 1920x1080``."""
+    from kiosk.config._parse import resolution
+
+    try:
+        size = resolution(text) if text != "native" else None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace('"native" or ', "")) from None
+    if size is None:
+        raise argparse.ArgumentTypeError('must be WIDTHxHEIGHT like "1920x1080"')
+    return size
+
+
+NOTICE_TEXT = free_text(freetext.MAX_NOTICE, one_line=True)
+
+
+def actions(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersAction[Parser]:
+    """A command's required sub-commands (``config check``, ``voice build``, ...)."""
+    found = parser.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser)
+    found.required = True
+    return found
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    parser = Parser(
+        prog="kiosk",
+        description="Queue-and-kiosk controller for public administrative service centres.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="main config file (default $KIOSK_CONFIG or "
+        "/etc/kiosk/config.toml; drop-ins from config.d/ beside it)",
+    )
+    parser.add_argument("--db", metavar="PATH", help="SQLite file (default: store.path)")
+    parser.add_argument(
+        "--version", action="version", version=f"kiosk {__version__}", help="print the version"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, parents=[common], description=help_text)
+
+    config = add("config", "configuration tools")
+    config_commands = actions(config, "config_command")
+    config_commands.add_parser("check", help="validate the configuration", parents=[common])
+
+    add("status", "services, counters and the missed list now")
+
+    issue = add("issue", "issue a ticket for a service (marked printed)")
+    issue.add_argument("service", metavar="SERVICE", help="service id")
+    issue.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+
+    for name, help_text in (
+        ("call", "call the next ticket at a counter"),
+        ("recall", "announce the ticket being served again"),
+        ("skip", "no-show: move the ticket being served to the missed list"),
+        ("done", "finish the ticket being served"),
+        ("resume", "resume calling at a paused counter"),
+    ):
+        add(name, help_text).add_argument("counter", metavar="COUNTER", type=counter_number)
+
+    transfer = add("transfer", "send the ticket being served to another service")
+    transfer.add_argument("counter", metavar="COUNTER", type=counter_number)
+    transfer.add_argument("service", metavar="SERVICE", help="target service id")
+
+    pause = add("pause", "stop calling at a counter")
+    pause.add_argument("counter", metavar="COUNTER", type=counter_number)
+    pause.add_argument(
+        "--reason", default="", type=free_text(freetext.MAX_REASON),
+        help=f"why (shown to supervisors; at most {freetext.MAX_REASON} characters)",
+    )  # fmt: skip
+
+    rate = add("rate", "record the citizen's rating of the ticket a counter just finished")
+    rate.add_argument("counter", metavar="COUNTER", type=counter_number)
+    rate.add_argument(
+        "choice", metavar="CHOICE", type=rating_choice,
+        help="1 = the first of ratings.labels (Rất hài lòng), 2 the second, ...",
+    )  # fmt: skip
+    rate.add_argument(
+        "--ticket", metavar="NUMBER", help="the ticket meant (refused if it is not that one)"
+    )
+
+    reenter = add("reenter", "let a missed number back into the queue (within the tolerance)")
+    reenter.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023")
+
+    ticket = add("ticket", "issue a ticket and write the exact printer bytes (+ PNG preview)")
+    ticket.add_argument("service", metavar="SERVICE", help="service id")
+    ticket.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
+    ticket.add_argument("--png", metavar="FILE.png", help="preview of the printed ticket")
+    ticket.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+
+    printer = add("printer", "the configured ticket printer")
+    printer_commands = actions(printer, "printer_command")
+    printer_commands.add_parser("test", help="print a test page", parents=[common])
+    printer_commands.add_parser("status", help="ask for paper and cover status", parents=[common])
+
+    say = add("say", "the call announcement: as words, played aloud, or into a WAV file")
+    say.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023 or 1023")
+    say.add_argument("counter", metavar="COUNTER", type=counter_number)
+    say.add_argument("--words", action="store_true", help="print the sentence only")
+    say.add_argument("--wav", metavar="FILE", help="write the announcement to a WAV file")
+    say.add_argument("--pack", metavar="DIR", help="voice pack folder (default voice.pack)")
+
+    voice = add("voice", "voice packs for the announcements")
+    voice_commands = actions(voice, "voice_command")
+    build = voice_commands.add_parser(
+        "build", help="generate the clips with espeak-ng (Vietnamese)", parents=[common]
+    )
+    build.add_argument("--out", metavar="DIR", help="folder (default voice.pack)")
+
+    display = add("display", "the wall display and the look-up screen")
+    display_commands = actions(display, "display_command")
+    snapshot = display_commands.add_parser(
+        "snapshot", help="render the screen as it is now to a PNG", parents=[common]
+    )
+    snapshot.add_argument("--role", choices=["wall", "lookup"], default="wall", help="which screen")
+    snapshot.add_argument("--out", required=True, metavar="FILE.png")
+    snapshot.add_argument(
+        "--size", type=size_argument, metavar="WxH",
+        help="picture size (default display.resolution or lookup.resolution, turned by "
+        "the screen's rotation)",
+    )  # fmt: skip
+    snapshot.add_argument(
+        "--code", metavar="CODE",
+        help="lookup: the screen as a scan of CODE would show it (nothing changes)",
+    )  # fmt: skip
+
+    scan = add("scan", "what the look-up screen would show for a scanned code (changes nothing)")
+    scan.add_argument("code", metavar="CODE", help="a dossier code, or a ticket's QR text")
+
+    dossiers = add("dossiers", "the dossier cache behind the look-up screen")
+    dossier_commands = actions(dossiers, "dossiers_command")
+    load = dossier_commands.add_parser(
+        "import", help="add or update dossiers from a JSON Lines file", parents=[common]
+    )
+    load.add_argument("file", metavar="FILE.jsonl", help='one dossier per line; "-" reads stdin')
+    purge = dossier_commands.add_parser(
+        "purge", help="delete dossiers returned long ago", parents=[common]
+    )
+    purge.add_argument(
+        "--days", type=int, metavar="N",
+        help="returned more than N days ago (default dossiers.purge_after_days)",
+    )  # fmt: skip
+
+    notice = add("notice", "set the notice along the bottom of the wall display")
+    notice.add_argument(
+        "text", nargs="?", default="", metavar="TEXT", type=NOTICE_TEXT,
+        help=f'the notice (at most {freetext.MAX_NOTICE} characters); "" or nothing goes '
+        "back to display.notice",
+    )  # fmt: skip
+    notice.add_argument("--minutes", type=float, help="only for this long")
+
+    run = add("run", "run a daemon in the foreground (as systemd does)")
+    run.add_argument(
+        "daemon", choices=["kiosk", "counter", "display", "scanner", "sync"],
+        help="kiosk: ticket buttons and printer; counter: counter keys and rating keys; "
+        "display: a screen (with --role) and, for the wall, the voice; scanner: the "
+        "barcode scanners; sync: the MQTT link to central",
+    )  # fmt: skip
+    run.add_argument(
+        "--role", choices=["wall", "lookup", "both"],
+        help="display: which screen (wall: called numbers; lookup: scan results; both: the "
+        "two from one process, as KMSDRM on a Pi needs)",
+    )  # fmt: skip
+    run.add_argument(
+        "--counter", dest="counters", metavar="N", type=counter_number, action="append",
+        help="counter: only these counters (repeat the option; default every counter with keys)",
+    )  # fmt: skip
+
+    central = add("central", "the reference central ingest, its report, dossiers and commands")
+    central.add_argument(
+        "action", nargs="?", default="run", choices=["run", "report", "dossiers", "command"],
+        help="run: store every site's events once and ack them (default); report: a site's "
+        "day; dossiers FILE.jsonl: publish dossier updates to a site; command DEVICE CMD: "
+        "send a command (call_next, recall, notice, reprint, resync_dossiers)",
+    )  # fmt: skip
+    central.add_argument("target", nargs="*", help="FILE for dossiers; DEVICE CMD for command")
+    central.add_argument("--broker", metavar="HOST[:PORT]", help="default central.host/port")
+    central.add_argument(
+        "--db", dest="central_db", metavar="URL",
+        help="sqlite:///PATH or postgresql://... (default central.db)",
+    )  # fmt: skip
+    central.add_argument("--group", help="shared-subscription group (default central.group)")
+    central.add_argument("--client-id", help="MQTT client id of this worker")
+    central.add_argument("--site", help="report, dossiers, command: the site id")
+    central.add_argument("--day", help="report: YYYY-MM-DD (default today)")
+    central.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
+                         help="report and dossiers: the sites' time zone")  # fmt: skip
+    central.add_argument("--counter", type=counter_number, help="command: the counter")
+    central.add_argument("--text", type=NOTICE_TEXT, help="command notice: the line")
+    central.add_argument("--minutes", type=float, help="command notice: how long")
+    central.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
+
+    add(
+        "doctor",
+        "check config, database, GPIO, printer, scanners, screen, fonts, voice, "
+        "clock and broker; one line each with the fix",
+    )
+    add("udev-rules", "print udev rules for the configured printer and scanners")
+    add("units", "list the systemd units this configuration needs")
+
+    demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
+    demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
+    demo.add_argument("--seed", type=int, default=20261122, help="random seed")
+    demo.add_argument(
+        "--citizens", type=int, default=None,
+        help="citizens arriving in the day (default 330; 1500 for --day busy)",
+    )  # fmt: skip
+    demo.add_argument(
+        "--day", choices=["normal", "busy"], default="normal",
+        help="busy: every daemon as its own process through a compressed busy day with "
+        "faults, then the invariant report",
+    )  # fmt: skip
+    demo.add_argument(
+        "--speed", type=float, default=60.0, metavar="X",
+        help="--day busy: how many times faster than real time the day runs (default 60)",
+    )  # fmt: skip
+    demo.add_argument(
+        "--slips", type=int, default=300, metavar="N",
+        help="--day busy: appointment slips scanned in the day (default 300)",
+    )  # fmt: skip
+
+    bench = add("bench", "measure every figure; prints a table and saves the JSON")
+    bench.add_argument(
+        "--save", default="bench.json", metavar="FILE",
+        help="where the figures go as JSON (default bench.json; '' for nowhere)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--dir", default=".", metavar="DIR",
+        help="where the scratch database goes (its disk is what is measured)",
+    )  # fmt: skip
+    bench.add_argument("--n", type=int, default=2000, help="operations per figure")
+    bench.add_argument(
+        "--idle-seconds", type=float, default=60.0, metavar="S",
+        help="how long the idle display is watched (default 60)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--dossiers", type=int, default=1_000_000, metavar="N",
+        help="dossiers in the cache for the look-up figures (default 1000000)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--events", type=int, default=10_000, metavar="N",
+        help="events drained to central and ingested for the sync figures (default 10000)",
+    )  # fmt: skip
+    return parser

@@ -1,0 +1,78 @@
+"""``kiosk run counter [--counter N ...]``: the counters' keys and keypads, their LEDs, and
+the station that turns a key press into a call (``kiosk.counter``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from kiosk.app.daemons._life import Life, serve, setup_logging, stop_on_signals
+from kiosk.app.exits import CONFIG, UNAVAILABLE, USAGE, CommandError
+from kiosk.config import Config
+
+log = logging.getLogger("kiosk")
+
+
+def counters_to_serve(config: Config, asked: Sequence[int] | None) -> list[int]:
+    """The counters this daemon serves: those ``asked`` (``--counter``), or every counter
+    with keys."""
+    keyed = [c.number for c in config.counters if c.has_keys]
+    chosen: list[int] = list(asked or keyed)
+    for number in chosen:
+        if number not in [c.number for c in config.counters]:
+            raise CommandError(f"--counter {number}: no such counter in the config", USAGE)
+        if number not in keyed:
+            raise CommandError(
+                f"counter {number} has no keys: add [[counters.buttons]] or "
+                "[[counters.keypads]] to it",
+                CONFIG,
+            )
+    if not chosen:
+        raise CommandError(
+            "no counter has keys: add [[counters.buttons]] or [[counters.keypads]]", CONFIG
+        )
+    return sorted(set(chosen))
+
+
+def main(life: Life, asked: Sequence[int] | None = None) -> int:
+    from kiosk.config import ConfigError
+    from kiosk.counter import Station
+    from kiosk.keys import CounterButtons, CounterLights, Keypads, keymap_problems, unavailable
+    from kiosk.store import StoreError
+
+    setup_logging()
+    config = life.config
+    counters = counters_to_serve(config, asked)
+    if problems := keymap_problems(config):
+        raise ConfigError(problems)
+    stop = stop_on_signals(life)
+    parts: list[Any] = []
+    try:
+        try:
+            lights = CounterLights(config, counters)
+            parts.append(lights)
+            station = Station(config, life.store, counters, lights)
+            parts.append(CounterButtons(config, counters, station.presses))
+        except (CommandError, StoreError):
+            raise
+        except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
+            raise CommandError(unavailable(exc), UNAVAILABLE) from None
+        keypads = Keypads(config, counters, station.presses)
+        parts.append(keypads)
+        station.refresh()
+        keypads.start()
+        for number in counters:
+            counter = config.counter(number)
+            keys = [f"{len(counter.buttons)} GPIO key(s)"] if counter.buttons else []
+            keys += [f"keypad {k.device} ({k.keymap})" for k in counter.keypads]
+            staff = f", staff {counter.staff_id}" if counter.staff_id else ""
+            log.info("counter %d ready: %s%s", number, "; ".join(keys), staff)
+        serve(life, station.run, stop, f"counter daemon ready: counters {counters}")
+        log.info("counter daemon stopped")
+        return 0
+    finally:
+        for part in reversed(parts):
+            with contextlib.suppress(Exception):
+                part.close()

@@ -1,0 +1,52 @@
+"""``kiosk run kiosk``: the ticket kiosk. Its parts: the printer (``printer.open``), the
+ticket buttons and the LEDs and buzzer (``kiosk.keys``), and the desk that turns a press
+into a printed ticket (``kiosk.desk``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from kiosk.app.daemons._life import Life, serve, setup_logging, stop_on_signals
+from kiosk.app.exits import UNAVAILABLE, CommandError
+
+log = logging.getLogger("kiosk")
+
+
+def main(life: Life) -> int:
+    from kiosk.app.cli._printer_cmds import open_printer
+    from kiosk.desk import Desk
+    from kiosk.keys import Buttons, Feedback, unavailable
+    from kiosk.store import StoreError
+
+    setup_logging()
+    config = life.config
+    printer = open_printer(config.printer)
+    stop = stop_on_signals(life)
+    parts: list[Any] = [printer]
+    try:
+        try:
+            feedback = Feedback(config.kiosk)
+            parts.append(feedback)
+            desk = Desk(config, life.store, printer, feedback)
+            parts.append(Buttons(config.kiosk, desk.presses))
+        except (CommandError, StoreError):
+            raise
+        except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
+            raise CommandError(unavailable(exc), UNAVAILABLE) from None
+        voided = desk.recover()
+        if voided:
+            log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
+        if not desk.has_room() and desk.reserve is not None:
+            log.warning("no tickets for now: %s", desk.reserve.problem)
+        status = desk.check_printer()
+        services = ", ".join(b.service for b in config.kiosk.buttons) or "none configured"
+        serve(life, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}",
+              longest_wait=desk.longest_wait)  # fmt: skip
+        log.info("kiosk stopped")
+        return 0
+    finally:
+        for part in reversed(parts):
+            with contextlib.suppress(Exception):
+                part.close()
