@@ -198,7 +198,7 @@ def test_ok__bench_save_path_is_checked_without_writing_anything(tmp_path: Path)
 def test_fail__a_part_that_cannot_run_is_one_line_and_a_bug_is_not_hidden(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kiosk import bench
+    from kiosk.app import bench
     from kiosk.app.cli import main
 
     def no_broker(*_args: object, **_kwargs: object) -> None:

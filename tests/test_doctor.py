@@ -30,7 +30,7 @@ from kiosk.app.doctor import _devices as devices
 from kiosk.app.doctor import _pinmux as pinmux
 from kiosk.app.doctor import _system as system
 from kiosk.app.doctor.command import running_daemons
-from kiosk.config import Config, ScannerDevice
+from kiosk.config import DEFAULT_PATH, Config, ScannerDevice
 from printer.virtual import PtyPrinter, VirtualPrinter
 from tests.brokers import Broker, free_port
 from tests.conftest import ROOT, example_raw, make_config
@@ -419,7 +419,31 @@ def test_ok__running_daemons_are_found_by_their_command_line(tmp_path: Path) -> 
         (tmp_path / pid).mkdir()
         (tmp_path / pid / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
     (tmp_path / "self").mkdir()
-    assert running_daemons(tmp_path) == {"counter", "sync"}
+    assert running_daemons(tmp_path, DEFAULT_PATH) == {"counter", "sync"}
+
+
+def test_ok__only_the_daemons_of_this_sites_config_are_running_for_it(tmp_path: Path) -> None:
+    """A daemon is this site's when it names the same main config file: by --config (from
+    its own folder), by $KIOSK_CONFIG, or by neither (the default); another site's daemons
+    on the same machine (a second config, a test) are not."""
+    site = tmp_path / "site"
+    site.mkdir()
+    proc = tmp_path / "proc"
+    for pid, argv, env, cwd in (
+        ("101", ["kiosk", "--config", "site/config.toml", "run", "counter"], "", tmp_path),
+        ("102", ["kiosk", "--config=/elsewhere/config.toml", "run", "display"], "", tmp_path),
+        ("103", ["kiosk", "run", "sync"], f"KIOSK_CONFIG={site}/config.toml", tmp_path),
+        ("104", ["kiosk", "run", "scanner"], "KIOSK_CONFIG=/other/config.toml", tmp_path),
+        ("105", ["kiosk", "run", "kiosk"], "LANG=C", tmp_path),
+    ):
+        (proc / pid).mkdir(parents=True)
+        (proc / pid / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
+        (proc / pid / "environ").write_bytes(env.encode() + b"\0")
+        (proc / pid / "cwd").symlink_to(cwd)
+    assert running_daemons(proc, site / "config.toml") == {"counter", "sync"}
+    assert running_daemons(proc, DEFAULT_PATH) == {"kiosk"}
+    (proc / "104" / "environ").unlink()  # another user's: it may be this site's
+    assert running_daemons(proc, site / "config.toml") == {"counter", "sync", "scanner"}
 
 
 # -- printer and scanners -------------------------------------------------------------

@@ -10,6 +10,7 @@ from kiosk.config._central import (
 from kiosk.config._check import capacity
 from kiosk.config._load import (
     DEFAULT_PATH,
+    ENV_VAR,
     ConfigError,
     config_files,
     load_config,
@@ -48,6 +49,7 @@ from kiosk.config._schema import (
 
 __all__ = [
     "DEFAULT_PATH",
+    "ENV_VAR",
     "BrokerConfig",
     "CentralConfig",
     "Config",
