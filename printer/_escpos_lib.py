@@ -1,36 +1,34 @@
-"""python-escpos for the printer package, loaded without PyYAML where it is not needed.
+"""python-escpos's connection classes for the transports, and the one private attribute of
+python-escpos the package uses, where the library offers nothing public.
 
-``escpos.capabilities`` imports PyYAML to parse its printer database, and reads a pickle
-of the parsed database instead whenever there is a fresh one (kept in
-``ESCPOS_CAPABILITIES_PICKLE_DIR``: ``/var/cache/kiosk`` under the units). While it
-loads, ``yaml`` is a stand-in whose ``safe_load`` imports PyYAML when it is first called
-(no pickle yet, or a newer database); the stand-in is gone again straight after. That
-keeps about 0.7 MB of parser out of the kiosk daemon. Where PyYAML or the capabilities
-are loaded already there is nothing to save.
+The transports take python-escpos from here, so that what they rely on is read in one
+place (the profiles read ``escpos.capabilities``, public, in :mod:`printer._profile`).
 
-Take python-escpos's modules from here (``capabilities``, ``printers()``), never from
-``escpos`` directly, so that the first import is this one.
+======================  ==========================================================
+python-escpos private   why
+======================  ==========================================================
+``Escpos._raw(data)``   the only way to hand bytes already encoded to a printer
+                        object: its public methods each build their own commands.
+                        Used for the ``dummy`` connection only; the other
+                        transports write to the device python-escpos opened
+                        (the public ``device`` property).
+======================  ==========================================================
+
+Public, though less used: the ``device`` property's setter, with which the serial
+transport takes the port back from python-escpos to close it without the flush in
+``Serial.close()`` (that blocks for ever on a printer holding the line with XOFF).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import IO, Any
+from typing import Any
 
-from kiosk.stand_ins import real, stand_in, standing_in
-
-
-def _safe_load(stream: IO[str]) -> Any:
-    return real("yaml").safe_load(stream)  # no kept pickle: PyYAML parses the database
+from escpos.printer import Dummy, File, Network, Serial, Usb
 
 
-with standing_in({"yaml": stand_in("yaml", safe_load=_safe_load)}):
-    from escpos import capabilities
+def raw(printer: Any, data: bytes) -> None:
+    """Hand ``data`` as it is to a python-escpos printer object."""
+    printer._raw(data)
 
 
-def printers() -> Any:
-    """python-escpos's connection classes (the ``escpos.printer`` module)."""
-    return importlib.import_module("escpos.printer")
-
-
-__all__ = ["capabilities", "printers"]
+__all__ = ["Dummy", "File", "Network", "Serial", "Usb", "raw"]

@@ -15,10 +15,11 @@ from printer import _status
 from printer._escpos import encode
 from printer._fonts import BOLD, REGULAR, FontError, check_font, find_font
 from printer._layout import Fonts, Piece, TicketLayout
-from printer._link import Link, LinkError
+from printer._link import Link
 from printer._preview import preview
 from printer._profile import ProfileError, load_profile
 from printer._text import encode_text_ticket
+from printer._transports import LinkError, Transport
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,14 @@ class EscposPrinter:
 
     Construction checks profile and fonts (bad ones raise ``ValueError`` subclasses
     naming the config key) but does not touch the device: an unplugged printer is
-    found and retried by :meth:`status`.
+    found and retried by :meth:`status`. The ``transport`` is the one
+    ``config.connection`` names unless given.
     """
 
-    def __init__(self, config: PrinterConfig) -> None:
+    def __init__(self, config: PrinterConfig, transport: Transport | None = None) -> None:
         self.config = config
         self.renderer = Renderer(config)
-        self.link = Link(config)
+        self.link = Link(config, transport)
 
     @property
     def width(self) -> int:

@@ -22,7 +22,7 @@ class Profile:
 
 
 def load_profile(config: PrinterConfig) -> Profile:
-    from printer._escpos_lib import capabilities
+    from escpos import capabilities
 
     try:
         escpos_profile = capabilities.get_profile(config.profile)

@@ -56,10 +56,11 @@ from printer import (
 from printer._escpos import CUT, GS, Commands, bands, encode
 from printer._fonts import REGULAR, font
 from printer._layout import Fonts, Qr, TicketLayout
-from printer._link import Link, LinkError
+from printer._link import Link
 from printer._preview import preview
 from printer._status import interpret, valid
 from printer._text import encode_ascii, encode_cp1258
+from printer._transports import LinkError
 from tests.conftest import at, make_config
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -568,7 +569,7 @@ def escpos(pty: PtyPrinter) -> Iterator[EscposPrinter]:
 
 def host_can_write(printer: EscposPrinter) -> bool:
     """Whether the host's end of the serial line takes bytes (False while XOFF holds it)."""
-    fd = printer.link.escpos.device.fileno()
+    fd = printer.link.transport.escpos.device.fileno()
     return bool(select.select([], [fd], [], 0)[1])
 
 

@@ -121,7 +121,7 @@ def test_ok__dummy_printer_keeps_the_bytes() -> None:
     printer = EscposPrinter(printer_config(connection="dummy"))
     assert printer.status().state == "unchecked"
     sent = printer.print_slip(SLIP)
-    assert len(printer.link.escpos.output) == sent
+    assert len(printer.link.transport.escpos.output) == sent
 
 
 def test_fail__usb_printer_absent_is_reported_not_raised() -> None:
@@ -155,7 +155,9 @@ def test_fail__usb_write_gives_up_at_one_deadline_not_one_per_chunk() -> None:
     """A USB printer taking each 4 KiB chunk slowly: the ticket fails after
     printer.timeout_seconds in all, each chunk given only what is left of it. (pyusb's
     device offers no simulated endpoint, so a stand-in records the write calls.)"""
-    from printer._link import Link, LinkError
+    from printer._link import Link
+    from printer._transports import LinkError
+    from printer._transports.usb import UsbTransport
 
     timeouts: list[int] = []
 
@@ -165,8 +167,10 @@ def test_fail__usb_write_gives_up_at_one_deadline_not_one_per_chunk() -> None:
             time.sleep(0.2)
             return len(data)
 
-    link = Link(printer_config(connection="usb", usb_vendor_id=0x04B8, usb_product_id=0x0E15))
-    link.escpos = type("Usb", (), {"device": SlowEndpoint()})()
+    config = printer_config(connection="usb", usb_vendor_id=0x04B8, usb_product_id=0x0E15)
+    transport = UsbTransport(config)
+    transport.escpos = type("Usb", (), {"device": SlowEndpoint()})()
+    link = Link(config, transport)
     started = time.monotonic()
     with pytest.raises(LinkError) as failed:
         link.write(b"\x1b@" * 20_000)  # ten chunks: two seconds at this pace

@@ -24,12 +24,12 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def config_errors() -> Iterator[None]:
-    """A printer profile or font the config names that cannot be used: exit 78."""
-    from printer import FontError, ProfileError
+    """No printer, or a printer profile or font the config names that cannot be used: exit 78."""
+    from printer import FontError, NotConfigured, ProfileError
 
     try:
         yield
-    except (ProfileError, FontError) as exc:
+    except (NotConfigured, ProfileError, FontError) as exc:
         raise CommandError(f"config: {exc}", CONFIG) from None
 
 
@@ -41,14 +41,10 @@ def renderer(config: PrinterConfig) -> Renderer:
 
 
 def open_printer(config: PrinterConfig) -> EscposPrinter:
-    from printer import EscposPrinter
+    import printer
 
-    if config.connection == "none":
-        raise CommandError(
-            'config: printer.connection is "none": set the printer in [printer]', CONFIG
-        )
     with config_errors():
-        return EscposPrinter(config)
+        return printer.open(config)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
