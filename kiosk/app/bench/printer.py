@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import printer as printers
 from kiosk import tokens
 from kiosk.config import Config
 from kiosk.desk import Desk
@@ -14,7 +15,7 @@ from kiosk.keys import Buttons
 from kiosk.slip import Slip
 from kiosk.stats import timing
 from kiosk.store import Store
-from printer._printer import EscposPrinter, Renderer
+from printer import Renderer
 from printer.virtual import PtyPrinter, VirtualPrinter
 
 BAUD = 115200  # 10 bits a byte on the wire (start, 8 data, stop)
@@ -39,7 +40,7 @@ def press_to_print(config: Config, work: Path, n: int) -> dict[str, Any]:
         PtyPrinter(virtual, port),
         Store(work / "print-bench.db", config.store.busy_timeout_ms) as store,
     ):
-        printer = EscposPrinter(printer_config)
+        printer = printers.open(printer_config)
         desk = Desk(config, store, printer)
         buttons = Buttons(config.kiosk, desk.presses, pin_factory=pins)
         try:

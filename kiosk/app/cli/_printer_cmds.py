@@ -6,45 +6,19 @@ import contextlib
 import datetime as dt
 import os
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import ticketing, tokens
 from kiosk.app.context import Context
-from kiosk.app.exits import CANTCREAT, CONFIG, UNAVAILABLE, CommandError
+from kiosk.app.exits import CANTCREAT, UNAVAILABLE, CommandError
+from kiosk.app.printer_setup import open_printer, renderer
 from kiosk.app.render import named
 from kiosk.slip import Slip, slip_for
 from kiosk.vietnamese import LETTERS, TONES, nfc
 
 if TYPE_CHECKING:
-    from kiosk.config import Config, PrinterConfig
-    from printer import EscposPrinter, Renderer
-
-
-@contextlib.contextmanager
-def config_errors() -> Iterator[None]:
-    """No printer, or a printer profile or font the config names that cannot be used: exit 78."""
-    from printer import FontError, NotConfigured, ProfileError
-
-    try:
-        yield
-    except (NotConfigured, ProfileError, FontError) as exc:
-        raise CommandError(f"config: {exc}", CONFIG) from None
-
-
-def renderer(config: PrinterConfig) -> Renderer:
-    from printer import Renderer
-
-    with config_errors():
-        return Renderer(config)
-
-
-def open_printer(config: PrinterConfig) -> EscposPrinter:
-    import printer
-
-    with config_errors():
-        return printer.open(config)
+    from kiosk.config import Config
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -15,7 +15,7 @@ log = logging.getLogger("kiosk")
 
 
 def main(life: Life) -> int:
-    from kiosk.app.cli._printer_cmds import open_printer
+    from kiosk.app.printer_setup import open_printer
     from kiosk.desk import Desk
     from kiosk.keys import Buttons, Feedback, unavailable
     from kiosk.store import StoreError

@@ -10,13 +10,13 @@ import shutil
 import time
 from pathlib import Path
 
-from kiosk.app.cli._printer_cmds import config_errors
 from kiosk.app.context import Context
 from kiosk.app.demo._report import as_text, summarise
 from kiosk.app.demo._screens import Screens
 from kiosk.app.demo._sim import Day
 from kiosk.app.demo._slips import Slips
 from kiosk.app.demo._sync import send_to_central
+from kiosk.app.printer_setup import config_errors
 from kiosk.config import Config, main_path
 from kiosk.desk import TicketPrinter
 from kiosk.rules.hours import day_hours

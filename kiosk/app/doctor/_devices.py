@@ -42,13 +42,13 @@ def printer(config: Config, running: Collection[str] = (), db_path: str = "") ->
     if "kiosk" in running:  # the kiosk daemon holds the printer: its last report says
         yield from _reported_printer(db_path)
         return
-    from printer import EscposPrinter
+    import printer
 
     where = {
         "usb": f"USB {setting.usb_vendor_id or 0:04x}:{setting.usb_product_id or 0:04x}",
         "serial": f"serial {setting.serial_port}",
     }.get(setting.connection, setting.connection)
-    device = EscposPrinter(setting)
+    device = printer.open(setting)
     try:
         status = device.status()
     finally:
