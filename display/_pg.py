@@ -1,22 +1,20 @@
-"""pygame, imported once: without its greeting on stdout (it would corrupt ``--json``), and
-without setuptools' ``pkg_resources``.
+"""pygame, imported once: without its greeting on stdout (it would corrupt ``--json``;
+pygame leaves it out when ``PYGAME_HIDE_SUPPORT_PROMPT`` is set), and without setuptools'
+``pkg_resources`` (``kiosk.held_back`` says why and what it saves).
 
-``pygame/__init__`` imports ``pygame.pkgdata``, which imports ``pkg_resources`` when
-setuptools is installed (it is in every venv): about 4 MB of parsers and packaging
-code in the display daemon, and a deprecation warning, for pygame's own data files.
-pkgdata falls back to reading those files from pygame's folder when the import
-fails, so the import is held back while pygame loads.
+Import pygame from here (``from display._pg import pygame``), never directly (ruff's TID251
+says so), so that the first import is this one.
 """
 
 from __future__ import annotations
 
 import os
 
-from kiosk.stand_ins import standing_in
+from kiosk.held_back import load
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+load("pygame")
 
-with standing_in({"pkg_resources": None}):
-    import pygame
+import pygame  # noqa: E402
 
 __all__ = ["pygame"]

@@ -39,7 +39,7 @@ def check_screen_font(path: str, key: str) -> str:
 def _face(path: str) -> Any:
     """The FreeType face of a font file, opened once: the font check and every size drawn
     share it."""
-    import pygame.freetype
+    import pygame.freetype  # noqa: TID251  # pygame is loaded (display._pg)
 
     pygame.freetype.init()
     face = pygame.freetype.Font(path)

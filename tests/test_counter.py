@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evdev import ecodes
 from gpiozero.pins.mock import MockFactory
 
 from kiosk import queue
@@ -32,6 +31,7 @@ from kiosk.counter import (
     Press,
     Station,
 )
+from kiosk.evdev_lib import ecodes
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
 from kiosk.inputsim import Keyboards, down, event, repeat, syn, tap, up
 from kiosk.store import Store
@@ -867,6 +867,7 @@ def test_ok__gpio_factory_choice_names_only_fallbacks_and_passes_other_warnings_
         return MockFactory()
 
     monkeypatch.setattr(Device, "_default_pin_factory", staticmethod(choose))
+    monkeypatch.setattr(Device, "pin_factory", None)  # none made yet in this process
     monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
     caplog.set_level(logging.WARNING, logger="kiosk")
     with warnings.catch_warnings(record=True) as passed:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evdev import InputEvent
 
 from display import (
     LOOKUP_HEALTH,
@@ -37,6 +36,7 @@ from display._paint import paint
 from display._pg import pygame
 from kiosk import dossiers, queue, tokens
 from kiosk.config import Config
+from kiosk.evdev_lib import InputEvent
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED
 from kiosk.inputsim import Keyboards, PipeDevice, down, event, repeat, syn, tap, up
 from kiosk.lookup import View, look_up, record_scan

@@ -12,14 +12,14 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pygame
-import pygame.freetype
+import pygame.freetype  # noqa: TID251  # pygame is loaded (display._pg)
 import pytest
 
 from display import LookupMoment, Placed, ScreenFonts, TextBox, fonts_for, paint_lookup, paint_wall
 from display._chars import CLOCK, COUNT, DRAWN, NUMBER
 from display._layout import Panel
 from display._paint import BACKGROUNDS, NoticeStrip, paint
+from display._pg import pygame
 from display._text import MIN_SIZE
 from kiosk.config import Config
 from kiosk.lookup import DOSSIER, Row, TimelineStep, View, idle_view

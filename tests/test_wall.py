@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pygame
 import pytest
 
 from display import (
@@ -29,6 +28,7 @@ from display import (
     save_wall,
     wall_layout,
 )
+from display._pg import pygame
 from display._screen import Screen, ScreenUnavailable
 from display._text import MIN_SIZE
 from kiosk import queue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,6 @@ from kiosk.queue._common import (
 )
 from kiosk.queue._estimate import ahead_of, wait_minutes
 from kiosk.queue._status import current_day
-from kiosk.randomness import uuid4
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit, format_number
 from kiosk.store import Store, Tx
@@ -74,7 +74,7 @@ def issue(
             )
             number = format_number(service, seq)
             rank = tx.bump("rank")
-            uid = uuid4()
+            uid = str(uuid.uuid4())
             ahead = ahead_of(tx, service_id, rank, priority)
             cursor = tx.execute(
                 "INSERT INTO tickets (uid, day, number, seq, origin_service, service, priority, "
