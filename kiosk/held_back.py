@@ -6,7 +6,9 @@ when they load, a module they can do without: they catch the ``ImportError`` and
 to code of their own. :func:`load` imports such a library while those modules are refused
 (an import finder at the head of ``sys.meta_path``, the import system's own hook, gone
 again as soon as the library is loaded). A module loaded already is not refused (nothing
-would be saved), and it may be imported normally once the library is loaded.
+would be saved), and it may be imported normally once the library is loaded; while the
+library loads, it is refused to every thread (the daemons load these libraries before their
+threads need them).
 
 Only modules a library copes without are held back, never one it imports outright. ruff's
 banned-api rule (TID251, pyproject.toml) keeps every other module from importing these
