@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from display._loop import ScreenLoop
-from display._pg import pygame
 from display._screen import Screen
 from display._text import ScreenFonts
 from display._wall import Frame, highlight_ends, paint_wall
+from display.pygame_lib import pygame
 from display.voice import Announcer, Clips, VoiceError, init_mixer
 from kiosk.config import Config
 from kiosk.store import StoreError

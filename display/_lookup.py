@@ -9,9 +9,9 @@ from pathlib import Path
 
 from display._lookup_layout import LookupLayout, LookupMoment, lookup_layout
 from display._paint import Placed, paint
-from display._pg import pygame
 from display._text import ScreenFonts
 from display._wall import WEEKDAYS
+from display.pygame_lib import pygame
 from kiosk.config import Config, DisplayConfig
 from kiosk.lookup import View, idle_view, latest_scan, look_up
 from kiosk.store import Store

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from display._lookup import LookupFrame, lookup_moment, lookup_screen, paint_lookup
 from display._loop import ScreenLoop
-from display._pg import pygame
 from display._screen import Screen
 from display._text import ScreenFonts
+from display.pygame_lib import pygame
 from kiosk.config import Config
 from kiosk.lookup import View, idle_view, latest_scan
 from kiosk.store import StoreError

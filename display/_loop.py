@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from display._pg import pygame
 from display._screen import Screen, ScreenUnavailable
 from display._text import ScreenFonts
+from display.pygame_lib import pygame
 from kiosk.config import Config
 from kiosk.store import NotKioskDatabase, Store, StoreError
 

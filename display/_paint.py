@@ -7,8 +7,8 @@ from typing import Protocol
 
 from display._chars import DRAWN, line_chars
 from display._layout import Panel, Rect, TextBox, inset
-from display._pg import pygame
 from display._text import MIN_SIZE, Fitted, ScreenFonts
+from display.pygame_lib import pygame
 from kiosk.ticketing import MAX_NOTICE
 from kiosk.vietnamese import nfc
 

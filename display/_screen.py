@@ -16,7 +16,7 @@ import weakref
 from typing import Any
 
 from display._layout import Rect
-from display._pg import pygame
+from display.pygame_lib import pygame
 from kiosk.config import DisplayConfig
 
 # The screens this process has open: the video system is shut only when the last one closes.
@@ -161,7 +161,7 @@ class WindowScreen(Screen):
         self._frame = frame
 
     def _make_window(self, size: tuple[int, int]) -> tuple[int, int]:
-        from pygame._sdl2 import video
+        from pygame._sdl2 import video  # noqa: TID251  # pygame is loaded (display.pygame_lib)
 
         index = self.config.index
         if size == (0, 0):
@@ -177,7 +177,7 @@ class WindowScreen(Screen):
     def show(self, rect: Rect | None = None) -> None:
         """Put the picture on the screen (the renderer takes all of it); the frame goes
         after a whole picture, and stays after a part (``rect``)."""
-        from pygame._sdl2 import video
+        from pygame._sdl2 import video  # noqa: TID251  # pygame is loaded (display.pygame_lib)
 
         if self._renderer is None or self._frame is None:
             return

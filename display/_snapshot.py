@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from display._pg import pygame
 from display._text import ScreenFonts
 from display._wall import Frame, paint_wall
+from display.pygame_lib import pygame
 from kiosk.config import Config
 from kiosk.store import Store
 from kiosk.ticketing import read_board

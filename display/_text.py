@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from display._chars import DRAWN, line_chars
-from display._pg import pygame
+from display.pygame_lib import pygame
 from kiosk import fonts
 from kiosk.vietnamese import nfc
 from kiosk.words import narrowest, units
@@ -39,7 +39,7 @@ def check_screen_font(path: str, key: str) -> str:
 def _face(path: str) -> Any:
     """The FreeType face of a font file, opened once: the font check and every size drawn
     share it."""
-    import pygame.freetype
+    import pygame.freetype  # noqa: TID251  # pygame is loaded (display.pygame_lib)
 
     pygame.freetype.init()
     face = pygame.freetype.Font(path)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from display._layout import Moment, WallLayout, wall_layout
 from display._paint import NoticeStrip, Placed, paint
-from display._pg import pygame
 from display._text import ScreenFonts
+from display.pygame_lib import pygame
 from kiosk.config import Config
 from kiosk.ticketing import Board, local_time
 

@@ -1,24 +1,17 @@
-"""python-evdev for the whole product, loaded without its asyncio half.
-
-``evdev.device`` imports ``evdev.eventio_async``, which imports asyncio, which imports
-ssl and with it OpenSSL: about 5 MB in every daemon that reads a keypad or a scanner,
-for an event loop nothing here uses (devices are read with ``select`` on their own
-threads). evdev falls back to its plain ``EventIO`` when asyncio cannot be imported,
-so asyncio is held back for the moment evdev loads. Where asyncio is already loaded
-there is nothing to save and evdev loads as it is.
+"""python-evdev for the whole product, loaded without its asyncio half (``kiosk.held_back``
+says why and what it saves).
 
 Import evdev's names from here (``from kiosk.evdev_lib import ecodes``), never from
-``evdev`` directly, so that the first import is this one.
+``evdev`` directly (ruff's TID251 says so), so that the first import is this one.
 """
 
 from __future__ import annotations
 
-from kiosk.stand_ins import standing_in
+from kiosk.held_back import load
 
-with standing_in({"asyncio": None}):
-    import evdev  # noqa: F401
+load("evdev")
 
-from evdev import InputDevice, InputEvent, ecodes
-from evdev.eventio import EventIO
+from evdev import InputDevice, InputEvent, ecodes  # noqa: E402
+from evdev.eventio import EventIO  # noqa: E402
 
 __all__ = ["EventIO", "InputDevice", "InputEvent", "ecodes"]

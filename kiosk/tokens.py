@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hmac
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from kiosk.store import Store
 
@@ -36,50 +35,8 @@ class TicketRef:
     number: str
 
 
-def _sha256() -> Callable[[bytes], Any]:
-    """SHA-256 without OpenSSL where the interpreter has its own (CPython: ``_sha2``, in
-    3.11 ``_sha256``). Importing hashlib or hmac loads OpenSSL's libcrypto, about 3.5 MB in
-    each daemon, for the one hash the tokens need; elsewhere, hashlib's."""
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found]
-    except ImportError:
-        try:
-            from _sha256 import sha256  # type: ignore[import-not-found]
-        except ImportError:
-            from hashlib import sha256
-    return sha256  # type: ignore[no-any-return]
-
-
-def _compare() -> Callable[[str, str], bool]:
-    """A comparison whose time does not depend on where the strings differ."""
-    try:
-        from _operator import _compare_digest
-
-        return _compare_digest
-    except ImportError:
-        from hmac import compare_digest
-
-        return compare_digest
-
-
-_SHA256 = _sha256()
-_COMPARE = _compare()
-_BLOCK = 64  # SHA-256's block size
-_INNER = bytes(x ^ 0x36 for x in range(256))
-_OUTER = bytes(x ^ 0x5C for x in range(256))
-
-
-def hmac_sha256(key: bytes, message: bytes) -> bytes:
-    """HMAC-SHA256 (RFC 2104); equal to ``hmac.new(key, message, "sha256").digest()``."""
-    if len(key) > _BLOCK:
-        key = _SHA256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    inner = _SHA256(key.translate(_INNER) + message).digest()
-    return _SHA256(key.translate(_OUTER) + inner).digest()  # type: ignore[no-any-return]
-
-
 def _signature(key: bytes, day: dt.date, number: str) -> str:
-    digest = hmac_sha256(key, f"{day:%y%m%d}:{number}".encode())
+    digest = hmac.digest(key, f"{day:%y%m%d}:{number}".encode(), "sha256")
     return base64.b32encode(digest).decode()[:_SIG_CHARS]
 
 
@@ -99,7 +56,7 @@ def verify(key: bytes | None, token: str) -> TicketRef:
         date = dt.datetime.strptime(stamp, "%y%m%d").date()
     except ValueError:
         raise BadToken("not a ticket code") from None
-    if key is None or not _COMPARE(signature, _signature(key, date, number)):
+    if key is None or not hmac.compare_digest(signature, _signature(key, date, number)):
         raise BadToken("ticket code not issued by this centre")
     return TicketRef(date.isoformat(), number)
 

@@ -23,6 +23,7 @@ from kiosk.codes import (
     is_dossier_code,
     sanitise,
 )
+from kiosk.tokens import TicketRef, sign, verify
 
 KINDS = {DOSSIER, TICKET, PROCEDURE, UNKNOWN, INVALID}
 REAL_DOSSIERS = [
@@ -403,3 +404,19 @@ def test_fail__link_shaped_text_that_is_no_link_is_unknown_not_a_crash(text: str
     found = classify(text)
     assert found.kind == UNKNOWN
     assert found.value == ""
+
+
+# Tokens signed before the standard library's hmac made their HMAC-SHA256 (RFC 2104, 4231):
+# tickets printed then still verify. The second key is longer than SHA-256's 64-byte block.
+SIGNED_BEFORE = [
+    (bytes(range(32)), "2026-11-23", "A023", "HCC1:261123:A023:57XAWR73PM3WDEIL"),
+    (b"k" * 100, "2025-01-02", "7", "HCC1:250102:7:XSEFH6L7FX5TWUAX"),
+]
+
+
+@pytest.mark.parametrize(("key", "day", "number", "token"), SIGNED_BEFORE)
+def test_ok__ticket_tokens_sign_and_verify_as_they_always_did(
+    key: bytes, day: str, number: str, token: str
+) -> None:
+    assert sign(key, day, number) == token
+    assert verify(key, token) == TicketRef(day, number)

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evdev import ecodes
 from gpiozero.pins.mock import MockFactory
 
 from kiosk import ticketing
 from kiosk.app.inputsim import Keyboards, down, event, repeat, syn, tap, up
 from kiosk.config import Config
 from kiosk.counter import Key, Outcome, Press, Station
+from kiosk.evdev_lib import ecodes
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
 from kiosk.keys import CounterButtons, CounterLights, KeyDecoder, Keypads
 from kiosk.store import Store
@@ -847,7 +847,7 @@ def test_ok__gpio_factory_choice_names_only_fallbacks_and_passes_other_warnings_
 
     from gpiozero import BadPinFactory, Device, PinFactoryFallback
 
-    from kiosk.keys._gpio_lib import default_factory
+    from kiosk.keys.gpio_lib import default_factory
 
     def choose() -> Any:  # gpiozero's choice, at its seam: lgpio passed over, then the rest
         warnings.warn(
@@ -859,6 +859,7 @@ def test_ok__gpio_factory_choice_names_only_fallbacks_and_passes_other_warnings_
         return MockFactory()
 
     monkeypatch.setattr(Device, "_default_pin_factory", staticmethod(choose))
+    monkeypatch.setattr(Device, "pin_factory", None)  # none made yet in this process
     monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
     caplog.set_level(logging.WARNING, logger="kiosk")
     with warnings.catch_warnings(record=True) as passed:

@@ -14,7 +14,6 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
-import pygame
 import pytest
 
 from display import (
@@ -29,6 +28,7 @@ from display import (
     save_lookup,
 )
 from display._lookup import current_view
+from display.pygame_lib import pygame
 from kiosk import dossiers, ticketing, tokens
 from kiosk.config import Config
 from kiosk.lookup import (

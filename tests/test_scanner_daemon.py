@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evdev import InputEvent
 
 from display import (
     LOOKUP_HEALTH,
@@ -34,10 +33,11 @@ from display import (
     lookup_screen,
 )
 from display._paint import paint
-from display._pg import pygame
+from display.pygame_lib import pygame
 from kiosk import dossiers, ticketing, tokens
 from kiosk.app.inputsim import Keyboards, PipeDevice, down, event, repeat, syn, tap, up
 from kiosk.config import Config
+from kiosk.evdev_lib import InputEvent
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED
 from kiosk.lookup import View, look_up, record_scan
 from kiosk.store import Store

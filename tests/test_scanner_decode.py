@@ -6,11 +6,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from evdev import InputEvent, ecodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.codes import DOSSIER, INVALID, MAX_INPUT, TICKET, classify
+from kiosk.evdev_lib import InputEvent, ecodes
 from scanner import FrameSplitter, KeyDecoder, Read
 
 START_US = 1_795_400_000 * 1_000_000  # late November 2026, in microseconds

@@ -12,8 +12,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pygame
-import pygame.freetype
+import pygame.freetype  # noqa: TID251  # pygame is loaded (display.pygame_lib)
 import pytest
 
 from display import LookupMoment, Placed, ScreenFonts, TextBox, fonts_for, paint_lookup, paint_wall
@@ -21,6 +20,7 @@ from display._chars import CLOCK, COUNT, DRAWN, NUMBER
 from display._layout import Panel
 from display._paint import BACKGROUNDS, NoticeStrip, paint
 from display._text import MIN_SIZE
+from display.pygame_lib import pygame
 from kiosk.config import Config
 from kiosk.lookup import DOSSIER, Row, TimelineStep, View, idle_view
 from kiosk.ticketing import Board, Call, CounterBoard, ServiceBoard

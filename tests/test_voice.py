@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from display._pg import pygame
+from display.pygame_lib import pygame
 from display.voice import (
     REQUIRED,
     Announcer,

@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pygame
 import pytest
 
 from display import (
@@ -31,6 +30,7 @@ from display import (
 )
 from display._screen import Screen, ScreenUnavailable
 from display._text import MIN_SIZE
+from display.pygame_lib import pygame
 from kiosk import ticketing
 from kiosk.config import Config
 from kiosk.fonts import FontError

@@ -249,7 +249,7 @@ def test_ok__idle_screen_is_not_repainted_and_highlight_ends_with_one_repaint(
 def test_ok__a_long_notice_scrolls_without_repainting_the_rest_of_the_screen(
     db_path: Path, writer: Store
 ) -> None:
-    from display._pg import pygame
+    from display.pygame_lib import pygame
     from tests.test_wall import LONG_NOTICE
 
     config = wall_config(notice=LONG_NOTICE)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from display._pg import pygame
+from display.pygame_lib import pygame
 from display.voice._clips import Clips
 from kiosk.announcement import Reading, call_clips
 from kiosk.config import Config, VoiceConfig

@@ -8,7 +8,7 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-from display._pg import pygame
+from display.pygame_lib import pygame
 from display.voice._pack import REQUIRED, VoiceError, clip_path, missing_clips
 from kiosk.announcement import CHIME
 

@@ -79,7 +79,7 @@ class CounterLights:
         pins = [(n, c.led, c.rating_led) for n in counters for c in [config.counter(n)]]
         if not any(led or rating for _, led, rating in pins):
             return
-        from kiosk.keys._gpio_lib import LED, factory
+        from kiosk.keys.gpio_lib import LED, factory
 
         pin_factory = factory(pin_factory)
         try:

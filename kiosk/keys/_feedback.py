@@ -18,7 +18,7 @@ class Feedback:
     """
 
     def __init__(self, config: KioskConfig, *, pin_factory: Any = None) -> None:
-        from kiosk.keys._gpio_lib import LED, Buzzer, factory
+        from kiosk.keys.gpio_lib import LED, Buzzer, factory
 
         self.devices: list[Any] = []
 

@@ -30,7 +30,7 @@ def input_device(
     press, where wanted, is timed only while the button is down (the kiosk's
     ``LongPress``).
     """
-    from kiosk.keys._gpio_lib import DigitalInputDevice, factory
+    from kiosk.keys.gpio_lib import DigitalInputDevice, factory
 
     return DigitalInputDevice(
         pin, bounce_time=bounce, pin_factory=factory(pin_factory), **_wiring(pull, active)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kiosk.randomness import fraction, uuid4
 from kiosk.store._faults import StoreError, disk_full
 from kiosk.store._kind import kiosk_version, refuse_other_file
 from kiosk.store._migrations import LATEST, MIGRATIONS
@@ -60,7 +61,7 @@ class Tx:
     def event(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append an event: UUID id, the next gap-free seq, type, UTC timestamp, JSON data."""
         event = {
-            "id": uuid4(),
+            "id": str(uuid.uuid4()),
             "seq": self.bump("event_seq"),
             "type": type_,
             "ts": iso_utc(self.now),
@@ -228,7 +229,7 @@ class Store:
                 except sqlite3.OperationalError as exc:
                     if not _is_busy(exc) or time.monotonic() >= deadline:
                         raise
-                time.sleep(pause * (0.5 + fraction()))
+                time.sleep(pause * random.uniform(0.5, 1.5))
                 pause = min(pause * 1.5, 0.002)
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")

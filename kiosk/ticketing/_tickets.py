@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.randomness import uuid4
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit, format_number
 from kiosk.store import Store, Tx
@@ -74,7 +74,7 @@ def issue(
             )
             number = format_number(service, seq)
             rank = tx.bump("rank")
-            uid = uuid4()
+            uid = str(uuid.uuid4())
             ahead = ahead_of(tx, service_id, rank, priority)
             cursor = tx.execute(
                 "INSERT INTO tickets (uid, day, number, seq, origin_service, service, priority, "

@@ -44,9 +44,10 @@ VALUES = (
      False),
     ("whole site: cold start of every daemon to READY", "site.cold_start_s", "s",
      "site.goals.cold_start_s", True),
-    ("whole site: total RSS of every daemon", "site.total_rss_mb", "MB",
-     "site.goals.total_rss_mb", True),
-    ("whole site: total PSS of every daemon", "site.total_pss_mb", "MB", "", True),
+    ("whole site: total PSS of every daemon", "site.total_pss_mb", "MB",
+     "site.goals.total_pss_mb", True),
+    ("whole site: total RSS of every daemon (shared pages in each)", "site.total_rss_mb", "MB",
+     "", True),
     ("whole site: idle CPU of every daemon (one core)", "site.idle_cpu_percent", "%",
      "site.goals.idle_cpu_percent", True),
 )  # fmt: skip

@@ -42,7 +42,7 @@ def cmd_say(ctx: Context) -> int:
     if args.wav:
         # A file needs no sound card.
         os.environ["SDL_AUDIODRIVER"] = "dummy"
-    from display._pg import pygame
+    from display.pygame_lib import pygame
     from display.voice import Clips, init_mixer
 
     try:

@@ -111,7 +111,7 @@ def _record_wall(folder: Path) -> None:
             with frames.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(line) + "\n")
             if self.changes % SNAPSHOT_EVERY == 1 and self.screen.canvas is not None:
-                from display._pg import pygame
+                from display.pygame_lib import pygame
 
                 pygame.image.save(self.screen.canvas, str(shots / f"{newest.id:06d}.png"))
 

@@ -147,8 +147,7 @@ def screen(config: Config, running: Collection[str] = ()) -> Iterator[Check]:
             "the display daemon has the screen (journalctl -u kiosk-display-wall says how it goes)",
         )
         return
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    import pygame
+    from display.pygame_lib import pygame
 
     driver = os.environ.get("SDL_VIDEODRIVER", "")
     try:
@@ -207,7 +206,7 @@ def _screen_fix(dri: Path = Path("/dev/dri")) -> str:
 
 def _open_screen() -> tuple[str, list[tuple[int, int]]]:
     """The driver SDL opens (as the environment says) and the screens' sizes."""
-    import pygame
+    from display.pygame_lib import pygame
 
     try:
         pygame.display.init()
@@ -218,7 +217,7 @@ def _open_screen() -> tuple[str, list[tuple[int, int]]]:
 
 def _kmsdrm() -> str:
     """Why SDL's KMSDRM driver, the units' one, does not open here."""
-    import pygame
+    from display.pygame_lib import pygame
 
     os.environ["SDL_VIDEODRIVER"] = "kmsdrm"
     try:

@@ -200,7 +200,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
     # give the daemons, so the doctor works from anywhere and leaves nothing behind.
     os.environ.setdefault("LG_WD", tempfile.mkdtemp(prefix="kiosk-doctor-lgpio-"))
     try:
-        from kiosk.keys._gpio_lib import Device, default_factory
+        from kiosk.keys.gpio_lib import Device, default_factory
 
         ours = Device.pin_factory is None
         with warnings.catch_warnings():  # the factories it tried: the outcome says enough
