@@ -175,7 +175,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
     a daemon that is running are its own: not claimed again. Pins an interface holds
     (``taken``: UART, I2C, SPI... from :mod:`kiosk.doctor._pinmux`) are never claimed:
     that alone would switch them away from the interface."""
-    from kiosk.config._check import pins_in_use
+    from kiosk.config._pins import pins_in_use
     from kiosk.doctor._pinmux import taken_pins
 
     pins = pins_in_use(config)
