@@ -31,7 +31,7 @@ def opt(default: T, parse: Parser[P]) -> T | P:
 
 def required(parse: Parser[T]) -> T:
     """A key the TOML must give; its value goes through ``parse``."""
-    declared: T = field(metadata={"parse": parse})  # field() without a default is untyped
+    declared: T = field(metadata={"parse": parse})  # field() with no default is typed Any
     return declared
 
 
@@ -45,7 +45,7 @@ def table(cls: type[T], *, required: bool = False) -> T:
 
 def tables(cls: type[T], *, required: bool = False) -> tuple[T, ...]:
     """An array of tables ``[[a.b]]``: none when left out, unless ``required``."""
-    declared: tuple[T, ...] = (
-        field(metadata={"tables": cls}) if required else field(default=(), metadata={"tables": cls})
-    )
-    return declared
+    if required:
+        declared: tuple[T, ...] = field(metadata={"tables": cls})
+        return declared
+    return field(default=(), metadata={"tables": cls})
