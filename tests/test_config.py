@@ -2784,3 +2784,23 @@ def test_ok__empty_prefix_means_numbering_by_band() -> None:
     raw["services"][2].pop("band")
     with pytest.raises(ConfigError, match=r"services\[2\]\.prefix: set either prefix"):
         make_config(raw)
+
+
+def _section_classes(cls: type) -> list[tuple[str, type]]:
+    """Every table class inside ``cls``, with the key path that reaches it."""
+    found: list[tuple[str, type]] = []
+    for f in dataclasses.fields(cls):
+        nested = f.metadata.get("table") or f.metadata.get("tables")
+        if nested is not None:
+            found += [(f.name, nested)]
+            found += [(f"{f.name}.{path}", inner) for path, inner in _section_classes(nested)]
+    return found
+
+
+def test_ok__each_section_is_declared_in_the_module_named_after_it() -> None:
+    """[printer] in kiosk.config.printer, [[kiosk.buttons]] in kiosk.config.kiosk, ..."""
+    for path, cls in _section_classes(Config):
+        section = path.split(".")[0]
+        assert cls.__module__ == f"kiosk.config.{section}", path
+    keymaps = next(f for f in dataclasses.fields(Config) if f.name == "keymaps")
+    assert keymaps.metadata["parse"].__module__ == "kiosk.config.keymaps"

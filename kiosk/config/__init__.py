@@ -1,4 +1,17 @@
-"""Site configuration: TOML files layered into frozen, validated dataclasses."""
+"""Site configuration: TOML files layered into frozen, validated dataclasses.
+
+Each section is declared in the module named after it (``[printer]`` in
+:mod:`kiosk.config.printer`, ``[[counters]]`` in :mod:`kiosk.config.counters`, ...): its
+dataclasses, their defaults, their value parsers and the checks that span its fields.
+The private modules hold what the sections share: how a key is declared (``_fields``),
+the common value parsers (``_parse``), the builder that turns TOML into dataclasses
+with key-path errors (``_build``), the whole model (``_schema``), the checks across
+sections (``_check``, ``_pins``), reading and layering the files (``_load``) and
+central's overlay (``_central``). What callers need is exported here.
+
+Imports: the standard library and the core only (:mod:`kiosk.freetext`, and
+:mod:`kiosk.store` where central's overlay is read from the database).
+"""
 
 from kiosk.config._central import (
     overlay,
@@ -7,7 +20,6 @@ from kiosk.config._central import (
     stored_central,
     with_central,
 )
-from kiosk.config._check import capacity
 from kiosk.config._load import (
     DEFAULT_PATH,
     ENV_VAR,
@@ -19,33 +31,25 @@ from kiosk.config._load import (
     parse_central,
     parse_config,
 )
-from kiosk.config._schema import (
-    BrokerConfig,
-    CentralConfig,
-    Config,
-    CounterButton,
-    CounterConfig,
-    CounterKeypad,
-    CounterKeysConfig,
-    DisplayConfig,
-    DossiersConfig,
-    HoursConfig,
-    KioskConfig,
-    LookupConfig,
-    PrinterConfig,
-    PriorityButton,
-    QueueConfig,
-    RatingsConfig,
-    ScannerConfig,
-    ScannerDevice,
-    ServiceButton,
-    ServiceConfig,
-    SiteConfig,
-    SpecialDay,
-    StoreConfig,
-    SyncConfig,
-    VoiceConfig,
-)
+from kiosk.config._schema import Config
+from kiosk.config.broker import BrokerConfig
+from kiosk.config.central import CentralConfig
+from kiosk.config.counter_keys import CounterKeysConfig
+from kiosk.config.counters import CounterButton, CounterConfig, CounterKeypad
+from kiosk.config.display import DisplayConfig
+from kiosk.config.dossiers import DossiersConfig
+from kiosk.config.hours import HoursConfig, SpecialDay
+from kiosk.config.kiosk import KioskConfig, PriorityButton, ServiceButton
+from kiosk.config.lookup import LookupConfig
+from kiosk.config.printer import PrinterConfig
+from kiosk.config.queue import QueueConfig
+from kiosk.config.ratings import RatingsConfig
+from kiosk.config.scanner import ScannerConfig, ScannerDevice
+from kiosk.config.services import ServiceConfig, capacity
+from kiosk.config.site import SiteConfig
+from kiosk.config.store import StoreConfig
+from kiosk.config.sync import SyncConfig
+from kiosk.config.voice import VoiceConfig
 
 __all__ = [
     "DEFAULT_PATH",

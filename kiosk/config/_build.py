@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
@@ -13,7 +18,7 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def build(cls: type, raw: Any, path: str, problems: list[str]) -> Any:
+def build(cls: type[T], raw: Any, path: str, problems: list[str]) -> T | None:
     """Build ``cls`` from ``raw``; append ``"path.key: message"`` to ``problems``.
 
     Returns ``None`` when anything inside was wrong, so callers never see a

@@ -62,8 +62,11 @@ def notice_line(notices: Iterable[str]) -> str:
     text = NOTICE_JOIN.join(parts)
     if len(text) <= freetext.MAX_NOTICE:
         return text
-    log.warning("central's notices are %d characters joined; the wall shows the first %d",
-                len(text), freetext.MAX_NOTICE)  # fmt: skip
+    log.warning(
+        "central's notices are %d characters joined; the wall shows the first %d",
+        len(text),
+        freetext.MAX_NOTICE,
+    )
     room = freetext.MAX_NOTICE - 1  # and "…"
     end = 0
     for part in parts:
@@ -148,8 +151,9 @@ def site_config(path: str | Path | None, db_path: str | Path | None = None) -> C
     try:
         return with_central(raw, sources, version, body)
     except ConfigError as exc:
-        log.warning("central configuration v%d left out: it no longer fits the files: %s",
-                    version, exc)  # fmt: skip
+        log.warning(
+            "central configuration v%d left out: it no longer fits the files: %s", version, exc
+        )
         # Named all the same: the daemons then know this version was seen (and do not
         # start again and again for it, see kiosk.app.cli._run).
         return dataclasses.replace(config, sources=(*sources, f"central v{version} (left out)"))

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config._build import build
-from kiosk.config._check import check, check_broker
-from kiosk.config._schema import CentralConfig, Config
+from kiosk.config._check import check
+from kiosk.config._schema import Config
+from kiosk.config.broker import check_broker
+from kiosk.config.central import CentralConfig
 
 DEFAULT_PATH = Path("/etc/kiosk/config.toml")
 ENV_VAR = "KIOSK_CONFIG"
@@ -40,8 +42,11 @@ def config_files(path: str | Path | None = None) -> list[Path]:
     try:
         extra = sorted(dropins.glob("*.toml")) if dropins.is_dir() else []
     except PermissionError:
-        raise ConfigError([f"{main.parent}: cannot read it: run as root, or as the kiosk user "
-                           "(sudo -u kiosk kiosk ...)"]) from None  # fmt: skip
+        problem = (
+            f"{main.parent}: cannot read it: run as root, or as the kiosk user "
+            "(sudo -u kiosk kiosk ...)"
+        )
+        raise ConfigError([problem]) from None
     return [main, *extra]
 
 
@@ -74,7 +79,7 @@ def _read(path: Path) -> dict[str, Any]:
 def parse_config(raw: dict[str, Any], sources: tuple[str, ...] = ()) -> Config:
     """Validate already-parsed TOML; raise :class:`ConfigError` listing every problem."""
     problems: list[str] = []
-    config: Config | None = build(Config, raw, "", problems)
+    config = build(Config, raw, "", problems)
     if config is not None:
         problems += check(config)
     if problems or config is None:
@@ -86,8 +91,7 @@ def parse_central(raw: dict[str, Any], changes: dict[str, Any] | None = None) ->
     """Only ``[central]`` of already-parsed TOML (central needs nothing else of a site's
     config), with ``changes`` (the command line's) applied before it is checked."""
     problems: list[str] = []
-    config: CentralConfig | None = build(CentralConfig, raw.get("central", {}), "central.",
-                                         problems)  # fmt: skip
+    config = build(CentralConfig, raw.get("central", {}), "central.", problems)
     if config is None:
         raise ConfigError(problems)
     config = dataclasses.replace(config, **(changes or {}))

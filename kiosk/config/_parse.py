@@ -1,7 +1,8 @@
-"""Value parsers for config fields.
+"""Value parsers shared by the config sections (text, numbers, times, lists, GPIO pins).
 
 Each parser takes the raw TOML value and returns the typed value, or raises
-:class:`ValueError` with a message that completes the sentence "KEY: ...".
+:class:`ValueError` with a message that completes the sentence "KEY: ...". A parser
+used by one section only lives in that section's module.
 """
 
 from __future__ import annotations
@@ -9,26 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from kiosk import freetext
 
-Parser = Callable[[Any], Any]
+T = TypeVar("T")
+
+# Takes a raw TOML value, returns it typed; ValueError says what is wrong with it.
+Parser = Callable[[Any], T]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """The value as a message quotes it: its repr, cut to 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def text_up_to(limit: int, *, optional: bool = False) -> Callable[[Any], str]:
+def text_up_to(limit: int, *, optional: bool = False) -> Parser[str]:
     """Free text of at most ``limit`` characters, by the rule of :mod:`kiosk.freetext`
     (the same rule the command line and central's messages go through); "" only when
     ``optional``."""
@@ -55,24 +59,24 @@ optional_path = text_up_to(freetext.MAX_PATH, optional=True)
 def slug(value: Any) -> str:
     if not isinstance(value, str) or not _SLUG.match(value):
         raise ValueError(
-            f"must be lowercase letters, digits, '-' or '_' (1-63 chars) (got {_describe(value)})"
+            f"must be lowercase letters, digits, '-' or '_' (1-63 chars) (got {describe(value)})"
         )
     return value
 
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false (got {_describe(value)})")
+        raise ValueError(f"must be true or false (got {describe(value)})")
     return value
 
 
 def _integer(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be an integer (got {_describe(value)})")
+        raise ValueError(f"must be an integer (got {describe(value)})")
     return value
 
 
-def int_range(low: int, high: int) -> Parser:
+def int_range(low: int, high: int) -> Parser[int]:
     def parse(value: Any) -> int:
         number = _integer(value)
         if not low <= number <= high:
@@ -84,23 +88,23 @@ def int_range(low: int, high: int) -> Parser:
 
 def positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"must be a positive integer (got {_describe(value)})")
+        raise ValueError(f"must be a positive integer (got {describe(value)})")
     return value
 
 
 def non_negative_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"must be zero or a positive integer (got {_describe(value)})")
+        raise ValueError(f"must be zero or a positive integer (got {describe(value)})")
     return value
 
 
 def positive_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise ValueError(f"must be a positive number (got {_describe(value)})")
+        raise ValueError(f"must be a positive number (got {describe(value)})")
     try:
         return float(value)
     except OverflowError:
-        problem = f"must be a positive number of sensible size (got {_describe(value)})"
+        problem = f"must be a positive number of sensible size (got {describe(value)})"
         raise ValueError(problem) from None
 
 
@@ -111,7 +115,7 @@ def clock_time(value: Any) -> dt.time:
         return dt.time.max  # end of the day, for round-the-clock services
     if isinstance(value, str) and (match := _HHMM.match(value.strip())):
         return dt.time(int(match[1]), int(match[2]))
-    raise ValueError(f'must be a time of day "HH:MM" (got {_describe(value)})')
+    raise ValueError(f'must be a time of day "HH:MM" (got {describe(value)})')
 
 
 def optional_clock_time(value: Any) -> dt.time | None:
@@ -128,7 +132,7 @@ def date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f'must be a date "YYYY-MM-DD" (got {_describe(value)})')
+    raise ValueError(f'must be a date "YYYY-MM-DD" (got {describe(value)})')
 
 
 def timezone(value: Any) -> str:
@@ -141,29 +145,21 @@ def timezone(value: Any) -> str:
     return name
 
 
-def one_of(*choices: str) -> Parser:
+def one_of(*choices: str) -> Parser[str]:
     def parse(value: Any) -> str:
         if value not in choices:
-            raise ValueError(f"must be one of {', '.join(choices)} (got {_describe(value)})")
+            raise ValueError(f"must be one of {', '.join(choices)} (got {describe(value)})")
         return str(value)
 
     return parse
 
 
-def prefix(value: Any) -> str:
-    if value == "":
-        return ""  # none: the service numbers by band
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{1,2}", value):
-        raise ValueError(f"must be one or two capital letters A-Z (got {_describe(value)})")
-    return value
-
-
 def list_of(
-    item: Parser, *, min_items: int = 0, max_items: int | None = None, unique: bool = False
-) -> Parser:
-    def parse(value: Any) -> tuple[Any, ...]:
+    item: Parser[T], *, min_items: int = 0, max_items: int | None = None, unique: bool = False
+) -> Parser[tuple[T, ...]]:
+    def parse(value: Any) -> tuple[T, ...]:
         if not isinstance(value, list):
-            raise ValueError(f"must be a list (got {_describe(value)})")
+            raise ValueError(f"must be a list (got {describe(value)})")
         if len(value) < min_items:
             raise ValueError(f"must have at least {min_items} item(s)")
         if max_items is not None and len(value) > max_items:
@@ -183,43 +179,14 @@ def list_of(
 
 def weekday(value: Any) -> str:
     if value not in WEEKDAYS:
-        raise ValueError(f"must be one of {', '.join(WEEKDAYS)} (got {_describe(value)})")
+        raise ValueError(f"must be one of {', '.join(WEEKDAYS)} (got {describe(value)})")
     return str(value)
 
 
-def number_band(value: Any) -> tuple[int, int] | None:
-    if value == []:
-        return None
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
-    ):
-        raise ValueError(f"must be [first, last], two integers (got {_describe(value)})")
-    first, last = value
-    if not 1 <= first < last <= 999_999:
-        raise ValueError(f"must satisfy 1 <= first < last <= 999999 (got [{first}, {last}])")
-    return first, last
-
-
-def ratio(value: Any) -> tuple[int, int]:
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value)
-        or value == [0, 0]
-    ):
-        raise ValueError(
-            f"must be [priority, normal], two non-negative integers, not both 0 "
-            f"(got {_describe(value)})"
-        )
-    return value[0], value[1]
-
-
-def number_range(low: float, high: float) -> Parser:
+def number_range(low: float, high: float) -> Parser[float]:
     def parse(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise ValueError(f"must be a number (got {_describe(value)})")
+            raise ValueError(f"must be a number (got {describe(value)})")
         if not low <= value <= high:
             raise ValueError(f"must be from {low:g} to {high:g} (got {value:g})")
         return float(value)
@@ -227,7 +194,7 @@ def number_range(low: float, high: float) -> Parser:
     return parse
 
 
-def optional_int_range(low: int, high: int) -> Parser:
+def optional_int_range(low: int, high: int) -> Parser[int | None]:
     inner = int_range(low, high)
 
     def parse(value: Any) -> int | None:
@@ -262,7 +229,7 @@ def gpio_pin(value: Any) -> str:
                 )
             return f"{board_kind}{int(board)}"
     raise ValueError(
-        f'must be a GPIO number 0-53, "GPIO17" or a header pin "BOARD11" (got {_describe(value)})'
+        f'must be a GPIO number 0-53, "GPIO17" or a header pin "BOARD11" (got {describe(value)})'
     )
 
 
@@ -278,9 +245,15 @@ def optional_gpio_pin(value: Any) -> str | None:
     return gpio_pin(value)
 
 
+# A GPIO input's pull resistor, and which level means "pressed": auto is low with a
+# pull-up, high with a pull-down.
+pull = one_of("up", "down", "off")
+active = one_of("auto", "low", "high")
+
+
 def usb_id(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 0xFFFF:
-        raise ValueError(f"must be a USB id from 0x0001 to 0xFFFF (got {_describe(value)})")
+        raise ValueError(f"must be a USB id from 0x0001 to 0xFFFF (got {describe(value)})")
     return value
 
 
@@ -293,7 +266,7 @@ def optional_usb_id(value: Any) -> int | None:
 def host(value: Any) -> str:
     name = text(value)
     if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", name):
-        raise ValueError(f"must be a host name or IP address (got {_describe(value)})")
+        raise ValueError(f"must be a host name or IP address (got {describe(value)})")
     return name
 
 
@@ -301,90 +274,15 @@ def optional_host(value: Any) -> str:
     return "" if value == "" else host(value)
 
 
-def one_of_ints(*choices: int) -> Parser:
+def one_of_ints(*choices: int) -> Parser[int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool) or value not in choices:
             raise ValueError(
-                f"must be one of {', '.join(map(str, choices))} (got {_describe(value)})"
+                f"must be one of {', '.join(map(str, choices))} (got {describe(value)})"
             )
         return int(value)
 
     return parse
-
-
-COUNTER_ACTIONS = ("next", "recall", "skip", "done", "pause", "resume", "transfer", "rate")
-_NEEDS_ARGUMENT = {"transfer": "a service id, like transfer:thue", "rate": "a number, like rate:1"}
-
-
-def counter_action(value: Any) -> str:
-    """What a counter key does: next, recall, skip, done, pause (toggles; "pause:REASON"
-    gives the reason), resume, "transfer:SERVICE" or "rate:N" (N-th rating label)."""
-    if not isinstance(value, str):
-        raise ValueError(f"must be an action string (got {_describe(value)})")
-    name, _, argument = value.strip().partition(":")
-    name, argument = name.strip().lower(), unicodedata.normalize("NFC", argument.strip())
-    if name not in COUNTER_ACTIONS:
-        raise ValueError(
-            f"unknown action {value!r}; actions: next, recall, skip, done, pause, "
-            "pause:REASON, resume, transfer:SERVICE, rate:N"
-        )
-    if name in _NEEDS_ARGUMENT and not argument:
-        raise ValueError(f"{name} needs {_NEEDS_ARGUMENT[name]} (got {value!r})")
-    if name == "transfer":
-        slug(argument)
-    elif name == "rate":
-        if not argument.isdigit() or not 1 <= int(argument) <= 9:
-            raise ValueError(f"rate needs a number from 1 to 9, like rate:1 (got {value!r})")
-        argument = str(int(argument))
-    elif argument and name != "pause":
-        raise ValueError(f"{name} takes no argument (got {value!r})")
-    elif argument:
-        argument = freetext.clean(argument, freetext.MAX_REASON)
-    return f"{name}:{argument}" if argument else name
-
-
-_KEY_NAME = re.compile(r"^(?:KEY|BTN)_[A-Z0-9_]{1,40}$")
-
-
-def key_name(value: Any) -> str:
-    """A Linux input key name as evdev spells it: KEY_KP1, KEY_ENTER, BTN_LEFT.
-
-    Only the shape is checked here (loading evdev would slow every command); that the
-    name exists is checked by ``config check`` and the counter daemon.
-    """
-    if not isinstance(value, str) or not _KEY_NAME.match(value.strip().upper()):
-        raise ValueError(f'must be a key name like "KEY_KP1" (got {_describe(value)})')
-    return value.strip().upper()
-
-
-def keymap(value: Any) -> tuple[tuple[str, str], ...]:
-    """A key map: key names to counter actions, as a TOML table."""
-    if not isinstance(value, dict):
-        raise ValueError(f'must be a table like {{ KEY_KP1 = "next" }} (got {_describe(value)})')
-    if not value:
-        raise ValueError("must map at least one key")
-    out = []
-    for raw_key, raw_action in value.items():
-        try:
-            out.append((key_name(raw_key), counter_action(raw_action)))
-        except ValueError as exc:
-            raise ValueError(f"{raw_key}: {exc}") from None
-    if len({key for key, _ in out}) != len(out):
-        raise ValueError("maps a key twice")
-    return tuple(out)
-
-
-def keymaps(value: Any) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """``[keymaps]``: named key maps, each a table of key names to actions."""
-    if not isinstance(value, dict):
-        raise ValueError(f"must be a table of key maps (got {_describe(value)})")
-    out = []
-    for name, mapping in value.items():
-        try:
-            out.append((slug(name), keymap(mapping)))
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-    return tuple(out)
 
 
 def device_path(value: Any) -> str:
@@ -404,19 +302,9 @@ def resolution(value: Any) -> tuple[int, int] | None:
     match = re.fullmatch(r"(\d{1,5})x(\d{1,5})", value) if isinstance(value, str) else None
     if match is None:
         raise ValueError(
-            f'must be "native" or WIDTHxHEIGHT like "1920x1080" (got {_describe(value)})'
+            f'must be "native" or WIDTHxHEIGHT like "1920x1080" (got {describe(value)})'
         )
     width, height = int(match.group(1)), int(match.group(2))
     if not (320 <= width <= 7680 and 240 <= height <= 7680):
         raise ValueError(f"must be from 320x240 to 7680x7680 (got {width}x{height})")
     return width, height
-
-
-def time_range(value: Any) -> tuple[dt.time, dt.time]:
-    """ "HH:MM-HH:MM"; a range past midnight ("21:00-06:00") wraps."""
-    if not isinstance(value, str) or value.count("-") != 1:
-        raise ValueError(f'must be "HH:MM-HH:MM" like "11:30-13:00" (got {_describe(value)})')
-    start, end = (clock_time(part.strip()) for part in value.split("-"))
-    if start == end:
-        raise ValueError(f"must not start and end at the same time (got {value!r})")
-    return start, end

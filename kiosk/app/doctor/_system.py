@@ -176,7 +176,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
     (``taken``: UART, I2C, SPI... from :mod:`kiosk.app.doctor._pinmux`) are never claimed:
     that alone would switch them away from the interface."""
     from kiosk.app.doctor._pinmux import taken_pins
-    from kiosk.config._check import pins_in_use
+    from kiosk.config._pins import pins_in_use
 
     pins = pins_in_use(config)
     if not pins:
