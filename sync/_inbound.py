@@ -11,9 +11,8 @@ from typing import Any
 
 from kiosk import commands, freetext, ticketing
 from kiosk.commands import Result
-from kiosk.config import Config, ConfigError, with_central
-from kiosk.config._central import KEY as CONFIG_KEY
-from kiosk.config._central import decode_stored, encode_stored
+from kiosk.config import CENTRAL_KEY as CONFIG_KEY
+from kiosk.config import Config, ConfigError, decode_stored, encode_stored, with_central
 from kiosk.dossiers import BadDossier, parse_dossier, upsert
 from kiosk.store import Store
 

@@ -13,7 +13,11 @@ Imports: the standard library and the core only (:mod:`kiosk.freetext`, and
 :mod:`kiosk.store` where central's overlay is read from the database).
 """
 
+from kiosk.config._build import did_you_mean
+from kiosk.config._central import KEY as CENTRAL_KEY
 from kiosk.config._central import (
+    decode_stored,
+    encode_stored,
     overlay,
     read_central,
     site_config,
@@ -31,6 +35,8 @@ from kiosk.config._load import (
     parse_central,
     parse_config,
 )
+from kiosk.config._parse import WEEKDAYS, resolution, same_pin
+from kiosk.config._pins import pins_in_use
 from kiosk.config._schema import Config
 from kiosk.config.broker import BrokerConfig
 from kiosk.config.central import CentralConfig
@@ -52,8 +58,10 @@ from kiosk.config.sync import SyncConfig
 from kiosk.config.voice import VoiceConfig
 
 __all__ = [
+    "CENTRAL_KEY",
     "DEFAULT_PATH",
     "ENV_VAR",
+    "WEEKDAYS",
     "BrokerConfig",
     "CentralConfig",
     "Config",
@@ -82,13 +90,19 @@ __all__ = [
     "VoiceConfig",
     "capacity",
     "config_files",
+    "decode_stored",
+    "did_you_mean",
+    "encode_stored",
     "load_config",
     "load_raw",
     "main_path",
     "overlay",
     "parse_central",
     "parse_config",
+    "pins_in_use",
     "read_central",
+    "resolution",
+    "same_pin",
     "site_config",
     "stored_central",
     "with_central",

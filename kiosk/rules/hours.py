@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.config import HoursConfig, ServiceConfig
-from kiosk.config._parse import WEEKDAYS
+from kiosk.config import WEEKDAYS, HoursConfig, ServiceConfig
 
 
 @dataclass(frozen=True)

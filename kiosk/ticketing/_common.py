@@ -11,8 +11,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kiosk.config import Config
-from kiosk.config._build import did_you_mean
+from kiosk.config import Config, did_you_mean
 from kiosk.rules.businessday import business_day, clock_went_back
 from kiosk.store import Store, Tx, iso_utc
 

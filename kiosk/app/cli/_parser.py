@@ -49,7 +49,7 @@ def free_text(limit: int, *, one_line: bool = False) -> Callable[[str], str]:
 
 def size_argument(text: str) -> tuple[int, int]:
     """``--size 1920x1080``."""
-    from kiosk.config._parse import resolution
+    from kiosk.config import resolution
 
     try:
         size = resolution(text) if text != "native" else None

@@ -176,7 +176,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
     (``taken``: UART, I2C, SPI... from :mod:`kiosk.app.doctor._pinmux`) are never claimed:
     that alone would switch them away from the interface."""
     from kiosk.app.doctor._pinmux import taken_pins
-    from kiosk.config._pins import pins_in_use
+    from kiosk.config import pins_in_use
 
     pins = pins_in_use(config)
     if not pins:
@@ -254,7 +254,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
 
 def _bcm(pin: str) -> int:
     """The Broadcom number of a configured pin ("GPIO17", "BOARD11", "J8:11")."""
-    from kiosk.config._parse import same_pin
+    from kiosk.config import same_pin
 
     return int(same_pin(pin).removeprefix("GPIO"))
 
