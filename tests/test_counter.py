@@ -25,7 +25,7 @@ from kiosk.config import Config
 from kiosk.counter import Key, Outcome, Press, Station
 from kiosk.evdev_lib import ecodes
 from kiosk.inputdev import ABSENT, BUSY, CONNECTED, DENIED, InputReader
-from kiosk.keys import CounterButtons, CounterLights, KeyDecoder, Keypads
+from kiosk.keys.counters import CounterButtons, CounterLights, KeyDecoder, Keypads
 from kiosk.store import Store
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, make_config, wait_until
 from tests.disks import fill, needs_root, tmpfs

@@ -26,7 +26,7 @@ from gpiozero.pins.mock import MockFactory
 from kiosk import tokens
 from kiosk.config import Config
 from kiosk.desk import Desk, Outcome, Press
-from kiosk.keys import Buttons, Feedback, LongPress
+from kiosk.keys.kiosk import Buttons, Feedback, LongPress
 from kiosk.store import Reserve, Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
 from tests.conftest import OPEN_ALL_DAY, at, make_config

@@ -25,13 +25,13 @@ DAEMON_MODULES = {
         "kiosk.app.daemons.kiosk",
         "kiosk.app.cli._printer_cmds",
         "kiosk.desk",
-        "kiosk.keys",
+        "kiosk.keys.kiosk",
         "printer",
         "kiosk.keys.gpio_lib",
         "printer._escpos_lib",
     ],  # the last two at start, not import
     "counter": ["kiosk.app.cli", "kiosk.app.cli._run", "kiosk.app.daemons.counter",
-                "kiosk.counter", "kiosk.keys", "kiosk.keys.gpio_lib",
+                "kiosk.counter", "kiosk.keys.counters", "kiosk.keys.gpio_lib",
                 "kiosk.evdev_lib"],  # the last two at start (GPIO keys, a keypad)
     "scanner": ["kiosk.app.cli", "kiosk.app.cli._run", "kiosk.app.daemons.scanner", "scanner"],
     "sync": ["kiosk.app.cli", "kiosk.app.cli._run", "kiosk.app.daemons.sync", "sync"],

@@ -22,7 +22,7 @@ from kiosk import ticketing
 from kiosk.app.inputsim import Keyboards, tap
 from kiosk.config import Config, CounterButton, CounterConfig, CounterKeypad
 from kiosk.counter import Outcome, Press, Station
-from kiosk.keys import CounterButtons, Keypads
+from kiosk.keys.counters import CounterButtons, Keypads
 from kiosk.stats import timing
 from kiosk.store import Store
 

@@ -11,7 +11,7 @@ import printer as printers
 from kiosk import tokens
 from kiosk.config import Config
 from kiosk.desk import Desk
-from kiosk.keys import Buttons
+from kiosk.keys.kiosk import Buttons
 from kiosk.slip import Slip
 from kiosk.stats import timing
 from kiosk.store import Store

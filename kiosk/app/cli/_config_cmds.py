@@ -30,7 +30,7 @@ def cmd_config_check(ctx: Context) -> int:
         config = load_config(ctx.args.config)
         problems = printer_problems(config.printer)
         if config.keymaps:
-            from kiosk.keys import keymap_problems
+            from kiosk.keys.counters import keymap_problems
 
             problems += keymap_problems(config)
         if problems:

@@ -39,7 +39,8 @@ def counters_to_serve(config: Config, asked: Sequence[int] | None) -> list[int]:
 def main(life: Life, asked: Sequence[int] | None = None) -> int:
     from kiosk.config import ConfigError
     from kiosk.counter import Station
-    from kiosk.keys import CounterButtons, CounterLights, Keypads, keymap_problems, unavailable
+    from kiosk.keys import unavailable
+    from kiosk.keys.counters import CounterButtons, CounterLights, Keypads, keymap_problems
     from kiosk.store import StoreError
 
     setup_logging()

@@ -17,7 +17,8 @@ log = logging.getLogger("kiosk")
 def main(life: Life) -> int:
     from kiosk.app.printer_setup import open_printer
     from kiosk.desk import Desk
-    from kiosk.keys import Buttons, Feedback, unavailable
+    from kiosk.keys import unavailable
+    from kiosk.keys.kiosk import Buttons, Feedback
     from kiosk.store import StoreError
 
     setup_logging()

@@ -79,7 +79,7 @@ class Host:
 
 def _keypads_from(keyboards: Keyboards) -> None:
     """Counter keypads open the simulated ones (their paths as in the config)."""
-    from kiosk.keys import Keypads
+    from kiosk.keys.counters import Keypads
 
     defaults = Keypads.__init__.__kwdefaults__
     assert defaults is not None
