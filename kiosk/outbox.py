@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from kiosk.store import Store
+from kiosk.store import Store, kv
 
 log = logging.getLogger("kiosk.outbox")
 
@@ -34,12 +34,10 @@ class Outbox:
 
 def state(store: Store) -> Outbox:
     with store.read() as conn:
-        values = dict(conn.execute(
-            "SELECT key, value FROM kv WHERE key IN ('outbox_db', 'outbox_acked', 'event_seq')"
-        ).fetchall())  # fmt: skip
+        db, acked = kv.OUTBOX_DB.need(conn), kv.OUTBOX_ACKED.need(conn)
+        last = kv.EVENT_SEQ.read(conn)
         held = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    return Outbox(str(values["outbox_db"]), int(values["outbox_acked"]),
-                  int(values["event_seq"]), int(held))  # fmt: skip
+    return Outbox(db, acked, last, int(held))
 
 
 def pending(store: Store, first: int, limit: int) -> list[Pending]:
@@ -68,12 +66,12 @@ def ack(store: Store, seq: int, *, now: float) -> int:
     simply sent again and central keeps each once.
     """
     with store.change(now, durable=False) as tx:
-        acked = int(tx.get("outbox_acked"))
-        last = int(tx.get("event_seq"))
+        acked = kv.OUTBOX_ACKED.need(tx)
+        last = kv.EVENT_SEQ.read(tx)
         if seq > last:
             raise ValueError(f"ack {seq} is beyond the last event written ({last})")
         if seq <= acked:
             return 0
         gone = tx.execute("DELETE FROM events WHERE seq <= ?", (seq,)).rowcount
-        tx.put("outbox_acked", seq)
+        kv.OUTBOX_ACKED.write(tx, seq)
     return int(gone)

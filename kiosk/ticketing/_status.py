@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.rules.businessday import business_day
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit
-from kiosk.store import Store, Tx, iso_utc
-from kiosk.ticketing._common import TICKET_COLUMNS, Ticket, local_time
+from kiosk.store import Store, Tx, iso_utc, kv
+from kiosk.ticketing._common import TICKET_COLUMNS, Ticket, current_day, local_time
+from kiosk.ticketing._counts import queue_counts
 from kiosk.ticketing._estimate import wait_minutes
 
 # When the ticket a counter finished last was finished, if nobody has rated it yet.
@@ -46,8 +44,7 @@ def counter_states(
 ) -> dict[int, CounterState]:
     """The state of ``numbers`` now, in one read (cheap enough to call after every key)."""
     with store.read() as conn:
-        today = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
-        current = today is not None and today[0] == local_time(config, now).date().isoformat()
+        current = kv.BUSINESS_DAY.read(conn) == local_time(config, now).date()
         rows = {
             row[0]: row[1:]
             for row in conn.execute(
@@ -64,37 +61,24 @@ def counter_states(
     return out
 
 
-def current_day(tx: Tx, config: Config, now: float) -> str:
-    """The business day as of ``now`` (never before the stored one), without writing."""
-    stored = tx.get("business_day")
-    local = local_time(config, now)
-    return business_day(dt.date.fromisoformat(stored) if stored else None, local.date()).isoformat()
-
-
 def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
     """Everything ``kiosk status`` shows, read in one consistent transaction."""
     local = local_time(config, now)
     with store.read() as conn:
         tx = Tx(conn, now)
-        stored = tx.get("business_day")
-        day_text = current_day(tx, config, now)
+        stored = kv.BUSINESS_DAY.read(conn)
+        day_text = current_day(conn, config, now)
+        stored_today = stored is not None and stored.isoformat() == day_text
         issued = dict(
             conn.execute(
                 "SELECT service, last FROM day_numbers WHERE day = ?", (day_text,)
             ).fetchall()
         )
-        waiting: dict[tuple[str, int], int] = {
-            (row[0], row[1]): row[2]
-            for row in conn.execute(
-                "SELECT service, priority, COUNT(*) FROM tickets "
-                "WHERE status = 'waiting' AND day = ? GROUP BY service, priority",
-                (day_text,),
-            )
-        }
+        counts = queue_counts(conn, day_text)
         services = []
         for service in config.services:
-            normal = waiting.get((service.id, 0), 0)
-            priority = waiting.get((service.id, 1), 0)
+            normal = counts.waiting.count(service.id, priority=0)
+            priority = counts.waiting.count(service.id, priority=1)
             closed = check_issue(config.hours, service, local)
             services.append(
                 {
@@ -123,13 +107,6 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 (day_text,),
             )
         }
-        served = dict(
-            conn.execute(
-                "SELECT counter, COUNT(*) FROM tickets WHERE day = ? AND status = 'done' "
-                "GROUP BY counter",
-                (day_text,),
-            ).fetchall()
-        )
         counters = []
         for counter in config.counters:
             ticket_id, paused, reason, paused_at, done_at = states.get(
@@ -156,11 +133,10 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                     "paused": bool(paused),
                     "pause_reason": reason or None,
                     "paused_since": None if paused_at is None else iso_utc(paused_at),
-                    "served_today": served.get(counter.number, 0),
+                    "served_today": counts.done_by_counter.get(counter.number, 0),
                     "ratings_today": ratings,
                     "mean_score": None if mean_score is None else round(mean_score, 2),
-                    "rating_open": _rating_left(config, stored == day_text, done_at, now)
-                    is not None,
+                    "rating_open": _rating_left(config, stored_today, done_at, now) is not None,
                 }
             )
         officers = [
@@ -183,9 +159,8 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 (day_text,),
             )
         ]
-        printer_text = tx.get("printer")
-        printer = json.loads(printer_text) if printer_text else None
-        last_seq = int(tx.get("event_seq") or 0)
+        printer = kv.PRINTER.read(conn)
+        last_seq = kv.EVENT_SEQ.read(conn)
         pending = int(tx.one("SELECT COUNT(*) FROM events"))
         daemons = store.health()
     site_closed = check_issue(config.hours, None, local)

@@ -12,7 +12,7 @@ from kiosk.app.demo._sim import Tally
 from kiosk.app.render import table
 from kiosk.config import Config
 from kiosk.stats import percentile
-from kiosk.store import Store
+from kiosk.store import Store, kv
 
 #: What the summary's figures count, said once, in the summary itself.
 DEFINITIONS = {"services": SERVICES, **FIGURES}
@@ -83,7 +83,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
     longest = calls.longest
     return {
         "site": config.site.name,
-        "day": conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()[0],
+        "day": kv.BUSINESS_DAY.need(conn).isoformat(),
         "tickets": tally.issued,
         "refused": sum(sum(codes.values()) for codes in tally.refused.values()),
         "served": sum(s["served"] for s in services),
