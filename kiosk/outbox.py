@@ -34,10 +34,14 @@ class Outbox:
 
 def state(store: Store) -> Outbox:
     with store.read() as conn:
-        db, acked = kv.OUTBOX_DB.need(conn), kv.OUTBOX_ACKED.need(conn)
-        last = kv.EVENT_SEQ.read(conn)
-        held = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    return Outbox(db, acked, last, int(held))
+        return read_state(conn)
+
+
+def read_state(db: kv.Executes) -> Outbox:
+    """The outbox as ``db`` sees it (inside a read the caller holds open)."""
+    held = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return Outbox(kv.OUTBOX_DB.need(db), kv.OUTBOX_ACKED.need(db), kv.EVENT_SEQ.read(db),
+                  int(held))  # fmt: skip
 
 
 def pending(store: Store, first: int, limit: int) -> list[Pending]:

@@ -12,7 +12,7 @@ from typing import Any
 from kiosk import commands, freetext, ticketing
 from kiosk.commands import Result
 from kiosk.config import Config, ConfigError, with_central
-from kiosk.dossiers import BadDossier, parse_dossier, upsert
+from kiosk.dossiers import BadDossier, count, parse_dossier, upsert
 from kiosk.store import Store, kv
 
 log = logging.getLogger("sync.inbound")
@@ -121,8 +121,7 @@ def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float
             return Result(True, "done", "notice cleared" if not text else "notice shown")
         if cmd == "resync_dossiers":
             with store.change(now) as tx:
-                held = tx.one("SELECT COUNT(*) FROM dossiers")
-                tx.event("dossiers.resync_requested", {"cached": int(held)})
+                tx.event("dossiers.resync_requested", {"cached": count(tx)})
             return Result(True, "done", "resync asked of central")
     except ticketing.Refused as refusal:
         return Result(False, refusal.code, str(refusal))

@@ -77,8 +77,9 @@ def updated_at(store: Store) -> float | None:
     return kv.DOSSIERS_UPDATED_AT.read(store.conn)
 
 
-def count(store: Store) -> int:
-    return int(store.conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0])
+def count(source: Store | Tx) -> int:
+    """How many dossiers are cached (as a transaction sees them, when given one)."""
+    return int(source.conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0])
 
 
 def purge_batch(store: Store, days: float, *, now: float, batch: int = 500) -> int:

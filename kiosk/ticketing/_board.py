@@ -16,6 +16,7 @@ from kiosk.config import Config
 from kiosk.freetext import MAX_NOTICE
 from kiosk.store import Store, Tx, kv
 from kiosk.ticketing._common import Ticket, current_day
+from kiosk.ticketing._counter_rows import UNUSED, counter_rows
 from kiosk.ticketing._counts import waiting_counts
 
 
@@ -101,21 +102,15 @@ def read_board(store: Store, config: Config, *, now: float, history: int = 10) -
     with store.read() as conn:
         day = current_day(conn, config, now)
         calls = _latest_calls(conn, day, history)
-        serving = {
-            row[0]: row[1:]
-            for row in conn.execute(
-                "SELECT s.counter, t.number, s.paused, s.pause_reason FROM counter_state s "
-                "LEFT JOIN tickets t ON t.id = s.ticket_id AND t.status = 'called' AND t.day = ?",
-                (day,),
-            )
-        }
+        states = counter_rows(conn, day)
         waiting = waiting_counts(conn, day)
         notice = kv.NOTICE.read(conn)
     counters = []
     for counter in config.counters:
-        number, paused, reason = serving.get(counter.number, (None, 0, ""))
+        state = states.get(counter.number, UNUSED)
+        number = None if state.serving is None else state.serving.number
         counters.append(
-            CounterBoard(counter.number, counter.label, number, bool(paused), reason or "")
+            CounterBoard(counter.number, counter.label, number, state.paused, state.pause_reason)
         )
     services = tuple(ServiceBoard(s.id, s.name, waiting.count(s.id)) for s in config.services)
     live = "" if notice is None else notice.live(now)

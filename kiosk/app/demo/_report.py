@@ -7,6 +7,7 @@ import sqlite3
 import textwrap
 from typing import Any
 
+from kiosk import outbox
 from kiosk.app.demo._definitions import FIGURES, SERVICES, label
 from kiosk.app.demo._sim import Tally
 from kiosk.app.render import table
@@ -99,7 +100,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
             "service": longest[2],
         },
         "scans": tally.scans,
-        "events": conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
+        "events": outbox.read_state(conn).held,
         "services": services,
         "counters": counters,
         "ratings": ratings,
