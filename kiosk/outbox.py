@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from kiosk.store import Store
+from kiosk.store import Store, kv
 
 log = logging.getLogger("kiosk.outbox")
 
@@ -34,12 +34,14 @@ class Outbox:
 
 def state(store: Store) -> Outbox:
     with store.read() as conn:
-        values = dict(conn.execute(
-            "SELECT key, value FROM kv WHERE key IN ('outbox_db', 'outbox_acked', 'event_seq')"
-        ).fetchall())  # fmt: skip
-        held = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    return Outbox(str(values["outbox_db"]), int(values["outbox_acked"]),
-                  int(values["event_seq"]), int(held))  # fmt: skip
+        return read_state(conn)
+
+
+def read_state(db: kv.Executes) -> Outbox:
+    """The outbox as ``db`` sees it (inside a read the caller holds open)."""
+    held = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return Outbox(kv.OUTBOX_DB.need(db), kv.OUTBOX_ACKED.need(db), kv.EVENT_SEQ.read(db),
+                  int(held))  # fmt: skip
 
 
 def pending(store: Store, first: int, limit: int) -> list[Pending]:
@@ -68,12 +70,12 @@ def ack(store: Store, seq: int, *, now: float) -> int:
     simply sent again and central keeps each once.
     """
     with store.change(now, durable=False) as tx:
-        acked = int(tx.get("outbox_acked"))
-        last = int(tx.get("event_seq"))
+        acked = kv.OUTBOX_ACKED.need(tx)
+        last = kv.EVENT_SEQ.read(tx)
         if seq > last:
             raise ValueError(f"ack {seq} is beyond the last event written ({last})")
         if seq <= acked:
             return 0
         gone = tx.execute("DELETE FROM events WHERE seq <= ?", (seq,)).rowcount
-        tx.put("outbox_acked", seq)
+        kv.OUTBOX_ACKED.write(tx, seq)
     return int(gone)

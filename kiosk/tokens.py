@@ -17,10 +17,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from kiosk.store import Store
+from kiosk.store import Store, kv
 
 PREFIX = "HCC1"
-_KEY = "ticket_key"
 _SIG_CHARS = 16  # 80 bits of base32
 _TOKEN = re.compile(rf"^{PREFIX}:(\d{{6}}):([A-Z]{{0,2}}\d{{1,6}}):([A-Z2-7]{{{_SIG_CHARS}}})$")
 
@@ -65,8 +64,7 @@ def stored_key(store: Store) -> bytes | None:
     """This site's token key, or None if no token was ever signed here: reading only, so
     it serves a store opened only to read (a look-up verifies, it never signs)."""
     with store.read() as conn:
-        row = conn.execute("SELECT value FROM kv WHERE key = ?", (_KEY,)).fetchone()
-    return None if row is None else bytes.fromhex(row[0])
+        return kv.TICKET_KEY.read(conn)
 
 
 def site_key(store: Store, now: float) -> bytes:
@@ -76,8 +74,8 @@ def site_key(store: Store, now: float) -> bytes:
     if key is not None:
         return key
     with store.change(now) as tx:
-        value = tx.get(_KEY)
-        if value is None:
-            value = os.urandom(32).hex()
-            tx.put(_KEY, value)
-    return bytes.fromhex(value)
+        key = kv.TICKET_KEY.read(tx)
+        if key is None:
+            key = os.urandom(32)
+            kv.TICKET_KEY.write(tx, key)
+    return key

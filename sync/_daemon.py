@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk import __version__, commands, outbox
+from kiosk import __version__, commands, outbox, ticketing
 from kiosk.commands import Result
 from kiosk.config import Config
 from kiosk.faultlog import FaultLog
-from kiosk.store import Store, iso_utc, store_fault
+from kiosk.store import Store, iso_utc, kv, store_fault
 from sync import _inbound as inbound
 from sync._contract import Invalid, Topics, decode, encode, parse_topic
 from sync._mqtt import Client, Happened
@@ -390,21 +390,18 @@ class SyncDaemon:
             "config_version": inbound.config_version(self.store),
             "outbox": {"pending": box.held, "acked": box.acked, "last": box.last},
         }  # fmt: skip
-        row = self.store.conn.execute("SELECT value FROM kv WHERE key = 'printer'").fetchone()
-        if row is not None:
-            printer = json.loads(row[0])
+        conn = self.store.conn
+        printer = kv.PRINTER.read(conn)
+        if printer is not None:
             state["printer"] = {k: printer[k] for k in ("state", "detail", "printable")
                                 if k in printer}  # fmt: skip
-        day = self.store.conn.execute("SELECT max(day) FROM tickets").fetchone()[0]
+        day = ticketing.last_ticket_day(conn)
         if day is not None:
-            counts = dict(self.store.conn.execute(
-                "SELECT status, COUNT(*) FROM tickets WHERE day = ? GROUP BY status", (day,)
-            ).fetchall())  # fmt: skip
+            counts = ticketing.queue_counts(conn, day)
             state["queue"] = {
-                "day": day, "waiting": counts.get("waiting", 0),
-                "issued": sum(counts.values()) - counts.get("void", 0),
-                "serving": counts.get("called", 0), "done": counts.get("done", 0),
-                "missed": counts.get("missed", 0),
+                "day": day, "waiting": counts.by_status.get("waiting", 0),
+                "issued": counts.issued, "serving": counts.serving, "done": counts.done,
+                "missed": counts.missed,
             }  # fmt: skip
         return encode("state", state)
 

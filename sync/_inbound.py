@@ -11,10 +11,9 @@ from typing import Any
 
 from kiosk import commands, freetext, ticketing
 from kiosk.commands import Result
-from kiosk.config import CENTRAL_KEY as CONFIG_KEY
-from kiosk.config import Config, ConfigError, decode_stored, encode_stored, with_central
-from kiosk.dossiers import BadDossier, parse_dossier, upsert
-from kiosk.store import Store
+from kiosk.config import Config, ConfigError, with_central
+from kiosk.dossiers import BadDossier, count, parse_dossier, upsert
+from kiosk.store import Store, kv
 
 log = logging.getLogger("sync.inbound")
 
@@ -32,9 +31,8 @@ class Applied:
 
 
 def config_version(store: Store) -> int:
-    row = store.conn.execute("SELECT value FROM kv WHERE key = ?", (CONFIG_KEY,)).fetchone()
-    stored = None if row is None else decode_stored(row[0])
-    return 0 if stored is None else stored[0]
+    stored = kv.CENTRAL_CONFIG.read(store.conn)
+    return 0 if stored is None else stored.version
 
 
 def apply_config(
@@ -56,10 +54,10 @@ def apply_config(
             tx.event("config.refused", {"version": version, "problems": problems})
         return Applied(False, f"config v{version} refused: {'; '.join(problems)}")
     with store.change(now) as tx:
-        stored = decode_stored(tx.get(CONFIG_KEY))
-        if stored is not None and stored[0] >= version:
+        stored = kv.CENTRAL_CONFIG.read(tx)
+        if stored is not None and stored.version >= version:
             return Applied(False, f"config v{version} ignored: a newer one was applied")
-        tx.put(CONFIG_KEY, encode_stored(version, body))
+        kv.CENTRAL_CONFIG.write(tx, kv.CentralConfig(version, body))
         tx.event("config.applied", {"version": version, "parts": sorted(body)})
     return Applied(True, f"config v{version} applied ({', '.join(sorted(body)) or 'no parts'})",
                    config)  # fmt: skip
@@ -123,8 +121,7 @@ def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float
             return Result(True, "done", "notice cleared" if not text else "notice shown")
         if cmd == "resync_dossiers":
             with store.change(now) as tx:
-                held = tx.one("SELECT COUNT(*) FROM dossiers")
-                tx.event("dossiers.resync_requested", {"cached": int(held)})
+                tx.event("dossiers.resync_requested", {"cached": count(tx)})
             return Result(True, "done", "resync asked of central")
     except ticketing.Refused as refusal:
         return Result(False, refusal.code, str(refusal))

@@ -866,3 +866,40 @@ def test_ok__snapshot_priority_waiting_count(store: Store, config: Config) -> No
     assert services["dat-dai"]["waiting"] == 3
     assert services["dat-dai"]["waiting_priority"] == 2
     assert services["dat-dai"]["wait_minutes"] == 24  # 3 x 12 / 1.5
+
+
+def test_ok__the_queue_is_counted_as_each_table_says(store: Store, config: Config) -> None:
+    """queue_counts: per status, waiting per service and priority, served per counter; the
+    same figures the day's tickets give when counted one by one."""
+    services = [s.id for s in config.services]
+    counters = [c.number for c in config.counters]
+    for minute in range(12):
+        issue(store, config, services[minute % 2], at(8, minute), priority=minute % 5 == 0)
+    issue(store, config, services[0], at(8, 20), printed=False)  # issued, never printed
+    for minute, counter in enumerate(counters[:3]):
+        call(store, config, counter, at(9, minute))
+    ticketing.done(store, config, counters[0], now=at(9, 10))
+    ticketing.skip(store, config, counters[1], now=at(9, 11))
+    with store.read() as conn:
+        counts = ticketing.queue_counts(conn, MONDAY.isoformat())
+        tickets = conn.execute(
+            "SELECT service, priority, status, counter FROM tickets WHERE day = ?",
+            (MONDAY.isoformat(),),
+        ).fetchall()
+    by_status: dict[str, int] = {}
+    for _service, _priority, status, _counter in tickets:
+        by_status[status] = by_status.get(status, 0) + 1
+    assert dict(counts.by_status) == by_status
+    assert counts.issued == len(tickets) - by_status.get("void", 0)
+    assert (counts.serving, counts.done, counts.missed) == (1, 1, 1)
+    for service in services:
+        for priority in (0, 1):
+            expected = sum(1 for s, p, st, _ in tickets
+                           if (s, p, st) == (service, priority, "waiting"))  # fmt: skip
+            assert counts.waiting.count(service, priority=priority) == expected
+    assert counts.waiting.count() == by_status["waiting"]
+    assert dict(counts.done_by_counter) == {counters[0]: 1}
+    with store.read() as conn:
+        assert ticketing.waiting_counts(conn, MONDAY.isoformat()) == counts.waiting
+        assert ticketing.last_ticket_day(conn) == MONDAY.isoformat()
+        assert ticketing.queue_counts(conn, TUESDAY.isoformat()).issued == 0

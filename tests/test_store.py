@@ -638,3 +638,48 @@ def test_ok__only_a_file_that_holds_something_else_is_told_not_sqlite(
     path = tmp_path / "kiosk.db"
     path.write_bytes(head)
     assert not_sqlite(path) is other
+
+
+def test_ok__each_kv_entry_keeps_its_key_and_stored_form(tmp_path: Path) -> None:
+    """The named entries read and write the keys and the values as the database has always
+    held them (no migration: an older database reads the same)."""
+    import datetime as dt
+
+    from kiosk.store import kv
+
+    with Store(tmp_path / "kiosk.db") as store:
+        with store.change(1000.0) as tx:
+            kv.BUSINESS_DAY.write(tx, dt.date(2025, 3, 4))
+            kv.PRINTER.write(tx, {"state": "paper_low", "detail": "giấy sắp hết"})
+            kv.NOTICE.write(tx, kv.Notice("Nghỉ trưa", 1600.0))
+            kv.said("wall").write(tx, 7)
+            kv.CENTRAL_CONFIG.write(tx, kv.CentralConfig(3, {"notices": ["Chào"]}))
+            kv.TICKET_KEY.write(tx, b"\x01\xff")
+            kv.CLOCK_BEHIND.write(tx, True)
+            assert kv.RANK.bump(tx) == 1
+        raw = dict(store.conn.execute("SELECT key, value FROM kv").fetchall())
+        assert raw["business_day"] == "2025-03-04"
+        assert raw["printer"] == json.dumps({"state": "paper_low", "detail": "giấy sắp hết"})
+        assert raw["notice"] == '{"text": "Nghỉ trưa", "until": 1600.0}'
+        assert raw["said:wall"] == 7
+        assert raw["central_config"] == '{"version": 3, "body": {"notices": ["Chào"]}}'
+        assert raw["ticket_key"] == "01ff"
+        assert (raw["clock_behind"], raw["rank"], raw["event_seq"], raw["outbox_acked"]) == (
+            1, 1, 0, 0)  # fmt: skip
+        conn = store.conn
+        assert kv.BUSINESS_DAY.read(conn) == dt.date(2025, 3, 4)
+        assert kv.PRINTER.read(conn) == {"state": "paper_low", "detail": "giấy sắp hết"}
+        notice = kv.NOTICE.need(conn)
+        assert (notice.live(1599.0), notice.live(1600.0)) == ("Nghỉ trưa", "")
+        assert kv.said("wall").read(conn) == 7 and kv.said("voice").read(conn) is None
+        assert kv.CENTRAL_CONFIG.read(conn) == kv.CentralConfig(3, {"notices": ["Chào"]})
+        assert kv.TICKET_KEY.read(conn) == b"\x01\xff"
+        assert kv.CLOCK_BEHIND.read(conn) is True
+        assert kv.OUTBOX_DB.need(conn) == raw["outbox_db"]
+        assert kv.LAST_SEEN.read(conn) is None
+        with pytest.raises(KeyError, match="last_seen"):
+            kv.LAST_SEEN.need(conn)
+        with store.change(1001.0) as tx:  # a value that is not one reads as none
+            tx.put("notice", "not json")
+            tx.put("central_config", '{"version": 1}')
+        assert kv.NOTICE.read(conn) is None and kv.CENTRAL_CONFIG.read(conn) is None

@@ -14,10 +14,7 @@ Imports: the standard library and the core only (:mod:`kiosk.freetext`, and
 """
 
 from kiosk.config._build import did_you_mean
-from kiosk.config._central import KEY as CENTRAL_KEY
 from kiosk.config._central import (
-    decode_stored,
-    encode_stored,
     overlay,
     read_central,
     site_config,
@@ -58,7 +55,6 @@ from kiosk.config.sync import SyncConfig
 from kiosk.config.voice import VoiceConfig
 
 __all__ = [
-    "CENTRAL_KEY",
     "DEFAULT_PATH",
     "ENV_VAR",
     "WEEKDAYS",
@@ -90,9 +86,7 @@ __all__ = [
     "VoiceConfig",
     "capacity",
     "config_files",
-    "decode_stored",
     "did_you_mean",
-    "encode_stored",
     "load_config",
     "load_raw",
     "main_path",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import sqlite3
 import unicodedata
@@ -25,7 +24,7 @@ from kiosk.config._schema import Config
 
 log = logging.getLogger("kiosk.config")
 
-KEY = "central_config"  # kv: {"version": N, "body": {...}}
+KEY = "central_config"  # kiosk.store.kv.CENTRAL_CONFIG
 NOTICE_JOIN = "   •   "
 
 
@@ -102,7 +101,7 @@ def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     database there or none is stored; :class:`sqlite3.Error` or :class:`StoreError` if the
     database cannot be read (damaged, locked, its changes unreadable by this user, not a
     kiosk database)."""
-    from kiosk.store import connect_readonly, kiosk_version, refuse_other_file
+    from kiosk.store import connect_readonly, kiosk_version, kv, refuse_other_file
 
     path = Path(db_path)
     if str(db_path) == ":memory:" or not path.is_file():
@@ -115,25 +114,18 @@ def stored_central(db_path: str | Path) -> tuple[int, dict[str, Any]] | None:
     conn = connect_readonly(path, timeout=5, vet=vet)
     try:
         vet(conn)  # also where it was opened without being vetted first
-        row = conn.execute("SELECT value FROM kv WHERE key = ?", (KEY,)).fetchone()
+        stored = kv.CENTRAL_CONFIG.read(conn)
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
-    return None if row is None else decode_stored(row[0])
+    return None if stored is None else (stored.version, stored.body)
 
 
 def encode_stored(version: int, body: dict[str, Any]) -> str:
     """The kv value holding central's overlay."""
-    return json.dumps({"version": version, "body": body}, ensure_ascii=False)
+    from kiosk.store import kv
 
-
-def decode_stored(value: Any) -> tuple[int, dict[str, Any]] | None:
-    """``(version, body)`` of a stored overlay; None for a value that is not one."""
-    try:
-        stored = json.loads(value)
-        return int(stored["version"]), dict(stored["body"])
-    except (ValueError, KeyError, TypeError):
-        return None
+    return str(kv.CENTRAL_CONFIG.dump(kv.CentralConfig(version, body)))
 
 
 def site_config(path: str | Path | None, db_path: str | Path | None = None) -> Config:

@@ -28,7 +28,6 @@ no ticket is printed, until it can.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import queue
 import threading
@@ -49,7 +48,7 @@ from kiosk.desk._ports import (
 )
 from kiosk.faultlog import FaultLog
 from kiosk.slip import Slip, slip_for
-from kiosk.store import NO_ROOM, NOT_MADE, DiskFull, Reserve, Store, store_fault
+from kiosk.store import NO_ROOM, NOT_MADE, DiskFull, Reserve, Store, kv, store_fault
 
 log = logging.getLogger("kiosk.desk")
 
@@ -346,12 +345,10 @@ class Desk:
         """What became of a printed ticket the database would not mark printed."""
         with self.store.read() as conn:
             row = conn.execute("SELECT status, day FROM tickets WHERE uid = ?", (uid,)).fetchone()
-            kept = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
+            today = ticketing.current_day(conn, self.config, self.clock())
         if row is None:
             return "is not in the database: nothing to record"
         status, day = row
-        today = max(str(kept[0]) if kept else "", ticketing.local_time(self.config, self.clock())
-                    .date().isoformat())  # fmt: skip
         if status in ("issued", "expired") and day < today:
             return f"is of {day}, a day now over: it expires with that day, not in today's queue"
         return f"was settled meanwhile (it is {status} now): left so"
@@ -423,8 +420,8 @@ class Desk:
         )  # fmt: skip
         try:
             with self.store.change(self.clock()) as tx:
-                tx.put("printer", json.dumps(status.to_json()))
-                tx.event("printer.status", status.to_json())
+                kv.PRINTER.write(tx, status.to_json())
+                tx.event("printer.status", dict(status.to_json()))
         except DiskFull as full:
             log.warning("printer status not recorded: %s", full)
         if self.feedback:

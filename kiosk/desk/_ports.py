@@ -8,6 +8,7 @@ from typing import Protocol
 from kiosk import freetext
 from kiosk.config import PrinterConfig
 from kiosk.slip import Slip
+from kiosk.store.kv import PrinterReport
 
 # Printer states, worst first where it matters to a citizen.
 READY = "ready"
@@ -49,7 +50,7 @@ class PrinterStatus:
     def printable(self) -> bool:
         return self.state in PRINTABLE
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> PrinterReport:
         return {"state": self.state, "detail": self.detail}
 
 

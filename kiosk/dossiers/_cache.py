@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from kiosk.dossiers._model import RETURNED, Dossier, Step
-from kiosk.store import Store, Tx
+from kiosk.store import Store, Tx, kv
 
-UPDATED_KEY = "dossiers_updated_at"  # when the cache last took in data (import or sync)
+UPDATED_KEY = kv.DOSSIERS_UPDATED_AT.key  # when the cache last took in data (import or sync)
 
 _COLUMNS = (
     "code, procedure, applicant, status, received_at, due_at, returned_at, steps, pickup, "
@@ -44,7 +44,7 @@ def upsert(tx: Tx, dossiers: Iterable[Dossier]) -> int:
     """Write dossiers newer than what is cached (last writer wins by ``version``);
     how many rows were written. An older or equal version changes nothing."""
     cursor = tx.conn.executemany(_UPSERT, (_row(d, tx.now) for d in dossiers))
-    tx.put(UPDATED_KEY, tx.now)
+    kv.DOSSIERS_UPDATED_AT.write(tx, tx.now)
     return max(0, cursor.rowcount)
 
 
@@ -74,12 +74,12 @@ def find(store: Store, code: str) -> Dossier | None:
 
 def updated_at(store: Store) -> float | None:
     """When the cache last took in data; None if it never has."""
-    row = store.conn.execute("SELECT value FROM kv WHERE key = ?", (UPDATED_KEY,)).fetchone()
-    return None if row is None else float(row[0])
+    return kv.DOSSIERS_UPDATED_AT.read(store.conn)
 
 
-def count(store: Store) -> int:
-    return int(store.conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0])
+def count(source: Store | Tx) -> int:
+    """How many dossiers are cached (as a transaction sees them, when given one)."""
+    return int(source.conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0])
 
 
 def purge_batch(store: Store, days: float, *, now: float, batch: int = 500) -> int:

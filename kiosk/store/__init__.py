@@ -1,5 +1,7 @@
-"""The site's single SQLite file: schema, transactions and the event outbox."""
+"""The site's single SQLite file: schema, transactions and the event outbox; :mod:`kiosk.store.kv`
+names each entry of its key-value table."""
 
+from kiosk.store import kv
 from kiosk.store._faults import (
     DiskFull,
     NoDatabase,
@@ -32,6 +34,7 @@ __all__ = [
     "disk_full",
     "iso_utc",
     "kiosk_version",
+    "kv",
     "not_sqlite",
     "refuse_other_file",
     "size_text",

@@ -22,6 +22,7 @@ from kiosk.store._faults import StoreError, disk_full
 from kiosk.store._kind import kiosk_version, refuse_other_file
 from kiosk.store._migrations import LATEST, MIGRATIONS
 from kiosk.store._readonly import connect_readonly
+from kiosk.store.kv import EVENT_SEQ, get_value, put_value
 
 
 def iso_utc(epoch: float) -> str:
@@ -44,25 +45,19 @@ class Tx:
         return None if row is None else row[0]
 
     def get(self, key: str) -> Any:
-        return self.one("SELECT value FROM kv WHERE key = ?", (key,))
+        """The raw value under ``key`` in ``kv``: the named entries of :mod:`kiosk.store.kv`
+        say what each key holds, and are what code reads them with."""
+        return get_value(self.conn, key)
 
     def put(self, key: str, value: Any) -> None:
-        self.conn.execute(
-            "INSERT INTO kv (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
-    def bump(self, key: str) -> int:
-        """Increment an integer counter in ``kv`` and return its new value."""
-        self.conn.execute("UPDATE kv SET value = value + 1 WHERE key = ?", (key,))
-        return int(self.get(key))
+        """Store a raw value under ``key`` in ``kv`` (see :meth:`get`)."""
+        put_value(self.conn, key, value)
 
     def event(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append an event: UUID id, the next gap-free seq, type, UTC timestamp, JSON data."""
         event = {
             "id": str(uuid.uuid4()),
-            "seq": self.bump("event_seq"),
+            "seq": EVENT_SEQ.bump(self),
             "type": type_,
             "ts": iso_utc(self.now),
             "data": data,

@@ -16,7 +16,7 @@ from kiosk.ticketing._board import (
     set_notice,
     voice_start,
 )
-from kiosk.ticketing._common import Refused, Ticket, local_time
+from kiosk.ticketing._common import Refused, Ticket, current_day, local_time
 from kiosk.ticketing._counters import (
     Called,
     call_next,
@@ -26,6 +26,13 @@ from kiosk.ticketing._counters import (
     resume,
     skip,
     transfer,
+)
+from kiosk.ticketing._counts import (
+    QueueCounts,
+    Waiting,
+    last_ticket_day,
+    queue_counts,
+    waiting_counts,
 )
 from kiosk.ticketing._ratings import Rating, rate
 from kiosk.ticketing._status import CounterState, counter_states, snapshot
@@ -51,20 +58,25 @@ __all__ = [
     "CounterState",
     "Issued",
     "Position",
+    "QueueCounts",
     "Rating",
     "Refused",
     "ServiceBoard",
     "Ticket",
+    "Waiting",
     "call_next",
     "calls_after",
     "counter_states",
+    "current_day",
     "done",
     "issue",
     "last_printed",
+    "last_ticket_day",
     "local_time",
     "mark_printed",
     "mark_said",
     "pause",
+    "queue_counts",
     "rate",
     "read_board",
     "recall",
@@ -79,4 +91,5 @@ __all__ = [
     "transfer",
     "voice_start",
     "void",
+    "waiting_counts",
 ]

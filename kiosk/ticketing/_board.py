@@ -8,17 +8,16 @@ has the events.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
 
 from kiosk import freetext
 from kiosk.config import Config
 from kiosk.freetext import MAX_NOTICE
-from kiosk.rules.businessday import business_day
-from kiosk.store import Store, Tx
-from kiosk.ticketing._common import Ticket, local_time
+from kiosk.store import Store, Tx, kv
+from kiosk.ticketing._common import Ticket, current_day
+from kiosk.ticketing._counter_rows import UNUSED, counter_rows
+from kiosk.ticketing._counts import waiting_counts
 
 
 def record_call(
@@ -101,37 +100,21 @@ def _latest_calls(conn: sqlite3.Connection, day: str, count: int) -> tuple[Call,
 
 def read_board(store: Store, config: Config, *, now: float, history: int = 10) -> Board:
     with store.read() as conn:
-        stored = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
-        day = business_day(
-            None if stored is None else dt.date.fromisoformat(stored[0]),
-            local_time(config, now).date(),
-        ).isoformat()
+        day = current_day(conn, config, now)
         calls = _latest_calls(conn, day, history)
-        serving = {
-            row[0]: row[1:]
-            for row in conn.execute(
-                "SELECT s.counter, t.number, s.paused, s.pause_reason FROM counter_state s "
-                "LEFT JOIN tickets t ON t.id = s.ticket_id AND t.status = 'called' AND t.day = ?",
-                (day,),
-            )
-        }
-        waiting = dict(
-            conn.execute(
-                "SELECT service, COUNT(*) FROM tickets WHERE status = 'waiting' AND day = ? "
-                "GROUP BY service",
-                (day,),
-            ).fetchall()
-        )
-        notice_row = conn.execute("SELECT value FROM kv WHERE key = 'notice'").fetchone()
+        states = counter_rows(conn, day)
+        waiting = waiting_counts(conn, day)
+        notice = kv.NOTICE.read(conn)
     counters = []
     for counter in config.counters:
-        number, paused, reason = serving.get(counter.number, (None, 0, ""))
+        state = states.get(counter.number, UNUSED)
+        number = None if state.serving is None else state.serving.number
         counters.append(
-            CounterBoard(counter.number, counter.label, number, bool(paused), reason or "")
+            CounterBoard(counter.number, counter.label, number, state.paused, state.pause_reason)
         )
-    services = tuple(ServiceBoard(s.id, s.name, waiting.get(s.id, 0)) for s in config.services)
-    notice = _live_notice(notice_row[0] if notice_row else None, now)
-    return Board(day, calls, tuple(counters), services, notice or config.display.notice)
+    services = tuple(ServiceBoard(s.id, s.name, waiting.count(s.id)) for s in config.services)
+    live = "" if notice is None else notice.live(now)
+    return Board(day, calls, tuple(counters), services, live or config.display.notice)
 
 
 def calls_after(store: Store, after_id: int, *, limit: int = 100) -> list[Call]:
@@ -150,19 +133,19 @@ def voice_start(store: Store, reader: str, *, now: float, stale_seconds: float) 
     """The call after which a (re)started voice goes on: the last one it handled, but
     nothing already too old to say and nothing beyond the newest call."""
     with store.read() as conn:
-        saved = conn.execute("SELECT value FROM kv WHERE key = ?", (f"said:{reader}",)).fetchone()
+        saved = kv.said(reader).read(conn)
         old = conn.execute("SELECT MAX(id) FROM calls WHERE at < ?", (now - stale_seconds,))
         too_old = int(old.fetchone()[0] or 0)
         newest = int(conn.execute("SELECT MAX(id) FROM calls").fetchone()[0] or 0)
     if saved is None:
         return newest  # first start: only what is called from now on
-    return min(newest, max(int(saved[0]), too_old))
+    return min(newest, max(saved, too_old))
 
 
 def mark_said(store: Store, reader: str, call_id: int, *, now: float) -> None:
     """Remember the last call the voice took up (said or dropped), across restarts."""
     with store.change(now) as tx:
-        tx.put(f"said:{reader}", call_id)
+        kv.said(reader).write(tx, call_id)
 
 
 def set_notice(store: Store, text: str, *, now: float, minutes: float | None = None) -> None:
@@ -173,16 +156,5 @@ def set_notice(store: Store, text: str, *, now: float, minutes: float | None = N
     text = freetext.field("notice", text, MAX_NOTICE)
     until = None if minutes is None else now + minutes * 60
     with store.change(now) as tx:
-        tx.put("notice", json.dumps({"text": text, "until": until}, ensure_ascii=False))
+        kv.NOTICE.write(tx, kv.Notice(text, until))
         tx.event("notice.set", {"text": text, "minutes": minutes})
-
-
-def _live_notice(stored: str | None, now: float) -> str:
-    if not stored:
-        return ""
-    try:
-        notice = json.loads(stored)
-        text, until = str(notice["text"]), notice.get("until")
-    except (ValueError, KeyError, TypeError):
-        return ""
-    return text if until is None or now < float(until) else ""

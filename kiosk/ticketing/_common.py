@@ -13,7 +13,7 @@ from typing import Any
 
 from kiosk.config import Config, did_you_mean
 from kiosk.rules.businessday import business_day, clock_went_back
-from kiosk.store import Store, Tx, iso_utc
+from kiosk.store import Store, Tx, iso_utc, kv
 
 
 class Refused(Exception):
@@ -115,27 +115,29 @@ def need_counter(config: Config, number: int) -> None:
         )
 
 
+def current_day(db: kv.Executes, config: Config, now: float) -> str:
+    """The business day as of ``now`` (never before the stored one), without writing: the
+    day :func:`open_day` opens at the next change."""
+    return business_day(kv.BUSINESS_DAY.read(db), local_time(config, now).date()).isoformat()
+
+
 def open_day(tx: Tx, config: Config, now: float) -> str:
     """The current business day, opening a new one (and closing the old) when the date moved on.
 
     A clock behind the last recorded day keeps that day: numbers are never reused.
     """
-    stored_text = tx.get("business_day")
-    stored = dt.date.fromisoformat(stored_text) if stored_text else None
+    stored = kv.BUSINESS_DAY.read(tx)
     today = local_time(config, now).date()
     day = business_day(stored, today)
-    last_seen = tx.get("last_seen")
-    if clock_went_back(last_seen, now):
-        if not tx.get("clock_behind"):
-            tx.put("clock_behind", 1)
-            tx.event(
-                "clock.backwards",
-                {"now": iso_utc(now), "last_seen": iso_utc(float(last_seen))},
-            )
+    last_seen = kv.LAST_SEEN.read(tx)
+    if last_seen is not None and clock_went_back(last_seen, now):
+        if not kv.CLOCK_BEHIND.read(tx):
+            kv.CLOCK_BEHIND.write(tx, True)
+            tx.event("clock.backwards", {"now": iso_utc(now), "last_seen": iso_utc(last_seen)})
     else:
-        if tx.get("clock_behind"):
-            tx.put("clock_behind", 0)
-        tx.put("last_seen", max(now, float(last_seen or 0)))
+        if kv.CLOCK_BEHIND.read(tx):
+            kv.CLOCK_BEHIND.write(tx, False)
+        kv.LAST_SEEN.write(tx, max(now, last_seen or 0.0))
     if day != stored:
         day_text = day.isoformat()
         expired = tx.execute(
@@ -147,12 +149,16 @@ def open_day(tx: Tx, config: Config, now: float) -> str:
             "UPDATE counter_state SET ticket_id = NULL, streak_priority = 0, streak_normal = 0, "
             "last_done_id = NULL, last_done_at = NULL"
         )
-        tx.put("business_day", day_text)
+        kv.BUSINESS_DAY.write(tx, day)
         # The boards show today's calls; a week is kept for looking back.
         tx.execute("DELETE FROM calls WHERE day < date(?, '-7 days')", (day_text,))
         tx.event(
             "day.opened",
-            {"day": day_text, "previous": stored_text, "expired_tickets": expired},
+            {
+                "day": day_text,
+                "previous": None if stored is None else stored.isoformat(),
+                "expired_tickets": expired,
+            },
         )
     return day.isoformat()
 

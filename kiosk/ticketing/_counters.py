@@ -8,7 +8,7 @@ from typing import Any
 from kiosk import freetext
 from kiosk.config import Config
 from kiosk.rules.policy import Candidate, Streak, choose_next
-from kiosk.store import Store, Tx
+from kiosk.store import Store, Tx, kv
 from kiosk.ticketing._board import record_call
 from kiosk.ticketing._common import (
     Refused,
@@ -214,7 +214,7 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
         if config.queue.transfer_position == "front":
             rank, queued_at = front_rank(tx, service_id, ticket.rank), ticket.issued_at
         else:
-            rank, queued_at = tx.bump("rank"), now
+            rank, queued_at = kv.RANK.bump(tx), now
         tx.execute(
             "UPDATE tickets SET status = 'waiting', service = ?, rank = ?, queued_at = ?, "
             "counter = NULL, called_at = NULL, staff = NULL WHERE id = ?",

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk import outbox
 from kiosk.config import Config
-from kiosk.rules.businessday import business_day
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit
-from kiosk.store import Store, Tx, iso_utc
-from kiosk.ticketing._common import TICKET_COLUMNS, Ticket, local_time
+from kiosk.store import Store, Tx, iso_utc, kv
+from kiosk.ticketing._common import current_day, local_time
+from kiosk.ticketing._counter_rows import UNUSED, counter_rows
+from kiosk.ticketing._counts import queue_counts
 from kiosk.ticketing._estimate import wait_minutes
-
-# When the ticket a counter finished last was finished, if nobody has rated it yet.
-_RATEABLE_AT = (
-    "CASE WHEN last_done_id IS NOT NULL AND NOT EXISTS "
-    "(SELECT 1 FROM ratings WHERE ratings.ticket_id = last_done_id) THEN last_done_at END"
-)
 
 
 def _rating_left(config: Config, today: bool, done_at: float | None, now: float) -> float | None:
@@ -46,29 +40,15 @@ def counter_states(
 ) -> dict[int, CounterState]:
     """The state of ``numbers`` now, in one read (cheap enough to call after every key)."""
     with store.read() as conn:
-        today = conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()
-        current = today is not None and today[0] == local_time(config, now).date().isoformat()
-        rows = {
-            row[0]: row[1:]
-            for row in conn.execute(
-                "SELECT counter, paused, EXISTS (SELECT 1 FROM tickets "
-                "WHERE tickets.id = counter_state.ticket_id AND status = 'called'), "
-                f"{_RATEABLE_AT} FROM counter_state"
-            )
-        }
+        today = local_time(config, now).date()
+        current = kv.BUSINESS_DAY.read(conn) == today
+        rows = counter_rows(conn, today.isoformat())
     out = {}
     for number in numbers:
-        paused, serving, done_at = rows.get(number, (0, 0, None))
-        left = _rating_left(config, current, done_at, now)
-        out[number] = CounterState(bool(paused), bool(serving) and current, left)
+        row = rows.get(number, UNUSED)
+        left = _rating_left(config, current, row.rateable_at, now)
+        out[number] = CounterState(row.paused, row.serving is not None and current, left)
     return out
-
-
-def current_day(tx: Tx, config: Config, now: float) -> str:
-    """The business day as of ``now`` (never before the stored one), without writing."""
-    stored = tx.get("business_day")
-    local = local_time(config, now)
-    return business_day(dt.date.fromisoformat(stored) if stored else None, local.date()).isoformat()
 
 
 def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
@@ -76,25 +56,19 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
     local = local_time(config, now)
     with store.read() as conn:
         tx = Tx(conn, now)
-        stored = tx.get("business_day")
-        day_text = current_day(tx, config, now)
+        stored = kv.BUSINESS_DAY.read(conn)
+        day_text = current_day(conn, config, now)
+        stored_today = stored is not None and stored.isoformat() == day_text
         issued = dict(
             conn.execute(
                 "SELECT service, last FROM day_numbers WHERE day = ?", (day_text,)
             ).fetchall()
         )
-        waiting: dict[tuple[str, int], int] = {
-            (row[0], row[1]): row[2]
-            for row in conn.execute(
-                "SELECT service, priority, COUNT(*) FROM tickets "
-                "WHERE status = 'waiting' AND day = ? GROUP BY service, priority",
-                (day_text,),
-            )
-        }
+        counts = queue_counts(conn, day_text)
         services = []
         for service in config.services:
-            normal = waiting.get((service.id, 0), 0)
-            priority = waiting.get((service.id, 1), 0)
+            normal = counts.waiting.count(service.id, priority=0)
+            priority = counts.waiting.count(service.id, priority=1)
             closed = check_issue(config.hours, service, local)
             services.append(
                 {
@@ -109,13 +83,7 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                     "closed_reason": None if closed is None else closed.code,
                 }
             )
-        states = {
-            row[0]: row[1:]
-            for row in conn.execute(
-                "SELECT counter, ticket_id, paused, pause_reason, paused_at, "
-                f"{_RATEABLE_AT} FROM counter_state"
-            )
-        }
+        states = counter_rows(conn, day_text)
         rated = {
             row[0]: (row[1], row[2])
             for row in conn.execute(
@@ -123,28 +91,12 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 (day_text,),
             )
         }
-        served = dict(
-            conn.execute(
-                "SELECT counter, COUNT(*) FROM tickets WHERE day = ? AND status = 'done' "
-                "GROUP BY counter",
-                (day_text,),
-            ).fetchall()
-        )
         counters = []
         for counter in config.counters:
-            ticket_id, paused, reason, paused_at, done_at = states.get(
-                counter.number, (None, 0, "", None, None)
-            )
+            state = states.get(counter.number, UNUSED)
             ratings, mean_score = rated.get(counter.number, (0, None))
-            serving = None
-            if ticket_id is not None:
-                # Only today's: a ticket left called overnight expires when the day opens.
-                row = conn.execute(
-                    f"SELECT {TICKET_COLUMNS} FROM tickets "
-                    "WHERE id = ? AND status = 'called' AND day = ?",
-                    (ticket_id, day_text),
-                ).fetchone()
-                serving = None if row is None else Ticket.from_row(row)
+            serving, paused_at = state.serving, state.paused_at
+            rating_left = _rating_left(config, stored_today, state.rateable_at, now)
             counters.append(
                 {
                     "number": counter.number,
@@ -153,14 +105,13 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                     "staff_id": counter.staff_id or None,
                     "serving": None if serving is None else serving.number,
                     "since": None if serving is None else iso_utc(serving.called_at or now),
-                    "paused": bool(paused),
-                    "pause_reason": reason or None,
+                    "paused": state.paused,
+                    "pause_reason": state.pause_reason or None,
                     "paused_since": None if paused_at is None else iso_utc(paused_at),
-                    "served_today": served.get(counter.number, 0),
+                    "served_today": counts.done_by_counter.get(counter.number, 0),
                     "ratings_today": ratings,
                     "mean_score": None if mean_score is None else round(mean_score, 2),
-                    "rating_open": _rating_left(config, stored == day_text, done_at, now)
-                    is not None,
+                    "rating_open": rating_left is not None,
                 }
             )
         officers = [
@@ -183,10 +134,8 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 (day_text,),
             )
         ]
-        printer_text = tx.get("printer")
-        printer = json.loads(printer_text) if printer_text else None
-        last_seq = int(tx.get("event_seq") or 0)
-        pending = int(tx.one("SELECT COUNT(*) FROM events"))
+        printer = kv.PRINTER.read(conn)
+        box = outbox.read_state(conn)
         daemons = store.health()
     site_closed = check_issue(config.hours, None, local)
     return {
@@ -201,5 +150,5 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
         "missed": missed,
         "printer": printer,  # the kiosk's last printer status, None before it ever ran
         "daemons": daemons,  # what the screens (and later daemons) last reported
-        "events": {"last_seq": last_seq, "unacknowledged": pending},
+        "events": {"last_seq": box.last, "unacknowledged": box.held},
     }

@@ -9,11 +9,12 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.rules.hours import check_issue
 from kiosk.rules.numbering import daily_limit, format_number
-from kiosk.store import Store, Tx
+from kiosk.store import Store, Tx, kv
 from kiosk.ticketing._common import (
     Refused,
     Ticket,
     change,
+    current_day,
     front_rank,
     load_ticket,
     local_time,
@@ -21,7 +22,6 @@ from kiosk.ticketing._common import (
     reload,
 )
 from kiosk.ticketing._estimate import ahead_of, wait_minutes
-from kiosk.ticketing._status import current_day
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def issue(
                 (day, service_id, seq),
             )
             number = format_number(service, seq)
-            rank = tx.bump("rank")
+            rank = kv.RANK.bump(tx)
             uid = str(uuid.uuid4())
             ahead = ahead_of(tx, service_id, rank, priority)
             cursor = tx.execute(

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk import ticketing
+from kiosk import outbox, ticketing
 from kiosk.app.context import Context
 from kiosk.app.exits import CANTCREAT, UNAVAILABLE, CommandError
 from kiosk.config import Config, HoursConfig
@@ -133,7 +133,7 @@ def run(
             )
         database = {
             "tickets": n,
-            "events": store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
+            "events": outbox.state(store).held,
             "journal_mode": store.conn.execute("PRAGMA journal_mode").fetchone()[0],
             # 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
             "synchronous": store.conn.execute("PRAGMA synchronous").fetchone()[0],

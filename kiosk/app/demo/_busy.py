@@ -37,7 +37,7 @@ from kiosk.app.demo._busy_site import COUNTER_SERVICES, SerialScanner, Site, wri
 from kiosk.app.demo._slips import service_counters
 from kiosk.app.demo.dossiers import sample_dossiers
 from kiosk.config import load_config
-from kiosk.store import StoreError, connect_readonly
+from kiosk.store import StoreError, connect_readonly, kv
 
 OPENING, CLOSING = 7 * 3600, 17 * 3600  # the arrivals' hours, local time
 GARBAGE = (
@@ -316,14 +316,12 @@ class BusyDay:
         began = time.monotonic()
         while True:
             with contextlib.closing(connect_readonly(self.db)) as c:
-                kv = dict(c.execute("SELECT key, value FROM kv WHERE key IN "
-                                    "('event_seq', 'outbox_acked')").fetchall())  # fmt: skip
-            if int(kv["outbox_acked"]) >= int(kv["event_seq"]) or time.monotonic() > deadline:
+                written, acked = kv.EVENT_SEQ.read(c), kv.OUTBOX_ACKED.need(c)
+            if acked >= written or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
         time.sleep(1.0)  # the display's last frame, the voice's last words
-        return {"ok": int(kv["outbox_acked"]) >= int(kv["event_seq"]),
-                "events": int(kv["event_seq"]), "acked": int(kv["outbox_acked"]),
+        return {"ok": acked >= written, "events": written, "acked": acked,
                 "seconds_after_the_last_citizen": round(time.monotonic() - began, 1)}  # fmt: skip
 
     def _load(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.daily import device_report
-from kiosk.store import connect_readonly
+from kiosk.store import connect_readonly, kv
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -44,8 +44,7 @@ def check(db: Path, central_db: Path, record: Path, tokens: list[str], *, site: 
     calls = {i: (n, c, k, at) for i, n, c, k, at in device.execute(
         "SELECT id, number, counter, kind, at FROM calls")}  # fmt: skip
     called_ids = {t for (t,) in device.execute("SELECT DISTINCT ticket_id FROM calls")}
-    last_seq = int(device.execute("SELECT value FROM kv WHERE key = 'event_seq'").fetchone()[0])
-    outbox_db = device.execute("SELECT value FROM kv WHERE key = 'outbox_db'").fetchone()[0]
+    last_seq, outbox_db = kv.EVENT_SEQ.read(device), kv.OUTBOX_DB.need(device)
     on_device = device_report(device, day)
     result: dict[str, Any] = {}
 

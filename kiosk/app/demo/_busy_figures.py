@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.app.demo._definitions import FIGURES, label
-from kiosk.store import connect_readonly
+from kiosk.store import connect_readonly, kv
 
 
 def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str,
             "SELECT COUNT(*) FROM ratings r JOIN tickets t ON t.id = r.ticket_id WHERE t.day = ?",
             (day,),
         ).fetchone()[0]
-        outbox_db = device.execute("SELECT value FROM kv WHERE key = 'outbox_db'").fetchone()[0]
+        outbox_db = kv.OUTBOX_DB.need(device)
     with contextlib.closing(connect_readonly(central_db)) as central:
         rows = central.execute(
             "SELECT type, data FROM events WHERE site = ? AND db = ?", (site, outbox_db)

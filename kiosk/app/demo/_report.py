@@ -7,12 +7,13 @@ import sqlite3
 import textwrap
 from typing import Any
 
+from kiosk import outbox
 from kiosk.app.demo._definitions import FIGURES, SERVICES, label
 from kiosk.app.demo._sim import Tally
 from kiosk.app.render import table
 from kiosk.config import Config
 from kiosk.stats import percentile
-from kiosk.store import Store
+from kiosk.store import Store, kv
 
 #: What the summary's figures count, said once, in the summary itself.
 DEFINITIONS = {"services": SERVICES, **FIGURES}
@@ -83,7 +84,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
     longest = calls.longest
     return {
         "site": config.site.name,
-        "day": conn.execute("SELECT value FROM kv WHERE key = 'business_day'").fetchone()[0],
+        "day": kv.BUSINESS_DAY.need(conn).isoformat(),
         "tickets": tally.issued,
         "refused": sum(sum(codes.values()) for codes in tally.refused.values()),
         "served": sum(s["served"] for s in services),
@@ -99,7 +100,7 @@ def summarise(store: Store, config: Config, tally: Tally) -> dict[str, Any]:
             "service": longest[2],
         },
         "scans": tally.scans,
-        "events": conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
+        "events": outbox.read_state(conn).held,
         "services": services,
         "counters": counters,
         "ratings": ratings,

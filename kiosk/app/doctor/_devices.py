@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.app.doctor import FAIL, OK, SKIP, WARN, Check
 from kiosk.config import Config
 from kiosk.desk import PrinterStatus
+
+if TYPE_CHECKING:
+    import sqlite3
+
+T = TypeVar("T")
 
 FIX_PRINTER = {
     "disconnected": "plug the printer in and switch it on; check the cable (lsusb, or ls "
@@ -69,8 +74,8 @@ def _verdict(status: PrinterStatus, text: str) -> Check:
     return Check("printer", WARN if status.printable else FAIL, text, fix)
 
 
-def _reported(db_path: str, sql: str) -> Any:
-    """The row a running daemon left in the database, read as the read-only commands read
+def _reported(db_path: str, read: Callable[[sqlite3.Connection], T]) -> T | None:
+    """What a running daemon left in the database, read as the read-only commands read
     it (leaving no file of this user's beside it); None if there is none or no database."""
     import contextlib
     import sqlite3
@@ -79,16 +84,16 @@ def _reported(db_path: str, sql: str) -> Any:
 
     try:
         with contextlib.closing(connect_readonly(db_path, timeout=2)) as db:
-            return db.execute(sql).fetchone()
+            return read(db)
     except (sqlite3.Error, StoreError):
         return None
 
 
 def _reported_printer(db_path: str) -> Iterator[Check]:
-    import json
+    from kiosk.store import kv
 
-    row = _reported(db_path, "SELECT value FROM kv WHERE key = 'printer'")
-    if row is None:
+    stored = _reported(db_path, kv.PRINTER.read)
+    if stored is None:
         yield Check(
             "printer",
             WARN,
@@ -96,7 +101,6 @@ def _reported_printer(db_path: str) -> Iterator[Check]:
             "journalctl -u kiosk-kiosk says what it sees",
         )
         return
-    stored = json.loads(row[0])
     status = PrinterStatus(str(stored.get("state", "?")), str(stored.get("detail", "")))
     text = f"held by the running kiosk daemon: {status.state}"
     yield _verdict(status, text + (f", {status.detail}" if status.detail else ""))
@@ -363,9 +367,13 @@ def broker(
         client.loop_stop()
 
 
+def _sync_health(db: sqlite3.Connection) -> Any:
+    return db.execute("SELECT state, detail FROM health WHERE daemon = 'sync'").fetchone()
+
+
 def _reported_link(db_path: str) -> Check:
     """The running sync daemon's last word on its link (it writes it when it changes)."""
-    row = _reported(db_path, "SELECT state, detail FROM health WHERE daemon = 'sync'")
+    row = _reported(db_path, _sync_health)
     if row is None or row[0] not in ("ok", "degraded"):
         return Check(
             "broker",
