@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml scripts/system-packages
 demo: $(STAMP)
 	$(BIN)/kiosk --config config.toml demo
 
+# The tests run in parallel, one worker per core (pytest-xdist): JOBS=1 runs them one by one.
+JOBS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

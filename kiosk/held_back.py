@@ -36,7 +36,7 @@ class HeldBack:
     why: str  # what the library would load them for, and its fallback
     loader: str  # the one module that loads the library (TID251's exception)
     pss_saved_mb: float  # the site at rest, all daemons together
-    test: str  # the test that guards it, in tests/test_footprint.py
+    test: str  # the test that guards it, in tests/app/test_footprint.py
 
 
 HELD_BACK = {

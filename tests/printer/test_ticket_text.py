@@ -23,11 +23,11 @@ from printer import Renderer, VirtualPrinter
 from printer._fonts import font
 from printer._layout import FOOTER, SERVICE, SITE, Fonts, Raster, TicketLayout
 from printer._textbox import text_block, width_of, wrap
+from tests.app.test_cli import ALWAYS_OPEN
+from tests.app.test_cli_printer import kiosk
 from tests.conftest import make_config
-from tests.test_cli import ALWAYS_OPEN
-from tests.test_cli_printer import kiosk
-from tests.test_printer import BOLD_FONT, REGULAR_FONT, make_slip, printer_config
-from tests.test_printer import SITE as SITE_NAME
+from tests.printer.test_printer import BOLD_FONT, REGULAR_FONT, make_slip, printer_config
+from tests.printer.test_printer import SITE as SITE_NAME
 
 WIDTHS = [384, 512, 576]
 DASHES = ("-", "–", "—")

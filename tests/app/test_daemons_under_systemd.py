@@ -22,7 +22,9 @@ from kiosk.config._central import KEY, encode_stored
 from kiosk.store import Store
 from tests.brokers import free_port
 from tests.conftest import EXAMPLE, ROOT
-from tests.test_sdnotify import Listener
+from tests.kiosk.test_sdnotify import Listener
+
+pytestmark = pytest.mark.slow  # a system test: real processes, minutes of work
 
 
 class Daemon:

@@ -10,10 +10,14 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk import ticketing
 from kiosk.store import Store
 from tests.conftest import at
-from tests.test_concurrency import shared_config
+from tests.kiosk.test_concurrency import shared_config
+
+pytestmark = pytest.mark.slow  # a system test: real processes, minutes of work
 
 KILLS = 200
 

@@ -16,8 +16,8 @@ import pytest
 
 from kiosk.app.demo._definitions import FIGURES
 from kiosk.daily import daily_report
+from tests.app.test_demo_dossiers import problems
 from tests.conftest import ROOT
-from tests.test_demo_dossiers import problems
 
 LOCAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")  # Asia/Ho_Chi_Minh
 

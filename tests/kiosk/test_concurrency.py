@@ -7,10 +7,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kiosk import ticketing
 from kiosk.config import Config
 from kiosk.store import Store
 from tests.conftest import at, make_config
+
+pytestmark = pytest.mark.slow  # a system test: real processes, minutes of work
 
 WORKERS = 4
 PER_WORKER = 250

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 from printer import PtyPrinter, VirtualPrinter
+from tests.app.test_cli import ALWAYS_OPEN
 from tests.conftest import ROOT
-from tests.test_cli import ALWAYS_OPEN
 
 PRINTER = """
 [printer]

@@ -32,10 +32,10 @@ from kiosk.app.doctor import _system as system
 from kiosk.app.doctor.command import running_daemons
 from kiosk.config import DEFAULT_PATH, Config, ScannerDevice
 from printer.virtual import PtyPrinter, VirtualPrinter
+from tests.app.test_cli import ALWAYS_OPEN
 from tests.brokers import Broker, free_port
 from tests.conftest import ROOT, example_raw, make_config
 from tests.disks import needs_root
-from tests.test_cli import ALWAYS_OPEN
 
 AS_ROOT = "user root\n" if os.geteuid() == 0 else ""
 

@@ -20,6 +20,8 @@ import pytest
 from kiosk.app.demo._busy_check import check
 from tests.conftest import EXAMPLE, ROOT
 
+pytestmark = pytest.mark.slow  # a system test: real processes, minutes of work
+
 CITIZENS, SPEED, SLIPS = 150, 400, 40
 
 

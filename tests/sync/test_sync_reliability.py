@@ -40,6 +40,8 @@ from sync.central_store import CentralStore
 from tests.brokers import Broker
 from tests.conftest import EXAMPLE, ROOT
 
+pytestmark = pytest.mark.slow  # a system test: real processes, minutes of work
+
 SITE = "hcc-hung-yen"
 DEVICE = "site-controller-01"  # the example config's device
 EVENTS = 1000

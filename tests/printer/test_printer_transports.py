@@ -34,7 +34,7 @@ from printer._transports.network import NetworkTransport
 from printer._transports.serial import SerialTransport
 from printer._transports.usb import NO_LIBUSB, UsbTransport, _libusb_missing
 from tests.conftest import make_config
-from tests.test_printer import wait_for
+from tests.printer.test_printer import wait_for
 
 DEADLINE = 0.3
 SLACK = 0.5  # a shared test machine's scheduling
@@ -423,7 +423,7 @@ def test_ok__open_picks_the_transport_without_touching_the_device(
 
 
 def test_ok__open_dummy_printer_prints() -> None:
-    from tests.test_printer_links import SLIP
+    from tests.printer.test_printer_links import SLIP
 
     made = printer.open(printer_config(connection="dummy"))
     assert made.status().state == "unchecked"

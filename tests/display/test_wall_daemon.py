@@ -250,7 +250,7 @@ def test_ok__a_long_notice_scrolls_without_repainting_the_rest_of_the_screen(
     db_path: Path, writer: Store
 ) -> None:
     from display.pygame_lib import pygame
-    from tests.test_wall import LONG_NOTICE
+    from tests.display.test_wall import LONG_NOTICE
 
     config = wall_config(notice=LONG_NOTICE)
     clock = day_clock(9, 0, 5)

@@ -24,7 +24,7 @@ from sync.central import Central
 from sync.central_store import CentralStore
 from tests.brokers import Broker, free_port
 from tests.conftest import EXAMPLE, ROOT, example_raw, kiosk_in, make_config
-from tests.test_central import (
+from tests.sync.test_central import (
     AS_ROOT,
     Peer,
     central_config,
