@@ -84,8 +84,11 @@ class KeyDecoder:
             if self.pending:
                 typed = len(self.chars) + self.overflow
                 self._reset()
-                return Read("", f"keys lost by the system after {typed} character(s); dropped",
-                            _timestamp(event))  # fmt: skip
+                return Read(
+                    "",
+                    f"keys lost by the system after {typed} character(s); dropped",
+                    _timestamp(event),
+                )
             return None
         if event.type != ecodes.EV_KEY:
             return None

@@ -190,22 +190,22 @@ class Client:
         try:
             failed = bool(getattr(reason, "is_failure", False))
             present = bool(getattr(flags, "session_present", False))
-            self._put(Happened("refused" if failed else "connected", code=int(reason.value),
-                               detail=str(reason), session_present=present))  # fmt: skip
+            kind = "refused" if failed else "connected"
+            code = int(reason.value)
+            self._put(Happened(kind, code=code, detail=str(reason), session_present=present))
         except Exception:
             log.exception("on_connect")
 
     def _on_disconnect(self, _c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         try:
-            self._put(Happened("disconnected", code=int(getattr(reason, "value", 0)),
-                               detail=str(reason)))  # fmt: skip
+            code = int(getattr(reason, "value", 0))
+            self._put(Happened("disconnected", code=code, detail=str(reason)))
         except Exception:
             log.exception("on_disconnect")
 
     def _on_message(self, _c: Any, _u: Any, message: Any) -> None:
         try:
-            self._put(Happened("message", topic=str(message.topic),
-                               payload=bytes(message.payload)))  # fmt: skip
+            self._put(Happened("message", topic=str(message.topic), payload=bytes(message.payload)))
         except Exception:
             log.exception("on_message")
 
@@ -222,9 +222,12 @@ class Client:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = int(self.broker.session_expiry_hours * 3600)
         self.paho.connect_async(
-            self.broker.host, self.broker.port, self.broker.keepalive,
-            clean_start=False, properties=props,
-        )  # fmt: skip
+            self.broker.host,
+            self.broker.port,
+            self.broker.keepalive,
+            clean_start=False,
+            properties=props,
+        )
         self.paho.loop_start()
 
     def subscribe(self, topics: list[str], *, share: str = "") -> None:

@@ -44,11 +44,15 @@ _SERIAL_BY_PATH = re.compile(r"(?P<path>.+?)(?:-port(?P<port>\d+))?$")
 _KERNEL_NAME = re.compile(r"(?:tty[A-Za-z]+\d+|event\d+|hidraw\d+|rfcomm\d+)$")
 # udev's input class of a by-id/by-path name, as the property that gives it.
 # udev sets the class in order (kbd, then mouse, touchpad, tablet, joystick): the last wins.
-_CLASS = {"kbd": 'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
-                 'ENV{ID_INPUT_TOUCHPAD}!="?*", ENV{ID_INPUT_TABLET}!="?*", '
-                 'ENV{ID_INPUT_JOYSTICK}!="?*"',
-          "mouse": 'ENV{ID_INPUT_MOUSE}=="?*", ENV{ID_INPUT_JOYSTICK}!="?*"',
-          "joystick": 'ENV{ID_INPUT_JOYSTICK}=="?*"'}  # fmt: skip
+_CLASS = {
+    "kbd": (
+        'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
+        'ENV{ID_INPUT_TOUCHPAD}!="?*", ENV{ID_INPUT_TABLET}!="?*", '
+        'ENV{ID_INPUT_JOYSTICK}!="?*"'
+    ),
+    "mouse": 'ENV{ID_INPUT_MOUSE}=="?*", ENV{ID_INPUT_JOYSTICK}!="?*"',
+    "joystick": 'ENV{ID_INPUT_JOYSTICK}=="?*"',
+}
 MM_IGNORE = 'ENV{ID_MM_DEVICE_IGNORE}="1", ENV{ID_MM_PORT_IGNORE}="1"'
 
 
@@ -82,8 +86,11 @@ def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
         if by_id:
             keys = ['KERNEL=="event*"', f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
             iface = by_id["iface"] or by_id["bare"]
-            keys.append(f'ATTRS{{bInterfaceNumber}}=="{iface}"' if iface
-                        else 'ATTRS{bInterfaceNumber}=="|00"')  # fmt: skip
+            keys.append(
+                f'ATTRS{{bInterfaceNumber}}=="{iface}"'
+                if iface
+                else 'ATTRS{bInterfaceNumber}=="|00"'
+            )
             if by_id["cls"] in _CLASS:
                 keys.append(_CLASS[by_id["cls"]])
             return keys, ""
@@ -143,13 +150,18 @@ def rules(config: Config) -> str:
             "",
         ]
     elif printer.connection == "serial" and printer.serial_port:
-        lines += _device(printer.serial_port, "the ticket printer, serial", "printer",
-                         serial_port=True)  # fmt: skip
+        lines += _device(
+            printer.serial_port, "the ticket printer, serial", "printer", serial_port=True
+        )
     for scanner in config.scanner.devices:
-        what = (f"scanner {scanner.id}, keyboard mode (the daemon grabs it)" if scanner.is_hid
-                else f"scanner {scanner.id}, serial")  # fmt: skip
-        lines += _device(scanner.device, what, f"scanner-{scanner.id}",
-                         serial_port=not scanner.is_hid)  # fmt: skip
+        what = (
+            f"scanner {scanner.id}, keyboard mode (the daemon grabs it)"
+            if scanner.is_hid
+            else f"scanner {scanner.id}, serial"
+        )
+        lines += _device(
+            scanner.device, what, f"scanner-{scanner.id}", serial_port=not scanner.is_hid
+        )
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

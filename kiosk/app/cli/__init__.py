@@ -53,8 +53,12 @@ def _dispatch(ctx: Context) -> int:
     if command in ("say", "voice", "display", "notice"):
         from kiosk.app.cli import _display_cmds as d
 
-        handler = {"say": d.cmd_say, "voice": d.cmd_voice, "display": d.cmd_display,
-                   "notice": d.cmd_notice}[command]  # fmt: skip
+        handler = {
+            "say": d.cmd_say,
+            "voice": d.cmd_voice,
+            "display": d.cmd_display,
+            "notice": d.cmd_notice,
+        }[command]
         return handler(ctx)
     if command in ("scan", "dossiers"):
         from kiosk.app.cli import _lookup_cmds
@@ -128,8 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exits.CONFIG
     except Refused as exc:
         if ctx.json:
-            print(json.dumps({"ok": False, "error": exc.code, "message": str(exc)},
-                             ensure_ascii=False))  # fmt: skip
+            refusal = {"ok": False, "error": exc.code, "message": str(exc)}
+            print(json.dumps(refusal, ensure_ascii=False))
         fail(f"refused ({exc.code}): {exc}")
         return exits.REFUSED
     except NoDatabase as exc:
