@@ -5,6 +5,10 @@ expiry), reconnects with growing waits, bounded queues, TLS and credentials from
 Callbacks only put what happened on a queue for the daemon's own loop: they cannot raise
 into paho's network thread (an exception there would silently stop it while
 ``is_connected()`` still says True).
+
+paho's private names are used here only: ``_packet_queue``, ``_thread`` and ``_sockpairW``
+by :class:`_Paho` (checked first, else paho's own client is used), and the messages
+not yet acknowledged, by :meth:`Client.sending` (paho says so nowhere public).
 """
 
 from __future__ import annotations
@@ -125,7 +129,8 @@ def _paho_class() -> type[mqtt.Client]:
     """:class:`_Paho` where paho's internals are the ones it was written for, else paho's
     own client (correct, only slower)."""
     try:
-        params = list(inspect.signature(mqtt.Client._packet_queue).parameters)
+        packet_queue = mqtt.Client._packet_queue
+        params = list(inspect.signature(packet_queue).parameters)
         probe = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         known = all(hasattr(probe, name) for name in ("_thread", "_sockpairW", "want_write"))
     except (AttributeError, TypeError, ValueError):
@@ -244,6 +249,12 @@ class Client:
 
     def connected(self) -> bool:
         return bool(self.paho.is_connected())
+
+    def sending(self) -> bool:
+        """Whether paho still holds a message: queued, or sent and waiting for the broker's
+        PUBACK. paho keeps this only in private fields (there is no public call)."""
+        paho = self.paho
+        return bool(paho._out_messages or paho._inflight_messages)
 
     def stop(self, *, last: tuple[str, bytes] | None = None) -> None:
         """Disconnect cleanly (``last``: a final retained message first) and stop the loop."""

@@ -263,8 +263,7 @@ def _wait_connected(central: Any, config: CentralConfig, seconds: float = 10) ->
 
 def _wait_published(central: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
-    paho = central.client.paho
-    while paho._out_messages or paho._inflight_messages:
+    while central.client.sending():
         if time.monotonic() > deadline:
             raise CommandError("the broker did not take every message in time", UNAVAILABLE)
         time.sleep(0.02)
