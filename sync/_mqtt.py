@@ -129,7 +129,7 @@ def _paho_class() -> type[mqtt.Client]:
     """:class:`_Paho` where paho's internals are the ones it was written for, else paho's
     own client (correct, only slower)."""
     try:
-        packet_queue = mqtt.Client._packet_queue
+        packet_queue = mqtt.Client._packet_queue  # noqa: SLF001 (what _Paho overrides)
         params = list(inspect.signature(packet_queue).parameters)
         probe = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         known = all(hasattr(probe, name) for name in ("_thread", "_sockpairW", "want_write"))
@@ -254,7 +254,7 @@ class Client:
         """Whether paho still holds a message: queued, or sent and waiting for the broker's
         PUBACK. paho keeps this only in private fields (there is no public call)."""
         paho = self.paho
-        return bool(paho._out_messages or paho._inflight_messages)
+        return bool(paho._out_messages or paho._inflight_messages)  # noqa: SLF001
 
     def stop(self, *, last: tuple[str, bytes] | None = None) -> None:
         """Disconnect cleanly (``last``: a final retained message first) and stop the loop."""

@@ -161,10 +161,10 @@ class CentralStore:
             self.store, self.cur = store, cur
 
         def execute(self, sql: str, params: Any = ()) -> Any:
-            return self.cur.execute(self.store._sql(sql), params)
+            return self.cur.execute(self.store._sql(sql), params)  # noqa: SLF001 (its own)
 
         def executemany(self, sql: str, rows: list[Any]) -> Any:
-            return self.cur.executemany(self.store._sql(sql), rows)
+            return self.cur.executemany(self.store._sql(sql), rows)  # noqa: SLF001 (its own)
 
         def fetchall(self) -> list[Any]:
             return list(self.cur.fetchall())
