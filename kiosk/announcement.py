@@ -47,12 +47,14 @@ CLIPS: dict[str, str] = {
 }
 
 # Letters as Vietnamese read them out in codes and ticket numbers.
+# fmt: off
 LETTER_NAMES = {
     "A": "a", "B": "bê", "C": "xê", "D": "dê", "E": "e", "F": "ép", "G": "giê", "H": "hát",
     "I": "i", "J": "gi", "K": "ca", "L": "e lờ", "M": "em mờ", "N": "en nờ", "O": "o",
     "P": "pê", "Q": "quy", "R": "e rờ", "S": "ét xì", "T": "tê", "U": "u", "V": "vê",
     "W": "vê kép", "X": "ích xì", "Y": "i dài", "Z": "dét",
-}  # fmt: skip
+}
+# fmt: on
 CLIPS.update({f"letter-{letter.lower()}": name for letter, name in LETTER_NAMES.items()})
 
 #: The chime played before a call: a sound, not a word (not in :data:`CLIPS`).

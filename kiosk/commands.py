@@ -91,18 +91,20 @@ def waiting(store: Store, cmd: str, *, now: float, max_age: float) -> bool:
     return (
         store.conn.execute(
             "SELECT 1 FROM commands WHERE cmd = ? AND state = 'pending' AND received_at >= ? "
-            "LIMIT 1", (cmd, now - max_age),
+            "LIMIT 1",
+            (cmd, now - max_age),
         ).fetchone()
         is not None
-    )  # fmt: skip
+    )
 
 
 def unfinished(store: Store, cmd: str) -> list[Command]:
     """Commands of kind ``cmd`` not yet answered (pending or running), oldest first."""
     rows = store.conn.execute(
         f"SELECT {_COLUMNS} FROM commands WHERE cmd = ? AND state IN ('pending', 'running') "
-        "ORDER BY received_at, id", (cmd,),
-    ).fetchall()  # fmt: skip
+        "ORDER BY received_at, id",
+        (cmd,),
+    ).fetchall()
     return [_command(row) for row in rows]
 
 
@@ -111,13 +113,18 @@ def finish(store: Store, command_id: str, result: Result, *, now: float) -> None
         tx.execute(
             "UPDATE commands SET state = ?, result = ?, finished_at = ? "
             "WHERE id = ? AND state IN ('pending', 'running')",
-            ("done" if result.ok else "failed",
-             json.dumps(result.to_json(), ensure_ascii=False), now, command_id),
-        )  # fmt: skip
+            (
+                "done" if result.ok else "failed",
+                json.dumps(result.to_json(), ensure_ascii=False),
+                now,
+                command_id,
+            ),
+        )
 
 
-def give_up(store: Store, command_id: str, result: Result, *, now: float,
-            running: bool = False) -> bool:  # fmt: skip
+def give_up(
+    store: Store, command_id: str, result: Result, *, now: float, running: bool = False
+) -> bool:
     """Fail a command nobody claimed (with ``running``, also one claimed by a daemon that
     died before it finished); False if it was claimed meanwhile (it still runs)."""
     states = "('pending', 'running')" if running else "('pending')"

@@ -65,8 +65,9 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
     for uid, service in issued.items():
         if uid in printed and uid not in voided:
             by_service[service] += 1
-    return _summary(day, by_service, len(voided), waits, waits_by_service, service_times,
-                    len(missed), ratings)  # fmt: skip
+    return _summary(
+        day, by_service, len(voided), waits, waits_by_service, service_times, len(missed), ratings
+    )
 
 
 def device_report(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
@@ -106,8 +107,9 @@ def device_report(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
         ratings[("counter", int(counter))].append(float(score))
         if staff:
             ratings[("officer", str(staff))].append(float(score))
-    return _summary(day, by_service, voided, waits, waits_by_service, service_times, missed,
-                    ratings)  # fmt: skip
+    return _summary(
+        day, by_service, voided, waits, waits_by_service, service_times, missed, ratings
+    )
 
 
 def _summary(  # noqa: PLR0917 (the figures, in the report's order)

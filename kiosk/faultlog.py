@@ -46,9 +46,13 @@ class FaultLog:
             self.since = now
             self.log.warning("%s", first or f"{self.what} failed: {why}")
         elif now - self._said_at >= self.every:
-            self.log.warning("%s still failing: %s (%d times in %s)", self.what, why,
-                             self.failures - self._said_failures,
-                             _span(now - self._said_at))  # fmt: skip
+            self.log.warning(
+                "%s still failing: %s (%d times in %s)",
+                self.what,
+                why,
+                self.failures - self._said_failures,
+                _span(now - self._said_at),
+            )
         else:
             return
         self._said_at, self._said_failures = now, self.failures
@@ -58,8 +62,9 @@ class FaultLog:
         if self.since is None:
             return
         span = _span(self.monotonic() - self.since)
-        self.log.warning("%s (after %s, %d failures)", say or f"{self.what} works again", span,
-                         self.failures)  # fmt: skip
+        self.log.warning(
+            "%s (after %s, %d failures)", say or f"{self.what} works again", span, self.failures
+        )
         self.since = None
         self.failures = self._said_failures = 0
 

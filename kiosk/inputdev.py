@@ -83,8 +83,13 @@ class DeviceState:
         if state == CONNECTED:
             self.log.info("%s: connected (%s)", self.label, self.path)
         else:
-            self.log.warning("%s: %s: %s; looking again every %gs",
-                             self.label, self.path, detail, self.retry_seconds)  # fmt: skip
+            self.log.warning(
+                "%s: %s: %s; looking again every %gs",
+                self.label,
+                self.path,
+                detail,
+                self.retry_seconds,
+            )
         # Set after the log line: whoever sees the new state also finds it logged.
         self.state, self.detail = state, detail
         if self.on_state is not None:

@@ -40,8 +40,7 @@ def state(store: Store) -> Outbox:
 def read_state(db: kv.Executes) -> Outbox:
     """The outbox as ``db`` sees it (inside a read the caller holds open)."""
     held = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    return Outbox(kv.OUTBOX_DB.need(db), kv.OUTBOX_ACKED.need(db), kv.EVENT_SEQ.read(db),
-                  int(held))  # fmt: skip
+    return Outbox(kv.OUTBOX_DB.need(db), kv.OUTBOX_ACKED.need(db), kv.EVENT_SEQ.read(db), int(held))
 
 
 def pending(store: Store, first: int, limit: int) -> list[Pending]:

@@ -55,8 +55,11 @@ class Notifier:
             self._sock.sendto("\n".join(lines).encode("utf-8"), self.address)
         except OSError as exc:
             if not self._failed:  # once: a daemon must not flood its log or stop for this
-                log.warning("cannot notify systemd at %s: %s", self.address.replace("\0", "@"),
-                            exc.strerror or exc)  # fmt: skip
+                log.warning(
+                    "cannot notify systemd at %s: %s",
+                    self.address.replace("\0", "@"),
+                    exc.strerror or exc,
+                )
                 self._failed = True
             return False
         self._failed = False

@@ -28,7 +28,7 @@ from escpos.printer import Dummy, File, Network, Serial, Usb
 
 def raw(printer: Any, data: bytes) -> None:
     """Hand ``data`` as it is to a python-escpos printer object."""
-    printer._raw(data)
+    printer._raw(data)  # noqa: SLF001 (the one private name used, above)
 
 
 __all__ = ["Dummy", "File", "Network", "Serial", "Usb", "raw"]

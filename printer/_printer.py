@@ -152,9 +152,11 @@ class PagePrinter:
 
     def status(self) -> PrinterStatus:
         return _status.interpret(
-            self.virtual.status_byte(1), self.virtual.status_byte(2), None,
+            self.virtual.status_byte(1),
+            self.virtual.status_byte(2),
+            None,
             self.virtual.status_byte(4),
-        )  # fmt: skip
+        )
 
     def print_slip(self, slip: Slip) -> int:
         rendered = self.renderer.render(slip)

@@ -93,15 +93,26 @@ class ScannerDaemon:
             label = f"scanner {device.id}"
             on_state = self._state_handler(device.id)
             if device.is_hid:
-                hid = InputReader(device.device, self._key_handler(device.id), opener=hid_opener,
-                                  retry_seconds=retry, label=label, on_state=on_state)  # fmt: skip
+                hid = InputReader(
+                    device.device,
+                    self._key_handler(device.id),
+                    opener=hid_opener,
+                    retry_seconds=retry,
+                    label=label,
+                    on_state=on_state,
+                )
                 self.sources[device.id] = _Source(device, hid, decoder=KeyDecoder(self.stall))
             else:
                 port = SerialReader(
-                    device.device, device.baudrate, self._bytes_handler(device.id),
-                    opener=serial_opener, retry_seconds=retry, label=label, on_state=on_state,
+                    device.device,
+                    device.baudrate,
+                    self._bytes_handler(device.id),
+                    opener=serial_opener,
+                    retry_seconds=retry,
+                    label=label,
+                    on_state=on_state,
                     clock=clock,
-                )  # fmt: skip
+                )
                 splitter = FrameSplitter(device.framing, self.stall)
                 self.sources[device.id] = _Source(device, port, splitter=splitter)
 
@@ -212,8 +223,9 @@ class ScannerDaemon:
             return
         key = read.text.strip().upper()
         seen = time.monotonic()
-        source.recent = {c: t for c, t in source.recent.items()
-                         if seen - t < self.config.scanner.repeat_seconds}  # fmt: skip
+        source.recent = {
+            c: t for c, t in source.recent.items() if seen - t < self.config.scanner.repeat_seconds
+        }
         if key in source.recent:
             source.recent[key] = seen
             return  # the same slip still under the scanner
@@ -264,8 +276,9 @@ class ScannerDaemon:
             self.next_purge = time.monotonic() + PURGE_EVERY
 
     def _report(self, now: float) -> None:
-        problems = [f"{name}: {s.detail}" for name, s in self.sources.items()
-                    if s.state != CONNECTED]  # fmt: skip
+        problems = [
+            f"{name}: {s.detail}" for name, s in self.sources.items() if s.state != CONNECTED
+        ]
         state = ("ok", "") if not problems else ("degraded", "; ".join(problems))
         if not self.sources:
             state = ("degraded", "no scanner configured")

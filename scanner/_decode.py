@@ -76,17 +76,7 @@ class KeyDecoder:
     def feed(self, event: Any) -> Read | None:
         """One event; a :class:`Read` when it ends a code (or drops one)."""
         if event.type == ecodes.EV_SYN and event.code == ecodes.SYN_DROPPED:
-            # The kernel lost events: the code so far may miss keys, and a key release
-            # may be among the lost. Start afresh rather than read a different code.
-            self.shift.clear()
-            self.alt.clear()
-            self.ctrl.clear()
-            if self.pending:
-                typed = len(self.chars) + self.overflow
-                self._reset()
-                return Read("", f"keys lost by the system after {typed} character(s); dropped",
-                            _timestamp(event))  # fmt: skip
-            return None
+            return self._dropped(event)
         if event.type != ecodes.EV_KEY:
             return None
         at = _timestamp(event)
@@ -120,6 +110,20 @@ class KeyDecoder:
             upper = not upper
         self._type(pair[1] if upper else pair[0])
         return stalled
+
+    def _dropped(self, event: Any) -> Read | None:
+        """The kernel lost events: the code so far may miss keys, and a key release may be
+        among the lost. Start afresh rather than read a different code."""
+        self.shift.clear()
+        self.alt.clear()
+        self.ctrl.clear()
+        if not self.pending:
+            return None
+        typed = len(self.chars) + self.overflow
+        self._reset()
+        return Read(
+            "", f"keys lost by the system after {typed} character(s); dropped", _timestamp(event)
+        )
 
     def _modifier(self, code: int, value: int) -> None:
         if code in k.SHIFT:

@@ -60,8 +60,9 @@ class FrameSplitter:
         typed = len(self.buffer) + self.overflow
         self.buffer.clear()
         self.overflow = 0
-        return [Read("", f"scan stopped after {typed} byte(s) without its end; dropped",
-                     self.last_at)]  # fmt: skip
+        return [
+            Read("", f"scan stopped after {typed} byte(s) without its end; dropped", self.last_at)
+        ]
 
     def feed(self, data: bytes, now: float) -> list[Read]:
         out = self.expire(now)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from kiosk.evdev_lib import ecodes
 
+# fmt: off
 _ROWS = {
     "KEY_GRAVE": "`~", "KEY_1": "1!", "KEY_2": "2@", "KEY_3": "3#", "KEY_4": "4$",
     "KEY_5": "5%", "KEY_6": "6^", "KEY_7": "7&", "KEY_8": "8*", "KEY_9": "9(", "KEY_0": "0)",
     "KEY_MINUS": "-_", "KEY_EQUAL": "=+", "KEY_LEFTBRACE": "[{", "KEY_RIGHTBRACE": "]}",
     "KEY_BACKSLASH": "\\|", "KEY_SEMICOLON": ";:", "KEY_APOSTROPHE": "'\"", "KEY_COMMA": ",<",
     "KEY_DOT": ".>", "KEY_SLASH": "/?", "KEY_SPACE": "  ", "KEY_102ND": "\\|",
-}  # fmt: skip
+}
 _KEYPAD = {
     "KEY_KP0": "0", "KEY_KP1": "1", "KEY_KP2": "2", "KEY_KP3": "3", "KEY_KP4": "4",
     "KEY_KP5": "5", "KEY_KP6": "6", "KEY_KP7": "7", "KEY_KP8": "8", "KEY_KP9": "9",
     "KEY_KPMINUS": "-", "KEY_KPPLUS": "+", "KEY_KPDOT": ".", "KEY_KPASTERISK": "*",
     "KEY_KPSLASH": "/", "KEY_KPCOMMA": ",", "KEY_KPEQUAL": "=",
-}  # fmt: skip
+}
+# fmt: on
 
 #: key code -> (unshifted, shifted)
 TYPED: dict[int, tuple[str, str]] = {

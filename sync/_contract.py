@@ -129,9 +129,11 @@ def decode(kind: str, payload: bytes) -> dict[str, Any]:
         raise Invalid(f"{kind}: not UTF-8") from None
     try:
         parsed = json.loads(
-            text, parse_constant=_no_constant, parse_float=_finite_float,
+            text,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
             object_pairs_hook=_no_duplicates,
-        )  # fmt: skip
+        )
         if _SURROGATE.search(text):
             _check_text(parsed)
     except Invalid as exc:
@@ -145,8 +147,10 @@ _DB = re.compile(r"[0-9a-f]{32}")
 _MAX_SEQ = 9007199254740991
 # How the device writes an envelope (kiosk.outbox.envelope): read from the first bytes when
 # the whole is too big to parse.
-_HEAD = re.compile(rb'\{"id":"[0-9a-f-]{36}","seq":([1-9][0-9]{0,15}),"type":"[a-z._]{1,64}",'
-                   rb'"ts":"[0-9T:.Z-]{20,27}","db":"([0-9a-f]{32})",')  # fmt: skip
+_HEAD = re.compile(
+    rb'\{"id":"[0-9a-f-]{36}","seq":([1-9][0-9]{0,15}),"type":"[a-z._]{1,64}",'
+    rb'"ts":"[0-9T:.Z-]{20,27}","db":"([0-9a-f]{32})",'
+)
 
 
 def event_envelope(payload: bytes) -> dict[str, Any] | None:

@@ -72,9 +72,12 @@ class SyncDaemon:
         self.clock, self.monotonic = clock, monotonic
         self.topics = Topics(config.site.id, config.site.device)
         self.client = Client(
-            config.sync, client_id(config), inflight=config.sync.inflight,
-            queued=config.sync.window + 100, will=(self.topics.state, offline_payload()),
-        )  # fmt: skip
+            config.sync,
+            client_id(config),
+            inflight=config.sync.inflight,
+            queued=config.sync.window + 100,
+            will=(self.topics.state, offline_payload()),
+        )
         self.store = Store(db_path, config.store.busy_timeout_ms)
         box = outbox.state(self.store)
         self.db, self.acked = box.db, box.acked
@@ -149,8 +152,9 @@ class SyncDaemon:
                 log.exception("sync step failed (%s)", step)
             else:
                 if step not in self.faults:
-                    self.faults[step] = FaultLog(log, f"sync step ({step})",
-                                                 monotonic=self.monotonic)  # fmt: skip
+                    self.faults[step] = FaultLog(
+                        log, f"sync step ({step})", monotonic=self.monotonic
+                    )
                 self.faults[step].failed(fault)
             return None
         if step in self.faults:
@@ -166,8 +170,11 @@ class SyncDaemon:
 
     def _handle(self, happened: Happened) -> None:
         if happened.kind == "connected":
-            log.info("connected to %s (session %s)", self._where(),
-                     "kept" if happened.session_present else "new")  # fmt: skip
+            log.info(
+                "connected to %s (session %s)",
+                self._where(),
+                "kept" if happened.session_present else "new",
+            )
             topics = self.topics
             self.client.subscribe([topics.ack, topics.config, topics.dossiers, topics.cmd])
             self.next_seq = self.acked + 1  # whatever was in flight goes again
@@ -275,16 +282,21 @@ class SyncDaemon:
             if earlier is not None:
                 self._answer(command_id, cmd, earlier)  # a repeat: the first answer again
             return
-        log.info("command %s: %s %s", command_id, cmd, json.dumps(doc.get("args", {}),
-                                                              ensure_ascii=False))  # fmt: skip
+        log.info(
+            "command %s: %s %s",
+            command_id,
+            cmd,
+            json.dumps(doc.get("args", {}), ensure_ascii=False),
+        )
         try:
             result = inbound.run_command(self.store, self.config, doc, now=now)
         except Exception as exc:  # a busy database, a bug: answered, never left pending
             fault = store_fault(exc, self.store.path)
             if fault is None:
                 log.exception("command %s failed", command_id)
-                result = Result(False, "error",
-                                f"not carried out: {type(exc).__name__}: {exc}"[:500])  # fmt: skip
+                result = Result(
+                    False, "error", f"not carried out: {type(exc).__name__}: {exc}"[:500]
+                )
             else:
                 log.warning("command %s failed: %s", command_id, fault)
                 result = Result(False, "error", f"not carried out: {fault}"[:500])
@@ -305,8 +317,11 @@ class SyncDaemon:
         if cmd:
             body["cmd"] = cmd
         if self.client.publish(self.topics.result, encode("result", body)) is None:
-            log.warning("command %s: the answer could not be queued (the outgoing queue is "
-                        "full); it goes on the next reconnect", command_id)  # fmt: skip
+            log.warning(
+                "command %s: the answer could not be queued (the outgoing queue is "
+                "full); it goes on the next reconnect",
+                command_id,
+            )
             return
         commands.answered(self.store, command_id, now=self.clock())
 
@@ -320,8 +335,9 @@ class SyncDaemon:
     def _printing_seconds(self) -> float:
         """How long a claimed reprint may take: the printer's status query and the print
         may each wait for its timeout."""
-        return max(self.config.sync.command_timeout_seconds,
-                   2 * self.config.printer.timeout_seconds + 1)  # fmt: skip
+        return max(
+            self.config.sync.command_timeout_seconds, 2 * self.config.printer.timeout_seconds + 1
+        )
 
     def _reprints(self) -> None:
         now = self.monotonic()
@@ -337,8 +353,9 @@ class SyncDaemon:
             elif now < deadline:
                 continue
             elif found.state == "pending":
-                late = Result(False, "kiosk_not_running",
-                              "the kiosk daemon did not take the reprint in time")  # fmt: skip
+                late = Result(
+                    False, "kiosk_not_running", "the kiosk daemon did not take the reprint in time"
+                )
                 if commands.give_up(self.store, command_id, late, now=self.clock()):
                     del self.reprints[command_id]
                     self._answer(command_id, found.cmd, late)
@@ -349,10 +366,8 @@ class SyncDaemon:
                 self.printing.add(command_id)
                 self.reprints[command_id] = now + self._printing_seconds()
             else:  # claimed, then never finished: the kiosk daemon died while printing
-                lost = Result(False, "interrupted",
-                              "the kiosk daemon stopped while printing it")  # fmt: skip
-                if commands.give_up(self.store, command_id, lost, now=self.clock(),
-                                    running=True):  # fmt: skip
+                lost = Result(False, "interrupted", "the kiosk daemon stopped while printing it")
+                if commands.give_up(self.store, command_id, lost, now=self.clock(), running=True):
                     self._answer(command_id, found.cmd, lost)
                     del self.reprints[command_id]
                     self.printing.discard(command_id)
@@ -366,8 +381,11 @@ class SyncDaemon:
         now = self.monotonic()
         waiting = self.next_seq - 1 > self.acked
         if waiting and now - self.progress_at > self.config.sync.ack_timeout_seconds:
-            log.warning("no ack from central for %.0fs; sending again from seq %d",
-                        now - self.progress_at, self.acked + 1)  # fmt: skip
+            log.warning(
+                "no ack from central for %.0fs; sending again from seq %d",
+                now - self.progress_at,
+                self.acked + 1,
+            )
             self.next_seq = self.acked + 1
             self.progress_at = now
         if now - self.state_at >= self.config.sync.state_seconds:
@@ -380,29 +398,34 @@ class SyncDaemon:
                 "state not queued (the outgoing queue is full); sent again in %.0fs",
                 self.config.sync.state_seconds,
             )
-        commands.forget(self.store, self.clock() - KEEP_COMMANDS_DAYS * 86400,
-                        now=self.clock())  # fmt: skip
+        commands.forget(self.store, self.clock() - KEEP_COMMANDS_DAYS * 86400, now=self.clock())
 
     def _state(self) -> bytes:
         box = outbox.state(self.store)
         state: dict[str, Any] = {
-            "online": True, "version": __version__, "ts": iso_utc(self.clock()),
+            "online": True,
+            "version": __version__,
+            "ts": iso_utc(self.clock()),
             "config_version": inbound.config_version(self.store),
             "outbox": {"pending": box.held, "acked": box.acked, "last": box.last},
-        }  # fmt: skip
+        }
         conn = self.store.conn
         printer = kv.PRINTER.read(conn)
         if printer is not None:
-            state["printer"] = {k: printer[k] for k in ("state", "detail", "printable")
-                                if k in printer}  # fmt: skip
+            state["printer"] = {
+                k: printer[k] for k in ("state", "detail", "printable") if k in printer
+            }
         day = ticketing.last_ticket_day(conn)
         if day is not None:
             counts = ticketing.queue_counts(conn, day)
             state["queue"] = {
-                "day": day, "waiting": counts.by_status.get("waiting", 0),
-                "issued": counts.issued, "serving": counts.serving, "done": counts.done,
+                "day": day,
+                "waiting": counts.by_status.get("waiting", 0),
+                "issued": counts.issued,
+                "serving": counts.serving,
+                "done": counts.done,
                 "missed": counts.missed,
-            }  # fmt: skip
+            }
         return encode("state", state)
 
     def _report(self, state: str, detail: str) -> None:

@@ -36,15 +36,22 @@ def config_version(store: Store) -> int:
 
 
 def apply_config(
-    store: Store, raw: dict[str, Any], sources: tuple[str, ...], doc: dict[str, Any], *,
+    store: Store,
+    raw: dict[str, Any],
+    sources: tuple[str, ...],
+    doc: dict[str, Any],
+    *,
     now: float,
-) -> Applied:  # fmt: skip
+) -> Applied:
     """Apply central's site configuration: a newer version, all of it or nothing."""
     version = int(doc["version"])
     current = config_version(store)
     if version <= current:
-        return Applied(False, f"config v{version} ignored: v{current} is already applied",
-                       ignored=version == current)  # fmt: skip
+        return Applied(
+            False,
+            f"config v{version} ignored: v{current} is already applied",
+            ignored=version == current,
+        )
     body = {part: doc[part] for part in CONFIG_PARTS if part in doc}
     try:
         config = with_central(raw, sources, version, body)
@@ -59,8 +66,9 @@ def apply_config(
             return Applied(False, f"config v{version} ignored: a newer one was applied")
         kv.CENTRAL_CONFIG.write(tx, kv.CentralConfig(version, body))
         tx.event("config.applied", {"version": version, "parts": sorted(body)})
-    return Applied(True, f"config v{version} applied ({', '.join(sorted(body)) or 'no parts'})",
-                   config)  # fmt: skip
+    return Applied(
+        True, f"config v{version} applied ({', '.join(sorted(body)) or 'no parts'})", config
+    )
 
 
 def apply_dossiers(store: Store, config: Config, doc: dict[str, Any], *, now: float) -> Applied:
@@ -106,14 +114,26 @@ def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float
             counter = int(args["counter"])
             if cmd == "recall":
                 ticket = ticketing.recall(store, config, counter, now=now)
-                return Result(True, "done", f"{ticket.number} called again to counter {counter}",
-                              {"number": ticket.number, "counter": counter})  # fmt: skip
+                return Result(
+                    True,
+                    "done",
+                    f"{ticket.number} called again to counter {counter}",
+                    {"number": ticket.number, "counter": counter},
+                )
             called = ticketing.call_next(store, config, counter, now=now)
             if called.ticket is None:
-                return Result(True, "nobody_waiting", f"nobody is waiting for counter {counter}",
-                              called.to_json())  # fmt: skip
-            return Result(True, "done", f"{called.ticket.number} called to counter {counter}",
-                          called.to_json())  # fmt: skip
+                return Result(
+                    True,
+                    "nobody_waiting",
+                    f"nobody is waiting for counter {counter}",
+                    called.to_json(),
+                )
+            return Result(
+                True,
+                "done",
+                f"{called.ticket.number} called to counter {counter}",
+                called.to_json(),
+            )
         if cmd == "notice":
             text = str(args.get("text", ""))
             minutes = args.get("minutes")

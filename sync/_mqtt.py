@@ -5,6 +5,10 @@ expiry), reconnects with growing waits, bounded queues, TLS and credentials from
 Callbacks only put what happened on a queue for the daemon's own loop: they cannot raise
 into paho's network thread (an exception there would silently stop it while
 ``is_connected()`` still says True).
+
+paho's private names are used here only: ``_packet_queue``, ``_thread`` and ``_sockpairW``
+by :class:`_Paho` (checked first, else paho's own client is used), and the messages
+not yet acknowledged, by :meth:`Client.sending` (paho says so nowhere public).
 """
 
 from __future__ import annotations
@@ -125,7 +129,8 @@ def _paho_class() -> type[mqtt.Client]:
     """:class:`_Paho` where paho's internals are the ones it was written for, else paho's
     own client (correct, only slower)."""
     try:
-        params = list(inspect.signature(mqtt.Client._packet_queue).parameters)
+        packet_queue = mqtt.Client._packet_queue  # noqa: SLF001 (what _Paho overrides)
+        params = list(inspect.signature(packet_queue).parameters)
         probe = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         known = all(hasattr(probe, name) for name in ("_thread", "_sockpairW", "want_write"))
     except (AttributeError, TypeError, ValueError):
@@ -190,22 +195,22 @@ class Client:
         try:
             failed = bool(getattr(reason, "is_failure", False))
             present = bool(getattr(flags, "session_present", False))
-            self._put(Happened("refused" if failed else "connected", code=int(reason.value),
-                               detail=str(reason), session_present=present))  # fmt: skip
+            kind = "refused" if failed else "connected"
+            code = int(reason.value)
+            self._put(Happened(kind, code=code, detail=str(reason), session_present=present))
         except Exception:
             log.exception("on_connect")
 
     def _on_disconnect(self, _c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         try:
-            self._put(Happened("disconnected", code=int(getattr(reason, "value", 0)),
-                               detail=str(reason)))  # fmt: skip
+            code = int(getattr(reason, "value", 0))
+            self._put(Happened("disconnected", code=code, detail=str(reason)))
         except Exception:
             log.exception("on_disconnect")
 
     def _on_message(self, _c: Any, _u: Any, message: Any) -> None:
         try:
-            self._put(Happened("message", topic=str(message.topic),
-                               payload=bytes(message.payload)))  # fmt: skip
+            self._put(Happened("message", topic=str(message.topic), payload=bytes(message.payload)))
         except Exception:
             log.exception("on_message")
 
@@ -222,9 +227,12 @@ class Client:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = int(self.broker.session_expiry_hours * 3600)
         self.paho.connect_async(
-            self.broker.host, self.broker.port, self.broker.keepalive,
-            clean_start=False, properties=props,
-        )  # fmt: skip
+            self.broker.host,
+            self.broker.port,
+            self.broker.keepalive,
+            clean_start=False,
+            properties=props,
+        )
         self.paho.loop_start()
 
     def subscribe(self, topics: list[str], *, share: str = "") -> None:
@@ -241,6 +249,12 @@ class Client:
 
     def connected(self) -> bool:
         return bool(self.paho.is_connected())
+
+    def sending(self) -> bool:
+        """Whether paho still holds a message: queued, or sent and waiting for the broker's
+        PUBACK. paho keeps this only in private fields (there is no public call)."""
+        paho = self.paho
+        return bool(paho._out_messages or paho._inflight_messages)  # noqa: SLF001
 
     def stop(self, *, last: tuple[str, bytes] | None = None) -> None:
         """Disconnect cleanly (``last``: a final retained message first) and stop the loop."""

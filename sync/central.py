@@ -35,8 +35,7 @@ def central_client_id(config: CentralConfig) -> str:
 
 
 class Central:
-    def __init__(self, config: CentralConfig, store: CentralStore, *,
-                 client_id: str = "") -> None:  # fmt: skip
+    def __init__(self, config: CentralConfig, store: CentralStore, *, client_id: str = "") -> None:
         self.config = config
         self.store = store
         self.client = Client(config, client_id or central_client_id(config), inflight=1000)
@@ -114,12 +113,20 @@ class Central:
             self.connected = True
             sites = self.config.sites
             self.client.subscribe(
-                [f"hcc/v1/{sites}/+/events", f"hcc/v1/{sites}/+/state",
-                 f"hcc/v1/{sites}/+/cmd/result"], share=self.config.group,
-            )  # fmt: skip
-            log.info("central connected to %s:%d (group %s, session %s)", self.config.host,
-                     self.config.port, self.config.group,
-                     "kept" if happened.session_present else "new")  # fmt: skip
+                [
+                    f"hcc/v1/{sites}/+/events",
+                    f"hcc/v1/{sites}/+/state",
+                    f"hcc/v1/{sites}/+/cmd/result",
+                ],
+                share=self.config.group,
+            )
+            log.info(
+                "central connected to %s:%d (group %s, session %s)",
+                self.config.host,
+                self.config.port,
+                self.config.group,
+                "kept" if happened.session_present else "new",
+            )
             return
         if happened.kind in ("disconnected", "refused"):
             if self.connected or happened.kind == "refused":
@@ -141,11 +148,10 @@ class Central:
                     raise
                 # Kept aside and counted as held: the device's later events still get acked.
                 self.rejected += 1
-                log.warning("%s/%s seq %d kept as rejected: %s", site, device,
-                            envelope["seq"], exc)  # fmt: skip
+                log.warning("%s/%s seq %d kept as rejected: %s", site, device, envelope["seq"], exc)
                 text = happened.payload.decode("utf-8", "backslashreplace")
-                events.append(Incoming(site, device, envelope, rejected=str(exc),
-                                       payload=text.replace("\x00", "\\x00")))  # fmt: skip
+                kept = text.replace("\x00", "\\x00")
+                events.append(Incoming(site, device, envelope, rejected=str(exc), payload=kept))
         elif kind == "state":
             self.store.put_state(site, device, decode("state", happened.payload))
             self._store_up()
@@ -167,8 +173,10 @@ class Central:
                 try:
                     sent = self.publish_dossiers(item.site, self.store.dossiers(item.site))
                 except CentralStoreError as exc:
-                    self._store_down(f"{exc}; the resync for {item.site}/{item.device} waits "
-                                     "for the device to ask again")  # fmt: skip
+                    self._store_down(
+                        f"{exc}; the resync for {item.site}/{item.device} waits "
+                        "for the device to ask again"
+                    )
                     continue
                 log.info("resync for %s/%s: %d dossiers sent", item.site, item.device, sent)
         if self.on_stored is not None:

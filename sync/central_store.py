@@ -115,8 +115,9 @@ class CentralStore:
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                     if not_sqlite(Path(path)):
                         raise NotCentralDatabase(_not_central(path, "not an SQLite file"))
-                conn = sqlite3.connect(path, isolation_level=None, timeout=30,
-                                       check_same_thread=False)  # fmt: skip
+                conn = sqlite3.connect(
+                    path, isolation_level=None, timeout=30, check_same_thread=False
+                )
                 _refuse_other_database(conn, path)  # before WAL, which would change it
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
@@ -160,10 +161,10 @@ class CentralStore:
             self.store, self.cur = store, cur
 
         def execute(self, sql: str, params: Any = ()) -> Any:
-            return self.cur.execute(self.store._sql(sql), params)
+            return self.cur.execute(self.store._sql(sql), params)  # noqa: SLF001 (its own)
 
         def executemany(self, sql: str, rows: list[Any]) -> Any:
-            return self.cur.executemany(self.store._sql(sql), rows)
+            return self.cur.executemany(self.store._sql(sql), rows)  # noqa: SLF001 (its own)
 
         def fetchall(self) -> list[Any]:
             return list(self.cur.fetchall())
@@ -242,8 +243,9 @@ class CentralStore:
                 acks.append(Ack(*key, reached))
         return acks
 
-    def _advance(self, cur: Any, key: tuple[str, str, str], floor: int, seqs: list[int],
-                 now: float) -> int:  # fmt: skip
+    def _advance(
+        self, cur: Any, key: tuple[str, str, str], floor: int, seqs: list[int], now: float
+    ) -> int:
         """Move the device's ack over what is now held without a gap: first over the
         batch's own seqs, then over any stored earlier out of order."""
         lock = " FOR UPDATE" if self.kind == "postgresql" else ""
@@ -253,8 +255,9 @@ class CentralStore:
         if row is None:
             cur.execute(
                 "INSERT INTO devices (site, device, db, acked, updated_at) "
-                "VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING", (*key, now),
-            )  # fmt: skip
+                "VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING",
+                (*key, now),
+            )
             cur.execute(f"SELECT acked FROM devices WHERE {where}{lock}", key)
             row = cur.fetchone()
         acked = int(row[0])
@@ -271,7 +274,7 @@ class CentralStore:
                 cur.execute(
                     f"SELECT seq FROM {table} WHERE {where} AND seq > ? AND seq <= ?",
                     (*key, reached, reached + 5000),
-                )  # fmt: skip
+                )
                 found.update(int(r[0]) for r in cur.fetchall())
             before = reached
             while reached + 1 in found:
@@ -285,19 +288,30 @@ class CentralStore:
             )
         return reached
 
-    def rejected(self, site: str, since: float = 0.0,
-                 until: float = float("inf")) -> list[dict[str, Any]]:  # fmt: skip
+    def rejected(
+        self, site: str, since: float = 0.0, until: float = float("inf")
+    ) -> list[dict[str, Any]]:
         """The events of ``site`` central could not take (received from ``since`` to
         ``until``, epoch seconds), with why."""
         with self._tx() as cur:
             cur.execute(
                 "SELECT device, db, seq, reason, payload, received_at FROM rejected "
                 "WHERE site = ? AND received_at >= ? AND received_at < ? "
-                "ORDER BY device, db, seq", (site, since, min(until, 1e18)),
-            )  # fmt: skip
+                "ORDER BY device, db, seq",
+                (site, since, min(until, 1e18)),
+            )
             rows = cur.fetchall()
-        return [{"device": d, "db": db, "seq": int(s), "reason": r, "payload": p,
-                 "received_at": float(at)} for d, db, s, r, p, at in rows]  # fmt: skip
+        return [
+            {
+                "device": d,
+                "db": db,
+                "seq": int(s),
+                "reason": r,
+                "payload": p,
+                "received_at": float(at),
+            }
+            for d, db, s, r, p, at in rows
+        ]
 
     def events(
         self, site: str, first_ts: str = "", last_ts: str = "\uffff"
@@ -305,11 +319,22 @@ class CentralStore:
         with self._tx() as cur:
             cur.execute(
                 "SELECT device, db, seq, id, type, ts, data FROM events WHERE site = ? "
-                "AND ts >= ? AND ts < ? ORDER BY device, db, seq", (site, first_ts, last_ts),
-            )  # fmt: skip
+                "AND ts >= ? AND ts < ? ORDER BY device, db, seq",
+                (site, first_ts, last_ts),
+            )
             rows = cur.fetchall()
-        return [{"device": d, "db": db, "seq": int(s), "id": i, "type": t, "ts": ts,
-                 "data": json.loads(data)} for d, db, s, i, t, ts, data in rows]  # fmt: skip
+        return [
+            {
+                "device": d,
+                "db": db,
+                "seq": int(s),
+                "id": i,
+                "type": t,
+                "ts": ts,
+                "data": json.loads(data),
+            }
+            for d, db, s, i, t, ts, data in rows
+        ]
 
     def seqs(self, site: str, device: str) -> list[int]:
         with self._tx() as cur:
@@ -356,8 +381,10 @@ class CentralStore:
 
     def result(self, site: str, device: str, command_id: str) -> dict[str, Any] | None:
         with self._tx() as cur:
-            cur.execute("SELECT body FROM results WHERE site = ? AND device = ? AND id = ?",
-                        (site, device, command_id))  # fmt: skip
+            cur.execute(
+                "SELECT body FROM results WHERE site = ? AND device = ? AND id = ?",
+                (site, device, command_id),
+            )
             row = cur.fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
@@ -377,9 +404,13 @@ class CentralStore:
                     "INSERT INTO dossiers (site, code, version, record) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (site, code) DO UPDATE SET version = excluded.version, "
                     "record = excluded.record",
-                    (site, record["code"], int(record["version"]),
-                     json.dumps(record, ensure_ascii=False)),
-                )  # fmt: skip
+                    (
+                        site,
+                        record["code"],
+                        int(record["version"]),
+                        json.dumps(record, ensure_ascii=False),
+                    ),
+                )
         return newer
 
     def dossiers(self, site: str) -> list[dict[str, Any]]:
@@ -391,8 +422,9 @@ class CentralStore:
 def _newer(cur: Any, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     newer = []
     for record in records:
-        cur.execute("SELECT version FROM dossiers WHERE site = ? AND code = ?",
-                    (site, record["code"]))  # fmt: skip
+        cur.execute(
+            "SELECT version FROM dossiers WHERE site = ? AND code = ?", (site, record["code"])
+        )
         row = cur.fetchone()
         if row is None or int(row[0]) < int(record["version"]):
             newer.append(record)

@@ -103,12 +103,12 @@ class CentralProcess:
         config.write_text("# everything from the command line\n")
         self.log = folder / "central.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        central = [sys.executable, "-m", "kiosk", "--config", str(config), "central"]
+        connect = ["--broker", f"127.0.0.1:{port}", "--db", db_url, "--client-id", client_id]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(config), "central",
-                 "--broker", f"127.0.0.1:{port}", "--db", db_url, "--client-id", client_id],
-                stdout=log, stderr=subprocess.STDOUT, env=env,
-            )  # fmt: skip
+                [*central, *connect], stdout=log, stderr=subprocess.STDOUT, env=env
+            )
 
     def wait_ready(self, seconds: float = 20) -> bool:
         """Until central says it is connected (it subscribes in the same breath)."""
@@ -178,26 +178,25 @@ class Postgres:
     def start(self) -> Postgres:
         """Create the cluster (the first time) and start the server."""
         if not self.data.exists():
-            subprocess.run(
-                [*self._as, str(self.bin / "initdb"), "-D", str(self.data), "-U", "kiosk",
-                 "--auth=trust", "-E", "UTF8", "--no-sync"],
-                check=True, capture_output=True,
-            )  # fmt: skip
+            initdb = [*self._as, str(self.bin / "initdb"), "-D", str(self.data)]
+            options = ["-U", "kiosk", "--auth=trust", "-E", "UTF8", "--no-sync"]
+            subprocess.run([*initdb, *options], check=True, capture_output=True)
+        pg_ctl = [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data)]
+        server = f"-p {self.port} -k {self.work} -c listen_addresses=127.0.0.1 -c fsync=on"
         subprocess.run(
-            [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-l",
-             str(self.work / "pg.log"), "-o",
-             f"-p {self.port} -k {self.work} -c listen_addresses=127.0.0.1 -c fsync=on",
-             "start"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [*pg_ctl, "-w", "-l", str(self.work / "pg.log"), "-o", server, "start"],
+            check=True,
+            capture_output=True,
+        )
         return self
 
     def halt(self) -> None:
         """Stop the server, keeping its data: :meth:`start` brings it back."""
         subprocess.run(
             [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
-            check=False, capture_output=True,
-        )  # fmt: skip
+            check=False,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
         self.halt()

@@ -44,11 +44,15 @@ _SERIAL_BY_PATH = re.compile(r"(?P<path>.+?)(?:-port(?P<port>\d+))?$")
 _KERNEL_NAME = re.compile(r"(?:tty[A-Za-z]+\d+|event\d+|hidraw\d+|rfcomm\d+)$")
 # udev's input class of a by-id/by-path name, as the property that gives it.
 # udev sets the class in order (kbd, then mouse, touchpad, tablet, joystick): the last wins.
-_CLASS = {"kbd": 'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
-                 'ENV{ID_INPUT_TOUCHPAD}!="?*", ENV{ID_INPUT_TABLET}!="?*", '
-                 'ENV{ID_INPUT_JOYSTICK}!="?*"',
-          "mouse": 'ENV{ID_INPUT_MOUSE}=="?*", ENV{ID_INPUT_JOYSTICK}!="?*"',
-          "joystick": 'ENV{ID_INPUT_JOYSTICK}=="?*"'}  # fmt: skip
+_CLASS = {
+    "kbd": (
+        'ENV{ID_INPUT_KEYBOARD}=="?*", ENV{ID_INPUT_MOUSE}!="?*", '
+        'ENV{ID_INPUT_TOUCHPAD}!="?*", ENV{ID_INPUT_TABLET}!="?*", '
+        'ENV{ID_INPUT_JOYSTICK}!="?*"'
+    ),
+    "mouse": 'ENV{ID_INPUT_MOUSE}=="?*", ENV{ID_INPUT_JOYSTICK}!="?*"',
+    "joystick": 'ENV{ID_INPUT_JOYSTICK}=="?*"',
+}
 MM_IGNORE = 'ENV{ID_MM_DEVICE_IGNORE}="1", ENV{ID_MM_PORT_IGNORE}="1"'
 
 
@@ -62,37 +66,9 @@ def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
     no keys when nothing stable can be matched."""
     path = PurePosixPath(device)
     kind, name = path.parent.name, path.name
-    if serial_port:
-        by_id = _SERIAL_BY_ID.match(name) if kind == "by-id" and name.startswith("usb-") else None
-        if by_id:
-            keys = [f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
-            if by_id["iface"]:
-                keys.append(f'ENV{{ID_USB_INTERFACE_NUM}}=="{by_id["iface"]}"')
-            if by_id["port"]:
-                keys.append(f'ATTRS{{port_number}}=="{by_id["port"]}"')
-            return keys, ""
-        by_path = _SERIAL_BY_PATH.match(name) if kind == "by-path" else None
-        if by_path:
-            keys = [_path_key(by_path["path"])]
-            if by_path["port"]:
-                keys.append(f'ATTRS{{port_number}}=="{by_path["port"]}"')
-            return keys, "the USB port it is plugged into"
-    else:
-        by_id = _INPUT_BY_ID.match(name) if kind == "by-id" and name.startswith("usb-") else None
-        if by_id:
-            keys = ['KERNEL=="event*"', f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
-            iface = by_id["iface"] or by_id["bare"]
-            keys.append(f'ATTRS{{bInterfaceNumber}}=="{iface}"' if iface
-                        else 'ATTRS{bInterfaceNumber}=="|00"')  # fmt: skip
-            if by_id["cls"] in _CLASS:
-                keys.append(_CLASS[by_id["cls"]])
-            return keys, ""
-        by_path = _INPUT_BY_PATH.match(name) if kind == "by-path" else None
-        if by_path:
-            keys = ['KERNEL=="event*"', _path_key(by_path["path"])]
-            if by_path["cls"] in _CLASS:
-                keys.append(_CLASS[by_path["cls"]])
-            return keys, "the USB port it is plugged into"
+    stable = _serial_match(kind, name) if serial_port else _input_match(kind, name)
+    if stable is not None:
+        return stable
     kernel = name if _KERNEL_NAME.match(name) else None
     if kernel is None and Path(device).exists():
         # A symlink of another kind (/dev/serial0 on a Pi): the node it stands for now.
@@ -102,6 +78,46 @@ def _match(device: str, *, serial_port: bool) -> tuple[list[str], str]:
         return [], f"{device} is neither a by-id, a by-path nor a kernel name: no rule"
     note = f"{device} is not a by-id name: the rule follows the node {kernel}"
     return [f'KERNEL=="{kernel}"'], note
+
+
+def _serial_match(kind: str, name: str) -> tuple[list[str], str] | None:
+    """A serial port's keys from its by-id or by-path name; None for another name."""
+    by_id = _SERIAL_BY_ID.match(name) if kind == "by-id" and name.startswith("usb-") else None
+    if by_id:
+        keys = [f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
+        if by_id["iface"]:
+            keys.append(f'ENV{{ID_USB_INTERFACE_NUM}}=="{by_id["iface"]}"')
+        if by_id["port"]:
+            keys.append(f'ATTRS{{port_number}}=="{by_id["port"]}"')
+        return keys, ""
+    by_path = _SERIAL_BY_PATH.match(name) if kind == "by-path" else None
+    if by_path:
+        keys = [_path_key(by_path["path"])]
+        if by_path["port"]:
+            keys.append(f'ATTRS{{port_number}}=="{by_path["port"]}"')
+        return keys, "the USB port it is plugged into"
+    return None
+
+
+def _input_match(kind: str, name: str) -> tuple[list[str], str] | None:
+    """An input device's keys from its by-id or by-path name; None for another name."""
+    by_id = _INPUT_BY_ID.match(name) if kind == "by-id" and name.startswith("usb-") else None
+    if by_id:
+        keys = ['KERNEL=="event*"', f'ENV{{ID_SERIAL}}=="{_quote(by_id["serial"])}"']
+        iface = by_id["iface"] or by_id["bare"]
+        keys.append(
+            f'ATTRS{{bInterfaceNumber}}=="{iface}"' if iface else 'ATTRS{bInterfaceNumber}=="|00"'
+        )
+        if by_id["cls"] in _CLASS:
+            keys.append(_CLASS[by_id["cls"]])
+        return keys, ""
+    by_path = _INPUT_BY_PATH.match(name) if kind == "by-path" else None
+    if by_path:
+        keys = ['KERNEL=="event*"', _path_key(by_path["path"])]
+        if by_path["cls"] in _CLASS:
+            keys.append(_CLASS[by_path["cls"]])
+        return keys, "the USB port it is plugged into"
+    return None
 
 
 def _path_key(path: str) -> str:
@@ -143,13 +159,18 @@ def rules(config: Config) -> str:
             "",
         ]
     elif printer.connection == "serial" and printer.serial_port:
-        lines += _device(printer.serial_port, "the ticket printer, serial", "printer",
-                         serial_port=True)  # fmt: skip
+        lines += _device(
+            printer.serial_port, "the ticket printer, serial", "printer", serial_port=True
+        )
     for scanner in config.scanner.devices:
-        what = (f"scanner {scanner.id}, keyboard mode (the daemon grabs it)" if scanner.is_hid
-                else f"scanner {scanner.id}, serial")  # fmt: skip
-        lines += _device(scanner.device, what, f"scanner-{scanner.id}",
-                         serial_port=not scanner.is_hid)  # fmt: skip
+        what = (
+            f"scanner {scanner.id}, keyboard mode (the daemon grabs it)"
+            if scanner.is_hid
+            else f"scanner {scanner.id}, serial"
+        )
+        lines += _device(
+            scanner.device, what, f"scanner-{scanner.id}", serial_port=not scanner.is_hid
+        )
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

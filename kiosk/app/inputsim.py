@@ -98,8 +98,11 @@ def syn() -> InputEvent:
 
 
 def down(name: str) -> list[InputEvent]:
-    return [event(ecodes.EV_MSC, ecodes.MSC_SCAN, 0x70000), event(ecodes.EV_KEY,
-            ecodes.ecodes[name], 1), syn()]  # fmt: skip
+    return [
+        event(ecodes.EV_MSC, ecodes.MSC_SCAN, 0x70000),
+        event(ecodes.EV_KEY, ecodes.ecodes[name], 1),
+        syn(),
+    ]
 
 
 def up(name: str) -> list[InputEvent]:

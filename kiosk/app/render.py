@@ -41,9 +41,15 @@ def status_text(snap: dict[str, Any]) -> str:
     for s in snap["services"]:
         wait = "-" if s["wait_minutes"] is None else f"{s['wait_minutes']} min"
         rows.append(
-            [s["name"], str(s["waiting"]), str(s["waiting_priority"]), str(s["issued"]),
-             str(s["remaining"]), wait]
-        )  # fmt: skip
+            [
+                s["name"],
+                str(s["waiting"]),
+                str(s["waiting_priority"]),
+                str(s["issued"]),
+                str(s["remaining"]),
+                wait,
+            ]
+        )
     lines += table(rows)
     lines.append("")
     rows = [["COUNTER", "STAFF", "SERVING", "SINCE", "SERVED", "RATED", "STATE"]]
@@ -53,9 +59,16 @@ def status_text(snap: dict[str, Any]) -> str:
             state += f" since {_hhmm(c['paused_since'], tz)}"
         rated = f"{c['ratings_today']} ({c['mean_score']:.1f})" if c["ratings_today"] else "-"
         rows.append(
-            [c["name"], c["staff_id"] or "-", c["serving"] or "-", _hhmm(c["since"], tz),
-             str(c["served_today"]), rated, state]
-        )  # fmt: skip
+            [
+                c["name"],
+                c["staff_id"] or "-",
+                c["serving"] or "-",
+                _hhmm(c["since"], tz),
+                str(c["served_today"]),
+                rated,
+                state,
+            ]
+        )
     lines += table(rows)
     if snap["staff"]:
         lines.append("")
@@ -63,9 +76,14 @@ def status_text(snap: dict[str, Any]) -> str:
         for o in snap["staff"]:
             score = "-" if o["mean_score"] is None else f"{o['mean_score']:.1f}"
             rows.append(
-                [o["staff_id"], str(o["served_today"]), f"{o['mean_service_minutes']:.1f} min",
-                 str(o["ratings_today"]), score]
-            )  # fmt: skip
+                [
+                    o["staff_id"],
+                    str(o["served_today"]),
+                    f"{o['mean_service_minutes']:.1f} min",
+                    str(o["ratings_today"]),
+                    score,
+                ]
+            )
         lines += table(rows)
     if snap["missed"]:
         missed = ", ".join(f"{m['number']} ({_hhmm(m['missed_at'], tz)})" for m in snap["missed"])

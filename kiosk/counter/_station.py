@@ -200,19 +200,28 @@ class Station:
         except Exception as exc:  # a bug or a database fault: log it, keep the counters up
             fault = store_fault(exc, self.store.path)
             if fault is not None:  # the disk is full, the database locked...
-                log.warning("counter %d %s from %s failed: %s", press.counter, press.key,
-                            press.source, fault)  # fmt: skip
+                log.warning(
+                    "counter %d %s from %s failed: %s",
+                    press.counter,
+                    press.key,
+                    press.source,
+                    fault,
+                )
             else:
-                log.exception("counter %d %s from %s failed", press.counter, press.key,
-                              press.source)  # fmt: skip
+                log.exception(
+                    "counter %d %s from %s failed", press.counter, press.key, press.source
+                )
             if self.lights is not None:
                 self.lights.signal(press.counter, REFUSED, self.monotonic())
             outcome = Outcome("refused", press.counter, reason="error")
         else:
             if outcome.kind not in ("refused", "ignored"):
                 log.info(
-                    "counter %d %s: %s %s", press.counter, press.key, outcome.kind,
+                    "counter %d %s: %s %s",
+                    press.counter,
+                    press.key,
+                    outcome.kind,
                     outcome.number,
-                )  # fmt: skip
+                )
         if self.on_outcome is not None:
             self.on_outcome(press, outcome)

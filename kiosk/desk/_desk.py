@@ -164,8 +164,11 @@ class Desk:
             except ticketing.Refused:
                 continue  # settled by someone else meanwhile
             except DiskFull as full:  # never callable anyway; voided at a later start
-                log.warning("%d ticket(s) left unprinted not voided yet: %s",
-                            len(stranded) - len(numbers), full)  # fmt: skip
+                log.warning(
+                    "%d ticket(s) left unprinted not voided yet: %s",
+                    len(stranded) - len(numbers),
+                    full,
+                )
                 break
         if numbers:
             log.warning("voided %d ticket(s) left unprinted by the last run", len(numbers))
@@ -212,8 +215,9 @@ class Desk:
         """Record a press that got no ticket (not at all when the database cannot take it:
         the disk full, read-only, the database locked)."""
         try:
-            ticketing.refuse(self.store, self.config, service, reason, priority=priority,
-                           now=self.clock())  # fmt: skip
+            ticketing.refuse(
+                self.store, self.config, service, reason, priority=priority, now=self.clock()
+            )
         except Exception as exc:
             if store_fault(exc, self.store.path) is None:
                 raise
@@ -230,15 +234,22 @@ class Desk:
             assert self.reserve is not None
             reason = self.reserve.reason or NOT_MADE  # the disk full first, if it is
             self._refuse(service, reason, priority)
-            return Outcome("refused", reason=reason, priority=priority,
-                           detail=self.reserve.problem or self._unreadable)  # fmt: skip
+            return Outcome(
+                "refused",
+                reason=reason,
+                priority=priority,
+                detail=self.reserve.problem or self._unreadable,
+            )
         if self.unrecorded and not self.settle():
             reason = DISK_FULL if isinstance(self._unrecorded_why, DiskFull) else UNRECORDED
             self._refuse(service, reason, priority)
             waiting = ", ".join(self.unrecorded.values())
-            return Outcome("refused", reason=reason, priority=priority,
-                           detail=f"printed ticket {waiting} not recorded yet: "
-                                  f"{self._unrecorded_why}")  # fmt: skip
+            return Outcome(
+                "refused",
+                reason=reason,
+                priority=priority,
+                detail=f"printed ticket {waiting} not recorded yet: {self._unrecorded_why}",
+            )
         if not self.status.printable and not self.check_printer().printable:
             self._refuse(service, f"printer_{self.status.state}", priority)
             return Outcome("refused", reason=f"printer_{self.status.state}", priority=priority)
@@ -291,8 +302,9 @@ class Desk:
             self._printed(uid, number)
         except Exception as exc:
             self._not_recorded(number, exc)
-            return Outcome("printed", number, priority=priority, printed_at=sent,
-                           detail="not recorded yet")  # fmt: skip
+            return Outcome(
+                "printed", number, priority=priority, printed_at=sent, detail="not recorded yet"
+            )
         del self.unrecorded[uid]
         return Outcome("printed", number, priority=priority, printed_at=sent)
 
@@ -305,9 +317,13 @@ class Desk:
         try:
             self.note.write(list(self.unrecorded))
         except (OSError, ValueError) as exc:
-            log.error("cannot note printed ticket(s) %s in %s: %s; if the kiosk stops before "
-                      "the database takes them, they are voided", ", ".join(
-                          self.unrecorded.values()) or "(none)", self.note.path, exc)  # fmt: skip
+            log.error(
+                "cannot note printed ticket(s) %s in %s: %s; if the kiosk stops before "
+                "the database takes them, they are voided",
+                ", ".join(self.unrecorded.values()) or "(none)",
+                self.note.path,
+                exc,
+            )
 
     def _printed(self, uid: str, number: str) -> str:
         """The citizen holds the ticket now: it joins the queue, whatever the disk says.
@@ -327,9 +343,11 @@ class Desk:
                     raise  # the room went to someone else first
                 time.sleep(0.05 * attempt)
             else:
-                log.warning("disk full: the room kept beside the database went to ticket %s, "
-                            "printed already; no more tickets until space is freed",
-                            number)  # fmt: skip
+                log.warning(
+                    "disk full: the room kept beside the database went to ticket %s, "
+                    "printed already; no more tickets until space is freed",
+                    number,
+                )
                 return fate
         raise AssertionError("unreachable")
 
@@ -382,9 +400,13 @@ class Desk:
         why = str(fault) if fault is not None else f"{type(exc).__name__}: {exc}"
         if fault is None and not self._settling.failing:  # a bug: its traceback, once
             log.error("recording printed ticket %s failed", number, exc_info=exc)
-        self._settling.failed(f"{number}: {why}", first=(
-            f"ticket {number} was printed but is not recorded yet ({why}): it joins the queue "
-            "as soon as the database takes it; no tickets until then"))  # fmt: skip
+        self._settling.failed(
+            f"{number}: {why}",
+            first=(
+                f"ticket {number} was printed but is not recorded yet ({why}): it joins the queue "
+                "as soon as the database takes it; no tickets until then"
+            ),
+        )
 
     def _send(self, slip: Slip, taken: Callable[[], None] = lambda: None) -> None:
         """Print ``slip``; ``taken`` once the printer took it whole, before the tick."""
@@ -416,8 +438,10 @@ class Desk:
         self.status = status
         log.log(
             logging.INFO if status.printable else logging.WARNING,
-            "printer: %s%s", status.state, f" ({status.detail})" if status.detail else "",
-        )  # fmt: skip
+            "printer: %s%s",
+            status.state,
+            f" ({status.detail})" if status.detail else "",
+        )
         try:
             with self.store.change(self.clock()) as tx:
                 kv.PRINTER.write(tx, status.to_json())
@@ -440,15 +464,15 @@ class Desk:
             self.check_printer()
         if not settled:
             return  # the database did not take it: no more waiting on it this time
-        if commands.waiting(self.store, "reprint", now=self.clock(),
-                            max_age=self.config.sync.command_timeout_seconds):  # fmt: skip
+        max_age = self.config.sync.command_timeout_seconds
+        if commands.waiting(self.store, "reprint", now=self.clock(), max_age=max_age):
             self.reprint()
 
     def reprint(self) -> commands.Result | None:
         """Print the last ticket printed today again (same number, same QR): central's
         "reprint" command, for a citizen whose ticket came out torn or faint."""
-        command = commands.claim(self.store, "reprint", now=self.clock(),
-                                 max_age=self.config.sync.command_timeout_seconds)  # fmt: skip
+        max_age = self.config.sync.command_timeout_seconds
+        command = commands.claim(self.store, "reprint", now=self.clock(), max_age=max_age)
         if command is None:
             return None
         try:
@@ -467,19 +491,25 @@ class Desk:
             return commands.Result(False, "no_ticket", "no ticket has been printed today")
         status = self.check_printer()
         if not status.printable:
-            return commands.Result(False, f"printer_{status.state}",
-                                   f"printer {status.state}: {status.detail}")  # fmt: skip
+            return commands.Result(
+                False, f"printer_{status.state}", f"printer {status.state}: {status.detail}"
+            )
         token = tokens.sign(self.key, last.ticket.day, last.ticket.number)
         try:
             self._send(slip_for(self.config, last, token))
         except PrintFailed as failed:
             self._set_status(failed.status)
-            return commands.Result(False, f"print_{failed.status.state}",
-                                   f"print failed: {failed.status.detail}")  # fmt: skip
+            return commands.Result(
+                False, f"print_{failed.status.state}", f"print failed: {failed.status.detail}"
+            )
         with self.store.change(self.clock()) as tx:
             tx.event("ticket.reprinted", {"number": last.ticket.number, "uid": last.ticket.uid})
-        return commands.Result(True, "done", f"ticket {last.ticket.number} printed again",
-                               {"number": last.ticket.number})  # fmt: skip
+        return commands.Result(
+            True,
+            "done",
+            f"ticket {last.ticket.number} printed again",
+            {"number": last.ticket.number},
+        )
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -515,9 +545,13 @@ class Desk:
                 if outcome.kind in ("printed", "void", "refused"):
                     log.log(
                         logging.WARNING if outcome.reason in NEEDS_HANDS else logging.INFO,
-                        "press %s: %s %s %s%s", press.service, outcome.kind, outcome.number,
-                        outcome.reason, f" ({outcome.detail})" if outcome.detail else "",
-                    )  # fmt: skip
+                        "press %s: %s %s %s%s",
+                        press.service,
+                        outcome.kind,
+                        outcome.number,
+                        outcome.reason,
+                        f" ({outcome.detail})" if outcome.detail else "",
+                    )
             self._tick()
 
 

@@ -35,9 +35,20 @@ def _steps_json(steps: tuple[Step, ...]) -> str:
 def _row(dossier: Dossier, now: float) -> tuple[Any, ...]:
     d = dossier
     return (
-        d.code, d.procedure, d.applicant, d.status, d.received_at, d.due_at, d.returned_at,
-        _steps_json(d.steps), d.pickup, d.pickup_counter, d.fee, d.version, now,
-    )  # fmt: skip
+        d.code,
+        d.procedure,
+        d.applicant,
+        d.status,
+        d.received_at,
+        d.due_at,
+        d.returned_at,
+        _steps_json(d.steps),
+        d.pickup,
+        d.pickup_counter,
+        d.fee,
+        d.version,
+        now,
+    )
 
 
 def upsert(tx: Tx, dossiers: Iterable[Dossier]) -> int:
@@ -49,8 +60,20 @@ def upsert(tx: Tx, dossiers: Iterable[Dossier]) -> int:
 
 
 def _dossier(row: tuple[Any, ...]) -> Dossier:
-    (code, procedure, applicant, status, received_at, due_at, returned_at, steps, pickup,
-     pickup_counter, fee, version) = row  # fmt: skip
+    (
+        code,
+        procedure,
+        applicant,
+        status,
+        received_at,
+        due_at,
+        returned_at,
+        steps,
+        pickup,
+        pickup_counter,
+        fee,
+        version,
+    ) = row
     return Dossier(
         code=code,
         procedure=procedure,

@@ -12,9 +12,19 @@ from __future__ import annotations
 from kiosk.vietnamese import nfc
 
 _ORGANISATIONS = (
-    "công ty", "hợp tác xã", "chi nhánh", "văn phòng đại diện", "ủy ban", "uỷ ban", "ubnd",
-    "trường", "bệnh viện", "ngân hàng", "tổng công ty", "liên hiệp hợp tác xã",
-)  # fmt: skip
+    "công ty",
+    "hợp tác xã",
+    "chi nhánh",
+    "văn phòng đại diện",
+    "ủy ban",
+    "uỷ ban",
+    "ubnd",
+    "trường",
+    "bệnh viện",
+    "ngân hàng",
+    "tổng công ty",
+    "liên hiệp hợp tác xã",
+)
 
 
 def is_organisation(name: str) -> bool:

@@ -44,9 +44,12 @@ class Buttons:
             priority = config.priority_button
             if priority.pin is not None:
                 key = input_device(
-                    priority.pin, priority.pull, priority.active,
-                    bounce=bounce, pin_factory=pin_factory,
-                )  # fmt: skip
+                    priority.pin,
+                    priority.pull,
+                    priority.active,
+                    bounce=bounce,
+                    pin_factory=pin_factory,
+                )
                 self.devices.append(key)
                 key.when_activated = lambda: self._put(None, long=False)
         except BaseException:

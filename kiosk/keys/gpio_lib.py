@@ -35,8 +35,9 @@ def default_factory() -> Any:
     fallbacks = [w for w in caught if issubclass(w.category, PinFactoryFallback)]
     for warning in caught:  # any other warning is the caller's, as if never caught
         if not issubclass(warning.category, PinFactoryFallback):
-            warnings.warn_explicit(warning.message, warning.category, warning.filename,
-                                   warning.lineno)  # fmt: skip
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     if failed is not None:
         tried = "; ".join(str(w.message) for w in fallbacks)
         raise BadPinFactory(f"{failed} ({tried})" if tried else str(failed)) from None

@@ -18,8 +18,18 @@ from kiosk.lookup._view import (
 from kiosk.ticketing import local_time
 
 SHOWN_STEPS = 6  # the latest steps (the screen's timeline has room for six)
-_TONE = {1: "info", 2: "info", 3: "bad", 4: "info", 5: "warn", 6: "warn", 7: "plain", 8: "bad",
-         9: "ok", 10: "plain"}  # fmt: skip
+_TONE = {
+    1: "info",
+    2: "info",
+    3: "bad",
+    4: "info",
+    5: "warn",
+    6: "warn",
+    7: "plain",
+    8: "bad",
+    9: "ok",
+    10: "plain",
+}
 
 
 def stale_note(config: Config, updated_at: float | None, now: float) -> str:

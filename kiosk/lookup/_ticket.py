@@ -49,9 +49,14 @@ def _waiting(config: Config, position: Position, title: str, lead: str) -> View:
 
 def _refused_view(number: str, title: str, action: str, status: str, tone: str = "bad") -> View:
     return View(
-        kind=TICKET, tone=tone, title=title, code=number, heading=f"Số {number}" if number else "",
-        action=action, detail={"status": status},
-    )  # fmt: skip
+        kind=TICKET,
+        tone=tone,
+        title=title,
+        code=number,
+        heading=f"Số {number}" if number else "",
+        action=action,
+        detail={"status": status},
+    )
 
 
 def _missed(store: Store, config: Config, position: Position, now: float, act: bool) -> View:
@@ -66,16 +71,20 @@ def _missed(store: Store, config: Config, position: Position, now: float, act: b
             again = ticket_position(store, config, ticket.day, ticket.number, now=now)
             if again is not None and again.ticket.status == "waiting":
                 return _waiting(
-                    config, again, "ĐÃ VÀO LẠI HÀNG CHỜ",
+                    config,
+                    again,
+                    "ĐÃ VÀO LẠI HÀNG CHỜ",
                     f"Số {ticket.number} đã được đưa trở lại hàng chờ. ",
-                )  # fmt: skip
+                )
             return ticket_view_for(store, config, ticket.day, ticket.number, now, act=False)
     if refused is None:  # a preview: say what a scan at the kiosk would do
         return _refused_view(
-            ticket.number, "ĐÃ QUA LƯỢT",
+            ticket.number,
+            "ĐÃ QUA LƯỢT",
             f"Số {ticket.number} đã qua lượt; quét phiếu tại máy quét để vào lại hàng chờ.",
-            "missed", "warn",
-        )  # fmt: skip
+            "missed",
+            "warn",
+        )
     # A refusal without Vietnamese words of its own (a race with a counter) gets general ones.
     said = refused.vi if refused.vi != str(refused) else "Mời ông/bà hỏi quầy hướng dẫn."
     return _refused_view(ticket.number, "ĐÃ QUA LƯỢT", said, "missed")
@@ -86,28 +95,37 @@ def ticket_view_for(
 ) -> View:
     position = ticket_position(store, config, day, number, now=now)
     if position is None:
-        return _refused_view(number, "KHÔNG TÌM THẤY SỐ", f"Không tìm thấy số {number} hôm nay. "
-                             "Mời ông/bà hỏi quầy hướng dẫn.", "unknown", "warn")  # fmt: skip
+        return _refused_view(
+            number,
+            "KHÔNG TÌM THẤY SỐ",
+            f"Không tìm thấy số {number} hôm nay. Mời ông/bà hỏi quầy hướng dẫn.",
+            "unknown",
+            "warn",
+        )
     ticket = position.ticket
     if ticket.day != position.current_day:
         when = dt.date.fromisoformat(ticket.day)
         return _refused_view(
-            number, "PHIẾU ĐÃ HẾT HẠN",
+            number,
+            "PHIẾU ĐÃ HẾT HẠN",
             f"Phiếu số {number} ngày {when:%d/%m/%Y} chỉ có giá trị trong ngày. Mời lấy số mới.",
             "old",
-        )  # fmt: skip
+        )
     status = ticket.status
     if status == "waiting":
         return _waiting(config, position, "ĐANG CHỜ", "")
     if status == "issued":
-        return _refused_view(number, "ĐANG IN PHIẾU", "Phiếu đang được in, mời chờ giây lát.",
-                             "issued", "info")  # fmt: skip
+        return _refused_view(
+            number, "ĐANG IN PHIẾU", "Phiếu đang được in, mời chờ giây lát.", "issued", "info"
+        )
     if status == "called":
         return _refused_view(
-            number, "ĐÃ ĐẾN LƯỢT",
+            number,
+            "ĐÃ ĐẾN LƯỢT",
             f"Số {number} đang được mời đến quầy số {ticket.counter}. Mời ông/bà đến ngay.",
-            "called", "ok",
-        )  # fmt: skip
+            "called",
+            "ok",
+        )
     if status == "done":
         at = (
             ""
@@ -115,16 +133,21 @@ def ticket_view_for(
             else f" lúc {local_time(config, ticket.finished_at):%H:%M}"
         )
         return _refused_view(
-            number, "ĐÃ PHỤC VỤ XONG",
-            f"Số {number} đã được phục vụ tại quầy số {ticket.counter}{at}.", "done", "plain",
-        )  # fmt: skip
+            number,
+            "ĐÃ PHỤC VỤ XONG",
+            f"Số {number} đã được phục vụ tại quầy số {ticket.counter}{at}.",
+            "done",
+            "plain",
+        )
     if status == "missed":
         return _missed(store, config, position, now, act)
     if status == "void":
-        return _refused_view(number, "PHIẾU ĐÃ HỦY",
-                             "Phiếu này bị hủy do in lỗi. Mời lấy số mới.", "void")  # fmt: skip
-    return _refused_view(number, "PHIẾU ĐÃ HẾT HẠN", "Phiếu không còn giá trị. Mời lấy số mới.",
-                         status)  # fmt: skip
+        return _refused_view(
+            number, "PHIẾU ĐÃ HỦY", "Phiếu này bị hủy do in lỗi. Mời lấy số mới.", "void"
+        )
+    return _refused_view(
+        number, "PHIẾU ĐÃ HẾT HẠN", "Phiếu không còn giá trị. Mời lấy số mới.", status
+    )
 
 
 def ticket_view(store: Store, config: Config, token: str, now: float, *, act: bool) -> View:
@@ -133,11 +156,9 @@ def ticket_view(store: Store, config: Config, token: str, now: float, *, act: bo
         # opened only to read could not make one).
         ref = tokens.verify(tokens.stored_key(store), token)
     except tokens.BadToken as exc:
-        foreign = "not issued" in str(exc)
-        return _refused_view(
-            "", "PHIẾU KHÔNG HỢP LỆ",
-            "Phiếu này không do trung tâm cấp. Mời lấy số tại máy lấy số."
-            if foreign else "Không đọc được mã trên phiếu. Mời quét lại.",
-            "foreign" if foreign else "unreadable",
-        )  # fmt: skip
+        if "not issued" in str(exc):
+            action = "Phiếu này không do trung tâm cấp. Mời lấy số tại máy lấy số."
+            return _refused_view("", "PHIẾU KHÔNG HỢP LỆ", action, "foreign")
+        action = "Không đọc được mã trên phiếu. Mời quét lại."
+        return _refused_view("", "PHIẾU KHÔNG HỢP LỆ", action, "unreadable")
     return ticket_view_for(store, config, ref.day, ref.number, now, act=act)

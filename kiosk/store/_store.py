@@ -294,10 +294,16 @@ class Store:
             "SELECT daemon, state, detail, pid, at FROM health ORDER BY daemon"
         )
         return [
-            {"daemon": d, "state": s if s == "stopped" or _alive(pid) else "not running",
-             "reported": s, "detail": detail, "pid": pid, "since": iso_utc(at)}
+            {
+                "daemon": d,
+                "state": s if s == "stopped" or _alive(pid) else "not running",
+                "reported": s,
+                "detail": detail,
+                "pid": pid,
+                "since": iso_utc(at),
+            }
             for d, s, detail, pid, at in rows
-        ]  # fmt: skip
+        ]
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll."""

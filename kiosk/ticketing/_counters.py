@@ -74,8 +74,12 @@ def _need_serving(tx: Tx, config: Config, number: int) -> tuple[CounterRow, Tick
 
 
 def _ref(ticket: Ticket, counter: int) -> dict[str, Any]:
-    return {"ticket": ticket.uid, "number": ticket.number, "service": ticket.service,
-            "counter": counter}  # fmt: skip
+    return {
+        "ticket": ticket.uid,
+        "number": ticket.number,
+        "service": ticket.service,
+        "counter": counter,
+    }
 
 
 def _finish(tx: Tx, ticket: Ticket, counter: int, auto: bool) -> Ticket:
@@ -92,9 +96,13 @@ def _finish(tx: Tx, ticket: Ticket, counter: int, auto: bool) -> Ticket:
     )
     tx.event(
         "ticket.done",
-        {**_ref(ticket, counter), "service_seconds": round(seconds, 3), "auto": auto,
-         "staff": ticket.staff},
-    )  # fmt: skip
+        {
+            **_ref(ticket, counter),
+            "service_seconds": round(seconds, 3),
+            "auto": auto,
+            "staff": ticket.staff,
+        },
+    )
     return reload(tx, ticket.id)
 
 
@@ -113,22 +121,26 @@ def _candidates(tx: Tx, services: tuple[str, ...], now: float, aging: float) -> 
     rows = []
     for service in services:
         for priority in (1, 0):
-            rows.append(tx.execute(
-                f"{_CANDIDATE} AND service = ? AND priority = ? ORDER BY rank LIMIT 1",
-                (service, priority),
-            ).fetchone())  # fmt: skip
+            rows.append(
+                tx.execute(
+                    f"{_CANDIDATE} AND service = ? AND priority = ? ORDER BY rank LIMIT 1",
+                    (service, priority),
+                ).fetchone()
+            )
         oldest = tx.one(
             "SELECT MIN(queued_at) FROM tickets WHERE status = 'waiting' AND service = ?",
             (service,),
         )
         if oldest is not None and now - oldest >= aging:
             # Walk this service's queue in rank order to its first aged ticket.
-            rows.append(tx.execute(
-                "SELECT id, service, priority, rank, queued_at FROM tickets "
-                "INDEXED BY tickets_queue WHERE status = 'waiting' AND service = ? "
-                "AND ? - queued_at >= ? ORDER BY rank LIMIT 1",
-                (service, now, aging),
-            ).fetchone())  # fmt: skip
+            rows.append(
+                tx.execute(
+                    "SELECT id, service, priority, rank, queued_at FROM tickets "
+                    "INDEXED BY tickets_queue WHERE status = 'waiting' AND service = ? "
+                    "AND ? - queued_at >= ? ORDER BY rank LIMIT 1",
+                    (service, now, aging),
+                ).fetchone()
+            )
     found = {row[0]: row for row in rows if row is not None}
     return [Candidate(r[0], r[1], bool(r[2]), r[3], r[4]) for r in found.values()]
 
@@ -169,9 +181,13 @@ def call_next(store: Store, config: Config, number: int, *, now: float) -> Calle
         record_call(tx, day, ticket, number, "call", waited=waited)
         tx.event(
             "ticket.called",
-            {**_ref(ticket, number), "priority": ticket.priority, "waited_seconds": waited,
-             "staff": ticket.staff},
-        )  # fmt: skip
+            {
+                **_ref(ticket, number),
+                "priority": ticket.priority,
+                "waited_seconds": waited,
+                "staff": ticket.staff,
+            },
+        )
     return Called(number, ticket, finished)
 
 
@@ -224,9 +240,8 @@ def transfer(store: Store, config: Config, number: int, service_id: str, *, now:
         served = max(0.0, now - (ticket.called_at or now))
         tx.event(
             "ticket.transferred",
-            {**_ref(ticket, number), "to_service": service_id,
-             "served_seconds": round(served, 3)},
-        )  # fmt: skip
+            {**_ref(ticket, number), "to_service": service_id, "served_seconds": round(served, 3)},
+        )
         return reload(tx, ticket.id)
 
 

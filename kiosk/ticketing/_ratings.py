@@ -101,9 +101,13 @@ def rate(
             refusal = refused
             tx.event(
                 "rating.refused",
-                {"counter": number, "choice": choice, "ticket_number": ticket_number,
-                 "reason": refused.code},
-            )  # fmt: skip
+                {
+                    "counter": number,
+                    "choice": choice,
+                    "ticket_number": ticket_number,
+                    "reason": refused.code,
+                },
+            )
         else:
             label, score = labels[choice - 1], config.ratings.score(choice)
             tx.execute(

@@ -115,9 +115,13 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 }
             )
         officers = [
-            {"staff_id": row[0], "served_today": row[1],
-             "mean_service_minutes": round((row[2] or 0) / 60, 1), "ratings_today": row[3],
-             "mean_score": None if row[4] is None else round(row[4], 2)}
+            {
+                "staff_id": row[0],
+                "served_today": row[1],
+                "mean_service_minutes": round((row[2] or 0) / 60, 1),
+                "ratings_today": row[3],
+                "mean_score": None if row[4] is None else round(row[4], 2),
+            }
             for row in conn.execute(
                 "SELECT t.staff, COUNT(*), AVG(t.service_seconds), COUNT(r.id), AVG(r.score) "
                 "FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id "
@@ -125,7 +129,7 @@ def snapshot(store: Store, config: Config, *, now: float) -> dict[str, Any]:
                 "GROUP BY t.staff ORDER BY t.staff",
                 (day_text,),
             )
-        ]  # fmt: skip
+        ]
         missed = [
             {"number": row[0], "service": row[1], "missed_at": iso_utc(row[2])}
             for row in conn.execute(

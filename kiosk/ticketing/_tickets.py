@@ -80,10 +80,19 @@ def issue(
                 "INSERT INTO tickets (uid, day, number, seq, origin_service, service, priority, "
                 "status, rank, issued_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    uid, day, number, seq, service_id, service_id, int(priority),
-                    "waiting" if printed else "issued", rank, now, now,
+                    uid,
+                    day,
+                    number,
+                    seq,
+                    service_id,
+                    service_id,
+                    int(priority),
+                    "waiting" if printed else "issued",
+                    rank,
+                    now,
+                    now,
                 ),
-            )  # fmt: skip
+            )
             ticket = reload(tx, int(cursor.lastrowid or 0))
             wait = wait_minutes(tx, config, service_id, ahead)
             tx.event(
@@ -221,9 +230,11 @@ def last_printed(store: Store, config: Config, *, now: float) -> Issued | None:
         tx = Tx(conn, now)
         day = current_day(tx, config, now)
         ticket = load_ticket(
-            tx, "day = ? AND status IN ('waiting', 'called', 'done', 'missed') "
-            "ORDER BY id DESC LIMIT 1", (day,),
-        )  # fmt: skip
+            tx,
+            "day = ? AND status IN ('waiting', 'called', 'done', 'missed') "
+            "ORDER BY id DESC LIMIT 1",
+            (day,),
+        )
         if ticket is None:
             return None
         ahead, wait = _standing(tx, config, ticket)

@@ -119,11 +119,16 @@ def run(
             issue_ms.append(
                 _timed(
                     functools.partial(
-                        ticketing.issue, store, fast, service, now=stamp, printed=True,
+                        ticketing.issue,
+                        store,
+                        fast,
+                        service,
+                        now=stamp,
+                        printed=True,
                         priority=i % 9 == 0,
                     )
                 )
-            )  # fmt: skip
+            )
         counters = [c.number for c in fast.counters]
         for i in range(n):
             counter = counters[i % len(counters)]
@@ -202,10 +207,15 @@ def cmd_bench(ctx: Context) -> int:
     except OSError as exc:
         raise CommandError(f"--dir: {exc.strerror}: {parent}", CANTCREAT) from None
     try:
-        result = run(config, config.sources[0], work, max(10, ctx.args.n),
-                     idle_seconds=ctx.args.idle_seconds,
-                     dossiers=max(1000, ctx.args.dossiers),
-                     events=max(200, ctx.args.events))  # fmt: skip
+        result = run(
+            config,
+            config.sources[0],
+            work,
+            max(10, ctx.args.n),
+            idle_seconds=ctx.args.idle_seconds,
+            dossiers=max(1000, ctx.args.dossiers),
+            events=max(200, ctx.args.events),
+        )
     except RuntimeError as exc:
         if type(exc) is not RuntimeError:  # RecursionError, NotImplementedError: a bug
             raise

@@ -117,18 +117,21 @@ def _samples(
     return timing(samples)
 
 
-CONCURRENT_PINS = ("GPIO2", "GPIO3", "GPIO4", "GPIO7", "GPIO8", "GPIO9", "GPIO10", "GPIO11",
-                   "GPIO14", "GPIO15")  # fmt: skip
+CONCURRENT_PINS = tuple(f"GPIO{n}" for n in (2, 3, 4, 7, 8, 9, 10, 11, 14, 15))
 
 
 def concurrent_config(config: Config, counters: int = 10) -> Config:
     """``counters`` counters on one service, each with a GPIO next key; no guard, no bounce."""
     service = config.services[0].id
     made = tuple(
-        CounterConfig(number=n, services=(service,), staff_id=f"cb-{n:04d}",
-                      buttons=(CounterButton(pin=CONCURRENT_PINS[n - 1], action="next"),))
+        CounterConfig(
+            number=n,
+            services=(service,),
+            staff_id=f"cb-{n:04d}",
+            buttons=(CounterButton(pin=CONCURRENT_PINS[n - 1], action="next"),),
+        )
         for n in range(1, counters + 1)
-    )  # fmt: skip
+    )
     keys = dataclasses.replace(config.counter_keys, repeat_guard_seconds=0, bounce_seconds=0)
     return dataclasses.replace(config, counters=made, counter_keys=keys)
 
@@ -211,6 +214,8 @@ def concurrent_calls(config: Config, work: Path, presses: int = 200) -> dict[str
     # A stress figure: every counter pressing again the moment its last call committed,
     # hundreds of times the calls of a busy day; the single-key figures carry the goal.
     return {
-        **timing(latencies), "processes": len(config.counters), "calls": total,
+        **timing(latencies),
+        "processes": len(config.counters),
+        "calls": total,
         "calls_per_second": round(total / seconds),
-    }  # fmt: skip
+    }

@@ -117,8 +117,14 @@ def _rss_mb(pid: int) -> float:
 
 def _site(config_path: str, work: Path, name: str, notice: str, pack: str) -> Path:
     """The site's config with a drop-in for the figure: a notice, the pack, a mode."""
-    lines = ["[display]", f'resolution = "{SIZE[0]}x{SIZE[1]}"', "rotation = 0",
-             f'notice = "{notice}"', "[voice]", f'pack = "{pack}"']  # fmt: skip
+    lines = [
+        "[display]",
+        f'resolution = "{SIZE[0]}x{SIZE[1]}"',
+        "rotation = 0",
+        f'notice = "{notice}"',
+        "[voice]",
+        f'pack = "{pack}"',
+    ]
     return site_with(config_path, work / name, "bench", lines)
 
 
@@ -144,8 +150,8 @@ def idle(config_path: str, config: Config, work: Path, seconds: float) -> dict[s
 
 def _measure(config_path: Path, db: Path, seconds: float) -> dict[str, Any]:
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
-    command = [sys.executable, "-m", "kiosk", "--config", str(config_path), "--db", str(db),
-               "run", "display", "--role", "wall"]  # fmt: skip
+    kiosk = [sys.executable, "-m", "kiosk", "--config", str(config_path), "--db", str(db)]
+    command = [*kiosk, "run", "display", "--role", "wall"]
     process = subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
     )

@@ -28,9 +28,14 @@ def press_to_print(config: Config, work: Path, n: int) -> dict[str, Any]:
 
     port = work / "printer"
     printer_config = dataclasses.replace(
-        config.printer, connection="serial", serial_port=str(port), mode="image",
-        flow_control="xonxoff", status="auto", baudrate=115200,
-    )  # fmt: skip
+        config.printer,
+        connection="serial",
+        serial_port=str(port),
+        mode="image",
+        flow_control="xonxoff",
+        status="auto",
+        baudrate=115200,
+    )
     kiosk = dataclasses.replace(config.kiosk, cooldown_seconds=0, hold_seconds=0)
     config = dataclasses.replace(config, printer=printer_config, kiosk=kiosk)
     virtual = VirtualPrinter()
@@ -60,8 +65,11 @@ def press_to_print(config: Config, work: Path, n: int) -> dict[str, Any]:
             buttons.close()
             printer.close()
             pins.reset()
-    return {**timing(samples), "printer": "serial pty, 115200 baud setting, status queried",
-            "goal_p99_ms": 50}  # fmt: skip
+    return {
+        **timing(samples),
+        "printer": "serial pty, 115200 baud setting, status queried",
+        "goal_p99_ms": 50,
+    }
 
 
 def ticket_bytes(config: Config) -> dict[str, Any]:
@@ -81,12 +89,19 @@ def ticket_bytes(config: Config) -> dict[str, Any]:
     )
     out: dict[str, Any] = {"service": longest.name}
     for mode, width, profile in (
-        ("image", 576, "TM-T20II"), ("image", 384, "POS-5890"), ("text", 576, "TM-T20II"),
-    ):  # fmt: skip
+        ("image", 576, "TM-T20II"),
+        ("image", 384, "POS-5890"),
+        ("text", 576, "TM-T20II"),
+    ):
         printer_config = dataclasses.replace(
-            config.printer, mode=mode, width=width, profile=profile, codepage="cp1258",
-            codepage_table=None, qr="auto",
-        )  # fmt: skip
+            config.printer,
+            mode=mode,
+            width=width,
+            profile=profile,
+            codepage="cp1258",
+            codepage_table=None,
+            qr="auto",
+        )
         rendered = Renderer(printer_config).render(slip)
         size = len(rendered.data)
         out[f"{mode}_{width}"] = {

@@ -49,12 +49,14 @@ def site_with(base: str | Path, folder: Path, dropin: str, lines: list[str]) -> 
 
 
 def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> Path:
+    # fmt: off
     lines = [
         "[printer]", 'connection = "file"', f"path = {json.dumps(str(work / 'tickets.bin'))}",
         "[display]", 'resolution = "1920x1080"',
         "[lookup]", "index = 0",  # SDL's dummy driver has one screen
         "[voice]", f"pack = {json.dumps(pack)}",
-    ]  # fmt: skip
+    ]
+    # fmt: on
     if broker_port is not None:
         lines += ["[sync]", "enabled = true", 'host = "127.0.0.1"', f"port = {broker_port}"]
     else:
@@ -68,9 +70,15 @@ def daemon_env(notify: str, cache: Path) -> dict[str, str]:
     dummy screen and sound; none of the caller's KIOSK_ settings."""
     cache.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
-    env.update(NOTIFY_SOCKET=notify, ESCPOS_CAPABILITIES_PICKLE_DIR=str(cache),
-               GPIOZERO_PIN_FACTORY="mock", SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
-               PYGAME_HIDE_SUPPORT_PROMPT="1", **MALLOC)  # fmt: skip
+    env.update(
+        NOTIFY_SOCKET=notify,
+        ESCPOS_CAPABILITIES_PICKLE_DIR=str(cache),
+        GPIOZERO_PIN_FACTORY="mock",
+        SDL_VIDEODRIVER="dummy",
+        SDL_AUDIODRIVER="dummy",
+        PYGAME_HIDE_SUPPORT_PROMPT="1",
+        **MALLOC,
+    )
     return env
 
 
@@ -134,17 +142,25 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
     # A site after its first start: python-escpos's printer database is parsed and kept.
     warm = [sys.executable, "-c", "import escpos.capabilities"]
     with contextlib.suppress(subprocess.TimeoutExpired):  # if not, the kiosk daemon parses it
-        subprocess.run(warm, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=60, check=False)  # fmt: skip
+        subprocess.run(
+            warm,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         started = time.monotonic()
+        kiosk = [sys.executable, "-m", "kiosk", "--config", str(site), "--db", str(db)]
         for name in names:
             processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(site), "--db", str(db),
-                 "run", *DAEMONS[name]],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [*kiosk, "run", *DAEMONS[name]],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         by_pid = {str(process.pid): name for name, process in processes.items()}
         ready = _wait_ready(notify, by_pid, processes, started)
         cold = max(ready.values())
@@ -154,8 +170,10 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
         began = time.monotonic()
         time.sleep(idle_seconds)
         elapsed = time.monotonic() - began
-        cpu = {name: 100 * (cpu_ticks(p.pid) - before[name]) / tick / elapsed
-               for name, p in processes.items()}  # fmt: skip
+        cpu = {
+            name: 100 * (cpu_ticks(p.pid) - before[name]) / tick / elapsed
+            for name, p in processes.items()
+        }
         memory = {name: _memory_mb(p.pid) for name, p in processes.items()}
     finally:
         for process in processes.values():
@@ -171,10 +189,14 @@ def whole_site(config_path: str, work: Path, idle_seconds: float) -> dict[str, A
         if broker is not None:
             broker.stop()
     daemons = {
-        name: {"ready_s": round(ready[name], 3), "rss_mb": memory[name][0],
-               "pss_mb": memory[name][1], "idle_cpu_percent": round(cpu[name], 2)}
+        name: {
+            "ready_s": round(ready[name], 3),
+            "rss_mb": memory[name][0],
+            "pss_mb": memory[name][1],
+            "idle_cpu_percent": round(cpu[name], 2),
+        }
         for name in names
-    }  # fmt: skip
+    }
     return {
         "daemons": daemons,
         "cold_start_s": round(cold, 3),

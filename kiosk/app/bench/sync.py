@@ -29,9 +29,15 @@ from sync.central import Central
 from sync.central_store import CentralStore
 from sync.servers import Broker, CentralProcess, Postgres, have_mosquitto, have_postgres
 
-SAMPLE = {"ticket": "9d3c7a52-8f1e-4b7a-a0c4-2e6f1b9d8c13", "number": "A023",
-          "service": "dat-dai", "counter": 5, "priority": False, "waited_seconds": 812.4,
-          "staff": "cb-05"}  # fmt: skip
+SAMPLE = {
+    "ticket": "9d3c7a52-8f1e-4b7a-a0c4-2e6f1b9d8c13",
+    "number": "A023",
+    "service": "dat-dai",
+    "counter": 5,
+    "priority": False,
+    "waited_seconds": 812.4,
+    "staff": "cb-05",
+}
 
 
 def _fill(store: Store, count: int) -> None:
@@ -69,15 +75,19 @@ def plain_loop(port: int, count: int, size: int) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     client.disconnect()
     client.loop_stop()
-    return {"messages": count, "bytes_each": size, "seconds": round(seconds, 3),
-            "per_second": round(count / seconds)}  # fmt: skip
+    return {
+        "messages": count,
+        "bytes_each": size,
+        "seconds": round(seconds, 3),
+        "per_second": round(count / seconds),
+    }
 
 
 def drain(config: Config, work: Path, port: int, count: int) -> dict[str, Any]:
     site = dataclasses.replace(
-        config, sync=dataclasses.replace(config.sync, host="127.0.0.1", port=port,
-                                         ack_timeout_seconds=60),
-    )  # fmt: skip
+        config,
+        sync=dataclasses.replace(config.sync, host="127.0.0.1", port=port, ack_timeout_seconds=60),
+    )
     db = work / "drain.db"
     with Store(db) as store:
         _fill(store, count)
@@ -99,8 +109,13 @@ def drain(config: Config, work: Path, port: int, count: int) -> dict[str, Any]:
         daemon.close()
     finally:
         central.stop()
-    return {"events": count, "acked": daemon.acked, "bytes_each": size,
-            "seconds": round(seconds, 3), "per_second": round(daemon.acked / seconds)}  # fmt: skip
+    return {
+        "events": count,
+        "acked": daemon.acked,
+        "bytes_each": size,
+        "seconds": round(seconds, 3),
+        "per_second": round(daemon.acked / seconds),
+    }
 
 
 def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
@@ -108,8 +123,14 @@ def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
     # A group of its own: a shared subscription spreads messages over every session in
     # the group, offline ones included, so an earlier run's session would take a share.
     run = uuid.uuid4().hex[:8]
-    config = CentralConfig(host="127.0.0.1", port=port, db=url, batch=500,
-                           group=f"bench-{run}", client_id=f"bench-ingest-{run}")  # fmt: skip
+    config = CentralConfig(
+        host="127.0.0.1",
+        port=port,
+        db=url,
+        batch=500,
+        group=f"bench-{run}",
+        client_id=f"bench-ingest-{run}",
+    )
     store = CentralStore(url)
     central = Central(config, store)
     central.start()
@@ -123,8 +144,9 @@ def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
     infos = []
     for seq in range(1, each + 1):
         for device in range(devices):
-            event = outbox.Pending(seq, str(uuid.uuid4()), "ticket.called",
-                                   "2026-11-23T02:15:04.120Z", data)  # fmt: skip
+            event = outbox.Pending(
+                seq, str(uuid.uuid4()), "ticket.called", "2026-11-23T02:15:04.120Z", data
+            )
             topic = Topics("bench-site", f"device-{device:03d}").events
             infos.append(publisher.publish(topic, outbox.envelope(event, db, 1), qos=1))
     for info in infos:
@@ -144,8 +166,13 @@ def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
     held = store.count()
     store.close()
     rate = round(central.stored / seconds)
-    return {"devices": devices, "events": total, "stored": held,
-            "seconds": round(seconds, 3), "per_second": rate}  # fmt: skip
+    return {
+        "devices": devices,
+        "events": total,
+        "stored": held,
+        "seconds": round(seconds, 3),
+        "per_second": rate,
+    }
 
 
 RUNS = 3  # drain and plain loop each, alternately; medians reported (the runs vary)
@@ -177,8 +204,9 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return sorted(runs, key=lambda run: run["per_second"])[len(runs) // 2]
 
 
-def sync_figures(config: Config, work: Path, events: int = 10_000,
-                 devices: int = 200) -> dict[str, Any]:  # fmt: skip
+def sync_figures(
+    config: Config, work: Path, events: int = 10_000, devices: int = 200
+) -> dict[str, Any]:
     if not have_mosquitto():
         return {"skipped": "mosquitto is not installed"}
     broker = Broker(work / "broker").start()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 # (label, path to a timing dict: median and p99 in ms, goal key or "")
+# fmt: off
 TIMINGS = (
     ("issue + commit (`synchronous=FULL`)", "issue_commit", "goal_p99_ms"),
     ("call next + commit", "call_next_commit", ""),
@@ -21,7 +22,7 @@ TIMINGS = (
      "goal_p99_ms"),
     ("call committed → the wall display's frame", "display.commit_to_frame", "goal_p99_ms"),
     ("scan → look-up frame", "lookup.scan_to_frame", "goal_p99_ms"),
-)  # fmt: skip
+)
 # (label, path to a value, unit, path to its goal or "", True when lower is better)
 VALUES = (
     ("ticket bytes, image mode, 80 mm", "printing.ticket_bytes.image_576.bytes", "B",
@@ -50,7 +51,8 @@ VALUES = (
      "", True),
     ("whole site: idle CPU of every daemon (one core)", "site.idle_cpu_percent", "%",
      "site.goals.idle_cpu_percent", True),
-)  # fmt: skip
+)
+# fmt: on
 
 
 def _get(result: dict[str, Any], path: str) -> Any:
@@ -74,14 +76,20 @@ def _met(value: float, goal: Any, lower: bool) -> str:
 
 def machine_line(result: dict[str, Any]) -> str:
     m = result.get("machine", {})
-    return (f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '?')}, "
-            f"Python {m.get('python', '?')}, SQLite {m.get('sqlite', '?')}, disk "
-            f"{m.get('disk', '?')}")  # fmt: skip
+    return (
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '?')}, "
+        f"Python {m.get('python', '?')}, SQLite {m.get('sqlite', '?')}, disk "
+        f"{m.get('disk', '?')}"
+    )
 
 
 def as_table(result: dict[str, Any]) -> str:
-    lines = [f"Machine: {machine_line(result)}", "",
-             "| figure | result | goal | met |", "|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"Machine: {machine_line(result)}",
+        "",
+        "| figure | result | goal | met |",
+        "|---|---|---|---|",
+    ]
     for label, path, goal_key in TIMINGS:
         timing = _get(result, path)
         if not isinstance(timing, dict):
@@ -89,8 +97,11 @@ def as_table(result: dict[str, Any]) -> str:
         goal = timing.get(goal_key) if goal_key else None
         shown = f"median {timing['median_ms']:g} ms, p99 {timing['p99_ms']:g} ms (n {timing['n']})"
         against = timing["median_ms"] if goal_key == "goal_ms" else timing["p99_ms"]
-        goal_text = "" if goal is None else (
-            f"≤ {goal:g} ms" if goal_key == "goal_ms" else f"p99 ≤ {goal:g} ms")  # fmt: skip
+        goal_text = (
+            ""
+            if goal is None
+            else (f"≤ {goal:g} ms" if goal_key == "goal_ms" else f"p99 ≤ {goal:g} ms")
+        )
         met = _met(against, goal, True) if timing["n"] else ("**no**" if goal_text else "")
         lines.append(f"| {label} | {shown} | {goal_text} | {met} |")
     for label, path, unit, goal_path, lower in VALUES:
@@ -108,6 +119,8 @@ def as_table(result: dict[str, Any]) -> str:
     if daemons:
         lines += ["", "| daemon | start to READY | RSS | PSS | idle CPU |", "|---|---|---|---|---|"]
         for name, d in daemons.items():
-            lines.append(f"| {name} | {d['ready_s']:g} s | {d['rss_mb']:g} MB | "
-                         f"{d['pss_mb']:g} MB | {d['idle_cpu_percent']:g}% |")  # fmt: skip
+            lines.append(
+                f"| {name} | {d['ready_s']:g} s | {d['rss_mb']:g} MB | "
+                f"{d['pss_mb']:g} MB | {d['idle_cpu_percent']:g}% |"
+            )
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from kiosk.app import exits
 from kiosk.app.cli._parser import build_parser
@@ -53,8 +54,12 @@ def _dispatch(ctx: Context) -> int:
     if command in ("say", "voice", "display", "notice"):
         from kiosk.app.cli import _display_cmds as d
 
-        handler = {"say": d.cmd_say, "voice": d.cmd_voice, "display": d.cmd_display,
-                   "notice": d.cmd_notice}[command]  # fmt: skip
+        handler = {
+            "say": d.cmd_say,
+            "voice": d.cmd_voice,
+            "display": d.cmd_display,
+            "notice": d.cmd_notice,
+        }[command]
         return handler(ctx)
     if command in ("scan", "dossiers"):
         from kiosk.app.cli import _lookup_cmds
@@ -109,6 +114,14 @@ def _database_fault(ctx: Context, exc: Exception) -> str | None:
     return None if fault is None else f"database: {fault}"
 
 
+def _failed(ctx: Context, answer: dict[str, Any], message: str) -> None:
+    """A command that did not do its work: ``answer`` on stdout with --json, then
+    ``message`` on stderr."""
+    if ctx.json:
+        print(json.dumps(answer, ensure_ascii=False))
+    fail(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     ctx = Context(args, None if argv is None else list(argv))
@@ -119,18 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(ctx)
     except exits.CommandError as exc:
-        if ctx.json:
-            print(json.dumps({"ok": False, "message": str(exc)}, ensure_ascii=False))
-        fail(str(exc))
+        _failed(ctx, {"ok": False, "message": str(exc)}, str(exc))
         return exc.code
     except ConfigError as exc:
         fail(f"config: {exc}")
         return exits.CONFIG
     except Refused as exc:
-        if ctx.json:
-            print(json.dumps({"ok": False, "error": exc.code, "message": str(exc)},
-                             ensure_ascii=False))  # fmt: skip
-        fail(f"refused ({exc.code}): {exc}")
+        refusal = {"ok": False, "error": exc.code, "message": str(exc)}
+        _failed(ctx, refusal, f"refused ({exc.code}): {exc}")
         return exits.REFUSED
     except NoDatabase as exc:
         fail(f"database: {exc}")

@@ -98,8 +98,13 @@ def _run(config: CentralConfig) -> int:
     central = _central(config, store, one_shot=False)
     stop = stop_on_signals()
     central.start()
-    log.info("central ready: %s, broker %s:%d, group %s", config.db.split("@")[-1],
-             config.host, config.port, config.group)  # fmt: skip
+    log.info(
+        "central ready: %s, broker %s:%d, group %s",
+        config.db.split("@")[-1],
+        config.host,
+        config.port,
+        config.group,
+    )
     try:
         central.run(stop)
     finally:
@@ -160,19 +165,21 @@ def _report_text(data: dict[str, Any]) -> str:
     lines = [
         f"{data['site']} {data['day']}: {data['tickets']} tickets from "
         f"{', '.join(data['devices']) or 'no device'} ({data['events']} events)",
-        "tickets by service: " + (", ".join(f"{k} {v}" for k, v in
-                                            data["tickets_by_service"].items()) or "none"),
+        "tickets by service: "
+        + (", ".join(f"{k} {v}" for k, v in data["tickets_by_service"].items()) or "none"),
         f"wait: mean {minutes(data['wait_seconds']['mean'])}, "
         f"p90 {minutes(data['wait_seconds']['p90'])}; "
         f"service: mean {minutes(data['service_seconds']['mean'])} "
         f"({data['service_seconds']['served']} served); no-shows {data['no_shows']}",
-    ]  # fmt: skip
+    ]
     for kind in ("by_counter", "by_officer"):
         rows = data["ratings"][kind]
         if rows:
             label = "counter" if kind == "by_counter" else "officer"
-            lines.append(f"ratings by {label}: " + ", ".join(
-                f"{k} {v['mean']} ({v['n']})" for k, v in rows.items()))  # fmt: skip
+            lines.append(
+                f"ratings by {label}: "
+                + ", ".join(f"{k} {v['mean']} ({v['n']})" for k, v in rows.items())
+            )
     for item in data.get("rejected", []):
         lines.append(f"rejected event: {item['device']} seq {item['seq']}: {item['reason']}")
     return "\n".join(lines)
@@ -204,8 +211,10 @@ def _dossiers(ctx: Context, config: CentralConfig) -> int:
                     parse_dossier(record, ctx.args.timezone)
                 except (ValueError, BadDossier, Invalid) as exc:
                     bad += 1
-                    print(f"line {number}: {str(exc).replace('dossiers: dossiers[0].', '')}",
-                          file=sys.stderr)  # fmt: skip
+                    print(
+                        f"line {number}: {str(exc).replace('dossiers: dossiers[0].', '')}",
+                        file=sys.stderr,
+                    )
                     continue
                 good.append(record)
         except UnicodeDecodeError:
@@ -217,10 +226,16 @@ def _dossiers(ctx: Context, config: CentralConfig) -> int:
         store.put_dossiers(site, newer)  # kept only once the broker has taken them
     finally:
         store.close()
-    ctx.emit({"site": site, "read": len(good) + bad, "refused": bad, "newer": len(newer),
-              "published": sent},
-             f"{site}: {len(good)} good records, {len(newer)} newer published, "
-             f"{bad} refused")  # fmt: skip
+    ctx.emit(
+        {
+            "site": site,
+            "read": len(good) + bad,
+            "refused": bad,
+            "newer": len(newer),
+            "published": sent,
+        },
+        f"{site}: {len(good)} good records, {len(newer)} newer published, {bad} refused",
+    )
     return DATAERR if bad else 0
 
 
@@ -248,8 +263,7 @@ def _wait_connected(central: Any, config: CentralConfig, seconds: float = 10) ->
 
 def _wait_published(central: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
-    paho = central.client.paho
-    while paho._out_messages or paho._inflight_messages:
+    while central.client.sending():
         if time.monotonic() > deadline:
             raise CommandError("the broker did not take every message in time", UNAVAILABLE)
         time.sleep(0.02)

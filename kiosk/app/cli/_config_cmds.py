@@ -52,12 +52,17 @@ def cmd_config_check(ctx: Context) -> int:
     central = central_overlay(ctx, config)
     if central is not None:
         version, combined, problems = central
-        summary["central"] = {"version": version, "applied": combined is not None,
-                              "problems": problems}  # fmt: skip
+        summary["central"] = {
+            "version": version,
+            "applied": combined is not None,
+            "problems": problems,
+        }
         if combined is None:  # the daemons run on the files alone, and say so in the log
             for problem in problems:
-                print(f"kiosk: config: central configuration v{version} is left out: {problem}",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    f"kiosk: config: central configuration v{version} is left out: {problem}",
+                    file=sys.stderr,
+                )
         else:
             shown, sources = combined, [*sources, f"central v{version}"]
             summary["services"], summary["counters"] = len(shown.services), len(shown.counters)

@@ -34,8 +34,12 @@ def cmd_say(ctx: Context) -> int:
     except ValueError as exc:
         raise CommandError(str(exc), USAGE) from None
     sentence = announcement.words(clips)
-    out: dict[str, Any] = {"number": args.number.upper(), "counter": args.counter,
-                           "sentence": sentence, "clips": clips}  # fmt: skip
+    out: dict[str, Any] = {
+        "number": args.number.upper(),
+        "counter": args.counter,
+        "sentence": sentence,
+        "clips": clips,
+    }
     if args.words:
         ctx.emit(out, sentence)
         return 0
@@ -81,11 +85,16 @@ def cmd_voice(ctx: Context) -> int:
         built = build_pack(folder, ctx.config.voice)
     seconds = round(time.perf_counter() - started, 2)
     ctx.emit(
-        {"folder": built.folder, "voice": built.voice, "clips": built.clips,
-         "audio_seconds": built.seconds, "built_in_seconds": seconds},
+        {
+            "folder": built.folder,
+            "voice": built.voice,
+            "clips": built.clips,
+            "audio_seconds": built.seconds,
+            "built_in_seconds": seconds,
+        },
         f"voice pack in {built.folder}: {built.clips} clips ({built.seconds} s of audio) "
         f"from espeak-ng voice {built.voice}, in {seconds} s",
-    )  # fmt: skip
+    )
     return 0
 
 
@@ -105,13 +114,21 @@ def cmd_display(ctx: Context) -> int:
         raise CommandError(f"{out}: no such folder {out.parent}", CANTCREAT)
     try:
         if args.role == "lookup":
-            looked = save_lookup(ctx.config, ctx.store, out, now=ctx.now(), faces=faces,
-                                 code=args.code, size=args.size)  # fmt: skip
+            looked = save_lookup(
+                ctx.config,
+                ctx.store,
+                out,
+                now=ctx.now(),
+                faces=faces,
+                code=args.code,
+                size=args.size,
+            )
             size, placed = looked.layout.size, looked.placed
             extra = {"view": looked.view.to_json()}
         else:
-            frame = save_wall(ctx.config, ctx.store, out, size=args.size, now=ctx.now(),
-                              faces=faces)  # fmt: skip
+            frame = save_wall(
+                ctx.config, ctx.store, out, size=args.size, now=ctx.now(), faces=faces
+            )
             size, placed, extra = frame.layout.size, frame.placed, {}
     except OSError as exc:
         raise CommandError(f"{out}: {exc.strerror or exc}", CANTCREAT) from None
@@ -124,10 +141,9 @@ def cmd_display(ctx: Context) -> int:
     width, height = size
     screen = "look-up screen" if args.role == "lookup" else "wall display"
     ctx.emit(
-        {"out": str(out), "size": [width, height],
-         "text": [p.text for p in placed], **extra},
+        {"out": str(out), "size": [width, height], "text": [p.text for p in placed], **extra},
         f"{screen} ({width}x{height}) written to {out}",
-    )  # fmt: skip
+    )
     return 0
 
 

@@ -40,8 +40,10 @@ def cmd_dossiers(ctx: Context) -> int:
         if not 1 <= days <= 3650:
             raise CommandError("--days must be from 1 to 3650", USAGE)
         gone = dossiers.purge(ctx.store, days, now=ctx.now())
-        ctx.emit({"purged": gone, "days": days},
-                 f"purged {gone} dossier(s) returned more than {days} days ago")  # fmt: skip
+        ctx.emit(
+            {"purged": gone, "days": days},
+            f"purged {gone} dossier(s) returned more than {days} days ago",
+        )
         return 0
     name = ctx.args.file
     with _opened(name) as stream:
@@ -55,8 +57,10 @@ def cmd_dossiers(ctx: Context) -> int:
         for problem in report.problems:
             print(f"kiosk: {name}: {problem}", file=sys.stderr)
         if report.rejected > len(report.problems):
-            print(f"kiosk: {name}: ... and {report.rejected - len(report.problems)} more bad "
-                  "line(s)", file=sys.stderr)  # fmt: skip
+            print(
+                f"kiosk: {name}: ... and {report.rejected - len(report.problems)} more bad line(s)",
+                file=sys.stderr,
+            )
     ctx.emit(
         out,
         f"{name}: {report.lines} record(s): {report.written} written, {report.unchanged} "

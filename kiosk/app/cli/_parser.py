@@ -122,16 +122,20 @@ def build_parser() -> Parser:
     pause = add("pause", "stop calling at a counter")
     pause.add_argument("counter", metavar="COUNTER", type=counter_number)
     pause.add_argument(
-        "--reason", default="", type=free_text(freetext.MAX_REASON),
+        "--reason",
+        default="",
+        type=free_text(freetext.MAX_REASON),
         help=f"why (shown to supervisors; at most {freetext.MAX_REASON} characters)",
-    )  # fmt: skip
+    )
 
     rate = add("rate", "record the citizen's rating of the ticket a counter just finished")
     rate.add_argument("counter", metavar="COUNTER", type=counter_number)
     rate.add_argument(
-        "choice", metavar="CHOICE", type=rating_choice,
+        "choice",
+        metavar="CHOICE",
+        type=rating_choice,
         help="1 = the first of ratings.labels (Rất hài lòng), 2 the second, ...",
-    )  # fmt: skip
+    )
     rate.add_argument(
         "--ticket", metavar="NUMBER", help="the ticket meant (refused if it is not that one)"
     )
@@ -172,14 +176,17 @@ def build_parser() -> Parser:
     snapshot.add_argument("--role", choices=["wall", "lookup"], default="wall", help="which screen")
     snapshot.add_argument("--out", required=True, metavar="FILE.png")
     snapshot.add_argument(
-        "--size", type=size_argument, metavar="WxH",
+        "--size",
+        type=size_argument,
+        metavar="WxH",
         help="picture size (default display.resolution or lookup.resolution, turned by "
         "the screen's rotation)",
-    )  # fmt: skip
+    )
     snapshot.add_argument(
-        "--code", metavar="CODE",
+        "--code",
+        metavar="CODE",
         help="lookup: the screen as a scan of CODE would show it (nothing changes)",
-    )  # fmt: skip
+    )
 
     scan = add("scan", "what the look-up screen would show for a scanned code (changes nothing)")
     scan.add_argument("code", metavar="CODE", help="a dossier code, or a ticket's QR text")
@@ -194,54 +201,72 @@ def build_parser() -> Parser:
         "purge", help="delete dossiers returned long ago", parents=[common]
     )
     purge.add_argument(
-        "--days", type=int, metavar="N",
+        "--days",
+        type=int,
+        metavar="N",
         help="returned more than N days ago (default dossiers.purge_after_days)",
-    )  # fmt: skip
+    )
 
     notice = add("notice", "set the notice along the bottom of the wall display")
     notice.add_argument(
-        "text", nargs="?", default="", metavar="TEXT", type=NOTICE_TEXT,
+        "text",
+        nargs="?",
+        default="",
+        metavar="TEXT",
+        type=NOTICE_TEXT,
         help=f'the notice (at most {freetext.MAX_NOTICE} characters); "" or nothing goes '
         "back to display.notice",
-    )  # fmt: skip
+    )
     notice.add_argument("--minutes", type=float, help="only for this long")
 
     run = add("run", "run a daemon in the foreground (as systemd does)")
     run.add_argument(
-        "daemon", choices=["kiosk", "counter", "display", "scanner", "sync"],
+        "daemon",
+        choices=["kiosk", "counter", "display", "scanner", "sync"],
         help="kiosk: ticket buttons and printer; counter: counter keys and rating keys; "
         "display: a screen (with --role) and, for the wall, the voice; scanner: the "
         "barcode scanners; sync: the MQTT link to central",
-    )  # fmt: skip
+    )
     run.add_argument(
-        "--role", choices=["wall", "lookup", "both"],
+        "--role",
+        choices=["wall", "lookup", "both"],
         help="display: which screen (wall: called numbers; lookup: scan results; both: the "
         "two from one process, as KMSDRM on a Pi needs)",
-    )  # fmt: skip
+    )
     run.add_argument(
-        "--counter", dest="counters", metavar="N", type=counter_number, action="append",
+        "--counter",
+        dest="counters",
+        metavar="N",
+        type=counter_number,
+        action="append",
         help="counter: only these counters (repeat the option; default every counter with keys)",
-    )  # fmt: skip
+    )
 
     central = add("central", "the reference central ingest, its report, dossiers and commands")
     central.add_argument(
-        "action", nargs="?", default="run", choices=["run", "report", "dossiers", "command"],
+        "action",
+        nargs="?",
+        default="run",
+        choices=["run", "report", "dossiers", "command"],
         help="run: store every site's events once and ack them (default); report: a site's "
         "day; dossiers FILE.jsonl: publish dossier updates to a site; command DEVICE CMD: "
         "send a command (call_next, recall, notice, reprint, resync_dossiers)",
-    )  # fmt: skip
+    )
     central.add_argument("target", nargs="*", help="FILE for dossiers; DEVICE CMD for command")
     central.add_argument("--broker", metavar="HOST[:PORT]", help="default central.host/port")
     central.add_argument(
-        "--db", dest="central_db", metavar="URL",
+        "--db",
+        dest="central_db",
+        metavar="URL",
         help="sqlite:///PATH or postgresql://... (default central.db)",
-    )  # fmt: skip
+    )
     central.add_argument("--group", help="shared-subscription group (default central.group)")
     central.add_argument("--client-id", help="MQTT client id of this worker")
     central.add_argument("--site", help="report, dossiers, command: the site id")
     central.add_argument("--day", help="report: YYYY-MM-DD (default today)")
-    central.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
-                         help="report and dossiers: the sites' time zone")  # fmt: skip
+    central.add_argument(
+        "--timezone", default="Asia/Ho_Chi_Minh", help="report and dossiers: the sites' time zone"
+    )
     central.add_argument("--counter", type=counter_number, help="command: the counter")
     central.add_argument("--text", type=NOTICE_TEXT, help="command notice: the line")
     central.add_argument("--minutes", type=float, help="command notice: how long")
@@ -259,43 +284,66 @@ def build_parser() -> Parser:
     demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
     demo.add_argument("--seed", type=int, default=20261122, help="random seed")
     demo.add_argument(
-        "--citizens", type=int, default=None,
+        "--citizens",
+        type=int,
+        default=None,
         help="citizens arriving in the day (default 330; 1500 for --day busy)",
-    )  # fmt: skip
+    )
     demo.add_argument(
-        "--day", choices=["normal", "busy"], default="normal",
+        "--day",
+        choices=["normal", "busy"],
+        default="normal",
         help="busy: every daemon as its own process through a compressed busy day with "
         "faults, then the invariant report",
-    )  # fmt: skip
+    )
     demo.add_argument(
-        "--speed", type=float, default=60.0, metavar="X",
+        "--speed",
+        type=float,
+        default=60.0,
+        metavar="X",
         help="--day busy: how many times faster than real time the day runs (default 60)",
-    )  # fmt: skip
+    )
     demo.add_argument(
-        "--slips", type=int, default=300, metavar="N",
+        "--slips",
+        type=int,
+        default=300,
+        metavar="N",
         help="--day busy: appointment slips scanned in the day (default 300)",
-    )  # fmt: skip
+    )
 
     bench = add("bench", "measure every figure; prints a table and saves the JSON")
     bench.add_argument(
-        "--save", default="bench.json", metavar="FILE",
+        "--save",
+        default="bench.json",
+        metavar="FILE",
         help="where the figures go as JSON (default bench.json; '' for nowhere)",
-    )  # fmt: skip
+    )
     bench.add_argument(
-        "--dir", default=".", metavar="DIR",
+        "--dir",
+        default=".",
+        metavar="DIR",
         help="where the scratch database goes (its disk is what is measured)",
-    )  # fmt: skip
+    )
     bench.add_argument("--n", type=int, default=2000, help="operations per figure")
     bench.add_argument(
-        "--idle-seconds", type=float, default=60.0, metavar="S",
+        "--idle-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
         help="how long the idle display is watched (default 60)",
-    )  # fmt: skip
+    )
     bench.add_argument(
-        "--dossiers", type=int, default=1_000_000, metavar="N",
+        "--dossiers",
+        type=int,
+        default=1_000_000,
+        metavar="N",
         help="dossiers in the cache for the look-up figures (default 1000000)",
-    )  # fmt: skip
+    )
     bench.add_argument(
-        "--events", type=int, default=10_000, metavar="N",
+        "--events",
+        type=int,
+        default=10_000,
+        metavar="N",
         help="events drained to central and ingested for the sync figures (default 10000)",
-    )  # fmt: skip
+    )
     return parser

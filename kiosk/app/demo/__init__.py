@@ -113,8 +113,18 @@ TIMES = ("issued_at", "called_at", "finished_at")
 def _write_tickets(store: Store, config: Config, path: Path) -> None:
     """One row per ticket; times local to the site, ISO 8601 with its UTC offset
     (``2026-12-07T08:03:15+07:00``); service time in whole seconds."""
-    columns = ["number", "origin_service", "service", "priority", "status", "counter",
-               *TIMES, "service_seconds", "recalls", "reentries"]  # fmt: skip
+    columns = [
+        "number",
+        "origin_service",
+        "service",
+        "priority",
+        "status",
+        "counter",
+        *TIMES,
+        "service_seconds",
+        "recalls",
+        "reentries",
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)

@@ -12,8 +12,14 @@ from kiosk.config import Config
 # Relative arrival intensity by local hour: most citizens come early in the morning.
 _PROFILE = {7: 0.6, 8: 1.6, 9: 1.8, 10: 1.3, 11: 0.7, 12: 0.2, 13: 0.9, 14: 1.1, 15: 0.8, 16: 0.4}
 # Land (đất đai) and civil status (hộ tịch) dominate a typical centre's day.
-_POPULARITY = {"dat-dai": 2.0, "tu-phap-ho-tich": 2.0, "lao-dong-viec-lam": 1.2,
-               "bao-hiem-xa-hoi": 1.2, "dang-ky-kinh-doanh": 1.0, "thue": 0.8}  # fmt: skip
+_POPULARITY = {
+    "dat-dai": 2.0,
+    "tu-phap-ho-tich": 2.0,
+    "lao-dong-viec-lam": 1.2,
+    "bao-hiem-xa-hoi": 1.2,
+    "dang-ky-kinh-doanh": 1.0,
+    "thue": 0.8,
+}
 PRIORITY_SHARE = 0.12
 
 

@@ -41,24 +41,40 @@ from kiosk.store import StoreError, connect_readonly, kv
 
 OPENING, CLOSING = 7 * 3600, 17 * 3600  # the arrivals' hours, local time
 GARBAGE = (
-    b"\x00\x01\x02\xff\xfe\x80", b"A" * 3000, b"'; DROP TABLE dossiers; --", b"\x1b[2J\x1b[H",
-    b"1.001234.000.00.00.H12", b"HCC1:261122:A001:AAAAAAAAAAAAAAAA", b"\xc3\x28\xa0\xa1",
-    b"000000000000", b"https://dichvucong.gov.vn/?x=<script>", b"  ",
-)  # fmt: skip
+    b"\x00\x01\x02\xff\xfe\x80",
+    b"A" * 3000,
+    b"'; DROP TABLE dossiers; --",
+    b"\x1b[2J\x1b[H",
+    b"1.001234.000.00.00.H12",
+    b"HCC1:261122:A001:AAAAAAAAAAAAAAAA",
+    b"\xc3\x28\xa0\xa1",
+    b"000000000000",
+    b"https://dichvucong.gov.vn/?x=<script>",
+    b"  ",
+)
 # The day's faults, at a share of the day: (share, what, simulated minutes it lasts).
 FAULTS = (
-    (0.15, "paper_low", 0), (0.20, "paper_out", 12), (0.30, "scanner_unplugged", 5),
-    (0.35, "broker_down", 20), (0.45, "printer_unplugged", 6), (0.50, "kill:kiosk", 0),
-    (0.52, "pause:20", 30), (0.55, "kill:counter", 0), (0.60, "kill:display", 0),
-    (0.62, "paper_out", 8), (0.65, "kill:central", 0), (0.70, "kill:sync", 0),
+    (0.15, "paper_low", 0),
+    (0.20, "paper_out", 12),
+    (0.30, "scanner_unplugged", 5),
+    (0.35, "broker_down", 20),
+    (0.45, "printer_unplugged", 6),
+    (0.50, "kill:kiosk", 0),
+    (0.52, "pause:20", 30),
+    (0.55, "kill:counter", 0),
+    (0.60, "kill:display", 0),
+    (0.62, "paper_out", 8),
+    (0.65, "kill:central", 0),
+    (0.70, "kill:sync", 0),
     (0.75, "kill:scanner", 0),
-)  # fmt: skip
+)
 DRAIN_SECONDS = 180.0
 
 
 class BusyDay:
-    def __init__(self, config_path: str, out: Path, *, citizens: int, speed: float,
-                 seed: int, slips: int) -> None:  # fmt: skip
+    def __init__(
+        self, config_path: str, out: Path, *, citizens: int, speed: float, seed: int, slips: int
+    ) -> None:
         self.out, self.citizens, self.speed, self.slips = out, citizens, speed, slips
         self.rng = random.Random(seed)
         self.base = config_path
@@ -81,9 +97,14 @@ class BusyDay:
         self._start_central()
         self.printer = PtyPrinter(VirtualPrinter(), out / "printer-tty")
         self.scanner = SerialScanner(out / "scanner-tty")
-        config = write_config(self.base, out, printer=out / "printer-tty",
-                              scanner=out / "scanner-tty", broker_port=self.broker.port,
-                              voice_pack=str(out / "voice-pack"))  # fmt: skip
+        config = write_config(
+            self.base,
+            out,
+            printer=out / "printer-tty",
+            scanner=out / "scanner-tty",
+            broker_port=self.broker.port,
+            voice_pack=str(out / "voice-pack"),
+        )
         self.config = load_config(str(config))
         self.db = out / "kiosk.db"
         codes = self._dossiers(config)
@@ -105,42 +126,68 @@ class BusyDay:
             self.scanner.unplug()
         day = self.day.isoformat()
         (out / "printed.txt").write_text("".join(t + "\n" for t in self.kiosk.tokens))
-        report = check(self.db, self.central_db, out, self.kiosk.tokens,
-                       site=self.config.site.id, day=day, timezone=self.config.site.timezone,
-                       stale_seconds=self.config.voice.stale_seconds)  # fmt: skip
-        daemons = {d.name: {"starts": d.starts, "killed": d.killed, "crashed": d.crashed,
-                            "exit": exits[d.name]} for d in self.site.daemons.values()}  # fmt: skip
+        report = check(
+            self.db,
+            self.central_db,
+            out,
+            self.kiosk.tokens,
+            site=self.config.site.id,
+            day=day,
+            timezone=self.config.site.timezone,
+            stale_seconds=self.config.voice.stale_seconds,
+        )
+        daemons = {
+            d.name: {
+                "starts": d.starts,
+                "killed": d.killed,
+                "crashed": d.crashed,
+                "exit": exits[d.name],
+            }
+            for d in self.site.daemons.values()
+        }
         clean = all(not d["crashed"] and d["exit"] == 0 for d in daemons.values())
-        report["daemons_survived"] = {"ok": clean and central_exit in (0, -15),
-                                      "daemons": daemons, "central_exit": central_exit}  # fmt: skip
+        report["daemons_survived"] = {
+            "ok": clean and central_exit in (0, -15),
+            "daemons": daemons,
+            "central_exit": central_exit,
+        }
         report["outbox_drained"] = drained
         sent, seen = self.tally["scans"], report.pop("scans_at_central")
         slips = seen.get("dossier", 0) + seen.get("not_found", 0)
         report["scans_recorded"] = {
-            "ok": slips == sent["slip"] and seen.get("ticket", 0) + seen.get("invalid", 0)
-            <= sent["ticket"] + sent["garbage"], "slips_sent": sent["slip"],
-            "slips_recorded": slips, "ticket_codes_sent": sent["ticket"],
-            "garbage_sent": sent["garbage"], "recorded": dict(seen)}  # fmt: skip
+            "ok": slips == sent["slip"]
+            and seen.get("ticket", 0) + seen.get("invalid", 0) <= sent["ticket"] + sent["garbage"],
+            "slips_sent": sent["slip"],
+            "slips_recorded": slips,
+            "ticket_codes_sent": sent["ticket"],
+            "garbage_sent": sent["garbage"],
+            "recorded": dict(seen),
+        }
         return {
-            "day": day, "citizens": self.citizens, "speed": self.speed,
-            "cold_start_s": round(cold, 2), "ok": all(v.get("ok", True) for v in report.values()
-                                                     if isinstance(v, dict)),
-            "invariants": report, "load": self._load(), "faults": self.tally["faults"],
+            "day": day,
+            "citizens": self.citizens,
+            "speed": self.speed,
+            "cold_start_s": round(cold, 2),
+            "ok": all(v.get("ok", True) for v in report.values() if isinstance(v, dict)),
+            "invariants": report,
+            "load": self._load(),
+            "faults": self.tally["faults"],
             "figures": day_figures(self.db, self.central_db, site=self.config.site.id, day=day),
             "run_seconds": round(time.monotonic() - started, 1),
-        }  # fmt: skip
+        }
 
     def _dossiers(self, config: Path) -> list[str]:
         """The cache the slips are looked up in, imported as a technician would."""
         counters = service_counters(self.config)
         records = list(sample_dossiers(dt.date.today(), max(self.slips, 50), 7, counters))
         path = self.out / "dossiers.jsonl"
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                        encoding="utf-8")  # fmt: skip
+        path.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+        )
+        kiosk = [sys.executable, "-m", "kiosk", "--config", str(config), "--db", str(self.db)]
         done = subprocess.run(
-            [sys.executable, "-m", "kiosk", "--config", str(config), "--db", str(self.db),
-             "dossiers", "import", str(path)], capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [*kiosk, "dossiers", "import", str(path)], capture_output=True, text=True, check=False
+        )
         if done.returncode != 0:
             raise RuntimeError(f"kiosk dossiers import: {done.stderr.strip()}")
         return [str(r["code"]) for r in records]
@@ -193,8 +240,10 @@ class BusyDay:
 
     def _open_tickets(self) -> int:
         with contextlib.closing(connect_readonly(self.db)) as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM tickets WHERE status IN "
-                                    "('issued', 'waiting', 'called')").fetchone()[0])  # fmt: skip
+            row = conn.execute(
+                "SELECT COUNT(*) FROM tickets WHERE status IN ('issued', 'waiting', 'called')"
+            ).fetchone()
+            return int(row[0])
 
     def _staff_loop(self) -> None:
         while not self.stop.is_set():
@@ -246,8 +295,10 @@ class BusyDay:
             self.tally["scans"][kind] += 1
             time.sleep(0.05)  # the next citizen steps up
         elif retry:  # the scanner is unplugged: they try again in a minute
-            self.scans.at(time.monotonic() + self.clock.seconds(60),
-                          lambda: self._scan(code, kind, retry=retry))  # fmt: skip
+            self.scans.at(
+                time.monotonic() + self.clock.seconds(60),
+                lambda: self._scan(code, kind, retry=retry),
+            )
 
     # -- faults -------------------------------------------------------------------
 
@@ -290,8 +341,9 @@ class BusyDay:
     def _start_central(self) -> None:
         from sync.servers import CentralProcess
 
-        self.central = CentralProcess(self.broker.port, f"sqlite://{self.central_db}",
-                                      self.out, "busy-day-central")  # fmt: skip
+        self.central = CentralProcess(
+            self.broker.port, f"sqlite://{self.central_db}", self.out, "busy-day-central"
+        )
 
     def _kill(self, name: str) -> None:
         """Between two citizens (kiosk) or two scans (scanner): no one is mid-way."""
@@ -321,8 +373,12 @@ class BusyDay:
                 break
             time.sleep(0.2)
         time.sleep(1.0)  # the display's last frame, the voice's last words
-        return {"ok": acked >= written, "events": written, "acked": acked,
-                "seconds_after_the_last_citizen": round(time.monotonic() - began, 1)}  # fmt: skip
+        return {
+            "ok": acked >= written,
+            "events": written,
+            "acked": acked,
+            "seconds_after_the_last_citizen": round(time.monotonic() - began, 1),
+        }
 
     def _load(self) -> dict[str, Any]:
         people = self.kiosk.citizens
@@ -339,9 +395,11 @@ class BusyDay:
         }
 
 
-def run_busy_day(config_path: str, out: Path, *, citizens: int, speed: float, seed: int,
-                 slips: int) -> dict[str, Any]:  # fmt: skip
+def run_busy_day(
+    config_path: str, out: Path, *, citizens: int, speed: float, seed: int, slips: int
+) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    return BusyDay(config_path, out.resolve(), citizens=citizens, speed=speed, seed=seed,
-                   slips=slips).run()  # fmt: skip
+    return BusyDay(
+        config_path, out.resolve(), citizens=citizens, speed=speed, seed=seed, slips=slips
+    ).run()

@@ -26,9 +26,11 @@ def day_figures(db: Path, central_db: Path, *, site: str, day: str) -> dict[str,
             s for (s,) in device.execute("SELECT status FROM tickets WHERE day = ?", (day,))
         )
         uids = {u for (u,) in device.execute("SELECT uid FROM tickets WHERE day = ?", (day,))}
-        calls = Counter(k for (k,) in device.execute(
+        kinds = device.execute(
             "SELECT c.kind FROM calls c JOIN tickets t ON t.id = c.ticket_id WHERE t.day = ?",
-            (day,)))  # fmt: skip
+            (day,),
+        )
+        calls = Counter(k for (k,) in kinds)
         ratings = device.execute(
             "SELECT COUNT(*) FROM ratings r JOIN tickets t ON t.id = r.ticket_id WHERE t.day = ?",
             (day,),

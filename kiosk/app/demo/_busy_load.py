@@ -202,8 +202,15 @@ class Staff:
         self.at = self.timers.at
         # The officers' key presses that reached the counter daemon (the report's figures
         # come from the day's records: a press can be lost when the daemon is killed).
-        self.presses = {"next": 0, "recall": 0, "skip": 0, "done": 0, "transfer": 0,
-                        "rating": 0, "pause": 0}  # fmt: skip
+        self.presses = {
+            "next": 0,
+            "recall": 0,
+            "skip": 0,
+            "done": 0,
+            "transfer": 0,
+            "rating": 0,
+            "pause": 0,
+        }
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         if self.conn is None:
@@ -216,8 +223,10 @@ class Staff:
         if agent.number in GPIO_KEYS and action in KEY_ACTIONS:
             order: dict[str, Any] = {"pin": GPIO_KEYS[agent.number][KEY_ACTIONS.index(action)]}
         elif action == "transfer":
-            order = {"device": keypad(agent.number),
-                     "keys": [TRANSFER_KEYS[SERVICE_IDS.index(argument)]]}  # fmt: skip
+            order = {
+                "device": keypad(agent.number),
+                "keys": [TRANSFER_KEYS[SERVICE_IDS.index(argument)]],
+            }
         elif action == "rate":
             order = {"device": rating_pad(agent.number), "keys": [argument]}
         else:
@@ -227,9 +236,10 @@ class Staff:
     def step(self) -> None:
         """Run what is due; idle counters call when someone waits for them."""
         self.timers.run_due()
-        waiting = dict(self._read(
+        rows = self._read(
             "SELECT service, COUNT(*) FROM tickets WHERE status = 'waiting' GROUP BY service"
-        ))  # fmt: skip
+        )
+        waiting = dict(rows)
         for agent in self.agents:
             if not agent.busy and not agent.paused and any(waiting.get(s) for s in agent.services):
                 self._call(agent)
@@ -251,8 +261,9 @@ class Staff:
     def _serving(self, agent: Agent) -> tuple[str, str] | None:
         rows = self._read(
             "SELECT t.number, t.service FROM counter_state c JOIN tickets t "
-            "ON t.id = c.ticket_id WHERE c.counter = ?", (agent.number,)
-        )  # fmt: skip
+            "ON t.id = c.ticket_id WHERE c.counter = ?",
+            (agent.number,),
+        )
         return None if not rows else (str(rows[0][0]), str(rows[0][1]))
 
     def _called(self, agent: Agent) -> None:

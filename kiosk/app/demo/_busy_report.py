@@ -32,31 +32,35 @@ def cmd_busy_day(ctx: Context) -> int:
     citizens, speed, slips = _arguments(ctx)
     ctx.config  # the configuration is checked before anything starts  # noqa: B018
     if not have_mosquitto():
-        raise CommandError("the busy day needs mosquitto (apt-get install mosquitto)",
-                           UNAVAILABLE)  # fmt: skip
+        raise CommandError("the busy day needs mosquitto (apt-get install mosquitto)", UNAVAILABLE)
     if shutil.which("espeak-ng") is None:
-        raise CommandError("the busy day needs espeak-ng for the voice (apt-get install "
-                           "espeak-ng)", UNAVAILABLE)  # fmt: skip
+        raise CommandError(
+            "the busy day needs espeak-ng for the voice (apt-get install espeak-ng)", UNAVAILABLE
+        )
     out = Path(ctx.args.out) / "busy-day"  # its own folder: a run replaces all of it
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"--out: {exc.strerror}: {out}", USAGE) from None
     if any(out.iterdir()) and not (out / MARK).exists():
-        raise CommandError(f"{out} holds files that are not a busy day's: move them first",
-                           USAGE)  # fmt: skip
+        raise CommandError(f"{out} holds files that are not a busy day's: move them first", USAGE)
     try:
-        result = run_busy_day(ctx.args.config, out, citizens=citizens, speed=speed,
-                              seed=ctx.args.seed, slips=slips)  # fmt: skip
+        result = run_busy_day(
+            ctx.args.config, out, citizens=citizens, speed=speed, seed=ctx.args.seed, slips=slips
+        )
     except RuntimeError as exc:
         raise CommandError(f"busy day: {exc}", UNAVAILABLE) from None
     text = as_text(result)
-    (out / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
-                                     encoding="utf-8")  # fmt: skip
+    (out / "report.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     (out / "report.txt").write_text(text + "\n", encoding="utf-8")
-    ctx.emit(result, f"{text}\n\nwritten to {out}/: report.txt, report.json, kiosk.db, "
-             "central.db, printed.txt (every ticket's QR), logs/*.log (each daemon), "
-             "wall.jsonl and wall/*.png (the wall display), voice.jsonl (the voice)")  # fmt: skip
+    ctx.emit(
+        result,
+        f"{text}\n\nwritten to {out}/: report.txt, report.json, kiosk.db, "
+        "central.db, printed.txt (every ticket's QR), logs/*.log (each daemon), "
+        "wall.jsonl and wall/*.png (the wall display), voice.jsonl (the voice)",
+    )
     return 0 if result["ok"] else 1
 
 
@@ -89,10 +93,14 @@ def as_text(result: dict[str, Any]) -> str:
     ]
     for name, verdict in result["invariants"].items():
         if isinstance(verdict, dict) and "ok" in verdict:
-            facts = ", ".join(f"{_label(k)} {_short(v)}" for k, v in verdict.items()
-                              if k != "ok" and (not isinstance(v, (list, dict)) or v))  # fmt: skip
-            lines.append(f"  {'OK  ' if verdict['ok'] else 'FAIL'} {name.replace('_', ' ')}: "
-                         f"{facts}")  # fmt: skip
+            facts = ", ".join(
+                f"{_label(k)} {_short(v)}"
+                for k, v in verdict.items()
+                if k != "ok" and (not isinstance(v, (list, dict)) or v)
+            )
+            lines.append(
+                f"  {'OK  ' if verdict['ok'] else 'FAIL'} {name.replace('_', ' ')}: {facts}"
+            )
     lines.append("")
     lines.append("ALL INVARIANTS HOLD" if result["ok"] else "SOME INVARIANTS FAILED")
     return "\n".join(lines)

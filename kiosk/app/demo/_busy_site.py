@@ -40,18 +40,29 @@ SERVICES = (
 SERVICE_IDS = tuple(s[0] for s in SERVICES)
 # Which services each of the 20 counters calls (the busiest have most counters).
 COUNTER_SERVICES = (
-    *[["dat-dai"]] * 4, *[["tu-phap-ho-tich"]] * 4, *[["dang-ky-kinh-doanh"]] * 2,
-    ["xay-dung"], *[["lao-dong-viec-lam"]] * 2, *[["bao-hiem-xa-hoi"]] * 2, *[["thue"]] * 2,
-    ["y-te"], ["dat-dai", "xay-dung", "y-te"],
+    *[["dat-dai"]] * 4,
+    *[["tu-phap-ho-tich"]] * 4,
+    *[["dang-ky-kinh-doanh"]] * 2,
+    ["xay-dung"],
+    *[["lao-dong-viec-lam"]] * 2,
+    *[["bao-hiem-xa-hoi"]] * 2,
+    *[["thue"]] * 2,
+    ["y-te"],
+    ["dat-dai", "xay-dung", "y-te"],
     ["tu-phap-ho-tich", "lao-dong-viec-lam", "thue"],
-)  # fmt: skip
+)
 KIOSK_PINS = (5, 6, 12, 13, 16, 19, 20, 21)  # one per service, in SERVICES order
 PRIORITY_PIN = 26
 # Counters 1 and 2 have GPIO keys (next, recall, skip, done); the rest keypads.
 GPIO_KEYS = {1: (4, 17, 18, 27), 2: (7, 8, 9, 10)}
 KEY_ACTIONS = ("next", "recall", "skip", "done")
-STAFF_KEYS = {"next": "KEY_KPENTER", "recall": "KEY_KPPLUS", "skip": "KEY_KPMINUS",
-              "done": "KEY_KP0", "pause": "KEY_KPDOT"}  # fmt: skip
+STAFF_KEYS = {
+    "next": "KEY_KPENTER",
+    "recall": "KEY_KPPLUS",
+    "skip": "KEY_KPMINUS",
+    "done": "KEY_KP0",
+    "pause": "KEY_KPDOT",
+}
 TRANSFER_KEYS = tuple(f"KEY_KP{n}" for n in range(1, 9))  # to SERVICES[n - 1]
 RESTART_SECONDS = 1.0  # RestartSec= of the units
 
@@ -64,10 +75,12 @@ def rating_pad(counter: int) -> str:
     return f"/dev/input/by-id/usb-busy-day-quay-{counter:02d}-rating-event-kbd"
 
 
-def write_config(base: str, work: Path, *, printer: Path, scanner: Path, broker_port: int,
-                 voice_pack: str) -> Path:  # fmt: skip
+def write_config(
+    base: str, work: Path, *, printer: Path, scanner: Path, broker_port: int, voice_pack: str
+) -> Path:
     """The example's config with the busy day's overlay in ``config.d``."""
     q = json.dumps
+    # fmt: off
     lines = [
         "[hours]", 'open = "00:00"', 'close = "23:59"', 'lunch_start = ""', 'lunch_end = ""',
         'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]', "last_ticket_minutes = 0",
@@ -94,20 +107,32 @@ def write_config(base: str, work: Path, *, printer: Path, scanner: Path, broker_
         "",
         "[[scanner.devices]]", 'id = "sanh-1"', f"device = {q(str(scanner))}",
         "baudrate = 9600", 'framing = "auto"',
-    ]  # fmt: skip
+    ]
+    # fmt: on
     for (service, name, numbers, minutes), pin in zip(SERVICES, KIOSK_PINS, strict=True):
-        lines += ["[[services]]", f"id = {q(service)}", f"name = {q(name)}", numbers,
-                  "daily_cap = 600", f"service_minutes = {minutes}",
-                  "[[kiosk.buttons]]", f"service = {q(service)}", f"pin = {pin}"]  # fmt: skip
+        lines += [
+            "[[services]]",
+            f"id = {q(service)}",
+            f"name = {q(name)}",
+            numbers,
+            "daily_cap = 600",
+            f"service_minutes = {minutes}",
+            "[[kiosk.buttons]]",
+            f"service = {q(service)}",
+            f"pin = {pin}",
+        ]
     for number, services in enumerate(COUNTER_SERVICES, start=1):
-        lines += ["[[counters]]", f"number = {number}", f"services = {q(services)}",
-                  f'staff_id = "cb-{number:02d}"']  # fmt: skip
+        lines += [
+            "[[counters]]",
+            f"number = {number}",
+            f"services = {q(services)}",
+            f'staff_id = "cb-{number:02d}"',
+        ]
         for pin, action in zip(GPIO_KEYS.get(number, ()), KEY_ACTIONS, strict=False):
             lines += ["[[counters.buttons]]", f"pin = {pin}", f"action = {q(action)}"]
         if number not in GPIO_KEYS:
             lines += ["[[counters.keypads]]", f"device = {q(keypad(number))}", 'keymap = "staff"']
-        lines += ["[[counters.keypads]]", f"device = {q(rating_pad(number))}",
-                  'keymap = "rating"']  # fmt: skip
+        lines += ["[[counters.keypads]]", f"device = {q(rating_pad(number))}", 'keymap = "rating"']
     return site_with(base, work / "site", "busy-day", lines)
 
 
@@ -174,12 +199,13 @@ class Site:
 
     def _start(self, daemon: Daemon) -> None:
         env = daemon_env(str(self.notify_path), self.work / "cache")
-        command = [sys.executable, "-m", "kiosk.app.demo._host", self.control(daemon.name),
-                   str(self.work), "--", "--config", str(self.config), "--db", str(self.db),
-                   "run", *daemon.args]  # fmt: skip
+        host = [sys.executable, "-m", "kiosk.app.demo._host", self.control(daemon.name)]
+        kiosk = ["--config", str(self.config), "--db", str(self.db), "run", *daemon.args]
+        command = [*host, str(self.work), "--", *kiosk]
         with (self.logs / f"{daemon.name}.log").open("ab") as log:
-            daemon.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                              env=env)  # fmt: skip
+            daemon.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env
+            )
         daemon.starts += 1
 
     def start(self, timeout: float = 60) -> float:
@@ -187,8 +213,10 @@ class Site:
         began = time.monotonic()
         for daemon in self.daemons.values():
             self._start(daemon)
-        self._threads = [threading.Thread(target=self._listen, daemon=True),
-                         threading.Thread(target=self._supervise, daemon=True)]  # fmt: skip
+        self._threads = [
+            threading.Thread(target=self._listen, daemon=True),
+            threading.Thread(target=self._supervise, daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
         while not all(d.ready for d in self.daemons.values()):

@@ -112,8 +112,13 @@ class _Calls:
     """The day's calls, skips, re-entries and transfers, from the events; waits and
     transfers under the service each ticket was issued for."""
 
-    KINDS = ("ticket.called", "ticket.recalled", "ticket.transferred", "ticket.skipped",
-             "ticket.reentered")  # fmt: skip
+    KINDS = (
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.transferred",
+        "ticket.skipped",
+        "ticket.reentered",
+    )
 
     def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
         origin = dict(conn.execute("SELECT uid, origin_service FROM tickets"))
@@ -155,15 +160,31 @@ def as_text(summary: dict[str, Any]) -> str:
         f"{summary['scans']} scans at the look-up scanner",
         "",
     ]
-    head = ["SERVICE", "TICKETS", "SERVED", "NO-SHOWS", "TRANSFERRED", "AVG WAIT", "P90",
-            "LONGEST", "AVG SERVICE"]  # fmt: skip
+    head = [
+        "SERVICE",
+        "TICKETS",
+        "SERVED",
+        "NO-SHOWS",
+        "TRANSFERRED",
+        "AVG WAIT",
+        "P90",
+        "LONGEST",
+        "AVG SERVICE",
+    ]
     rows = [head] + [
-        [s["name"], str(s["tickets"]), str(s["served"]), str(s["no_shows"]),
-         str(s["transferred"]), f"{s['average_wait_minutes']} min",
-         f"{s['p90_wait_minutes']} min", f"{s['longest_wait_minutes']} min",
-         f"{s['average_service_minutes']} min"]
+        [
+            s["name"],
+            str(s["tickets"]),
+            str(s["served"]),
+            str(s["no_shows"]),
+            str(s["transferred"]),
+            f"{s['average_wait_minutes']} min",
+            f"{s['p90_wait_minutes']} min",
+            f"{s['longest_wait_minutes']} min",
+            f"{s['average_service_minutes']} min",
+        ]
         for s in summary["services"]
-    ]  # fmt: skip
+    ]
     lines += table(rows)
     lines.append("")
     for name, meaning in summary["definitions"].items():

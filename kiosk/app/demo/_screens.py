@@ -73,8 +73,14 @@ class Screens:
         for width, height in SIZES:
             name = f"{local:%H%M}-{width}x{height}.png"
             # A second after the call: the call is still highlighted.
-            save_wall(self.config, self.store, self.wall / name, size=(width, height),
-                      now=now + 1, faces=self.faces)  # fmt: skip
+            save_wall(
+                self.config,
+                self.store,
+                self.wall / name,
+                size=(width, height),
+                now=now + 1,
+                faces=self.faces,
+            )
             self.snapshots.append(f"wall/{name}")
 
     def _announce(self, ticket: Ticket, counter: int, kind: str, now: float) -> None:
@@ -86,8 +92,7 @@ class Screens:
 
         voice = self.config.voice
         clips = call_clips(ticket.number, counter, reading(voice))
-        pcm = self.clips.compose(clips, gap_ms=voice.gap_ms, chime=voice.chime,
-                                 repeat=voice.repeat)  # fmt: skip
+        pcm = self.clips.compose(clips, gap_ms=voice.gap_ms, chime=voice.chime, repeat=voice.repeat)
         local = local_time(self.config, now)
         suffix = "-recall" if kind == "recall" else ""
         name = f"{local:%H%M%S}-{ticket.number}-quay-{counter}{suffix}.wav"

@@ -118,9 +118,13 @@ class Day:
     def _on_arrive(self, now: float, arrival: Arrival) -> None:
         try:
             issued = ticketing.issue(
-                self.store, self.config, arrival.service, now=now,
-                priority=arrival.priority, printed=self.printer is None,
-            )  # fmt: skip
+                self.store,
+                self.config,
+                arrival.service,
+                now=now,
+                priority=arrival.priority,
+                printed=self.printer is None,
+            )
         except ticketing.Refused as refusal:
             per_service = self.tally.refused.setdefault(arrival.service, {})
             per_service[refusal.code] = per_service.get(refusal.code, 0) + 1

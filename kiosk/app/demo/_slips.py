@@ -30,8 +30,16 @@ CACHED = 300  # dossiers in the demo's cache
 SNAPSHOTS = 14  # look-up screens written (slips first, then ticket QR scans)
 
 
-def _slip(rng: random.Random, name: str, day: dt.date, *, days_ago: int, status: int,
-          sequence: int, counters: Mapping[str, Sequence[int]]) -> dict[str, Any]:  # fmt: skip
+def _slip(
+    rng: random.Random,
+    name: str,
+    day: dt.date,
+    *,
+    days_ago: int,
+    status: int,
+    sequence: int,
+    counters: Mapping[str, Sequence[int]],
+) -> dict[str, Any]:
     """A dossier of procedure ``name`` received at 8:40, ``days_ago`` working days ago."""
     procedure = BY_NAME[name]
     received_day = working_date(working_day(day) - days_ago)
@@ -42,8 +50,9 @@ def _slip(rng: random.Random, name: str, day: dt.date, *, days_ago: int, status:
 
 def service_counters(config: Config) -> dict[str, list[int]]:
     """Each service's counters: where its dossiers' results are collected."""
-    return {s.id: [c.number for c in config.counters if s.id in c.services]
-            for s in config.services}  # fmt: skip
+    return {
+        s.id: [c.number for c in config.counters if s.id in c.services] for s in config.services
+    }
 
 
 def demo_slips(
@@ -117,8 +126,9 @@ class Slips:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         morning = dt.datetime.combine(day, dt.time(7, 0), tzinfo=local_time(config, 0).tzinfo)
         with jsonl.open("rb") as handle:
-            self.imported = dossiers.import_jsonl(store, handle, config.site.timezone,
-                                                  now=morning.timestamp)  # fmt: skip
+            self.imported = dossiers.import_jsonl(
+                store, handle, config.site.timezone, now=morning.timestamp
+            )
 
     def schedule(self, day: Any) -> None:
         tz = local_time(self.config, 0).tzinfo

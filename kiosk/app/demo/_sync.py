@@ -69,18 +69,34 @@ def _send(config: Config, db: Path, out: Path, day: str) -> dict[str, Any]:
 
 def _events(store: Store) -> list[dict[str, Any]]:
     box = outbox.state(store)
-    return [{"db": box.db, "seq": e.seq, "id": e.id, "type": e.type, "ts": e.ts,
-             "data": json.loads(e.data)} for e in outbox.pending(store, 1, box.held)]  # fmt: skip
+    return [
+        {
+            "db": box.db,
+            "seq": e.seq,
+            "id": e.id,
+            "type": e.type,
+            "ts": e.ts,
+            "data": json.loads(e.data),
+        }
+        for e in outbox.pending(store, 1, box.held)
+    ]
 
 
-def _drain(config: Config, db: Path, port: int, events: list[dict[str, Any]],
-           central: CentralProcess) -> dict[str, Any]:  # fmt: skip
+def _drain(
+    config: Config, db: Path, port: int, events: list[dict[str, Any]], central: CentralProcess
+) -> dict[str, Any]:
     from sync import SyncDaemon
 
     sync = dataclasses.replace(
-        config.sync, host="127.0.0.1", port=port, tls=False, username="", password="",
-        password_file="", ack_timeout_seconds=5,
-    )  # fmt: skip
+        config.sync,
+        host="127.0.0.1",
+        port=port,
+        tls=False,
+        username="",
+        password="",
+        password_file="",
+        ack_timeout_seconds=5,
+    )
     daemon = SyncDaemon(dataclasses.replace(config, sync=sync), str(db), {}, ())
     last = events[-1]["seq"] if events else 0
     started = time.perf_counter()
@@ -91,8 +107,7 @@ def _drain(config: Config, db: Path, port: int, events: list[dict[str, Any]],
         while daemon.acked < last and time.perf_counter() < deadline:
             busy = daemon.step(0.0 if busy else 0.01)
             if central.exited is not None:
-                raise RuntimeError(f"kiosk central exited with {central.exited}; "
-                                   "see central.log")  # fmt: skip
+                raise RuntimeError(f"kiosk central exited with {central.exited}; see central.log")
         box = outbox.state(daemon.store)
     finally:
         daemon.close()
@@ -104,8 +119,9 @@ def _drain(config: Config, db: Path, port: int, events: list[dict[str, Any]],
     }
 
 
-def _compare(config: Config, central_db: Path, device_events: list[dict[str, Any]],
-             day: str) -> dict[str, Any]:  # fmt: skip
+def _compare(
+    config: Config, central_db: Path, device_events: list[dict[str, Any]], day: str
+) -> dict[str, Any]:
     from sync.central import report
     from sync.central_store import CentralStore
 

@@ -48,44 +48,91 @@ class Procedure:
 # over; social insurance and tax are settled by their offices below the province (Bảo hiểm
 # xã hội cơ sở, Thuế cơ sở). Agencies named alike share their code.
 COMMUNE, WARD = "000.21.01.H31", "000.03.01.H31"
-CIVIL_STATUS = Agency("UBND xã", "Công chức Tư pháp - Hộ tịch, UBND xã", "Chủ tịch UBND xã",
-                      COMMUNE)  # fmt: skip
+CIVIL_STATUS = Agency(
+    "UBND xã", "Công chức Tư pháp - Hộ tịch, UBND xã", "Chủ tịch UBND xã", COMMUNE
+)
 FIRST_LAND = Agency("UBND xã", "Chi nhánh Văn phòng đăng ký đất đai", "Chủ tịch UBND xã", COMMUNE)
-LAND = Agency("Văn phòng đăng ký đất đai", "Chi nhánh Văn phòng đăng ký đất đai",
-              "Lãnh đạo Chi nhánh Văn phòng đăng ký đất đai", "000.12.31.H31")  # fmt: skip
-BUSINESS = Agency("UBND xã", "Phòng Kinh tế, UBND xã", "Lãnh đạo Phòng Kinh tế, UBND xã",
-                  COMMUNE)  # fmt: skip
-BUILDING = Agency("UBND phường", "Phòng Kinh tế, Hạ tầng và Đô thị, UBND phường",
-                  "Chủ tịch UBND phường", WARD)  # fmt: skip
+LAND = Agency(
+    "Văn phòng đăng ký đất đai",
+    "Chi nhánh Văn phòng đăng ký đất đai",
+    "Lãnh đạo Chi nhánh Văn phòng đăng ký đất đai",
+    "000.12.31.H31",
+)
+BUSINESS = Agency("UBND xã", "Phòng Kinh tế, UBND xã", "Lãnh đạo Phòng Kinh tế, UBND xã", COMMUNE)
+BUILDING = Agency(
+    "UBND phường", "Phòng Kinh tế, Hạ tầng và Đô thị, UBND phường", "Chủ tịch UBND phường", WARD
+)
 LABOUR = Agency("Sở Nội vụ", "Trung tâm Dịch vụ việc làm", "Lãnh đạo Sở Nội vụ", "000.00.15.H31")
-INSURANCE = Agency("Bảo hiểm xã hội cơ sở", "Bảo hiểm xã hội cơ sở",
-                   "Lãnh đạo Bảo hiểm xã hội cơ sở", "G22.50")  # fmt: skip
+INSURANCE = Agency(
+    "Bảo hiểm xã hội cơ sở", "Bảo hiểm xã hội cơ sở", "Lãnh đạo Bảo hiểm xã hội cơ sở", "G22.50"
+)
 TAX = Agency("Thuế cơ sở", "Thuế cơ sở", "Lãnh đạo Thuế cơ sở", "000.20.38.H31")
 
 PROCEDURES = (
-    Procedure("Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất "
-              "lần đầu", FIRST_LAND, "dat-dai", 20, "Lệ phí cấp Giấy chứng nhận 100.000 đồng",
-              (("lệ phí trước bạ", 0.005),)),
-    Procedure("Đăng ký biến động quyền sử dụng đất do chuyển nhượng", LAND, "dat-dai", 10,
-              "Lệ phí đăng ký biến động đất đai 30.000 đồng",
-              (("thuế thu nhập cá nhân", 0.02), ("lệ phí trước bạ", 0.005))),
-    Procedure("Đăng ký khai sinh", CIVIL_STATUS, "tu-phap-ho-tich", 0,
-              "Miễn lệ phí (đăng ký khai sinh đúng hạn)"),
+    Procedure(
+        "Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất lần đầu",
+        FIRST_LAND,
+        "dat-dai",
+        20,
+        "Lệ phí cấp Giấy chứng nhận 100.000 đồng",
+        (("lệ phí trước bạ", 0.005),),
+    ),
+    Procedure(
+        "Đăng ký biến động quyền sử dụng đất do chuyển nhượng",
+        LAND,
+        "dat-dai",
+        10,
+        "Lệ phí đăng ký biến động đất đai 30.000 đồng",
+        (("thuế thu nhập cá nhân", 0.02), ("lệ phí trước bạ", 0.005)),
+    ),
+    Procedure(
+        "Đăng ký khai sinh",
+        CIVIL_STATUS,
+        "tu-phap-ho-tich",
+        0,
+        "Miễn lệ phí (đăng ký khai sinh đúng hạn)",
+    ),
     Procedure("Đăng ký kết hôn", CIVIL_STATUS, "tu-phap-ho-tich", 5, "Miễn lệ phí đăng ký kết hôn"),
-    Procedure("Cấp bản sao trích lục hộ tịch", CIVIL_STATUS, "tu-phap-ho-tich", 0,
-              "Phí cấp bản sao trích lục 8.000 đồng/bản"),
-    Procedure("Đăng ký thành lập hộ kinh doanh", BUSINESS, "dang-ky-kinh-doanh", 3,
-              "Lệ phí đăng ký hộ kinh doanh 100.000 đồng"),
-    Procedure("Đăng ký thay đổi nội dung đăng ký hộ kinh doanh", BUSINESS, "dang-ky-kinh-doanh",
-              3, "Lệ phí đăng ký thay đổi 50.000 đồng"),
-    Procedure("Cấp giấy phép xây dựng nhà ở riêng lẻ", BUILDING, "xay-dung", 15,
-              "Lệ phí cấp giấy phép xây dựng 75.000 đồng"),
-    Procedure("Giải quyết hưởng trợ cấp thất nghiệp", LABOUR, "lao-dong-viec-lam", 20,
-              "Không thu phí, lệ phí"),
-    Procedure("Cấp lại sổ bảo hiểm xã hội", INSURANCE, "bao-hiem-xa-hoi", 10,
-              "Không thu phí, lệ phí"),
+    Procedure(
+        "Cấp bản sao trích lục hộ tịch",
+        CIVIL_STATUS,
+        "tu-phap-ho-tich",
+        0,
+        "Phí cấp bản sao trích lục 8.000 đồng/bản",
+    ),
+    Procedure(
+        "Đăng ký thành lập hộ kinh doanh",
+        BUSINESS,
+        "dang-ky-kinh-doanh",
+        3,
+        "Lệ phí đăng ký hộ kinh doanh 100.000 đồng",
+    ),
+    Procedure(
+        "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
+        BUSINESS,
+        "dang-ky-kinh-doanh",
+        3,
+        "Lệ phí đăng ký thay đổi 50.000 đồng",
+    ),
+    Procedure(
+        "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        BUILDING,
+        "xay-dung",
+        15,
+        "Lệ phí cấp giấy phép xây dựng 75.000 đồng",
+    ),
+    Procedure(
+        "Giải quyết hưởng trợ cấp thất nghiệp",
+        LABOUR,
+        "lao-dong-viec-lam",
+        20,
+        "Không thu phí, lệ phí",
+    ),
+    Procedure(
+        "Cấp lại sổ bảo hiểm xã hội", INSURANCE, "bao-hiem-xa-hoi", 10, "Không thu phí, lệ phí"
+    ),
     Procedure("Đăng ký thuế lần đầu cho hộ kinh doanh", TAX, "thue", 3, "Không thu lệ phí"),
-)  # fmt: skip
+)
 BY_NAME = {p.name: p for p in PROCEDURES}
 
 # Each status's steps, in order: (who, what), "who" the one-stop desk or a field of the
@@ -101,13 +148,16 @@ STEPS: dict[int, tuple[tuple[str, str], ...]] = {
     3: (REFUSE,),
     4: (RECEIVE, EXAMINE),
     5: (RECEIVE, EXAMINE, ("examiner", "Yêu cầu bổ sung giấy tờ")),
-    6: (RECEIVE, EXAMINE, ("examiner", "Chuyển thông tin đến cơ quan thuế xác định nghĩa vụ "
-                                       "tài chính")),
+    6: (
+        RECEIVE,
+        EXAMINE,
+        ("examiner", "Chuyển thông tin đến cơ quan thuế xác định nghĩa vụ tài chính"),
+    ),
     7: (RECEIVE, (ONE_STOP, "Công dân rút hồ sơ")),
     8: (RECEIVE, EXAMINE, ("examiner", "Dừng xử lý hồ sơ")),
     9: (RECEIVE, EXAMINE, APPROVE, SEND_BACK),
     10: (RECEIVE, EXAMINE, APPROVE, SEND_BACK, RETURN),
-}  # fmt: skip
+}
 # The share of the processing time by which a step is due (the others: by the due date).
 DEADLINE = {RECEIVE[1]: 0.0, REFUSE[1]: 0.0, EXAMINE[1]: 0.6, APPROVE[1]: 0.85}
 # Statuses 1..10 by weight: recent dossiers, and those long past their due date.
@@ -178,8 +228,9 @@ def dossier_code(agency: str, received: dt.date, sequence: int, digits: int = 4)
     return f"{agency}-{received:%y%m%d}-{sequence:0{digits}d}"
 
 
-def _times(rng: random.Random, start: int, count: int, span: int, *, status: int,
-           cutoff: int) -> list[int]:  # fmt: skip
+def _times(
+    rng: random.Random, start: int, count: int, span: int, *, status: int, cutoff: int
+) -> list[int]:
     """Working minutes of ``count`` steps from ``start``, in order and before ``cutoff``: a
     finished dossier's mostly within ``span`` (one in ten late), the result handed over
     after it came back; a dossier still being processed part-way through ``span``."""
@@ -228,11 +279,21 @@ def sample_dossier(
         # the processing time, approved by 85%, the rest by the due date.
         share = DEADLINE.get(what, 1.0)
         deadline = moment_of(start + round(share * span)) if share < 1 else due
-        steps.append({"unit": units.get(who, who), "handler": _name(rng),
-                      "at": _iso(moment_of(at)), "content": what,
-                      "deadline": _iso(deadline)})  # fmt: skip
-    record: dict[str, Any] = {"code": code, "procedure": procedure.name,
-                              "applicant": _name(rng), "status": status}  # fmt: skip
+        steps.append(
+            {
+                "unit": units.get(who, who),
+                "handler": _name(rng),
+                "at": _iso(moment_of(at)),
+                "content": what,
+                "deadline": _iso(deadline),
+            }
+        )
+    record: dict[str, Any] = {
+        "code": code,
+        "procedure": procedure.name,
+        "applicant": _name(rng),
+        "status": status,
+    }
     if status != 1:
         record["received_at"] = _iso(received)
     if status not in (1, 3):
@@ -251,8 +312,9 @@ def sample_dossier(
     return record
 
 
-def choose_status(rng: random.Random, procedure: Procedure, received: dt.datetime,
-                  today: dt.date) -> int:  # fmt: skip
+def choose_status(
+    rng: random.Random, procedure: Procedure, received: dt.datetime, today: dt.date
+) -> int:
     """A status likely for a dossier of this age: one long past its due date is mostly
     returned; one registered online is recent; only a procedure with financial
     obligations asks for them."""
@@ -284,7 +346,8 @@ def sample_dossiers(
         received = moment_of(working_day(received_day) * DAY + rng.randrange(0, DAY - 30))
         procedure = rng.choice(PROCEDURES)
         sequence = index % 999_999 + 1
-        code = dossier_code(procedure.agency.code, received_day, sequence,
-                            4 if count < 10000 else 6)  # fmt: skip
+        code = dossier_code(
+            procedure.agency.code, received_day, sequence, 4 if count < 10000 else 6
+        )
         status = choose_status(rng, procedure, received, today)
         yield sample_dossier(rng, procedure, code, received, status, today=today, counters=counters)

@@ -43,8 +43,13 @@ def services(
         return
     needed = [*units(config), "kiosk.target"]
     try:
-        done = subprocess.run([systemctl, "show", f"--property={PROPERTIES}", *needed],
-                              capture_output=True, text=True, timeout=10, check=False)  # fmt: skip
+        done = subprocess.run(
+            [systemctl, "show", f"--property={PROPERTIES}", *needed],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         yield Check("services", WARN, f"systemctl did not answer: {exc}", "systemctl status")
         return
@@ -77,28 +82,45 @@ def unit_checks(units: Iterable[dict[str, str]]) -> Iterator[Check]:
 def _unit_problem(name: str, unit: dict[str, str]) -> Check | None:
     log = f"journalctl -u {name} -b -n 50 says why"
     if unit.get("LoadState") == "not-found":
-        return Check("services", FAIL, f"{name} is not installed",
-                     "sudo systemd/install.sh (it writes the units this configuration "
-                     "needs)")  # fmt: skip
+        return Check(
+            "services",
+            FAIL,
+            f"{name} is not installed",
+            "sudo systemd/install.sh (it writes the units this configuration needs)",
+        )
     if unit.get("UnitFileState") not in ("enabled", "static", "enabled-runtime"):
-        return Check("services", WARN, f"{name} is {unit.get('UnitFileState') or 'not enabled'}: "
-                     "it does not start at boot",
-                     f"sudo systemd/install.sh, or sudo systemctl enable {name}")  # fmt: skip
+        return Check(
+            "services",
+            WARN,
+            f"{name} is {unit.get('UnitFileState') or 'not enabled'}: it does not start at boot",
+            f"sudo systemd/install.sh, or sudo systemctl enable {name}",
+        )
     state, sub = unit.get("ActiveState", ""), unit.get("SubState", "")
     if state == "failed":
         if unit.get("ExecMainStatus") == EX_CONFIG:
-            return Check("services", FAIL, f"{name} stopped on a bad configuration",
-                         "kiosk config check; fix the file, then "
-                         f"sudo systemctl restart {name}")  # fmt: skip
-        return Check("services", FAIL, f"{name} failed ({unit.get('Result', '?')})",
-                     f"{log}; then sudo systemctl restart {name}")  # fmt: skip
+            return Check(
+                "services",
+                FAIL,
+                f"{name} stopped on a bad configuration",
+                f"kiosk config check; fix the file, then sudo systemctl restart {name}",
+            )
+        return Check(
+            "services",
+            FAIL,
+            f"{name} failed ({unit.get('Result', '?')})",
+            f"{log}; then sudo systemctl restart {name}",
+        )
     if sub == "auto-restart" or (state == "activating" and int(unit.get("NRestarts", 0) or 0)):
-        return Check("services", FAIL,
-                     f"{name} keeps stopping and starting again "
-                     f"({unit.get('NRestarts', '?')} restarts)", log)  # fmt: skip
+        return Check(
+            "services",
+            FAIL,
+            f"{name} keeps stopping and starting again ({unit.get('NRestarts', '?')} restarts)",
+            log,
+        )
     if state != "active":
-        return Check("services", WARN, f"{name} is {state or 'unknown'}",
-                     "sudo systemctl start kiosk.target")  # fmt: skip
+        return Check(
+            "services", WARN, f"{name} is {state or 'unknown'}", "sudo systemctl start kiosk.target"
+        )
     return None
 
 
@@ -110,12 +132,21 @@ def daemon_paths(config: Config, db_path: str) -> list[tuple[str, str, bool]]:
     paths = [("config", source, False) for source in config.sources if source.startswith("/")]
     sync = config.sync
     if sync.enabled:
-        paths += [(f"sync.{key}", value, False) for key, value in
-                  (("password_file", sync.password_file), ("ca", sync.ca),
-                   ("cert", sync.cert), ("key", sync.key)) if value]  # fmt: skip
-    for key, value in (("printer.font", config.printer.font),
-                       ("printer.font_bold", config.printer.font_bold),
-                       ("display.font", config.display.font)):  # fmt: skip
+        paths += [
+            (f"sync.{key}", value, False)
+            for key, value in (
+                ("password_file", sync.password_file),
+                ("ca", sync.ca),
+                ("cert", sync.cert),
+                ("key", sync.key),
+            )
+            if value
+        ]
+    for key, value in (
+        ("printer.font", config.printer.font),
+        ("printer.font_bold", config.printer.font_bold),
+        ("display.font", config.display.font),
+    ):
         if value and "/" in value:
             paths.append((key, value, False))
     if config.voice.enabled:
@@ -154,18 +185,28 @@ def sandboxed(what: str, path: str, written: bool) -> Check | None:
     if _under(real, DEVICES):
         return None  # ProtectSystem=strict leaves /dev, /proc and /sys as they are
     if _under(real, HIDDEN):
-        return Check("files", FAIL, f"{what} {path} is hidden from the daemons (ProtectHome=yes)",
-                     f"move it to {'/var/lib/kiosk' if written else '/etc/kiosk'} "
-                     "and set the new path in the config")  # fmt: skip
+        return Check(
+            "files",
+            FAIL,
+            f"{what} {path} is hidden from the daemons (ProtectHome=yes)",
+            f"move it to {'/var/lib/kiosk' if written else '/etc/kiosk'} "
+            "and set the new path in the config",
+        )
     if _under(real, PRIVATE):
-        return Check("files", FAIL,
-                     f"{what} {path}: each daemon has a /tmp of its own (PrivateTmp=yes)",
-                     f"move it to {'/var/lib/kiosk' if written else '/etc/kiosk'}")  # fmt: skip
+        return Check(
+            "files",
+            FAIL,
+            f"{what} {path}: each daemon has a /tmp of its own (PrivateTmp=yes)",
+            f"move it to {'/var/lib/kiosk' if written else '/etc/kiosk'}",
+        )
     if written and not _under(real, WRITABLE):
-        return Check("files", FAIL,
-                     f"{what} {path} is read-only for the daemons (ProtectSystem=strict)",
-                     "keep it under /var/lib/kiosk, or add ReadWritePaths= with "
-                     "sudo systemctl edit kiosk-kiosk.service")  # fmt: skip
+        return Check(
+            "files",
+            FAIL,
+            f"{what} {path} is read-only for the daemons (ProtectSystem=strict)",
+            "keep it under /var/lib/kiosk, or add ReadWritePaths= with "
+            "sudo systemctl edit kiosk-kiosk.service",
+        )
     return None
 
 
@@ -186,8 +227,12 @@ def _as_user(
     try:
         account = pwd.getpwnam(user)
     except KeyError:
-        yield Check("files", FAIL, f"there is no user {user} for the daemons to run as",
-                    "sudo systemd/install.sh creates it")  # fmt: skip
+        yield Check(
+            "files",
+            FAIL,
+            f"there is no user {user} for the daemons to run as",
+            "sudo systemd/install.sh creates it",
+        )
         return
     present = [(what, path, written) for what, path, written in paths if Path(path).exists()]
     if os.geteuid() == 0:
@@ -203,9 +248,13 @@ def _as_user(
         is_dir = Path(path).is_dir()
         need = ("write" if written else "read") + (" in" if is_dir else "")
         mode = ("g+rwx" if is_dir else "g+rw") if written else ("g+rx" if is_dir else "g+r")
-        yield Check("files", FAIL, f"{what} {path}: {user} cannot {need} it",
-                    f"sudo chgrp {user} {path} && sudo chmod {mode} {path} "
-                    "(and the folders above it must let the group through)")  # fmt: skip
+        yield Check(
+            "files",
+            FAIL,
+            f"{what} {path}: {user} cannot {need} it",
+            f"sudo chgrp {user} {path} && sudo chmod {mode} {path} "
+            "(and the folders above it must let the group through)",
+        )
 
 
 def _can(path: str, written: bool) -> bool:

@@ -29,6 +29,7 @@ _PARAMS: dict[str, dict[int, str]] = {
     "i2s": _I2S,
 }
 # dtoverlay=NAME: its pins by default, and the parameters that move one of them.
+# fmt: off
 _OVERLAYS: dict[str, tuple[dict[int, str], dict[str, str]]] = {
     "w1-gpio": ({4: "1-Wire"}, {"gpiopin": "1-Wire"}),
     "w1-gpio-pullup": ({4: "1-Wire"}, {"gpiopin": "1-Wire"}),
@@ -61,7 +62,8 @@ _OVERLAYS: dict[str, tuple[dict[int, str], dict[str, str]]] = {
                   21: "SPI1 SCLK"}, {"cs0_pin": "SPI1 CE0", "cs1_pin": "SPI1 CE1"}),
     "spi1-3cs": ({16: "SPI1 CE2", 17: "SPI1 CE1", 18: "SPI1 CE0", 19: "SPI1 MISO",
                   20: "SPI1 MOSI", 21: "SPI1 SCLK"}, {}),
-}  # fmt: skip
+}
+# fmt: on
 # Sound cards on the header (HiFiBerry, IQaudIO, any "dac" overlay) take the I2S pins.
 _I2S_OVERLAY = re.compile(r"hifiberry|iqaudio|dac|i2s|audioinjector|justboom|allo-", re.I)
 _ON = {"", "on", "true", "yes", "1", "okay"}
@@ -166,8 +168,9 @@ def taken_pins(
         if not shutil.which(tool):
             continue
         try:
-            done = subprocess.run([tool, "get"], capture_output=True, text=True, timeout=5,
-                                  check=False)  # fmt: skip
+            done = subprocess.run(
+                [tool, "get"], capture_output=True, text=True, timeout=5, check=False
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if done.returncode == 0:
