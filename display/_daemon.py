@@ -21,7 +21,7 @@ from display._screen import Screen
 from display._text import ScreenFonts
 from display._wall import Frame, highlight_ends, paint_wall
 from display.pygame_lib import pygame
-from display.voice import Announcer, Clips, VoiceError, init_mixer
+from display.voice import Announcer, Clips, Spoken, VoiceError, init_mixer
 from kiosk.config import Config
 from kiosk.store import StoreError
 from kiosk.ticketing import (
@@ -59,11 +59,15 @@ class WallDaemon(ScreenLoop):
         screen: Screen | None = None,
         voice: bool | None = None,
         on_frame: Callable[[Board, float], None] | None = None,
+        on_said: Callable[[Spoken, float], None] | None = None,
+        on_dropped: Callable[[int, int, float], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(config, db_path, faces, screen or Screen(config.display), clock)
         self.want_voice = config.voice.enabled if voice is None else voice
-        self.on_frame = on_frame
+        self.on_frame = on_frame  # after each whole picture: the board shown, when
+        self.on_said = on_said  # a call's announcement started: what, when
+        self.on_dropped = on_dropped  # calls too old to say: how many, up to which call, when
         self.seen_version: int | None = None
         self.read_minute = -1
         self.board = empty_board(config)
@@ -151,7 +155,14 @@ class WallDaemon(ScreenLoop):
     def _speak(self, now: float) -> float | None:
         assert self.announcer is not None
         handled = self.announcer.handled
+        before = self.announcer.spoken[-1] if self.announcer.spoken else None
+        dropped = self.announcer.dropped
         due = self.announcer.tick(now)
+        spoken = self.announcer.spoken[-1] if self.announcer.spoken else None
+        if self.on_said is not None and spoken is not None and spoken is not before:
+            self.on_said(spoken, now)
+        if self.on_dropped is not None and self.announcer.dropped != dropped:
+            self.on_dropped(self.announcer.dropped - dropped, self.announcer.handled, now)
         if self.announcer.handled != handled and self.store is not None:
             try:
                 mark_said(self.store, HEALTH_NAME, self.announcer.handled, now=now)

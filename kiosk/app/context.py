@@ -23,6 +23,9 @@ class Context:
         self.json: bool = bool(getattr(args, "json", False))
         self.argv = list(sys.argv[1:] if argv is None else argv)  # to start a daemon again
         self.restart = False  # a daemon stopped to load central's new configuration
+        # More for the daemon ``kiosk run`` starts (its main's keyword arguments): the busy
+        # day's simulated keypads and recorded wall (:mod:`kiosk.app.demo._host`).
+        self.hooks: dict[str, Any] = {}
 
     @functools.cached_property
     def config(self) -> Config:

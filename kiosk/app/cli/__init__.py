@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kiosk.app import exits
@@ -122,9 +122,12 @@ def _failed(ctx: Context, answer: dict[str, Any], message: str) -> None:
     fail(message)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, hooks: Mapping[str, Any] | None = None) -> int:
+    """``kiosk ARGV``: its exit status. ``hooks``: keyword arguments for the main of the
+    daemon ``kiosk run`` starts (see :mod:`kiosk.app.daemons`)."""
     args = build_parser().parse_args(argv)
     ctx = Context(args, None if argv is None else list(argv))
+    ctx.hooks = dict(hooks or {})
     from kiosk.config import ConfigError
     from kiosk.store import NoDatabase, StoreError
     from kiosk.ticketing import Refused

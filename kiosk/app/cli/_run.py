@@ -31,10 +31,10 @@ def _run(ctx: Context) -> int:
     try:
         main = importlib.import_module(f"kiosk.app.daemons.{daemon}").main
         if daemon == "counter":
-            return int(main(life, ctx.args.counters))
+            return int(main(life, ctx.args.counters, **ctx.hooks))
         if daemon == "display":
-            return int(main(life, ctx.args.role))
-        return int(main(life))
+            return int(main(life, ctx.args.role, **ctx.hooks))
+        return int(main(life, **ctx.hooks))
     finally:
         ctx.restart = life.restart
         life.close()

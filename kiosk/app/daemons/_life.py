@@ -51,8 +51,9 @@ def stop_on_signals(life: Life | None = None) -> threading.Event:
     changes in the database (``life.restart``: the daemon then starts again on it)."""
     stop = threading.Event()
     if life is not None:
-        threading.Thread(target=_watch_central, args=(life, stop), name="config watch",
-                         daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=_watch_central, args=(life, stop), name="config watch", daemon=True
+        ).start()
 
     def handler(signum: int, _frame: Any) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)
@@ -85,8 +86,14 @@ def _watch_central(life: Life, stop: threading.Event, every: float = WATCH_SECON
     try:
         # The version the daemon was built on, or saw and left out (one arriving since is
         # then seen as new).
-        loaded = next((int(found[1]) for source in life.config.sources
-                       if (found := CENTRAL_SOURCE.match(source))), 0)  # fmt: skip
+        loaded = next(
+            (
+                int(found[1])
+                for source in life.config.sources
+                if (found := CENTRAL_SOURCE.match(source))
+            ),
+            0,
+        )
         unread = False
         while not stop.wait(every):
             try:
@@ -126,8 +133,12 @@ def serve(
     log.info("%s", ready)
     interval = notify.interval
     if notify.outlast(longest_wait) > interval:
-        log.info("watchdog raised from %g s to %g s: the loop may wait %g s on a device",
-                 interval, notify.interval, longest_wait)  # fmt: skip
+        log.info(
+            "watchdog raised from %g s to %g s: the loop may wait %g s on a device",
+            interval,
+            notify.interval,
+            longest_wait,
+        )
     notify.ready(ready)
     try:
         loop(stop, notify.watchdog)

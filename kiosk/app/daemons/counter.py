@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kiosk.app.daemons._life import Life, serve, setup_logging, stop_on_signals
 from kiosk.app.exits import CONFIG, UNAVAILABLE, USAGE, CommandError
 from kiosk.config import Config
+from kiosk.inputdev import Device, open_evdev
 
 log = logging.getLogger("kiosk")
 
@@ -36,7 +37,14 @@ def counters_to_serve(config: Config, asked: Sequence[int] | None) -> list[int]:
     return sorted(set(chosen))
 
 
-def main(life: Life, asked: Sequence[int] | None = None) -> int:
+def main(
+    life: Life,
+    asked: Sequence[int] | None = None,
+    *,
+    keypad_opener: Callable[[str], Device] | None = None,
+) -> int:
+    """The counters' keys, keypads and LEDs around the station. ``keypad_opener``: how a
+    keypad's device path is opened (evdev's by default; the busy day's simulated keypads)."""
     from kiosk.config import ConfigError
     from kiosk.counter import Station
     from kiosk.keys import unavailable
@@ -60,7 +68,7 @@ def main(life: Life, asked: Sequence[int] | None = None) -> int:
             raise
         except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
             raise CommandError(unavailable(exc), UNAVAILABLE) from None
-        keypads = Keypads(config, counters, station.presses)
+        keypads = Keypads(config, counters, station.presses, opener=keypad_opener or open_evdev)
         parts.append(keypads)
         station.refresh()
         keypads.start()

@@ -43,8 +43,13 @@ def main(life: Life) -> int:
             log.warning("no tickets for now: %s", desk.reserve.problem)
         status = desk.check_printer()
         services = ", ".join(b.service for b in config.kiosk.buttons) or "none configured"
-        serve(life, desk.run, stop, f"kiosk ready: printer {status.state}; buttons for {services}",
-              longest_wait=desk.longest_wait)  # fmt: skip
+        serve(
+            life,
+            desk.run,
+            stop,
+            f"kiosk ready: printer {status.state}; buttons for {services}",
+            longest_wait=desk.longest_wait,
+        )
         log.info("kiosk stopped")
         return 0
     finally:

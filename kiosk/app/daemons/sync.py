@@ -27,8 +27,10 @@ def main(life: Life) -> int:
         raise CommandError(f"sync: {exc}", CONFIG) from None
     stop = stop_on_signals()
     daemon.start()
-    ready = (f"sync ready: device {config.site.device} of site {config.site.id}; "
-             f"broker {config.sync.host}:{config.sync.port}")  # fmt: skip
+    ready = (
+        f"sync ready: device {config.site.device} of site {config.site.id}; "
+        f"broker {config.sync.host}:{config.sync.port}"
+    )
     try:
         serve(life, daemon.run, stop, ready)
     finally:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.app.inputsim import Keyboards, tap
+from kiosk.config import load_config, main_path
 
 SNAPSHOT_EVERY = 100
 
@@ -77,74 +78,61 @@ class Host:
             raise ValueError(f"unknown order {sorted(order)}")
 
 
-def _keypads_from(keyboards: Keyboards) -> None:
-    """Counter keypads open the simulated ones (their paths as in the config)."""
-    from kiosk.keys.counters import Keypads
-
-    defaults = Keypads.__init__.__kwdefaults__
-    assert defaults is not None
-    defaults["opener"] = keyboards.open
-
-
-def _record_wall(folder: Path) -> None:
-    """The wall display's frames and voice, as the day's report checks them."""
-    import display
-    from display import WallDaemon
+def _recorded_wall(folder: Path, config: Path) -> dict[str, Any]:
+    """Hooks for the wall display (:class:`display.WallDaemon`) that write what it shows and
+    says, as the day's report checks them."""
+    from display import Screen
 
     frames, said = folder / "wall.jsonl", folder / "voice.jsonl"
     shots = folder / "wall"
     shots.mkdir(parents=True, exist_ok=True)
+    screen = Screen(load_config(config).display)
+    shown: list[int] = []  # the newest call of each frame whose newest call changed
 
-    class RecordedWall(WallDaemon):
-        shown: int | None = None
-        changes = 0
+    def on_frame(board: Any, at: float) -> None:
+        newest = board.newest
+        if newest is None or (shown and newest.id == shown[-1]):
+            return
+        shown.append(newest.id)
+        line = {"call": newest.id, "number": newest.number, "counter": newest.counter, "at": at}
+        with frames.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+        if len(shown) % SNAPSHOT_EVERY == 1 and screen.canvas is not None:
+            from display.pygame_lib import pygame
 
-        def _paint_all(self, now: float, minute: int) -> None:
-            super()._paint_all(now, minute)
-            newest = self.board.newest
-            if newest is None or newest.id == self.shown:
-                return
-            self.shown = newest.id
-            self.changes += 1
-            line = {"call": newest.id, "number": newest.number, "counter": newest.counter,
-                    "at": now}  # fmt: skip
-            with frames.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(line) + "\n")
-            if self.changes % SNAPSHOT_EVERY == 1 and self.screen.canvas is not None:
-                from display.pygame_lib import pygame
+            pygame.image.save(screen.canvas, str(shots / f"{newest.id:06d}.png"))
 
-                pygame.image.save(self.screen.canvas, str(shots / f"{newest.id:06d}.png"))
+    def on_said(spoken: Any, at: float) -> None:
+        line = {
+            "call": spoken.call_id,
+            "number": spoken.number,
+            "counter": spoken.counter,
+            "kind": spoken.kind,
+            "at": at,
+        }
+        with said.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
 
-        def _speak(self, now: float) -> float | None:
-            assert self.announcer is not None
-            before = self.announcer.spoken[-1] if self.announcer.spoken else None
-            dropped = self.announcer.dropped
-            due = super()._speak(now)
-            spoken = self.announcer.spoken[-1] if self.announcer.spoken else None
-            if spoken is not None and spoken is not before:
-                line = {"call": spoken.call_id, "number": spoken.number,
-                        "counter": spoken.counter, "kind": spoken.kind, "at": now}  # fmt: skip
-                with said.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(line) + "\n")
-            if self.announcer.dropped != dropped:
-                with said.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps({"dropped": self.announcer.dropped - dropped,
-                                          "upto": self.announcer.handled}) + "\n")  # fmt: skip
-            return due
+    def on_dropped(count: int, upto: int, at: float) -> None:
+        with said.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"dropped": count, "upto": upto}) + "\n")
 
-    display.WallDaemon = RecordedWall  # type: ignore[misc]
+    return {"screen": screen, "on_frame": on_frame, "on_said": on_said, "on_dropped": on_dropped}
 
 
 def main(argv: list[str]) -> int:
     control, record = argv[0], Path(argv[1])
     kiosk_args = argv[3:] if argv[2:3] == ["--"] else argv[2:]
     host = Host(control)
-    _keypads_from(host.keyboards)
+    hooks: dict[str, Any] = {}
+    if "counter" in kiosk_args:
+        hooks["keypad_opener"] = host.keyboards.open
     if "display" in kiosk_args:
-        _record_wall(record)
+        named = kiosk_args[kiosk_args.index("--config") + 1] if "--config" in kiosk_args else None
+        hooks["wall"] = _recorded_wall(record, main_path(named))
     from kiosk.app.cli import main as kiosk_main
 
-    return kiosk_main(kiosk_args)
+    return kiosk_main(kiosk_args, hooks=hooks)
 
 
 if __name__ == "__main__":
