@@ -1,4 +1,10 @@
-"""Wall and look-up screens (pygame) and voice announcements; depends on :mod:`kiosk` only."""
+"""The wall display and the look-up screen (pygame) and the voice that reads the calls
+(:mod:`display.voice`): layouts, fonts checked for Vietnamese, painting, the screen with
+rotation, and the daemon loops (:class:`WallDaemon`, :class:`LookupDaemon`) that
+``kiosk run display`` builds. pygame is loaded through :mod:`display.pygame_lib`.
+
+An adapter: it imports only the :mod:`kiosk` core, never ``printer``, ``scanner``,
+``sync``, ``kiosk.keys`` or the applications."""
 
 from display._daemon import HEALTH_NAME, WallDaemon
 from display._layout import Moment, Panel, TextBox, WallLayout, wall_layout

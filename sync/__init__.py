@@ -1,4 +1,7 @@
-"""MQTT v5 sync with the province's central server (paho-mqtt); depends on :mod:`kiosk` only.
+"""MQTT v5 sync with the province's central server (paho-mqtt).
+
+An adapter: it imports only the :mod:`kiosk` core, never ``printer``, ``scanner``,
+``display``, ``kiosk.keys`` or the applications.
 
 ``SyncDaemon`` is the device's side (``kiosk run sync``); ``Central`` the reference ingest
 (``kiosk central``). The contract is ``sync/asyncapi.yaml`` with the JSON Schemas in

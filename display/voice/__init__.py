@@ -1,4 +1,7 @@
-"""Spoken calls: voice packs, clips joined into announcements, played one at a time."""
+"""Spoken calls: voice packs, clips joined into announcements, played one at a time.
+
+Part of the ``display`` adapter: imports only ``display`` itself and the :mod:`kiosk`
+core (the call sentence is :mod:`kiosk.announcement`)."""
 
 from display.voice._announcer import Announcer, Spoken, in_quiet_hours, reading
 from display.voice._clips import Clips, init_mixer

@@ -1,4 +1,6 @@
-"""The dossier (hồ sơ) cache behind the look-up screen: records, statuses, import, purge."""
+"""The dossier (hồ sơ) cache behind the look-up screen: records, statuses, import, purge.
+
+Core: imports only the core (the store, free text)."""
 
 from kiosk.dossiers._cache import (
     UPDATED_KEY,

@@ -1,4 +1,7 @@
-"""The look-up screen's content: what a scanned slip or ticket shows, as plain text."""
+"""The look-up screen's content: what a scanned slip or ticket shows, as plain text
+(``display`` draws it).
+
+Core: imports only the core (dossiers, tokens, the queue's operations)."""
 
 from kiosk.lookup._dossier import dossier_view, invalid_view, not_found_view, stale_note
 from kiosk.lookup._idle import idle_view

@@ -1,5 +1,8 @@
 """The site's single SQLite file: schema, transactions and the event outbox; :mod:`kiosk.store.kv`
-names each entry of its key-value table."""
+names each entry of its key-value table.
+
+Core: imports only the standard library.
+"""
 
 from kiosk.store import kv
 from kiosk.store._faults import (

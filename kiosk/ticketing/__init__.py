@@ -2,6 +2,8 @@
 
 Every function takes ``now`` (epoch seconds) so callers, tests and the demo
 control the clock.
+
+Core: imports only the core (config, store, rules).
 """
 
 from kiosk.freetext import MAX_NOTICE

@@ -10,6 +10,9 @@ memory at rest, dossier import speed and cache size, and a scan's last key event
 to the look-up screen's frame with a million dossiers cached, MQTT sync, and every daemon
 of a site together (cold start to READY, memory, idle CPU). The scratch database
 goes under ``--dir`` because the disk's fsync is part of what is measured.
+
+Every bench is a module of this package (``counter``, ``display``, ``lookup``, ``printer``,
+``site``, ``sync``; ``table`` prints them). Part of the applications: may import everything.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""``kiosk``: the command line. Heavy libraries load only in the commands that need them."""
+"""``kiosk``: the command line. Heavy libraries load only in the commands that need them.
+
+Part of the applications: may import everything; ``kiosk run NAME`` hands over to
+:mod:`kiosk.app.daemons`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""``kiosk demo``: a headless simulated day at the centre, written to ``./demo-out/``."""
+"""``kiosk demo``: a headless simulated day at the centre, written to ``./demo-out/``;
+``kiosk demo --day busy`` runs every daemon as its own process through a compressed busy
+day (:mod:`kiosk.app.demo._busy`), driving them through the hooks their mains offer.
+
+Part of the applications: may import everything."""
 
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ line each, with the fix.
 Each check returns a :class:`Check`: ``ok``, ``warn`` (the site runs, something needs
 care), ``fail`` (that part cannot work) or ``skip`` (nothing to check, or it depends on a
 check that failed). The exit status is 0 when nothing failed: the site can run.
+
+Part of the applications: may import everything (it asks each adapter about its device).
 """
 
 from __future__ import annotations
