@@ -3,19 +3,21 @@ configuration, and telling systemd it is ready and alive."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
 import signal
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from kiosk.config import Config
     from kiosk.store import Store
 
 log = logging.getLogger("kiosk")
+T = TypeVar("T")
 
 
 class Life:
@@ -38,6 +40,42 @@ class Life:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+
+
+class Parts:
+    """What a daemon opened (a printer, pins, keypads), closed in the reverse order when it
+    stops; a part that fails to close is passed over: the process is ending."""
+
+    def __init__(self) -> None:
+        self._parts: list[Any] = []
+
+    def add(self, part: T) -> T:
+        self._parts.append(part)
+        return part
+
+    def __enter__(self) -> Parts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for part in reversed(self._parts):
+            with contextlib.suppress(Exception):
+                part.close()
+
+
+@contextlib.contextmanager
+def pins_usable() -> Iterator[None]:
+    """GPIO that cannot be used (gpiozero: no pin factory, pin busy, no permission) is one
+    line and exit 69; the store's and the command's own errors pass as they are."""
+    from kiosk.app.exits import UNAVAILABLE, CommandError
+    from kiosk.keys import unavailable
+    from kiosk.store import StoreError
+
+    try:
+        yield
+    except (CommandError, StoreError):
+        raise
+    except Exception as exc:
+        raise CommandError(unavailable(exc), UNAVAILABLE) from None
 
 
 def setup_logging() -> None:

@@ -3,13 +3,11 @@ the station that turns a key press into a call (``kiosk.counter``)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from kiosk.app.daemons._life import Life, serve, setup_logging, stop_on_signals
-from kiosk.app.exits import CONFIG, UNAVAILABLE, USAGE, CommandError
+from kiosk.app.daemons._life import Life, Parts, pins_usable, serve, setup_logging, stop_on_signals
+from kiosk.app.exits import CONFIG, USAGE, CommandError
 from kiosk.config import Config
 from kiosk.inputdev import Device, open_evdev
 
@@ -47,9 +45,7 @@ def main(
     keypad's device path is opened (evdev's by default; the busy day's simulated keypads)."""
     from kiosk.config import ConfigError
     from kiosk.counter import Station
-    from kiosk.keys import unavailable
     from kiosk.keys.counters import CounterButtons, CounterLights, Keypads, keymap_problems
-    from kiosk.store import StoreError
 
     setup_logging()
     config = life.config
@@ -57,19 +53,13 @@ def main(
     if problems := keymap_problems(config):
         raise ConfigError(problems)
     stop = stop_on_signals(life)
-    parts: list[Any] = []
-    try:
-        try:
-            lights = CounterLights(config, counters)
-            parts.append(lights)
+    with Parts() as parts:
+        with pins_usable():
+            lights = parts.add(CounterLights(config, counters))
             station = Station(config, life.store, counters, lights)
-            parts.append(CounterButtons(config, counters, station.presses))
-        except (CommandError, StoreError):
-            raise
-        except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
-            raise CommandError(unavailable(exc), UNAVAILABLE) from None
-        keypads = Keypads(config, counters, station.presses, opener=keypad_opener or open_evdev)
-        parts.append(keypads)
+            parts.add(CounterButtons(config, counters, station.presses))
+        opener = keypad_opener or open_evdev
+        keypads = parts.add(Keypads(config, counters, station.presses, opener=opener))
         station.refresh()
         keypads.start()
         for number in counters:
@@ -79,9 +69,5 @@ def main(
             staff = f", staff {counter.staff_id}" if counter.staff_id else ""
             log.info("counter %d ready: %s%s", number, "; ".join(keys), staff)
         serve(life, station.run, stop, f"counter daemon ready: counters {counters}")
-        log.info("counter daemon stopped")
-        return 0
-    finally:
-        for part in reversed(parts):
-            with contextlib.suppress(Exception):
-                part.close()
+    log.info("counter daemon stopped")
+    return 0

@@ -4,12 +4,9 @@ into a printed ticket (``kiosk.desk``)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from typing import Any
 
-from kiosk.app.daemons._life import Life, serve, setup_logging, stop_on_signals
-from kiosk.app.exits import UNAVAILABLE, CommandError
+from kiosk.app.daemons._life import Life, Parts, pins_usable, serve, setup_logging, stop_on_signals
 
 log = logging.getLogger("kiosk")
 
@@ -17,25 +14,17 @@ log = logging.getLogger("kiosk")
 def main(life: Life) -> int:
     from kiosk.app.printer_setup import open_printer
     from kiosk.desk import Desk
-    from kiosk.keys import unavailable
     from kiosk.keys.kiosk import Buttons, Feedback
-    from kiosk.store import StoreError
 
     setup_logging()
     config = life.config
-    printer = open_printer(config.printer)
-    stop = stop_on_signals(life)
-    parts: list[Any] = [printer]
-    try:
-        try:
-            feedback = Feedback(config.kiosk)
-            parts.append(feedback)
+    with Parts() as parts:
+        printer = parts.add(open_printer(config.printer))
+        stop = stop_on_signals(life)
+        with pins_usable():
+            feedback = parts.add(Feedback(config.kiosk))
             desk = Desk(config, life.store, printer, feedback)
-            parts.append(Buttons(config.kiosk, desk.presses))
-        except (CommandError, StoreError):
-            raise
-        except Exception as exc:  # gpiozero: no pin factory, pin busy, no permission
-            raise CommandError(unavailable(exc), UNAVAILABLE) from None
+            parts.add(Buttons(config.kiosk, desk.presses))
         voided = desk.recover()
         if voided:
             log.warning("voided unprinted tickets from the last run: %s", ", ".join(voided))
@@ -50,9 +39,5 @@ def main(life: Life) -> int:
             f"kiosk ready: printer {status.state}; buttons for {services}",
             longest_wait=desk.longest_wait,
         )
-        log.info("kiosk stopped")
-        return 0
-    finally:
-        for part in reversed(parts):
-            with contextlib.suppress(Exception):
-                part.close()
+    log.info("kiosk stopped")
+    return 0
