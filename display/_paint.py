@@ -172,8 +172,7 @@ def draw_text(
     top = block_top(y, h, step * len(fitted.lines), font.room)
     placed = []
     for index, line in enumerate(fitted.lines):
-        image = font.render(line, True, FOREGROUNDS[box.style])
-        lw, lh = image.get_size()
+        lw, lh = font.size(line)
         if box.align == "left":
             left = x
         elif box.align == "right":
@@ -181,7 +180,7 @@ def draw_text(
         else:
             left = x + (w - lw) // 2
         rect = (left, top + index * step, lw, lh)
-        surface.blit(image, rect[:2])
+        font.draw(surface, rect[:2], line, FOREGROUNDS[box.style])
         placed.append(Placed(rect, line, fitted.size))
     return placed
 
