@@ -204,10 +204,17 @@ class ScreenFonts:
         """The size in ``sizes`` (lowest, highest) at which ``text`` would fit ``box``,
         estimated from the font's advances without laying it out
         (:func:`display._sizing.guess`)."""
-        advances = self._advances[bold]
-        widths = [advances.width(word) for word in units(text)]
+        widths, space = self._reference(text, bold)
         line = self.get(REFERENCE, bold, chars).get_linesize()
-        return guess(widths, advances.width(" "), line, box, lines=lines, sizes=sizes)
+        return guess(widths, space, line, box, lines=lines, sizes=sizes)
+
+    # A text is fitted more than once (a group's boxes are fitted for the group's size,
+    # then at it) and its words come again in the same places.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def _reference(self, text: str, bold: bool) -> tuple[tuple[float, ...], float]:
+        """Each word's width and a space's at :data:`REFERENCE` pixels, estimated."""
+        advances = self._advances[bold]
+        return tuple(advances.width(word) for word in units(text)), advances.width(" ")
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019
     def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
@@ -292,10 +299,9 @@ def fit(
 
     def attempt(size: int) -> Fitted | None:
         font = faces.get(size, bold, chars)
-        wrapped = _wrap(font, text, width, lines)
-        if wrapped is not None and len(wrapped) * font.get_linesize() <= height:
-            return Fitted(size, wrapped, chars)
-        return None
+        room = min(lines, height // font.get_linesize())  # the lines the box is tall enough for
+        wrapped = _wrap(font, text, width, room) if room > 0 else None
+        return None if wrapped is None else Fitted(size, wrapped, chars)
 
     best = largest(
         attempt,
