@@ -76,7 +76,7 @@ class Face:
         self.height = self.baseline + max(descent, below) + gap
 
     def size(self, text: str) -> tuple[int, int]:
-        return _laid(self.face, self.px, text)[1], self.height
+        return _laid(self.face, self.px, text, True)[1], self.height
 
     def get_linesize(self) -> int:
         return self.height
@@ -88,7 +88,7 @@ class Face:
         # FreeType's own RGBA surface would be converted pixel by pixel at every blit. On a
         # background it is opaque, in the screen's format once a screen is open: a blit of
         # it is a plain copy (the scrolling notice is blitted 30 times a second).
-        width = _laid(self.face, self.px, text)[1]
+        width = _laid(self.face, self.px, text, antialias)[1]
         if background is None:
             surface = pygame.Surface((width, self.height), pygame.SRCALPHA)
         else:
@@ -101,7 +101,7 @@ class Face:
         """Draw ``text`` antialiased straight onto ``surface``, its line box's top left
         corner at ``at``, the ink clipped to the line box as :meth:`render`'s; its width."""
         x, y = at
-        width = _laid(self.face, self.px, text)[1]
+        width = _laid(self.face, self.px, text, True)[1]
         previous = surface.get_clip()
         surface.set_clip(pygame.Rect(x, y, width, self.height).clip(previous))
         try:
@@ -114,18 +114,20 @@ class Face:
               background: Any = None, antialias: bool = True) -> None:  # fmt: skip
         # Placed so that its baseline is every line's: a taller text is not pushed down (the
         # line box holds the tallest letter: the layout's top is never below the baseline).
+        top = at[1] + self.baseline - _laid(self.face, self.px, text, antialias)[0]
         self.face.antialiased = antialias
-        top = at[1] + self.baseline - _laid(self.face, self.px, text)[0]
         self.face.render_to(surface, (at[0], top), text, color, background, size=self.px)
 
 
 @functools.lru_cache(maxsize=16384)
-def _laid(face: Any, px: int, text: str) -> tuple[int, int]:
-    """How FreeType lays ``text`` out at ``px``: the top of its box above the baseline, and
-    its width. Kept for the words and lines measured again and again (every size a box
+def _laid(face: Any, px: int, text: str, antialias: bool) -> tuple[int, int]:
+    """How FreeType lays ``text`` out at ``px``, antialiased or not (hinted for one or the
+    other, a glyph may be a pixel wider): the top of its box above the baseline, and its
+    width. Kept for the words and lines measured again and again (every size a box
     tries, every repaint of a screen; a dossier's labels, units and steps share most of
     their words) and for each line drawn, measured while it was fitted: a layout costs
     FreeType more than the rest of fitting together. 16,384 of them take about 3.5 MB."""
+    face.antialiased = antialias
     rect = face.get_rect(text, size=px)
     return int(rect.y), int(rect.width)
 
