@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -172,8 +173,7 @@ def draw_text(
     top = block_top(y, h, step * len(fitted.lines), font.room)
     placed = []
     for index, line in enumerate(fitted.lines):
-        image = font.render(line, True, FOREGROUNDS[box.style])
-        lw, lh = image.get_size()
+        lw, lh = font.size(line)
         if box.align == "left":
             left = x
         elif box.align == "right":
@@ -181,7 +181,7 @@ def draw_text(
         else:
             left = x + (w - lw) // 2
         rect = (left, top + index * step, lw, lh)
-        surface.blit(image, rect[:2])
+        font.draw(surface, rect[:2], line, FOREGROUNDS[box.style])
         placed.append(Placed(rect, line, fitted.size))
     return placed
 
@@ -224,41 +224,97 @@ class NoticeStrip:
         shown = text + self.GAP if self.scrolls else text
         # On the strip's own colour: opaque, so each step of the scroll is a copy of the
         # text's band, with no blending and no background to paint first.
-        self.image = font.render(shown, True, FOREGROUNDS["notice"], BACKGROUNDS["notice"])
+        image = font.render(shown, True, FOREGROUNDS["notice"], BACKGROUNDS["notice"])
         self.speed = speed
         x, y, w, h = inner
-        self._top = block_top(y, h, self.image.get_height(), font.room)  # the text's top edge
+        top = block_top(y, h, image.get_height(), font.room)  # the line box's top edge
+        # Only the rows the letters reach are kept: the rest of the line box is the strip's
+        # colour, painted with the strip, and a step of the scroll copies fewer rows.
+        ink = _ink_rows(image, BACKGROUNDS["notice"])
+        self.image = image.subsurface((0, ink[0], image.get_width(), ink[1])).copy()
+        self._top = top + ink[0]
         band = pygame.Rect(x, self._top, w, self.image.get_height()).clip(pygame.Rect(inner))
         self.band = (band.x, band.y, band.w, band.h)
+        # The surface a step was last drawn on and the offset it drew: the next step on it
+        # only moves what is there (:meth:`scroll`).
+        self._drawn: tuple[weakref.ref[pygame.Surface], int] | None = None
 
     def draw(self, surface: pygame.Surface, seconds: float) -> Rect:
         """Draw the strip as it is ``seconds`` into scrolling; the rect to update."""
         pygame.draw.rect(surface, BACKGROUNDS["notice"], pygame.Rect(self.rect))
         if self.image is not None:
-            self._text(surface, seconds)
+            self._text(surface, self._offset(seconds))
         return self.rect
 
     def scroll(self, surface: pygame.Surface, seconds: float) -> Rect:
         """The next step of a strip already drawn (:meth:`draw`): only the band its text
-        runs in is drawn again; that band, the rect to update."""
+        runs in is drawn again; that band, the rect to update. On the surface the last
+        step was drawn on, the band is moved left and only the columns it uncovers are drawn
+        (a step at 90 pixels a second moves it 3)."""
         if self.image is not None:
-            self._text(surface, seconds)
+            offset = self._offset(seconds)
+            if not self._move(surface, offset):
+                self._text(surface, offset)
         return self.band
 
-    def _text(self, surface: pygame.Surface, seconds: float) -> None:
+    def _offset(self, seconds: float) -> int:
+        """How far the text has scrolled left at ``seconds``, within one turn of it."""
+        assert self.image is not None
+        return int(seconds * self.speed) % self.image.get_width() if self.scrolls else 0
+
+    def _text(self, surface: pygame.Surface, offset: int) -> None:
+        """The text drawn whole, scrolled ``offset`` pixels."""
+        self._tiles(surface, pygame.Rect(self.inner), offset)
+        self._drawn = (weakref.ref(surface), offset) if self.scrolls else None
+
+    def _move(self, surface: pygame.Surface, offset: int) -> bool:
+        """Move the text ``surface`` shows from the last step's offset to ``offset``: its
+        band scrolled left, the columns uncovered on the right drawn. False, with nothing
+        done, if ``surface`` does not show the last step or it moved too far for this to be
+        worth it."""
+        assert self.image is not None
+        if self._drawn is None or self._drawn[0]() is not surface:
+            return False
+        band = pygame.Rect(self.band)
+        shift = (offset - self._drawn[1]) % self.image.get_width()
+        if shift > band.w // 2:
+            return False
+        if shift:
+            previous = surface.get_clip()
+            try:
+                surface.set_clip(band.clip(previous))
+                surface.scroll(-shift, 0)
+            finally:
+                surface.set_clip(previous)
+            self._tiles(surface, pygame.Rect(band.right - shift, band.y, shift, band.h), offset)
+        self._drawn = (self._drawn[0], offset)
+        return True
+
+    def _tiles(self, surface: pygame.Surface, clip: pygame.Rect, offset: int) -> None:
+        """The text, repeated along the strip when it scrolls, drawn within ``clip``."""
         assert self.image is not None
         x, _, w, _ = self.inner
         top, iw = self._top, self.image.get_width()
         previous = surface.get_clip()
-        surface.set_clip(pygame.Rect(self.inner))
+        surface.set_clip(clip.clip(previous))
         try:
             if not self.scrolls:
                 surface.blit(self.image, (x + (w - iw) // 2, top))
             else:
-                offset = int(seconds * self.speed) % iw
                 left = x - offset
                 while left < x + w:
                     surface.blit(self.image, (left, top))
                     left += iw
         finally:
             surface.set_clip(previous)
+
+
+def _ink_rows(image: pygame.Surface, background: Colour) -> tuple[int, int]:
+    """The first row of ``image`` with a pixel not of ``background``, and how many rows
+    from it to the last such (all of it if none)."""
+    image.set_colorkey(background)  # the pixels of that colour then count as empty
+    try:
+        ink = image.get_bounding_rect()
+    finally:
+        image.set_colorkey(None)
+    return (ink.top, ink.height) if ink.height else (0, image.get_height())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from display._chars import DRAWN, line_chars
+from display._sizing import REFERENCE, Advances, breaks, guess, largest
 from display.pygame_lib import pygame
 from kiosk import fonts
 from kiosk.vietnamese import nfc
@@ -75,7 +76,7 @@ class Face:
         self.height = self.baseline + max(descent, below) + gap
 
     def size(self, text: str) -> tuple[int, int]:
-        return _width(self.face, self.px, text), self.height
+        return _laid(self.face, self.px, text, True)[1], self.height
 
     def get_linesize(self) -> int:
         return self.height
@@ -87,27 +88,48 @@ class Face:
         # FreeType's own RGBA surface would be converted pixel by pixel at every blit. On a
         # background it is opaque, in the screen's format once a screen is open: a blit of
         # it is a plain copy (the scrolling notice is blitted 30 times a second).
-        self.face.antialiased = antialias
-        laid = self.face.get_rect(text, size=self.px)
+        width = _laid(self.face, self.px, text, antialias)[1]
         if background is None:
-            surface = pygame.Surface((laid.width, self.height), pygame.SRCALPHA)
+            surface = pygame.Surface((width, self.height), pygame.SRCALPHA)
         else:
-            surface = pygame.Surface((laid.width, self.height))
+            surface = pygame.Surface((width, self.height))
             surface.fill(background)
-        # Placed so that its baseline is every line's: a taller text is not pushed down (the
-        # line box holds the tallest letter: ``laid.y`` is never below the baseline).
-        top = self.baseline - laid.y
-        self.face.render_to(surface, (0, top), text, color, background, size=self.px)
+        self._draw(surface, (0, 0), text, color, background=background, antialias=antialias)
         return surface
 
+    def draw(self, surface: pygame.Surface, at: tuple[int, int], text: str, color: Any) -> int:
+        """Draw ``text`` antialiased straight onto ``surface``, its line box's top left
+        corner at ``at``, the ink clipped to the line box as :meth:`render`'s; its width."""
+        x, y = at
+        width = _laid(self.face, self.px, text, True)[1]
+        previous = surface.get_clip()
+        surface.set_clip(pygame.Rect(x, y, width, self.height).clip(previous))
+        try:
+            self._draw(surface, at, text, color)
+        finally:
+            surface.set_clip(previous)
+        return width
 
-@functools.lru_cache(maxsize=2048)
-def _width(face: Any, px: int, text: str) -> int:
-    """How wide FreeType lays ``text`` out at ``px``: kept for the words and lines measured
-    again and again (every size a box tries, every repaint of a screen; a dossier's labels,
-    units and steps share most of their words), as a layout costs FreeType more than the
-    rest of fitting together."""
-    return int(face.get_rect(text, size=px).width)
+    def _draw(self, surface: pygame.Surface, at: tuple[int, int], text: str, color: Any, *,
+              background: Any = None, antialias: bool = True) -> None:  # fmt: skip
+        # Placed so that its baseline is every line's: a taller text is not pushed down (the
+        # line box holds the tallest letter: the layout's top is never below the baseline).
+        top = at[1] + self.baseline - _laid(self.face, self.px, text, antialias)[0]
+        self.face.antialiased = antialias
+        self.face.render_to(surface, (at[0], top), text, color, background, size=self.px)
+
+
+@functools.lru_cache(maxsize=16384)
+def _laid(face: Any, px: int, text: str, antialias: bool) -> tuple[int, int]:
+    """How FreeType lays ``text`` out at ``px``, antialiased or not (hinted for one or the
+    other, a glyph may be a pixel wider): the top of its box above the baseline, and its
+    width. Kept for the words and lines measured again and again (every size a box
+    tries, every repaint of a screen; a dossier's labels, units and steps share most of
+    their words) and for each line drawn, measured while it was fitted: a layout costs
+    FreeType more than the rest of fitting together. 16,384 of them take about 3.5 MB."""
+    face.antialiased = antialias
+    rect = face.get_rect(text, size=px)
+    return int(rect.y), int(rect.width)
 
 
 def _reach(face: Any, size: int, chars: str) -> tuple[int, int]:
@@ -175,6 +197,27 @@ class ScreenFonts:
     def _faces(self) -> dict[bool, Any]:
         return {False: _face(self.regular), True: _face(self.bold)}
 
+    @functools.cached_property
+    def _advances(self) -> dict[bool, Advances]:
+        return {bold: Advances(face) for bold, face in self._faces.items()}
+
+    def guess(self, text: str, box: tuple[int, int], *, lines: int, bold: bool, chars: str,
+              sizes: tuple[int, int]) -> int:  # fmt: skip
+        """The size in ``sizes`` (lowest, highest) at which ``text`` would fit ``box``,
+        estimated from the font's advances without laying it out
+        (:func:`display._sizing.guess`)."""
+        widths, space = self._reference(text, bold)
+        line = self.get(REFERENCE, bold, chars).get_linesize()
+        return guess(widths, space, line, box, lines=lines, sizes=sizes)
+
+    # A text is fitted more than once (a group's boxes are fitted for the group's size,
+    # then at it) and its words come again in the same places.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def _reference(self, text: str, bold: bool) -> tuple[tuple[float, ...], float]:
+        """Each word's width and a space's at :data:`REFERENCE` pixels, estimated."""
+        advances = self._advances[bold]
+        return tuple(advances.width(word) for word in units(text)), advances.width(" ")
+
     @functools.lru_cache(maxsize=4096)  # noqa: B019
     def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
             bold: bool = False, floor: int = MIN_SIZE, chars: str = DRAWN) -> Fitted:  # fmt: skip
@@ -191,20 +234,6 @@ class Fitted:
     chars: str = field(default=DRAWN, repr=False)
 
 
-def _breaks(widths: list[int], space: int, width: int) -> list[int]:
-    """How many words each line takes, filled word by word up to ``width``."""
-    counts: list[int] = []
-    used = -1
-    for taken in widths:
-        if counts and used + space + taken <= width:
-            counts[-1] += 1
-            used += space + taken
-        else:
-            counts.append(1)
-            used = taken
-    return counts
-
-
 def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | None:
     """``text`` on at most ``lines`` lines no wider than ``width``, evened out: the lines
     that a narrower width still holds on as many lines, so a name never leaves one word
@@ -217,12 +246,12 @@ def _wrap(font: Face, text: str, width: int, lines: int) -> tuple[str, ...] | No
     if not words or max(widths) > width:
         return None
     space = font.size(" ")[0]
-    counts = _breaks(widths, space, width)
+    counts = breaks(widths, space, width)
     if len(counts) > lines:
         return None
     if len(counts) > 1:
-        even = narrowest(lambda w: len(_breaks(widths, space, w)), max(widths), width)
-        counts = _breaks(widths, space, even)
+        even = narrowest(lambda w: len(breaks(widths, space, w)), max(widths), width)
+        counts = breaks(widths, space, even)
     out: list[str] = []
     for count in counts:
         out.append(" ".join(words[:count]))
@@ -269,16 +298,19 @@ def fit(
     if not text or width <= 0 or height <= 0:
         return Fitted(floor, (), chars)
     low, high = floor, max(floor, min(cap, height))
-    best: Fitted | None = None
-    while low <= high:
-        size = (low + high) // 2
+
+    def attempt(size: int) -> Fitted | None:
         font = faces.get(size, bold, chars)
-        wrapped = _wrap(font, text, width, lines)
-        if wrapped is not None and len(wrapped) * font.get_linesize() <= height:
-            best = Fitted(size, wrapped, chars)
-            low = size + 1
-        else:
-            high = size - 1
+        room = min(lines, height // font.get_linesize())  # the lines the box is tall enough for
+        wrapped = _wrap(font, text, width, room) if room > 0 else None
+        return None if wrapped is None else Fitted(size, wrapped, chars)
+
+    best = largest(
+        attempt,
+        low,
+        high,
+        faces.guess(text, box, lines=lines, bold=bold, chars=chars, sizes=(low, high)),
+    )
     if best is not None:
         return best
     # Too long even at the smallest size: fill the lines there, cutting the last.

@@ -883,6 +883,29 @@ def test_ok__a_scroll_step_redraws_only_the_text_band_as_a_whole_draw_would(
         assert pixels(before) == pixels(surface)
 
 
+def test_ok__steps_that_move_the_band_on_draw_what_a_whole_draw_would(
+    store: Store, faces: ScreenFonts
+) -> None:
+    config = make_config(display={"notice": LONG_NOTICE})
+    surface, frame = render_wall(config, store, (1280, 720), at(9), faces)
+    strip = frame.notice
+    assert strip.scrolls and strip.image is not None
+    turn = strip.image.get_width() / config.display.notice_speed  # seconds to scroll it all
+    whole = surface.copy()
+    # Steps of a few pixels, a long one, across the text's end and round again.
+    steps = [n / 30 for n in range(1, 40)] + [5.0, turn - 0.05, turn, turn + 0.04, 2 * turn]
+    for seconds in steps:
+        before = surface.copy()
+        band = strip.scroll(surface, seconds)
+        strip.draw(whole, seconds)
+        assert pixels(surface) == pixels(whole), seconds
+        before.blit(surface, band[:2], pygame.Rect(band))
+        assert pixels(before) == pixels(surface)
+        strip.scroll(whole, seconds)  # the strip's last step is on the surface again
+        strip.scroll(surface, seconds)
+        assert pixels(surface) == pixels(whole)
+
+
 def test_ok__notice_speed_zero_stands_still(store: Store, faces: ScreenFonts) -> None:
     config = make_config(display={"notice": LONG_NOTICE, "notice_speed": 0})
     surface, frame = render_wall(config, store, (1280, 720), at(9), faces)
