@@ -78,20 +78,27 @@ class WallDaemon(ScreenLoop):
         self.frames = 0
         self.scroll_started = time.monotonic()
         self.next_scroll = 0.0
+        self.next_look = 0.0  # monotonic: when the database is looked at again
         self.shown_minute = -1
         self.highlight_until: float | None = None
 
     # -- the loop ---------------------------------------------------------------
 
     def step(self) -> float:
-        """One pass: read, speak, paint what is due. Returns how long to sleep."""
+        """One pass: read, speak, paint what is due. Returns how long to sleep.
+
+        The database, the parts that come and go, the window's events and the health are
+        looked at every ``display.poll_ms``; a wake between two looks (a scrolling notice
+        steps 30 times a second) only speaks and paints what is due. While the notice
+        scrolls, a look is made on the first step after ``poll_ms`` rather than on a wake
+        of its own: half as many wake-ups, each of which costs a core more than its work
+        on a small machine (README, "Performance": the wall at rest)."""
         now = self.clock()
-        self._open_parts(now)
-        if self.store is not None:
-            self._poll(now)
-        self._handle_events()
-        wake = [self.config.display.poll_ms / 1000]
-        self._feed_voice(now)
+        mono = time.monotonic()
+        if self.dirty or mono >= self.next_look or not self.screen.is_open:
+            self._look(now)
+            self.next_look = mono + self.config.display.poll_ms / 1000
+        wake = []
         if self.announcer is not None:
             try:
                 if (due := self._speak(now)) is not None:
@@ -104,8 +111,21 @@ class WallDaemon(ScreenLoop):
                 self._problem("voice", f"voice failed: {exc}", self.config.display.retry_seconds)
         if self.screen.is_open:
             wake.append(self._paint(now))
-        self._report(now)
+        if not self._scrolling():
+            wake.append(self.next_look - time.monotonic())
         return max(0.001, min(wake))
+
+    def _look(self, now: float) -> None:
+        """The database, the parts that come and go, the window's events, the health."""
+        self._open_parts(now)
+        if self.store is not None:
+            self._poll(now)
+        self._handle_events()
+        self._feed_voice(now)
+        self._report(now)
+
+    def _scrolling(self) -> bool:
+        return self.screen.is_open and self.frame is not None and self.frame.notice.scrolls
 
     # -- parts that come and go ---------------------------------------------------
 
@@ -132,8 +152,9 @@ class WallDaemon(ScreenLoop):
             minute = int(now // 60)  # the day and a timed notice end without a commit
             if version == self.seen_version and not self.stale and minute == self.read_minute:
                 return
-            board = read_board(self.store, self.config, now=now,
-                               history=self.config.display.history)  # fmt: skip
+            board = read_board(
+                self.store, self.config, now=now, history=self.config.display.history
+            )
             if self.last_call is None:
                 stale = self.config.voice.stale_seconds
                 self.last_call = voice_start(self.store, HEALTH_NAME, now=now, stale_seconds=stale)
@@ -222,8 +243,15 @@ class WallDaemon(ScreenLoop):
 
     def _paint_all(self, now: float, minute: int) -> None:
         assert self.screen.canvas is not None
-        self.frame = paint_wall(self.screen.canvas, self.faces, self.config, self.board, now,
-                                stale=self.stale, scrolled=self._scrolled())  # fmt: skip
+        self.frame = paint_wall(
+            self.screen.canvas,
+            self.faces,
+            self.config,
+            self.board,
+            now,
+            stale=self.stale,
+            scrolled=self._scrolled(),
+        )
         self.screen.show()
         self.frames += 1
         self.dirty = False

@@ -235,14 +235,28 @@ class _Builder:
             call = calls[index]
             number_box, counter_box = split_cols(inset(row, self.half), [0.5, 0.5], self.unit)
             style = "row-new" if index == 0 else "row"
-            self._text(number_box, call.number, style, bold=True, align="left", group="recent-n",
-                       chars=NUMBER)  # fmt: skip
+            self._text(
+                number_box,
+                call.number,
+                style,
+                bold=True,
+                align="left",
+                group="recent-n",
+                chars=NUMBER,
+            )
             if call.kind == "recall":  # listed once, where it was called again, and said so
-                self._text(counter_box, f"Gọi lại - Quầy {call.counter}", style, align="right",
-                           group="recent-r", at_most=("recent-c",))  # fmt: skip
+                self._text(
+                    counter_box,
+                    f"Gọi lại - Quầy {call.counter}",
+                    style,
+                    align="right",
+                    group="recent-r",
+                    at_most=("recent-c",),
+                )
             else:
-                self._text(counter_box, f"Quầy {call.counter}", style, align="right",
-                           group="recent-c")  # fmt: skip
+                self._text(
+                    counter_box, f"Quầy {call.counter}", style, align="right", group="recent-c"
+                )
 
     def counters(self, region: Rect) -> None:
         """Who each counter is serving now, or that it is paused."""
@@ -255,15 +269,28 @@ class _Builder:
         for counter, cell in zip(self.board.counters, cells, strict=True):
             self.panels.append(Panel(cell, "tile-paused" if counter.paused else "tile"))
             label, value = split_rows(inset(cell, self.half, 1), [0.4, 0.6])
-            self._text(label, counter.label, "tile-label", group="tile-label",
-                       at_most=("tile-number",))  # fmt: skip
+            self._text(
+                label, counter.label, "tile-label", group="tile-label", at_most=("tile-number",)
+            )
             if counter.paused:
                 reason = counter.pause_reason or "Tạm nghỉ"
-                self._text(value, reason, "tile-paused", lines=2, group="tile-paused",
-                           at_least=("tile-label",))  # fmt: skip
+                self._text(
+                    value,
+                    reason,
+                    "tile-paused",
+                    lines=2,
+                    group="tile-paused",
+                    at_least=("tile-label",),
+                )
             else:
-                self._text(value, counter.serving or "—", "tile-number", bold=True,
-                           group="tile-number", chars=NUMBER)  # fmt: skip
+                self._text(
+                    value,
+                    counter.serving or "—",
+                    "tile-number",
+                    bold=True,
+                    group="tile-number",
+                    chars=NUMBER,
+                )
 
     def waiting(self, region: Rect, cols: int) -> None:
         """How many wait for each service."""
@@ -276,7 +303,21 @@ class _Builder:
             self.panels.append(Panel(cell, "row" if index % 2 == 0 else "row-alt"))
             # Rows are short when many services wait: the text takes the row's height.
             name_box, count_box = split_cols(inset(cell, self.half, 1), [0.8, 0.2], self.unit)
-            self._text(name_box, service.name, "row", lines=2, align="left", group="waiting-n",
-                       at_most=("waiting-c",))  # fmt: skip
-            self._text(count_box, str(service.waiting), "row-count", bold=True, align="right",
-                       group="waiting-c", chars=COUNT)  # fmt: skip
+            self._text(
+                name_box,
+                service.name,
+                "row",
+                lines=2,
+                align="left",
+                group="waiting-n",
+                at_most=("waiting-c",),
+            )
+            self._text(
+                count_box,
+                str(service.waiting),
+                "row-count",
+                bold=True,
+                align="right",
+                group="waiting-c",
+                chars=COUNT,
+            )

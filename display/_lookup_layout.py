@@ -79,8 +79,9 @@ class _Builder:
 
     def header(self, region: Rect, site_name: str, moment: LookupMoment) -> None:
         self.panels.append(Panel(region, "header"))
-        name_box, date_box, clock_box = split_cols(inset(region, self.unit), [0.6, 0.26, 0.14],
-                                                   self.unit)  # fmt: skip
+        name_box, date_box, clock_box = split_cols(
+            inset(region, self.unit), [0.6, 0.26, 0.14], self.unit
+        )
         self._text(name_box, site_name, "header", lines=2, bold=True, align="left")
         date = "Mất kết nối dữ liệu" if moment.stale else moment.date
         self._text(date_box, date, "header-dim", align="right")
@@ -97,8 +98,12 @@ class _Builder:
         self.panels.append(Panel(badge_box, "badge"))
         late = view.badge in ("TRỄ HẠN", "QUÁ HẠN")
         # Padded: the word sits inside its white badge with room all round.
-        self._text(inset(badge_box, self.unit * 2, self.padding(badge_box)), view.badge,
-                   "badge-bad" if late else "badge-ok", bold=True)  # fmt: skip
+        self._text(
+            inset(badge_box, self.unit * 2, self.padding(badge_box)),
+            view.badge,
+            "badge-bad" if late else "badge-ok",
+            bold=True,
+        )
 
     def details(self, region: Rect, view: View) -> None:
         box = inset(region, self.unit)
@@ -115,21 +120,37 @@ class _Builder:
         parts = split_rows(inner, [heading_share, row_share, spare, action_share], self.half)
         heading, table, _, action = parts
         # Capped: a short procedure name must not dwarf the status above it.
-        self._text(heading, view.heading, "heading", lines=3, bold=True, align="left",
-                   cap=self.unit * 5)  # fmt: skip
+        self._text(
+            heading, view.heading, "heading", lines=3, bold=True, align="left", cap=self.unit * 5
+        )
         if rows:
-            for row, cell in zip(rows, split_rows(table, [1.0] * len(rows), self.half),
-                                 strict=True):  # fmt: skip
+            for row, cell in zip(
+                rows, split_rows(table, [1.0] * len(rows), self.half), strict=True
+            ):
                 label, value = split_cols(cell, [0.3, 0.7], self.unit)
-                self._text(label, row.label, "label", align="left", group="row-label",
-                           at_most=("row-value",))  # fmt: skip
-                self._text(value, row.value, "value", align="left", lines=2, group="row-value",
-                           at_most=("action",))  # fmt: skip
+                self._text(
+                    label,
+                    row.label,
+                    "label",
+                    align="left",
+                    group="row-label",
+                    at_most=("row-value",),
+                )
+                self._text(
+                    value,
+                    row.value,
+                    "value",
+                    align="left",
+                    lines=2,
+                    group="row-value",
+                    at_most=("action",),
+                )
         if view.action:
             self.panels.append(Panel(action, "action"))
             # What to do next: never smaller than the details above it.
-            self._text(inset(action, self.unit), view.action, "action", lines=4, bold=True,
-                       group="action")  # fmt: skip
+            self._text(
+                inset(action, self.unit), view.action, "action", lines=4, bold=True, group="action"
+            )
 
     def timeline(self, region: Rect, view: View) -> None:
         box = inset(region, self.unit)
@@ -162,8 +183,14 @@ class _Builder:
         for row, cell in zip(view.rows, cells[1:-1], strict=True):
             self.panels.append(Panel(cell, "step"))
             label, value = split_rows(inset(cell, self.unit), [0.45, 0.55])
-            self._text(label, row.label.upper(), "hint", bold=True, group="idle-label",
-                       at_most=("idle-value",))  # fmt: skip
+            self._text(
+                label,
+                row.label.upper(),
+                "hint",
+                bold=True,
+                group="idle-label",
+                at_most=("idle-value",),
+            )
             self._text(value, row.value, "value", lines=2, group="idle-value")
         self._text(cells[-1], view.action, "note", lines=2)
 
@@ -173,5 +200,9 @@ class _Builder:
         note_box, back_box = split_cols(inner, [0.6, 0.4], self.unit * 2)
         self._text(note_box, view.note, "note", align="left")
         if moment.back_in > 0:
-            self._text(back_box, f"Trở về màn hình chính sau {moment.back_in} giây", "footer",
-                       align="right")  # fmt: skip
+            self._text(
+                back_box,
+                f"Trở về màn hình chính sau {moment.back_in} giây",
+                "footer",
+                align="right",
+            )

@@ -125,8 +125,9 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
     for box in layout.texts:
         if box.group:
             floor = floors.get(box.group, MIN_SIZE)
-            placed += draw_text(surface, box, faces, cap=sizes[box.group], floor=floor,
-                                chars=charsets[box.group])  # fmt: skip
+            placed += draw_text(
+                surface, box, faces, cap=sizes[box.group], floor=floor, chars=charsets[box.group]
+            )
         else:
             placed += draw_text(surface, box, faces)
     return placed
@@ -145,12 +146,25 @@ def _group_chars(boxes: tuple[TextBox, ...]) -> dict[str, str]:
     return out
 
 
-def _fit(faces: ScreenFonts, box: TextBox, cap: int | None = None, floor: int = MIN_SIZE,
-         chars: str | None = None) -> Fitted:  # fmt: skip
+def _fit(
+    faces: ScreenFonts,
+    box: TextBox,
+    cap: int | None = None,
+    floor: int = MIN_SIZE,
+    chars: str | None = None,
+) -> Fitted:
     _, _, w, h = box.rect
     top = box.cap if cap is None else min(cap, box.cap)
-    return faces.fit(box.text, w, h, lines=box.lines, cap=top, bold=box.bold, floor=floor,
-                     chars=box.chars if chars is None else chars)  # fmt: skip
+    return faces.fit(
+        box.text,
+        w,
+        h,
+        lines=box.lines,
+        cap=top,
+        bold=box.bold,
+        floor=floor,
+        chars=box.chars if chars is None else chars,
+    )
 
 
 def draw_text(

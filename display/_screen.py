@@ -167,8 +167,7 @@ class WindowScreen(Screen):
         if size == (0, 0):
             size = pygame.display.get_desktop_sizes()[index]
         where = _ON_DISPLAY | index
-        self._sdl_window = video.Window(f"kiosk {self.caption}", size=size,
-                                        position=(where, where))  # fmt: skip
+        self._sdl_window = video.Window(f"kiosk {self.caption}", size=size, position=(where, where))
         self._sdl_window.set_fullscreen(desktop=True)
         self._renderer = video.Renderer(self._sdl_window)
         opened: tuple[int, int] = self._sdl_window.size

@@ -37,8 +37,7 @@ class Advances:
         table = self.table
         new = "".join(sorted(set(text) - table.keys()))
         if new:
-            for char, metrics in zip(new, self.face.get_metrics(new, size=REFERENCE),
-                                     strict=True):  # fmt: skip
+            for char, metrics in zip(new, self.face.get_metrics(new, size=REFERENCE), strict=True):
                 table[char] = MISSING if metrics is None else float(metrics[4])
         return sum(table[char] for char in text)
 

@@ -110,8 +110,16 @@ class Face:
             surface.set_clip(previous)
         return width
 
-    def _draw(self, surface: pygame.Surface, at: tuple[int, int], text: str, color: Any, *,
-              background: Any = None, antialias: bool = True) -> None:  # fmt: skip
+    def _draw(
+        self,
+        surface: pygame.Surface,
+        at: tuple[int, int],
+        text: str,
+        color: Any,
+        *,
+        background: Any = None,
+        antialias: bool = True,
+    ) -> None:
         # Placed so that its baseline is every line's: a taller text is not pushed down (the
         # line box holds the tallest letter: the layout's top is never below the baseline).
         top = at[1] + self.baseline - _laid(self.face, self.px, text, antialias)[0]
@@ -175,8 +183,9 @@ class ScreenFonts:
     @classmethod
     def configured(cls, font: str, font_bold: str) -> ScreenFonts:
         """The display's fonts: configured or found, checked (:class:`FontError` if not)."""
-        regular = check_screen_font(fonts.find_font(font, fonts.REGULAR, "display.font"),
-                                    "display.font")  # fmt: skip
+        regular = check_screen_font(
+            fonts.find_font(font, fonts.REGULAR, "display.font"), "display.font"
+        )
         bold = check_screen_font(
             fonts.find_font(font_bold, fonts.BOLD, "display.font_bold"), "display.font_bold"
         )
@@ -201,8 +210,16 @@ class ScreenFonts:
     def _advances(self) -> dict[bool, Advances]:
         return {bold: Advances(face) for bold, face in self._faces.items()}
 
-    def guess(self, text: str, box: tuple[int, int], *, lines: int, bold: bool, chars: str,
-              sizes: tuple[int, int]) -> int:  # fmt: skip
+    def guess(
+        self,
+        text: str,
+        box: tuple[int, int],
+        *,
+        lines: int,
+        bold: bool,
+        chars: str,
+        sizes: tuple[int, int],
+    ) -> int:
         """The size in ``sizes`` (lowest, highest) at which ``text`` would fit ``box``,
         estimated from the font's advances without laying it out
         (:func:`display._sizing.guess`)."""
@@ -219,10 +236,28 @@ class ScreenFonts:
         return tuple(advances.width(word) for word in units(text)), advances.width(" ")
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019
-    def fit(self, text: str, width: int, height: int, *, lines: int = 1, cap: int = 1000,
-            bold: bool = False, floor: int = MIN_SIZE, chars: str = DRAWN) -> Fitted:  # fmt: skip
-        return fit(self, nfc(text), (width, height), lines=lines, cap=cap, bold=bold,
-                   floor=floor, chars=chars)  # fmt: skip
+    def fit(
+        self,
+        text: str,
+        width: int,
+        height: int,
+        *,
+        lines: int = 1,
+        cap: int = 1000,
+        bold: bool = False,
+        floor: int = MIN_SIZE,
+        chars: str = DRAWN,
+    ) -> Fitted:
+        return fit(
+            self,
+            nfc(text),
+            (width, height),
+            lines=lines,
+            cap=cap,
+            bold=bold,
+            floor=floor,
+            chars=chars,
+        )
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,12 @@ class Announcer:
             self.handled = max(self.handled, call.id)
             if now - call.at > self.voice.stale_seconds:
                 self.dropped += 1
-                log.warning("not announcing %s (quầy %d): called %.0f s ago", call.number,
-                            call.counter, now - call.at)  # fmt: skip
+                log.warning(
+                    "not announcing %s (quầy %d): called %.0f s ago",
+                    call.number,
+                    call.counter,
+                    now - call.at,
+                )
                 continue
             if in_quiet_hours(self.voice, local_time(self.config, now).time()):
                 self.dropped += 1
@@ -105,12 +109,17 @@ class Announcer:
         sound = pygame.mixer.Sound(buffer=pcm)
         started = self.clock()
         self.channel.play(sound)
-        spoken = Spoken(call.id, call.number, call.counter, call.kind, started,
-                        self.clips.seconds(pcm))  # fmt: skip
+        spoken = Spoken(
+            call.id, call.number, call.counter, call.kind, started, self.clips.seconds(pcm)
+        )
         self.playing = (spoken, sound)
         self.spoken = [*self.spoken[-49:], spoken]
-        log.info("announcing %s → quầy %d%s", call.number, call.counter,
-                 " (recall)" if call.kind == "recall" else "")  # fmt: skip
+        log.info(
+            "announcing %s → quầy %d%s",
+            call.number,
+            call.counter,
+            " (recall)" if call.kind == "recall" else "",
+        )
         return spoken.seconds
 
     def stop(self) -> None:

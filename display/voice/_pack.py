@@ -84,12 +84,17 @@ def _build(root: Path, voice: str, program: str) -> Built:
             raw = Path(scratch) / f"{clip}.wav"
             done = subprocess.run(
                 [program, "-v", voice, "-s", "150", "-w", str(raw), text],
-                capture_output=True, text=True, check=False, timeout=60,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+            )
             if done.returncode != 0 or not raw.is_file():
                 message = (done.stderr or done.stdout).strip().splitlines()
-                raise VoiceError(f"espeak-ng -v {voice} failed for {clip!r}: "
-                                 f"{message[-1] if message else done.returncode}")  # fmt: skip
+                raise VoiceError(
+                    f"espeak-ng -v {voice} failed for {clip!r}: "
+                    f"{message[-1] if message else done.returncode}"
+                )
             samples, rate = read_mono16(raw)
             samples = trim(samples)
             write_mono16(clip_path(root, clip), samples, rate)

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -279,6 +280,46 @@ def test_ok__a_long_notice_scrolls_without_repainting_the_rest_of_the_screen(
         assert daemon.frames == 1  # by steps of the strip alone
     finally:
         daemon.close()
+
+
+def test_ok__a_scrolling_notice_wakes_the_daemon_for_its_steps_only_and_calls_still_show(
+    db_path: Path, writer: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the notice scrolling 30 steps a second, the database is looked at on a step
+    at least poll_ms after the last look, never on a wake of its own; a call committed
+    meanwhile is on the screen within two steps of the look that finds it."""
+    from tests.display.test_wall import LONG_NOTICE
+
+    config = wall_config(notice=LONG_NOTICE)
+    clock = day_clock(9, 0, 5)
+    ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    recorder = Recorder()
+    daemon = new_daemon(config, db_path, recorder, clock=clock)
+    looks: list[float] = []
+    poll = daemon._poll
+    monkeypatch.setattr(daemon, "_poll", lambda now: (looks.append(time.monotonic()), poll(now)))
+    stop = threading.Event()
+    wakes: list[float] = []
+    committed: list[float] = []
+
+    def on_tick() -> None:
+        wakes.append(time.monotonic())
+        if len(wakes) == 30:
+            committed.append(time.monotonic())
+            ticketing.call_next(writer, config, 1, now=clock())
+        if recorder.first_with("A001") is not None or len(wakes) > 150:
+            stop.set()
+
+    daemon.run(stop, on_tick=on_tick)
+    assert daemon.frame is not None and daemon.frame.notice.scrolls
+    steps = [b - a for a, b in itertools.pairwise(wakes[1:])]
+    assert statistics.median(steps) == pytest.approx(1 / 30, abs=0.01)  # the scroll's pace
+    gaps = [b - a for a, b in itertools.pairwise(looks[1:])]
+    assert min(gaps) >= config.display.poll_ms / 1000 - 0.005  # no look of its own
+    assert len(looks) <= len(wakes) // 2 + 2
+    shown = recorder.first_with("A001")
+    assert shown is not None and committed
+    assert shown.at - committed[0] < config.display.poll_ms / 1000 + 3 / 30
 
 
 # -- 3. the voice: every new call said once, in order, never over each other ---------------
