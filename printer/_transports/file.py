@@ -3,39 +3,28 @@ and python-escpos's ``Dummy``, which keeps the bytes."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Any
 
-from kiosk.config import PrinterConfig
 from printer._transports import disconnected, opened, strerror
+from printer._transports._base import EscposDevice
 from printer._transports._fd import write_fd
 
 
-class FileTransport:
+class FileTransport(EscposDevice):
     can_read = False
 
-    def __init__(self, config: PrinterConfig) -> None:
-        self.config = config
-        self.escpos: Any = None
-
-    def open(self) -> None:
-        if self.escpos is not None:
-            return
+    def connect(self) -> Any:
         from printer._escpos_lib import File
 
-        self.escpos = opened(self.config, lambda: File(self.config.path, auto_flush=True))
+        return opened(self.config, lambda: File(self.config.path, auto_flush=True))
+
+    def ready(self) -> None:
         try:
             os.set_blocking(self.escpos.device.fileno(), False)
         except OSError as exc:
             self.close()
             raise disconnected(self.config, strerror(exc)) from None
-
-    def close(self, *, discard: bool = False) -> None:
-        printer, self.escpos = self.escpos, None
-        if printer is not None:
-            with contextlib.suppress(OSError):
-                printer.close()
 
     def write(self, data: bytes, deadline: float) -> None:
         write_fd(self.config, self.escpos.device.fileno(), data, deadline)

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import time
 from typing import Any
 
-from kiosk.config import PrinterConfig
 from printer._transports import disconnected, opened, strerror, timed_out
+from printer._transports._base import EscposDevice
 from printer._transports._fd import CHUNK
 
 
-class NetworkTransport:
-    can_read = True
-
-    def __init__(self, config: PrinterConfig) -> None:
-        self.config = config
-        self.escpos: Any = None
-
+class NetworkTransport(EscposDevice):
     @property
     def socket(self) -> socket.socket:
         sock: socket.socket = self.escpos.device
         return sock
 
-    def open(self) -> None:
-        if self.escpos is None:
-            from printer._escpos_lib import Network
+    def connect(self) -> Any:
+        from printer._escpos_lib import Network
 
-            config = self.config
-            self.escpos = opened(
-                config, lambda: Network(config.host, config.port, timeout=config.timeout_seconds)
-            )
-
-    def close(self, *, discard: bool = False) -> None:
-        printer, self.escpos = self.escpos, None
-        if printer is not None:
-            with contextlib.suppress(OSError):
-                printer.close()
+        config = self.config
+        return opened(
+            config, lambda: Network(config.host, config.port, timeout=config.timeout_seconds)
+        )
 
     def write(self, data: bytes, deadline: float) -> None:
         sock, view, sent = self.socket, memoryview(data), 0

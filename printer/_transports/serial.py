@@ -8,8 +8,8 @@ from typing import Any
 
 import serial
 
-from kiosk.config import PrinterConfig
 from printer._transports import disconnected, opened, strerror
+from printer._transports._base import EscposDevice
 from printer._transports._fd import write_fd
 
 QUERY_SECONDS = 0.5  # the port's read timeout until a query sets its own
@@ -18,20 +18,12 @@ QUERY_SECONDS = 0.5  # the port's read timeout until a query sets its own
 GONE = (serial.SerialException, OSError, termios.error)
 
 
-class SerialTransport:
-    can_read = True
-
-    def __init__(self, config: PrinterConfig) -> None:
-        self.config = config
-        self.escpos: Any = None
-
-    def open(self) -> None:
-        if self.escpos is not None:
-            return
+class SerialTransport(EscposDevice):
+    def connect(self) -> Any:
         from printer._escpos_lib import Serial
 
         config = self.config
-        self.escpos = opened(
+        return opened(
             config,
             lambda: Serial(
                 devfile=config.serial_port,
@@ -41,7 +33,9 @@ class SerialTransport:
                 xonxoff=config.flow_control == "xonxoff",
             ),
         )
-        device = self.escpos.device
+
+    def ready(self) -> None:
+        config, device = self.config, self.escpos.device
         try:
             device.rtscts = config.flow_control == "rtscts"
         except GONE as exc:

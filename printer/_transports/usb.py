@@ -8,28 +8,20 @@ from typing import Any
 
 import usb.core
 
-from kiosk.config import PrinterConfig
 from printer._transports import disconnected, opened, strerror, timed_out
+from printer._transports._base import EscposDevice
 from printer._transports._fd import CHUNK
 
 NO_LIBUSB = " (libusb is missing: apt install libusb-1.0-0)"
 DRAIN_MS = 5  # a read that finds nothing waits this long
 
 
-class UsbTransport:
-    can_read = True
-
-    def __init__(self, config: PrinterConfig) -> None:
-        self.config = config
-        self.escpos: Any = None
-
-    def open(self) -> None:
-        if self.escpos is not None:
-            return
+class UsbTransport(EscposDevice):
+    def connect(self) -> Any:
         from printer._escpos_lib import Usb
 
         config = self.config
-        self.escpos = opened(
+        return opened(
             config,
             lambda: Usb(
                 config.usb_vendor_id,
