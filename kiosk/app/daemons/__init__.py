@@ -16,6 +16,4 @@ adapters together.
 
 from kiosk.app.daemons._life import Life, setup_logging, stop_on_signals
 
-NAMES = ("kiosk", "counter", "display", "scanner", "sync")
-
-__all__ = ["NAMES", "Life", "setup_logging", "stop_on_signals"]
+__all__ = ["Life", "setup_logging", "stop_on_signals"]
