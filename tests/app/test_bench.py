@@ -231,3 +231,15 @@ def test_ok__timing_of_no_samples_is_zeros() -> None:
 
     assert timing([]) == {"n": 0, "median_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0, "mean_ms": 0.0}
     assert timing([2.0, 4.0])["mean_ms"] == 3.0
+
+
+def test_ok__bench_compiles_the_products_bytecode_as_an_install_has_it() -> None:
+    import importlib.util
+
+    from kiosk.app import bench
+
+    source = Path(bench.__file__).parent / "table.py"
+    cached = Path(importlib.util.cache_from_source(str(source)))
+    cached.unlink(missing_ok=True)
+    assert bench.compile_bytecode()
+    assert cached.is_file() and cached.stat().st_size > 0

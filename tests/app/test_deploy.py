@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app.bench.site import MALLOC
+from kiosk.app.bench.site import UNIT_MEMORY
 from kiosk.app.deploy import _match, rules, units
 from kiosk.config import Config, ScannerDevice
 from tests.conftest import ROOT, make_config
@@ -88,8 +88,8 @@ def test_ok__every_daemon_shares_notify_watchdog_user_and_hardening() -> None:
     # python-escpos's parsed printer database outlives a start, where the unit may write.
     assert environment["ESCPOS_CAPABILITIES_PICKLE_DIR"] == "/var/cache/kiosk"
     assert one["CacheDirectory"] == "kiosk" and "/var/cache/kiosk" in one["ReadWritePaths"]
-    # The benches run the daemons with the units' malloc settings.
-    assert {key: environment[key] for key in MALLOC} == MALLOC
+    # The benches run the daemons with the units' memory settings.
+    assert {key: environment[key] for key in UNIT_MEMORY} == UNIT_MEMORY
     for key, value in (("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                        ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes")):  # fmt: skip
         assert one[key] == value, key

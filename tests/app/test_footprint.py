@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.bench.site import UNIT_MEMORY
 from kiosk.held_back import HELD_BACK
 
 # What a daemon's start imports (``kiosk run NAME`` through its CLI entry point).
@@ -44,6 +45,7 @@ DAEMON_MODULES = {
 # What a library is loaded without is kiosk.held_back's table, checked below for each
 # daemon that loads the library.
 NOWHERE = {"pkg_resources", "setuptools"}
+EXAMPLE = Path(__file__).parents[2] / "config.toml"
 NOT_IN = {
     "kiosk": NOWHERE | {"printer.virtual", "tty", "ssl"},
     "counter": NOWHERE | {"hashlib", "ssl"},
@@ -166,3 +168,26 @@ def test_ok__pygame_loads_without_pkg_resources_and_keeps_its_own_files() -> Non
         "print(pygame.pkgdata.getResource('pygame_icon.bmp').read(2).decode())\n"
     )
     assert python_says(code) == "BM"
+
+
+def test_ok__with_the_units_zone_path_the_build_configuration_stays_unread() -> None:
+    """The units' PYTHONTZPATH: the site's time zone is found, and Python's build
+    configuration (``_sysconfigdata_*``, about 0.5 MB) is never read; without it, it is."""
+    code = (
+        "import sys, zoneinfo\n"
+        "from kiosk.config import load_config\n"
+        f"zone = zoneinfo.ZoneInfo(load_config({str(EXAMPLE)!r}).site.timezone)\n"
+        "print(zone.key, any(name.startswith('_sysconfigdata') for name in sys.modules))\n"
+    )
+    with_path = python_says(code, PYTHONTZPATH=UNIT_MEMORY["PYTHONTZPATH"])
+    assert with_path == "Asia/Ho_Chi_Minh False"
+    without = {key: value for key, value in os.environ.items() if key != "PYTHONTZPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=without,
+    )
+    assert done.stdout.split() == ["Asia/Ho_Chi_Minh", "True"]

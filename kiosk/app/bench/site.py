@@ -34,8 +34,9 @@ DAEMONS = {
     "sync": ("sync",),
 }
 GOALS = {"total_pss_mb": 110, "idle_cpu_percent": 2.0, "cold_start_s": 3.0}
-# glibc's malloc settings from the units' drop-in (systemd/kiosk-.service.d/10-kiosk.conf).
-MALLOC = {"MALLOC_MMAP_THRESHOLD_": "131072"}
+# The memory settings of the units' drop-in (systemd/kiosk-.service.d/10-kiosk.conf):
+# glibc's malloc, and where Python's zoneinfo finds the time zones.
+UNIT_MEMORY = {"MALLOC_MMAP_THRESHOLD_": "131072", "PYTHONTZPATH": "/usr/share/zoneinfo"}
 
 
 def site_with(base: str | Path, folder: Path, dropin: str, lines: list[str]) -> Path:
@@ -66,7 +67,7 @@ def _site(config_path: str, work: Path, broker_port: int | None, pack: str) -> P
 
 def daemon_env(notify: str, cache: Path) -> dict[str, str]:
     """What systemd gives a site's daemon, with simulated hardware: ``NOTIFY_SOCKET``, the
-    cache folder (made here), the units' malloc settings, gpiozero's mock pins, SDL's
+    cache folder (made here), the units' memory settings, gpiozero's mock pins, SDL's
     dummy screen and sound; none of the caller's KIOSK_ settings."""
     cache.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_"))}
@@ -77,7 +78,7 @@ def daemon_env(notify: str, cache: Path) -> dict[str, str]:
         SDL_VIDEODRIVER="dummy",
         SDL_AUDIODRIVER="dummy",
         PYGAME_HIDE_SUPPORT_PROMPT="1",
-        **MALLOC,
+        **UNIT_MEMORY,
     )
     return env
 

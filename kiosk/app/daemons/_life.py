@@ -162,9 +162,11 @@ def serve(
     longest_wait: float = 0.0,
 ) -> None:
     """Tell systemd the daemon is up (its database and hardware are: never waiting for the
-    network), run its main loop with a watchdog ping on every pass, and say when it stops.
+    network), run its main loop with a watchdog ping on every pass (and the heap freed
+    after start-up handed back, :mod:`kiosk.app.daemons._heap`), and say when it stops.
     ``longest_wait``: the most the loop may go between pings (it waits on a device); the
     watchdog is made to outlast it. Outside systemd the notifications go nowhere."""
+    from kiosk.app.daemons._heap import HeapTrim
     from kiosk.sdnotify import Notifier
 
     notify = Notifier()
@@ -178,8 +180,14 @@ def serve(
             longest_wait,
         )
     notify.ready(ready)
+    trim = HeapTrim()
+
+    def tick() -> None:
+        notify.watchdog()
+        trim()
+
     try:
-        loop(stop, notify.watchdog)
+        loop(stop, tick)
     finally:
         if life.restart:  # the same process goes on (exec) with the new configuration
             notify.status("starting again on the new central configuration")
