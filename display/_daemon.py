@@ -1,7 +1,8 @@
 """``kiosk run display --role wall``: the wall display and the voice, one loop.
 
-The loop sleeps until something is due: a database change (``PRAGMA data_version``
-every ``display.poll_ms``), the clock's minute, the end of a highlight, the next
+The loop sleeps until something is due: a database change (the screens' bell rung by a
+commit, :mod:`kiosk.store.bell`, and ``PRAGMA data_version`` every ``display.poll_ms``),
+the clock's minute, the end of a highlight, the next
 step of a scrolling notice, the end of an announcement. It repaints only then, so
 an idle screen costs next to nothing. The screen, the sound output and the
 database may each be missing or go away: the others carry on, and the missing one
@@ -95,7 +96,8 @@ class WallDaemon(ScreenLoop):
         on a small machine (README, "Performance": the wall at rest)."""
         now = self.clock()
         mono = time.monotonic()
-        if self.dirty or mono >= self.next_look or not self.screen.is_open:
+        if self.dirty or self.rung or mono >= self.next_look or not self.screen.is_open:
+            self.rung = False
             self._look(now)
             self.next_look = mono + self.config.display.poll_ms / 1000
         wake = []

@@ -2,8 +2,9 @@
 
 It shows the newest scan meant for it (the scanner daemon writes each scan's view
 to the database) for ``lookup.show_seconds``, counting down, then the
-instructions again. It polls ``PRAGMA data_version`` every ``display.poll_ms`` and
-repaints only when something changed, once a second while a countdown runs, and
+instructions again. It looks at ``PRAGMA data_version`` when the screens' bell rings (a
+scan committed, :mod:`kiosk.store.bell`) and every ``display.poll_ms``, and repaints only
+when something changed, once a second while a countdown runs, and
 once a minute for the clock.
 """
 
@@ -29,6 +30,7 @@ LOOKUP_HEALTH = "display.lookup"
 
 class LookupDaemon(ScreenLoop):
     health_name = LOOKUP_HEALTH
+    role = "lookup"
 
     def __init__(
         self,
@@ -54,6 +56,7 @@ class LookupDaemon(ScreenLoop):
 
     def step(self) -> float:
         now = self.clock()
+        self.rung = False  # every pass looks at the database
         self._open_store_and_screen()
         if self.store is not None:
             self._poll(now)

@@ -9,14 +9,15 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from display._screen import Screen, ScreenUnavailable
 from display._text import ScreenFonts
 from display.pygame_lib import pygame
 from kiosk.config import Config
-from kiosk.store import NotKioskDatabase, Store, StoreError
+from kiosk.store import NotKioskDatabase, Store, StoreError, bell
+from kiosk.store.bell import Listener
 
 log = logging.getLogger("kiosk.display")
 
@@ -28,6 +29,7 @@ READ_TIMEOUT_MS = 250
 
 class ScreenLoop:
     health_name = "display"
+    role = "wall"  # its name for the screens' bell (kiosk.store.bell)
     parts: tuple[str, ...] = ("store", "screen")
 
     def __init__(
@@ -44,6 +46,8 @@ class ScreenLoop:
         self.screen = screen
         self.clock = clock
         self.store: Store | None = None
+        self.listener: Listener | None = None  # rung by a change committed (kiosk.store.bell)
+        self.rung = False  # the bell rang since the loop last looked at the database
         self.dirty = True
         self.retry = dict.fromkeys(self.parts, 0.0)
         self.problems = dict.fromkeys(self.parts, "")
@@ -69,6 +73,8 @@ class ScreenLoop:
         try:
             timeout = min(self.config.store.busy_timeout_ms, READ_TIMEOUT_MS)
             self.store = Store(self.db_path, timeout)
+            if self.listener is None:
+                self.listener = Listener(self.db_path, self.role)
             self._ok("store")
         except NotKioskDatabase:
             raise
@@ -143,6 +149,9 @@ class ScreenLoop:
             pass  # told next time round
 
     def _close_store_and_screen(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
         if self.store is not None:
             with contextlib.suppress(sqlite3.Error, StoreError):
                 self.store.report_health(self.health_name, "stopped", "", self.clock())
@@ -159,7 +168,10 @@ def run_loops(
     :class:`display._screen.WindowScreen`)."""
     try:
         while not stop.is_set():
-            _wait(stop, min(loop.step() for loop in loops))
+            listeners = [loop.listener for loop in loops if loop.listener is not None]
+            if _wait(stop, min(loop.step() for loop in loops), listeners):
+                for loop in loops:
+                    loop.rung = True
             if on_tick is not None:
                 on_tick()
     finally:
@@ -168,16 +180,22 @@ def run_loops(
                 loop.close()
 
 
-# A wait at most this long is a plain sleep: a stop asked meanwhile (SIGTERM's handler,
-# central's new configuration) is seen right after it.
+# A wait at most this long is one sleep: a stop asked meanwhile (SIGTERM's handler,
+# central's new configuration) is seen right after it; a longer one is cut into these.
 SHORT_WAIT = 0.1
 
 
-def _wait(stop: threading.Event, seconds: float) -> None:
-    """Sleep ``seconds`` or until ``stop``. A short wait sleeps plainly: a scrolling notice
-    wakes the loop 30 times a second, and ``Event.wait`` (a lock made and taken with a
-    timeout each time) costs a small machine about 0.15% of a core more at that pace."""
-    if seconds <= SHORT_WAIT:
-        time.sleep(seconds)
-    else:
-        stop.wait(seconds)
+def _wait(stop: threading.Event, seconds: float, listeners: Sequence[Listener] = ()) -> bool:
+    """Sleep ``seconds``, or until ``stop``, or until the screens' bell rings (a change
+    committed: the loop looks at the database at once). A short wait is a plain sleep
+    (or ``select`` on the bell): a scrolling notice wakes the loop 30 times a second, and
+    ``Event.wait`` (a lock made and taken with a timeout each time) costs a small machine
+    about 0.15% of a core more at that pace. Whether the bell rang."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        if bell.wait(listeners, min(left, SHORT_WAIT)):
+            return True
+    return False

@@ -4,7 +4,7 @@ names each entry of its key-value table.
 Core: imports only the standard library.
 """
 
-from kiosk.store import kv
+from kiosk.store import bell, kv
 from kiosk.store._faults import (
     DiskFull,
     NoDatabase,
@@ -33,6 +33,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Tx",
+    "bell",
     "connect_readonly",
     "disk_full",
     "iso_utc",

@@ -22,6 +22,7 @@ from kiosk.store._faults import StoreError, disk_full
 from kiosk.store._kind import kiosk_version, refuse_other_file
 from kiosk.store._migrations import LATEST, MIGRATIONS
 from kiosk.store._readonly import connect_readonly
+from kiosk.store.bell import Bell
 from kiosk.store.kv import EVENT_SEQ, get_value, put_value
 
 
@@ -36,6 +37,7 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection, now: float) -> None:
         self.conn = conn
         self.now = now
+        self.events = 0  # appended so far
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -72,6 +74,7 @@ class Tx:
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")),
             ),
         )
+        self.events += 1
         return event
 
 
@@ -94,6 +97,7 @@ class Store:
         self.busy_timeout_ms = int(busy_timeout_ms)
         self.readonly = readonly and str(path) != ":memory:"
         self._relaxed = False  # synchronous is NORMAL after a change(durable=False)
+        self._bell: Bell | None = None  # made at the first change that rings it
         conn: sqlite3.Connection | None = None
         try:
             if self.readonly:
@@ -166,6 +170,9 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self._bell is not None:
+            self._bell.close()
+            self._bell = None
 
     def __enter__(self) -> Store:
         return self
@@ -231,7 +238,8 @@ class Store:
 
     @contextmanager
     def change(self, now: float, *, durable: bool = True) -> Iterator[Tx]:
-        """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error.
+        """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error;
+        one that recorded an event rings the screens' bell once committed.
 
         ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL`` for
         this one commit): a power cut may undo it, never corrupt anything, and the next
@@ -246,7 +254,8 @@ class Store:
             self._relaxed = False
         try:
             self._begin_immediate()
-            yield Tx(self.conn, now)
+            tx = Tx(self.conn, now)
+            yield tx
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
@@ -257,6 +266,19 @@ class Store:
             if not durable and not self.conn.in_transaction:
                 self.conn.execute("PRAGMA synchronous = FULL")
                 self._relaxed = False
+        if tx.events:
+            self._ring()
+
+    def _ring(self) -> None:
+        """Ring the screens' bell (:mod:`kiosk.store.bell`): a change they may show."""
+        if str(self.path) == ":memory:":
+            return
+        if self._bell is None:
+            try:
+                self._bell = Bell(self.path)
+            except OSError:  # the file gone meanwhile: nobody to ring
+                return
+        self._bell.ring()
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

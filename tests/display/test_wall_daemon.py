@@ -724,3 +724,43 @@ def test_ok__status_shows_a_display_killed_without_a_word(tmp_path: Path, writer
     assert (row["state"], row["reported"]) == ("not running", "ok")
     writer.report_health("display.wall", "ok", "", at(9))  # this (live) process
     assert writer.health()[0]["state"] == "ok"
+
+
+def test_ok__the_bell_shows_calls_long_before_the_next_look_at_the_database(
+    db_path: Path, writer: Store
+) -> None:
+    """A wall that looks at the database only once a second shows each call within a
+    fraction of it: the commit rings the screens' bell (kiosk.store.bell)."""
+    config = wall_config(poll_ms=1000)
+    clock = day_clock()
+    for _ in range(5):
+        ticketing.issue(writer, config, "dat-dai", now=clock(), printed=True)
+    recorder = Recorder()
+    daemon = new_daemon(config, db_path, recorder, clock=clock)
+    stop = threading.Event()
+    latencies: list[float] = []
+
+    def counter_calls() -> None:
+        try:
+            with Store(db_path) as counter_side:
+                for number in range(1, 6):
+                    time.sleep(0.3)
+                    started = time.monotonic()
+                    ticketing.call_next(counter_side, config, 1, now=clock())
+                    wait_until(lambda n=number: recorder.first_with(f"A{n:03d}") is not None)
+                    shown = recorder.first_with(f"A{number:03d}")
+                    assert shown is not None
+                    latencies.append(shown.at - started)
+        finally:
+            stop.set()
+
+    caller = threading.Thread(target=counter_calls)
+
+    def on_tick() -> None:
+        if recorder.shown and caller.ident is None:
+            caller.start()
+
+    daemon.run(stop, on_tick=on_tick)
+    caller.join(10)
+    assert len(latencies) == 5
+    assert max(latencies) < 0.3, latencies  # by the polls alone: 0.5 s on average

@@ -10,6 +10,7 @@ so the database is only touched from one thread; the readers run on their own th
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import signal
@@ -955,6 +956,45 @@ def test_ok__typed_code_reaches_the_lookup_screen_within_a_second(
     assert not thread.is_alive()
     rows = {row["daemon"]: row["state"] for row in store.health()}
     assert rows[HEALTH_NAME] == "stopped"
+
+
+def test_ok__the_bell_shows_a_scan_long_before_the_next_look_at_the_database(
+    store: Store, make_screen: Callable[..., Screen]
+) -> None:
+    """A look-up screen that looks at the database once a second shows each scan within
+    a fraction of it: recording the scan rings the screens' bell (kiosk.store.bell)."""
+    config = lookup_config()
+    config = dataclasses.replace(config, display=dataclasses.replace(config.display, poll_ms=1000))
+    clock = day_clock()
+    add_dossier(store, clock())
+    screen = make_screen(config, clock)
+    stop = threading.Event()
+    latencies: list[float] = []
+
+    def scans() -> None:
+        try:
+            with Store(store.path) as scanner_side:
+                for _ in range(5):
+                    time.sleep(0.3)
+                    frames = len(screen.frames)
+                    sent = time.monotonic()
+                    view = look_up(scanner_side, config, CODE, clock(), act=False)
+                    record_scan(scanner_side, "sanh-1", view, clock())
+                    wait_until(lambda n=frames: len(screen.frames) > n)
+                    latencies.append(screen.frames[frames][1] - sent)
+        finally:
+            stop.set()
+
+    scanner = threading.Thread(target=scans)
+
+    def on_tick() -> None:
+        if screen.frames and scanner.ident is None:
+            scanner.start()
+
+    screen.daemon.run(stop, on_tick=on_tick)
+    scanner.join(10)
+    assert len(latencies) == 5
+    assert max(latencies) < 0.3, latencies  # by the polls alone: 0.5 s on average
 
 
 # -- 7. the daemons as a user runs them -----------------------------------------------------
