@@ -701,3 +701,40 @@ def test_fail__a_full_disk_when_the_database_is_made_says_disk_full(tmp_path: Pa
         (disk / "config.toml").write_text(ALWAYS_OPEN, encoding="utf-8")
         fill(disk)
         assert_disk_full(kiosk(disk, "issue", "dat-dai"), disk)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["--json", "status"],
+        ["--config", "x.toml", "--db", "k.db", "call", "3"],
+        ["--config=x.toml", "--db=k.db", "pause", "2", "--reason", "nghỉ trưa"],
+        ["run", "display", "--role", "both"],
+        ["run", "counter", "--counter", "2", "--counter", "3"],
+        ["display", "snapshot", "--role", "lookup", "--out", "x.png", "--size", "800x600"],
+        ["central", "report", "--site", "s1", "--db", "sqlite:///c.db"],
+        ["ticket", "dat-dai", "--out", "t.bin", "--priority"],
+        ["bench", "--n", "10", "--idle-seconds", "1"],
+    ],
+)
+def test_ok__one_commands_parser_reads_its_command_line_as_the_whole_one(
+    argv: list[str],
+) -> None:
+    from kiosk.app.cli._parser import build_parser, command_in
+
+    command = command_in(argv)
+    assert command == next(arg for arg in argv if not arg.startswith("-") and "." not in arg)
+    assert build_parser(command).parse_args(argv) == build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--help"], ["-h", "status"], ["nosuch"], ["--db"], ["--conf", "x", "status"]],
+)
+def test_ok__a_command_line_naming_no_command_first_gets_the_whole_parser(
+    argv: list[str],
+) -> None:
+    from kiosk.app.cli._parser import command_in
+
+    assert command_in(argv) is None

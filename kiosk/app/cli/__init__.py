@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kiosk.app import exits
-from kiosk.app.cli._parser import build_parser
+from kiosk.app.cli._parser import build_parser, command_in
 from kiosk.app.context import Context, fail
 
 
@@ -128,7 +128,8 @@ def _failed(ctx: Context, answer: dict[str, Any], message: str) -> None:
 def main(argv: Sequence[str] | None = None, *, hooks: Mapping[str, Any] | None = None) -> int:
     """``kiosk ARGV``: its exit status. ``hooks``: keyword arguments for the main of the
     daemon ``kiosk run`` starts (see :mod:`kiosk.app.daemons`)."""
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(command_in(given)).parse_args(given)
     ctx = Context(args, None if argv is None else list(argv))
     ctx.hooks = dict(hooks or {})
     from kiosk.config import ConfigError

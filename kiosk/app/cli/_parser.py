@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kiosk import __version__, freetext
@@ -70,7 +70,10 @@ def actions(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersA
     return found
 
 
-def build_parser() -> Parser:
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command line; with ``command``, only that command's sub-parser beside the
+    global options (what a valid ``kiosk COMMAND ...`` needs: each sub-parser costs its
+    making, about a millisecond, on every start)."""
     common = Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
@@ -92,84 +95,115 @@ def build_parser() -> Parser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
+    for name, (help_text, fill) in COMMANDS.items():
+        if command in (None, name):
+            fill(
+                commands.add_parser(name, help=help_text, parents=[common], description=help_text),
+                common,
+            )
+    return parser
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help_text, parents=[common], description=help_text)
 
-    config = add("config", "configuration tools")
-    config_commands = actions(config, "config_command")
+# Global options that take a value: what follows them is no command.
+_VALUED = ("--config", "--db")
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, if it names one before anything that needs the whole
+    command line (``--help``, ``--version``, an unknown word: their answers list every
+    command); else None."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED:
+            next(args, None)
+        elif arg.startswith(tuple(f"{option}=" for option in _VALUED)) or arg == "--json":
+            continue
+        else:
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def _nothing(parser: argparse.ArgumentParser, common: Parser) -> None:
+    pass
+
+
+def _config(parser: argparse.ArgumentParser, common: Parser) -> None:
+    config_commands = actions(parser, "config_command")
     config_commands.add_parser("check", help="validate the configuration", parents=[common])
 
-    add("status", "services, counters and the missed list now")
 
-    issue = add("issue", "issue a ticket for a service (marked printed)")
-    issue.add_argument("service", metavar="SERVICE", help="service id")
-    issue.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+def _issue(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("service", metavar="SERVICE", help="service id")
+    parser.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
 
-    for name, help_text in (
-        ("call", "call the next ticket at a counter"),
-        ("recall", "announce the ticket being served again"),
-        ("skip", "no-show: move the ticket being served to the missed list"),
-        ("done", "finish the ticket being served"),
-        ("resume", "resume calling at a paused counter"),
-    ):
-        add(name, help_text).add_argument("counter", metavar="COUNTER", type=counter_number)
 
-    transfer = add("transfer", "send the ticket being served to another service")
-    transfer.add_argument("counter", metavar="COUNTER", type=counter_number)
-    transfer.add_argument("service", metavar="SERVICE", help="target service id")
+def _at_counter(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("counter", metavar="COUNTER", type=counter_number)
 
-    pause = add("pause", "stop calling at a counter")
-    pause.add_argument("counter", metavar="COUNTER", type=counter_number)
-    pause.add_argument(
+
+def _transfer(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("counter", metavar="COUNTER", type=counter_number)
+    parser.add_argument("service", metavar="SERVICE", help="target service id")
+
+
+def _pause(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("counter", metavar="COUNTER", type=counter_number)
+    parser.add_argument(
         "--reason",
         default="",
         type=free_text(freetext.MAX_REASON),
         help=f"why (shown to supervisors; at most {freetext.MAX_REASON} characters)",
     )
 
-    rate = add("rate", "record the citizen's rating of the ticket a counter just finished")
-    rate.add_argument("counter", metavar="COUNTER", type=counter_number)
-    rate.add_argument(
+
+def _rate(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("counter", metavar="COUNTER", type=counter_number)
+    parser.add_argument(
         "choice",
         metavar="CHOICE",
         type=rating_choice,
         help="1 = the first of ratings.labels (Rất hài lòng), 2 the second, ...",
     )
-    rate.add_argument(
+    parser.add_argument(
         "--ticket", metavar="NUMBER", help="the ticket meant (refused if it is not that one)"
     )
 
-    reenter = add("reenter", "let a missed number back into the queue (within the tolerance)")
-    reenter.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023")
 
-    ticket = add("ticket", "issue a ticket and write the exact printer bytes (+ PNG preview)")
-    ticket.add_argument("service", metavar="SERVICE", help="service id")
-    ticket.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
-    ticket.add_argument("--png", metavar="FILE.png", help="preview of the printed ticket")
-    ticket.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+def _reenter(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023")
 
-    printer = add("printer", "the configured ticket printer")
-    printer_commands = actions(printer, "printer_command")
+
+def _ticket(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("service", metavar="SERVICE", help="service id")
+    parser.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
+    parser.add_argument("--png", metavar="FILE.png", help="preview of the printed ticket")
+    parser.add_argument("--priority", action="store_true", help="priority ticket (ưu tiên)")
+
+
+def _printer(parser: argparse.ArgumentParser, common: Parser) -> None:
+    printer_commands = actions(parser, "printer_command")
     printer_commands.add_parser("test", help="print a test page", parents=[common])
     printer_commands.add_parser("status", help="ask for paper and cover status", parents=[common])
 
-    say = add("say", "the call announcement: as words, played aloud, or into a WAV file")
-    say.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023 or 1023")
-    say.add_argument("counter", metavar="COUNTER", type=counter_number)
-    say.add_argument("--words", action="store_true", help="print the sentence only")
-    say.add_argument("--wav", metavar="FILE", help="write the announcement to a WAV file")
-    say.add_argument("--pack", metavar="DIR", help="voice pack folder (default voice.pack)")
 
-    voice = add("voice", "voice packs for the announcements")
-    voice_commands = actions(voice, "voice_command")
+def _say(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("number", metavar="NUMBER", help="ticket number, e.g. A023 or 1023")
+    parser.add_argument("counter", metavar="COUNTER", type=counter_number)
+    parser.add_argument("--words", action="store_true", help="print the sentence only")
+    parser.add_argument("--wav", metavar="FILE", help="write the announcement to a WAV file")
+    parser.add_argument("--pack", metavar="DIR", help="voice pack folder (default voice.pack)")
+
+
+def _voice(parser: argparse.ArgumentParser, common: Parser) -> None:
+    voice_commands = actions(parser, "voice_command")
     build = voice_commands.add_parser(
         "build", help="generate the clips with espeak-ng (Vietnamese)", parents=[common]
     )
     build.add_argument("--out", metavar="DIR", help="folder (default voice.pack)")
 
-    display = add("display", "the wall display and the look-up screen")
-    display_commands = actions(display, "display_command")
+
+def _display(parser: argparse.ArgumentParser, common: Parser) -> None:
+    display_commands = actions(parser, "display_command")
     snapshot = display_commands.add_parser(
         "snapshot", help="render the screen as it is now to a PNG", parents=[common]
     )
@@ -188,11 +222,13 @@ def build_parser() -> Parser:
         help="lookup: the screen as a scan of CODE would show it (nothing changes)",
     )
 
-    scan = add("scan", "what the look-up screen would show for a scanned code (changes nothing)")
-    scan.add_argument("code", metavar="CODE", help="a dossier code, or a ticket's QR text")
 
-    dossiers = add("dossiers", "the dossier cache behind the look-up screen")
-    dossier_commands = actions(dossiers, "dossiers_command")
+def _scan(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("code", metavar="CODE", help="a dossier code, or a ticket's QR text")
+
+
+def _dossiers(parser: argparse.ArgumentParser, common: Parser) -> None:
+    dossier_commands = actions(parser, "dossiers_command")
     load = dossier_commands.add_parser(
         "import", help="add or update dossiers from a JSON Lines file", parents=[common]
     )
@@ -207,8 +243,9 @@ def build_parser() -> Parser:
         help="returned more than N days ago (default dossiers.purge_after_days)",
     )
 
-    notice = add("notice", "set the notice along the bottom of the wall display")
-    notice.add_argument(
+
+def _notice(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument(
         "text",
         nargs="?",
         default="",
@@ -217,23 +254,24 @@ def build_parser() -> Parser:
         help=f'the notice (at most {freetext.MAX_NOTICE} characters); "" or nothing goes '
         "back to display.notice",
     )
-    notice.add_argument("--minutes", type=float, help="only for this long")
+    parser.add_argument("--minutes", type=float, help="only for this long")
 
-    run = add("run", "run a daemon in the foreground (as systemd does)")
-    run.add_argument(
+
+def _run(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument(
         "daemon",
         choices=["kiosk", "counter", "display", "scanner", "sync"],
         help="kiosk: ticket buttons and printer; counter: counter keys and rating keys; "
         "display: a screen (with --role) and, for the wall, the voice; scanner: the "
         "barcode scanners; sync: the MQTT link to central",
     )
-    run.add_argument(
+    parser.add_argument(
         "--role",
         choices=["wall", "lookup", "both"],
         help="display: which screen (wall: called numbers; lookup: scan results; both: the "
         "two from one process, as KMSDRM on a Pi needs)",
     )
-    run.add_argument(
+    parser.add_argument(
         "--counter",
         dest="counters",
         metavar="N",
@@ -242,8 +280,9 @@ def build_parser() -> Parser:
         help="counter: only these counters (repeat the option; default every counter with keys)",
     )
 
-    central = add("central", "the reference central ingest, its report, dossiers and commands")
-    central.add_argument(
+
+def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument(
         "action",
         nargs="?",
         default="run",
@@ -252,58 +291,51 @@ def build_parser() -> Parser:
         "day; dossiers FILE.jsonl: publish dossier updates to a site; command DEVICE CMD: "
         "send a command (call_next, recall, notice, reprint, resync_dossiers)",
     )
-    central.add_argument("target", nargs="*", help="FILE for dossiers; DEVICE CMD for command")
-    central.add_argument("--broker", metavar="HOST[:PORT]", help="default central.host/port")
-    central.add_argument(
+    parser.add_argument("target", nargs="*", help="FILE for dossiers; DEVICE CMD for command")
+    parser.add_argument("--broker", metavar="HOST[:PORT]", help="default central.host/port")
+    parser.add_argument(
         "--db",
         dest="central_db",
         metavar="URL",
         help="sqlite:///PATH or postgresql://... (default central.db)",
     )
-    central.add_argument("--group", help="shared-subscription group (default central.group)")
-    central.add_argument("--client-id", help="MQTT client id of this worker")
-    central.add_argument("--site", help="report, dossiers, command: the site id")
-    central.add_argument("--day", help="report: YYYY-MM-DD (default today)")
-    central.add_argument(
+    parser.add_argument("--group", help="shared-subscription group (default central.group)")
+    parser.add_argument("--client-id", help="MQTT client id of this worker")
+    parser.add_argument("--site", help="report, dossiers, command: the site id")
+    parser.add_argument("--day", help="report: YYYY-MM-DD (default today)")
+    parser.add_argument(
         "--timezone", default="Asia/Ho_Chi_Minh", help="report and dossiers: the sites' time zone"
     )
-    central.add_argument("--counter", type=counter_number, help="command: the counter")
-    central.add_argument("--text", type=NOTICE_TEXT, help="command notice: the line")
-    central.add_argument("--minutes", type=float, help="command notice: how long")
-    central.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
+    parser.add_argument("--counter", type=counter_number, help="command: the counter")
+    parser.add_argument("--text", type=NOTICE_TEXT, help="command notice: the line")
+    parser.add_argument("--minutes", type=float, help="command notice: how long")
+    parser.add_argument("--wait", type=float, default=30.0, help="command: seconds to wait")
 
-    add(
-        "doctor",
-        "check config, database, GPIO, printer, scanners, screen, fonts, voice, "
-        "clock and broker; one line each with the fix",
-    )
-    add("udev-rules", "print udev rules for the configured printer and scanners")
-    add("units", "list the systemd units this configuration needs")
 
-    demo = add("demo", "simulate a day at the centre, headless, into ./demo-out/")
-    demo.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
-    demo.add_argument("--seed", type=int, default=20261122, help="random seed")
-    demo.add_argument(
+def _demo(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument("--out", default="demo-out", metavar="DIR", help="output folder")
+    parser.add_argument("--seed", type=int, default=20261122, help="random seed")
+    parser.add_argument(
         "--citizens",
         type=int,
         default=None,
         help="citizens arriving in the day (default 330; 1500 for --day busy)",
     )
-    demo.add_argument(
+    parser.add_argument(
         "--day",
         choices=["normal", "busy"],
         default="normal",
         help="busy: every daemon as its own process through a compressed busy day with "
         "faults, then the invariant report",
     )
-    demo.add_argument(
+    parser.add_argument(
         "--speed",
         type=float,
         default=60.0,
         metavar="X",
         help="--day busy: how many times faster than real time the day runs (default 60)",
     )
-    demo.add_argument(
+    parser.add_argument(
         "--slips",
         type=int,
         default=300,
@@ -311,39 +343,74 @@ def build_parser() -> Parser:
         help="--day busy: appointment slips scanned in the day (default 300)",
     )
 
-    bench = add("bench", "measure every figure; prints a table and saves the JSON")
-    bench.add_argument(
+
+def _bench(parser: argparse.ArgumentParser, common: Parser) -> None:
+    parser.add_argument(
         "--save",
         default="bench.json",
         metavar="FILE",
         help="where the figures go as JSON (default bench.json; '' for nowhere)",
     )
-    bench.add_argument(
+    parser.add_argument(
         "--dir",
         default=".",
         metavar="DIR",
         help="where the scratch database goes (its disk is what is measured)",
     )
-    bench.add_argument("--n", type=int, default=2000, help="operations per figure")
-    bench.add_argument(
+    parser.add_argument("--n", type=int, default=2000, help="operations per figure")
+    parser.add_argument(
         "--idle-seconds",
         type=float,
         default=60.0,
         metavar="S",
         help="how long the idle display is watched (default 60)",
     )
-    bench.add_argument(
+    parser.add_argument(
         "--dossiers",
         type=int,
         default=1_000_000,
         metavar="N",
         help="dossiers in the cache for the look-up figures (default 1000000)",
     )
-    bench.add_argument(
+    parser.add_argument(
         "--events",
         type=int,
         default=10_000,
         metavar="N",
         help="events drained to central and ingested for the sync figures (default 10000)",
     )
-    return parser
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser, Parser], None]]] = {
+    "config": ("configuration tools", _config),
+    "status": ("services, counters and the missed list now", _nothing),
+    "issue": ("issue a ticket for a service (marked printed)", _issue),
+    "call": ("call the next ticket at a counter", _at_counter),
+    "recall": ("announce the ticket being served again", _at_counter),
+    "skip": ("no-show: move the ticket being served to the missed list", _at_counter),
+    "done": ("finish the ticket being served", _at_counter),
+    "resume": ("resume calling at a paused counter", _at_counter),
+    "transfer": ("send the ticket being served to another service", _transfer),
+    "pause": ("stop calling at a counter", _pause),
+    "rate": ("record the citizen's rating of the ticket a counter just finished", _rate),
+    "reenter": ("let a missed number back into the queue (within the tolerance)", _reenter),
+    "ticket": ("issue a ticket and write the exact printer bytes (+ PNG preview)", _ticket),
+    "printer": ("the configured ticket printer", _printer),
+    "say": ("the call announcement: as words, played aloud, or into a WAV file", _say),
+    "voice": ("voice packs for the announcements", _voice),
+    "display": ("the wall display and the look-up screen", _display),
+    "scan": ("what the look-up screen would show for a scanned code (changes nothing)", _scan),
+    "dossiers": ("the dossier cache behind the look-up screen", _dossiers),
+    "notice": ("set the notice along the bottom of the wall display", _notice),
+    "run": ("run a daemon in the foreground (as systemd does)", _run),
+    "central": ("the reference central ingest, its report, dossiers and commands", _central),
+    "doctor": (
+        "check config, database, GPIO, printer, scanners, screen, fonts, voice, "
+        "clock and broker; one line each with the fix",
+        _nothing,
+    ),
+    "udev-rules": ("print udev rules for the configured printer and scanners", _nothing),
+    "units": ("list the systemd units this configuration needs", _nothing),
+    "demo": ("simulate a day at the centre, headless, into ./demo-out/", _demo),
+    "bench": ("measure every figure; prints a table and saves the JSON", _bench),
+}
