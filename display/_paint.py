@@ -101,26 +101,9 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
     for panel in layout.panels:
         pygame.draw.rect(surface, BACKGROUNDS[panel.style], pygame.Rect(panel.rect))
     charsets = _group_chars(layout.texts)
-    sizes: dict[str, int] = {}
-    for box in layout.texts:
-        if box.group:
-            size = _fit(faces, box, chars=charsets[box.group]).size
-            sizes[box.group] = min(size, sizes.get(box.group, size))
-    # A label is never larger than its values (which may themselves be held below another
-    # group: as many passes as there are groups settle every chain).
-    for _ in sizes:
-        settled = True
-        for box in layout.texts:
-            for other in box.at_most:
-                if box.group in sizes and other in sizes and sizes[other] < sizes[box.group]:
-                    sizes[box.group], settled = sizes[other], False
-        if settled:
-            break
-    floors: dict[str, int] = {}
-    for box in layout.texts:  # nor a value smaller than its label
-        for other in box.at_least:
-            if box.group in sizes and other in sizes and sizes[other] > sizes[box.group]:
-                sizes[box.group] = floors[box.group] = sizes[other]
+    sizes = _group_sizes(layout.texts, faces, charsets)
+    _hold_below(layout.texts, sizes)
+    floors = _hold_above(layout.texts, sizes)
     placed: list[Placed] = []
     for box in layout.texts:
         if box.group:
@@ -131,6 +114,41 @@ def paint(surface: pygame.Surface, layout: Drawing, faces: ScreenFonts) -> list[
         else:
             placed += draw_text(surface, box, faces)
     return placed
+
+
+def _group_sizes(
+    boxes: tuple[TextBox, ...], faces: ScreenFonts, charsets: dict[str, str]
+) -> dict[str, int]:
+    """Each group's size: the smallest its boxes' texts fit at."""
+    sizes: dict[str, int] = {}
+    for box in boxes:
+        if box.group:
+            size = _fit(faces, box, chars=charsets[box.group]).size
+            sizes[box.group] = min(size, sizes.get(box.group, size))
+    return sizes
+
+
+def _hold_below(boxes: tuple[TextBox, ...], sizes: dict[str, int]) -> None:
+    """A label is never larger than its values (which may themselves be held below another
+    group: as many passes as there are groups settle every chain)."""
+    for _ in sizes:
+        settled = True
+        for box in boxes:
+            for other in box.at_most:
+                if box.group in sizes and other in sizes and sizes[other] < sizes[box.group]:
+                    sizes[box.group], settled = sizes[other], False
+        if settled:
+            break
+
+
+def _hold_above(boxes: tuple[TextBox, ...], sizes: dict[str, int]) -> dict[str, int]:
+    """Nor a value smaller than its label: the groups raised, with the floor each got."""
+    floors: dict[str, int] = {}
+    for box in boxes:
+        for other in box.at_least:
+            if box.group in sizes and other in sizes and sizes[other] > sizes[box.group]:
+                sizes[box.group] = floors[box.group] = sizes[other]
+    return floors
 
 
 def _group_chars(boxes: tuple[TextBox, ...]) -> dict[str, str]:

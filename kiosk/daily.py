@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.stats import percentile
@@ -20,17 +21,55 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
+@dataclass
+class _Tally:
+    """What the events of a business day's tickets add up to, taken one at a time."""
+
+    issued: dict[str, str]  # ticket uid -> service, for the day's tickets
+    printed: set[str] = field(default_factory=set)
+    voided: set[str] = field(default_factory=set)
+    waits: list[float] = field(default_factory=list)
+    waits_by_service: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    service_times: list[float] = field(default_factory=list)
+    missed: set[str] = field(default_factory=set)
+    ratings: dict[tuple[str, Any], list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def take(self, kind: str, data: dict[str, Any]) -> None:
+        uid = data.get("ticket")
+        if uid not in self.issued:
+            return
+        if kind == "ticket.printed":
+            self.printed.add(uid)
+        elif kind == "ticket.voided":
+            self.voided.add(uid)
+        elif kind == "ticket.called" and "waited_seconds" in data:
+            self.waits.append(float(data["waited_seconds"]))
+            self.waits_by_service[self.issued[uid]].append(float(data["waited_seconds"]))
+        elif kind == "ticket.done":
+            self.service_times.append(float(data["service_seconds"]))
+        elif kind == "ticket.skipped":
+            self.missed.add(uid)  # the last of skipped / re-entered decides
+        elif kind == "ticket.reentered":
+            self.missed.discard(uid)
+        elif kind == "ticket.rated":
+            score = float(data["score"])
+            self.ratings[("counter", int(data["counter"]))].append(score)
+            if data.get("staff"):
+                self.ratings[("officer", str(data["staff"]))].append(score)
+
+    def tickets_by_service(self) -> dict[str, int]:
+        """The day's tickets printed and not voided, per service."""
+        by_service: dict[str, int] = defaultdict(int)
+        for uid, service in self.issued.items():
+            if uid in self.printed and uid not in self.voided:
+                by_service[service] += 1
+        return by_service
+
+
 def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
     """``events``: dicts with ``type`` and ``data``, each device's in seq order (days and
     devices may be mixed)."""
-    issued: dict[str, str] = {}  # ticket uid -> service, for the day's tickets
-    printed: set[str] = set()
-    voided: set[str] = set()
-    waits: list[float] = []
-    waits_by_service: dict[str, list[float]] = defaultdict(list)
-    service_times: list[float] = []
-    missed: set[str] = set()
-    ratings: dict[tuple[str, Any], list[float]] = defaultdict(list)
+    issued: dict[str, str] = {}
     later: list[dict[str, Any]] = []
     for event in events:
         kind, data = event["type"], event["data"]
@@ -38,35 +77,18 @@ def daily_report(events: Iterable[dict[str, Any]], day: str) -> dict[str, Any]:
             issued[data["ticket"]] = data["service"]
         elif kind.startswith("ticket."):
             later.append(event)
+    tally = _Tally(issued)
     for event in later:
-        kind, data = event["type"], event["data"]
-        uid = data.get("ticket")
-        if uid not in issued:
-            continue
-        if kind == "ticket.printed":
-            printed.add(uid)
-        elif kind == "ticket.voided":
-            voided.add(uid)
-        elif kind == "ticket.called" and "waited_seconds" in data:
-            waits.append(float(data["waited_seconds"]))
-            waits_by_service[issued[uid]].append(float(data["waited_seconds"]))
-        elif kind == "ticket.done":
-            service_times.append(float(data["service_seconds"]))
-        elif kind == "ticket.skipped":
-            missed.add(uid)  # the last of skipped / re-entered decides
-        elif kind == "ticket.reentered":
-            missed.discard(uid)
-        elif kind == "ticket.rated":
-            score = float(data["score"])
-            ratings[("counter", int(data["counter"]))].append(score)
-            if data.get("staff"):
-                ratings[("officer", str(data["staff"]))].append(score)
-    by_service: dict[str, int] = defaultdict(int)
-    for uid, service in issued.items():
-        if uid in printed and uid not in voided:
-            by_service[service] += 1
+        tally.take(event["type"], event["data"])
     return _summary(
-        day, by_service, len(voided), waits, waits_by_service, service_times, len(missed), ratings
+        day,
+        tally.tickets_by_service(),
+        len(tally.voided),
+        tally.waits,
+        tally.waits_by_service,
+        tally.service_times,
+        len(tally.missed),
+        tally.ratings,
     )
 
 

@@ -7,20 +7,13 @@ The private modules hold what the sections share: how a key is declared (``_fiel
 the common value parsers (``_parse``), the builder that turns TOML into dataclasses
 with key-path errors (``_build``), the whole model (``_schema``), the checks across
 sections (``_check``, ``_pins``), reading and layering the files (``_load``) and
-central's overlay (``_central``). What callers need is exported here.
+central's overlay (``_overlay``). What callers need is exported here.
 
 Imports: the standard library and the core only (:mod:`kiosk.freetext`, and
 :mod:`kiosk.store` where central's overlay is read from the database).
 """
 
 from kiosk.config._build import did_you_mean
-from kiosk.config._central import (
-    overlay,
-    read_central,
-    site_config,
-    stored_central,
-    with_central,
-)
 from kiosk.config._load import (
     DEFAULT_PATH,
     ENV_VAR,
@@ -31,6 +24,13 @@ from kiosk.config._load import (
     main_path,
     parse_central,
     parse_config,
+)
+from kiosk.config._overlay import (
+    overlay,
+    read_central,
+    site_config,
+    stored_central,
+    with_central,
 )
 from kiosk.config._parse import WEEKDAYS, resolution, same_pin
 from kiosk.config._pins import pins_in_use

@@ -1,7 +1,7 @@
 """``[central]``: kiosk central, the province's reference ingest, and its checks.
 
 (What central pushes to a site, laid over the site's own files, is
-:mod:`kiosk.config._central`.)
+:mod:`kiosk.config._overlay`.)
 """
 
 from __future__ import annotations

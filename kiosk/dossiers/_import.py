@@ -7,7 +7,6 @@ reported with its number and skipped; every good line is still imported.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,9 +15,9 @@ from typing import IO
 from kiosk.dossiers._cache import upsert
 from kiosk.dossiers._model import Dossier
 from kiosk.dossiers._record import BadDossier, parse_dossier
+from kiosk.jsonl import MAX_LINE, read_lines
 from kiosk.store import Store
 
-MAX_LINE = 256 * 1024  # far beyond any real record; a longer line is refused, not read whole
 BATCH = 2000
 SHOWN_PROBLEMS = 20
 
@@ -70,41 +69,18 @@ def import_jsonl(
         if len(report.problems) < SHOWN_PROBLEMS:
             report.problems.append(f"line {number}: {message}")
 
-    number = 0
-    while True:
-        line = stream.readline(MAX_LINE + 1)
-        if not line:
-            break
-        number += 1
-        if len(line) > MAX_LINE and not line.endswith(b"\n"):
-            while (rest := stream.readline(MAX_LINE)) and not rest.endswith(b"\n"):
-                pass
-            report.lines += 1
-            reject(number, f"longer than {MAX_LINE // 1024} KiB; skipped")
-            continue
-        if number == 1:
-            line = line.removeprefix(b"\xef\xbb\xbf")  # a BOM from a Windows editor
-        if not line.strip():
-            continue
+    for line in read_lines(stream, max_line=MAX_LINE):
         report.lines += 1
-        try:
-            record = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            reject(number, "not UTF-8 text")
-            continue
-        except json.JSONDecodeError as exc:
-            reject(number, f"not JSON ({exc.msg} at column {exc.colno})")
-            continue
-        except (ValueError, RecursionError):  # a number too long, nesting too deep
-            reject(number, "not JSON this import can read (too deeply nested or a huge number)")
+        if line.problem:
+            reject(line.number, line.problem)
             continue
         try:
-            pending.append(parse_dossier(record, timezone))
+            pending.append(parse_dossier(line.value, timezone))
         except BadDossier as exc:
-            reject(number, str(exc))
+            reject(line.number, str(exc))
             continue
         except (ValueError, OverflowError, RecursionError) as exc:  # nothing may stop the rest
-            reject(number, f"unusable record ({type(exc).__name__})")
+            reject(line.number, f"unusable record ({type(exc).__name__})")
             continue
         if len(pending) >= batch:
             flush()

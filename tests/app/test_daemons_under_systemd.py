@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config._central import KEY, encode_stored
+from kiosk.config._overlay import KEY, encode_stored
 from kiosk.store import Store
 from tests.brokers import free_port
 from tests.conftest import EXAMPLE, ROOT

@@ -2589,7 +2589,7 @@ def test_ok__cli_check_good_config() -> None:
 
 def keep_central(db: Path, version: int, body: dict[str, Any]) -> None:
     """Central's configuration as the sync daemon keeps it in the database."""
-    from kiosk.config._central import KEY, encode_stored
+    from kiosk.config._overlay import KEY, encode_stored
 
     with Store(db) as store:
         store.conn.execute("INSERT INTO kv (key, value) VALUES (?, ?)",

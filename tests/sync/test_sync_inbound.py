@@ -530,7 +530,7 @@ def test_ok__notices_longer_than_the_wall_line_are_cut_and_the_rest_still_applie
 
 
 def test_ok__a_notice_line_is_nfc_and_a_cut_keeps_a_notices_own_bullet() -> None:
-    from kiosk.config._central import notice_line
+    from kiosk.config._overlay import notice_line
 
     decomposed = unicodedata.normalize("NFD", "Nghỉ lễ Quốc khánh 2/9")
     short = notice_line([decomposed, " Làm việc bình thường từ 3/9 "])

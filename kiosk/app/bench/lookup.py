@@ -75,31 +75,45 @@ def _typing(text: str) -> list[Any]:
     return events
 
 
-def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[str, Any]:
-    os.environ["SDL_VIDEODRIVER"] = "dummy"  # measured headless, whatever screen is attached
-    from display import LookupDaemon, fonts_for
-    from kiosk.app.inputsim import Keyboards, tap
-    from kiosk.lookup import View
-    from scanner import ScannerDaemon
-
-    config = dataclasses.replace(
+def _bench_config(config: Config) -> Config:
+    """The site's, with the simulated scanner and a Full HD look-up screen."""
+    return dataclasses.replace(
         config,
         scanner=ScannerConfig(devices=(ScannerDevice(id="bench", device=SCANNER),)),
         lookup=LookupConfig(scanners=(), resolution=(1920, 1080), rotation=0, index=0),
     )
+
+
+class _Frames:
+    """``on_frame`` for the look-up screen: when each code was first shown."""
+
+    def __init__(self) -> None:
+        self.shown: dict[str, float] = {}
+        self.seen = threading.Condition()
+
+    def __call__(self, view: Any, at: float) -> None:
+        with self.seen:
+            self.shown.setdefault(view.code, at)
+            self.seen.notify_all()
+
+    def wait_for(self, code: str, timeout: float) -> None:
+        with self.seen:
+            self.seen.wait_for(lambda: code in self.shown, timeout=timeout)
+
+
+def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[str, Any]:
+    os.environ["SDL_VIDEODRIVER"] = "dummy"  # measured headless, whatever screen is attached
+    from display import LookupDaemon, fonts_for
+    from kiosk.app.inputsim import Keyboards, tap
+    from scanner import ScannerDaemon
+
+    config = _bench_config(config)
     keyboards = Keyboards()
     keyboards.plug(SCANNER)
-    shown: dict[str, float] = {}
-    frame_seen = threading.Condition()
-
-    def on_frame(view: View, at: float) -> None:
-        with frame_seen:
-            shown.setdefault(view.code, at)
-            frame_seen.notify_all()
-
+    frames = _Frames()
     store = Store(db, config.store.busy_timeout_ms)
     scanner = ScannerDaemon(config, store, hid_opener=keyboards.open).start()
-    screen = LookupDaemon(config, db, fonts_for(config), on_frame=on_frame)
+    screen = LookupDaemon(config, db, fonts_for(config), on_frame=frames)
     stop = threading.Event()
     scanner_thread = threading.Thread(target=scanner.run, args=(stop,), daemon=True)
     scanner_thread.start()
@@ -114,8 +128,7 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
                 keyboards.send(SCANNER, _typing(code))
                 sent[code] = time.monotonic()
                 keyboards.send(SCANNER, tap("KEY_ENTER"))  # the last key event
-                with frame_seen:
-                    frame_seen.wait_for(lambda c=code: c in shown, timeout=5)  # type: ignore[misc]
+                frames.wait_for(code, timeout=5)
         finally:
             stop.set()
 
@@ -133,6 +146,12 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
         scanner_thread.join(timeout=10)
         keyboards.close()
         store.close()
+    return _latencies(sent, frames.shown, shown_on, config)
+
+
+def _latencies(
+    sent: dict[str, float], shown: dict[str, float], screen: str, config: Config
+) -> dict[str, Any]:
     latencies = [(shown[code] - at) * 1000 for code, at in sent.items() if code in shown]
     if not latencies:
         raise RuntimeError(f"no scan reached the look-up screen ({len(sent)} sent)")
@@ -140,7 +159,7 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
         **timing(latencies),
         "missed": len(sent) - len(latencies),
         "cached_dossiers": None,
-        "screen": shown_on,
+        "screen": screen,
         "poll_ms": config.display.poll_ms,
         "goal_p99_ms": 100,
     }
