@@ -50,6 +50,9 @@ class ServiceConfig:
     service_minutes: float = opt(10.0, p.positive_number)
     open: dt.time | None = opt(None, p.optional_clock_time)
     close: dt.time | None = opt(None, p.optional_clock_time)
+    # The fields (lĩnh vực) of the procedure catalogue whose procedures this service
+    # receives: their codes (MALINHVUC) or names, as the catalogue has them.
+    fields: tuple[str, ...] = opt((), p.list_of(p.name_text, max_items=100, unique=True))
 
 
 def capacity(service: ServiceConfig) -> int:

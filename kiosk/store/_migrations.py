@@ -179,6 +179,29 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE calls ADD COLUMN waited REAL;
     """,
+    # 9: the procedure catalogue: each procedure whole (its record in this project's
+    # format), and its search index: words as written and without accents, and the
+    # trigrams of every word for forgiving a slip of the finger.
+    """
+    CREATE TABLE procedures (
+        code TEXT PRIMARY KEY,
+        national TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field_code TEXT NOT NULL,
+        field_name TEXT NOT NULL,
+        service TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX procedures_national ON procedures (national);
+    CREATE INDEX procedures_field ON procedures (field_name, name);
+    CREATE VIRTUAL TABLE procedure_words USING fts5(
+        name, folded, field, codes, tokenize = 'unicode61 remove_diacritics 0'
+    );
+    CREATE VIRTUAL TABLE procedure_vocab USING fts5vocab(procedure_words, 'row');
+    CREATE VIRTUAL TABLE procedure_terms USING fts5(term, tokenize = 'trigram');
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -240,3 +240,6 @@ CENTRAL_CONFIG: Entry[CentralConfig] = Entry("central_config", _central, _centra
 
 #: When the dossier cache last took in data (epoch seconds).
 DOSSIERS_UPDATED_AT: Entry[float] = Entry("dossiers_updated_at", float, float)
+
+#: When the procedure catalogue last took in data (epoch seconds).
+PROCEDURES_UPDATED_AT: Entry[float] = Entry("procedures_updated_at", float, float)

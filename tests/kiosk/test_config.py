@@ -767,6 +767,24 @@ BAD_VALUES: list[Any] = [
         "services[2].daily_cap: must be a positive integer (got 1.5)",
         id="services.daily_cap-float",
     ),
+    pytest.param(
+        ("services", 2, "fields"),
+        "Hộ tịch",
+        "services[2].fields: must be a list (got 'Hộ tịch')",
+        id="services.fields-string",
+    ),
+    pytest.param(
+        ("services", 2, "fields"),
+        ["Hộ tịch", "Hộ tịch"],
+        "services[2].fields: must not repeat an item",
+        id="services.fields-repeated",
+    ),
+    pytest.param(
+        ("services", 2, "fields"),
+        ["Hộ tịch\x1b[2J"],
+        "services[2].fields: item 1: must not contain control characters (U+001B)",
+        id="services.fields-control",
+    ),
     *(
         pytest.param(
             ("services", 0, "service_minutes"),

@@ -64,6 +64,10 @@ def _dispatch(ctx: Context) -> int:
             "notice": d.cmd_notice,
         }[command]
         return handler(ctx)
+    if command == "procedures":
+        from kiosk.app.cli._procedure_cmds import cmd_procedures
+
+        return cmd_procedures(ctx)
     if command in ("scan", "dossiers"):
         from kiosk.app.cli import _lookup_cmds
 

@@ -21,7 +21,7 @@ def cmd_scan(ctx: Context) -> int:
 
 
 @contextlib.contextmanager
-def _opened(name: str) -> Iterator[IO[bytes]]:
+def opened(name: str) -> Iterator[IO[bytes]]:
     if name == "-":
         yield sys.stdin.buffer
         return
@@ -46,7 +46,7 @@ def cmd_dossiers(ctx: Context) -> int:
         )
         return 0
     name = ctx.args.file
-    with _opened(name) as stream:
+    with opened(name) as stream:
         try:
             report = dossiers.import_jsonl(ctx.store, stream, config.site.timezone, now=ctx.now)
         except OSError as exc:

@@ -244,6 +244,27 @@ def _dossiers(parser: argparse.ArgumentParser, common: Parser) -> None:
     )
 
 
+def _procedures(parser: argparse.ArgumentParser, common: Parser) -> None:
+    procedure_commands = actions(parser, "procedures_command")
+    load = procedure_commands.add_parser(
+        "import",
+        help="add or update procedures from a JSON Lines file (the national portal's "
+        "field names or this project's format)",
+        parents=[common],
+    )
+    load.add_argument("file", metavar="FILE.jsonl", help='one procedure per line; "-" reads stdin')
+    search = procedure_commands.add_parser(
+        "search", help="find procedures as the look-up screen does (ranked)", parents=[common]
+    )
+    search.add_argument(
+        "text", metavar="TEXT", type=free_text(100, one_line=True), help="words or a code"
+    )
+    show = procedure_commands.add_parser(
+        "show", help="a procedure in full, and where it is submitted here", parents=[common]
+    )
+    show.add_argument("code", metavar="CODE", help="its code, national or the province's")
+
+
 def _notice(parser: argparse.ArgumentParser, common: Parser) -> None:
     parser.add_argument(
         "text",
@@ -401,6 +422,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser, Parser], None]
     "display": ("the wall display and the look-up screen", _display),
     "scan": ("what the look-up screen would show for a scanned code (changes nothing)", _scan),
     "dossiers": ("the dossier cache behind the look-up screen", _dossiers),
+    "procedures": ("the procedure catalogue: import, search, show", _procedures),
     "notice": ("set the notice along the bottom of the wall display", _notice),
     "run": ("run a daemon in the foreground (as systemd does)", _run),
     "central": ("the reference central ingest, its report, dossiers and commands", _central),

@@ -1,0 +1,62 @@
+"""The procedure catalogue (thủ tục hành chính): the centre's procedures as the national
+database publishes them, kept on the device so the look-up screen can browse, search and
+print the papers to bring, with or without the network.
+
+``_model`` is a procedure; ``_portal`` and ``_ours`` read a record in the national portal's
+field names or in this project's own format (``records`` detects which); ``_cache`` keeps
+them in SQLite with their search index; ``_search`` finds them as people type on a kiosk
+(with or without accents, by code, forgiving a slip); ``_import`` loads a JSON Lines file;
+``_where`` says which service and counters receive a procedure here.
+
+Core: imports only the standard library and the core (:mod:`kiosk.store`,
+:mod:`kiosk.config`, :mod:`kiosk.freetext`, :mod:`kiosk.jsonl`).
+"""
+
+from kiosk.procedures._cache import (
+    by_code,
+    count,
+    fields,
+    in_field,
+    upsert,
+)
+from kiosk.procedures._import import ImportReport, import_jsonl
+from kiosk.procedures._model import (
+    CHANNELS,
+    ONLINE_LEVELS,
+    Basis,
+    Case,
+    Fee,
+    Paper,
+    Procedure,
+    Way,
+    national_code,
+)
+from kiosk.procedures._records import BadProcedure, parse_record
+from kiosk.procedures._search import Hit, fold, search
+from kiosk.procedures._where import Where, receiving
+
+__all__ = [
+    "CHANNELS",
+    "ONLINE_LEVELS",
+    "BadProcedure",
+    "Basis",
+    "Case",
+    "Fee",
+    "Hit",
+    "ImportReport",
+    "Paper",
+    "Procedure",
+    "Way",
+    "Where",
+    "by_code",
+    "count",
+    "fields",
+    "fold",
+    "import_jsonl",
+    "in_field",
+    "national_code",
+    "parse_record",
+    "receiving",
+    "search",
+    "upsert",
+]
