@@ -31,8 +31,9 @@ def _u16(value: int) -> bytes:
     return bytes((value & 0xFF, value >> 8))
 
 
-def raster(data: bytes, width_bytes: int, rows: int, scale: int) -> bytes:
-    mode = 3 if scale == 2 else 0  # GS v 0 m: 3 = double width and double height
+def raster(data: bytes, width_bytes: int, rows: int, scale: int, *, wide: bool = False) -> bytes:
+    # GS v 0 m: 3 = double width and double height, 1 = double width only.
+    mode = 3 if scale == 2 else 1 if wide else 0
     return GS + b"v0" + bytes((mode,)) + _u16(width_bytes) + _u16(rows) + data
 
 
@@ -118,29 +119,37 @@ def encode_raster(piece: Raster, *, centre: bool) -> tuple[tuple[tuple[int, byte
         block = b"".join(
             data[r * stride + first : r * stride + first + width] for r in range(top, top + rows)
         )
-        out.append(((top - y) * piece.scale, raster(block, width, rows, piece.scale)))
+        command = raster(block, width, rows, piece.scale, wide=piece.wide)
+        out.append(((top - y) * piece.scale, command))
         y = top + rows
     return tuple(out), (image.height - y) * piece.scale
 
 
 def encode(pieces: list[Piece], cut: str, *, centre: bool = True) -> Commands:
-    """The whole ticket. ``centre``: the printer centres raster bands (see :func:`bands`)."""
+    """The whole ticket. ``centre``: the printer centres raster bands (see :func:`bands`),
+    but for pieces drawn from the left (:attr:`Raster.left`), sent left-aligned and cut off
+    after their ink: a short line of a list costs its ink's width, not the paper's."""
     out = Commands()
-    out.add(INIT, CENTER if centre else LEFT)
+    aligned = CENTER if centre else LEFT
+    out.add(INIT, aligned)
     pending = 0
     for piece in pieces:
         if isinstance(piece, Feed):
             pending += piece.dots
         elif isinstance(piece, Raster):
-            commands, below = encode_raster(piece, centre=centre)
+            wanted = LEFT if piece.left or not centre else CENTER
+            commands, below = encode_raster(piece, centre=wanted == CENTER)
             for before, command in commands:
                 out.feed(pending + before)
+                if wanted != aligned:
+                    out.add(wanted)
+                    aligned = wanted
                 out.add(command)
                 pending = 0
             pending += below
         elif isinstance(piece, Qr):
             out.feed(pending)
-            out.add(CENTER, qr_native(piece.data, piece.module), CENTER if centre else LEFT)
+            out.add(CENTER, qr_native(piece.data, piece.module), aligned)
             pending = 0
     out.feed(pending + TAIL_FEED)
     if cut in CUT:

@@ -28,6 +28,11 @@ class Raster:
     # The line of text it draws, and in which face (none for a picture such as the QR).
     text: str = ""
     face: ImageFont.FreeTypeFont | None = None
+    # Drawn from the left margin (a list's line): sent left-aligned, trimmed after its ink.
+    left: bool = False
+    # Drawn at half the width and widened by the printer (double-width raster): half the
+    # bytes for text that stays legible, the marks above and below kept at full height.
+    wide: bool = False
 
 
 @dataclass(frozen=True)

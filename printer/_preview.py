@@ -16,8 +16,9 @@ def preview(pieces: list[Piece], width: int) -> Image.Image:
             images.append(Image.new("1", (width, piece.dots), 0))
         elif isinstance(piece, Raster):
             image = piece.image
-            if piece.scale != 1:
-                size = (image.width * piece.scale, image.height * piece.scale)
+            if piece.scale != 1 or piece.wide:
+                across = 2 if piece.wide else piece.scale
+                size = (image.width * across, image.height * piece.scale)
                 image = image.resize(size, Image.Resampling.NEAREST)
             images.append(image)
         elif isinstance(piece, Qr):

@@ -10,11 +10,13 @@ from PIL import Image
 
 from kiosk.config import PrinterConfig
 from kiosk.desk import SILENT, UNCHECKED, PrinterStatus, PrintFailed
+from kiosk.procedures import Checklist
 from kiosk.slip import Slip
 from printer import _status
+from printer._checklist import ChecklistLayout
 from printer._escpos import encode
 from printer._fonts import BOLD, REGULAR, FontError, check_font, find_font
-from printer._layout import Fonts, Piece, TicketLayout
+from printer._layout import Fonts, Piece, Qr, TicketLayout
 from printer._link import Link
 from printer._preview import preview
 from printer._profile import ProfileError, load_profile
@@ -72,6 +74,7 @@ class Renderer:
             check_font(find_font(config.font_bold, BOLD, "printer.font_bold"), "font_bold"),
         )
         self.layout = TicketLayout(self.profile.width, fonts, native_qr=self.profile.native_qr)
+        self.sheets = ChecklistLayout(self.profile.width, fonts, native_qr=self.profile.native_qr)
 
     def render(self, slip: Slip) -> Rendered:
         if self.config.qr == "none":
@@ -80,6 +83,16 @@ class Renderer:
             commands = encode_text_ticket(slip, self.profile, self.profile.cut)
             return Rendered(bytes(commands.data), tuple(commands.ends), self.profile.width, None)
         pieces = self.layout.pieces(slip)
+        commands = encode(pieces, self.profile.cut)
+        return Rendered(
+            bytes(commands.data), tuple(commands.ends), self.profile.width, tuple(pieces)
+        )
+
+    def render_checklist(self, sheet: Checklist) -> Rendered:
+        """A list of papers to bring, always drawn (image mode)."""
+        pieces = self.sheets.checklist(sheet)
+        if self.config.qr == "none":
+            pieces = [piece for piece in pieces if not isinstance(piece, Qr)]
         commands = encode(pieces, self.profile.cut)
         return Rendered(
             bytes(commands.data), tuple(commands.ends), self.profile.width, tuple(pieces)

@@ -146,7 +146,8 @@ class VirtualPrinter:
             need(buf, 8)
             mode, width, rows = buf[3] % 48, buf[4] | buf[5] << 8, buf[6] | buf[7] << 8
             need(buf, 8 + width * rows)
-            self._raster(buf[8 : 8 + width * rows], width, rows, 2 if mode == 3 else 1)
+            # m: 0 normal, 1 double width, 2 double height, 3 both.
+            self._raster(buf[8 : 8 + width * rows], width, rows, 1 + mode % 2, 1 + mode // 2)
             return 8 + width * rows, b""
         if code == b"(":
             need(buf, 5)
@@ -199,10 +200,10 @@ class VirtualPrinter:
         row.paste(image, (x, 0))
         self._rows.append(row)
 
-    def _raster(self, data: bytes, width: int, rows: int, scale: int) -> None:
+    def _raster(self, data: bytes, width: int, rows: int, across: int, down: int) -> None:
         image = Image.frombytes("1", (width * 8, rows), data)
-        if scale != 1:
-            image = image.resize((image.width * scale, rows * scale), Image.Resampling.NEAREST)
+        if (across, down) != (1, 1):
+            image = image.resize((image.width * across, rows * down), Image.Resampling.NEAREST)
         self._place(image)
 
     def _flush_text(self) -> None:

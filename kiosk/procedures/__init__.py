@@ -19,6 +19,7 @@ from kiosk.procedures._cache import (
     in_field,
     upsert,
 )
+from kiosk.procedures._checklist import Checklist, Item, checklist_for
 from kiosk.procedures._import import ImportReport, import_jsonl
 from kiosk.procedures._model import (
     CHANNELS,
@@ -41,14 +42,17 @@ __all__ = [
     "BadProcedure",
     "Basis",
     "Case",
+    "Checklist",
     "Fee",
     "Hit",
     "ImportReport",
+    "Item",
     "Paper",
     "Procedure",
     "Way",
     "Where",
     "by_code",
+    "checklist_for",
     "count",
     "fields",
     "fold",

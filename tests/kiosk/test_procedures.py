@@ -16,6 +16,7 @@ import pytest
 from kiosk import procedures
 from kiosk.procedures import BadProcedure, Procedure, parse_record
 from kiosk.store import Store
+from tests.conftest import ROOT, kiosk_in
 
 PORTAL: dict[str, Any] = {
     "MATTHC": "1.001193.000.00.00.H31",
@@ -304,3 +305,79 @@ def test_ok__fields_and_their_procedures_in_reading_order(store: Store) -> None:
     assert procedures.fields(store.conn) == [("TN", "Đất đai", 1), ("G09-TP01", "Hộ tịch", 3)]
     names = [name for _, name in procedures.in_field(store.conn, "Hộ tịch")]
     assert names == ["Đăng ký giám hộ", "Đăng ký kết hôn", "Đăng ký khai tử"]
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    # The example's Tư pháp - Hộ tịch receives the field of the records here.
+    assert 'fields = ["G09-TP01"' in text
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_ok__import_search_and_show_as_a_user_runs_them(site: Path) -> None:
+    data = site / "catalogue.jsonl"
+    data.write_bytes(
+        jsonl(PORTAL, portal(MATTHC="1.000894", TENTTHC="Đăng ký kết hôn"), [1]).getvalue()
+    )
+    done = kiosk_in(site, "procedures", "import", str(data))
+    assert done.returncode == 65, done.stderr  # a bad line: EX_DATAERR, the rest imported
+    assert done.stderr.strip() == f"kiosk: {data}: line 3: must be a JSON object, not list"
+    assert "3 procedure(s): 2 written, 0 unchanged" in done.stdout
+    assert "2 in the catalogue" in done.stdout
+
+    found = kiosk_in(site, "--json", "procedures", "search", "dang ky khai snh")
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)
+    assert [h["code"] for h in hits] == ["1.001193.000.00.00.H31"]
+    assert set(hits[0]) == {"code", "name", "field", "score"}
+
+    shown = kiosk_in(site, "procedures", "show", "1.001193")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[:3] == [
+        "Đăng ký khai sinh",
+        "Mã: 1.001193.000.00.00.H31 (mã quốc gia 1.001193)",
+        "Lĩnh vực: Hộ tịch",
+    ]
+    assert (
+        "- Tờ khai đăng ký khai sinh theo mẫu (1 bản chính); mẫu: Tờ khai đăng ký khai sinh"
+        in lines
+    )
+    assert "- Trực tuyến: 0.5 ngày làm việc; Phí 8.000 đồng" in lines
+    assert lines[-1] == "Nộp tại đây: Tư pháp - Hộ tịch (quầy 3, 4)"
+    as_json = json.loads(kiosk_in(site, "--json", "procedures", "show", "1.001193").stdout)
+    assert as_json["submit_here"] == {
+        "service": "tu-phap-ho-tich",
+        "service_name": "Tư pháp - Hộ tịch",
+        "counters": [3, 4],
+    }
+    assert as_json["national"] == "1.001193" and as_json["version"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("procedures", "show", "9.999999"), 66, "kiosk: no procedure '9.999999' in the catalogue"),
+        (("procedures", "import", "/nonexistent.jsonl"), 66,
+         "kiosk: /nonexistent.jsonl: No such file or directory"),
+        (("procedures", "search", "x\x1b[2J"), 64, None),
+        (("procedures",), 64, None),
+    ],
+)  # fmt: skip
+def test_fail__bad_procedure_commands_say_one_line(
+    site: Path, args: tuple[str, ...], code: int, message: str | None
+) -> None:
+    done = kiosk_in(site, *args)
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    if message is not None:
+        assert lines[0] == message

@@ -263,6 +263,14 @@ def _procedures(parser: argparse.ArgumentParser, common: Parser) -> None:
         "show", help="a procedure in full, and where it is submitted here", parents=[common]
     )
     show.add_argument("code", metavar="CODE", help="its code, national or the province's")
+    checklist = procedure_commands.add_parser(
+        "checklist",
+        help="the list of papers to bring, as the exact printer bytes (+ PNG preview)",
+        parents=[common],
+    )
+    checklist.add_argument("code", metavar="CODE", help="its code, national or the province's")
+    checklist.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
+    checklist.add_argument("--png", metavar="FILE.png", help="preview of the printed list")
 
 
 def _notice(parser: argparse.ArgumentParser, common: Parser) -> None:
@@ -422,7 +430,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser, Parser], None]
     "display": ("the wall display and the look-up screen", _display),
     "scan": ("what the look-up screen would show for a scanned code (changes nothing)", _scan),
     "dossiers": ("the dossier cache behind the look-up screen", _dossiers),
-    "procedures": ("the procedure catalogue: import, search, show", _procedures),
+    "procedures": ("the procedure catalogue: import, search, show, print a checklist", _procedures),
     "notice": ("set the notice along the bottom of the wall display", _notice),
     "run": ("run a daemon in the foreground (as systemd does)", _run),
     "central": ("the reference central ingest, its report, dossiers and commands", _central),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from kiosk import procedures
 from kiosk.app.cli._lookup_cmds import opened
+from kiosk.app.cli._printer_cmds import write_atomically
 from kiosk.app.context import Context
-from kiosk.app.exits import DATAERR, NOINPUT, CommandError
+from kiosk.app.exits import CANTCREAT, DATAERR, NOINPUT, CommandError
+from kiosk.app.printer_setup import renderer
 from kiosk.procedures import CHANNELS, ONLINE_LEVELS, Procedure, Way
+from kiosk.ticketing import local_time
 
 
 def cmd_procedures(ctx: Context) -> int:
@@ -18,6 +22,8 @@ def cmd_procedures(ctx: Context) -> int:
         return _import(ctx)
     if action == "search":
         return _search(ctx)
+    if action == "checklist":
+        return _checklist(ctx)
     return _show(ctx)
 
 
@@ -53,10 +59,52 @@ def _search(ctx: Context) -> int:
     return 0
 
 
-def _show(ctx: Context) -> int:
+def _found(ctx: Context) -> Procedure:
     found = procedures.by_code(ctx.store.conn, ctx.args.code)
     if found is None:
         raise CommandError(f"no procedure {ctx.args.code!r} in the catalogue", NOINPUT)
+    return found
+
+
+def _checklist(ctx: Context) -> int:
+    """The list of papers to bring, exactly as the printer gets it (and its picture)."""
+    config = ctx.config
+    out, png = Path(ctx.args.out), Path(ctx.args.png) if ctx.args.png else None
+    for path in filter(None, (out, png)):
+        if not path.parent.is_dir():
+            raise CommandError(f"cannot write {path}: no folder {path.parent}", CANTCREAT)
+    found = _found(ctx)
+    render = renderer(config.printer)
+    sheet = procedures.checklist_for(found, config, local_time(config, ctx.now()))
+    rendered = render.render_checklist(sheet)
+    try:
+        write_atomically(out, rendered.data)
+        if png is not None:
+            rendered.preview().save(png, optimize=True)
+    except OSError as exc:
+        raise CommandError(
+            f"cannot write {exc.filename}: {exc.strerror or exc}", CANTCREAT
+        ) from None
+    data = {
+        "code": found.code,
+        "name": found.name,
+        "papers": sheet.papers,
+        "bytes": len(rendered.data),
+        "out": str(out),
+        "png": str(png) if png else None,
+        "width": rendered.width,
+    }
+    shown = f" and its picture to {png}" if png else ""
+    ctx.emit(
+        data,
+        f"Checklist of {found.code} ({sheet.papers} papers): wrote its {len(rendered.data)} "
+        f"bytes to {out}{shown}.",
+    )
+    return 0
+
+
+def _show(ctx: Context) -> int:
+    found = _found(ctx)
     where = procedures.receiving(found, ctx.config)
     out: dict[str, Any] = found.to_record()
     out["national"] = found.national
