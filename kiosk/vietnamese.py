@@ -43,3 +43,30 @@ def missing_letters(render: Callable[[str], Hashable], letters: tuple[str, ...] 
     """
     tofu = {render("\ue000"), render("\U0010fffd")}
     return "".join(ch for ch in letters if render(ch) in tofu)
+
+
+# The alphabet's order (ă and â after a, đ after d, ...) and the tones' (none, huyền, sắc,
+# hỏi, ngã, nặng), for sorting as a Vietnamese dictionary does.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+_TONE_RANK = {tone: index for index, tone in enumerate(_TONES) if tone}
+
+
+def sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A key that sorts Vietnamese text as a dictionary does: by the letters (ă, â after
+    a, đ after d; case aside), then by the tones."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", text.casefold()):
+        if ch in _TONE_RANK:
+            tones[-1:] = [_TONE_RANK[ch]]
+            continue
+        if unicodedata.combining(ch) and letters:  # a vowel's breve, circumflex or horn
+            base = _ALPHABET[letters[-1]] if letters[-1] < len(_ALPHABET) else ""
+            joined = unicodedata.normalize("NFC", base + ch)
+            if joined in _RANK:
+                letters[-1] = _RANK[joined]
+            continue
+        letters.append(_RANK.get(ch, len(_ALPHABET) + ord(ch)) if ch != " " else -1)
+        tones.append(0)
+    return tuple(letters), tuple(tones)

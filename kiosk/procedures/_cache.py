@@ -12,6 +12,7 @@ from kiosk.procedures._model import Procedure
 from kiosk.procedures._ours import read_ours
 from kiosk.procedures._search import fold, terms_changed
 from kiosk.store import Tx, kv
+from kiosk.vietnamese import sort_key
 
 _UPSERT = (
     "INSERT INTO procedures (code, national, name, field_code, field_name, service, version, "
@@ -99,6 +100,6 @@ def in_field(conn: sqlite3.Connection, field_name: str) -> list[tuple[str, str]]
     return sorted(((code, name) for code, name in rows), key=lambda p: _order(p[1]))
 
 
-def _order(name: str) -> tuple[str, str]:
-    """Alphabetical as a reader expects: by the letters first, then the accents."""
-    return (fold(name), name.casefold())
+def _order(name: str) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], str]:
+    """Alphabetical as a Vietnamese reader expects (see :func:`kiosk.vietnamese.sort_key`)."""
+    return (sort_key(name), name)
