@@ -13,8 +13,10 @@ import shlex
 import shutil
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from kiosk.app.context import Context
+from kiosk.app.demo._catalogue import run_catalogue
 from kiosk.app.demo._report import as_text, summarise
 from kiosk.app.demo._screens import Screens
 from kiosk.app.demo._sim import Day
@@ -59,6 +61,8 @@ def cmd_demo(ctx: Context) -> int:
         slips = Slips(config, store, out, day)
         sim.observers += [screens, slips]
         slips.schedule(sim)
+        opening = dt.datetime.combine(day, dt.time(7, 45), ZoneInfo(config.site.timezone))
+        catalogue = run_catalogue(config, store, out, opening)
         sim.run()
         slips.write_texts()
         summary = summarise(store, config, sim.tally)
@@ -70,6 +74,7 @@ def cmd_demo(ctx: Context) -> int:
     summary["announcements"] = screens.wavs
     summary["dossiers_imported"] = slips.imported.written
     summary["lookup_snapshots"] = slips.snapshots
+    summary["procedures"] = catalogue
     if screens.voice_note:
         summary["voice_note"] = screens.voice_note
     summary["simulated_in_seconds"] = round(time.perf_counter() - started, 2)
@@ -81,7 +86,8 @@ def cmd_demo(ctx: Context) -> int:
     files = (
         "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db, tickets/*.png, "
         "wall/*.png (wall display), voice/*.wav (announcements), voice-pack/, "
-        "dossiers.jsonl, lookup/*.png and lookup/scans.txt (look-up screen)"
+        "dossiers.jsonl, lookup/*.png and lookup/scans.txt (look-up screen), "
+        "procedures/searches.txt and procedures/*.png (the catalogue's searches and checklists)"
     )
     if "skipped" not in summary["central"]:
         files += ", central.db and central.log (kiosk central)"

@@ -201,9 +201,20 @@ def as_text(summary: dict[str, Any]) -> str:
         + ", ".join(f"{label} {count}" for label, count in ratings["by_label"].items())
         + f"; mean score {ratings['mean_score']} on {ratings['score_scale']}"
     )
+    if "procedures" in summary:
+        lines.append(procedures_line(summary["procedures"]))
     if "central" in summary:
         lines.append(central_line(summary["central"]))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def procedures_line(catalogue: dict[str, Any]) -> str:
+    sizes = ", ".join(f"{code} {size:,} B" for code, size in catalogue["checklists"].items())
+    return (
+        f"procedures: {catalogue['imported']} imported into the catalogue "
+        f"({catalogue['rejected']} rejected), {catalogue['searches']} searches, "
+        f"checklists printed: {sizes}"
+    )
 
 
 def central_line(central: dict[str, Any]) -> str:
