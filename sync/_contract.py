@@ -28,6 +28,7 @@ MAX_BYTES = {
     "state": 8 * 1024,
     "config": 256 * 1024,
     "dossiers": 1024 * 1024,
+    "procedures": 1024 * 1024,
     "command": 8 * 1024,
     "result": 8 * 1024,
 }
@@ -224,6 +225,10 @@ class Topics:
     def dossiers(self) -> str:
         return f"{self.prefix}/dossiers"
 
+    @property
+    def procedures(self) -> str:
+        return f"{self.prefix}/procedures"
+
 
 _LEAVES = {"events": "event", "state": "state", "ack": "ack", "cmd": "command"}
 
@@ -234,7 +239,7 @@ def parse_topic(topic: str) -> tuple[str, str, str] | None:
     if len(parts) < 4 or parts[0] != "hcc" or parts[1] != VERSION:
         return None
     site = parts[2]
-    if len(parts) == 4 and parts[3] in ("config", "dossiers"):
+    if len(parts) == 4 and parts[3] in ("config", "dossiers", "procedures"):
         return site, "", parts[3]
     if len(parts) == 5 and parts[4] in _LEAVES:
         return site, parts[3], _LEAVES[parts[4]]

@@ -176,7 +176,9 @@ class SyncDaemon:
                 "kept" if happened.session_present else "new",
             )
             topics = self.topics
-            self.client.subscribe([topics.ack, topics.config, topics.dossiers, topics.cmd])
+            self.client.subscribe(
+                [topics.ack, topics.config, topics.dossiers, topics.procedures, topics.cmd]
+            )
             self.next_seq = self.acked + 1  # whatever was in flight goes again
             self.progress_at = self.monotonic()
             self.state_at = -1e9
@@ -216,6 +218,9 @@ class SyncDaemon:
         elif kind == "dossiers":
             applied = inbound.apply_dossiers(self.store, self.config, doc, now=now)
             self._applied("dossiers", applied.message, applied.ok)
+        elif kind == "procedures":
+            applied = inbound.apply_procedures(self.store, doc, now=now)
+            self._applied("procedures", applied.message, applied.ok)
         else:
             raise Invalid(f"{topic}: a device does not take {kind} messages")
 

@@ -1,5 +1,5 @@
 """What central sends a device, applied to the database: the site configuration, dossier
-updates and commands. Each handler takes an already-validated payload; a message that
+and procedure updates, and commands. Each handler takes an already-validated payload; a message that
 cannot be applied is refused with one line and changes nothing."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk import commands, freetext, ticketing
+from kiosk import commands, freetext, procedures, ticketing
 from kiosk.commands import Result
 from kiosk.config import Config, ConfigError, with_central
 from kiosk.dossiers import BadDossier, count, parse_dossier, upsert
@@ -89,6 +89,25 @@ def apply_dossiers(store: Store, config: Config, doc: dict[str, Any], *, now: fl
     return Applied(not bad, message)
 
 
+def apply_procedures(store: Store, doc: dict[str, Any], *, now: float) -> Applied:
+    """Upsert the catalogue's procedures (last writer wins by version); a bad record is
+    skipped alone."""
+    good, bad = [], []
+    for index, record in enumerate(doc["procedures"]):
+        try:
+            good.append(procedures.parse_record(record, 0))
+        except procedures.BadProcedure as exc:
+            bad.append(f"procedures[{index}]: {exc}")
+    written = 0
+    if good:
+        with store.change(now) as tx:
+            written = procedures.upsert(tx, good)
+    message = f"procedures: {written} written, {len(good) - written} not newer"
+    if bad:
+        message += f", {len(bad)} refused ({bad[0]}{' …' if len(bad) > 1 else ''})"
+    return Applied(not bad, message)
+
+
 def _expired(doc: dict[str, Any], now: float) -> bool:
     text = doc.get("expires")
     if not text:
@@ -143,6 +162,11 @@ def run_command(store: Store, config: Config, doc: dict[str, Any], *, now: float
             with store.change(now) as tx:
                 tx.event("dossiers.resync_requested", {"cached": count(tx)})
             return Result(True, "done", "resync asked of central")
+        if cmd == "resync_procedures":
+            with store.change(now) as tx:
+                cached = procedures.count(tx.conn)
+                tx.event("procedures.resync_requested", {"cached": cached})
+            return Result(True, "done", "resync of the procedure catalogue asked of central")
     except ticketing.Refused as refusal:
         return Result(False, refusal.code, str(refusal))
     except ValueError as exc:

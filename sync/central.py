@@ -15,7 +15,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kiosk.config import CentralConfig
@@ -26,7 +26,6 @@ from sync.central_store import Ack, CentralStore, CentralStoreError, Incoming
 
 log = logging.getLogger("sync.central")
 
-DOSSIERS_PER_MESSAGE = 500
 LINGER_SECONDS = 0.02
 
 
@@ -169,25 +168,31 @@ class Central:
             body = encode("ack", {"seq": ack.seq, "db": ack.db, "ts": iso_utc(time.time())})
             self.client.publish(topic, body, retain=True)
         for item in events:
-            if item.event.get("type") == "dossiers.resync_requested":
-                try:
-                    sent = self.publish_dossiers(item.site, self.store.dossiers(item.site))
-                except CentralStoreError as exc:
-                    self._store_down(
-                        f"{exc}; the resync for {item.site}/{item.device} waits "
-                        "for the device to ask again"
-                    )
-                    continue
-                log.info("resync for %s/%s: %d dossiers sent", item.site, item.device, sent)
+            kind = _RESYNCS.get(str(item.event.get("type")))
+            if kind is None:
+                continue
+            try:
+                sent = self.publish(kind, item.site, self.store.records(kind, item.site))
+            except CentralStoreError as exc:
+                self._store_down(
+                    f"{exc}; the resync for {item.site}/{item.device} waits "
+                    "for the device to ask again"
+                )
+                continue
+            log.info("resync for %s/%s: %d %s sent", item.site, item.device, sent, kind)
         if self.on_stored is not None:
             self.on_stored(acks)
 
     def publish_dossiers(self, site: str, records: list[dict[str, Any]]) -> int:
         """Send dossier records to a site's devices, a message per 500."""
-        topic = Topics(site).dossiers
-        for first in range(0, len(records), DOSSIERS_PER_MESSAGE):
-            chunk = records[first : first + DOSSIERS_PER_MESSAGE]
-            self.client.publish(topic, encode("dossiers", {"dossiers": chunk}))
+        return self.publish("dossiers", site, records)
+
+    def publish(self, kind: str, site: str, records: list[dict[str, Any]]) -> int:
+        """Send records of ``kind`` (dossiers, procedures) to a site's devices, in messages
+        of at most the contract's count and size."""
+        topic = f"{Topics(site).prefix}/{kind}"
+        for chunk in chunks(kind, records):
+            self.client.publish(topic, encode(kind, {kind: chunk}))
         return len(records)
 
     def command(self, site: str, device: str, command: dict[str, Any]) -> None:
@@ -195,6 +200,29 @@ class Central:
 
     def close(self) -> None:
         self.client.stop()
+
+
+# The events by which a device asks for every record of a kind again.
+_RESYNCS = {"dossiers.resync_requested": "dossiers", "procedures.resync_requested": "procedures"}
+# Records a message holds at most, and its payload's bytes (under the contract's limit).
+PER_MESSAGE = {"dossiers": 500, "procedures": 100}
+MESSAGE_BYTES = 900 * 1024
+
+
+def chunks(kind: str, records: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """``records`` in groups a message of ``kind`` holds: at most its count, and their JSON
+    under :data:`MESSAGE_BYTES` (a record larger than that alone goes alone)."""
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    for record in records:
+        length = len(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
+        if chunk and (len(chunk) == PER_MESSAGE[kind] or size + length > MESSAGE_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(record)
+        size += length + 1
+    if chunk:
+        yield chunk
 
 
 def report(store: CentralStore, site: str, day: str, timezone: str) -> dict[str, Any]:

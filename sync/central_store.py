@@ -1,6 +1,7 @@
 """Central's database: every event once (by site, device, database and seq), how far each
-device's events are stored without a gap (what is acked), the dossiers to publish, the
-devices' last state and command results. SQLite by default, PostgreSQL by URL.
+device's events are stored without a gap (what is acked), the dossiers and the procedure
+catalogue to publish, the devices' last state and command results. SQLite by default,
+PostgreSQL by URL.
 """
 
 from __future__ import annotations
@@ -45,7 +46,22 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS dossiers (
         site TEXT NOT NULL, code TEXT NOT NULL, version BIGINT NOT NULL, record TEXT NOT NULL,
         PRIMARY KEY (site, code))""",
+    # The procedure catalogue each site was sent (this project's format), by version.
+    """CREATE TABLE IF NOT EXISTS procedures (
+        site TEXT NOT NULL, code TEXT NOT NULL, version BIGINT NOT NULL, record TEXT NOT NULL,
+        PRIMARY KEY (site, code))""",
 )
+# The records central keeps for each site and publishes to it, by version: the SQL of each.
+_RECORDS = {
+    kind: {
+        "version": f"SELECT version FROM {kind} WHERE site = ? AND code = ?",
+        "put": f"INSERT INTO {kind} (site, code, version, record) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (site, code) DO UPDATE SET version = excluded.version, "
+        "record = excluded.record",
+        "all": f"SELECT record FROM {kind} WHERE site = ? ORDER BY code",
+    }
+    for kind in ("dossiers", "procedures")
+}
 
 
 RECONNECT_SECONDS = 2.0  # after a failed connect, calls fail at once this long
@@ -354,6 +370,12 @@ class CentralStore:
             cur.execute("SELECT DISTINCT site FROM events ORDER BY site")
             return [row[0] for row in cur.fetchall()]
 
+    def known_sites(self) -> list[str]:
+        """Every site one of whose devices has been heard from (an event or its state)."""
+        with self._tx() as cur:
+            cur.execute("SELECT site FROM devices UNION SELECT site FROM states ORDER BY site")
+            return [row[0] for row in cur.fetchall()]
+
     # -- states, results --------------------------------------------------------------
 
     def put_state(self, site: str, device: str, state: dict[str, Any]) -> None:
@@ -388,22 +410,33 @@ class CentralStore:
             row = cur.fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    # -- dossiers ---------------------------------------------------------------------
+    # -- dossiers and procedures -------------------------------------------------------
 
     def newer_dossiers(self, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Those of ``records`` newer (by version) than what is held; nothing is written."""
-        with self._tx() as cur:
-            return _newer(cur, site, records)
+        return self.newer("dossiers", site, records)
 
     def put_dossiers(self, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Keep the records newer than what is held (by version); returns those."""
+        return self.put("dossiers", site, records)
+
+    def dossiers(self, site: str) -> list[dict[str, Any]]:
+        return self.records("dossiers", site)
+
+    def newer(self, kind: str, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Those of ``records`` (of ``kind``: dossiers, procedures) newer by version than
+        what is held for ``site``; nothing is written."""
         with self._tx() as cur:
-            newer = _newer(cur, site, records)
+            return _newer(cur, _RECORDS[kind]["version"], site, records)
+
+    def put(self, kind: str, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Keep the records of ``kind`` newer than what is held (by version); returns those."""
+        sql = _RECORDS[kind]
+        with self._tx() as cur:
+            newer = _newer(cur, sql["version"], site, records)
             for record in newer:
                 cur.execute(
-                    "INSERT INTO dossiers (site, code, version, record) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (site, code) DO UPDATE SET version = excluded.version, "
-                    "record = excluded.record",
+                    sql["put"],
                     (
                         site,
                         record["code"],
@@ -413,18 +446,19 @@ class CentralStore:
                 )
         return newer
 
-    def dossiers(self, site: str) -> list[dict[str, Any]]:
+    def records(self, kind: str, site: str) -> list[dict[str, Any]]:
+        """Every record of ``kind`` held for ``site``, by code."""
         with self._tx() as cur:
-            cur.execute("SELECT record FROM dossiers WHERE site = ? ORDER BY code", (site,))
+            cur.execute(_RECORDS[kind]["all"], (site,))
             return [json.loads(row[0]) for row in cur.fetchall()]
 
 
-def _newer(cur: Any, site: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _newer(
+    cur: Any, version_sql: str, site: str, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     newer = []
     for record in records:
-        cur.execute(
-            "SELECT version FROM dossiers WHERE site = ? AND code = ?", (site, record["code"])
-        )
+        cur.execute(version_sql, (site, record["code"]))
         row = cur.fetchone()
         if row is None or int(row[0]) < int(record["version"]):
             newer.append(record)

@@ -31,11 +31,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk import commands, outbox, ticketing
+from kiosk import commands, outbox, procedures, ticketing
 from kiosk.config import Config, read_central, site_config, with_central
 from kiosk.config._load import load_raw
 from kiosk.desk import Desk
 from kiosk.dossiers import STATUSES, find, mask_name, parse_dossier, upsert
+from kiosk.procedures import parse_record
 from kiosk.store import Store
 from printer import PagePrinter
 from sync import Invalid, SyncDaemon, Topics, decode, validate
@@ -44,6 +45,7 @@ from sync._mqtt import Happened
 from tests.brokers import Broker, free_port
 from tests.conftest import EXAMPLE, OPEN_ALL_DAY, at, example_raw, make_config
 from tests.disks import fill, needs_root, tmpfs
+from tests.kiosk.test_procedures import portal
 
 SITE, DEVICE = "hcc-hung-yen", "site-controller-01"
 NOW = at(10, 0)  # the example Monday, 10:00 local: the daemons' clocks start here
@@ -254,9 +256,9 @@ class Site:
     # central's side
 
     def push(self, kind: str, doc: bytes | dict[str, Any], *, retain: bool = False) -> str:
-        """Publish a config or dossiers message; the daemon's one line about it."""
+        """Publish a config, dossiers or procedures message; the daemon's one line about it."""
         seen = len(self.applied)
-        topic = self.topics.config if kind == "config" else self.topics.dossiers
+        topic = f"{self.topics.prefix}/{kind}"
         self.central.publish(topic, doc, retain=retain or kind == "config")
         self.run_until(lambda: len(self.applied) > seen, f"{kind} applied or refused")
         assert self.applied[seen][0] == kind
@@ -667,6 +669,53 @@ def test_ok__dossiers_land_in_the_cache_newest_version_wins_bad_ones_alone_skipp
     assert one is not None and three is not None
     assert (one.procedure, one.version) == ("Cấp giấy chứng nhận quyền sử dụng đất", 2)
     assert (three.status, three.version, three.returned_at) == (10, 5, at(9, 30))
+
+
+# -- procedures -----------------------------------------------------------------------
+
+
+def test_ok__procedures_land_in_the_catalogue_newest_wins_bad_ones_alone_skipped(
+    site: Site,
+) -> None:
+    dropped = site.sync.dropped
+    first = site.push(
+        "procedures",
+        {
+            "procedures": [
+                catalogue_record() | {"version": 2},
+                catalogue_record(MATTHC="1.000894", TENTTHC="Đăng ký kết hôn"),
+                catalogue_record(MATTHC="1.000895") | {"name": " "},  # blank after trimming
+            ]
+        },
+    )
+    assert first == "procedures: 2 written, 0 not newer, 1 refused (procedures[2]: name: missing)"
+    assert site.sync.dropped == dropped + 1
+    assert procedures.count(site.store.conn) == 2
+    second = site.push(
+        "procedures",
+        {
+            "procedures": [
+                catalogue_record() | {"version": 1, "name": "Cũ"},
+                catalogue_record() | {"version": 3, "name": "Đăng ký khai sinh (mới)"},
+            ]
+        },
+    )
+    assert second == "procedures: 1 written, 1 not newer"
+    found = procedures.by_code(site.store.conn, "1.001193")
+    assert found is not None and (found.name, found.version) == ("Đăng ký khai sinh (mới)", 3)
+    assert [h.code for h in procedures.search(site.store.conn, "khai sinh moi")] == [found.code]
+
+
+def test_ok__resync_procedures_asks_central_through_an_event(site: Site) -> None:
+    site.push("procedures", {"procedures": [catalogue_record()]})
+    result = site.command("resync_procedures")
+    assert (result["ok"], result["code"]) == (True, "done")
+    assert events(site.store, "procedures.resync_requested") == [{"cached": 1}]
+
+
+def catalogue_record(**changes: Any) -> dict[str, Any]:
+    """A procedure in this project's format, from the portal record of the catalogue tests."""
+    return parse_record(portal(**changes), 7).to_record()
 
 
 # -- commands -------------------------------------------------------------------------

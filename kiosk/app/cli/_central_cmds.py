@@ -82,6 +82,10 @@ def cmd_central(ctx: Context) -> int:
         return _report(ctx, config)
     if action == "dossiers":
         return _dossiers(ctx, config)
+    if action == "procedures":
+        from kiosk.app.cli._central_procedures import central_procedures
+
+        return central_procedures(ctx, config)
     if action == "command":
         return _command(ctx, config)
     if ctx.args.target:
@@ -240,13 +244,21 @@ def _dossiers(ctx: Context, config: CentralConfig) -> int:
 
 
 def _publish(config: CentralConfig, store: Any, site: str, records: list[dict[str, Any]]) -> int:
+    return _publish_kind(config, store, "dossiers", site, records)
+
+
+def _publish_kind(
+    config: CentralConfig, store: Any, kind: str, site: str, records: list[dict[str, Any]]
+) -> int:
+    """Publish ``records`` of ``kind`` (dossiers, procedures) to ``site`` through a one-off
+    client, waiting until the broker has taken every message."""
     if not records:
         return 0
     central = _central(config, store)
     central.start()
     try:
         _wait_connected(central, config)
-        sent = central.publish_dossiers(site, records)
+        sent = central.publish(kind, site, records)
         _wait_published(central)
     finally:
         central.close()

@@ -315,12 +315,16 @@ def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
         "action",
         nargs="?",
         default="run",
-        choices=["run", "report", "dossiers", "command"],
+        choices=["run", "report", "dossiers", "procedures", "command"],
         help="run: store every site's events once and ack them (default); report: a site's "
-        "day; dossiers FILE.jsonl: publish dossier updates to a site; command DEVICE CMD: "
-        "send a command (call_next, recall, notice, reprint, resync_dossiers)",
+        "day; dossiers FILE.jsonl: publish dossier updates to a site; procedures FILE.jsonl: "
+        "publish the procedure catalogue to a site (--site) or every site (--all); command "
+        "DEVICE CMD: send a command (call_next, recall, notice, reprint, resync_dossiers, "
+        "resync_procedures)",
     )
-    parser.add_argument("target", nargs="*", help="FILE for dossiers; DEVICE CMD for command")
+    parser.add_argument(
+        "target", nargs="*", help="FILE for dossiers and procedures; DEVICE CMD for command"
+    )
     parser.add_argument("--broker", metavar="HOST[:PORT]", help="default central.host/port")
     parser.add_argument(
         "--db",
@@ -330,7 +334,10 @@ def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
     )
     parser.add_argument("--group", help="shared-subscription group (default central.group)")
     parser.add_argument("--client-id", help="MQTT client id of this worker")
-    parser.add_argument("--site", help="report, dossiers, command: the site id")
+    parser.add_argument("--site", help="report, dossiers, procedures, command: the site id")
+    parser.add_argument(
+        "--all", action="store_true", help="procedures: every site central has heard from"
+    )
     parser.add_argument("--day", help="report: YYYY-MM-DD (default today)")
     parser.add_argument(
         "--timezone", default="Asia/Ho_Chi_Minh", help="report and dossiers: the sites' time zone"

@@ -1,0 +1,63 @@
+"""``kiosk central procedures FILE.jsonl --site SITE | --all``: central checks a procedure
+catalogue (the national portal's field names or this project's format), versions it, keeps
+what is newer than what each site was sent, and publishes that to the site's devices over
+MQTT (``hcc/v1/{site}/procedures``, chunked); a device asking for a resync gets the whole
+catalogue again."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.app.cli._central_cmds import _open_store, _publish_kind
+from kiosk.app.context import Context
+from kiosk.app.exits import DATAERR, NOINPUT, USAGE, CommandError
+from kiosk.config import CentralConfig
+from kiosk.jsonl import read_lines
+
+
+def central_procedures(ctx: Context, config: CentralConfig) -> int:
+    from kiosk.procedures import BadProcedure, parse_record
+    from sync import Invalid, validate
+
+    if len(ctx.args.target) != 1 or bool(ctx.args.site) == bool(ctx.args.all):
+        raise CommandError("kiosk central procedures FILE.jsonl --site SITE | --all", USAGE)
+    name = ctx.args.target[0]
+    try:
+        stream = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
+    except OSError as exc:
+        raise CommandError(f"{name}: cannot read: {exc.strerror or exc}", NOINPUT) from None
+    version = int(time.time() * 1000)
+    good: list[dict[str, Any]] = []
+    bad = 0
+    with stream:
+        for line in read_lines(stream):
+            try:
+                if line.problem:
+                    raise BadProcedure(line.problem)
+                record = parse_record(line.value, version).to_record()
+                validate("procedures", {"procedures": [record]})
+            except (BadProcedure, Invalid) as exc:
+                bad += 1
+                said = str(exc).replace("procedures: procedures[0].", "")
+                print(f"kiosk: {name}: line {line.number}: {said}", file=sys.stderr)
+                continue
+            good.append(record)
+    store = _open_store(config)
+    try:
+        sites = store.known_sites() if ctx.args.all else [str(ctx.args.site)]
+        sent = {}
+        for site in sites:
+            newer = store.newer("procedures", site, good)
+            sent[site] = _publish_kind(config, store, "procedures", site, newer)
+            store.put("procedures", site, newer)  # kept only once the broker has taken them
+    finally:
+        store.close()
+    published = ", ".join(f"{site} {count}" for site, count in sent.items()) or "no site known"
+    ctx.emit(
+        {"read": len(good) + bad, "refused": bad, "version": version, "published": sent},
+        f"{name}: {len(good)} good procedures, {bad} refused; newer ones published: {published}",
+    )
+    return DATAERR if bad else 0
