@@ -43,4 +43,5 @@ topic read $prefix/$device/ack
 topic read $prefix/$device/cmd
 topic read $prefix/config
 topic read $prefix/dossiers
+topic read $prefix/procedures
 ACL

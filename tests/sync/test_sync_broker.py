@@ -110,20 +110,17 @@ def test_ok__a_device_uses_its_own_topics_and_central_all(acl_broker: Broker) ->
             "$share/central/hcc/v1/+/+/events", "hcc/v1/+/+/state", "hcc/v1/+/+/cmd/result"
         )
         assert not any(refused(code) for code in granted)
-        assert not any(
-            refused(c) for c in a.subscribe(mine.ack, mine.cmd, site.config, site.dossiers)
-        )
+        theirs = (mine.ack, mine.cmd, site.config, site.dossiers, site.procedures)
+        assert not any(refused(c) for c in a.subscribe(*theirs))
         for topic in (mine.events, mine.state, mine.result):
             assert not refused(a.publish(topic, f"from A to {topic}".encode()))
-        for topic in (mine.ack, mine.cmd, site.config, site.dossiers):
+        for topic in theirs:
             assert not refused(central.publish(topic, f"from central to {topic}".encode()))
-        wait_for(lambda: len(central.received()) == 3 and len(a.received()) == 4)
+        wait_for(lambda: len(central.received()) == 3 and len(a.received()) == len(theirs))
         assert sorted(t for t, _, _ in central.messages) == sorted(
             [mine.events, mine.state, mine.result]
         )
-        assert sorted(t for t, _, _ in a.messages) == sorted(
-            [mine.ack, mine.cmd, site.config, site.dossiers]
-        )
+        assert sorted(t for t, _, _ in a.messages) == sorted(theirs)
         assert central.received(mine.events) == [f"from A to {mine.events}".encode()]
 
 
@@ -164,14 +161,15 @@ def test_fail__a_device_cannot_read_another_devices_topics(acl_broker: Broker) -
         a = stack.enter_context(peer(port, "a", **login(A)))
         b = stack.enter_context(peer(port, "b", **login(B)))
         other = stack.enter_context(peer(port, "other", **login(A, OTHER_SITE)))
-        wanted = [theirs.ack, theirs.cmd, there.config, there.dossiers, there.cmd, "hcc/v1/#", "#"]
+        others = (there.config, there.dossiers, there.procedures, there.cmd)
+        wanted = [theirs.ack, theirs.cmd, *others, "hcc/v1/#", "#"]
         codes = dict(zip(wanted, a.subscribe(*wanted), strict=True))
         b.subscribe(theirs.ack, theirs.cmd)
-        other.subscribe(there.config, there.dossiers, there.cmd)
-        for topic in (theirs.ack, theirs.cmd, there.config, there.dossiers, there.cmd):
+        other.subscribe(*others)
+        for topic in (theirs.ack, theirs.cmd, *others):
             assert not refused(central.publish(topic, f"for {topic}".encode()))
         # Their owners get them...
-        wait_for(lambda: len(b.received()) == 2 and len(other.received()) == 3)
+        wait_for(lambda: len(b.received()) == 2 and len(other.received()) == len(others))
         # ...and A, by the time its own ack arrives after them, has none of them.
         central.publish(Topics(SITE, A).ack, b"marker")
         wait_for(lambda: b"marker" in a.received())
