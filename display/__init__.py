@@ -6,6 +6,13 @@ rotation, and the daemon loops (:class:`WallDaemon`, :class:`LookupDaemon`) that
 An adapter: it imports only the :mod:`kiosk` core, never ``printer``, ``scanner``,
 ``sync``, ``kiosk.keys`` or the applications."""
 
+from display._catalogue import (
+    CatalogueLayout,
+    Target,
+    catalogue_layout,
+    paint_catalogue,
+    save_catalogue,
+)
 from display._daemon import HEALTH_NAME, WallDaemon
 from display._layout import Moment, Panel, TextBox, WallLayout, wall_layout
 from display._lookup import (
@@ -29,6 +36,7 @@ from display._wall import Frame, moment, paint_wall
 __all__ = [
     "HEALTH_NAME",
     "LOOKUP_HEALTH",
+    "CatalogueLayout",
     "Frame",
     "LookupDaemon",
     "LookupFrame",
@@ -40,10 +48,12 @@ __all__ = [
     "Screen",
     "ScreenFonts",
     "ScreenUnavailable",
+    "Target",
     "TextBox",
     "WallDaemon",
     "WallLayout",
     "WindowScreen",
+    "catalogue_layout",
     "check_screen_font",
     "current_view",
     "fonts_for",
@@ -52,11 +62,13 @@ __all__ = [
     "lookup_screen",
     "lookup_size",
     "moment",
+    "paint_catalogue",
     "paint_lookup",
     "paint_wall",
     "picture_size",
     "render_wall",
     "run_loops",
+    "save_catalogue",
     "save_lookup",
     "save_wall",
     "wall_layout",

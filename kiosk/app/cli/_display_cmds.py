@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk import announcement, ticketing
 from kiosk.app.context import Context
-from kiosk.app.exits import CANTCREAT, CONFIG, IOERR, UNAVAILABLE, USAGE, CommandError
+from kiosk.app.exits import CANTCREAT, CONFIG, IOERR, NOINPUT, UNAVAILABLE, USAGE, CommandError
 
 
 @contextlib.contextmanager
@@ -104,8 +104,11 @@ def cmd_display(ctx: Context) -> int:
 
     args = ctx.args
     out = Path(args.out)
-    if args.code is not None and args.role != "lookup":
-        raise CommandError("--code is for --role lookup", USAGE)
+    chosen = [f"--{n}" for n in ("code", "procedure", "search") if getattr(args, n) is not None]
+    if chosen and args.role != "lookup":
+        raise CommandError(f"{chosen[0]} is for --role lookup", USAGE)
+    if len(chosen) > 1:
+        raise CommandError(f"{' and '.join(chosen)}: one at a time", USAGE)
     try:
         faces = fonts_for(ctx.config)
     except FontError as exc:
@@ -113,7 +116,29 @@ def cmd_display(ctx: Context) -> int:
     if not out.parent.is_dir():
         raise CommandError(f"{out}: no such folder {out.parent}", CANTCREAT)
     try:
-        if args.role == "lookup":
+        if args.role == "lookup" and (args.procedure is not None or args.search is not None):
+            from display import save_catalogue
+
+            try:
+                laid, placed = save_catalogue(
+                    ctx.config,
+                    ctx.store,
+                    out,
+                    now=ctx.now(),
+                    faces=faces,
+                    procedure=args.procedure,
+                    query=args.search,
+                    size=args.size,
+                )
+            except LookupError as exc:
+                raise CommandError(str(exc), NOINPUT) from None
+            size = laid.layout.size
+            extra = {
+                "page": laid.page + 1,
+                "pages": laid.pages,
+                "targets": [{"action": t.action, "rect": list(t.rect)} for t in laid.targets],
+            }
+        elif args.role == "lookup":
             looked = save_lookup(
                 ctx.config,
                 ctx.store,

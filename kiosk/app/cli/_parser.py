@@ -221,6 +221,17 @@ def _display(parser: argparse.ArgumentParser, common: Parser) -> None:
         metavar="CODE",
         help="lookup: the screen as a scan of CODE would show it (nothing changes)",
     )
+    snapshot.add_argument(
+        "--procedure",
+        metavar="CODE",
+        help="lookup: the catalogue's page of the procedure CODE (its papers, where to submit)",
+    )
+    snapshot.add_argument(
+        "--search",
+        metavar="TEXT",
+        type=free_text(100, one_line=True),
+        help="lookup: the catalogue's search results for TEXT",
+    )
 
 
 def _scan(parser: argparse.ArgumentParser, common: Parser) -> None:

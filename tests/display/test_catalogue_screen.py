@@ -1,0 +1,98 @@
+"""The look-up screen's catalogue pages at every screen size: what they say, that every
+paper is shown across the pages, and that every button is a touch target of at least 9 mm."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from display import catalogue_layout, fonts_for, lookup_moment, paint_catalogue
+from display._catalogue import target_px
+from display.pygame_lib import pygame
+from kiosk import procedures
+from kiosk.config import load_config
+from kiosk.store import Store
+from tests.conftest import ROOT
+
+CONFIG = load_config(ROOT / "config.toml")
+SIZES = [(1920, 1080), (1280, 720), (1024, 600), (1080, 1920)]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = Store(tmp_path_factory.mktemp("catalogue") / "kiosk.db")
+    with (ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl").open("rb") as stream:
+        procedures.import_jsonl(opened, stream)
+    yield opened
+    opened.close()
+
+
+def pages(store: Store) -> dict[str, procedures.Page]:
+    found = procedures.by_code(store.conn, "1.012756")  # the longest paper names
+    assert found is not None
+    return {
+        "home": procedures.home_page(store.conn),
+        "field": procedures.field_page(store.conn, "Hộ tịch"),
+        "results": procedures.results_page(store.conn, "khai sinh"),
+        "detail": procedures.detail_page(found, CONFIG),
+    }
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_ok__every_page_fits_and_every_button_is_a_touch_target(
+    store: Store, size: tuple[int, int], tmp_path: Path
+) -> None:
+    faces = fonts_for(CONFIG)
+    moment = lookup_moment(CONFIG, 0, 0)
+    least = target_px()
+    for name, page in pages(store).items():
+        surface = pygame.Surface(size)
+        laid, placed = paint_catalogue(surface, faces, page, CONFIG.site.name, moment)
+        width, height = size
+        for target in laid.targets:
+            x, y, w, h = target.rect
+            assert h >= least and w >= least, (name, target)
+            assert x >= 0 and x + w <= width and y >= 0 and y + h <= height, (name, target)
+        for line in placed:
+            x, y, w, h = line.rect
+            assert x >= 0 and x + w <= width and y >= 0 and y + h <= height, (name, line.text)
+        actions = {t.action for t in laid.targets}
+        assert "search" in actions
+        assert ("back" in actions) == (name != "home")
+        if name == "detail":
+            assert "print" in actions and laid.qr is not None
+        pygame.image.save(surface, str(tmp_path / f"{name}.png"))
+
+
+def test_ok__paging_through_a_detail_shows_every_paper(store: Store) -> None:
+    faces = fonts_for(CONFIG)
+    moment = lookup_moment(CONFIG, 0, 0)
+    page = pages(store)["detail"]
+    wanted = [line for s in page.sections if s.ticks for line in s.lines]
+    drawn: list[str] = []
+    shown, count = 0, 1
+    while shown < count:
+        surface = pygame.Surface((1280, 720))
+        laid, placed = paint_catalogue(surface, faces, page, CONFIG.site.name, moment, shown=shown)
+        count = laid.pages
+        # The column of the papers: left of the side panel, between the banner and the footer.
+        papers = [
+            p for p in placed if p.rect[0] < 1280 * 0.6 and 0.18 * 720 < p.rect[1] < 0.9 * 720
+        ]
+        drawn += [p.text for p in sorted(papers, key=lambda p: (p.rect[1], p.rect[0]))]
+        shown += 1
+    text = " ".join(" ".join(drawn).split())
+    for paper in wanted:  # whole, in order (a long one goes on in the rows after it)
+        assert " ".join(f"☐ {paper}".split()) in text, paper
+    assert "…" not in text
+    assert count > 1
+
+
+def test_ok__the_fields_page_lists_every_field_with_its_count(store: Store) -> None:
+    page = pages(store)["home"]
+    laid = catalogue_layout((1920, 1080), page, CONFIG.site.name, lookup_moment(CONFIG, 0, 0))
+    fields = [t.action for t in laid.targets if t.action.startswith("field:")]
+    assert fields[:2] == ["field:Bảo trợ xã hội", "field:Chứng thực"]
+    assert len(fields) + (laid.pages - 1) * len(fields) >= len(procedures.fields(store.conn))
