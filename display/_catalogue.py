@@ -168,13 +168,17 @@ class _Builder:
                 )
                 self._text(rect, shown_text, "value", lines=3, align="left", group="paper", cap=cap)
         self.panels.append(Panel(side, "panel"))
-        parts = split_rows(inset(side, self.unit), [0.22, 0.12, 0.44, 0.22], self.unit)
-        where, code, qr, button = parts
+        inner_side = inset(side, self.unit)
+        if portrait:  # a band under the papers: what to do on the left, the QR on the right
+            info, qr = split_cols(inner_side, [0.66, 0.34], self.unit)
+            where, code, button = split_rows(info, [0.4, 0.2, 0.4], self.half)
+        else:
+            where, code, qr, button = split_rows(inner_side, [0.22, 0.12, 0.44, 0.22], self.unit)
         place = page.where or "Hỏi quầy hướng dẫn để biết nơi nộp"
         self._text(where, place, "hint", bold=True, lines=3)
         self._text(code, f"Mã thủ tục: {page.code}", "label", cap=self.unit * 3)
         if page.portal_url:
-            caption, picture = split_rows(qr, [0.2, 0.8], self.half)
+            caption, picture = split_rows(qr, [0.16, 0.84], self.half)
             self._text(caption, page.online, "note", cap=self.unit * 3)
             self.qr = (_square(picture), page.portal_url)
         self._button(_tall(button, self.target), "print", "IN DANH SÁCH GIẤY TỜ", "action")
