@@ -18,7 +18,7 @@ from display._paint import Placed, paint
 from display._text import ScreenFonts
 from display.pygame_lib import pygame
 from kiosk.config import Config
-from kiosk.procedures import DETAIL, HOME, Page
+from kiosk.procedures import DETAIL, HOME, KEYS, RESULTS, TONES, Page
 from kiosk.store import Store
 
 TARGET_MM = 9.0  # the smallest touch target, by the usual guideline for public kiosks
@@ -65,6 +65,15 @@ def catalogue_layout(
     build.banner(banner, page)
     if page.kind == DETAIL:
         pages = build.detail(body, page, shown, portrait)
+    elif page.kind == RESULTS:  # typed on the screen: what was typed, results, keyboard
+        # The keyboard's six rows at least a touch target each (on a small screen they take
+        # more of the page, and the results fewer lines).
+        needed = 6 * (build.target + build.half) + 2 * unit
+        keys_share = min(0.7, max(0.45, needed / body[3]))
+        typed, listed, keys = split_rows(body, [0.13, 0.87 - keys_share, keys_share], unit)
+        build.typed(typed, page)
+        pages = build.entries(listed, page, shown, 1, lines=4)
+        build.keyboard(keys)
     else:
         columns = 2 if page.kind == HOME and not portrait else 1
         pages = build.entries(body, page, shown, columns)
@@ -105,9 +114,42 @@ class _Builder:
         title = page.title if not page.query else f"{page.title}: “{page.query}”"
         self._text(inset(region, self.unit), title, "banner", bold=True, lines=2)
 
-    def entries(self, region: Rect, page: Page, shown: int, columns: int) -> int:
+    def typed(self, region: Rect, page: Page) -> None:
+        box = inset(region, self.unit, self.half)
+        self.panels.append(Panel(box, "badge"))
+        shown = page.query or "Chạm vào các phím để gõ tên hoặc mã thủ tục"
+        style = "badge-ok" if page.query else "step-dim"
+        text = f"{shown}▏" if page.query else shown
+        self._text(
+            inset(box, self.unit, self.half), text, style, align="left", bold=bool(page.query)
+        )
+
+    def keyboard(self, region: Rect) -> None:
+        """The keys: letters, the Vietnamese letters, digits; the tones, space and delete."""
+        inner = inset(region, self.unit, self.half)
+        rows = [*KEYS, "tones"]
+        height = inner[3] // len(rows)
+        for index, row in enumerate(rows):
+            band = (inner[0], inner[1] + index * height, inner[2], height)
+            if row == "tones":
+                names = ["huyền", "sắc", "hỏi", "ngã", "nặng"]
+                keys = [
+                    (action, f"◌{TONES[action]} {name}")
+                    for action, name in zip(TONES, names, strict=True)
+                ]
+                keys += [("space", "DẤU CÁCH"), ("delete", "⌫ XÓA")]
+            else:
+                keys = [(f"key:{letter}", letter.upper()) for letter in row]
+            cells = split_cols(band, [1.0] * len(keys), self.half)
+            for (action, label), cell in zip(keys, cells, strict=True):
+                key = _tall(inset(cell, 0, self.half // 2), self.target)
+                self.panels.append(Panel(key, "tile"))
+                self._text(inset(key, self.half), label, "value", bold=True, group="key")
+                self.targets.append(Target(action, key))
+
+    def entries(self, region: Rect, page: Page, shown: int, columns: int, lines: int = 7) -> int:
         inner = inset(region, self.unit)
-        row = max(self.target, round(inner[3] / 7))
+        row = max(self.target + self.half, round(inner[3] / lines))
         rows = max(1, inner[3] // row)
         per_page = rows * columns
         pages = max(1, math.ceil(len(page.entries) / per_page))

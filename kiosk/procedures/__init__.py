@@ -12,6 +12,7 @@ Core: imports only the standard library and the core (:mod:`kiosk.store`,
 :mod:`kiosk.config`, :mod:`kiosk.freetext`, :mod:`kiosk.jsonl`).
 """
 
+from kiosk.procedures._browse import KEYS, TONES, Browser
 from kiosk.procedures._cache import (
     by_code,
     count,
@@ -54,10 +55,13 @@ __all__ = [
     "DETAIL",
     "FIELD",
     "HOME",
+    "KEYS",
     "ONLINE_LEVELS",
     "RESULTS",
+    "TONES",
     "BadProcedure",
     "Basis",
+    "Browser",
     "Case",
     "Checklist",
     "Entry",

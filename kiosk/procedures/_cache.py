@@ -8,7 +8,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from kiosk.procedures._model import Procedure
+from kiosk.procedures._model import Procedure, national_code
 from kiosk.procedures._ours import read_ours
 from kiosk.procedures._search import fold, terms_changed
 from kiosk.store import Tx, kv
@@ -71,12 +71,14 @@ def _index(conn: sqlite3.Connection, rowid: int, procedure: Procedure) -> None:
 
 
 def by_code(conn: sqlite3.Connection, code: str) -> Procedure | None:
-    """The procedure with this code, given in either form (national, or the province's);
-    a national code shared by several of the province's picks the first by code."""
+    """The procedure with this code, given in either form (national, or the province's,
+    whichever the catalogue holds); a national code shared by several of the province's
+    picks the first by code."""
+    given = code.strip()
     row = conn.execute(
-        "SELECT record FROM procedures WHERE code = ?1 OR national = ?1 "
+        "SELECT record FROM procedures WHERE code = ?1 OR national = ?1 OR national = ?2 "
         "ORDER BY code = ?1 DESC, code LIMIT 1",
-        (code.strip(),),
+        (given, national_code(given)),
     ).fetchone()
     return None if row is None else read_ours(json.loads(row[0]), 0)
 

@@ -3,6 +3,7 @@ paper is shown across the pages, and that every button is a touch target of at l
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,11 +59,18 @@ def test_ok__every_page_fits_and_every_button_is_a_touch_target(
         for line in placed:
             x, y, w, h = line.rect
             assert x >= 0 and x + w <= width and y >= 0 and y + h <= height, (name, line.text)
+        for one, other in itertools.combinations(laid.targets, 2):  # no two overlap
+            (ax, ay, aw, ah), (bx, by, bw, bh) = one.rect, other.rect
+            apart = ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay
+            assert apart, (name, one, other)
         actions = {t.action for t in laid.targets}
         assert "search" in actions
         assert ("back" in actions) == (name != "home")
         if name == "detail":
             assert "print" in actions and laid.qr is not None
+        if name == "results":  # typed on the screen: every key there
+            keys = {f"key:{letter}" for row in procedures.KEYS for letter in row}
+            assert keys | set(procedures.TONES) | {"space", "delete"} <= actions
         pygame.image.save(surface, str(tmp_path / f"{name}.png"))
 
 
