@@ -148,6 +148,12 @@ class EscposPrinter:
         self.send(rendered)
         return len(rendered.data)
 
+    def print_checklist(self, sheet: Checklist) -> int:
+        """Render and send a list of papers to bring; the bytes sent. :class:`PrintFailed`."""
+        rendered = self.renderer.render_checklist(sheet)
+        self.send(rendered)
+        return len(rendered.data)
+
     def close(self) -> None:
         self.link.close()
 
@@ -172,13 +178,18 @@ class PagePrinter:
         )
 
     def print_slip(self, slip: Slip) -> int:
-        rendered = self.renderer.render(slip)
+        return self._page(self.renderer.render(slip), slip.number)
+
+    def print_checklist(self, sheet: Checklist) -> int:
+        return self._page(self.renderer.render_checklist(sheet), f"giay-to-{sheet.code}")
+
+    def _page(self, rendered: Rendered, name: str) -> int:
         pages = self.virtual.jobs
         self.virtual.feed(rendered.data)
         if self.virtual.jobs != pages + 1:
             raise PrintFailed(self.status())
         if self.out is not None:
-            self.virtual.pages[-1].save(self.out / f"{slip.number}.png", optimize=True)
+            self.virtual.pages[-1].save(self.out / f"{name}.png", optimize=True)
         self.virtual.pages.clear()  # keep memory flat over a long day
         return len(rendered.data)
 

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk import commands, ticketing, tokens
+from kiosk import commands, procedures, ticketing, tokens
 from kiosk.config import Config
 from kiosk.desk._ports import (
     UNCHECKED,
@@ -47,8 +47,10 @@ from kiosk.desk._ports import (
     longest_call,
 )
 from kiosk.faultlog import FaultLog
+from kiosk.procedures import Checklist, jobs
 from kiosk.slip import Slip, slip_for
 from kiosk.store import NO_ROOM, NOT_MADE, DiskFull, Reserve, Store, kv, store_fault
+from kiosk.ticketing import local_time
 
 log = logging.getLogger("kiosk.desk")
 
@@ -84,11 +86,14 @@ class Desk:
         *,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        checklists: Callable[[Checklist], int] | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.printer = printer
         self.feedback = feedback
+        # Prints a list of papers asked for at the look-up screen (between tickets).
+        self.checklists = checklists
         self.clock = clock
         self.monotonic = monotonic
         self.presses: queue.Queue[Press] = queue.Queue()
@@ -467,6 +472,36 @@ class Desk:
         max_age = self.config.sync.command_timeout_seconds
         if commands.waiting(self.store, "reprint", now=self.clock(), max_age=max_age):
             self.reprint()
+        if self.checklists is not None and jobs.pending(self.store):
+            self.print_checklist()
+
+    def print_checklist(self) -> jobs.Job | None:
+        """Print the oldest list of papers asked for at the look-up screen, and say how it
+        went (the screen shows it); None when none waits."""
+        job = jobs.claim(self.store, now=self.clock())
+        if job is None or self.checklists is None:
+            return job
+        found = procedures.by_code(self.store.conn, job.code)
+        ok, message = False, "Không tìm thấy thủ tục này trong danh mục"
+        if found is not None:
+            status = self.check_printer()
+            if not status.printable:
+                message = f"Máy in chưa sẵn sàng ({status.detail}), mời thử lại sau"
+            else:
+                sheet = procedures.checklist_for(
+                    found, self.config, local_time(self.config, self.clock())
+                )
+                try:
+                    self.checklists(sheet)
+                    ok, message = True, "Đã in danh sách giấy tờ, mời nhận ở máy in"
+                except PrintFailed as failed:
+                    self._set_status(failed.status)
+                    message = f"Không in được ({failed.status.detail}), mời thử lại sau"
+                finally:
+                    self._tick()
+        jobs.finish(self.store, job.id, ok=ok, message=message, now=self.clock())
+        log.info("checklist %s (job %d): %s", job.code, job.id, message)
+        return jobs.job(self.store, job.id)
 
     def reprint(self) -> commands.Result | None:
         """Print the last ticket printed today again (same number, same QR): central's

@@ -12,6 +12,7 @@ Core: imports only the standard library and the core (:mod:`kiosk.store`,
 :mod:`kiosk.config`, :mod:`kiosk.freetext`, :mod:`kiosk.jsonl`).
 """
 
+from kiosk.procedures import jobs
 from kiosk.procedures._browse import KEYS, TONES, Browser
 from kiosk.procedures._cache import (
     by_code,
@@ -85,6 +86,7 @@ __all__ = [
     "home_page",
     "import_jsonl",
     "in_field",
+    "jobs",
     "national_code",
     "parse_record",
     "receiving",

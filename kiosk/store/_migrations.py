@@ -202,6 +202,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIRTUAL TABLE procedure_vocab USING fts5vocab(procedure_words, 'row');
     CREATE VIRTUAL TABLE procedure_terms USING fts5(term, tokenize = 'trigram');
     """,
+    # 10: lists of papers to bring asked for at the look-up screen, printed by the kiosk
+    # daemon (which owns the printer) between tickets.
+    """
+    CREATE TABLE print_jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        code TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'printing', 'done', 'failed')),
+        message TEXT NOT NULL DEFAULT '',
+        requested_at REAL NOT NULL,
+        finished_at REAL
+    );
+    CREATE INDEX print_jobs_pending ON print_jobs (id) WHERE state = 'pending';
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from kiosk import tokens
+from kiosk import procedures, tokens
 from kiosk.config import Config
 from kiosk.desk import Desk, Outcome, Press
 from kiosk.keys.kiosk import Buttons, Feedback, LongPress
 from kiosk.store import Reserve, Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
-from tests.conftest import OPEN_ALL_DAY, at, make_config
+from tests.conftest import OPEN_ALL_DAY, ROOT, at, make_config
 from tests.disks import fill, needs_root, remount, tmpfs
 
 PIN = {"dat-dai": 5, "tu-phap-ho-tich": 6, "thue": 20}
@@ -1019,3 +1019,56 @@ def test_ok__a_noted_ticket_of_a_day_now_over_is_said_to_expire_not_to_join_the_
     assert "joins the queue" not in caplog.text
     site.desk.handle(Press("thue", long=False, at=time.monotonic()))
     assert site.tickets() == [("A001", "expired", 0), ("G001", "waiting", 0)]
+
+
+# ---------------------------------------------------------------------------------------
+# Lists of papers asked for at the look-up screen
+# ---------------------------------------------------------------------------------------
+
+
+def with_catalogue(site: Site) -> Desk:
+    with (ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl").open("rb") as stream:
+        procedures.import_jsonl(site.store, stream)
+    site.desk.checklists = site.desk.printer.print_checklist  # type: ignore[attr-defined]
+    return site.desk
+
+
+def test_ok__a_checklist_asked_at_the_screen_is_printed_between_tickets(site: Site) -> None:
+    desk = with_catalogue(site)
+    pages = site.virtual.jobs
+    job = procedures.jobs.request(site.store, "1.001193", now=site.clock[0])
+    assert procedures.jobs.job(site.store, job).state == "pending"  # type: ignore[union-attr]
+    desk.poll()  # the idle loop takes it
+    done = procedures.jobs.job(site.store, job)
+    assert done is not None and (done.state, done.message) == (
+        "done",
+        "Đã in danh sách giấy tờ, mời nhận ở máy in",
+    )
+    deadline = time.monotonic() + 3
+    while site.virtual.jobs < pages + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert site.virtual.jobs == pages + 1
+    assert site.virtual.pages[-1].height > 1200  # a list of papers, not a ticket
+    assert site.events("procedure.checklist_requested") == [{"code": "1.001193", "job": job}]
+    desk.poll()  # nothing more to print
+    assert site.virtual.jobs == pages + 1
+
+
+def test_fail__a_checklist_the_printer_cannot_print_says_why(site: Site) -> None:
+    desk = with_catalogue(site)
+    printer = site.virtual
+    printer.paper = "out"
+    job = procedures.jobs.request(site.store, "1.001193", now=site.clock[0])
+    desk.print_checklist()
+    failed = procedures.jobs.job(site.store, job)
+    assert failed is not None and failed.state == "failed"
+    assert failed.message.startswith("Máy in chưa sẵn sàng (")
+    printer.paper = "ok"
+    unknown = procedures.jobs.request(site.store, "9.999999", now=site.clock[0])
+    desk.print_checklist()
+    assert procedures.jobs.job(site.store, unknown).message == (  # type: ignore[union-attr]
+        "Không tìm thấy thủ tục này trong danh mục"
+    )
+    old = procedures.jobs.request(site.store, "1.001193", now=site.clock[0] - 600)
+    assert desk.print_checklist() is None  # waited too long: failed, not printed
+    assert procedures.jobs.job(site.store, old).state == "failed"  # type: ignore[union-attr]

@@ -1,6 +1,7 @@
 """``kiosk run kiosk``: the ticket kiosk. Its parts: the printer (``printer.open``), the
 ticket buttons and the LEDs and buzzer (``kiosk.keys``), and the desk that turns a press
-into a printed ticket (``kiosk.desk``)."""
+into a printed ticket, and between tickets prints the lists of papers asked for at the
+look-up screen (``kiosk.desk``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def main(life: Life) -> int:
         stop = stop_on_signals(life)
         with pins_usable():
             feedback = parts.add(Feedback(config.kiosk))
-            desk = Desk(config, life.store, printer, feedback)
+            desk = Desk(config, life.store, printer, feedback, checklists=printer.print_checklist)
             parts.add(Buttons(config.kiosk, desk.presses))
         voided = desk.recover()
         if voided:
