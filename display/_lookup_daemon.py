@@ -10,19 +10,23 @@ once a minute for the clock.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from display._catalogue import CatalogueLayout, paint_catalogue
 from display._lookup import LookupFrame, lookup_moment, lookup_screen, paint_lookup
-from display._loop import ScreenLoop
+from display._loop import TOUCHES, ScreenLoop
 from display._screen import Screen
 from display._text import ScreenFonts
 from display.pygame_lib import pygame
+from kiosk import procedures
 from kiosk.config import Config
-from kiosk.lookup import View, idle_view, latest_scan
+from kiosk.lookup import IDLE, PROCEDURE, View, idle_view, latest_scan
+from kiosk.procedures import Browser
 from kiosk.store import StoreError
 
 LOOKUP_HEALTH = "display.lookup"
@@ -53,6 +57,12 @@ class LookupDaemon(ScreenLoop):
         self.frame: LookupFrame | None = None
         self.frames = 0
         self.shown: tuple[int, int] = (-1, -1)  # (minute, seconds left) last painted
+        # The procedure catalogue, while a citizen uses it (None: the scan screen).
+        self.has_catalogue = False
+        self.browser: Browser | None = None
+        self.laid: CatalogueLayout | None = None  # the catalogue page painted last
+        self.job: int | None = None  # the list of papers asked for, while it prints
+        self.job_note = ""
 
     def step(self) -> float:
         now = self.clock()
@@ -61,6 +71,12 @@ class LookupDaemon(ScreenLoop):
         if self.store is not None:
             self._poll(now)
         self._handle_events()
+        self._touches()
+        self._follow_job()
+        if self.browser is not None and self.browser.idle_for(
+            self.config.lookup.catalogue_idle_seconds
+        ):
+            self._leave_catalogue()
         wake = [self.config.display.poll_ms / 1000]
         if self.screen.is_open:
             wake.append(self._paint(now))
@@ -74,6 +90,7 @@ class LookupDaemon(ScreenLoop):
             if version == self.seen_version and not self.stale:
                 return
             scan = latest_scan(self.store, self.config.lookup.scanners)
+            catalogue = procedures.count(self.store.conn) > 0
         except (sqlite3.Error, StoreError) as exc:
             if not self.stale:
                 self.dirty = True
@@ -83,6 +100,10 @@ class LookupDaemon(ScreenLoop):
             return
         if self.stale:
             self.dirty = True
+        if catalogue != self.has_catalogue:
+            self.has_catalogue, self.dirty = catalogue, True
+            if self.view.kind == IDLE:
+                self.view = idle_view(self.config, catalogue=catalogue)
         self.seen_version, self.stale = version, False
         self._ok("store")
         show = self.config.lookup.show_seconds
@@ -93,6 +114,9 @@ class LookupDaemon(ScreenLoop):
         self.shown_scan = scan.id
         if first and not 0 <= now - scan.at < show:
             return  # at start: an old scan is not shown again
+        if scan.view.kind == PROCEDURE and self._browse().open_procedure(scan.view.code):
+            self.dirty = True
+            return
         self.view = scan.view
         # From when it was scanned, unless the clock disagrees (it was set meanwhile).
         self.until = scan.at + show if 0 <= now - scan.at < show else now + show
@@ -100,7 +124,7 @@ class LookupDaemon(ScreenLoop):
 
     def _paint(self, now: float) -> float:
         if self.until is not None and now >= self.until:
-            self.view, self.until = idle_view(self.config), None
+            self.view, self.until = idle_view(self.config, catalogue=self.has_catalogue), None
             self.dirty = True
         left = 0 if self.until is None else max(1, math.ceil(self.until - now))
         shown = (int(now // 60), left)
@@ -119,6 +143,9 @@ class LookupDaemon(ScreenLoop):
 
     def _paint_all(self, now: float, left: int) -> None:
         assert self.screen.canvas is not None
+        if self.browser is not None:
+            self._paint_catalogue(now)
+            return
         moment = lookup_moment(self.config, now, left, stale=self.stale)
         self.frame = paint_lookup(self.screen.canvas, self.faces, self.config, self.view, moment)
         self.screen.show()
@@ -126,3 +153,91 @@ class LookupDaemon(ScreenLoop):
         self.dirty = False
         if self.on_frame is not None:
             self.on_frame(self.view, time.monotonic())
+
+    # -- the procedure catalogue ----------------------------------------------------------
+
+    def _browse(self) -> Browser:
+        """The catalogue, opened at its start if the screen showed something else."""
+        assert self.store is not None
+        if self.browser is None:
+            self.browser = Browser(self.store.conn, self.config, self.clock)
+            self.until = None
+        return self.browser
+
+    def _leave_catalogue(self) -> None:
+        self.browser, self.laid = None, None
+        self.view, self.until = idle_view(self.config, catalogue=self.has_catalogue), None
+        self.dirty = True
+
+    def _touches(self) -> None:
+        """The touches since the last pass: on the scan screen one opens the catalogue; in
+        the catalogue, what was touched acts."""
+        while TOUCHES:
+            kind, x, y = TOUCHES.pop(0)
+            if not self.screen.is_open or self.store is None:
+                continue
+            if kind == "fraction":
+                assert self.screen.size is not None
+                x, y = x * self.screen.size[0], y * self.screen.size[1]
+            if self.browser is None:
+                if self.has_catalogue:
+                    self._browse()
+                    self.dirty = True
+                continue
+            self._act_at(*self.screen.to_picture(x, y))
+
+    def _act_at(self, x: int, y: int) -> None:
+        assert self.browser is not None
+        if self.laid is None:
+            return
+        hit = next((t for t in self.laid.targets if _inside(t.rect, x, y)), None)
+        if hit is None:
+            return
+        self.dirty = True
+        if self.job is None:
+            self.job_note = ""  # the last print's outcome, said until the next touch
+        if hit.action == "back" and len(self.browser.stack) == 1:
+            self._leave_catalogue()
+        elif hit.action == "print":
+            self._ask_print()
+        else:
+            self.browser.act(hit.action, pages=self.laid.pages)
+
+    def _ask_print(self) -> None:
+        assert self.browser is not None and self.store is not None
+        self.browser.touched_at = self.clock()
+        if self.job is not None or not self.browser.page.code:
+            return  # one at a time
+        self.job = procedures.jobs.request(self.store, self.browser.page.code, now=self.clock())
+        self.job_note = "Đang in danh sách giấy tờ…"
+
+    def _follow_job(self) -> None:
+        if self.job is None or self.store is None:
+            return
+        found = procedures.jobs.job(self.store, self.job)
+        if found is None or found.state in ("pending", "printing"):
+            return
+        self.job, self.job_note, self.dirty = None, found.message, True
+
+    def _paint_catalogue(self, now: float) -> None:
+        assert self.browser is not None and self.screen.canvas is not None
+        page = self.browser.page
+        if self.job_note:
+            page = dataclasses.replace(page, title=self.job_note)
+        moment = lookup_moment(self.config, now, 0, stale=self.stale)
+        self.laid, _ = paint_catalogue(
+            self.screen.canvas,
+            self.faces,
+            page,
+            self.config.site.name,
+            moment,
+            shown=self.browser.shown,
+        )
+        self.screen.show()
+        self.frames += 1
+        self.dirty = False
+
+
+def _inside(rect: tuple[int, int, int, int], x: int, y: int) -> bool:
+    left, top, width, height = rect
+    return left <= x < left + width and top <= y < top + height

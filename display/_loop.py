@@ -23,6 +23,9 @@ log = logging.getLogger("kiosk.display")
 
 # Expose events seen by any screen loop of this process (a count).
 _EXPOSED = [0]
+# Touches and clicks seen by any screen loop of this process, for the loop that takes
+# them: (x, y) in window pixels, or as fractions of the window ("finger" events).
+TOUCHES: list[tuple[str, float, float]] = []
 # Screens only read; they must not sit out a long write lock with the picture frozen.
 READ_TIMEOUT_MS = 250
 
@@ -129,6 +132,10 @@ class ScreenLoop:
             for event in pygame.event.get():
                 if event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWRESIZED):
                     _EXPOSED[0] += 1
+                elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+                    TOUCHES.append(("pixels", float(event.pos[0]), float(event.pos[1])))
+                elif event.type == pygame.FINGERDOWN:
+                    TOUCHES.append(("fraction", float(event.x), float(event.y)))
         except pygame.error:
             pass
         # One event queue for the process: a loop may take the events of another's window,

@@ -76,6 +76,20 @@ class Screen:
         assert self.size is not None
         return self._turned(self.size)
 
+    def to_picture(self, x: float, y: float) -> tuple[int, int]:
+        """A point of the window (a touch) as the point of the picture painted there: the
+        picture is turned as the screen is mounted, so a touch is turned back."""
+        assert self.size is not None
+        width, height = self.picture_size
+        rotation = self.config.rotation
+        if rotation == 90:
+            return round(y), round(height - x)
+        if rotation == 270:
+            return round(width - y), round(x)
+        if rotation == 180:
+            return round(width - x), round(height - y)
+        return round(x), round(y)
+
     def _turned(self, size: tuple[int, int]) -> tuple[int, int]:
         width, height = size
         return (height, width) if self.config.rotation in (90, 270) else (width, height)

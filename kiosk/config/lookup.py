@@ -26,6 +26,8 @@ class LookupConfig:
     stale_minutes: float = opt(60.0, p.number_range(1, 10080))
     # An extra line on the instructions screen, e.g. where to ask for help.
     help: str = opt("", p.optional_text)
+    # The procedure catalogue goes back to the instructions after this long untouched.
+    catalogue_idle_seconds: float = opt(90.0, p.number_range(10, 900))
 
 
 def check_lookup(lookup: LookupConfig, scanner_ids: list[str]) -> list[str]:

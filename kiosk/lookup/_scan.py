@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from kiosk import codes, dossiers
+from kiosk import codes, dossiers, procedures
 from kiosk.config import Config
 from kiosk.lookup._dossier import dossier_view, invalid_view, not_found_view
 from kiosk.lookup._ticket import ticket_view
-from kiosk.lookup._view import View
+from kiosk.lookup._view import PROCEDURE, View
 from kiosk.store import Store
 
 KEEP_SCANS = 1000  # older scans are deleted as new ones come (the screen needs the last)
@@ -31,6 +31,17 @@ def look_up(store: Store, config: Config, raw: str | bytes, now: float, *, act: 
         return dossier_view(config, dossier, now, updated)
     if found.kind == codes.TICKET:
         return ticket_view(store, config, found.value, now, act=act)
+    if found.kind == codes.PROCEDURE:
+        procedure = procedures.by_code(store.conn, found.value)
+        if procedure is not None:  # the screen opens it in the catalogue
+            return View(
+                kind=PROCEDURE,
+                tone="info",
+                title="THỦ TỤC HÀNH CHÍNH",
+                code=procedure.code,
+                heading=procedure.name,
+                action="Mời xem giấy tờ cần nộp trên màn hình tra cứu thủ tục.",
+            )
     return invalid_view(found)
 
 
@@ -53,7 +64,7 @@ def record_scan(store: Store, scanner: str, view: View, now: float) -> int:
         scan_id = int(cursor.lastrowid or 0)
         tx.execute("DELETE FROM scans WHERE id <= ?", (scan_id - KEEP_SCANS,))
         event = {"scanner": scanner, "kind": view.kind, "result": view.detail.get("status")}
-        if view.kind in ("dossier", "not_found"):
+        if view.kind in ("dossier", "not_found", PROCEDURE):
             event["code"] = view.code
         tx.event("scan", event)
     return scan_id

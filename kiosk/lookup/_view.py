@@ -15,6 +15,7 @@ DOSSIER = "dossier"
 NOT_FOUND = "not_found"
 INVALID = "invalid"
 TICKET = "ticket"
+PROCEDURE = "procedure"  # a procedure code the catalogue has: the screen opens it
 
 # Tones colour the status banner: ok (green), info (blue), warn (amber), bad (red), plain.
 TONES = ("ok", "info", "warn", "bad", "plain")

@@ -768,6 +768,12 @@ BAD_VALUES: list[Any] = [
         id="services.daily_cap-float",
     ),
     pytest.param(
+        ("lookup", "catalogue_idle_seconds"),
+        5,
+        "lookup.catalogue_idle_seconds: must be from 10 to 900 (got 5)",
+        id="lookup.catalogue_idle_seconds-low",
+    ),
+    pytest.param(
         ("services", 2, "fields"),
         "Hộ tịch",
         "services[2].fields: must be a list (got 'Hộ tịch')",
