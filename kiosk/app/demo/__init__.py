@@ -87,7 +87,8 @@ def cmd_demo(ctx: Context) -> int:
         "summary.txt, summary.json, tickets.csv, events.jsonl, demo.db, tickets/*.png, "
         "wall/*.png (wall display), voice/*.wav (announcements), voice-pack/, "
         "dossiers.jsonl, lookup/*.png and lookup/scans.txt (look-up screen), "
-        "procedures/searches.txt and procedures/*.png (the catalogue's searches and checklists)"
+        "procedures/searches.txt, procedures/*.png and procedures/screen-*.png (the catalogue's "
+        "searches, checklists and look-up screen pages)"
     )
     if "skipped" not in summary["central"]:
         files += ", central.db and central.log (kiosk central)"

@@ -213,7 +213,7 @@ def procedures_line(catalogue: dict[str, Any]) -> str:
     return (
         f"procedures: {catalogue['imported']} imported into the catalogue "
         f"({catalogue['rejected']} rejected), {catalogue['searches']} searches, "
-        f"checklists printed: {sizes}"
+        f"checklists printed: {sizes}; {catalogue['screens']} pages of the look-up screen"
     )
 
 
