@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 MAX_LINE = 256 * 1024
+SHOWN_PROBLEMS = 20  # bad lines a report names (all are counted)
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,36 @@ def _parsed(number: int, raw: bytes) -> Line:
         return Line(
             number, problem="not JSON this import can read (too deeply nested or a huge number)"
         )
+
+
+@dataclass
+class ImportReport:
+    """What an import of JSON Lines did, line by line."""
+
+    lines: int = 0  # non-blank lines read
+    written: int = 0  # new records, or newer versions of kept ones
+    unchanged: int = 0  # this version or a newer one was kept already
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)  # the first SHOWN_PROBLEMS, "line N: ..."
+    seconds: float = 0.0
+
+    def reject(self, number: int, message: str) -> None:
+        self.rejected += 1
+        if len(self.problems) < SHOWN_PROBLEMS:
+            self.problems.append(f"line {number}: {message}")
+
+    def wrote(self, batch: int, written: int) -> None:
+        """A batch of ``batch`` records was written, ``written`` of them newer."""
+        self.written += written
+        self.unchanged += batch - written
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "lines": self.lines,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "problems": self.problems,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.lines / self.seconds) if self.seconds > 0 else None,
+        }

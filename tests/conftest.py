@@ -26,6 +26,8 @@ os.environ["SDL_AUDIODRIVER"] = "dummy"
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.toml"
+# The example centre's procedure catalogue (100 procedures, the portal's field names).
+CATALOGUE = ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl"
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = dt.date(2026, 11, 23)  # an ordinary working day for the example config
 
@@ -125,3 +127,22 @@ def voice_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("voice")
     build_pack(folder, VoiceConfig())
     return folder
+
+
+def with_catalogue(store: Store) -> Store:
+    """``store`` with the example centre's procedure catalogue imported."""
+    from kiosk import procedures
+
+    with CATALOGUE.open("rb") as stream:
+        report = procedures.import_jsonl(store, stream)
+    assert (report.written, report.rejected) == (100, 0), report.problems
+    return store
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A site database holding the example centre's procedure catalogue (read by tests,
+    never changed: one for the module)."""
+    store = with_catalogue(Store(tmp_path_factory.mktemp("catalogue") / "kiosk.db"))
+    yield store
+    store.close()

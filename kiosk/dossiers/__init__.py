@@ -11,10 +11,11 @@ from kiosk.dossiers._cache import (
     updated_at,
     upsert,
 )
-from kiosk.dossiers._import import ImportReport, import_jsonl
+from kiosk.dossiers._import import import_jsonl
 from kiosk.dossiers._mask import is_organisation, mask_name
 from kiosk.dossiers._model import IN_PROGRESS, RESULT_READY, RETURNED, STATUSES, Dossier, Step
 from kiosk.dossiers._record import BadDossier, parse_dossier
+from kiosk.jsonl import ImportReport
 
 __all__ = [
     "IN_PROGRESS",

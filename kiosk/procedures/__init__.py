@@ -12,6 +12,7 @@ Core: imports only the standard library and the core (:mod:`kiosk.store`,
 :mod:`kiosk.config`, :mod:`kiosk.freetext`, :mod:`kiosk.jsonl`).
 """
 
+from kiosk.jsonl import ImportReport
 from kiosk.procedures import jobs
 from kiosk.procedures._browse import KEYS, TONES, Browser
 from kiosk.procedures._cache import (
@@ -22,7 +23,7 @@ from kiosk.procedures._cache import (
     upsert,
 )
 from kiosk.procedures._checklist import Checklist, Item, checklist_for
-from kiosk.procedures._import import ImportReport, import_jsonl
+from kiosk.procedures._import import import_jsonl
 from kiosk.procedures._model import (
     CHANNELS,
     ONLINE_LEVELS,

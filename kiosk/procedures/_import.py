@@ -11,37 +11,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import IO
 
-from kiosk.jsonl import read_lines
+from kiosk.jsonl import ImportReport, read_lines
 from kiosk.procedures._cache import upsert
 from kiosk.procedures._model import Procedure
 from kiosk.procedures._records import BadProcedure, parse_record
 from kiosk.store import Store
 
 BATCH = 500
-SHOWN_PROBLEMS = 20
-
-
-@dataclass
-class ImportReport:
-    lines: int = 0  # non-blank lines read
-    written: int = 0  # new procedures, or newer versions of known ones
-    unchanged: int = 0  # the catalogue had this version or a newer one
-    rejected: int = 0
-    problems: list[str] = field(default_factory=list)  # the first SHOWN_PROBLEMS, "line N: ..."
-    seconds: float = 0.0
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "lines": self.lines,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "problems": self.problems,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def import_jsonl(
@@ -60,8 +38,7 @@ def import_jsonl(
         if pending:
             with store.change(now()) as tx:
                 written = upsert(tx, pending)
-            report.written += written
-            report.unchanged += len(pending) - written
+            report.wrote(len(pending), written)
             pending.clear()
 
     for line in read_lines(stream):
@@ -75,9 +52,7 @@ def import_jsonl(
             except (ValueError, OverflowError, RecursionError) as exc:  # never stop the rest
                 problem = f"unusable record ({type(exc).__name__})"
         if problem:
-            report.rejected += 1
-            if len(report.problems) < SHOWN_PROBLEMS:
-                report.problems.append(f"line {line.number}: {problem}")
+            report.reject(line.number, problem)
         elif len(pending) >= batch:
             flush()
     flush()

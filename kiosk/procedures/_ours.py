@@ -7,18 +7,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from kiosk.procedures import _checks as c
+from kiosk.procedures import _parts as parts
 from kiosk.procedures._checks import BadProcedure
 from kiosk.procedures._model import (
     CHANNELS,
     FORMAT,
     ONLINE_LEVELS,
-    Basis,
-    Case,
-    Fee,
-    Paper,
     Procedure,
     Way,
 )
+
+# This format's key of each part's field (see :mod:`._parts`).
+KEYS = {
+    **{name: name for name in ("kind", "amount", "unit", "description", "name", "papers")},
+    **{name: name for name in ("originals", "copies", "form", "form_url", "number", "issued")},
+    "paper": "name",
+    "title": "name",
+    "issuer": "issuer",
+}
 
 
 def read_ours(record: Mapping[str, Any], version: int) -> Procedure:
@@ -44,9 +50,9 @@ def read_ours(record: Mapping[str, Any], version: int) -> Procedure:
         applicants=c.texts(record, "applicants", "applicants"),
         conditions=c.text(record, "conditions", "conditions", limit=c.MAX_LONG),
         ways=c.each(record, "ways", "ways", _way),
-        cases=c.each(record, "cases", "cases", _case),
+        cases=c.each(record, "cases", "cases", parts.reader(parts.case, KEYS)),
         results=c.texts(record, "results", "results", limit=c.MAX_NAME),
-        basis=c.each(record, "basis", "basis", _basis, limit=c.MAX_ITEMS),
+        basis=c.each(record, "basis", "basis", parts.reader(parts.basis, KEYS), limit=c.MAX_ITEMS),
         online=online,
         portal_url=c.url(record, "portal_url", "portal_url"),
         service=c.text(record, "service", "service", limit=c.MAX_CODE),
@@ -67,42 +73,6 @@ def _way(item: Mapping[str, Any], where: str) -> Way:
         channel=channel,
         time=c.number(item, "time", f"{where}.time", most=3650),
         unit=c.text(item, "unit", f"{where}.unit", limit=c.MAX_CODE),
-        fees=c.each(item, "fees", f"{where}.fees", _fee),
+        fees=c.each(item, "fees", f"{where}.fees", parts.reader(parts.fee, KEYS)),
         note=c.text(item, "note", f"{where}.note"),
-    )
-
-
-def _fee(item: Mapping[str, Any], where: str) -> Fee:
-    amount = c.number(item, "amount", f"{where}.amount", most=1e12, whole=True)
-    return Fee(
-        kind=c.text(item, "kind", f"{where}.kind", limit=c.MAX_CODE),
-        amount=int(amount or 0),
-        unit=c.text(item, "unit", f"{where}.unit", limit=c.MAX_CODE),
-        description=c.text(item, "description", f"{where}.description"),
-    )
-
-
-def _case(item: Mapping[str, Any], where: str) -> Case:
-    return Case(
-        name=c.text(item, "name", f"{where}.name", limit=c.MAX_NAME),
-        papers=c.each(item, "papers", f"{where}.papers", _paper, limit=c.MAX_ITEMS),
-    )
-
-
-def _paper(item: Mapping[str, Any], where: str) -> Paper:
-    return Paper(
-        name=c.required_text(item, "name", f"{where}.name", limit=c.MAX_NAME),
-        originals=c.count(item, "originals", f"{where}.originals"),
-        copies=c.count(item, "copies", f"{where}.copies"),
-        form=c.text(item, "form", f"{where}.form", limit=c.MAX_NAME),
-        form_url=c.url(item, "form_url", f"{where}.form_url"),
-    )
-
-
-def _basis(item: Mapping[str, Any], where: str) -> Basis:
-    return Basis(
-        number=c.text(item, "number", f"{where}.number", limit=c.MAX_CODE),
-        name=c.required_text(item, "name", f"{where}.name", limit=c.MAX_NAME),
-        issued=c.text(item, "issued", f"{where}.issued", limit=c.MAX_CODE),
-        issuer=c.text(item, "issuer", f"{where}.issuer"),
     )

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from kiosk.procedures import _checks as c
+from kiosk.procedures import _parts as parts
 from kiosk.procedures._checks import BadProcedure
-from kiosk.procedures._model import Basis, Case, Fee, Paper, Procedure, Way
+from kiosk.procedures._model import Fee, Procedure, Way
 
 _CHANNELS = {
     "trực tiếp": "truc_tiep",
@@ -19,6 +20,24 @@ _CHANNELS = {
     "dịch vụ bưu chính": "buu_chinh",
     "bưu chính": "buu_chinh",
     "3": "buu_chinh",
+}
+# The portal's key of each part's field (see :mod:`._parts`).
+KEYS = {
+    "kind": "MAPHILEPHI",
+    "amount": "SOTIEN",
+    "unit": "DONVI",
+    "description": "MOTA",
+    "name": "TRUONGHOP",
+    "papers": "GIAYTO",
+    "paper": "TENGIAYTO",
+    "originals": "SOBANCHINH",
+    "copies": "SOBANSAO",
+    "form": "TENMAUDON",
+    "form_url": "URL",
+    "number": "SOVANBAN",
+    "title": "TENVANBAN",
+    "issued": "NGAYBANHANH",
+    "issuer": "COQUANBANHANH",
 }
 _ONLINE = {"toàn trình": "toan_trinh", "một phần": "mot_phan", "": ""}
 
@@ -39,9 +58,11 @@ def read_portal(record: Mapping[str, Any], version: int) -> Procedure:
         applicants=c.each(record, "DOITUONGTHUCHIEN", "DOITUONGTHUCHIEN", _applicant),
         conditions=c.text(record, "YEUCAU", "YEUCAU", limit=c.MAX_LONG),
         ways=c.each(record, "CACHTHUCTHUCHIEN", "CACHTHUCTHUCHIEN", _ways_of_channel),
-        cases=c.each(record, "THANHPHANHOSO", "THANHPHANHOSO", _case),
+        cases=c.each(record, "THANHPHANHOSO", "THANHPHANHOSO", parts.reader(parts.case, KEYS)),
         results=c.each(record, "KETQUATHUCHIEN", "KETQUATHUCHIEN", _result),
-        basis=c.each(record, "CANCUPHAPLY", "CANCUPHAPLY", _basis, limit=c.MAX_ITEMS),
+        basis=c.each(
+            record, "CANCUPHAPLY", "CANCUPHAPLY", parts.reader(parts.basis, KEYS), limit=c.MAX_ITEMS
+        ),
         online=_ONLINE[online],
         portal_url=c.url(record, "URL", "URL"),
         service="",
@@ -87,41 +108,5 @@ def _time(item: Mapping[str, Any], where: str) -> tuple[float | None, str, str, 
         c.number(item, "THOIGIANGIAIQUYET", f"{where}.THOIGIANGIAIQUYET", most=3650),
         c.text(item, "DONVITINH", f"{where}.DONVITINH", limit=c.MAX_CODE),
         c.text(item, "MOTA", f"{where}.MOTA"),
-        c.each(item, "PHILEPHI", f"{where}.PHILEPHI", _fee),
-    )
-
-
-def _fee(item: Mapping[str, Any], where: str) -> Fee:
-    amount = c.number(item, "SOTIEN", f"{where}.SOTIEN", most=1e12, whole=True)
-    return Fee(
-        kind=c.text(item, "MAPHILEPHI", f"{where}.MAPHILEPHI", limit=c.MAX_CODE),
-        amount=int(amount or 0),
-        unit=c.text(item, "DONVI", f"{where}.DONVI", limit=c.MAX_CODE),
-        description=c.text(item, "MOTA", f"{where}.MOTA"),
-    )
-
-
-def _case(item: Mapping[str, Any], where: str) -> Case:
-    return Case(
-        name=c.text(item, "TRUONGHOP", f"{where}.TRUONGHOP", limit=c.MAX_NAME),
-        papers=c.each(item, "GIAYTO", f"{where}.GIAYTO", _paper, limit=c.MAX_ITEMS),
-    )
-
-
-def _paper(item: Mapping[str, Any], where: str) -> Paper:
-    return Paper(
-        name=c.required_text(item, "TENGIAYTO", f"{where}.TENGIAYTO", limit=c.MAX_NAME),
-        originals=c.count(item, "SOBANCHINH", f"{where}.SOBANCHINH"),
-        copies=c.count(item, "SOBANSAO", f"{where}.SOBANSAO"),
-        form=c.text(item, "TENMAUDON", f"{where}.TENMAUDON", limit=c.MAX_NAME),
-        form_url=c.url(item, "URL", f"{where}.URL"),
-    )
-
-
-def _basis(item: Mapping[str, Any], where: str) -> Basis:
-    return Basis(
-        number=c.text(item, "SOVANBAN", f"{where}.SOVANBAN", limit=c.MAX_CODE),
-        name=c.required_text(item, "TENVANBAN", f"{where}.TENVANBAN", limit=c.MAX_NAME),
-        issued=c.text(item, "NGAYBANHANH", f"{where}.NGAYBANHANH", limit=c.MAX_CODE),
-        issuer=c.text(item, "COQUANBANHANH", f"{where}.COQUANBANHANH"),
+        c.each(item, "PHILEPHI", f"{where}.PHILEPHI", parts.reader(parts.fee, KEYS)),
     )

@@ -4,7 +4,6 @@ paper is shown across the pages, and that every button is a touch target of at l
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,8 @@ SIZES = [(1920, 1080), (1280, 720), (1024, 600), (1080, 1920)]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    opened = Store(tmp_path_factory.mktemp("catalogue") / "kiosk.db")
-    with (ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl").open("rb") as stream:
-        procedures.import_jsonl(opened, stream)
-    yield opened
-    opened.close()
+def store(catalogue: Store) -> Store:
+    return catalogue
 
 
 def pages(store: Store) -> dict[str, procedures.Page]:

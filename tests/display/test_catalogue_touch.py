@@ -20,7 +20,7 @@ from kiosk.config import Config, load_config
 from kiosk.lookup import look_up, record_scan
 from kiosk.procedures import DETAIL, FIELD, HOME, RESULTS
 from kiosk.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, with_catalogue
 
 BASE = load_config(ROOT / "config.toml")
 
@@ -40,9 +40,7 @@ def screen_config(rotation: int = 0) -> Config:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "kiosk.db")
-    with (ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl").open("rb") as stream:
-        procedures.import_jsonl(opened, stream)
+    opened = with_catalogue(Store(tmp_path / "kiosk.db"))
     yield opened
     opened.close()
 

@@ -29,7 +29,7 @@ from kiosk.desk import Desk, Outcome, Press
 from kiosk.keys.kiosk import Buttons, Feedback, LongPress
 from kiosk.store import Reserve, Store
 from printer import EscposPrinter, PtyPrinter, VirtualPrinter
-from tests.conftest import OPEN_ALL_DAY, ROOT, at, make_config
+from tests.conftest import OPEN_ALL_DAY, at, make_config, with_catalogue
 from tests.disks import fill, needs_root, remount, tmpfs
 
 PIN = {"dat-dai": 5, "tu-phap-ho-tich": 6, "thue": 20}
@@ -1026,15 +1026,14 @@ def test_ok__a_noted_ticket_of_a_day_now_over_is_said_to_expire_not_to_join_the_
 # ---------------------------------------------------------------------------------------
 
 
-def with_catalogue(site: Site) -> Desk:
-    with (ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl").open("rb") as stream:
-        procedures.import_jsonl(site.store, stream)
+def printing_checklists(site: Site) -> Desk:
+    with_catalogue(site.store)
     site.desk.checklists = site.desk.printer.print_checklist  # type: ignore[attr-defined]
     return site.desk
 
 
 def test_ok__a_checklist_asked_at_the_screen_is_printed_between_tickets(site: Site) -> None:
-    desk = with_catalogue(site)
+    desk = printing_checklists(site)
     pages = site.virtual.jobs
     job = procedures.jobs.request(site.store, "1.001193", now=site.clock[0])
     assert procedures.jobs.job(site.store, job).state == "pending"  # type: ignore[union-attr]
@@ -1055,7 +1054,7 @@ def test_ok__a_checklist_asked_at_the_screen_is_printed_between_tickets(site: Si
 
 
 def test_fail__a_checklist_the_printer_cannot_print_says_why(site: Site) -> None:
-    desk = with_catalogue(site)
+    desk = printing_checklists(site)
     printer = site.virtual
     printer.paper = "out"
     job = procedures.jobs.request(site.store, "1.001193", now=site.clock[0])

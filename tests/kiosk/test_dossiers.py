@@ -34,7 +34,7 @@ from kiosk.dossiers import (
     updated_at,
     upsert,
 )
-from kiosk.dossiers._import import MAX_LINE, SHOWN_PROBLEMS
+from kiosk.jsonl import MAX_LINE, SHOWN_PROBLEMS
 from kiosk.store import Store
 from kiosk.store._migrations import LATEST, MIGRATIONS
 from tests.conftest import EXAMPLE, MONDAY, ROOT, at, kiosk_in

@@ -4,11 +4,8 @@ a scanned procedure code; pages; a print asked; back to the start when nobody to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from kiosk import procedures
 from kiosk.config import load_config
 from kiosk.procedures import DETAIL, FIELD, HOME, RESULTS, Browser
 from kiosk.store import Store
@@ -26,12 +23,8 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    opened = Store(tmp_path_factory.mktemp("catalogue") / "kiosk.db")
-    with (ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl").open("rb") as stream:
-        procedures.import_jsonl(opened, stream)
-    yield opened
-    opened.close()
+def store(catalogue: Store) -> Store:
+    return catalogue
 
 
 def test_ok__a_field_then_a_procedure_then_back(store: Store) -> None:

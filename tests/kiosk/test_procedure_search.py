@@ -5,15 +5,10 @@ means."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from kiosk import procedures
 from kiosk.store import Store
-from tests.conftest import ROOT
-
-CATALOGUE = ROOT / "kiosk" / "app" / "demo" / "catalogue.jsonl"
 
 # (what is typed, the national code of the first result)
 CASES = [
@@ -80,16 +75,6 @@ CASES = [
     ("2.000575", "2.000575"),
     ("001193", "1.001193"),
 ]
-
-
-@pytest.fixture(scope="module")
-def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = Store(tmp_path_factory.mktemp("catalogue") / "kiosk.db")
-    with CATALOGUE.open("rb") as stream:
-        report = procedures.import_jsonl(store, stream)
-    assert (report.written, report.rejected) == (100, 0), report.problems
-    yield store
-    store.close()
 
 
 def test_ok__the_table_is_large_enough() -> None:
