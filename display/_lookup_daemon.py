@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from display._catalogue import CatalogueLayout, paint_catalogue
 from display._lookup import LookupFrame, lookup_moment, lookup_screen, paint_lookup
@@ -45,10 +46,20 @@ class LookupDaemon(ScreenLoop):
         screen: Screen | None = None,
         on_frame: Callable[[View, float], None] | None = None,
         clock: Callable[[], float] = time.time,
+        touch_opener: Callable[[str], Any] | None = None,
     ) -> None:
         screen = screen or Screen(lookup_screen(config), section="lookup", caption="look-up screen")
         super().__init__(config, db_path, faces, screen, clock)
         self.on_frame = on_frame
+        # The touch panel read through evdev, when lookup.touch names one (its opener: a
+        # test's simulated panel); evdev is loaded only then.
+        self.panel: Any = None
+        if config.lookup.touch:
+            from display._touch import TouchPanel
+            from kiosk.inputdev import open_evdev
+
+            opener = touch_opener or open_evdev
+            self.panel = TouchPanel(config.lookup.touch, self._panel_touch, opener=opener).start()
         self.seen_version: int | None = None
         self.shown_scan: int | None = None  # the newest scan already handled
         self.view = idle_view(config)
@@ -155,6 +166,17 @@ class LookupDaemon(ScreenLoop):
             self.on_frame(self.view, time.monotonic())
 
     # -- the procedure catalogue ----------------------------------------------------------
+
+    def close(self) -> None:
+        if self.panel is not None:
+            self.panel.close()
+            self.panel = None
+        super().close()
+
+    @staticmethod
+    def _panel_touch(touch: tuple[float, float]) -> None:
+        """A touch on the panel (its reader's thread): taken by the next pass."""
+        TOUCHES.append(("fraction", *touch))
 
     def _browse(self) -> Browser:
         """The catalogue, opened at its start if the screen showed something else."""

@@ -16,20 +16,48 @@ import struct
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from kiosk.evdev_lib import EventIO, InputEvent, ecodes
 
-_EVENT = struct.Struct("llHHi")  # struct input_event on 64-bit Linux: timeval, type, code, value
+_EVENT = struct.Struct("llHHi")
+
+
+class AbsInfo(NamedTuple):
+    """An axis of a device, as evdev describes it."""
+
+    value: int
+    min: int
+    max: int
+    fuzz: int
+    flat: int
+    resolution: int
+
+
+# struct input_event on 64-bit Linux: timeval, type, code, value
 
 
 class PipeDevice(EventIO):
-    """The reading side of one plugged-in device."""
+    """The reading side of one plugged-in device (with the ranges of its axes, for a touch
+    panel: ``{code: (least, most)}``)."""
 
-    def __init__(self, fd: int, grab_error: int | None = None) -> None:
+    def __init__(
+        self,
+        fd: int,
+        grab_error: int | None = None,
+        ranges: dict[int, tuple[int, int]] | None = None,
+    ) -> None:
         self.fd = fd
         self.grabbed = False
         self.grab_error = grab_error
+        self.ranges = dict(ranges or {})
+
+    def absinfo(self, code: int) -> AbsInfo:
+        """An axis's range, as evdev's ``InputDevice.absinfo`` gives it."""
+        if code not in self.ranges:
+            raise KeyError(code)
+        least, most = self.ranges[code]
+        return AbsInfo(0, least, most, 0, 0, 0)
 
     def grab(self) -> None:
         if self.grab_error is not None:
@@ -51,12 +79,13 @@ class Keyboards:
         self.opened: list[str] = []
         self._lock = threading.Lock()
 
-    def plug(self, path: str) -> None:
+    def plug(self, path: str, ranges: dict[int, tuple[int, int]] | None = None) -> None:
         with self._lock:
             read_end, write_end = os.pipe()
             os.set_blocking(read_end, False)
             self._writers[path] = write_end
-            self._devices[path] = PipeDevice(read_end, errno.EBUSY if path in self._busy else None)
+            busy = errno.EBUSY if path in self._busy else None
+            self._devices[path] = PipeDevice(read_end, busy, ranges)
 
     def unplug(self, path: str) -> None:
         with self._lock:

@@ -26,6 +26,9 @@ class LookupConfig:
     stale_minutes: float = opt(60.0, p.number_range(1, 10080))
     # An extra line on the instructions screen, e.g. where to ask for help.
     help: str = opt("", p.optional_text)
+    # A touch panel read through evdev (/dev/input/by-id/...-event or by-path/...); empty:
+    # the screen takes SDL's own touch and click events only.
+    touch: str = opt("", p.optional_path)
     # The procedure catalogue goes back to the instructions after this long untouched.
     catalogue_idle_seconds: float = opt(90.0, p.number_range(10, 900))
 

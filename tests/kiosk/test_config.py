@@ -768,6 +768,12 @@ BAD_VALUES: list[Any] = [
         id="services.daily_cap-float",
     ),
     pytest.param(
+        ("lookup", "touch"),
+        5,
+        "lookup.touch: must be a string",
+        id="lookup.touch-int",
+    ),
+    pytest.param(
         ("lookup", "catalogue_idle_seconds"),
         5,
         "lookup.catalogue_idle_seconds: must be from 10 to 900 (got 5)",
