@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from display._catalogue import CatalogueLayout, paint_catalogue
+from display._catalogue import CatalogueLayout, Target, paint_catalogue
 from display._lookup import LookupFrame, lookup_moment, lookup_screen, paint_lookup
 from display._loop import TOUCHES, ScreenLoop
 from display._screen import Screen
@@ -31,6 +31,7 @@ from kiosk.procedures import Browser
 from kiosk.store import StoreError
 
 LOOKUP_HEALTH = "display.lookup"
+FOCUS = (255, 214, 0)  # the keypad's highlight
 
 
 class LookupDaemon(ScreenLoop):
@@ -47,6 +48,7 @@ class LookupDaemon(ScreenLoop):
         on_frame: Callable[[View, float], None] | None = None,
         clock: Callable[[], float] = time.time,
         touch_opener: Callable[[str], Any] | None = None,
+        keypad_opener: Callable[[str], Any] | None = None,
     ) -> None:
         screen = screen or Screen(lookup_screen(config), section="lookup", caption="look-up screen")
         super().__init__(config, db_path, faces, screen, clock)
@@ -60,6 +62,17 @@ class LookupDaemon(ScreenLoop):
 
             opener = touch_opener or open_evdev
             self.panel = TouchPanel(config.lookup.touch, self._panel_touch, opener=opener).start()
+        # The keypad, when lookup.keypad names one: its moves, taken by the next pass.
+        self.keypad: Any = None
+        self.moves: list[str] = []
+        self.focus = 0  # the button the keypad's highlight is on
+        if config.lookup.keypad:
+            from display._keypad import Keypad
+            from kiosk.inputdev import open_evdev as open_keypad
+
+            self.keypad = Keypad(
+                config.lookup.keypad, self.moves.append, opener=keypad_opener or open_keypad
+            ).start()
         self.seen_version: int | None = None
         self.shown_scan: int | None = None  # the newest scan already handled
         self.view = idle_view(config)
@@ -83,6 +96,7 @@ class LookupDaemon(ScreenLoop):
             self._poll(now)
         self._handle_events()
         self._touches()
+        self._keypad_moves()
         self._follow_job()
         if self.browser is not None and self.browser.idle_for(
             self.config.lookup.catalogue_idle_seconds
@@ -168,9 +182,10 @@ class LookupDaemon(ScreenLoop):
     # -- the procedure catalogue ----------------------------------------------------------
 
     def close(self) -> None:
-        if self.panel is not None:
-            self.panel.close()
-            self.panel = None
+        for reader in (self.panel, self.keypad):
+            if reader is not None:
+                reader.close()
+        self.panel = self.keypad = None
         super().close()
 
     @staticmethod
@@ -208,14 +223,45 @@ class LookupDaemon(ScreenLoop):
                 continue
             self._act_at(*self.screen.to_picture(x, y))
 
+    def _keypad_moves(self) -> None:
+        """The keypad's moves since the last pass: on the scan screen any key opens the
+        catalogue; in it, the arrows move the highlight, enter presses, back goes back."""
+        while self.moves:
+            move = self.moves.pop(0)
+            if self.store is None or not self.screen.is_open:
+                continue
+            if self.browser is None:
+                if self.has_catalogue:
+                    self._browse()
+                    self.focus, self.dirty = 0, True
+                continue
+            if self.laid is None or not self.laid.targets:
+                continue
+            self.browser.touched_at = self.clock()
+            targets = self.laid.targets
+            self.focus = min(self.focus, len(targets) - 1)
+            if move == "back":
+                self._act(next((t for t in targets if t.action == "back"), None))
+            elif move == "enter":
+                self._act(targets[self.focus])
+            else:
+                from display._keypad import nearest
+
+                self.focus = nearest([t.rect for t in targets], self.focus, move)
+                self.dirty = True
+
     def _act_at(self, x: int, y: int) -> None:
         assert self.browser is not None
         if self.laid is None:
             return
-        hit = next((t for t in self.laid.targets if _inside(t.rect, x, y)), None)
+        self._act(next((t for t in self.laid.targets if _inside(t.rect, x, y)), None))
+
+    def _act(self, hit: Target | None) -> None:
+        assert self.browser is not None
         if hit is None:
             return
         self.dirty = True
+        self.focus = 0 if hit.action != "print" else self.focus
         if self.job is None:
             self.job_note = ""  # the last print's outcome, said until the next touch
         if hit.action == "back" and len(self.browser.stack) == 1:
@@ -223,7 +269,7 @@ class LookupDaemon(ScreenLoop):
         elif hit.action == "print":
             self._ask_print()
         else:
-            self.browser.act(hit.action, pages=self.laid.pages)
+            self.browser.act(hit.action, pages=self.laid.pages if self.laid else 1)
 
     def _ask_print(self) -> None:
         assert self.browser is not None and self.store is not None
@@ -255,6 +301,11 @@ class LookupDaemon(ScreenLoop):
             moment,
             shown=self.browser.shown,
         )
+        if self.keypad is not None and self.laid.targets:  # where enter would press
+            self.focus = min(self.focus, len(self.laid.targets) - 1)
+            width = max(4, self.screen.canvas.get_width() // 200)
+            rect = pygame.Rect(self.laid.targets[self.focus].rect)
+            pygame.draw.rect(self.screen.canvas, FOCUS, rect.inflate(width, width), width)
         self.screen.show()
         self.frames += 1
         self.dirty = False

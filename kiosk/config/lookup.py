@@ -29,6 +29,9 @@ class LookupConfig:
     # A touch panel read through evdev (/dev/input/by-id/...-event or by-path/...); empty:
     # the screen takes SDL's own touch and click events only.
     touch: str = opt("", p.optional_path)
+    # A small keypad (arrows, enter, back) for the catalogue where there is no touch panel,
+    # read through evdev; empty: none.
+    keypad: str = opt("", p.optional_path)
     # The procedure catalogue goes back to the instructions after this long untouched.
     catalogue_idle_seconds: float = opt(90.0, p.number_range(10, 900))
 

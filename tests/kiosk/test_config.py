@@ -768,6 +768,12 @@ BAD_VALUES: list[Any] = [
         id="services.daily_cap-float",
     ),
     pytest.param(
+        ("lookup", "keypad"),
+        [],
+        "lookup.keypad: must be a string",
+        id="lookup.keypad-list",
+    ),
+    pytest.param(
         ("lookup", "touch"),
         5,
         "lookup.touch: must be a string",
