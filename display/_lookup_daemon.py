@@ -27,7 +27,7 @@ from display.pygame_lib import pygame
 from kiosk import procedures
 from kiosk.config import Config
 from kiosk.lookup import IDLE, PROCEDURE, View, idle_view, latest_scan
-from kiosk.procedures import Browser
+from kiosk.procedures import Browser, Page
 from kiosk.store import StoreError
 
 LOOKUP_HEALTH = "display.lookup"
@@ -49,10 +49,12 @@ class LookupDaemon(ScreenLoop):
         clock: Callable[[], float] = time.time,
         touch_opener: Callable[[str], Any] | None = None,
         keypad_opener: Callable[[str], Any] | None = None,
+        on_page: Callable[[Page, float], None] | None = None,
     ) -> None:
         screen = screen or Screen(lookup_screen(config), section="lookup", caption="look-up screen")
         super().__init__(config, db_path, faces, screen, clock)
         self.on_frame = on_frame
+        self.on_page = on_page  # each catalogue page painted, and when (the bench's hook)
         # The touch panel read through evdev, when lookup.touch names one (its opener: a
         # test's simulated panel); evdev is loaded only then.
         self.panel: Any = None
@@ -309,6 +311,8 @@ class LookupDaemon(ScreenLoop):
         self.screen.show()
         self.frames += 1
         self.dirty = False
+        if self.on_page is not None:
+            self.on_page(page, time.monotonic())
 
 
 def _inside(rect: tuple[int, int, int, int], x: int, y: int) -> bool:

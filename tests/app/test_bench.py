@@ -117,6 +117,14 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     assert scan["cached_dossiers"] == 3000
     assert scan["n"] == 40 and scan["missed"] == 0
     assert 0 < scan["median_ms"] <= scan["p99_ms"] <= scan["max_ms"]
+    catalogue = figures["catalogue"]
+    assert catalogue["procedures"] == catalogue["import"]["written"] == 2000
+    assert catalogue["import"]["seconds"] > 0
+    for name in ("touch_to_frame", "key_to_results"):  # every tap reached the screen
+        assert catalogue[name]["n"] > 0
+        assert 0 < catalogue[name]["median_ms"] <= catalogue[name]["p99_ms"]
+    assert catalogue["touch_to_frame"]["n"] == 2 * 40
+    assert catalogue["checklist_bytes"]["papers"] == 10 and catalogue["checklist_bytes"]["bytes"]
     sync = figures["sync"]
     drained, loop = sync["drain_to_central_ack"], sync["plain_paho_qos1_loop"]
     assert drained["events"] == drained["acked"] == 1000  # every event acked end to end

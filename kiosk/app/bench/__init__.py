@@ -11,8 +11,9 @@ to the look-up screen's frame with a million dossiers cached, MQTT sync, and eve
 of a site together (cold start to READY, memory, idle CPU). The scratch database
 goes under ``--dir`` because the disk's fsync is part of what is measured.
 
-Every bench is a module of this package (``counter``, ``display``, ``lookup``, ``printer``,
-``site``, ``sync``; ``table`` prints them). Part of the applications: may import everything.
+Every bench is a module of this package (``catalogue``, ``counter``, ``display``, ``lookup``,
+``printer``, ``site``, ``sync``; ``table`` prints them). Part of the applications: may import
+everything.
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ def run(
         if done.returncode != 0:
             said = done.stderr.decode(errors="replace").strip().splitlines()
             raise RuntimeError(f"kiosk status failed: {said[-1] if said else done.returncode}")
+    from kiosk.app.bench.catalogue import catalogue_figures
     from kiosk.app.bench.counter import concurrent_calls, press_to_call
     from kiosk.app.bench.display import commit_to_frame, idle
     from kiosk.app.bench.lookup import lookup_figures
@@ -199,6 +201,7 @@ def run(
             "idle": idle(config_path, fast, work, idle_seconds),
         },
         "lookup": lookup_figures(fast, work, dossiers, min(n, 200)),
+        "catalogue": catalogue_figures(fast, work, min(n, 100)),
         "sync": sync_figures(fast, work, events),
         "site": whole_site(config_path, work, idle_seconds),
     }

@@ -22,6 +22,9 @@ TIMINGS = (
      "goal_p99_ms"),
     ("call committed → the wall display's frame", "display.commit_to_frame", "goal_p99_ms"),
     ("scan → look-up frame", "lookup.scan_to_frame", "goal_p99_ms"),
+    ("touch panel tap → catalogue frame (2,000 procedures)", "catalogue.touch_to_frame",
+     "goal_p99_ms"),
+    ("on-screen key → search results frame", "catalogue.key_to_results", "goal_p99_ms"),
 )
 # (label, path to a value, unit, path to its goal or "", True when lower is better)
 VALUES = (
@@ -35,6 +38,10 @@ VALUES = (
     ("wall display scrolling a notice, CPU", "display.idle.notice_scrolling.cpu_percent", "%",
      "", True),
     ("dossier import", "lookup.import.rows_per_second", "rows/s", "", False),
+    ("import of 2,000 procedures", "catalogue.import.seconds", "s",
+     "catalogue.import.goal_seconds", True),
+    ("a ten-paper list of papers, image mode, 80 mm", "catalogue.checklist_bytes.bytes", "B",
+     "catalogue.checklist_bytes.goal_bytes", True),
     ("dossier cache size per 1,000,000", "lookup.import.database_mb_per_million", "MB", "", True),
     ("sync drain to central's ack", "sync.drain_to_central_ack.per_second", "events/s", "",
      False),
