@@ -24,8 +24,8 @@ from printer._layout import (
 from printer._textbox import INK, line_box, span, wrap
 
 # A paper's name with its copies and form: as many lines as it takes, never shrunk. The
-# sizes keep a ten-paper list near 20 kB, what a 115200-baud printer sends in 2 s.
-PAPER = Style(20, 18, 18)
+# sizes keep a ten-paper list under 20 KiB, what a 115200-baud printer takes in 2 s.
+PAPER = Style(18, 18, 18)
 # A grey level (of 255) from which a halved dot is ink: strokes of one dot keep their ink.
 HALF_INK = 96
 CASE = Style(19, 16, 16)
