@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import procedures
-from kiosk.app.demo._catalogue import catalogue_file
+from kiosk.app.demo.catalogue import catalogue_file
 from kiosk.config import Config
 from kiosk.stats import timing
 from kiosk.store import Store

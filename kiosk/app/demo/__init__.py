@@ -16,12 +16,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.app.context import Context
-from kiosk.app.demo._catalogue import run_catalogue
 from kiosk.app.demo._report import as_text, summarise
 from kiosk.app.demo._screens import Screens
 from kiosk.app.demo._sim import Day
 from kiosk.app.demo._slips import Slips
 from kiosk.app.demo._sync import send_to_central
+from kiosk.app.demo.catalogue import run_catalogue
 from kiosk.app.printer_setup import config_errors
 from kiosk.config import Config, main_path
 from kiosk.desk import TicketPrinter
