@@ -1047,7 +1047,7 @@ def test_ok__a_checklist_asked_at_the_screen_is_printed_between_tickets(site: Si
     while site.virtual.jobs < pages + 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert site.virtual.jobs == pages + 1
-    assert site.virtual.pages[-1].height > 1200  # a list of papers, not a ticket
+    assert site.virtual.pages[-1].height > 1000  # a list of papers (a ticket is about 700)
     assert site.events("procedure.checklist_requested") == [{"code": "1.001193", "job": job}]
     desk.poll()  # nothing more to print
     assert site.virtual.jobs == pages + 1
