@@ -12,6 +12,7 @@ from display._paint import Placed, paint
 from display._text import ScreenFonts
 from display._wall import WEEKDAYS
 from display.pygame_lib import pygame
+from kiosk import procedures
 from kiosk.config import Config, DisplayConfig
 from kiosk.lookup import View, idle_view, latest_scan, look_up
 from kiosk.store import Store
@@ -63,7 +64,7 @@ def current_view(config: Config, store: Store, now: float) -> tuple[View, int]:
     scan = latest_scan(store, config.lookup.scanners)
     if scan is not None and 0 <= now - scan.at < config.lookup.show_seconds:
         return scan.view, max(1, round(scan.at + config.lookup.show_seconds - now))
-    return idle_view(config), 0
+    return idle_view(config, catalogue=procedures.count(store.conn) > 0), 0
 
 
 def lookup_size(config: Config, size: tuple[int, int] | None) -> tuple[int, int]:
