@@ -240,9 +240,11 @@ if [ "$START" -eq 1 ] && [ "$FIRST" -eq 1 ]; then
     say "edit $ETC/config.toml, then run this again to start the daemons"
 elif [ "$START" -eq 1 ]; then
     systemctl daemon-reload
-    udevadm control --reload
+    if ! udevadm control --reload 2>/dev/null; then
+        say "udev is not running here (a container?): the udev rules apply from the next boot"
+    fi
     udevadm trigger --subsystem-match=usb --subsystem-match=usbmisc \
-        --subsystem-match=input --subsystem-match=tty || true
+        --subsystem-match=input --subsystem-match=tty 2>/dev/null || true
     systemctl restart kiosk.target
     say "started: systemctl status kiosk.target; logs: journalctl -u 'kiosk-*' -f"
     "${kiosk[@]}" doctor || say "kiosk doctor found problems: see above"
