@@ -38,6 +38,7 @@ from kiosk.store import Store
 from kiosk.ticketing import Board, Call, CounterBoard, ServiceBoard
 from kiosk.vietnamese import LETTERS, missing_letters
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, kiosk_in, make_config
+from tests.pixels import surface_bytes
 
 Rect = tuple[int, int, int, int]
 Render = Callable[[str], tuple[tuple[int, int], bytes]]
@@ -169,7 +170,7 @@ def texts(layout: WallLayout) -> list[str]:
 
 def pixels(surface: pygame.Surface, rect: Rect | None = None) -> bytes:
     part = surface if rect is None else surface.subsurface(pygame.Rect(rect))
-    return pygame.image.tobytes(part, "RGB")
+    return surface_bytes(part, "RGB")
 
 
 def colours(surface: pygame.Surface, rect: Rect) -> set[bytes]:
@@ -180,7 +181,7 @@ def colours(surface: pygame.Surface, rect: Rect) -> set[bytes]:
 def glyph_render(font: pygame.font.Font) -> Render:
     def render(ch: str) -> tuple[tuple[int, int], bytes]:
         surface = font.render(ch, False, WHITE, BLACK)
-        return surface.get_size(), pygame.image.tobytes(surface, "RGB")
+        return surface.get_size(), surface_bytes(surface, "RGB")
 
     return render
 
