@@ -397,10 +397,19 @@ def test_ok__drawn_text_is_in_sdls_pixel_order(faces: ScreenFonts) -> None:
     assert image.get_bounding_rect().width > 0  # ink, not an empty box
 
 
+def debians_default_font() -> bool:
+    """Debian's python3-pygame (a Pi's) links its default font to fonts-freefont-ttf's whole
+    FreeSansBold, which has every Vietnamese letter; PyPI's wheel bundles a subset."""
+    return Path(default_font_path()).is_symlink()
+
+
 def test_fail__pygame_default_font_lacks_vietnamese_letters(faces: ScreenFonts) -> None:
     font = pygame.font.Font(default_font_path(), 40)
     render = glyph_render(font)
     missing = missing_letters(render)
+    if debians_default_font():
+        assert missing == "", missing
+        return
     assert len(missing) == 94, missing
     tofu = {render("\ue000"), render("\U0010fffd")}
     assert any(render(ch) in tofu for ch in SENTENCE)
@@ -411,10 +420,13 @@ def test_fail__screen_font_without_vietnamese_is_refused(faces: ScreenFonts) -> 
         check_screen_font(MONO, "display.font")
     assert str(mono.value).startswith("display.font: ")
     assert "lacks 46 Vietnamese letters" in str(mono.value)
-    with pytest.raises(FontError) as default:
-        check_screen_font(default_font_path(), "display.font_bold")
-    assert str(default.value).startswith("display.font_bold: ")
-    assert "lacks 94 Vietnamese letters" in str(default.value)
+    if debians_default_font():
+        assert check_screen_font(default_font_path(), "display.font_bold") == default_font_path()
+    else:
+        with pytest.raises(FontError) as default:
+            check_screen_font(default_font_path(), "display.font_bold")
+        assert str(default.value).startswith("display.font_bold: ")
+        assert "lacks 94 Vietnamese letters" in str(default.value)
     with pytest.raises(FontError, match=r"^display\.font: "):
         fonts_for(make_config(display={"font": MONO}))
     regular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
