@@ -38,7 +38,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # The project on a Pi's architecture, emulated (qemu-user-static): ARCH=arm64 or armhf, as
-# root; about 15 minutes each (scripts/arm-smoke says what it does).
+# root; about 18 minutes, also for both side by side (scripts/arm-smoke says what it does).
 ARCH ?= arm64
 
 arm-smoke:
