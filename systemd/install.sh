@@ -42,6 +42,10 @@ done
 if [ ! -f "$SOURCE/pyproject.toml" ] || [ ! -d "$SOURCE/kiosk" ]; then
     die "$SOURCE is not a kiosk checkout"
 fi
+# The kiosk user is added to the root's own account files: an empty folder has none.
+if [ -n "$ROOT" ] && { [ ! -f "$ROOT/etc/passwd" ] || [ ! -f "$ROOT/etc/group" ]; }; then
+    die "--root $ROOT must hold a system (at least etc/passwd and etc/group: an unpacked image, a debootstrap or mmdebstrap root); it has no etc/passwd or etc/group"
+fi
 
 PREFIX="$ROOT/opt/kiosk"
 VENV="$PREFIX/venv"
@@ -53,14 +57,20 @@ RULES="$ROOT/etc/udev/rules.d/70-kiosk.rules"
 read -ra GROUPS_WANTED <<<"$(sed -n 's/^SupplementaryGroups=//p' \
     "$SOURCE/systemd/kiosk-.service.d/10-kiosk.conf")"
 
-# -- Debian packages: apt's lgpio, pygame (with KMSDRM) and evdev serve where wheels cannot --
+# -- Debian packages: the compiled libraries come from apt, so nothing is built on a Pi -----
+# pygame (with KMSDRM), evdev and Pillow (no armv7l wheel on PyPI), PyYAML (python-escpos's;
+# no armv7l wheel either) and pyserial; lgpio too where apt has it (Raspberry Pi OS's
+# archive: python3-lgpio is not in Debian's), else the venv gets PyPI's wheel (below).
 if [ "$APT" -eq 1 ]; then
     say "Debian packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends \
-        python3-venv python3-dev gcc python3-lgpio python3-pygame python3-evdev python3-serial \
-        espeak-ng fonts-dejavu-core libusb-1.0-0 sqlite3 >/dev/null
+    packages=(python3-venv python3-pygame python3-evdev python3-pil python3-yaml python3-serial
+              espeak-ng fonts-dejavu-core libusb-1.0-0 sqlite3)
+    if apt-cache show python3-lgpio >/dev/null 2>&1; then
+        packages+=(python3-lgpio)
+    fi
+    apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
 # -- the kiosk user and its groups --------------------------------------------------------
@@ -136,6 +146,15 @@ fi
 say "installing $(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$SOURCE/kiosk/__init__.py" | head -1) from $SOURCE"
 # shellcheck disable=SC2086  # PIP_ARGS is a list of arguments
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade $PIP_ARGS "$SOURCE"
+# GPIO: gpiozero's lgpio factory. Where apt had no python3-lgpio (Debian's own archive, a
+# PC), PyPI's lgpio wheel (arm64, armv7l and x86_64 builds) goes into the venv.
+# (Looked for, not imported: importing lgpio leaves its notify pipe in the working folder.)
+if ! "$VENV/bin/python" -c 'import importlib.util as u, sys; sys.exit(not u.find_spec("lgpio"))'; then
+    say "lgpio: no python3-lgpio on this system (only Raspberry Pi OS's archive has it): the lgpio wheel from PyPI into the venv"
+    # shellcheck disable=SC2086  # PIP_ARGS is a list of arguments
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $PIP_ARGS lgpio \
+        || die "lgpio could not be installed from PyPI (the lines above): GPIO needs it; run this again once pip can reach PyPI, or pass --pip-args to a folder of wheels"
+fi
 install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"
 if [ -n "$ROOT" ]; then
     # The scripts must name the interpreter where it will be once ROOT is /.
@@ -221,9 +240,11 @@ if [ "$START" -eq 1 ] && [ "$FIRST" -eq 1 ]; then
     say "edit $ETC/config.toml, then run this again to start the daemons"
 elif [ "$START" -eq 1 ]; then
     systemctl daemon-reload
-    udevadm control --reload
+    if ! udevadm control --reload 2>/dev/null; then
+        say "udev is not running here (a container?): the udev rules apply from the next boot"
+    fi
     udevadm trigger --subsystem-match=usb --subsystem-match=usbmisc \
-        --subsystem-match=input --subsystem-match=tty || true
+        --subsystem-match=input --subsystem-match=tty 2>/dev/null || true
     systemctl restart kiosk.target
     say "started: systemctl status kiosk.target; logs: journalctl -u 'kiosk-*' -f"
     "${kiosk[@]}" doctor || say "kiosk doctor found problems: see above"

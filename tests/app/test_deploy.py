@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import importlib.util
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,6 +260,58 @@ def test_fail__an_upgrade_stops_on_a_config_this_release_refuses_with_its_own_li
                  "install: done"):  # fmt: skip
         assert step not in refused.stdout, refused.stdout
     assert rules_file.read_bytes() == rules_before
+
+
+def test_fail__the_installer_refuses_an_empty_root_at_once_saying_what_it_must_hold(
+    tmp_path: Path,
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the installer runs as root only")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    started = time.monotonic()
+    done = subprocess.run(["bash", str(SYSTEMD / "install.sh"), "--root", str(empty)],
+                          capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
+    assert time.monotonic() - started < 5  # no lock retries of useradd in a folder without files
+    assert done.returncode == 1
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"install: --root {empty} must hold a system")
+    assert "etc/passwd" in line and "etc/group" in line
+    assert list(empty.iterdir()) == []
+
+
+def test_ok__lgpio_comes_from_pypi_where_apt_has_no_python3_lgpio(
+    installed: tuple[Path, str],
+) -> None:
+    """Under --root apt is not used: the host's interpreter has no lgpio (no Raspberry Pi
+    OS archive here), so the venv gets PyPI's wheel, and the installer says so."""
+    root, said = installed
+    if importlib.util.find_spec("lgpio") is not None:
+        pytest.skip("this machine's Python has lgpio already")
+    assert "lgpio: no python3-lgpio on this system" in said
+    assert list((root / "opt/kiosk/venv/lib").glob("python3*/site-packages/lgpio*"))
+
+
+# Debian Bookworm's (and Raspberry Pi OS Bookworm's) versions of the libraries the installer
+# takes from apt: pyproject's ranges must accept them, so pip keeps them and builds nothing.
+BOOKWORM_APT = {"pygame": "2.1.2", "evdev": "1.6.1", "Pillow": "9.4.0", "pyserial": "3.5"}
+
+
+def test_ok__pyproject_accepts_bookworms_apt_versions() -> None:
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {Requirement(line).name.lower(): Requirement(line) for line in project["dependencies"]}
+    for name, version in BOOKWORM_APT.items():
+        assert wanted[name.lower()].specifier.contains(version), (name, version)
+    # ... and the installer takes them (and PyYAML, python-escpos's) from apt.
+    script = (ROOT / "systemd/install.sh").read_text(encoding="utf-8")
+    found = re.search(r"^\s*packages=\(([^)]*)\)", script, re.MULTILINE)
+    assert found
+    apt = set(found.group(1).split())
+    assert {"python3-pygame", "python3-evdev", "python3-pil", "python3-serial",
+            "python3-yaml"} <= apt  # fmt: skip
 
 
 def test_fail__the_installer_refuses_a_folder_that_is_not_a_checkout(tmp_path: Path) -> None:

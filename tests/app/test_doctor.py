@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.util
 import json
 import os
 import pwd
@@ -29,6 +30,7 @@ from kiosk.app.doctor import _deployment as deployment
 from kiosk.app.doctor import _devices as devices
 from kiosk.app.doctor import _pinmux as pinmux
 from kiosk.app.doctor import _system as system
+from kiosk.app.doctor._gpio_fix import Machine, this_machine
 from kiosk.app.doctor.command import running_daemons
 from kiosk.config import DEFAULT_PATH, Config, ScannerDevice
 from printer.virtual import PtyPrinter, VirtualPrinter
@@ -149,6 +151,47 @@ def test_fail__no_pin_factory_says_how_to_get_one(monkeypatch: pytest.MonkeyPatc
     assert "no usable pin factory" in check.detail
     assert "python3-lgpio" in check.fix and "GPIOZERO_PIN_FACTORY=mock" in check.fix
     Device.pin_factory = None
+
+
+PI_OS = Machine(lgpio=False, chips=True, apt_lgpio=True, venv="/opt/kiosk/venv")
+
+
+@pytest.mark.parametrize(
+    ("machine", "named", "not_named"),
+    [
+        pytest.param(PI_OS, ["sudo apt install python3-lgpio"], ["pip", "mock"],
+                     id="Raspberry Pi OS without python3-lgpio"),
+        pytest.param(dataclasses.replace(PI_OS, apt_lgpio=False),
+                     ["sudo /opt/kiosk/venv/bin/python -m pip install lgpio"],
+                     ["apt install", "mock"], id="Debian's own archive on a Pi"),
+        pytest.param(dataclasses.replace(PI_OS, lgpio=True), ["gpio group"],
+                     ["install", "mock"], id="lgpio there, the chip refused"),
+        pytest.param(dataclasses.replace(PI_OS, lgpio=True, chips=False),
+                     ["no GPIO chip", "GPIOZERO_PIN_FACTORY=mock"], ["install", "group"],
+                     id="lgpio there, no chip (a PC, an emulated root)"),
+        pytest.param(dataclasses.replace(PI_OS, apt_lgpio=False, chips=False),
+                     ["pip install lgpio", "no GPIO chip", "GPIOZERO_PIN_FACTORY=mock"],
+                     ["apt install"], id="a PC with Debian"),
+    ],
+)  # fmt: skip
+def test_fail__no_pin_factory_names_what_works_on_this_machine(
+    machine: Machine, named: list[str], not_named: list[str]
+) -> None:
+    Device.pin_factory = None
+    check = only(system.gpio(make_config(), set(), machine=machine), FAIL)
+    assert "no usable pin factory" in check.detail
+    for words in named:
+        assert words in check.fix
+    for words in not_named:
+        assert words not in check.fix
+    Device.pin_factory = None
+
+
+def test_ok__the_machine_is_probed_as_it_is() -> None:
+    machine = this_machine()
+    assert machine.venv == sys.prefix
+    assert machine.chips == any(Path("/dev").glob("gpiochip*"))
+    assert machine.lgpio == (importlib.util.find_spec("lgpio") is not None)
 
 
 def test_fail__a_pin_claimed_elsewhere_is_named_with_its_setting(mock_pins: MockFactory) -> None:

@@ -26,6 +26,7 @@ from kiosk.lookup import DOSSIER, Row, TimelineStep, View, idle_view
 from kiosk.ticketing import Board, Call, CounterBoard, ServiceBoard
 from kiosk.vietnamese import LETTERS
 from tests.conftest import at, make_config
+from tests.pixels import surface_bytes
 
 Rect = tuple[int, int, int, int]
 WHITE = (255, 255, 255)
@@ -243,7 +244,7 @@ def test_ok__every_line_on_the_wall_and_look_up_pictures_is_drawn_whole(
 
 def glyph(surface: pygame.Surface) -> tuple[tuple[int, int], bytes]:
     box = surface.get_bounding_rect()
-    return box.size, pygame.image.tobytes(surface.subsurface(box), "RGBA")
+    return box.size, surface_bytes(surface.subsurface(box), "RGBA")
 
 
 def test_ok__every_vietnamese_letter_is_drawn_whole_at_every_size_the_screens_use(

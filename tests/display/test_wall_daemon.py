@@ -29,6 +29,7 @@ from kiosk.config import Config
 from kiosk.store import Store
 from kiosk.ticketing import Board, CounterBoard, ServiceBoard
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, kiosk_in, make_config, wait_until
+from tests.pixels import surface_bytes
 
 # ``Spoken.started`` is when a sound was handed to the mixer, which mixes one buffer
 # (1024 frames at 22.05 kHz) ahead of the sound card; SDL's dummy sound card also takes
@@ -266,8 +267,8 @@ def test_ok__a_long_notice_scrolls_without_repainting_the_rest_of_the_screen(
         def apart() -> tuple[bytes, bytes]:
             rest = canvas.copy()
             rest.fill((1, 2, 3), strip)
-            return (pygame.image.tobytes(canvas.subsurface(strip), "RGB"),
-                    pygame.image.tobytes(rest, "RGB"))  # fmt: skip
+            return (surface_bytes(canvas.subsurface(strip), "RGB"),
+                    surface_bytes(rest, "RGB"))  # fmt: skip
 
         notice, rest = apart()
         seen = {notice}

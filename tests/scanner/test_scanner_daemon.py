@@ -44,6 +44,7 @@ from kiosk.lookup import View, look_up, record_scan
 from kiosk.store import Store
 from scanner import HEALTH_NAME, Scanned, ScannerDaemon, SerialReader
 from tests.conftest import OPEN_ALL_DAY, ROOT, at, kiosk_in, make_config, wait_until
+from tests.pixels import surface_bytes
 
 HID = "/dev/input/by-id/usb-scanner-event-kbd"
 TZ_NAME = "Asia/Ho_Chi_Minh"
@@ -781,19 +782,19 @@ def test_ok__wall_and_lookup_screens_driven_by_one_process(store: Store) -> None
         lookup.step()
         assert wall.screen.is_open and window.is_open
         assert "TRA CỨU TÌNH TRẠNG HỒ SƠ" in lookup.frame.text  # type: ignore[union-attr]
-        idle = pygame.image.tobytes(window.shown(), "RGB")
+        idle = surface_bytes(window.shown(), "RGB")
 
         record_scan(store, "sanh-1", look_up(store, config, CODE, clock(), act=False), clock())
         lookup.step()
         assert "ĐANG XỬ LÝ" in lookup.frame.text  # type: ignore[union-attr]
         shown = window.shown()
         assert shown.get_size() == window.size
-        result = pygame.image.tobytes(shown, "RGB")
+        result = surface_bytes(shown, "RGB")
         assert result != idle
         # The same picture painted afresh is what the window shows.
         again = pygame.Surface(window.picture_size)
         paint(again, lookup.frame.layout, faces)  # type: ignore[union-attr]
-        assert pygame.image.tobytes(again, "RGB") == result
+        assert surface_bytes(again, "RGB") == result
         # Its frame went with the picture: the renderer alone holds it between pictures.
         assert window._frame is None
 
@@ -802,11 +803,11 @@ def test_ok__wall_and_lookup_screens_driven_by_one_process(store: Store) -> None
         clock.now += 1.0
         lookup.step()  # the countdown repaints into the window without the wall
         assert lookup.screen.is_open
-        counted = pygame.image.tobytes(window.shown(), "RGB")
+        counted = surface_bytes(window.shown(), "RGB")
         assert counted not in (idle, result)
         again = pygame.Surface(window.picture_size)
         paint(again, lookup.frame.layout, faces)  # type: ignore[union-attr]
-        assert pygame.image.tobytes(again, "RGB") == counted
+        assert surface_bytes(again, "RGB") == counted
         wall.step()  # and the wall comes back beside it
         assert wall.screen.is_open
     finally:

@@ -148,7 +148,8 @@ def screen(config: Config, running: Collection[str] = ()) -> Iterator[Check]:
         yield Check(
             "screen",
             SKIP,
-            "the display daemon has the screen (journalctl -u kiosk-display-wall says how it goes)",
+            # whichever unit runs it: kiosk-display-both on a site with a scanner
+            "the display daemon has the screen (journalctl -u 'kiosk-display-*' says how it goes)",
         )
         return
     from display.pygame_lib import pygame

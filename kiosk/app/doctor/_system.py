@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.app.doctor import FAIL, OK, SKIP, WARN, Check
+from kiosk.app.doctor._gpio_fix import Machine, pin_factory_fix, this_machine
 from kiosk.config import Config, ConfigError
 
 SYNCED_MARKER = Path("/run/systemd/timesync/synchronized")
@@ -170,7 +171,12 @@ def _synchronised(marker: Path, timedatectl: str | None) -> bool | None:
     return None
 
 
-def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None) -> Iterator[Check]:
+def gpio(
+    config: Config,
+    running: set[str],
+    taken: dict[int, str] | None = None,
+    machine: Machine | None = None,
+) -> Iterator[Check]:
     """The pin factory, then each configured pin (claimed and released at once). Pins of
     a daemon that is running are its own: not claimed again. Pins an interface holds
     (``taken``: UART, I2C, SPI... from :mod:`kiosk.app.doctor._pinmux`) are never claimed:
@@ -212,9 +218,7 @@ def gpio(config: Config, running: set[str], taken: dict[int, str] | None = None)
             "gpio",
             FAIL,
             f"no usable pin factory: {type(exc).__name__}: {exc}",
-            "on a Raspberry Pi: sudo apt install python3-lgpio (the venv needs "
-            "--system-site-packages) and the kiosk user in the gpio group; "
-            "on a PC: GPIOZERO_PIN_FACTORY=mock",
+            pin_factory_fix(this_machine() if machine is None else machine),
         )
         return
     name = type(factory).__name__.removesuffix("Factory")
