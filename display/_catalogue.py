@@ -22,7 +22,6 @@ from kiosk.procedures import DETAIL, HOME, KEYS, RESULTS, TONES, Page
 from kiosk.store import Store
 
 TARGET_MM = 9.0  # the smallest touch target, by the usual guideline for public kiosks
-ASSUMED_MM_PER_PX = 21.5 * 25.4 / math.hypot(1920, 1080)  # a 21.5" Full HD screen
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,10 @@ class CatalogueLayout:
     qr: tuple[Rect, str] | None  # the portal's QR: its square and the address it holds
 
 
-def target_px(mm_per_px: float = ASSUMED_MM_PER_PX) -> int:
+def target_px(size: tuple[int, int], diagonal_inches: float) -> int:
+    """The pixels :data:`TARGET_MM` takes on a screen of ``size`` pixels and
+    ``diagonal_inches`` (``lookup.diagonal_inches``)."""
+    mm_per_px = diagonal_inches * 25.4 / math.hypot(*size)
     return math.ceil(TARGET_MM / mm_per_px)
 
 
@@ -51,26 +53,29 @@ def catalogue_layout(
     moment: LookupMoment,
     *,
     shown: int = 0,
-    mm_per_px: float = ASSUMED_MM_PER_PX,
+    diagonal_inches: float = 21.5,
 ) -> CatalogueLayout:
-    """``page`` on a screen of ``size``, its ``shown``-th screenful."""
+    """``page`` on a screen of ``size`` pixels and ``diagonal_inches``, its ``shown``-th
+    screenful."""
     width, height = size
     portrait = height > width
     unit = max(2, round(min(width, height) * 0.012))
-    build = _Builder(unit, target_px(mm_per_px))
-    header, banner, body, footer = split_rows(
-        (0, 0, width, height), [0.08, 0.1, 0.72, 0.1] if not portrait else [0.06, 0.08, 0.76, 0.1]
-    )
+    build = _Builder(unit, target_px(size, diagonal_inches))
+    shares = [0.08, 0.1, 0.72, 0.1] if not portrait else [0.06, 0.08, 0.76, 0.1]
+    header, banner, body, footer = split_rows((0, 0, width, height), shares)
+    # The footer's buttons a touch target high, however short the screen.
+    least = build.target + 2 * build.half
+    if footer[3] < least:
+        body = (body[0], body[1], body[2], body[3] - (least - footer[3]))
+        footer = (footer[0], height - least, footer[2], least)
     build.header(header, site_name, moment)
+    if page.kind == RESULTS:  # typed on the screen: what was typed, results, keyboard
+        banner, body = build.typing_room(banner, body)
     build.banner(banner, page)
     if page.kind == DETAIL:
         pages = build.detail(body, page, shown, portrait)
-    elif page.kind == RESULTS:  # typed on the screen: what was typed, results, keyboard
-        # The keyboard's six rows at least a touch target each (on a small screen they take
-        # more of the page, and the results fewer lines).
-        needed = 6 * (build.target + build.half) + 2 * unit
-        keys_share = min(0.7, max(0.45, needed / body[3]))
-        typed, listed, keys = split_rows(body, [0.13, 0.87 - keys_share, keys_share], unit)
+    elif page.kind == RESULTS:
+        typed, listed, keys = build.typing_split(body)
         build.typed(typed, page)
         pages = build.entries(listed, page, shown, 1, lines=4)
         build.keyboard(keys)
@@ -83,6 +88,32 @@ def catalogue_layout(
     return CatalogueLayout(layout, tuple(build.targets), shown, pages, build.qr)
 
 
+def key_rows(width: int, target: int, gap: int, most: int) -> list[list[tuple[str, str]]]:
+    """The on-screen keyboard's keys (action, label) in rows: the letters, the Vietnamese
+    letters, the digits, then the tones, space and delete. A row too wide for keys of at
+    least ``target`` pixels is cut in two; on a screen with room for fewer than ``most``
+    rows, neighbouring short rows share one."""
+    names = ["huyền", "sắc", "hỏi", "ngã", "nặng"]
+    tones = [
+        (action, f"◌{TONES[action]} {name}") for action, name in zip(TONES, names, strict=True)
+    ]
+    logical = [[(f"key:{letter}", letter.upper()) for letter in row] for row in KEYS]
+    logical.append([*tones, ("space", "DẤU CÁCH"), ("delete", "⌫ XÓA")])
+    fit = max(1, (width + gap) // (target + gap))  # keys a row holds
+    rows: list[list[tuple[str, str]]] = []
+    for row in logical:
+        parts = math.ceil(len(row) / fit)
+        cut = math.ceil(len(row) / parts)
+        rows += [row[start : start + cut] for start in range(0, len(row), cut)]
+    while len(rows) > most:
+        pairs = [i for i in range(len(rows) - 1) if len(rows[i]) + len(rows[i + 1]) <= fit]
+        if not pairs:
+            break
+        join = min(pairs, key=lambda i: len(rows[i]) + len(rows[i + 1]))
+        rows[join : join + 2] = [rows[join] + rows[join + 1]]
+    return rows
+
+
 class _Builder:
     def __init__(self, unit: int, target: int) -> None:
         self.unit = unit
@@ -92,6 +123,7 @@ class _Builder:
         self.texts: list[TextBox] = []
         self.targets: list[Target] = []
         self.qr: tuple[Rect, str] | None = None  # where the portal's QR goes, and what it holds
+        self.keys: list[list[tuple[str, str]]] = []  # the keyboard's rows, on a search page
 
     def _text(self, rect: Rect, text: str, style: str, **options: object) -> None:
         if text:
@@ -124,25 +156,50 @@ class _Builder:
             inset(box, self.unit, self.half), text, style, align="left", bold=bool(page.query)
         )
 
+    def typing_room(self, banner: Rect, body: Rect) -> tuple[Rect, Rect]:
+        """The banner and the body of a search page: the banner gives its room to the body
+        when the keyboard's rows and a line of results would not fit otherwise (what was
+        typed stays on the page, in its own box)."""
+        line = self.target + self.half
+        rows = key_rows(body[2] - 2 * self.unit, self.target, self.half, 99)
+        wanted = (len(rows) + 1) * line + self._typed_height(body) + 4 * self.unit
+        if wanted <= body[3]:
+            return banner, body
+        return (banner[0], banner[1], banner[2], 0), (
+            body[0],
+            banner[1],
+            body[2],
+            body[3] + banner[3],
+        )
+
+    def _typed_height(self, body: Rect) -> int:
+        return max(round(body[3] * 0.1), self.unit * 5)
+
+    def typing_split(self, body: Rect) -> tuple[Rect, Rect, Rect]:
+        """What was typed, the results and the keyboard: the keys' rows at least a touch
+        target each, the results at least one line."""
+        line = self.target + self.half
+        typed_h = self._typed_height(body)
+        room = body[3] - typed_h - 2 * self.unit
+        self.keys = key_rows(body[2] - 2 * self.unit, self.target, self.half, room // line - 1)
+        needed = len(self.keys) * line + self.unit
+        keys_h = min(max(needed, round(body[3] * 0.45)), max(needed, round(body[3] * 0.7)))
+        keys_h = min(keys_h, room - line)
+        x, y, w, h = body
+        typed = (x, y, w, typed_h)
+        listed = (x, y + typed_h + self.unit, w, h - typed_h - keys_h - 2 * self.unit)
+        keys = (x, y + h - keys_h, w, keys_h)
+        return typed, listed, keys
+
     def keyboard(self, region: Rect) -> None:
-        """The keys: letters, the Vietnamese letters, digits; the tones, space and delete."""
-        inner = inset(region, self.unit, self.half)
-        rows = [*KEYS, "tones"]
-        height = inner[3] // len(rows)
-        for index, row in enumerate(rows):
+        """The keys (:func:`key_rows`), each a touch target."""
+        inner = inset(region, self.unit, 0)
+        height = inner[3] // max(1, len(self.keys))
+        for index, row in enumerate(self.keys):
             band = (inner[0], inner[1] + index * height, inner[2], height)
-            if row == "tones":
-                names = ["huyền", "sắc", "hỏi", "ngã", "nặng"]
-                keys = [
-                    (action, f"◌{TONES[action]} {name}")
-                    for action, name in zip(TONES, names, strict=True)
-                ]
-                keys += [("space", "DẤU CÁCH"), ("delete", "⌫ XÓA")]
-            else:
-                keys = [(f"key:{letter}", letter.upper()) for letter in row]
-            cells = split_cols(band, [1.0] * len(keys), self.half)
-            for (action, label), cell in zip(keys, cells, strict=True):
-                key = _tall(inset(cell, 0, self.half // 2), self.target)
+            cells = split_cols(band, [1.0] * len(row), self.half)
+            for (action, label), cell in zip(row, cells, strict=True):
+                key = inset(cell, 0, self.half // 2)
                 self.panels.append(Panel(key, "tile"))
                 self._text(inset(key, self.half), label, "value", bold=True, group="key")
                 self.targets.append(Target(action, key))
@@ -189,17 +246,11 @@ class _Builder:
         # A line longer than its row's three lines hold goes on in the rows after it (and
         # onto the next page): shown whole, never cut.
         per_row = max(20, round(3 * inner[2] / (0.55 * self.unit * 4) * 0.85))
-        flat: list[tuple[str, str]] = []  # (style, text)
-        for section in page.sections:
-            flat.append(("title", section.title))
-            for line in section.lines:
-                pieces = _pieces(line, per_row)
-                flat.append(("tick" if section.ticks else "value", pieces[0]))
-                flat += [("more", piece) for piece in pieces[1:]]
-        per_page = max(1, inner[3] // row)
-        pages = max(1, math.ceil(len(flat) / per_page))
+        per_page = max(2, inner[3] // row)
+        sheets = _sheets(page, per_row, per_page)
+        pages = len(sheets)
         shown = min(shown, pages - 1)
-        for index, (style, text) in enumerate(flat[shown * per_page : (shown + 1) * per_page]):
+        for index, (style, text) in enumerate(sheets[shown]):
             rect = (inner[0], inner[1] + index * row, inner[2], row)
             cap = self.unit * 4
             if style == "title":
@@ -243,6 +294,26 @@ class _Builder:
                 self._button(_tall(following, self.target), "page:next", "TRANG SAU ›")
 
 
+def _sheets(page: Page, per_row: int, per_page: int) -> list[list[tuple[str, str]]]:
+    """The detail's sections as screenfuls of ``per_page`` rows (style, text): a line longer
+    than ``per_row`` characters goes on in the rows after it, and a screenful that begins
+    inside a section repeats its title, marked "(tiếp)"."""
+    sheets: list[list[tuple[str, str]]] = [[]]
+    for section in page.sections:
+        rows = [("title", section.title)]
+        for line in section.lines:
+            pieces = _pieces(line, per_row)
+            rows.append(("tick" if section.ticks else "value", pieces[0]))
+            rows += [("more", piece) for piece in pieces[1:]]
+        for index, item in enumerate(rows):
+            if len(sheets[-1]) >= per_page or (index == 0 and len(sheets[-1]) == per_page - 1):
+                sheets.append([])  # (a title is never a screenful's last row)
+                if index > 0:
+                    sheets[-1].append(("title", f"{section.title} (tiếp)"))
+            sheets[-1].append(item)
+    return sheets
+
+
 def _pieces(text: str, most: int) -> list[str]:
     """``text`` in pieces of at most ``most`` characters, cut between words."""
     pieces: list[str] = []
@@ -278,10 +349,14 @@ def paint_catalogue(
     moment: LookupMoment,
     *,
     shown: int = 0,
+    diagonal_inches: float = 21.5,
 ) -> tuple[CatalogueLayout, list[Placed]]:
-    """``page`` painted on ``surface``: its layout (with the touch targets) and each line
-    drawn."""
-    laid = catalogue_layout(surface.get_size(), page, site_name, moment, shown=shown)
+    """``page`` painted on ``surface`` (a screen of ``diagonal_inches``): its layout (with
+    the touch targets) and each line drawn."""
+    size = surface.get_size()
+    laid = catalogue_layout(
+        size, page, site_name, moment, shown=shown, diagonal_inches=diagonal_inches
+    )
     placed = paint(surface, laid.layout, faces)
     if laid.qr is not None:
         _draw_qr(surface, *laid.qr)
@@ -336,6 +411,13 @@ def save_catalogue(
         page = procedures.home_page(store.conn)
     surface = pygame.Surface(lookup_size(config, size))
     moment = lookup_moment(config, now, 0)
-    painted = paint_catalogue(surface, faces, page, config.site.name, moment)
+    painted = paint_catalogue(
+        surface,
+        faces,
+        page,
+        config.site.name,
+        moment,
+        diagonal_inches=config.lookup.diagonal_inches,
+    )
     pygame.image.save(surface, str(out))
     return painted

@@ -103,7 +103,7 @@ class LookupDaemon(ScreenLoop):
         if self.browser is not None and self.browser.idle_for(
             self.config.lookup.catalogue_idle_seconds
         ):
-            self._leave_catalogue()
+            self._home()
         wake = [self.config.display.poll_ms / 1000]
         if self.screen.is_open:
             wake.append(self._paint(now))
@@ -129,8 +129,8 @@ class LookupDaemon(ScreenLoop):
             self.dirty = True
         if catalogue != self.has_catalogue:
             self.has_catalogue, self.dirty = catalogue, True
-            if self.view.kind == IDLE:
-                self.view = idle_view(self.config, catalogue=catalogue)
+            if self.view.kind == IDLE and self.browser is None:
+                self._home()
         self.seen_version, self.stale = version, False
         self._ok("store")
         show = self.config.lookup.show_seconds
@@ -144,6 +144,7 @@ class LookupDaemon(ScreenLoop):
         if scan.view.kind == PROCEDURE and self._browse().open_procedure(scan.view.code):
             self.dirty = True
             return
+        self.browser = self.laid = None  # a slip or a ticket: shown over the catalogue
         self.view = scan.view
         # From when it was scanned, unless the clock disagrees (it was set meanwhile).
         self.until = scan.at + show if 0 <= now - scan.at < show else now + show
@@ -151,8 +152,7 @@ class LookupDaemon(ScreenLoop):
 
     def _paint(self, now: float) -> float:
         if self.until is not None and now >= self.until:
-            self.view, self.until = idle_view(self.config, catalogue=self.has_catalogue), None
-            self.dirty = True
+            self._home()
         left = 0 if self.until is None else max(1, math.ceil(self.until - now))
         shown = (int(now // 60), left)
         if shown != self.shown:
@@ -203,10 +203,14 @@ class LookupDaemon(ScreenLoop):
             self.until = None
         return self.browser
 
-    def _leave_catalogue(self) -> None:
-        self.browser, self.laid = None, None
+    def _home(self) -> None:
+        """What the screen shows when nobody uses it: the instructions, or the catalogue's
+        fields on a screen of its own (``lookup.home``) once there is a catalogue."""
+        self.browser = self.laid = None
         self.view, self.until = idle_view(self.config, catalogue=self.has_catalogue), None
-        self.dirty = True
+        if self.config.lookup.home == "catalogue" and self.has_catalogue:
+            self._browse()
+        self.focus, self.dirty = 0, True
 
     def _touches(self) -> None:
         """The touches since the last pass: on the scan screen one opens the catalogue; in
@@ -267,7 +271,7 @@ class LookupDaemon(ScreenLoop):
         if self.job is None:
             self.job_note = ""  # the last print's outcome, said until the next touch
         if hit.action == "back" and len(self.browser.stack) == 1:
-            self._leave_catalogue()
+            self._home()
         elif hit.action == "print":
             self._ask_print()
         else:
@@ -302,6 +306,7 @@ class LookupDaemon(ScreenLoop):
             self.config.site.name,
             moment,
             shown=self.browser.shown,
+            diagonal_inches=self.config.lookup.diagonal_inches,
         )
         if self.keypad is not None and self.laid.targets:  # where enter would press
             self.focus = min(self.focus, len(self.laid.targets) - 1)

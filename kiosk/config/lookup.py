@@ -34,6 +34,12 @@ class LookupConfig:
     keypad: str = opt("", p.optional_path)
     # The procedure catalogue goes back to the instructions after this long untouched.
     catalogue_idle_seconds: float = opt(90.0, p.number_range(10, 900))
+    # What the screen shows when nobody uses it: the scan instructions (with a way into the
+    # catalogue once it has one), or the catalogue's fields, for a screen of its own.
+    home: str = opt("instructions", p.one_of("instructions", "catalogue"))
+    # The screen's diagonal in inches: the catalogue's buttons and keys are at least 9 mm
+    # high at this size, whatever its resolution.
+    diagonal_inches: float = opt(21.5, p.number_range(5, 100))
 
 
 def check_lookup(lookup: LookupConfig, scanner_ids: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ paper is shown across the pages, and that every button is a touch target of at l
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,15 @@ from kiosk.store import Store
 from tests.conftest import ROOT
 
 CONFIG = load_config(ROOT / "config.toml")
-SIZES = [(1920, 1080), (1280, 720), (1024, 600), (1080, 1920)]
+# Screens the look-up screen is sold as: (width, height, diagonal in inches).
+SCREENS = [
+    (1920, 1080, 21.5),
+    (1280, 720, 15.6),
+    (1024, 600, 7.0),  # the common 7" HDMI touch screen
+    (1080, 1920, 32.0),  # a standing kiosk
+    (720, 1280, 7.0),  # Raspberry Pi Touch Display 2, upright
+    (800, 480, 7.0),  # Raspberry Pi Touch Display
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +45,20 @@ def pages(store: Store) -> dict[str, procedures.Page]:
     }
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}-{d}in" for w, h, d in SCREENS])
 def test_ok__every_page_fits_and_every_button_is_a_touch_target(
-    store: Store, size: tuple[int, int], tmp_path: Path
+    store: Store, screen: tuple[int, int, float], tmp_path: Path
 ) -> None:
     faces = fonts_for(CONFIG)
     moment = lookup_moment(CONFIG, 0, 0)
-    least = target_px()
+    size = screen[:2]
+    least = target_px(size, screen[2])
+    assert 9 <= least * screen[2] * 25.4 / math.hypot(*size) < 9.5  # 9 mm, in pixels
     for name, page in pages(store).items():
         surface = pygame.Surface(size)
-        laid, placed = paint_catalogue(surface, faces, page, CONFIG.site.name, moment)
+        laid, placed = paint_catalogue(
+            surface, faces, page, CONFIG.site.name, moment, diagonal_inches=screen[2]
+        )
         width, height = size
         for target in laid.targets:
             x, y, w, h = target.rect
@@ -75,6 +88,7 @@ def test_ok__paging_through_a_detail_shows_every_paper(store: Store) -> None:
     page = pages(store)["detail"]
     wanted = [line for s in page.sections if s.ticks for line in s.lines]
     drawn: list[str] = []
+    starts: list[str] = []
     shown, count = 0, 1
     while shown < count:
         surface = pygame.Surface((1280, 720))
@@ -84,8 +98,13 @@ def test_ok__paging_through_a_detail_shows_every_paper(store: Store) -> None:
         papers = [
             p for p in placed if p.rect[0] < 1280 * 0.6 and 0.18 * 720 < p.rect[1] < 0.9 * 720
         ]
-        drawn += [p.text for p in sorted(papers, key=lambda p: (p.rect[1], p.rect[0]))]
+        lines = [p.text for p in sorted(papers, key=lambda p: (p.rect[1], p.rect[0]))]
+        if shown > 0 and lines[0] not in {section.title for section in page.sections}:
+            starts.append(lines[0])  # a screenful that goes on from the one before
+        drawn += [line for line in lines if not line.endswith("(tiếp)")]
         shown += 1
+    # Each screenful that begins inside a section says which, "(tiếp)".
+    assert starts and all(line.endswith(" (tiếp)") for line in starts), starts
     text = " ".join(" ".join(drawn).split())
     for paper in wanted:  # whole, in order (a long one goes on in the rows after it)
         assert " ".join(f"☐ {paper}".split()) in text, paper

@@ -1,7 +1,9 @@
 """The look-up screen's catalogue by touch (SDL's own touch and click events, on the dummy
 screen): a touch on the scan screen opens it; touches browse, search and ask for a print;
 a screen turned for portrait takes touches where its picture shows them; untouched, it
-goes back to the scan screen; a scanned procedure code opens its page."""
+goes back to the scan screen; a scanned procedure code opens its page, a scanned slip or
+ticket shows over it; a screen of its own (``lookup.home = "catalogue"``) rests on the
+catalogue's fields."""
 
 from __future__ import annotations
 
@@ -33,8 +35,10 @@ class Clock:
         return self.now
 
 
-def screen_config(rotation: int = 0) -> Config:
-    lookup = dataclasses.replace(BASE.lookup, resolution=(1024, 768), rotation=rotation, index=0)
+def screen_config(rotation: int = 0, home: str = "instructions") -> Config:
+    lookup = dataclasses.replace(
+        BASE.lookup, resolution=(1024, 768), rotation=rotation, index=0, home=home
+    )
     return dataclasses.replace(BASE, lookup=lookup)
 
 
@@ -49,8 +53,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def make(store: Store) -> Iterator[Any]:
     made: list[LookupDaemon] = []
 
-    def build(rotation: int = 0, clock: Clock | None = None) -> LookupDaemon:
-        config = screen_config(rotation)
+    def build(
+        rotation: int = 0, clock: Clock | None = None, home: str = "instructions"
+    ) -> LookupDaemon:
+        config = screen_config(rotation, home)
         daemon = LookupDaemon(config, store.path, fonts_for(config), clock=clock or Clock())
         made.append(daemon)
         daemon.step()
@@ -166,3 +172,45 @@ def test_ok__a_scanned_procedure_code_opens_its_page(make: Any, store: Store) ->
     assert daemon.browser is not None and daemon.browser.page.code == "1.001193"
     unknown = look_up(store, config, "1.999999", clock(), act=False)
     assert unknown.kind == "invalid"  # not in the catalogue: as before
+
+
+def test_ok__a_slip_scanned_while_browsing_shows_over_the_catalogue(
+    make: Any, store: Store
+) -> None:
+    clock = Clock()
+    daemon = make(clock=clock)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(5, 5), button=1))
+    daemon.step()
+    touch(daemon, "search")
+    assert daemon.browser is not None
+    view = look_up(store, screen_config(), "HS-KHONG-CO", clock(), act=False)
+    record_scan(store, "sanh-1", view, clock())
+    daemon.step()
+    assert daemon.browser is None and daemon.view.kind == view.kind != "idle"
+    clock.now += BASE.lookup.show_seconds + 1
+    daemon.step()
+    assert daemon.browser is None and daemon.view.kind == "idle"
+
+
+def test_ok__a_screen_of_its_own_rests_on_the_catalogue(make: Any, store: Store) -> None:
+    clock = Clock()
+    daemon = make(clock=clock, home="catalogue")
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    assert daemon.laid is not None  # painted: the fields, with no touch first
+    touch(daemon, next(t.action for t in daemon.laid.targets if t.action.startswith("field:")))
+    assert daemon.browser.page.kind == FIELD
+    touch(daemon, "back")
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    assert "back" not in {t.action for t in daemon.laid.targets}  # nowhere to go back to
+    touch(daemon, "search")
+    clock.now += BASE.lookup.catalogue_idle_seconds + 1
+    daemon.step()  # untouched: back to the fields, not to the scan instructions
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    view = look_up(store, screen_config(), "HS-KHONG-CO", clock(), act=False)
+    record_scan(store, "sanh-1", view, clock())
+    daemon.step()  # a slip: shown, then the fields again
+    assert daemon.browser is None and daemon.view.kind == view.kind
+    clock.now += BASE.lookup.show_seconds + 1
+    daemon.step()
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    assert daemon.laid is not None and daemon.laid.layout.size == (1024, 768)

@@ -786,6 +786,24 @@ BAD_VALUES: list[Any] = [
         id="lookup.catalogue_idle_seconds-low",
     ),
     pytest.param(
+        ("lookup", "home"),
+        "catalog",
+        "lookup.home: must be one of",
+        id="lookup.home",
+    ),
+    pytest.param(
+        ("lookup", "diagonal_inches"),
+        2,
+        "lookup.diagonal_inches: must be from 5 to 100 (got 2)",
+        id="lookup.diagonal_inches-low",
+    ),
+    pytest.param(
+        ("lookup", "diagonal_inches"),
+        "21.5 inch",
+        "lookup.diagonal_inches: must be",
+        id="lookup.diagonal_inches-text",
+    ),
+    pytest.param(
         ("services", 2, "fields"),
         "Hộ tịch",
         "services[2].fields: must be a list (got 'Hộ tịch')",

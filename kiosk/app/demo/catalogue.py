@@ -104,6 +104,14 @@ def _screens(config: Config, store: Store, folder: Path, now: dt.datetime) -> in
             browser.open_procedure(value)
             shown = 1 if name.endswith("trang-2") else 0
         surface = pygame.Surface(lookup_size(config, None))
-        paint_catalogue(surface, faces, browser.page, config.site.name, moment, shown=shown)
+        paint_catalogue(
+            surface,
+            faces,
+            browser.page,
+            config.site.name,
+            moment,
+            shown=shown,
+            diagonal_inches=config.lookup.diagonal_inches,
+        )
         pygame.image.save(surface, str(folder / f"screen-{name}.png"))
     return len(SCREENS)
