@@ -1,10 +1,12 @@
-"""Daemons hand the heap they freed after start-up back to the system."""
+"""Daemons hand the heap they freed after start-up back to the system, and their threads
+share one malloc arena (the units' ``MALLOC_ARENA_MAX``)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+from kiosk.app.bench.site import UNIT_MEMORY
 from kiosk.app.daemons._heap import HeapTrim, release
 
 
@@ -69,3 +71,35 @@ def test_ok__release_gives_freed_heap_pages_back_to_the_system() -> None:
 
 def test_ok__release_is_true_where_the_c_library_trims() -> None:
     assert release() is True  # glibc, as on Raspberry Pi OS
+
+
+def arenas(env: dict[str, str]) -> int:
+    """How many malloc arenas a process has after four threads allocated at once (glibc's
+    malloc_stats names each on stderr)."""
+    code = (
+        "import ctypes, threading\n"
+        "libc = ctypes.CDLL(None)\n"
+        "start = threading.Barrier(4)\n"
+        "def work():\n"
+        "    start.wait()\n"
+        "    kept = [bytes(2000) for _ in range(2000)]\n"  # beyond Python's small blocks
+        "    start.wait()\n"
+        "threads = [threading.Thread(target=work) for _ in range(4)]\n"
+        "for thread in threads: thread.start()\n"
+        "for thread in threads: thread.join()\n"
+        "libc.malloc_stats()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+    )
+    return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+
+def test_ok__a_daemons_threads_share_one_malloc_arena() -> None:
+    assert arenas({}) >= 4  # glibc's default: an arena per thread
+    assert arenas(UNIT_MEMORY) == 2  # the units': the main thread's, and the threads'

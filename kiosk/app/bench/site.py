@@ -36,7 +36,11 @@ DAEMONS = {
 GOALS = {"total_pss_mb": 110, "idle_cpu_percent": 2.0, "cold_start_s": 3.0}
 # The memory settings of the units' drop-in (systemd/kiosk-.service.d/10-kiosk.conf):
 # glibc's malloc, and where Python's zoneinfo finds the time zones.
-UNIT_MEMORY = {"MALLOC_MMAP_THRESHOLD_": "131072", "PYTHONTZPATH": "/usr/share/zoneinfo"}
+UNIT_MEMORY = {
+    "MALLOC_MMAP_THRESHOLD_": "131072",
+    "MALLOC_ARENA_MAX": "2",
+    "PYTHONTZPATH": "/usr/share/zoneinfo",
+}
 
 
 def site_with(base: str | Path, folder: Path, dropin: str, lines: list[str]) -> Path:
