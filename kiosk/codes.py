@@ -10,8 +10,9 @@ Dossier codes follow Thông tư 01/2018/TT-VPCP Điều 19,
 segments), the date received and a daily sequence. Real systems vary the number
 and width of the agency segments (``000.00.04.G14``, ``38.98.H29``,
 ``000.A0.01.H26``) and agency codes change with administrative mergers, so the
-agency part is matched by shape, never by a list. Procedure codes
-(``1.011442.000.00.00.H38``) look similar but have no date and sequence.
+agency part is matched by shape, never by a list. Procedure codes, national
+(``1.011442``) or with the province's agency part (``1.011442.000.00.00.H38``), look
+similar but have no date and sequence.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ INVALID = "invalid"  # rejected input: empty, too long, control characters, not 
 _AGENCY = r"[A-Z0-9]{1,6}(?:\.[A-Z0-9]{1,6}){1,6}"
 _DOSSIER = re.compile(rf"^({_AGENCY})-(\d{{6}})-(\d{{4,6}})$", re.ASCII)
 _DOSSIER_INSIDE = re.compile(rf"(?<![A-Z0-9.])({_AGENCY}-\d{{6}}-\d{{4,6}})(?![A-Z0-9])", re.ASCII)
-_PROCEDURE = re.compile(r"^\d\.\d{6}(?:\.[A-Z0-9]{1,6}){1,6}$", re.ASCII)
+# National (1.000894) or with the province's agency part (1.011443.000.00.00.H38).
+_PROCEDURE = re.compile(r"^\d\.\d{6}(?:\.[A-Z0-9]{1,6}){0,6}$", re.ASCII)
 # AIM symbology identifier some scanners put in front: "]C1", "]Q1", "]E0".
 _AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 

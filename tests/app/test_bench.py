@@ -124,6 +124,9 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
         assert catalogue[name]["n"] > 0
         assert 0 < catalogue[name]["median_ms"] <= catalogue[name]["p99_ms"]
     assert catalogue["touch_to_frame"]["n"] == 2 * 40
+    scanned = catalogue["scan_to_detail"]  # every procedure code scanned opened its page
+    assert scanned["n"] == 40 and scanned["missed"] == 0
+    assert 0 < scanned["median_ms"] <= scanned["p99_ms"]
     assert catalogue["checklist_bytes"]["papers"] == 10 and catalogue["checklist_bytes"]["bytes"]
     sync = figures["sync"]
     drained, loop = sync["drain_to_central_ack"], sync["plain_paho_qos1_loop"]

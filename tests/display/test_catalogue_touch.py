@@ -170,6 +170,11 @@ def test_ok__a_scanned_procedure_code_opens_its_page(make: Any, store: Store) ->
     record_scan(store, "sanh-1", view, clock())
     daemon.step()
     assert daemon.browser is not None and daemon.browser.page.code == "1.001193"
+    national = look_up(store, config, "2.000193", clock(), act=False)  # the code alone
+    assert national.kind == "procedure"
+    record_scan(store, "sanh-1", national, clock())
+    daemon.step()
+    assert daemon.browser.page.code == national.code != "1.001193"
     unknown = look_up(store, config, "1.999999", clock(), act=False)
     assert unknown.kind == "invalid"  # not in the catalogue: as before
 

@@ -200,6 +200,8 @@ def test_fail__link_with_non_ascii_digits_is_not_a_dossier_code(sequence: str) -
         ("1.001612.000.00.00.h12", "1.001612.000.00.00.H12"),
         ("2.000889.000.00.00.H29", "2.000889.000.00.00.H29"),
         (" ]C11.011442.000.00.00.H38", "1.011442.000.00.00.H38"),
+        ("1.011442", "1.011442"),  # the national code alone
+        ("2.000889", "2.000889"),
     ],
 )
 def test_ok__procedure_code(raw: str, expected: str) -> None:
@@ -211,7 +213,14 @@ def test_ok__procedure_code(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["1.01144.000.00.00.H38", "11.011442.000.H38", "1.011442", "1.011442.000.00.00.H38."]
+    "raw",
+    [
+        "1.01144.000.00.00.H38",
+        "11.011442.000.H38",
+        "1.0114421",
+        "1.011442.000.00.00.H38.",
+        "1.01144",
+    ],
 )
 def test_ok__not_quite_a_procedure_code_is_unknown(raw: str) -> None:
     assert classify(raw).kind == UNKNOWN

@@ -1,8 +1,9 @@
 """The procedure catalogue's figures, with 2,000 procedures cached: importing them, a tap on
 a touch panel (its last event) to the look-up screen's frame showing what it opened, a key
-of the on-screen keyboard to the frame of the new results, and the bytes of a ten-paper
-list of papers. The panel is simulated (evdev events on a pipe, read by the display's own
-reader); the screen is SDL's dummy at 1024x768."""
+of the on-screen keyboard to the frame of the new results, a procedure's code scanned (a
+poster's QR) to the frame of its page, and the bytes of a ten-paper list of papers. The
+panel and the scanner are simulated (evdev events on a pipe, read by the display's own
+reader and by the scanner daemon); the screen is SDL's dummy."""
 
 from __future__ import annotations
 
@@ -51,11 +52,18 @@ def catalogue_figures(config: Config, work: Path, n: int) -> dict[str, Any]:
         report = procedures.import_jsonl(store, io.BytesIO(many(COUNT)))
         imported = time.perf_counter() - started
     touches, keys = _taps(config, db, n)
+    from kiosk.app.bench.lookup import scan_to_frame
+
+    with Store(db) as store:
+        codes = [row[0] for row in store.conn.execute("SELECT code FROM procedures")]
+    scans = scan_to_frame(config, db, codes, n, catalogue=True)
+    del scans["cached_dossiers"]
     return {
         "procedures": COUNT,
         "import": {"seconds": round(imported, 3), "written": report.written, "goal_seconds": 5},
         "touch_to_frame": {**timing(touches), "goal_p99_ms": 100},
         "key_to_results": {**timing(keys), "goal_p99_ms": 100},
+        "scan_to_detail": scans,
         "checklist_bytes": _checklist_bytes(config, db),
     }
 

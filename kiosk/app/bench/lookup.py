@@ -85,7 +85,8 @@ def _bench_config(config: Config) -> Config:
 
 
 class _Frames:
-    """``on_frame`` for the look-up screen: when each code was first shown."""
+    """``on_frame`` (and ``on_page``) for the look-up screen: when each code (a view's, or a
+    catalogue page's) was first shown."""
 
     def __init__(self) -> None:
         self.shown: dict[str, float] = {}
@@ -101,7 +102,11 @@ class _Frames:
             self.seen.wait_for(lambda: code in self.shown, timeout=timeout)
 
 
-def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[str, Any]:
+def scan_to_frame(
+    config: Config, db: Path, codes: list[str], n: int, *, catalogue: bool = False
+) -> dict[str, Any]:
+    """Scans of ``codes`` (``n`` of them) to the frame showing each: a dossier's or ticket's
+    result, or with ``catalogue`` a procedure's page."""
     os.environ["SDL_VIDEODRIVER"] = "dummy"  # measured headless, whatever screen is attached
     from display import LookupDaemon, fonts_for
     from kiosk.app.inputsim import Keyboards, tap
@@ -113,7 +118,9 @@ def scan_to_frame(config: Config, db: Path, codes: list[str], n: int) -> dict[st
     frames = _Frames()
     store = Store(db, config.store.busy_timeout_ms)
     scanner = ScannerDaemon(config, store, hid_opener=keyboards.open).start()
-    screen = LookupDaemon(config, db, fonts_for(config), on_frame=frames)
+    screen = LookupDaemon(
+        config, db, fonts_for(config), on_frame=frames, on_page=frames if catalogue else None
+    )
     stop = threading.Event()
     scanner_thread = threading.Thread(target=scanner.run, args=(stop,), daemon=True)
     scanner_thread.start()
