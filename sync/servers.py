@@ -50,6 +50,7 @@ class Broker:
             + ("" if "allow_anonymous" in extra else "allow_anonymous true\n")
             + f"persistence true\npersistence_location {work}/\n"
             "max_queued_messages 0\nmax_inflight_messages 0\nautosave_interval 1\n"
+            "set_tcp_nodelay true\n"  # as the province's broker (sync/mosquitto)
             f"log_dest file {self.log}\n{extra}\n"
             # As root, mosquitto would switch to its own user, which cannot write here.
              + ("user root\n" if os.geteuid() == 0 and "\nuser " not in f"\n{extra}" else "")

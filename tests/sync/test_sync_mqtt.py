@@ -5,6 +5,7 @@ a busy central's network work), and nothing is lost or delayed for it."""
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -133,6 +134,30 @@ def test_ok__publishes_from_another_thread_still_wake_it(broker: Broker) -> None
         client.stop()
         watcher.disconnect()
         watcher.loop_stop()
+
+
+def test_ok__packets_leave_at_once_without_nagle(broker: Broker) -> None:
+    """Once connected, the client's socket has TCP_NODELAY (paho leaves Nagle on, and a
+    small packet then waits for the peer's delayed ACK); the broker sets it on its side."""
+    config = CentralConfig(host="127.0.0.1", port=broker.port, keepalive=60)
+    client = Client(config, f"nodelay-{uuid.uuid4().hex[:8]}")
+    plain = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    plain.connect("127.0.0.1", broker.port)
+    client.start()
+    try:
+        deadline = time.monotonic() + 10
+        while client.inbox.empty():  # the CONNACK handled
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert client.inbox.get_nowait().kind == "connected"
+        sock = client.paho.socket()
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        # paho's own default, which the test would not tell apart otherwise
+        assert plain.socket().getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+    finally:
+        client.stop()
+        plain.disconnect()
+    assert "set_tcp_nodelay true" in broker.conf.read_text()
 
 
 def test_ok__paho_not_connected_is_debug_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
