@@ -142,6 +142,8 @@ class _Builder:
         self._text(clock_box, moment.clock, "header", bold=True, align="right")
 
     def banner(self, region: Rect, page: Page) -> None:
+        if region[3] <= 0:  # given to the keyboard (:meth:`typing_room`)
+            return
         self.panels.append(Panel(region, "tone-info"))
         title = page.title if not page.query else f"{page.title}: “{page.query}”"
         self._text(inset(region, self.unit), title, "banner", bold=True, lines=2)

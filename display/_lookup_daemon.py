@@ -83,8 +83,10 @@ class LookupDaemon(ScreenLoop):
         self.frame: LookupFrame | None = None
         self.frames = 0
         self.shown: tuple[int, int] = (-1, -1)  # (minute, seconds left) last painted
-        # The procedure catalogue, while a citizen uses it (None: the scan screen).
+        # The procedure catalogue, while a citizen uses it or the screen rests on it (None:
+        # the scan screen), and the catalogue's state last seen (procedures.version).
         self.has_catalogue = False
+        self.catalogue_seen: tuple[int, float | None] | None = None
         self.browser: Browser | None = None
         self.laid: CatalogueLayout | None = None  # the catalogue page painted last
         self.job: int | None = None  # the list of papers asked for, while it prints
@@ -100,10 +102,7 @@ class LookupDaemon(ScreenLoop):
         self._touches()
         self._keypad_moves()
         self._follow_job()
-        if self.browser is not None and self.browser.idle_for(
-            self.config.lookup.catalogue_idle_seconds
-        ):
-            self._home()
+        self._idle()
         wake = [self.config.display.poll_ms / 1000]
         if self.screen.is_open:
             wake.append(self._paint(now))
@@ -117,19 +116,27 @@ class LookupDaemon(ScreenLoop):
             if version == self.seen_version and not self.stale:
                 return
             scan = latest_scan(self.store, self.config.lookup.scanners)
-            catalogue = procedures.count(self.store.conn) > 0
+            catalogue = procedures.version(self.store.conn)
         except (sqlite3.Error, StoreError) as exc:
             if not self.stale:
                 self.dirty = True
             self.stale = True
             self._lost_store(exc)
+            self.browser = self.laid = None  # its connection went with the store
             self.seen_version = None
             return
         if self.stale:
             self.dirty = True
-        if catalogue != self.has_catalogue:
-            self.has_catalogue, self.dirty = catalogue, True
-            if self.view.kind == IDLE and self.browser is None:
+        changed = catalogue != self.catalogue_seen
+        if changed:
+            self.catalogue_seen, self.has_catalogue = catalogue, catalogue[0] > 0
+            self.dirty = True
+        if self.view.kind == IDLE and self.until is None:
+            # At rest: shown again as the catalogue now is, or opened on a screen of its
+            # own once there is one (at start, or the database back).
+            if (changed and (self.browser is None or self._at_rest())) or (
+                self.browser is None and self._rests_on_catalogue()
+            ):
                 self._home()
         self.seen_version, self.stale = version, False
         self._ok("store")
@@ -200,6 +207,7 @@ class LookupDaemon(ScreenLoop):
         assert self.store is not None
         if self.browser is None:
             self.browser = Browser(self.store.conn, self.config, self.clock)
+            self.browser.touched_at = self.clock()
             self.until = None
         return self.browser
 
@@ -208,9 +216,36 @@ class LookupDaemon(ScreenLoop):
         fields on a screen of its own (``lookup.home``) once there is a catalogue."""
         self.browser = self.laid = None
         self.view, self.until = idle_view(self.config, catalogue=self.has_catalogue), None
-        if self.config.lookup.home == "catalogue" and self.has_catalogue:
+        if self._rests_on_catalogue():
             self._browse()
-        self.focus, self.dirty = 0, True
+        self.focus, self.job_note, self.dirty = 0, "", True
+
+    def _rests_on_catalogue(self) -> bool:
+        return (
+            self.config.lookup.home == "catalogue" and self.has_catalogue and self.store is not None
+        )
+
+    def _at_rest(self) -> bool:
+        """The catalogue as a screen of its own shows it untouched: its first page of fields."""
+        browser = self.browser
+        return (
+            browser is not None
+            and len(browser.stack) == 1
+            and not browser.typed
+            and (browser.shown == 0)
+        )
+
+    def _idle(self) -> None:
+        """Untouched for ``lookup.catalogue_idle_seconds``: back to the instructions, or to
+        the fields' first page on a screen of its own."""
+        browser = self.browser
+        if browser is None:
+            return
+        if self.clock() - browser.touched_at < self.config.lookup.catalogue_idle_seconds:
+            return
+        if self.config.lookup.home == "catalogue" and self._at_rest():
+            return
+        self._home()
 
     def _touches(self) -> None:
         """The touches since the last pass: on the scan screen one opens the catalogue; in

@@ -38,8 +38,9 @@ class LookupConfig:
     # catalogue once it has one), or the catalogue's fields, for a screen of its own.
     home: str = opt("instructions", p.one_of("instructions", "catalogue"))
     # The screen's diagonal in inches: the catalogue's buttons and keys are at least 9 mm
-    # high at this size, whatever its resolution.
-    diagonal_inches: float = opt(21.5, p.number_range(5, 100))
+    # high at this size, whatever its resolution (from 7": a smaller screen cannot hold the
+    # keyboard's rows at 9 mm with a line of results).
+    diagonal_inches: float = opt(21.5, p.number_range(7, 100))
 
 
 def check_lookup(lookup: LookupConfig, scanner_ids: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ from kiosk.procedures._cache import (
     fields,
     in_field,
     upsert,
+    version,
 )
 from kiosk.procedures._checklist import Checklist, Item, checklist_for
 from kiosk.procedures._import import import_jsonl
@@ -94,4 +95,5 @@ __all__ = [
     "results_page",
     "search",
     "upsert",
+    "version",
 ]

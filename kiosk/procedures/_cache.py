@@ -87,6 +87,12 @@ def count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM procedures").fetchone()[0])
 
 
+def version(conn: sqlite3.Connection) -> tuple[int, float | None]:
+    """What tells one state of the catalogue from another: how many procedures it has and
+    when it was last written (a screen resting on it looks again when this changes)."""
+    return count(conn), kv.PROCEDURES_UPDATED_AT.read(conn)
+
+
 def fields(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
     """Each field (lĩnh vực): its code, its name and how many procedures it has, by name."""
     rows = conn.execute(

@@ -23,6 +23,7 @@ SCREENS = [
     (1920, 1080, 21.5),
     (1280, 720, 15.6),
     (1024, 600, 7.0),  # the common 7" HDMI touch screen
+    (1920, 1080, 7.0),  # a dense one
     (1080, 1920, 32.0),  # a standing kiosk
     (720, 1280, 7.0),  # Raspberry Pi Touch Display 2, upright
     (800, 480, 7.0),  # Raspberry Pi Touch Display

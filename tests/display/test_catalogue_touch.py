@@ -8,6 +8,9 @@ catalogue's fields."""
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from kiosk.config import Config, load_config
 from kiosk.lookup import look_up, record_scan
 from kiosk.procedures import DETAIL, FIELD, HOME, RESULTS
 from kiosk.store import Store
-from tests.conftest import ROOT, with_catalogue
+from tests.conftest import CATALOGUE, ROOT, with_catalogue
 
 BASE = load_config(ROOT / "config.toml")
 
@@ -219,3 +222,55 @@ def test_ok__a_screen_of_its_own_rests_on_the_catalogue(make: Any, store: Store)
     daemon.step()
     assert daemon.browser is not None and daemon.browser.page.kind == HOME
     assert daemon.laid is not None and daemon.laid.layout.size == (1024, 768)
+
+
+def test_ok__left_on_the_fields_it_goes_back_to_the_instructions(make: Any) -> None:
+    clock = Clock()
+    daemon = make(clock=clock)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(5, 5), button=1))
+    daemon.step()  # opened, and left on its first page
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    clock.now += BASE.lookup.catalogue_idle_seconds - 1
+    daemon.step()
+    assert daemon.browser is not None  # not yet
+    clock.now += 2
+    daemon.step()
+    assert daemon.browser is None and daemon.view.kind == "idle"
+
+
+def test_ok__a_screen_of_its_own_shows_the_catalogue_as_it_now_is(make: Any, store: Store) -> None:
+    clock = Clock()
+    daemon = make(clock=clock, home="catalogue")
+    assert daemon.laid is not None
+    record = json.loads(CATALOGUE.read_text(encoding="utf-8").splitlines()[0])
+    record["MATTHC"] = "1.999001"
+    record["LINHVUCTHUCHIEN"] = [{"MALINHVUC": "Z99", "TENLINHVUC": "Lĩnh vực mới"}]
+    line = json.dumps(record, ensure_ascii=False).encode() + b"\n"
+    assert procedures.import_jsonl(store, io.BytesIO(line)).written == 1
+    daemon.step()  # at rest: the fields again, with the new one
+    assert "field:Lĩnh vực mới" in {t.action for t in daemon.laid.targets}
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    assert daemon.laid.pages > 1  # the fields take two pages at 1024x768
+    touch(daemon, "page:next")  # left on a later page of fields: back to the first
+    assert daemon.browser.shown == 1
+    clock.now += BASE.lookup.catalogue_idle_seconds + 1
+    daemon.step()
+    assert daemon.browser is not None and daemon.browser.shown == 0
+
+
+def test_ok__a_screen_of_its_own_rides_out_a_lost_database(make: Any, store: Store) -> None:
+    clock = Clock()
+    daemon = make(clock=clock, home="catalogue")
+    view = look_up(store, screen_config(), "HS-KHONG-CO", clock(), act=False)
+    record_scan(store, "sanh-1", view, clock())
+    daemon.step()
+    assert daemon.browser is None and daemon.view.kind == view.kind
+    daemon._lost_store(sqlite3.OperationalError("database is locked"))  # as a failed read does
+    clock.now += BASE.lookup.show_seconds + 1
+    daemon.step()  # the slip's time is up while the database is away: no catalogue yet
+    assert daemon.view.kind == "idle"
+    daemon.retry["store"] = 0.0  # its retry is due
+    daemon.step()
+    assert daemon.browser is not None and daemon.browser.page.kind == HOME
+    touch(daemon, next(t.action for t in daemon.laid.targets if t.action.startswith("field:")))
+    assert daemon.browser.page.kind == FIELD  # read through the database opened again

@@ -793,8 +793,8 @@ BAD_VALUES: list[Any] = [
     ),
     pytest.param(
         ("lookup", "diagonal_inches"),
-        2,
-        "lookup.diagonal_inches: must be from 5 to 100 (got 2)",
+        5,
+        "lookup.diagonal_inches: must be from 7 to 100 (got 5)",
         id="lookup.diagonal_inches-low",
     ),
     pytest.param(
