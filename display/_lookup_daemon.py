@@ -131,13 +131,14 @@ class LookupDaemon(ScreenLoop):
         if changed:
             self.catalogue_seen, self.has_catalogue = catalogue, catalogue[0] > 0
             self.dirty = True
-        if self.view.kind == IDLE and self.until is None:
-            # At rest: shown again as the catalogue now is, or opened on a screen of its
-            # own once there is one (at start, or the database back).
-            if (changed and (self.browser is None or self._at_rest())) or (
-                self.browser is None and self._rests_on_catalogue()
-            ):
-                self._home()
+        # At rest: shown again as the catalogue now is, or opened on a screen of its own once
+        # there is one (at start, or the database back).
+        resting = self.view.kind == IDLE and self.until is None
+        if resting and (
+            (changed and (self.browser is None or self._at_rest()))
+            or (self.browser is None and self._rests_on_catalogue())
+        ):
+            self._home()
         self.seen_version, self.stale = version, False
         self._ok("store")
         show = self.config.lookup.show_seconds
