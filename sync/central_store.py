@@ -50,6 +50,17 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS procedures (
         site TEXT NOT NULL, code TEXT NOT NULL, version BIGINT NOT NULL, record TEXT NOT NULL,
         PRIMARY KEY (site, code))""",
+    # The accounts of central's web pages: a role, the sites a manager or viewer is given
+    # (JSON; empty: every site), the password's hash (argon2, made by the application).
+    """CREATE TABLE IF NOT EXISTS users (
+        name TEXT PRIMARY KEY, role TEXT NOT NULL, sites TEXT NOT NULL,
+        password_hash TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL)""",
+    # Every change made through central's accounts and pages: who, when, what.
+    """CREATE TABLE IF NOT EXISTS audit (
+        at DOUBLE PRECISION NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
+        detail TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS audit_at ON audit (at)",
 )
 # The records central keeps for each site and publishes to it, by version: the SQL of each.
 _RECORDS = {
@@ -78,6 +89,15 @@ class NotCentralDatabase(CentralStoreError):
 
 # The columns central's events table has had from the start.
 EVENT_KEY = frozenset({"site", "device", "db", "seq"})
+
+
+class User(NamedTuple):
+    """An account of central's web pages."""
+
+    name: str
+    role: str  # "admin" (every site), "manager" (its sites), "viewer" (read only)
+    sites: tuple[str, ...]  # what a manager or viewer is given; empty: every site
+    password_hash: str
 
 
 class Incoming(NamedTuple):
@@ -187,6 +207,10 @@ class CentralStore:
 
         def fetchone(self) -> Any:
             return self.cur.fetchone()
+
+        @property
+        def rowcount(self) -> int:
+            return int(self.cur.rowcount)
 
     @contextmanager
     def _tx(self) -> Iterator[CentralStore._Cursor]:
@@ -375,6 +399,75 @@ class CentralStore:
         with self._tx() as cur:
             cur.execute("SELECT site FROM devices UNION SELECT site FROM states ORDER BY site")
             return [row[0] for row in cur.fetchall()]
+
+    # -- accounts and the audit log ----------------------------------------------------
+
+    def user(self, name: str) -> User | None:
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT name, role, sites, password_hash FROM users WHERE name = ?", (name,)
+            )
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return User(row[0], row[1], tuple(json.loads(row[2])), row[3])
+
+    def put_user(self, user: User, *, who: str, now: float) -> bool:
+        """Add the account, or change its role, sites and password; True if it is new.
+        Recorded in the audit log (never the hash)."""
+        sites = json.dumps(list(user.sites), ensure_ascii=False)
+        with self._tx() as cur:
+            cur.execute("SELECT 1 FROM users WHERE name = ?", (user.name,))
+            new = cur.fetchone() is None
+            cur.execute(
+                "INSERT INTO users (name, role, sites, password_hash, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "role = excluded.role, sites = excluded.sites, "
+                "password_hash = excluded.password_hash, updated_at = excluded.updated_at",
+                (user.name, user.role, sites, user.password_hash, now, now),
+            )
+            detail = json.dumps(
+                {"user": user.name, "role": user.role, "sites": list(user.sites)},
+                ensure_ascii=False,
+            )
+            self._audit(cur, who, "user.add" if new else "user.change", detail, now)
+        return new
+
+    def set_password(self, name: str, password_hash: str, *, who: str, now: float) -> bool:
+        """The account's new password; False if there is no such account."""
+        with self._tx() as cur:
+            cur.execute(
+                "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?",
+                (password_hash, now, name),
+            )
+            done = cur.rowcount > 0
+            if done:
+                self._audit(cur, who, "user.passwd", json.dumps({"user": name}), now)
+        return done
+
+    def remove_user(self, name: str, *, who: str, now: float) -> bool:
+        """False if there is no such account."""
+        with self._tx() as cur:
+            cur.execute("DELETE FROM users WHERE name = ?", (name,))
+            done = cur.rowcount > 0
+            if done:
+                self._audit(cur, who, "user.remove", json.dumps({"user": name}), now)
+        return done
+
+    def audit_log(self, limit: int = 100) -> list[tuple[float, str, str, dict[str, Any]]]:
+        """The newest changes first: (when, who, what, detail)."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT at, who, action, detail FROM audit ORDER BY at DESC LIMIT ?", (limit,)
+            )
+            return [(row[0], row[1], row[2], json.loads(row[3])) for row in cur.fetchall()]
+
+    @staticmethod
+    def _audit(cur: Any, who: str, action: str, detail: str, now: float) -> None:
+        cur.execute(
+            "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
+            (now, who, action, detail),
+        )
 
     # -- states, results --------------------------------------------------------------
 

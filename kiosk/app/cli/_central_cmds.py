@@ -88,6 +88,10 @@ def cmd_central(ctx: Context) -> int:
         return central_procedures(ctx, config)
     if action == "command":
         return _command(ctx, config)
+    if action == "user":
+        from kiosk.app.cli._central_users import central_user
+
+        return central_user(ctx, config, _open_store)
     if ctx.args.target:
         raise CommandError(f"kiosk central {action}: unexpected {ctx.args.target[0]!r}", USAGE)
     return _run(config)
@@ -119,9 +123,19 @@ def _run(config: CentralConfig) -> int:
 
 
 def _need_site(ctx: Context) -> str:
-    if not ctx.args.site:
-        raise CommandError("which site? --site SITE", USAGE)
-    return str(ctx.args.site)
+    return one_site(ctx) or _no_site()
+
+
+def one_site(ctx: Context) -> str:
+    """The one --site given ("" for none); more than one is refused."""
+    sites = ctx.args.site or []
+    if len(sites) > 1:
+        raise CommandError(f"kiosk central {ctx.args.action}: one --site at a time", USAGE)
+    return str(sites[0]) if sites else ""
+
+
+def _no_site() -> str:
+    raise CommandError("which site? --site SITE", USAGE)
 
 
 def _report(ctx: Context, config: CentralConfig) -> int:

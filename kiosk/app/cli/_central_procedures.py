@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.app.cli._central_cmds import _open_store, _publish_kind
+from kiosk.app.cli._central_cmds import _open_store, _publish_kind, one_site
 from kiosk.app.context import Context
 from kiosk.app.exits import DATAERR, NOINPUT, USAGE, CommandError
 from kiosk.config import CentralConfig
@@ -22,7 +22,7 @@ def central_procedures(ctx: Context, config: CentralConfig) -> int:
     from kiosk.procedures import BadProcedure, parse_record
     from sync import Invalid, validate
 
-    if len(ctx.args.target) != 1 or bool(ctx.args.site) == bool(ctx.args.all):
+    if len(ctx.args.target) != 1 or bool(one_site(ctx)) == bool(ctx.args.all):
         raise CommandError("kiosk central procedures FILE.jsonl --site SITE | --all", USAGE)
     name = ctx.args.target[0]
     try:
@@ -47,7 +47,7 @@ def central_procedures(ctx: Context, config: CentralConfig) -> int:
             good.append(record)
     store = _open_store(config)
     try:
-        sites = store.known_sites() if ctx.args.all else [str(ctx.args.site)]
+        sites = store.known_sites() if ctx.args.all else [one_site(ctx)]
         sent = {}
         for site in sites:
             newer = store.newer("procedures", site, good)

@@ -326,12 +326,12 @@ def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
         "action",
         nargs="?",
         default="run",
-        choices=["run", "report", "dossiers", "procedures", "command"],
+        choices=["run", "report", "dossiers", "procedures", "command", "user"],
         help="run: store every site's events once and ack them (default); report: a site's "
         "day; dossiers FILE.jsonl: publish dossier updates to a site; procedures FILE.jsonl: "
         "publish the procedure catalogue to a site (--site) or every site (--all); command "
         "DEVICE CMD: send a command (call_next, recall, notice, reprint, resync_dossiers, "
-        "resync_procedures)",
+        "resync_procedures); user add|passwd|remove NAME: the accounts of central's web pages",
     )
     parser.add_argument(
         "target", nargs="*", help="FILE for dossiers and procedures; DEVICE CMD for command"
@@ -345,7 +345,14 @@ def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
     )
     parser.add_argument("--group", help="shared-subscription group (default central.group)")
     parser.add_argument("--client-id", help="MQTT client id of this worker")
-    parser.add_argument("--site", help="report, dossiers, procedures, command: the site id")
+    parser.add_argument(
+        "--site",
+        action="append",
+        help="report, dossiers, procedures, command: the site id; user add: a site the "
+        "manager or viewer is given (repeat it)",
+    )
+    parser.add_argument("--role", help="user add: admin, manager or viewer")
+    parser.add_argument("--password-file", help="user add, passwd: the password's file")
     parser.add_argument(
         "--all", action="store_true", help="procedures: every site central has heard from"
     )
