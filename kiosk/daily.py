@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.stats import percentile
+from kiosk.figures import Figures
 
 
 def _mean(values: list[float]) -> float | None:
@@ -144,27 +144,36 @@ def _summary(  # noqa: PLR0917 (the figures, in the report's order)
     missed: int,
     ratings: dict[tuple[str, Any], list[float]],
 ) -> dict[str, Any]:
+    every = _waited(waits)
+    served = Figures()
+    for seconds in service_times:
+        served.add_service(seconds)
     return {
         "day": day,
         "tickets": sum(by_service.values()),
         "tickets_by_service": dict(sorted(by_service.items())),
         "voided": voided,
         "called": len(waits),
-        "wait_seconds": {
-            "mean": _mean(waits),
-            "p90": round(percentile(waits, 0.9), 1) if waits else None,
-        },
+        "wait_seconds": {"mean": every.wait_mean(), "p90": every.wait_p90()},
         "wait_seconds_by_service": {
-            service: {"mean": _mean(values), "p90": round(percentile(values, 0.9), 1)}
+            service: {"mean": figures.wait_mean(), "p90": figures.wait_p90()}
             for service, values in sorted(waits_by_service.items())
+            for figures in [_waited(values)]
         },
-        "service_seconds": {"mean": _mean(service_times), "served": len(service_times)},
+        "service_seconds": {"mean": served.service_mean(), "served": served.served},
         "no_shows": missed,
         "ratings": {
             "by_counter": _ratings(ratings, "counter"),
             "by_officer": _ratings(ratings, "officer"),
         },
     }
+
+
+def _waited(waits: list[float]) -> Figures:
+    figures = Figures()
+    for seconds in waits:
+        figures.add_wait(seconds)
+    return figures
 
 
 def _ratings(ratings: dict[tuple[str, Any], list[float]], kind: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ down wait at the broker; a device also sends again what is not acked in time.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import socket
@@ -19,6 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kiosk.config import CentralConfig
+from kiosk.figures import Figures, grouped
+from kiosk.periods import Period, spans
 from kiosk.store import iso_utc
 from sync._contract import Invalid, Topics, decode, encode, event_envelope, parse_topic
 from sync._mqtt import Client, Happened
@@ -227,7 +230,6 @@ def chunks(kind: str, records: list[dict[str, Any]]) -> Iterator[list[dict[str, 
 
 def report(store: CentralStore, site: str, day: str, timezone: str) -> dict[str, Any]:
     """The daily report of ``site`` for business ``day`` (YYYY-MM-DD, local)."""
-    import datetime as dt
     import zoneinfo
 
     from kiosk.daily import daily_report
@@ -251,3 +253,48 @@ def report(store: CentralStore, site: str, day: str, timezone: str) -> dict[str,
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def period_report(
+    store: CentralStore, period: Period, sites: list[str] | None, by: str = "site"
+) -> dict[str, Any]:
+    """A period's figures (tickets, served, no-shows, waits, service, ratings) of
+    ``sites`` (None: every site) by site, service, counter or officer, with their total:
+    what ``kiosk central report --period`` prints and central's pages show and export."""
+    rows = store.figures(spans(period), sites)
+    groups, total = grouped(rows, by)
+    return {
+        "period": period.name,
+        "title": period.title(),
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "by": by,
+        "sites": sorted({row[0] for row in rows}),
+        "rows": [{"key": list(key), **figures.summary()} for key, figures in groups.items()],
+        "total": total.summary(),
+    }
+
+
+def period_series(
+    store: CentralStore, period: Period, sites: list[str] | None
+) -> list[tuple[dt.date, Figures]]:
+    """The period's figures day by day (or month by month when it is longer than two
+    months), for its chart."""
+    units: list[Period] = []
+    if period.days() <= 62:
+        units = [
+            Period(day, day, day.isoformat())
+            for day in (period.first + dt.timedelta(days=n) for n in range(period.days()))
+        ]
+    else:
+        start = period.first
+        while start <= period.last:
+            following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+            end = min(period.last, following - dt.timedelta(days=1))
+            units.append(Period(start, end, start.isoformat()))
+            start = following
+    owner = {span: unit.first for unit in units for span in spans(unit)}
+    totals = {unit.first: Figures() for unit in units}
+    for span, figures in store.span_totals(list(owner), sites):
+        totals[owner[span]].merge(figures)
+    return sorted(totals.items())

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kiosk.figures import Figures
 from kiosk.store import not_sqlite
+from sync import central_figures, central_web_store
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS events (
@@ -61,6 +63,9 @@ SCHEMA = (
         at DOUBLE PRECISION NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
         detail TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS audit_at ON audit (at)",
+    *central_figures.SCHEMA,
+    *central_web_store.SCHEMA,
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 # The records central keeps for each site and publishes to it, by version: the SQL of each.
 _RECORDS = {
@@ -138,6 +143,9 @@ class CentralStore:
             with self._tx() as cur:
                 for statement in SCHEMA:
                     cur.execute(statement)
+                cur.execute("SELECT value FROM meta WHERE key = 'figures'")
+                if cur.fetchone() is None:  # a database from before central kept them
+                    self._take_all(cur)
         except sqlite3.Error as exc:  # locked, damaged, a full disk
             self.close()
             raise CentralStoreError(f"{url.removeprefix('sqlite://')}: {exc}") from None
@@ -236,6 +244,19 @@ class CentralStore:
                     cur.execute("ROLLBACK")
                 raise
 
+    def _take_all(self, cur: Any) -> None:
+        """Take every acked event into the tickets and figures, from the start."""
+        for table in ("ctickets", "figures", "ccounters", "printers"):
+            cur.execute(f"DELETE FROM {table}")
+        cur.execute("SELECT site, device, db, acked FROM devices ORDER BY site, device, db")
+        for site, device, db, acked in cur.fetchall():
+            central_figures.take(cur, (site, device, db), 0, int(acked), lock="", now=time.time())
+        cur.execute("INSERT INTO meta (key, value) VALUES ('figures', '1') ON CONFLICT DO NOTHING")
+
+    def transaction(self) -> contextlib.AbstractContextManager[CentralStore._Cursor]:
+        """One transaction, for central's other readers and writers (its web pages)."""
+        return self._tx()
+
     def _drop(self) -> None:
         with contextlib.suppress(Exception):  # already gone
             self.conn.close()
@@ -326,6 +347,7 @@ class CentralStore:
                 f"UPDATE devices SET acked = ?, updated_at = ? WHERE {where}",
                 (reached, now, *key),
             )
+            central_figures.take(cur, key, acked, reached, lock=lock, now=now)
         return reached
 
     def rejected(
@@ -400,6 +422,49 @@ class CentralStore:
             cur.execute("SELECT site FROM devices UNION SELECT site FROM states ORDER BY site")
             return [row[0] for row in cur.fetchall()]
 
+    def figures(
+        self, spans: list[str], sites: list[str] | None = None
+    ) -> list[tuple[str, str, int, str, Figures]]:
+        """The figures kept for ``spans`` (see :func:`kiosk.periods.spans`), of ``sites``
+        (None: every site): site, service, counter (0: the tickets' own), officer."""
+        if not spans or sites == []:
+            return []
+        span_marks = ", ".join("?" for _ in spans)  # placeholders only
+        sql = (
+            "SELECT site, service, counter, officer, body FROM figures "
+            f"WHERE span IN ({span_marks})"
+        )
+        params: list[str] = list(spans)
+        if sites is not None:
+            sql += f" AND site IN ({', '.join('?' for _ in sites)})"
+            params += sites
+        with self._tx() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        return [
+            (site, service, int(counter), officer, Figures.from_json(json.loads(body)))
+            for site, service, counter, officer, body in rows
+        ]
+
+    def span_totals(
+        self, spans: list[str], sites: list[str] | None = None
+    ) -> list[tuple[str, Figures]]:
+        """Each span's figures over ``sites`` (None: every site)."""
+        if not spans or sites == []:
+            return []
+        sql = f"SELECT span, body FROM figures WHERE span IN ({', '.join('?' for _ in spans)})"
+        params: list[str] = list(spans)
+        if sites is not None:
+            sql += f" AND site IN ({', '.join('?' for _ in sites)})"
+            params += sites
+        with self._tx() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        totals: dict[str, Figures] = {}
+        for span, body in rows:
+            totals.setdefault(span, Figures()).merge(Figures.from_json(json.loads(body)))
+        return sorted(totals.items())
+
     # -- accounts and the audit log ----------------------------------------------------
 
     def user(self, name: str) -> User | None:
@@ -472,12 +537,28 @@ class CentralStore:
     # -- states, results --------------------------------------------------------------
 
     def put_state(self, site: str, device: str, state: dict[str, Any]) -> None:
+        """The device's retained state (its last will says offline); when it goes online
+        or offline is kept too."""
+        now = time.time()
+        online = int(bool(state.get("online")))
         with self._tx() as cur:
             cur.execute(
                 "INSERT INTO states (site, device, state, at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (site, device) DO UPDATE SET state = excluded.state, "
                 "at = excluded.at",
-                (site, device, json.dumps(state, ensure_ascii=False), time.time()),
+                (site, device, json.dumps(state, ensure_ascii=False), now),
+            )
+            cur.execute(
+                "INSERT INTO presence (site, device, online, since) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (site, device) DO UPDATE SET since = CASE WHEN "
+                "presence.online = excluded.online THEN presence.since ELSE excluded.since "
+                "END, online = excluded.online",
+                (site, device, online, now),
+            )
+            cur.execute(
+                "INSERT INTO touched (site, at) VALUES (?, ?) "
+                "ON CONFLICT (site) DO UPDATE SET at = excluded.at",
+                (site, now),
             )
 
     def states(self, site: str) -> dict[str, dict[str, Any]]:

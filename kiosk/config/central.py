@@ -27,6 +27,17 @@ class CentralConfig(BrokerConfig):
     batch: int = opt(1000, p.int_range(1, 100_000))
     # Which sites to take: "+" all, or one site id.
     sites: str = opt("+", p.text)
+    # kiosk central web: where it listens (a reverse proxy with TLS in front of it).
+    web_host: str = opt("127.0.0.1", p.host)
+    web_port: int = opt(8080, p.int_range(1, 65535))
+    # The sites' time zone: what "today" is on the pages, and the reports' days.
+    timezone: str = opt("Asia/Ho_Chi_Minh", p.timezone)
+    # A signed-in page ends after this long untouched, and in any case after session_hours.
+    session_minutes: int = opt(60, p.int_range(5, 24 * 60))
+    session_hours: int = opt(12, p.int_range(1, 24 * 7))
+    # The overview's alerts: a device offline this long, a citizen waiting this long.
+    offline_alert_minutes: int = opt(5, p.int_range(1, 24 * 60))
+    wait_alert_minutes: int = opt(60, p.int_range(1, 24 * 60))
 
 
 def check_central(central: CentralConfig) -> list[str]:

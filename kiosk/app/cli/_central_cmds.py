@@ -92,6 +92,10 @@ def cmd_central(ctx: Context) -> int:
         from kiosk.app.cli._central_users import central_user
 
         return central_user(ctx, config, _open_store)
+    if action == "web":
+        from kiosk.app.cli._central_web import central_web
+
+        return central_web(ctx, config, _open_store)
     if ctx.args.target:
         raise CommandError(f"kiosk central {action}: unexpected {ctx.args.target[0]!r}", USAGE)
     return _run(config)
@@ -141,6 +145,8 @@ def _no_site() -> str:
 def _report(ctx: Context, config: CentralConfig) -> int:
     from sync.central import report
 
+    if ctx.args.period:
+        return _period_report(ctx, config)
     site = _need_site(ctx)
     zone = ctx.args.timezone
     day = ctx.args.day or dt.datetime.now(_zone(zone)).date().isoformat()
@@ -148,9 +154,20 @@ def _report(ctx: Context, config: CentralConfig) -> int:
         dt.date.fromisoformat(day)
     except ValueError:
         raise CommandError(f"--day {day}: use YYYY-MM-DD", USAGE) from None
+    store = _read_store(config)
+    try:
+        data = report(store, site, day, zone)
+    finally:
+        store.close()
+    ctx.emit(data, _report_text(data))
+    return 0
+
+
+def _read_store(config: CentralConfig) -> Any:
+    """Central's database to read a report from: a mistyped path is not a new, empty
+    database."""
     path = config.db.removeprefix("sqlite://")
     if config.db.startswith("sqlite://") and path != ":memory:":
-        # A report only reads: a mistyped path is not a new, empty database.
         if not Path(path).is_file():
             raise CommandError(f"{path}: no such database (check --db or central.db)", NOINPUT)
         if Path(path).stat().st_size == 0:
@@ -158,13 +175,48 @@ def _report(ctx: Context, config: CentralConfig) -> int:
                 f"{path}: not a central database: an empty file (check --db or central.db)",
                 NOINPUT,
             )
-    store = _open_store(config)
+    return _open_store(config)
+
+
+def _period_report(ctx: Context, config: CentralConfig) -> int:
+    """A period's figures of every site (or the --site ones) by site, service, counter or
+    officer: the numbers central's report page shows and exports."""
+    from kiosk.periods import BadPeriod, parse_period
+    from sync.central import period_report
+
+    if ctx.args.day:
+        raise CommandError("kiosk central report: --day or --period, not both", USAGE)
     try:
-        data = report(store, site, day, zone)
+        period = parse_period(ctx.args.period)
+    except BadPeriod as exc:
+        raise CommandError(f"--period {exc}", USAGE) from None
+    sites = list(dict.fromkeys(ctx.args.site)) if ctx.args.site else None
+    store = _read_store(config)
+    try:
+        data = period_report(store, period, sites, ctx.args.by)
     finally:
         store.close()
-    ctx.emit(data, _report_text(data))
+    ctx.emit(data, _period_text(data))
     return 0
+
+
+def _period_text(data: dict[str, Any]) -> str:
+    def minutes(value: float | None) -> str:
+        return "-" if value is None else f"{value / 60:.1f} min"
+
+    def line(name: str, f: dict[str, Any]) -> str:
+        satisfied = f["satisfaction_percent"]
+        return (
+            f"{name}: {f['tickets']} tickets, {f['served']} served, {f['no_shows']} no-shows; "
+            f"wait mean {minutes(f['wait_mean_seconds'])}, p90 {minutes(f['wait_p90_seconds'])}"
+            f"; service mean {minutes(f['service_mean_seconds'])}; {f['rated']} ratings"
+            + ("" if satisfied is None else f", {satisfied}% satisfied")
+        )
+
+    lines = [f"{data['period']} ({data['first']} to {data['last']}), by {data['by']}:"]
+    lines += [line(" ".join(row["key"]), row) for row in data["rows"]]
+    lines.append(line("total", data["total"]))
+    return "\n".join(lines)
 
 
 def _zone(name: str) -> Any:

@@ -28,6 +28,12 @@ def counter_number(text: str) -> int:
     return value
 
 
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 def rating_choice(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 9:
         raise argparse.ArgumentTypeError(f"rating must be a number from 1 to 9, not {text!r}")
@@ -326,12 +332,13 @@ def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
         "action",
         nargs="?",
         default="run",
-        choices=["run", "report", "dossiers", "procedures", "command", "user"],
+        choices=["run", "report", "dossiers", "procedures", "command", "user", "web"],
         help="run: store every site's events once and ack them (default); report: a site's "
         "day; dossiers FILE.jsonl: publish dossier updates to a site; procedures FILE.jsonl: "
         "publish the procedure catalogue to a site (--site) or every site (--all); command "
         "DEVICE CMD: send a command (call_next, recall, notice, reprint, resync_dossiers, "
-        "resync_procedures); user add|passwd|remove NAME: the accounts of central's web pages",
+        "resync_procedures); user add|passwd|remove NAME: the accounts of central's web pages; "
+        "web: the province's pages (overview, a site's day, reports, management)",
     )
     parser.add_argument(
         "target", nargs="*", help="FILE for dossiers and procedures; DEVICE CMD for command"
@@ -357,6 +364,21 @@ def _central(parser: argparse.ArgumentParser, common: Parser) -> None:
         "--all", action="store_true", help="procedures: every site central has heard from"
     )
     parser.add_argument("--day", help="report: YYYY-MM-DD (default today)")
+    parser.add_argument(
+        "--period",
+        help="report: a period instead of a day: YYYY-MM-DD, YYYY-MM, YYYY-Q1..Q4, YYYY-6T, "
+        "YYYY-9T (the first 6 or 9 months), YYYY, or FROM..TO; every site without --site",
+    )
+    parser.add_argument(
+        "--by",
+        choices=["site", "service", "counter", "officer"],
+        default="site",
+        help="report --period: the rows (default site)",
+    )
+    parser.add_argument("--host", help="web: the address to listen on (default central.web_host)")
+    parser.add_argument(
+        "--port", type=port_number, help="web: the port to listen on (default central.web_port)"
+    )
     parser.add_argument(
         "--timezone", default="Asia/Ho_Chi_Minh", help="report and dossiers: the sites' time zone"
     )

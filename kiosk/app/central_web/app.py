@@ -1,0 +1,436 @@
+"""``kiosk central web``: the province's pages over central's database (Starlette, Jinja2
+pages rendered on the server, htmx and uPlot shipped in ``static/``). A worker keeps no
+state of its own that another needs: sessions, the throttle and the figures are in the
+database, so several run behind a proxy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kiosk.app.central_web import fmt, reports, security
+from kiosk.app.central_web.accounts import hash_password, verify_password
+from kiosk.app.central_web.live import Live
+from kiosk.config import CentralConfig
+from kiosk.figures import Figures
+from sync import central_web_store as web
+from sync.central_store import CentralStore, CentralStoreError
+
+log = logging.getLogger("kiosk.central_web")
+
+HERE = Path(__file__).parent
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when a name is unknown, so a wrong name takes as long as a wrong
+    password."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+class Pages:
+    """The routes' handlers, sharing the store, the configuration and the templates."""
+
+    def __init__(
+        self, config: CentralConfig, store: CentralStore, clock: Callable[[], float]
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.now = clock
+        self.clock = fmt.Clock(config.timezone)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.globals.update(
+            number=fmt.number,
+            minutes=fmt.minutes,
+            duration=fmt.duration,
+            date=fmt.date,
+            clock=self.clock,
+            printer=fmt.PRINTER,
+            printer_bad=fmt.PRINTER_BAD,
+            counter_state=fmt.COUNTER,
+            roles=fmt.ROLE,
+            parse_ts=_parse_ts,
+            show=reports.show,
+        )
+        self.live = Live(store, self.render_rows, self.today_text)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def today_text(self, now: float) -> str:
+        return self.clock.today(now).isoformat()
+
+    def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("viewer", None)
+        context.setdefault("nav", "")
+        context.setdefault("title", "")
+        html = self.env.get_template(template).render(**context)
+        return HTMLResponse(html, status_code=status)
+
+    async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await run_in_threadpool(fn, *args)
+
+    async def viewer(self, request: Request) -> security.Viewer | None:
+        token = request.cookies.get(security.COOKIE)
+        viewer: security.Viewer | None = await self.db(
+            security.signed_in, self.store, token, self.now(), self.config
+        )
+        return viewer
+
+    async def need(self, request: Request) -> security.Viewer:
+        viewer = await self.viewer(request)
+        if viewer is None:
+            raise HTTPException(303, headers={"location": "/login"})
+        return viewer
+
+    async def posted(self, request: Request, viewer: security.Viewer | None) -> dict[str, str]:
+        """The form of a change, once its CSRF token and origin are checked."""
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        expected = viewer.csrf if viewer else request.cookies.get(security.LOGIN_COOKIE, "")
+        origin = request.headers.get("origin")
+        host = request.headers.get("host", "")
+        if origin is not None and origin.split("://", 1)[-1] != host:
+            raise HTTPException(403, "origin")
+        if not security.same(fields.get("csrf", ""), expected):
+            raise HTTPException(403, "csrf")
+        return fields
+
+    def secure(self, request: Request) -> bool:
+        return request.url.scheme == "https"
+
+    async def all_sites(self, viewer: security.Viewer) -> list[str]:
+        return viewer.visible(await self.db(web.sites, self.store))
+
+    async def one_site(self, viewer: security.Viewer, site: str) -> str:
+        """``site`` if the viewer may see it and central knows it; otherwise the same
+        "not found" either way, so ids cannot be probed."""
+        if not viewer.sees(site) or site not in await self.db(web.sites, self.store):
+            raise HTTPException(404)
+        return site
+
+    # -- signing in and out ---------------------------------------------------------------
+
+    async def login_form(self, request: Request) -> Response:
+        if await self.viewer(request) is not None:
+            return RedirectResponse("/", 303)
+        return self.login_page(request, "", "")
+
+    def login_page(self, request: Request, message: str, name: str, status: int = 200) -> Response:
+        csrf = secrets.token_urlsafe(32)
+        response = self.page(
+            "login.html", status, title="Đăng nhập", message=message, name=name, csrf=csrf
+        )
+        response.set_cookie(
+            security.LOGIN_COOKIE, csrf, **security.cookie_options(self.secure(request))
+        )
+        return response
+
+    async def login(self, request: Request) -> Response:
+        fields = await self.posted(request, None)
+        name = fields.get("name", "").strip().lower()[:64]
+        password = fields.get("password", "")[:1024]
+        address = request.client.host if request.client else "?"
+        now = self.now()
+        held = await self.db(security.held_for, self.store, name, address, now)
+        if held > 0:
+            wait = max(1, int(held // 60) + 1)
+            return self.login_page(
+                request,
+                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait} phút.",
+                name,
+                429,
+            )
+        user = await self.db(self.store.user, name)
+        good = await self.db(
+            verify_password, user.password_hash if user else _dummy_hash(), password
+        )
+        if user is None or not good:
+            await self.db(security.failed, self.store, name, address, now)
+            return self.login_page(request, "Tên đăng nhập hoặc mật khẩu không đúng.", name, 401)
+        await self.db(web.clear_failures, self.store, f"user:{name}")
+        token = await self.db(security.start_session, self.store, name, now, self.config)
+        response = RedirectResponse("/", 303)
+        response.set_cookie(security.COOKIE, token, **security.cookie_options(self.secure(request)))
+        response.delete_cookie(security.LOGIN_COOKIE, path="/")
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        viewer = await self.viewer(request)
+        if viewer is not None:
+            await self.posted(request, viewer)
+            await self.db(web.end_session, self.store, viewer.token_hash)
+        response = RedirectResponse("/login", 303)
+        response.delete_cookie(security.COOKIE, path="/")
+        return response
+
+    # -- the overview ---------------------------------------------------------------------
+
+    def alerts_of(self, site: web.SiteNow, now: float) -> list[str]:
+        out = []
+        away = now - site.since
+        if site.devices and not site.online and away >= self.config.offline_alert_minutes * 60:
+            out.append(f"mất kết nối {fmt.duration(away)}")
+        if site.printer in fmt.PRINTER_BAD:
+            out.append(f"máy in: {fmt.PRINTER[site.printer].lower()}")
+        elif site.printer == "paper_low":
+            out.append("máy in sắp hết giấy")
+        if site.oldest_waiting:
+            waited = now - _parse_ts(site.oldest_waiting)
+            if waited >= self.config.wait_alert_minutes * 60:
+                out.append(f"có người chờ {fmt.duration(waited)}")
+        return out
+
+    def render_rows(self, rows: list[web.SiteNow], now: float) -> dict[str, tuple[str, str]]:
+        row = self.env.get_template("_row.html")
+        alert = self.env.get_template("_alert.html")
+        return {
+            s.site: (
+                row.render(s=s, now=now),
+                alert.render(site=s.site, alerts=self.alerts_of(s, now)),
+            )
+            for s in rows
+        }
+
+    async def overview(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        now = self.now()
+        names = await self.all_sites(viewer)
+        rows = await self.db(web.overview, self.store, self.today_text(now), names)
+        return self.page(
+            "overview.html",
+            title="Tổng quan",
+            nav="overview",
+            viewer=viewer,
+            sites=rows,
+            alert_items=[(s.site, self.alerts_of(s, now)) for s in rows],
+            today=self.clock.today(now),
+            now=now,
+        )
+
+    async def live_events(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        return StreamingResponse(
+            self.live.stream(viewer.sees),
+            media_type="text/event-stream",
+            headers={"x-accel-buffering": "no"},
+        )
+
+    # -- a site's day ---------------------------------------------------------------------
+
+    async def site_day(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        site = await self.one_site(viewer, request.path_params["site"])
+        now = self.now()
+        text = request.query_params.get("day") or self.today_text(now)
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise HTTPException(400, "Ngày không hợp lệ (dùng dạng YYYY-MM-DD).") from None
+        first, last = self.clock.day_bounds(day)
+        view = await self.db(web.site_day, self.store, site, day.isoformat(), first, last)
+        rows = await self.db(self.store.figures, [f"D{day.isoformat()}"], [site])
+        totals, services, counters = Figures(), dict[str, Figures](), dict[int, Figures]()
+        for _, service, counter, _officer, figures in rows:
+            totals.merge(figures)
+            services.setdefault(service, Figures()).merge(figures)
+            if counter:
+                counters.setdefault(counter, Figures()).merge(figures)
+        for service in view.waiting:
+            services.setdefault(service, Figures())
+        hours: dict[int, int] = {}
+        for call in view.calls:
+            hour = self.clock.local(call["ts"]).hour
+            hours[hour] = hours.get(hour, 0) + 1
+        span = range(min(hours, default=7), max(hours, default=17) + 1)
+        return self.page(
+            "site.html",
+            title=f"Điểm {site}",
+            nav="overview",
+            viewer=viewer,
+            site=site,
+            day=day.isoformat(),
+            day_view=view,
+            totals=totals,
+            services=dict(sorted(services.items())),
+            counters=counters,
+            hours=[(h, hours.get(h, 0)) for h in span],
+            busiest=max(hours.values(), default=0),
+        )
+
+    # -- reports --------------------------------------------------------------------------
+
+    async def report_page(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        query = await self.report_query(request, viewer, strict=False)
+        context: dict[str, Any] = {
+            "title": "Báo cáo",
+            "nav": "reports",
+            "viewer": viewer,
+            "all_sites": query.choices,
+            "site": query.site,
+            "by": query.by,
+            "by_labels": reports.BY_LABELS,
+            "period_text": query.text,
+            "quick": reports.quick_periods(self.clock.today(self.now())),
+            "message": query.problem,
+            "report": None,
+            "query": query.encoded(),
+        }
+        if query.period is not None:
+            data = await self.db(query.run, self.store)
+            headers, table, total = reports.table(data)
+            context.update(report=data, headers=headers, table=table, total=total)
+        return self.page("report.html", 400 if query.problem else 200, **context)
+
+    async def report_query(
+        self, request: Request, viewer: security.Viewer, *, strict: bool
+    ) -> reports.Query:
+        choices = await self.all_sites(viewer)
+        query = reports.Query.read(
+            dict(request.query_params), self.clock.today(self.now()), choices, viewer
+        )
+        if query.site and query.site not in choices:
+            raise HTTPException(404)
+        if strict and query.period is None:
+            raise HTTPException(400, query.problem or "Thiếu kỳ báo cáo.")
+        return query
+
+    async def report_file(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        query = await self.report_query(request, viewer, strict=True)
+        kind = request.path_params["kind"]
+        data = await self.db(query.run, self.store)
+        name = f"bao-cao-{query.text.replace('..', '_')}-{query.by}"
+        if kind == "csv":
+            body: bytes = await self.db(reports.to_csv, data)
+            media = "text/csv; charset=utf-8"
+        else:
+            series = await self.db(query.series, self.store)
+            body = await self.db(reports.to_xlsx, data, series)
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(
+            body,
+            media_type=media,
+            headers={"content-disposition": f'attachment; filename="{name}.{kind}"'},
+        )
+
+    async def report_series(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        query = await self.report_query(request, viewer, strict=True)
+        series = await self.db(query.series, self.store)
+        return JSONResponse(reports.series_json(query, series))
+
+    # -- the audit log --------------------------------------------------------------------
+
+    async def audit(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        if viewer.user.role != "admin":
+            raise HTTPException(403)
+        entries = await self.db(self.store.audit_log, 500)
+        return self.page(
+            "audit.html", title="Nhật ký thay đổi", nav="audit", viewer=viewer, entries=entries
+        )
+
+    # -- errors ---------------------------------------------------------------------------
+
+    async def error(self, request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if status in (301, 302, 303, 307):
+            headers = getattr(exc, "headers", None) or {}
+            return RedirectResponse(headers.get("location", "/"), status)
+        if isinstance(exc, CentralStoreError):
+            status = 503
+        title, message = _ERRORS.get(status, _ERRORS[500])
+        if status == 400 and isinstance(exc, HTTPException) and exc.detail:
+            message = str(exc.detail)
+        viewer = None
+        if status not in (500, 503):
+            try:
+                viewer = await self.viewer(request)
+            except CentralStoreError:
+                viewer = None
+        if status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return self.page("error.html", status, title=title, message=message, viewer=viewer)
+
+
+_ERRORS = {
+    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng."),
+    403: ("Không được phép", "Tài khoản của bạn không có quyền thực hiện việc này."),
+    404: ("Không tìm thấy", "Trang hoặc điểm này không có, hoặc bạn không được xem."),
+    405: ("Không được phép", "Cách gửi yêu cầu này không được chấp nhận."),
+    500: ("Có lỗi xảy ra", "Máy chủ gặp lỗi; vui lòng thử lại sau ít phút."),
+    503: ("Tạm thời không phục vụ được", "Không kết nối được cơ sở dữ liệu; thử lại sau."),
+}
+
+
+def _parse_ts(text: str) -> float:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def make_app(
+    config: CentralConfig, store: CentralStore, *, clock: Callable[[], float] = time.time
+) -> Starlette:
+    pages = Pages(config, store, clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> Any:
+        pages.live.start()
+        yield
+        await pages.live.stop()
+
+    routes = [
+        Route("/", pages.overview),
+        Route("/login", pages.login_form, methods=["GET"]),
+        Route("/login", pages.login, methods=["POST"]),
+        Route("/logout", pages.logout, methods=["POST"]),
+        Route("/live", pages.live_events),
+        Route("/site/{site}", pages.site_day),
+        Route("/reports", pages.report_page),
+        Route("/reports/series.json", pages.report_series),
+        Route("/reports.{kind:str}", _only(("xlsx", "csv"), pages.report_file)),
+        Route("/audit", pages.audit),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    handlers: dict[Any, Any] = {HTTPException: pages.error, Exception: pages.error}
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    app.add_middleware(security.SecurityHeaders)
+    app.state.pages = pages
+    return app
+
+
+def _only(
+    kinds: tuple[str, ...], handler: Callable[[Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    async def checked(request: Request) -> Response:
+        if request.path_params["kind"] not in kinds:
+            raise HTTPException(404)
+        return await handler(request)
+
+    return checked

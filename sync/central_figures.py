@@ -1,0 +1,310 @@
+"""What central keeps beside the events, at ingest, for its pages and reports: each
+ticket's state (the live overview, a site's day), each counter's state, each device's
+printer and presence, and the figures of every site by day, month and year (by service,
+counter and officer), so that a year of a province is read from a few thousand rows.
+
+The events of a device are taken here once and in order: when its ack moves over them
+(stored without a gap), under the lock of its ``devices`` row. Several ingest workers
+can therefore share a device's messages and still add each event exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.figures import Figures
+
+SCHEMA = (
+    # Each ticket of a site as its events leave it: for what waits now and a site's day.
+    """CREATE TABLE IF NOT EXISTS ctickets (
+        site TEXT NOT NULL, ticket TEXT NOT NULL, day TEXT NOT NULL, service TEXT NOT NULL,
+        queue TEXT NOT NULL, number TEXT NOT NULL, priority INTEGER NOT NULL,
+        status TEXT NOT NULL, printed INTEGER NOT NULL, voided INTEGER NOT NULL,
+        missed INTEGER NOT NULL, counter INTEGER NOT NULL, staff TEXT NOT NULL,
+        issued_ts TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (site, ticket))""",
+    "CREATE INDEX IF NOT EXISTS ctickets_day ON ctickets (day, site, status)",
+    # The figures of a span (D2026-12-08, M2026-12, Y2026) of a site, by service, counter
+    # (0: the ticket's own figures) and officer; body: kiosk.figures.Figures as JSON.
+    """CREATE TABLE IF NOT EXISTS figures (
+        site TEXT NOT NULL, span TEXT NOT NULL, service TEXT NOT NULL,
+        counter INTEGER NOT NULL, officer TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (span, site, service, counter, officer))""",
+    # Each counter as its last event left it: open, serving, paused.
+    """CREATE TABLE IF NOT EXISTS ccounters (
+        site TEXT NOT NULL, counter INTEGER NOT NULL, state TEXT NOT NULL,
+        staff TEXT NOT NULL, number TEXT NOT NULL, day TEXT NOT NULL, ts TEXT NOT NULL,
+        PRIMARY KEY (site, counter))""",
+    # Each device's printer as its last printer.status event said.
+    """CREATE TABLE IF NOT EXISTS printers (
+        site TEXT NOT NULL, device TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL,
+        ts TEXT NOT NULL, PRIMARY KEY (site, device))""",
+    # Each device online or not, since when (central's clock), from its retained state.
+    """CREATE TABLE IF NOT EXISTS presence (
+        site TEXT NOT NULL, device TEXT NOT NULL, online INTEGER NOT NULL,
+        since DOUBLE PRECISION NOT NULL, PRIMARY KEY (site, device))""",
+    # When something of a site last changed (central's clock): what the pages follow.
+    """CREATE TABLE IF NOT EXISTS touched (
+        site TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS touched_at ON touched (at)",
+)
+
+_TICKET_COLUMNS = (
+    "ticket",
+    "day",
+    "service",
+    "queue",
+    "number",
+    "priority",
+    "status",
+    "printed",
+    "voided",
+    "missed",
+    "counter",
+    "staff",
+    "issued_ts",
+    "ts",
+)
+_PER_QUERY = 400  # tickets looked up in one statement
+
+
+def spans(day: str) -> tuple[str, str, str]:
+    """The spans a business day's figures count in: the day, its month, its year."""
+    return f"D{day}", f"M{day[:7]}", f"Y{day[:4]}"
+
+
+@dataclass
+class _Batch:
+    """The changes a run of events makes, written at the end in a few statements."""
+
+    tickets: dict[str, dict[str, Any]]
+    figures: dict[tuple[str, str, int, str], Figures] = field(
+        default_factory=lambda: defaultdict(Figures)
+    )
+    counters: dict[int, tuple[str, str, str, str, str]] = field(default_factory=dict)
+    printers: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+
+    def add(self, ticket: dict[str, Any], counter: int = 0, officer: str = "") -> Figures:
+        return self.figures[(ticket["day"], ticket["service"], counter, officer)]
+
+
+def take(
+    cur: Any, key: tuple[str, str, str], after: int, upto: int, *, lock: str, now: float
+) -> int:
+    """Take the events of ``key`` (site, device, database) with ``after`` < seq <=
+    ``upto`` (stored, in order) into the tickets, counters, printers and figures. Returns
+    the events taken."""
+    site, device, _ = key
+    cur.execute(
+        "SELECT type, ts, data FROM events WHERE site = ? AND device = ? AND db = ? "
+        "AND seq > ? AND seq <= ? ORDER BY seq",
+        (*key, after, upto),
+    )
+    events = [(kind, ts, json.loads(data)) for kind, ts, data in cur.fetchall()]
+    if not events:
+        return 0
+    batch = _Batch(_tickets(cur, site, {e[2].get("ticket") for e in events}, lock))
+    for kind, ts, data in events:
+        _event(batch, device, kind, ts, data)
+    _write(cur, site, batch, lock)
+    cur.execute(
+        "INSERT INTO touched (site, at) VALUES (?, ?) "
+        "ON CONFLICT (site) DO UPDATE SET at = excluded.at",
+        (site, now),
+    )
+    return len(events)
+
+
+def _tickets(cur: Any, site: str, uids: Iterable[Any], lock: str) -> dict[str, dict[str, Any]]:
+    wanted = sorted(uid for uid in uids if isinstance(uid, str))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _PER_QUERY):
+        part = wanted[start : start + _PER_QUERY]
+        marks = ", ".join("?" for _ in part)  # placeholders only: the values are parameters
+        cur.execute(
+            f"SELECT {', '.join(_TICKET_COLUMNS)} FROM ctickets "
+            f"WHERE site = ? AND ticket IN ({marks}) ORDER BY ticket{lock}",
+            (site, *part),
+        )
+        for row in cur.fetchall():
+            found[row[0]] = dict(zip(_TICKET_COLUMNS, row, strict=True))
+    return found
+
+
+def _event(batch: _Batch, device: str, kind: str, ts: str, data: dict[str, Any]) -> None:
+    if kind == "printer.status":
+        batch.printers[device] = (str(data.get("state", "")), str(data.get("detail", "")), ts)
+        return
+    if kind in ("counter.paused", "counter.resumed"):
+        counter = int(data.get("counter", 0))
+        state = "paused" if kind == "counter.paused" else "open"
+        batch.counters[counter] = (state, "", "", "", ts)  # the officer and day stay
+        return
+    if not kind.startswith("ticket."):
+        return
+    uid = data.get("ticket")
+    if not isinstance(uid, str):
+        return
+    if kind == "ticket.issued":
+        if uid not in batch.tickets and isinstance(data.get("day"), str):
+            batch.tickets[uid] = {
+                "ticket": uid,
+                "day": data["day"],
+                "service": str(data.get("service", "")),
+                "queue": str(data.get("service", "")),
+                "number": str(data.get("number", "")),
+                "priority": int(bool(data.get("priority"))),
+                "status": "issued",
+                "printed": 0,
+                "voided": 0,
+                "missed": 0,
+                "counter": 0,
+                "staff": "",
+                "issued_ts": ts,
+                "ts": ts,
+            }
+            batch.changed.add(uid)
+        return
+    ticket = batch.tickets.get(uid)
+    if ticket is None:  # issued before central kept tickets, or another day's
+        return
+    batch.changed.add(uid)
+    ticket["ts"] = ts
+    _ticket(batch, ticket, kind, data, ts)
+
+
+def _ticket(  # noqa: C901, PLR0912 (one branch per event type, as the device writes them)
+    batch: _Batch, ticket: dict[str, Any], kind: str, data: dict[str, Any], ts: str
+) -> None:
+    own = batch.add(ticket)
+    counter = int(data.get("counter") or 0)
+    staff = str(data.get("staff") or "")
+    if kind == "ticket.printed":
+        if not ticket["printed"] and not ticket["voided"]:
+            ticket["printed"] = 1
+            own.tickets += 1
+            if ticket["status"] == "issued":
+                ticket["status"] = "waiting"
+    elif kind == "ticket.voided":
+        if not ticket["voided"]:
+            ticket["voided"] = 1
+            own.voided += 1
+            if ticket["printed"]:
+                own.tickets -= 1
+            ticket["status"] = "void"
+    elif kind == "ticket.called":
+        if "waited_seconds" in data:
+            batch.add(ticket, counter, staff).add_wait(float(data["waited_seconds"]))
+        ticket.update(status="serving", counter=counter, staff=staff)
+        batch.counters[counter] = ("serving", staff, ticket["number"], ticket["day"], ts)
+    elif kind == "ticket.done":
+        batch.add(ticket, counter, staff).add_service(float(data.get("service_seconds", 0)))
+        ticket["status"] = "done"
+        _counter_free(batch, counter, staff, ticket, ts)
+    elif kind == "ticket.skipped":
+        if not ticket["missed"]:
+            ticket["missed"] = 1
+            own.no_shows += 1
+        ticket["status"] = "missed"
+        _counter_free(batch, counter, staff, ticket, ts)
+    elif kind == "ticket.reentered":
+        if ticket["missed"]:
+            ticket["missed"] = 0
+            own.no_shows -= 1
+        ticket["status"] = "waiting"
+    elif kind == "ticket.transferred":
+        ticket["queue"] = str(data.get("to_service") or ticket["queue"])
+        ticket["status"] = "waiting"
+        _counter_free(batch, counter, staff, ticket, ts)
+    elif kind == "ticket.rated":
+        batch.add(ticket, counter, staff).add_rating(
+            str(data.get("label", "")), int(data.get("choice", 0)), int(data.get("score", 0))
+        )
+    elif kind == "ticket.expired":
+        ticket["status"] = "expired"
+
+
+def _counter_free(batch: _Batch, counter: int, staff: str, ticket: dict[str, Any], ts: str) -> None:
+    if counter:
+        batch.counters[counter] = ("open", staff, "", ticket["day"], ts)
+
+
+def _write(cur: Any, site: str, batch: _Batch, lock: str) -> None:
+    if batch.changed:
+        columns = ", ".join(_TICKET_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _TICKET_COLUMNS[1:])
+        cur.executemany(
+            f"INSERT INTO ctickets (site, {columns}) "
+            f"VALUES (?, {', '.join('?' for _ in _TICKET_COLUMNS)}) "
+            f"ON CONFLICT (site, ticket) DO UPDATE SET {updates}",
+            [
+                (site, *(batch.tickets[uid][c] for c in _TICKET_COLUMNS))
+                for uid in sorted(batch.changed)
+            ],
+        )
+    if batch.counters:
+        cur.executemany(
+            "INSERT INTO ccounters (site, counter, state, staff, number, day, ts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, counter) DO UPDATE SET "
+            "state = excluded.state, number = excluded.number, ts = excluded.ts, "
+            "staff = CASE WHEN excluded.staff = '' THEN ccounters.staff "
+            "ELSE excluded.staff END, "
+            "day = CASE WHEN excluded.day = '' THEN ccounters.day ELSE excluded.day END",
+            [(site, n, *batch.counters[n]) for n in sorted(batch.counters)],
+        )
+    if batch.printers:
+        cur.executemany(
+            "INSERT INTO printers (site, device, state, detail, ts) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (site, device) DO UPDATE SET state = excluded.state, "
+            "detail = excluded.detail, ts = excluded.ts",
+            [(site, d, *batch.printers[d]) for d in sorted(batch.printers)],
+        )
+    _add_figures(cur, site, batch.figures, lock)
+
+
+def _add_figures(
+    cur: Any, site: str, deltas: dict[tuple[str, str, int, str], Figures], lock: str
+) -> None:
+    """Add each delta to its day's, month's and year's row (rows locked in key order)."""
+    rows: dict[tuple[str, str, int, str], Figures] = defaultdict(Figures)
+    for (day, service, counter, officer), delta in deltas.items():
+        if delta.empty():
+            continue
+        for span in spans(day):
+            rows[(span, service, counter, officer)].merge(delta)
+    if not rows:
+        return
+    keys = sorted(rows)
+    cur.executemany(
+        "INSERT INTO figures (site, span, service, counter, officer, body) "
+        "VALUES (?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING",
+        [(site, *key) for key in keys],
+    )
+    held: dict[tuple[str, str, int, str], Figures] = {}
+    for span in sorted({key[0] for key in keys}):
+        cur.execute(
+            "SELECT service, counter, officer, body FROM figures WHERE span = ? AND site = ? "
+            f"ORDER BY service, counter, officer{lock}",
+            (span, site),
+        )
+        for service, counter, officer, body in cur.fetchall():
+            key = (span, service, int(counter), officer)
+            if key in rows:
+                held[key] = Figures.from_json(json.loads(body))
+    cur.executemany(
+        "UPDATE figures SET body = ? WHERE span = ? AND site = ? AND service = ? "
+        "AND counter = ? AND officer = ?",
+        [
+            (
+                json.dumps(held[key].merge(rows[key]).to_json(), ensure_ascii=False),
+                key[0],
+                site,
+                *key[1:],
+            )
+            for key in keys
+        ],
+    )
