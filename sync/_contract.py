@@ -233,12 +233,17 @@ class Topics:
 _LEAVES = {"events": "event", "state": "state", "ack": "ack", "cmd": "command"}
 
 
+_ID = re.compile(r"[a-z0-9_-]{1,63}\Z")
+
+
 def parse_topic(topic: str) -> tuple[str, str, str] | None:
     """``(site, device, kind)`` of a device topic (device "" for site topics), or None."""
     parts = topic.split("/")
     if len(parts) < 4 or parts[0] != "hcc" or parts[1] != VERSION:
         return None
     site = parts[2]
+    if not _ID.match(site) or (len(parts) > 4 and not _ID.match(parts[3])):
+        return None  # ids are slugs (config.toml's rule): nothing else reaches a page or a log
     if len(parts) == 4 and parts[3] in ("config", "dossiers", "procedures"):
         return site, "", parts[3]
     if len(parts) == 5 and parts[4] in _LEAVES:

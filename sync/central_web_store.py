@@ -25,6 +25,15 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS web_failures (
         key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS web_failures_key ON web_failures (key, at)",
+    # The configuration central publishes to each site (retained): its parts and version.
+    """CREATE TABLE IF NOT EXISTS site_configs (
+        site TEXT PRIMARY KEY, version BIGINT NOT NULL, body TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL, by_user TEXT NOT NULL)""",
+    # Commands sent from the pages (their answers come back to the ingest: results).
+    """CREATE TABLE IF NOT EXISTS web_commands (
+        id TEXT PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL, cmd TEXT NOT NULL,
+        args TEXT NOT NULL, by_user TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS web_commands_site ON web_commands (site, at)",
 )
 
 PRINTER_ORDER = ("paper_out", "cover_open", "offline", "disconnected", "error", "silent")
@@ -304,3 +313,126 @@ def site_day(store: CentralStore, site: str, day: str, first_ts: str, last_ts: s
         )
         missed = [{"number": n, "service": s, "ts": ts} for n, s, ts in cur.fetchall()]
     return SiteDay(dict(waiting), counters, calls, missed)
+
+
+# -- a site's configuration and commands ---------------------------------------------------
+
+
+def site_config(store: CentralStore, site: str) -> tuple[int, dict[str, Any]]:
+    """The version and parts central holds for ``site`` (0 and {} before the first)."""
+    with store.transaction() as cur:
+        cur.execute("SELECT version, body FROM site_configs WHERE site = ?", (site,))
+        row = cur.fetchone()
+    return (0, {}) if row is None else (int(row[0]), json.loads(row[1]))
+
+
+def device_config_version(store: CentralStore, site: str) -> int:
+    """The highest configuration version a device of ``site`` reported or answered."""
+    best = 0
+    for state in store.states(site).values():
+        best = max(best, int(state.get("config_version", 0)))
+    with store.transaction() as cur:
+        cur.execute(
+            "SELECT data FROM events WHERE site = ? AND type IN "
+            "('config.applied', 'config.refused')",
+            (site,),
+        )
+        for (data,) in cur.fetchall():
+            best = max(best, int(json.loads(data).get("version", 0)))
+    return best
+
+
+def save_site_config(
+    store: CentralStore, site: str, body: dict[str, Any], *, who: str, now: float, floor: int
+) -> int:
+    """Keep ``body`` (the parts, without version) as the site's next version: above what
+    central held and above ``floor`` (what the devices already have). Returns it; the
+    audit log says who changed which parts."""
+    with store.transaction() as cur:
+        lock = " FOR UPDATE" if store.kind == "postgresql" else ""
+        cur.execute(f"SELECT version FROM site_configs WHERE site = ?{lock}", (site,))
+        row = cur.fetchone()
+        version = max(int(row[0]) if row else 0, floor) + 1
+        text = json.dumps(body, ensure_ascii=False)
+        cur.execute(
+            "INSERT INTO site_configs (site, version, body, at, by_user) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (site) DO UPDATE SET version = excluded.version, "
+            "body = excluded.body, at = excluded.at, by_user = excluded.by_user",
+            (site, version, text, now, who),
+        )
+        detail = json.dumps({"site": site, "version": version, "parts": body}, ensure_ascii=False)
+        cur.execute(
+            "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
+            (now, who, "site.config", detail),
+        )
+    return version
+
+
+def config_answers(store: CentralStore, site: str, limit: int = 10) -> list[dict[str, Any]]:
+    """What the site's devices said of the configurations they were sent, newest first."""
+    with store.transaction() as cur:
+        cur.execute(
+            "SELECT device, type, ts, data FROM events WHERE site = ? AND type IN "
+            "('config.applied', 'config.refused') ORDER BY ts DESC LIMIT ?",
+            (site, limit),
+        )
+        rows = cur.fetchall()
+    return [
+        {"device": device, "applied": kind == "config.applied", "ts": ts, **json.loads(data)}
+        for device, kind, ts, data in rows
+    ]
+
+
+def add_command(
+    store: CentralStore, command: dict[str, Any], site: str, device: str, *, who: str, now: float
+) -> None:
+    args = json.dumps(command.get("args", {}), ensure_ascii=False)
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO web_commands (id, site, device, cmd, args, by_user, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (command["id"], site, device, command["cmd"], args, who, now),
+        )
+        detail = json.dumps(
+            {"site": site, "device": device, "id": command["id"], "cmd": command["cmd"],
+             "args": command.get("args", {})},
+            ensure_ascii=False,
+        )  # fmt: skip
+        cur.execute(
+            "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
+            (now, who, "site.command", detail),
+        )
+
+
+def commands(store: CentralStore, site: str, limit: int = 10) -> list[dict[str, Any]]:
+    """The commands sent to ``site`` from the pages, newest first, with their answers."""
+    with store.transaction() as cur:
+        cur.execute(
+            "SELECT c.id, c.device, c.cmd, c.args, c.by_user, c.at, r.body FROM web_commands c "
+            "LEFT JOIN results r ON r.site = c.site AND r.device = c.device AND r.id = c.id "
+            "WHERE c.site = ? ORDER BY c.at DESC LIMIT ?",
+            (site, limit),
+        )
+        rows = cur.fetchall()
+    return [
+        {
+            "id": cid,
+            "device": device,
+            "cmd": cmd,
+            "args": json.loads(args),
+            "by": by,
+            "at": float(at),
+            "result": None if body is None else json.loads(body),
+        }
+        for cid, device, cmd, args, by, at, body in rows
+    ]
+
+
+def devices(store: CentralStore, site: str) -> list[str]:
+    with store.transaction() as cur:
+        cur.execute(
+            "SELECT device FROM devices WHERE site = ? UNION "
+            "SELECT device FROM presence WHERE site = ? ORDER BY device",
+            (site, site),
+        )
+        return [row[0] for row in cur.fetchall()]

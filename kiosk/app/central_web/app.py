@@ -10,6 +10,7 @@ import functools
 import logging
 import secrets
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kiosk.app.central_web import fmt, reports, security
+from kiosk.app.central_web import fmt, manage, reports, security
 from kiosk.app.central_web.accounts import hash_password, verify_password
 from kiosk.app.central_web.live import Live
 from kiosk.config import CentralConfig
@@ -346,6 +347,133 @@ class Pages:
         series = await self.db(query.series, self.store)
         return JSONResponse(reports.series_json(query, series))
 
+    # -- a site's configuration and commands ---------------------------------------------
+
+    async def config_context(
+        self, viewer: security.Viewer, site: str, **extra: Any
+    ) -> dict[str, Any]:
+        version, body = await self.db(web.site_config, self.store, site)
+        return {
+            "title": f"Quản lý điểm {site}",
+            "nav": "overview",
+            "viewer": viewer,
+            "site": site,
+            "version": version,
+            "values": manage.form_values(body),
+            "can_change": viewer.changes(site),
+            "answers": await self.db(web.config_answers, self.store, site),
+            "commands": await self.db(web.commands, self.store, site),
+            "devices": await self.db(web.devices, self.store, site),
+            "part_labels": manage.PART_LABELS,
+            "day_labels": manage.DAY_LABELS,
+            "command_labels": manage.COMMANDS,
+            "more": manage.ROWS_MORE,
+            "message": "",
+            "problems": [],
+            **extra,
+        }
+
+    async def config_page(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        site = await self.one_site(viewer, request.path_params["site"])
+        message = ""
+        if saved := request.query_params.get("saved", ""):
+            message = f"Đã lưu và gửi phiên bản {saved[:12]}; chờ thiết bị trả lời bên dưới."
+        elif request.query_params.get("sent"):
+            message = "Đã gửi lệnh; chờ thiết bị trả lời bên dưới."
+        context = await self.config_context(viewer, site, message=message)
+        return self.page("config.html", **context)
+
+    async def changing(self, request: Request) -> tuple[security.Viewer, str, dict[str, str]]:
+        """The viewer, site and form of a change: signed in, allowed to change that site
+        (a viewer never is), CSRF and origin checked."""
+        viewer = await self.need(request)
+        site = await self.one_site(viewer, request.path_params["site"])
+        if not viewer.changes(site):
+            raise HTTPException(403)
+        return viewer, site, await self.posted(request, viewer)
+
+    async def config_save(self, request: Request) -> Response:
+        viewer, site, form = await self.changing(request)
+        part = request.path_params["part"]
+        if part not in manage.PARTS:
+            raise HTTPException(404)
+        try:
+            value = manage.read_part(part, form)
+        except manage.FormError as exc:
+            return await self.refused(viewer, site, exc.problems)
+        held, body = await self.db(web.site_config, self.store, site)
+        floor = await self.db(web.device_config_version, self.store, site)
+        body = {**body, part: value}
+        problems = await self.db(manage.check, site, body, max(held, floor) + 1)
+        if problems:
+            return await self.refused(viewer, site, problems)
+        version = await self.db(
+            functools.partial(web.save_site_config, who=viewer.name, now=self.now(), floor=floor),
+            self.store,
+            site,
+            body,
+        )
+        try:
+            await self.db(
+                manage.publish,
+                self.config,
+                [(manage.config_topic(site), manage.payload(body, version), True)],
+            )
+        except OSError as exc:
+            context = await self.config_context(
+                viewer,
+                site,
+                problems=[f"Đã lưu phiên bản {version} nhưng chưa gửi được: {exc}. "
+                          "Lưu lại để gửi lần nữa."],
+            )  # fmt: skip
+            return self.page("config.html", 503, **context)
+        return RedirectResponse(f"/site/{_quote(site)}/config?saved={version}", 303)
+
+    async def refused(self, viewer: security.Viewer, site: str, problems: list[str]) -> Response:
+        context = await self.config_context(viewer, site, problems=problems)
+        return self.page("config.html", 422, **context)
+
+    async def answers(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        site = await self.one_site(viewer, request.path_params["site"])
+        answers = await self.db(web.config_answers, self.store, site)
+        return self.page("_answers.html", answers=answers)
+
+    async def command_list(self, request: Request) -> Response:
+        viewer = await self.need(request)
+        site = await self.one_site(viewer, request.path_params["site"])
+        commands = await self.db(web.commands, self.store, site)
+        return self.page("_commands.html", commands=commands, command_labels=manage.COMMANDS)
+
+    async def command_send(self, request: Request) -> Response:
+        viewer, site, form = await self.changing(request)
+        device = form.get("device", "")
+        if device not in await self.db(web.devices, self.store, site):
+            return await self.refused(viewer, site, ["Thiết bị không thuộc điểm này."])
+        try:
+            command = manage.command_of(form)
+        except manage.FormError as exc:
+            return await self.refused(viewer, site, exc.problems)
+        await self.db(
+            functools.partial(web.add_command, who=viewer.name, now=self.now()),
+            self.store,
+            command,
+            site,
+            device,
+        )
+        from sync import encode
+
+        try:
+            await self.db(
+                manage.publish,
+                self.config,
+                [(manage.command_topic(site, device), encode("command", command), False)],
+            )
+        except OSError as exc:
+            return await self.refused(viewer, site, [f"Chưa gửi được lệnh: {exc}."])
+        return RedirectResponse(f"/site/{_quote(site)}/config?sent=1#commands", 303)
+
     # -- the audit log --------------------------------------------------------------------
 
     async def audit(self, request: Request) -> Response:
@@ -390,6 +518,10 @@ _ERRORS = {
 }
 
 
+def _quote(site: str) -> str:
+    return urllib.parse.quote(site, safe="")
+
+
 def _parse_ts(text: str) -> float:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
@@ -415,6 +547,11 @@ def make_app(
         Route("/reports", pages.report_page),
         Route("/reports/series.json", pages.report_series),
         Route("/reports.{kind:str}", _only(("xlsx", "csv"), pages.report_file)),
+        Route("/site/{site}/config", pages.config_page, methods=["GET"]),
+        Route("/site/{site}/config/{part}", pages.config_save, methods=["POST"]),
+        Route("/site/{site}/answers", pages.answers),
+        Route("/site/{site}/commands", pages.command_list),
+        Route("/site/{site}/command", pages.command_send, methods=["POST"]),
         Route("/audit", pages.audit),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

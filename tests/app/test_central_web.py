@@ -1,0 +1,125 @@
+"""Central's pages in Debian's chromium against a real province: Mosquitto, central's
+ingest, ``kiosk central web`` and a site's ``kiosk run sync``, each its own process."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.app.central_site import DEVICE, SITE, Province, chromium, sign_in, wait_until
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as opened:
+        yield opened
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Iterator[Province]:
+    with contextlib.ExitStack() as undo:
+        yield Province(tmp_path / "province", undo)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def presence(province: Province) -> tuple[int, float] | None:
+    with contextlib.closing(sqlite3.connect(province.db.removeprefix("sqlite://"))) as conn:
+        row = conn.execute(
+            "SELECT online, since FROM presence WHERE site = ? AND device = ?", (SITE, DEVICE)
+        ).fetchone()
+    return None if row is None else (int(row[0]), float(row[1]))
+
+
+def row_text(page: Page) -> str:
+    return page.locator(f"#site-{SITE}").inner_text()
+
+
+def test_ok__signed_in_the_overview_follows_a_device_offline_and_back_live(
+    province: Province, page: Page
+) -> None:
+    wait_until(lambda: (presence(province) or (0, 0))[0] == 1, 30, "the device online at central")
+    sign_in(page, province.url, "admin")
+    assert page.url == f"{province.url}/"
+    assert "Trực tuyến" in row_text(page)
+    page.evaluate("window.sameLoad = 'yes'")  # gone if the page reloads
+    # A ticket issued on the device shows as waiting, without a reload.
+    done = province.on_device("issue", "dat-dai")
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: row_text(page).split("\t")[4:5] == ["1"], 20, "one waiting")
+    # The device stops: its last will says offline, and the row says so within 2 s of
+    # central storing it.
+    province.device.stop()
+    wait_until(
+        lambda: presence(province) is not None and presence(province)[0] == 0,
+        20,
+        "offline at central",
+    )
+    seen = time.monotonic()
+    wait_until(lambda: "Mất kết nối" in row_text(page), 5, "offline on the page")
+    assert time.monotonic() - seen <= 2.0
+    # Back online.
+    province.start_device()
+    wait_until(
+        lambda: presence(province) is not None and presence(province)[0] == 1,
+        30,
+        "online at central",
+    )
+    seen = time.monotonic()
+    wait_until(lambda: "Trực tuyến" in row_text(page), 5, "online on the page")
+    assert time.monotonic() - seen <= 2.0
+    assert page.evaluate("window.sameLoad") == "yes"
+
+
+def test_ok__a_configuration_edit_reaches_the_device_and_a_refused_one_shows_why(
+    province: Province, page: Page
+) -> None:
+    from kiosk.config import read_central
+
+    wait_until(lambda: (presence(province) or (0, 0))[0] == 1, 30, "the device online")
+    sign_in(page, province.url, "quanly")  # the site's manager
+    page.goto(f"{province.url}/site/{SITE}/config")
+    page.fill("textarea[name=notices]", "Chiều thứ Sáu nghỉ họp\nMang theo CCCD")
+    page.click("text=Lưu và gửi thông báo")
+    page.wait_for_load_state()
+    assert "saved=1" in page.url, page.locator("main").inner_text()[:600]
+    answers = page.locator("#answers")
+    wait_until(lambda: "Đã áp dụng" in answers.inner_text(), 20, "the device's answer")
+    stored = read_central(province.site / "kiosk.db")
+    assert stored is not None and stored[0] == 1
+    assert [n["text"] for n in stored[1]["notices"]] == ["Chiều thứ Sáu nghỉ họp", "Mang theo CCCD"]
+    # Services the device's own buttons do not have: central's check cannot know those
+    # buttons, the device refuses, and the page shows the device's reason.
+    page.fill("input[name=service-0-id]", "dich-vu-moi")
+    page.fill("input[name=service-0-name]", "Dịch vụ mới")
+    page.fill("input[name=service-0-prefix]", "M")
+    page.click("text=Lưu và gửi danh sách dịch vụ")
+    page.wait_for_load_state()
+    assert "saved=2" in page.url, page.locator("main").inner_text()[:600]
+    wait_until(lambda: "Từ chối" in answers.inner_text(), 20, "the device's refusal")
+    text = answers.inner_text()
+    assert "dat-dai" in text  # the reason names the service a button still needs
+    assert read_central(province.site / "kiosk.db")[0] == 1  # the device kept version 1
+    # A form central itself refuses is not published: the same checks as config check.
+    page.fill("input[name=open]", "18:00")
+    page.fill("input[name=close]", "08:00")
+    page.click("text=Lưu và gửi giờ làm việc")
+    page.wait_for_load_state()
+    assert (
+        "must be later than open (11:30 is not after 18:00)"
+        in page.locator("[role=alert]").inner_text()
+    )
+    version = page.locator("text=Phiên bản trung tâm đang giữ").inner_text()
+    assert version.endswith("2")
