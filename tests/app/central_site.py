@@ -6,6 +6,7 @@ Playwright."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -170,3 +172,33 @@ def sign_in(page: Page, url: str, name: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def simulated_day(folder: Path, day: dt.date, citizens: int, seed: int) -> list[dict[str, Any]]:
+    """A whole simulated day at a site (the demo's simulation), as its device's events."""
+    from kiosk import outbox
+    from kiosk.app.demo._sim import Day
+    from kiosk.config import load_config
+    from kiosk.store import Store
+    from sync import decode
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with Store(folder / f"kiosk-{day}.db") as device:
+        Day(load_config(str(EXAMPLE)), device, day, citizens, seed=seed).run()
+        box = outbox.state(device)
+        return [
+            decode("event", outbox.envelope(p, box.db, 1))
+            for p in outbox.pending(device, 1, 1_000_000)
+        ]
+
+
+def ingest(db: str, site: str, device: str, events: list[dict[str, Any]]) -> None:
+    """Store a device's events in central's database, as central's ingest does."""
+    from sync.central_store import CentralStore, Incoming
+
+    store = CentralStore(db)
+    try:
+        for start in range(0, len(events), 500):
+            store.ingest([Incoming(site, device, e) for e in events[start : start + 500]])
+    finally:
+        store.close()

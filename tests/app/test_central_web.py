@@ -123,3 +123,105 @@ def test_ok__a_configuration_edit_reaches_the_device_and_a_refused_one_shows_why
     )
     version = page.locator("text=Phiên bản trung tâm đang giữ").inner_text()
     assert version.endswith("2")
+
+
+def test_ok__a_command_reaches_the_device_and_its_answer_shows(
+    province: Province, page: Page
+) -> None:
+    wait_until(lambda: (presence(province) or (0, 0))[0] == 1, 30, "the device online")
+    sign_in(page, province.url, "admin")
+    page.goto(f"{province.url}/site/{SITE}/config")
+    page.select_option("select[name=device]", DEVICE)
+    page.select_option("select[name=cmd]", "notice")
+    page.fill("input[name=text]", "Hệ thống tạm dừng 10 phút")
+    page.fill("input[name=minutes]", "10")
+    page.click("button:has-text('Gửi lệnh')")
+    page.wait_for_load_state()
+    listing = page.locator("#command-list")
+    wait_until(lambda: "Xong" in listing.inner_text(), 20, "the device's answer")
+    assert "Hệ thống tạm dừng 10 phút" in listing.inner_text()
+    assert "notice shown" in listing.inner_text()
+    # The device recorded the notice, and central has its event.
+    db = province.db.removeprefix("sqlite://")
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        wait_until(
+            lambda: conn.execute("SELECT data FROM events WHERE type = 'notice.set'").fetchall(),
+            20,
+            "the notice's event at central",
+        )
+        (data,) = conn.execute("SELECT data FROM events WHERE type = 'notice.set'").fetchone()
+    assert "Hệ thống tạm dừng 10 phút" in data
+
+
+def test_ok__a_report_opens_and_its_downloads_hold_the_numbers_of_kiosk_central_report(
+    tmp_path: Path, browser: Browser
+) -> None:
+    import csv
+    import datetime as dt
+    import io
+    import json
+
+    import openpyxl
+
+    from tests.app.central_site import ingest, kiosk, simulated_day
+
+    with contextlib.ExitStack() as undo:
+        province = Province(tmp_path / "province", undo, device=False)
+        for n, day in enumerate((dt.date(2026, 11, 23), dt.date(2026, 11, 24))):
+            events = simulated_day(tmp_path / "device", day, 150, seed=n)
+            ingest(province.db, SITE, DEVICE if n == 0 else "may-2", events)
+        ingest(
+            province.db,
+            "hcc-khac",
+            DEVICE,
+            simulated_day(tmp_path / "d2", dt.date(2026, 11, 25), 80, 9),
+        )
+        done = kiosk("--json", "central", "report", "--period", "2026-11", "--by", "service",
+                     "--db", province.db)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        expected = json.loads(done.stdout)
+        assert len(expected["rows"]) >= 8 and expected["total"]["tickets"] > 300
+        context = browser.new_context(locale="vi-VN", accept_downloads=True)
+        page = context.new_page()
+        sign_in(page, province.url, "admin")
+        page.click("text=Báo cáo")
+        page.fill("input[name=period]", "2026-11")
+        page.select_option("select[name=by]", "service")
+        page.click("text=Xem báo cáo")
+        page.wait_for_selector("#chart[data-ready]", timeout=10000)
+        heading = page.locator("main h2").first.inner_text()
+        assert heading.startswith("Tháng 11/2026") and "01/11/2026 – 30/11/2026" in heading
+        total = page.locator("table.report tfoot").inner_text()
+        assert f"{expected['total']['tickets']:,}".replace(",", ".") in total
+        with page.expect_download() as download:
+            page.click("text=Tải Excel (XLSX)")
+        assert download.value.suggested_filename == "bao-cao-2026-11-service.xlsx"
+        book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+        sheet = book["Báo cáo"]
+        assert "Tháng 11/2026" in sheet["A1"].value
+        assert sheet["B2"].value == dt.datetime(2026, 11, 1)  # a date, not text
+        head = [c.value for c in sheet[4]]
+        assert head[:5] == ["Điểm", "Dịch vụ", "Số phiếu", "Lượt gọi", "Đã phục vụ"]
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+        assert rows[-1][0] == "Tổng cộng"
+        column = {name: head.index(name) for name in head}
+        for row, want in zip(rows[:-1], expected["rows"], strict=True):
+            assert row[:2] == want["key"]
+            assert row[column["Số phiếu"]] == want["tickets"]
+            assert row[column["Vắng mặt"]] == want["no_shows"]
+            wait = want["wait_mean_seconds"]
+            assert row[column["Chờ trung bình (phút)"]] == (
+                None if wait is None else round(wait / 60, 1)
+            )
+            assert isinstance(row[column["Đã phục vụ"]], int)
+        assert rows[-1][column["Số phiếu"]] == expected["total"]["tickets"]
+        days = book["Theo ngày"]
+        dates = [r[0].value for r in days.iter_rows(min_row=2)]
+        assert dates[0] == dt.datetime(2026, 11, 1) and len(dates) == 30
+        with page.expect_download() as download:
+            page.click("text=Tải CSV")
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        table = list(csv.reader(io.StringIO(text)))
+        assert table[0] == head and table[-1][0] == "Tổng cộng"
+        assert int(table[-1][column["Số phiếu"]]) == expected["total"]["tickets"]
+        context.close()

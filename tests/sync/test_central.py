@@ -51,33 +51,6 @@ AS_ROOT = "user root\n" if os.geteuid() == 0 else ""
 # --- fixtures and helpers ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    server = Postgres().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def central_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh central database: a SQLite file, or a database of its own in the session's
-    PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/central.db"
-    server: Postgres = request.getfixturevalue("postgres")
-    name = f"central_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"{server.url.rsplit('/', 1)[0]}/{name}"
-
-
-@pytest.fixture
-def cstore(central_url: str) -> Iterator[CentralStore]:
-    opened = CentralStore(central_url)
-    yield opened
-    opened.close()
-
-
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
     server = Broker(tmp_path / "broker", extra=AS_ROOT).start()
