@@ -412,6 +412,8 @@ class SyncDaemon:
             "version": __version__,
             "ts": iso_utc(self.clock()),
             "config_version": inbound.config_version(self.store),
+            "site_name": self.config.site.name,
+            "services": {service.id: service.name for service in self.config.services},
             "outbox": {"pending": box.held, "acked": box.acked, "last": box.last},
         }
         conn = self.store.conn

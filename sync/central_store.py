@@ -555,6 +555,18 @@ class CentralStore:
                 "END, online = excluded.online",
                 (site, device, online, now),
             )
+            if "site_name" in state or "services" in state:
+                cur.execute(
+                    "INSERT INTO site_names (site, name, services, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (site) DO UPDATE SET name = excluded.name, "
+                    "services = excluded.services, at = excluded.at",
+                    (
+                        site,
+                        str(state.get("site_name", "")),
+                        json.dumps(state.get("services", {}), ensure_ascii=False),
+                        now,
+                    ),
+                )
             cur.execute(
                 "INSERT INTO touched (site, at) VALUES (?, ?) "
                 "ON CONFLICT (site) DO UPDATE SET at = excluded.at",

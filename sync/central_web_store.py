@@ -34,6 +34,10 @@ SCHEMA = (
         id TEXT PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL, cmd TEXT NOT NULL,
         args TEXT NOT NULL, by_user TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS web_commands_site ON web_commands (site, at)",
+    # The names a site's devices last gave (their state; the last will has none).
+    """CREATE TABLE IF NOT EXISTS site_names (
+        site TEXT PRIMARY KEY, name TEXT NOT NULL, services TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL)""",
 )
 
 PRINTER_ORDER = ("paper_out", "cover_open", "offline", "disconnected", "error", "silent")
@@ -248,6 +252,37 @@ def _queues(cur: Any, out: dict[str, SiteNow], day: str, names: list[str], marks
     )
     for site, n in cur.fetchall():
         out[site].counters_open = int(n)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The Vietnamese names the devices gave their site and services (ids otherwise)."""
+
+    sites: dict[str, str] = field(default_factory=dict)
+    services: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def site(self, site: str) -> str:
+        return self.sites.get(site, site)
+
+    def service(self, site: str, service: str) -> str:
+        return self.services.get((site, service), service)
+
+
+def names(store: CentralStore) -> Names:
+    """Central's own configuration of a site, then what its devices last said."""
+    out = Names()
+    with store.transaction() as cur:
+        cur.execute("SELECT site, body FROM site_configs")
+        for site, body in cur.fetchall():
+            for service in json.loads(body).get("services", []):
+                out.services[(site, str(service.get("id")))] = str(service.get("name"))
+        cur.execute("SELECT site, name, services FROM site_names")
+        for site, name, services in cur.fetchall():
+            if name:
+                out.sites[site] = name
+            for service, label in json.loads(services).items():
+                out.services[(site, service)] = str(label)
+    return out
 
 
 def changed_since(store: CentralStore, at: float) -> list[tuple[str, float]]:

@@ -140,6 +140,40 @@ class CentralProcess:
             return self.process.wait()
 
 
+class WebProcess:
+    """``kiosk central web`` as its own process on a free loopback port, over ``db_url``,
+    its log in ``folder/web.log``."""
+
+    def __init__(self, db_url: str, folder: Path, broker_port: int = 1883) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        config = folder / "central.toml"
+        if not config.exists():
+            config.write_text("# everything from the command line\n")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "web.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        command = [
+            sys.executable, "-m", "kiosk", "--config", str(config), "central", "web",
+            "--db", db_url, "--port", str(self.port), "--broker", f"127.0.0.1:{broker_port}",
+        ]  # fmt: skip
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            wait_port(self.port, timeout=30)
+        except Exception:
+            self.stop()
+            raise
+
+    def stop(self) -> int:
+        self.process.terminate()
+        try:
+            return self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
 def have_mosquitto() -> bool:
     return Path(MOSQUITTO).is_file()
 

@@ -206,7 +206,7 @@ def test_ok__a_report_opens_and_its_downloads_hold_the_numbers_of_kiosk_central_
         assert rows[-1][0] == "Tổng cộng"
         column = {name: head.index(name) for name in head}
         for row, want in zip(rows[:-1], expected["rows"], strict=True):
-            assert row[:2] == want["key"]
+            assert row[:2] == want["key"]  # no device told central their names
             assert row[column["Số phiếu"]] == want["tickets"]
             assert row[column["Vắng mặt"]] == want["no_shows"]
             wait = want["wait_mean_seconds"]

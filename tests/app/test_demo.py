@@ -12,9 +12,11 @@ import subprocess
 import sys
 import wave
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
+from sync.servers import wait_port
 from tests.conftest import ROOT
 
 
@@ -133,6 +135,18 @@ def test_ok__demo_day_summary_adds_up(tmp_path: Path) -> None:
     )  # fmt: skip
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["tickets"] == len(tickets)
+    # central's pages, pictured by chromium: the overview, the site's day, the report
+    web = summary["central_web"]
+    assert web["screenshots"] == [
+        "central-web/overview.png",
+        "central-web/site-day.png",
+        "central-web/report.png",
+    ], web
+    for shot in web["screenshots"]:
+        width, height = Image.open(out / shot).size
+        assert width == 1280 and height >= 800
+    assert (out / "central-admin.password").stat().st_mode & 0o077 == 0
+    assert "kiosk central web --db sqlite://" in result.stdout
 
 
 def readme_path_instruction() -> str:
@@ -172,8 +186,15 @@ def test_ok__the_commands_the_demo_prints_run_as_printed(tmp_path: Path) -> None
     demo = shell(f"{make_demo} --citizens 60")
     assert demo.returncode == 0, demo.stderr
     printed = [line.strip() for line in demo.stdout.splitlines() if line.startswith("  kiosk ")]
-    assert [c.split(" --")[0] for c in printed] == ["kiosk central report", "kiosk"], printed
+    assert [c.split(" --")[0] for c in printed] == [
+        "kiosk central report",
+        "kiosk",
+        "kiosk central web",
+    ], printed
     assert printed[1] == "kiosk --config config.toml --db demo-out/demo.db status"
+    web_command = printed.pop()
+    assert web_command == "kiosk central web --db sqlite://demo-out/central.db"
+    serves_central_pages(shell, web_command, project)
     for command in printed:
         done = shell(command)
         assert (done.returncode, done.stderr) == (0, ""), (command, done.stderr)
@@ -183,3 +204,30 @@ def test_ok__the_commands_the_demo_prints_run_as_printed(tmp_path: Path) -> None
         missed = [n for (n,) in db.execute("SELECT number FROM tickets WHERE status = 'missed'")]
     status = shell(printed[1]).stdout
     assert missed and all(f"{number} (" in status for number in missed), status
+
+
+def serves_central_pages(shell: Any, command: str, project: Path) -> None:
+    """The printed ``kiosk central web`` serves the demo's data on the port it names, and
+    the account the demo printed signs in."""
+    import httpx
+
+    server = subprocess.Popen(
+        ["bash", "-c", f"{readme_path_instruction()}\nexec {command}"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
+    )  # fmt: skip
+    try:
+        wait_port(8080, timeout=30)
+        web = httpx.Client(base_url="http://127.0.0.1:8080", timeout=30)
+        form = web.get("/login")
+        assert form.status_code == 200 and "Đăng nhập" in form.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert csrf is not None
+        password = (project / "demo-out" / "central-admin.password").read_text().strip()
+        done = web.post("/login", data={"csrf": csrf[1], "name": "admin", "password": password})
+        assert done.status_code == 303, done.text[:300]
+        overview = web.get("/")
+        assert "Trung tâm Phục vụ hành chính công tỉnh Hưng Yên" in overview.text
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -87,6 +87,9 @@ class Pages:
         return self.clock.today(now).isoformat()
 
     def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A template rendered (``names``: the sites' and services' names, when the page
+        shows any)."""
+        context.setdefault("names", web.Names())
         context.setdefault("viewer", None)
         context.setdefault("nav", "")
         context.setdefault("title", "")
@@ -208,12 +211,15 @@ class Pages:
         return out
 
     def render_rows(self, rows: list[web.SiteNow], now: float) -> dict[str, tuple[str, str]]:
+        """The overview's row and alert of each site (in a worker thread: it reads the
+        names)."""
         row = self.env.get_template("_row.html")
         alert = self.env.get_template("_alert.html")
+        names = web.names(self.store)
         return {
             s.site: (
-                row.render(s=s, now=now),
-                alert.render(site=s.site, alerts=self.alerts_of(s, now)),
+                row.render(s=s, now=now, names=names),
+                alert.render(site=s.site, alerts=self.alerts_of(s, now), names=names),
             )
             for s in rows
         }
@@ -230,6 +236,7 @@ class Pages:
             viewer=viewer,
             sites=rows,
             alert_items=[(s.site, self.alerts_of(s, now)) for s in rows],
+            names=await self.db(web.names, self.store),
             today=self.clock.today(now),
             now=now,
         )
@@ -248,11 +255,11 @@ class Pages:
         viewer = await self.need(request)
         site = await self.one_site(viewer, request.path_params["site"])
         now = self.now()
-        text = request.query_params.get("day") or self.today_text(now)
+        text = request.query_params.get("day", "").strip()[:20] or self.today_text(now)
         try:
-            day = dt.date.fromisoformat(text)
+            day = fmt.parse_date(text)
         except ValueError:
-            raise HTTPException(400, "Ngày không hợp lệ (dùng dạng YYYY-MM-DD).") from None
+            raise HTTPException(400, "Ngày không hợp lệ (dùng dạng dd/mm/yyyy).") from None
         first, last = self.clock.day_bounds(day)
         view = await self.db(web.site_day, self.store, site, day.isoformat(), first, last)
         rows = await self.db(self.store.figures, [f"D{day.isoformat()}"], [site])
@@ -281,6 +288,7 @@ class Pages:
             services=dict(sorted(services.items())),
             counters=counters,
             hours=[(h, hours.get(h, 0)) for h in span],
+            names=await self.db(web.names, self.store),
             busiest=max(hours.values(), default=0),
         )
 
@@ -302,10 +310,11 @@ class Pages:
             "message": query.problem,
             "report": None,
             "query": query.encoded(),
+            "names": await self.db(web.names, self.store),
         }
         if query.period is not None:
             data = await self.db(query.run, self.store)
-            headers, table, total = reports.table(data)
+            headers, table, total = reports.table(data, context["names"])
             context.update(report=data, headers=headers, table=table, total=total)
         return self.page("report.html", 400 if query.problem else 200, **context)
 
@@ -328,12 +337,13 @@ class Pages:
         kind = request.path_params["kind"]
         data = await self.db(query.run, self.store)
         name = f"bao-cao-{query.text.replace('..', '_')}-{query.by}"
+        names = await self.db(web.names, self.store)
         if kind == "csv":
-            body: bytes = await self.db(reports.to_csv, data)
+            body: bytes = await self.db(reports.to_csv, data, names)
             media = "text/csv; charset=utf-8"
         else:
             series = await self.db(query.series, self.store)
-            body = await self.db(reports.to_xlsx, data, series)
+            body = await self.db(reports.to_xlsx, data, series, names)
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(
             body,
@@ -368,6 +378,7 @@ class Pages:
             "day_labels": manage.DAY_LABELS,
             "command_labels": manage.COMMANDS,
             "more": manage.ROWS_MORE,
+            "names": await self.db(web.names, self.store),
             "message": "",
             "problems": [],
             **extra,

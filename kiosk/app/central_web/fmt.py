@@ -89,5 +89,15 @@ def date(day: dt.date | str) -> str:
     return f"{value:%d/%m/%Y}"
 
 
+def parse_date(text: str) -> dt.date:
+    """``08/12/2026`` (as the pages write it) or ``2026-12-08``; ValueError otherwise."""
+    if "/" in text:
+        day, month, year = text.split("/")
+        if len(year) != 4:
+            raise ValueError(text)
+        return dt.date(int(year), int(month), int(day))
+    return dt.date.fromisoformat(text)
+
+
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -90,7 +90,7 @@ class Live:
         if not self.subscribers:
             return
         rows = await run_in_threadpool(web.overview, self.store, self.today(now), sites)
-        rendered = self.render(rows, now)
+        rendered = await run_in_threadpool(self.render, rows, now)
         for site, (row, alert) in rendered.items():
             before = self.sent.get(site)
             self.sent[site] = (row, alert)

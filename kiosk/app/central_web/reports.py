@@ -16,6 +16,7 @@ from kiosk.figures import BY, Figures
 from kiosk.periods import BadPeriod, Period, parse_period
 from sync.central import period_report, period_series
 from sync.central_store import CentralStore
+from sync.central_web_store import Names
 
 BY_LABELS = {"site": "Điểm", "service": "Dịch vụ", "counter": "Quầy", "officer": "Cán bộ"}
 COLUMNS = (
@@ -116,13 +117,25 @@ def _cells(figures: dict[str, Any], labels: list[str]) -> list[Any]:
     return out
 
 
-def table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]], list[Any]]:
-    """The header, the rows (keys as text, figures as numbers or None) and the total."""
+def table(data: dict[str, Any], names: Names) -> tuple[list[str], list[list[Any]], list[Any]]:
+    """The header, the rows (keys as their Vietnamese names, figures as numbers or None)
+    and the total."""
     labels = labels_of(data)
-    rows = [[*row["key"], *_cells(row, labels)] for row in data["rows"]]
+    rows = [[*_named(data["by"], row["key"], names), *_cells(row, labels)] for row in data["rows"]]
     width = 1 if data["by"] == "site" else 2
     total = ["Tổng cộng", *([""] * (width - 1)), *_cells(data["total"], labels)]
     return headers(data), rows, total
+
+
+def _named(by: str, key: list[str], names: Names) -> list[str]:
+    site = names.site(key[0])
+    if by == "site":
+        return [site]
+    if by == "service":
+        return [site, names.service(key[0], key[1])]
+    if by == "counter":
+        return [site, f"Quầy {key[1]}"]
+    return [site, key[1]]
 
 
 def show(cell: Any) -> str:
@@ -138,9 +151,9 @@ def show(cell: Any) -> str:
     return str(cell)
 
 
-def to_csv(data: dict[str, Any]) -> bytes:
+def to_csv(data: dict[str, Any], names: Names) -> bytes:
     """UTF-8 with a byte order mark (Excel reads it as UTF-8), numbers as numbers."""
-    head, rows, total = table(data)
+    head, rows, total = table(data, names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(head)
@@ -156,12 +169,12 @@ def _csv_safe(cell: Any) -> Any:
     return cell
 
 
-def to_xlsx(data: dict[str, Any], series: list[tuple[dt.date, Figures]]) -> bytes:
+def to_xlsx(data: dict[str, Any], series: list[tuple[dt.date, Figures]], names: Names) -> bytes:
     """The report as an Excel workbook: a sheet of the table (Vietnamese headers, numbers
     as numbers) and a sheet of the figures day by day (dates as dates)."""
     import xlsxwriter
 
-    head, rows, total = table(data)
+    head, rows, total = table(data, names)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.app.context import Context
@@ -21,6 +22,7 @@ from kiosk.app.demo._screens import Screens
 from kiosk.app.demo._sim import Day
 from kiosk.app.demo._slips import Slips
 from kiosk.app.demo._sync import send_to_central
+from kiosk.app.demo._web import central_pages
 from kiosk.app.demo.catalogue import run_catalogue
 from kiosk.app.printer_setup import config_errors
 from kiosk.config import Config, main_path
@@ -70,6 +72,11 @@ def cmd_demo(ctx: Context) -> int:
         _write_events(store, out / "events.jsonl")
     # Last: once central acks them, the events leave the device's outbox.
     summary["central"] = send_to_central(config, db, out, day.isoformat())
+    summary["central_web"] = (
+        central_pages(config, out, day.isoformat())
+        if "skipped" not in summary["central"]
+        else {"skipped": "central did not run"}
+    )
     summary["wall_snapshots"] = screens.snapshots
     summary["announcements"] = screens.wavs
     summary["dossiers_imported"] = slips.imported.written
@@ -92,15 +99,26 @@ def cmd_demo(ctx: Context) -> int:
     )
     if "skipped" not in summary["central"]:
         files += ", central.db and central.log (kiosk central)"
-    ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}\n{_next(ctx, db)}")
+    web = summary["central_web"]
+    if "skipped" not in web:
+        files += ", central-web/*.png (central's pages)"
+    ctx.emit(summary, f"{text}\n\nwritten to {out}/: {files}\n{_next(ctx, db, web)}")
     return 0
 
 
-def _next(ctx: Context, db: Path) -> str:
+def _next(ctx: Context, db: Path, web: dict[str, Any]) -> str:
     """What to run next, as it can be pasted in the folder the demo ran in."""
     config = main_path(ctx.args.config)
     command = f"kiosk --config {_shown(config)} --db {_shown(db)} status"
-    return f"the day's end as the site sees it:\n  {command}"
+    text = f"the day's end as the site sees it:\n  {command}"
+    if "skipped" not in web:
+        central_db = _shown(db.parent / "central.db")
+        text += (
+            "\ncentral's pages on the demo's data (http://127.0.0.1:8080/, user "
+            f"{web['account']}, password in {_shown(Path(web['password_file']))}):\n"
+            f"  kiosk central web --db sqlite://{central_db}"
+        )
+    return text
 
 
 def _shown(path: Path) -> str:

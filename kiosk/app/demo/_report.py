@@ -205,6 +205,15 @@ def as_text(summary: dict[str, Any]) -> str:
         lines.append(procedures_line(summary["procedures"]))
     if "central" in summary:
         lines.append(central_line(summary["central"]))
+    if "central_web" in summary:
+        web = summary["central_web"]
+        lines.append(
+            f"central's pages: not pictured ({web['skipped']})"
+            if "skipped" in web
+            else "central's pages: "
+            + ", ".join(web["screenshots"])
+            + f" pictured by chromium in {web['seconds']} s"
+        )
     return "\n".join(line.rstrip() for line in lines)
 
 
