@@ -7,7 +7,7 @@ VENV_FLAGS ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test lint format bench clean arm-smoke
+.PHONY: all demo test lint format bench clean arm-smoke vendor
 
 all: test
 
@@ -43,6 +43,11 @@ ARCH ?= arm64
 
 arm-smoke:
 	./scripts/arm-smoke $(ARCH)
+
+# The client libraries central's pages ship, from npm as the lock file pins them (needs npm;
+# their copies in kiosk/app/central_web/static/ are committed, so nothing else needs npm).
+vendor:
+	./scripts/vendor-web
 
 bench: $(STAMP)
 	$(BIN)/kiosk --config config.toml bench
