@@ -158,6 +158,25 @@ class Figures:
             body["labels"] = dict(sorted(self.labels.items()))
         return body
 
+    def add_to(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add these figures to ``body`` (another's :meth:`to_json`), in place, and return
+        it: what central does to a kept row for each batch, without building a Figures."""
+        for name in _COUNTS:
+            value = getattr(self, name)
+            if value:
+                body[name] = body.get(name, 0) + value
+        if self.wait_max_ms > body.get("wait_max_ms", 0):
+            body["wait_max_ms"] = self.wait_max_ms
+        if self.waits:
+            waits = body.setdefault("waits", {})
+            for index, n in self.waits.items():
+                waits[str(index)] = waits.get(str(index), 0) + n
+        if self.labels:
+            labels = body.setdefault("labels", {})
+            for label, n in self.labels.items():
+                labels[label] = labels.get(label, 0) + n
+        return body
+
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Figures:
         figures = cls()

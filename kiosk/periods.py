@@ -2,8 +2,8 @@
 ``2026-12``, a quarter ``2026-Q4``, the first 6 or 9 months ``2026-6T`` / ``2026-9T``
 (6 tháng, 9 tháng đầu năm), a year ``2026``, or a range ``2026-01-05..2026-03-20``.
 
-A period is read from whole years, whole months and the days left over, so that a year's
-report adds up 12 months rather than 365 days.
+A period is read from whole years, quarters and months and the days left over, so that
+a 9 months' report adds up 3 quarters rather than 273 days.
 """
 
 from __future__ import annotations
@@ -105,16 +105,20 @@ def _whole_months(first: dt.date, last: dt.date) -> bool:
 
 
 def spans(period: Period) -> list[str]:
-    """The figures' spans that make up ``period``: ``Y2026``, ``M2026-12``, ``D2026-12-08``
-    (each day, month or year counted once)."""
+    """The figures' spans that make up ``period``: ``Y2026``, ``Q2026-4``, ``M2026-12``,
+    ``D2026-12-08`` (each day counted once, in the largest spans that fit)."""
     out: list[str] = []
     day = period.first
     while day <= period.last:
         year_end = dt.date(day.year, 12, 31)
+        quarter_end = _month_end(day.year, day.month + 2) if day.month % 3 == 1 else None
         month_end = _month_end(day.year, day.month)
         if day.month == 1 and day.day == 1 and year_end <= period.last:
             out.append(f"Y{day.year}")
             day = year_end + dt.timedelta(days=1)
+        elif day.day == 1 and quarter_end is not None and quarter_end <= period.last:
+            out.append(f"Q{day.year}-{(day.month + 2) // 3}")
+            day = quarter_end + dt.timedelta(days=1)
         elif day.day == 1 and month_end <= period.last:
             out.append(f"M{day:%Y-%m}")
             day = month_end + dt.timedelta(days=1)

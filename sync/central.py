@@ -23,6 +23,7 @@ from kiosk.config import CentralConfig
 from kiosk.figures import Figures, grouped
 from kiosk.periods import Period, spans
 from kiosk.store import iso_utc
+from sync import central_figures
 from sync._contract import Invalid, Topics, decode, encode, event_envelope, parse_topic
 from sync._mqtt import Client, Happened
 from sync.central_store import Ack, CentralStore, CentralStoreError, Incoming
@@ -30,6 +31,7 @@ from sync.central_store import Ack, CentralStore, CentralStoreError, Incoming
 log = logging.getLogger("sync.central")
 
 LINGER_SECONDS = 0.02
+FIGURES_SECONDS = 0.5  # how often what was stored is taken into the pages' figures
 
 
 def central_client_id(config: CentralConfig) -> str:
@@ -47,6 +49,7 @@ class Central:
         self.connected = False
         self.store_down = ""  # why the database cannot be used, while it cannot
         self.on_stored: Callable[[list[Ack]], None] | None = None
+        self.figures_at = 0.0
 
     def start(self) -> None:
         self.client.start()
@@ -85,6 +88,7 @@ class Central:
                 self._store_down(str(exc))
             except Exception:
                 log.exception("central: message failed")
+        self._figures()
         if events:
             try:
                 acks = self.store.ingest(events)
@@ -98,6 +102,23 @@ class Central:
             self._store_up()
             self._stored(events, acks)
         return len(events)
+
+    def _figures(self) -> None:
+        """Now and then, what was stored since is taken into the figures the pages read
+        (many events at once, in a transaction of its own: acks never wait for it)."""
+        now = time.monotonic()
+        if now < self.figures_at:
+            return
+        try:
+            taken = self.store.take_figures()
+        except CentralStoreError as exc:
+            self._store_down(str(exc))
+            taken = 0
+        except Exception:
+            log.exception("central: could not take events into the figures")
+            taken = 0
+        busy = taken >= central_figures.PER_TAKE  # more wait: again at the next step
+        self.figures_at = now if busy else now + FIGURES_SECONDS
 
     def _store_up(self) -> None:
         if self.store_down:

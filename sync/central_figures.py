@@ -3,16 +3,16 @@ ticket's state (the live overview, a site's day), each counter's state, each dev
 printer and presence, and the figures of every site by day, month and year (by service,
 counter and officer), so that a year of a province is read from a few thousand rows.
 
-The events of a device are taken here once and in order: when its ack moves over them
-(stored without a gap), under the lock of its ``devices`` row. Several ingest workers
-can therefore share a device's messages and still add each event exactly once.
+The events of a device are taken here once and in order, once they are stored without a
+gap (acked), a few times a second and many at a time, behind the ingest: how far each
+device's are taken is kept in the same transaction (``figured``, its rows locked), so
+several workers can share the work and still add each event exactly once.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,8 @@ SCHEMA = (
         missed INTEGER NOT NULL, counter INTEGER NOT NULL, staff TEXT NOT NULL,
         issued_ts TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (site, ticket))""",
     "CREATE INDEX IF NOT EXISTS ctickets_day ON ctickets (day, site, status)",
-    # The figures of a span (D2026-12-08, M2026-12, Y2026) of a site, by service, counter
+    "CREATE INDEX IF NOT EXISTS ctickets_ticket ON ctickets (ticket)",
+    # The figures of a span (D2026-12-08, M2026-12, Q2026-4, Y2026) of a site, by service, counter
     # (0: the ticket's own figures) and officer; body: kiosk.figures.Figures as JSON.
     """CREATE TABLE IF NOT EXISTS figures (
         site TEXT NOT NULL, span TEXT NOT NULL, service TEXT NOT NULL,
@@ -46,6 +47,10 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS presence (
         site TEXT NOT NULL, device TEXT NOT NULL, online INTEGER NOT NULL,
         since DOUBLE PRECISION NOT NULL, PRIMARY KEY (site, device))""",
+    # How far each device's events are taken into the tables above.
+    """CREATE TABLE IF NOT EXISTS figured (
+        site TEXT NOT NULL, device TEXT NOT NULL, db TEXT NOT NULL, seq BIGINT NOT NULL,
+        PRIMARY KEY (site, device, db))""",
     # When something of a site last changed (central's clock): what the pages follow.
     """CREATE TABLE IF NOT EXISTS touched (
         site TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)""",
@@ -68,12 +73,16 @@ _TICKET_COLUMNS = (
     "issued_ts",
     "ts",
 )
-_PER_QUERY = 400  # tickets looked up in one statement
+_PER_QUERY = 400  # tickets or sites looked up in one statement
+VERSION = "3"  # of what is kept: a database that kept another is taken again from its events
+PER_TAKE = 50_000  # events taken into the figures in one transaction at most
 
 
-def spans(day: str) -> tuple[str, str, str]:
-    """The spans a business day's figures count in: the day, its month, its year."""
-    return f"D{day}", f"M{day[:7]}", f"Y{day[:4]}"
+def spans(day: str) -> tuple[str, str, str, str]:
+    """The spans a business day's figures count in: the day, its month, its quarter and
+    its year (D2026-12-08, M2026-12, Q2026-4, Y2026)."""
+    quarter = (int(day[5:7]) + 2) // 3
+    return f"D{day}", f"M{day[:7]}", f"Q{day[:4]}-{quarter}", f"Y{day[:4]}"
 
 
 @dataclass
@@ -92,46 +101,69 @@ class _Batch:
         return self.figures[(ticket["day"], ticket["service"], counter, officer)]
 
 
-def take(
-    cur: Any, key: tuple[str, str, str], after: int, upto: int, *, lock: str, now: float
-) -> int:
-    """Take the events of ``key`` (site, device, database) with ``after`` < seq <=
-    ``upto`` (stored, in order) into the tickets, counters, printers and figures. Returns
-    the events taken."""
-    site, device, _ = key
+@dataclass(frozen=True)
+class Run:
+    """A device's events stored without a gap and not yet taken: ``after`` < seq <=
+    ``upto``."""
+
+    key: tuple[str, str, str]  # site, device, database
+    after: int
+    upto: int
+
+
+def take(cur: Any, runs: list[Run], *, lock: str, now: float) -> int:
+    """Take the runs' events (in order) into the tickets, counters, printers and figures,
+    all the batch's sites together in a few statements. Returns the events taken."""
+    work: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]]]] = []
+    for run in runs:
+        events = _events(cur, run)
+        if events:
+            work.append((run.key[0], run.key[1], events))
+    if not work:
+        return 0
+    wanted = {(site, e[2].get("ticket")) for site, _, events in work for e in events}
+    found = _tickets(cur, wanted, lock)
+    batches: dict[str, _Batch] = {}
+    for site, device, events in work:
+        batch = batches.setdefault(site, _Batch(found.get(site, {})))
+        for kind, ts, data in events:
+            _event(batch, device, kind, ts, data)
+    _write(cur, batches, lock)
+    cur.executemany(
+        "INSERT INTO touched (site, at) VALUES (?, ?) "
+        "ON CONFLICT (site) DO UPDATE SET at = excluded.at",
+        [(site, now) for site in sorted(batches)],
+    )
+    return sum(len(events) for _, _, events in work)
+
+
+def _events(cur: Any, run: Run) -> list[tuple[str, str, dict[str, Any]]]:
+    """The run's events in seq order."""
     cur.execute(
         "SELECT type, ts, data FROM events WHERE site = ? AND device = ? AND db = ? "
         "AND seq > ? AND seq <= ? ORDER BY seq",
-        (*key, after, upto),
+        (*run.key, run.after, run.upto),
     )
-    events = [(kind, ts, json.loads(data)) for kind, ts, data in cur.fetchall()]
-    if not events:
-        return 0
-    batch = _Batch(_tickets(cur, site, {e[2].get("ticket") for e in events}, lock))
-    for kind, ts, data in events:
-        _event(batch, device, kind, ts, data)
-    _write(cur, site, batch, lock)
-    cur.execute(
-        "INSERT INTO touched (site, at) VALUES (?, ?) "
-        "ON CONFLICT (site) DO UPDATE SET at = excluded.at",
-        (site, now),
-    )
-    return len(events)
+    return [(kind, ts, json.loads(data)) for kind, ts, data in cur.fetchall()]
 
 
-def _tickets(cur: Any, site: str, uids: Iterable[Any], lock: str) -> dict[str, dict[str, Any]]:
-    wanted = sorted(uid for uid in uids if isinstance(uid, str))
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), _PER_QUERY):
-        part = wanted[start : start + _PER_QUERY]
+def _tickets(
+    cur: Any, wanted: set[tuple[str, Any]], lock: str
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The tickets the events name, by site and uid (locked, in order, for the batch)."""
+    uids = sorted({uid for _, uid in wanted if isinstance(uid, str)})
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for start in range(0, len(uids), _PER_QUERY):
+        part = uids[start : start + _PER_QUERY]
         marks = ", ".join("?" for _ in part)  # placeholders only: the values are parameters
         cur.execute(
-            f"SELECT {', '.join(_TICKET_COLUMNS)} FROM ctickets "
-            f"WHERE site = ? AND ticket IN ({marks}) ORDER BY ticket{lock}",
-            (site, *part),
+            f"SELECT site, {', '.join(_TICKET_COLUMNS)} FROM ctickets "
+            f"WHERE ticket IN ({marks}) ORDER BY ticket, site{lock}",
+            part,
         )
-        for row in cur.fetchall():
-            found[row[0]] = dict(zip(_TICKET_COLUMNS, row, strict=True))
+        for site, *row in cur.fetchall():
+            if (site, row[0]) in wanted:
+                found.setdefault(site, {})[row[0]] = dict(zip(_TICKET_COLUMNS, row, strict=True))
     return found
 
 
@@ -233,20 +265,27 @@ def _counter_free(batch: _Batch, counter: int, staff: str, ticket: dict[str, Any
         batch.counters[counter] = ("open", staff, "", ticket["day"], ts)
 
 
-def _write(cur: Any, site: str, batch: _Batch, lock: str) -> None:
-    if batch.changed:
-        columns = ", ".join(_TICKET_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _TICKET_COLUMNS[1:])
+def _write(cur: Any, batches: dict[str, _Batch], lock: str) -> None:
+    columns = ", ".join(_TICKET_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _TICKET_COLUMNS[1:])
+    tickets = [
+        (site, *(batch.tickets[uid][c] for c in _TICKET_COLUMNS))
+        for site, batch in sorted(batches.items())
+        for uid in sorted(batch.changed)
+    ]
+    if tickets:
         cur.executemany(
             f"INSERT INTO ctickets (site, {columns}) "
             f"VALUES (?, {', '.join('?' for _ in _TICKET_COLUMNS)}) "
             f"ON CONFLICT (site, ticket) DO UPDATE SET {updates}",
-            [
-                (site, *(batch.tickets[uid][c] for c in _TICKET_COLUMNS))
-                for uid in sorted(batch.changed)
-            ],
+            tickets,
         )
-    if batch.counters:
+    counters = [
+        (site, n, *batch.counters[n])
+        for site, batch in sorted(batches.items())
+        for n in sorted(batch.counters)
+    ]
+    if counters:
         cur.executemany(
             "INSERT INTO ccounters (site, counter, state, staff, number, day, ts) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, counter) DO UPDATE SET "
@@ -254,56 +293,67 @@ def _write(cur: Any, site: str, batch: _Batch, lock: str) -> None:
             "staff = CASE WHEN excluded.staff = '' THEN ccounters.staff "
             "ELSE excluded.staff END, "
             "day = CASE WHEN excluded.day = '' THEN ccounters.day ELSE excluded.day END",
-            [(site, n, *batch.counters[n]) for n in sorted(batch.counters)],
+            counters,
         )
-    if batch.printers:
+    printers = [
+        (site, d, *batch.printers[d])
+        for site, batch in sorted(batches.items())
+        for d in sorted(batch.printers)
+    ]
+    if printers:
         cur.executemany(
             "INSERT INTO printers (site, device, state, detail, ts) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (site, device) DO UPDATE SET state = excluded.state, "
             "detail = excluded.detail, ts = excluded.ts",
-            [(site, d, *batch.printers[d]) for d in sorted(batch.printers)],
+            printers,
         )
-    _add_figures(cur, site, batch.figures, lock)
+    _add_figures(cur, {site: batch.figures for site, batch in batches.items()}, lock)
 
 
 def _add_figures(
-    cur: Any, site: str, deltas: dict[tuple[str, str, int, str], Figures], lock: str
+    cur: Any, deltas: dict[str, dict[tuple[str, str, int, str], Figures]], lock: str
 ) -> None:
-    """Add each delta to its day's, month's and year's row (rows locked in key order)."""
-    rows: dict[tuple[str, str, int, str], Figures] = defaultdict(Figures)
-    for (day, service, counter, officer), delta in deltas.items():
-        if delta.empty():
-            continue
-        for span in spans(day):
-            rows[(span, service, counter, officer)].merge(delta)
+    """Add each site's deltas to their day's, month's, quarter's and year's rows (rows
+    locked in key order)."""
+    rows: dict[tuple[str, str, str, int, str], Figures] = {}
+    for site, changes in deltas.items():
+        for (day, service, counter, officer), delta in changes.items():
+            if delta.empty():
+                continue
+            for span in spans(day):
+                key = (span, site, service, counter, officer)
+                before = rows.get(key)  # another day of the batch in the same month
+                rows[key] = delta if before is None else Figures().merge(before).merge(delta)
     if not rows:
         return
     keys = sorted(rows)
     cur.executemany(
-        "INSERT INTO figures (site, span, service, counter, officer, body) "
+        "INSERT INTO figures (span, site, service, counter, officer, body) "
         "VALUES (?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING",
-        [(site, *key) for key in keys],
+        keys,
     )
-    held: dict[tuple[str, str, int, str], Figures] = {}
+    held: dict[tuple[str, str, str, int, str], dict[str, Any]] = {}
     for span in sorted({key[0] for key in keys}):
-        cur.execute(
-            "SELECT service, counter, officer, body FROM figures WHERE span = ? AND site = ? "
-            f"ORDER BY service, counter, officer{lock}",
-            (span, site),
-        )
-        for service, counter, officer, body in cur.fetchall():
-            key = (span, service, int(counter), officer)
-            if key in rows:
-                held[key] = Figures.from_json(json.loads(body))
+        sites = sorted({key[1] for key in keys if key[0] == span})
+        for start in range(0, len(sites), _PER_QUERY):
+            part = sites[start : start + _PER_QUERY]
+            cur.execute(
+                "SELECT site, service, counter, officer, body FROM figures WHERE span = ? "
+                f"AND site IN ({', '.join('?' for _ in part)}) "
+                f"ORDER BY site, service, counter, officer{lock}",
+                (span, *part),
+            )
+            for site, service, counter, officer, body in cur.fetchall():
+                key = (span, site, service, int(counter), officer)
+                if key in rows:
+                    held[key] = json.loads(body)
     cur.executemany(
         "UPDATE figures SET body = ? WHERE span = ? AND site = ? AND service = ? "
         "AND counter = ? AND officer = ?",
         [
             (
-                json.dumps(held[key].merge(rows[key]).to_json(), ensure_ascii=False),
-                key[0],
-                site,
-                *key[1:],
+                json.dumps(rows[key].add_to(held[key]), ensure_ascii=False, separators=(",", ":")),
+                *key,
             )
             for key in keys
         ],

@@ -126,8 +126,11 @@ class Ack:
 
 
 class CentralStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, figures: bool = True) -> None:
+        """``figures`` False stores the events without keeping the tickets and figures the
+        pages read (only to measure what keeping them costs: ``kiosk bench``)."""
         self.url = url
+        self.keep_figures = figures
         self.lock = threading.Lock()
         if url.startswith("sqlite://"):
             self.kind = "sqlite"
@@ -144,8 +147,11 @@ class CentralStore:
                 for statement in SCHEMA:
                     cur.execute(statement)
                 cur.execute("SELECT value FROM meta WHERE key = 'figures'")
-                if cur.fetchone() is None:  # a database from before central kept them
-                    self._take_all(cur)
+                kept = cur.fetchone()
+                if figures and (kept is None or kept[0] != central_figures.VERSION):
+                    self._forget_figures(cur)  # a database from before these figures
+            while figures and self.take_figures():  # what the last worker left behind
+                pass
         except sqlite3.Error as exc:  # locked, damaged, a full disk
             self.close()
             raise CentralStoreError(f"{url.removeprefix('sqlite://')}: {exc}") from None
@@ -244,14 +250,51 @@ class CentralStore:
                     cur.execute("ROLLBACK")
                 raise
 
-    def _take_all(self, cur: Any) -> None:
-        """Take every acked event into the tickets and figures, from the start."""
-        for table in ("ctickets", "figures", "ccounters", "printers"):
+    def _forget_figures(self, cur: Any) -> None:
+        """Everything kept from the events, to be taken again from the first event."""
+        for table in ("ctickets", "figures", "ccounters", "printers", "figured"):
             cur.execute(f"DELETE FROM {table}")
-        cur.execute("SELECT site, device, db, acked FROM devices ORDER BY site, device, db")
-        for site, device, db, acked in cur.fetchall():
-            central_figures.take(cur, (site, device, db), 0, int(acked), lock="", now=time.time())
-        cur.execute("INSERT INTO meta (key, value) VALUES ('figures', '1') ON CONFLICT DO NOTHING")
+        cur.execute(
+            "INSERT INTO meta (key, value) VALUES ('figures', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (central_figures.VERSION,),
+        )
+
+    def take_figures(self, limit: int = central_figures.PER_TAKE) -> int:
+        """Take the events stored without a gap since the last time (up to ``limit``) into
+        the tickets, counters, printers and figures the pages read, in one transaction with
+        how far each device's events are taken: each event exactly once, whichever worker
+        takes it. Behind the ingest (which acks without waiting for this), many events at
+        a time: a site's figures change once for all of them. Returns the events taken."""
+        if not self.keep_figures:
+            return 0
+        lock = " FOR UPDATE" if self.kind == "postgresql" else ""
+        skip = " FOR UPDATE OF f SKIP LOCKED" if self.kind == "postgresql" else ""
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO figured (site, device, db, seq) SELECT site, device, db, 0 "
+                "FROM devices WHERE acked > 0 ON CONFLICT DO NOTHING"
+            )
+            cur.execute(
+                "SELECT f.site, f.device, f.db, f.seq, d.acked FROM figured f JOIN devices d "
+                "ON d.site = f.site AND d.device = f.device AND d.db = f.db "
+                f"WHERE d.acked > f.seq ORDER BY f.site, f.device, f.db{skip}"
+            )
+            runs, budget = [], limit
+            for site, device, db, seq, acked in cur.fetchall():
+                if budget <= 0:
+                    break
+                upto = min(int(acked), int(seq) + budget)
+                runs.append(central_figures.Run((site, device, db), int(seq), upto))
+                budget -= upto - int(seq)
+            if not runs:
+                return 0
+            taken = central_figures.take(cur, runs, lock=lock, now=time.time())
+            cur.executemany(
+                "UPDATE figured SET seq = ? WHERE site = ? AND device = ? AND db = ?",
+                [(run.upto, *run.key) for run in runs],
+            )
+        return taken
 
     def transaction(self) -> contextlib.AbstractContextManager[CentralStore._Cursor]:
         """One transaction, for central's other readers and writers (its web pages)."""
@@ -300,15 +343,16 @@ class CentralStore:
                     refused,
                 )
             for key, floor in sorted(floors.items()):
-                reached = self._advance(cur, key, floor, sorted(seqs[key]), now)
+                _, reached = self._advance(cur, key, floor, sorted(seqs[key]), now)
                 acks.append(Ack(*key, reached))
         return acks
 
     def _advance(
         self, cur: Any, key: tuple[str, str, str], floor: int, seqs: list[int], now: float
-    ) -> int:
+    ) -> tuple[int, int]:
         """Move the device's ack over what is now held without a gap: first over the
-        batch's own seqs, then over any stored earlier out of order."""
+        batch's own seqs, then over any stored earlier out of order. Returns the ack
+        before and after."""
         lock = " FOR UPDATE" if self.kind == "postgresql" else ""
         where = "site = ? AND device = ? AND db = ?"
         cur.execute(f"SELECT acked FROM devices WHERE {where}{lock}", key)
@@ -347,8 +391,7 @@ class CentralStore:
                 f"UPDATE devices SET acked = ?, updated_at = ? WHERE {where}",
                 (reached, now, *key),
             )
-            central_figures.take(cur, key, acked, reached, lock=lock, now=now)
-        return reached
+        return acked, reached
 
     def rejected(
         self, site: str, since: float = 0.0, until: float = float("inf")

@@ -200,5 +200,7 @@ def ingest(db: str, site: str, device: str, events: list[dict[str, Any]]) -> Non
     try:
         for start in range(0, len(events), 500):
             store.ingest([Incoming(site, device, e) for e in events[start : start + 500]])
+        while store.take_figures():
+            pass
     finally:
         store.close()

@@ -118,8 +118,19 @@ def drain(config: Config, work: Path, port: int, count: int) -> dict[str, Any]:
     }
 
 
-def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
-    """Events of ``devices`` devices wait at the broker; central takes them all."""
+def ingest(
+    port: int,
+    url: str,
+    devices: int,
+    each: int,
+    *,
+    days: list[list[dict[str, Any]]] | None = None,
+    figures: bool = True,
+) -> dict[str, Any]:
+    """Events of ``devices`` devices wait at the broker; central takes them all. The
+    events are ``each`` calls of one sample ticket, or with ``days`` real-shaped days
+    (device n sends day n, each device a site of its own); ``figures`` False stores them
+    without keeping central's figures (to measure what keeping them costs)."""
     # A group of its own: a shared subscription spreads messages over every session in
     # the group, offline ones included, so an earlier run's session would take a share.
     run = uuid.uuid4().hex[:8]
@@ -131,7 +142,7 @@ def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
         group=f"bench-{run}",
         client_id=f"bench-ingest-{run}",
     )
-    store = CentralStore(url)
+    store = CentralStore(url, figures=figures)
     central = Central(config, store)
     central.start()
     while not central.connected:  # the session and its shared subscription exist
@@ -142,18 +153,34 @@ def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
     db = uuid.uuid4().hex
     data = json.dumps(SAMPLE, separators=(",", ":"))
     infos = []
-    for seq in range(1, each + 1):
-        for device in range(devices):
-            event = outbox.Pending(
-                seq, str(uuid.uuid4()), "ticket.called", "2026-11-23T02:15:04.120Z", data
-            )
-            topic = Topics("bench-site", f"device-{device:03d}").events
-            infos.append(publisher.publish(topic, outbox.envelope(event, db, 1), qos=1))
+    if days is None:
+        for seq in range(1, each + 1):
+            for device in range(devices):
+                event = outbox.Pending(
+                    seq, str(uuid.uuid4()), "ticket.called", "2026-11-23T02:15:04.120Z", data
+                )
+                topic = Topics("bench-site", f"device-{device:03d}").events
+                infos.append(publisher.publish(topic, outbox.envelope(event, db, 1), qos=1))
+        total = devices * each
+    else:
+        total = 0
+        longest = max(len(day) for day in days[:devices])
+        for index in range(longest):  # the devices' events interleaved, as they arrive
+            for device, day in enumerate(days[:devices]):
+                if index >= len(day):
+                    continue
+                e = day[index]
+                event = outbox.Pending(
+                    e["seq"], str(uuid.uuid4()), e["type"], e["ts"],
+                    json.dumps(e["data"], ensure_ascii=False, separators=(",", ":")),
+                )  # fmt: skip
+                topic = Topics(f"xa-{device:03d}", "site-controller-01").events
+                infos.append(publisher.publish(topic, outbox.envelope(event, db, 1), qos=1))
+                total += 1
     for info in infos:
         info.wait_for_publish(60)
     publisher.disconnect()
     publisher.loop_stop()
-    total = devices * each
     central = Central(config, store)
     central.start()
     start = None
@@ -161,6 +188,8 @@ def ingest(port: int, url: str, devices: int, each: int) -> dict[str, Any]:
     while central.stored < total and time.perf_counter() < deadline:
         if central.step(0.05) and start is None:
             start = time.perf_counter()
+    while store.take_figures():  # done once the pages' figures have them too
+        pass
     seconds = time.perf_counter() - (start or time.perf_counter())
     central.close()
     held = store.count()
