@@ -262,7 +262,7 @@ def pages(url: str, work: Path) -> dict[str, Any]:
 def _days(config: Config, work: Path, devices: int) -> list[list[dict[str, Any]]]:
     """A simulated day (the demo's) of each device, as its events."""
     from kiosk import outbox
-    from kiosk.app.demo._sim import Day
+    from kiosk.app.demo import Day
     from kiosk.store import Store
     from sync import decode
 
