@@ -31,6 +31,8 @@ from kiosk.rules.hours import day_hours
 from kiosk.store import Store
 from kiosk.ticketing import local_time
 
+__all__ = ["Day", "cmd_demo", "demo_printer", "next_working_day"]
+
 
 def next_working_day(config: Config, after: dt.date) -> dt.date:
     day = after + dt.timedelta(days=1)
