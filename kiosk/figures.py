@@ -89,7 +89,7 @@ class Figures:
         self.labels[label] = self.labels.get(label, 0) + 1
 
     def merge(self, other: Figures) -> Figures:
-        for name in _COUNTS:
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.wait_max_ms = max(self.wait_max_ms, other.wait_max_ms)
         for index, n in other.waits.items():
@@ -99,7 +99,7 @@ class Figures:
         return self
 
     def empty(self) -> bool:
-        return not any(getattr(self, name) for name in _COUNTS)
+        return not any(getattr(self, name) for name in COUNTS)
 
     # -- what a report shows ------------------------------------------------------------
 
@@ -147,9 +147,7 @@ class Figures:
     # -- kept in a database ------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            name: getattr(self, name) for name in _COUNTS if getattr(self, name)
-        }
+        body: dict[str, Any] = {name: getattr(self, name) for name in COUNTS if getattr(self, name)}
         if self.wait_max_ms:
             body["wait_max_ms"] = self.wait_max_ms
         if self.waits:
@@ -161,7 +159,7 @@ class Figures:
     def add_to(self, body: dict[str, Any]) -> dict[str, Any]:
         """Add these figures to ``body`` (another's :meth:`to_json`), in place, and return
         it: what central does to a kept row for each batch, without building a Figures."""
-        for name in _COUNTS:
+        for name in COUNTS:
             value = getattr(self, name)
             if value:
                 body[name] = body.get(name, 0) + value
@@ -180,7 +178,7 @@ class Figures:
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Figures:
         figures = cls()
-        for name in _COUNTS:
+        for name in COUNTS:
             setattr(figures, name, int(body.get(name, 0)))
         figures.wait_max_ms = int(body.get("wait_max_ms", 0))
         figures.waits = {int(k): int(v) for k, v in body.get("waits", {}).items()}
@@ -188,7 +186,7 @@ class Figures:
         return figures
 
 
-_COUNTS = (
+COUNTS = (
     "tickets",
     "voided",
     "no_shows",

@@ -26,7 +26,9 @@ SCHEMA = (
         status TEXT NOT NULL, printed INTEGER NOT NULL, voided INTEGER NOT NULL,
         missed INTEGER NOT NULL, counter INTEGER NOT NULL, staff TEXT NOT NULL,
         issued_ts TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (site, ticket))""",
-    "CREATE INDEX IF NOT EXISTS ctickets_day ON ctickets (day, site, status)",
+    # What waits now, site by site, read from the index alone.
+    "DROP INDEX IF EXISTS ctickets_day",
+    "CREATE INDEX IF NOT EXISTS ctickets_now ON ctickets (day, site, status, printed, issued_ts)",
     "CREATE INDEX IF NOT EXISTS ctickets_ticket ON ctickets (ticket)",
     # The figures of a span (D2026-12-08, M2026-12, Q2026-4, Y2026) of a site, by service, counter
     # (0: the ticket's own figures) and officer; body: kiosk.figures.Figures as JSON.

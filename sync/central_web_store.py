@@ -471,3 +471,13 @@ def devices(store: CentralStore, site: str) -> list[str]:
             (site, site),
         )
         return [row[0] for row in cur.fetchall()]
+
+
+def audit(
+    store: CentralStore, action: str, detail: dict[str, Any], *, who: str, now: float
+) -> None:
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
+            (now, who, action, json.dumps(detail, ensure_ascii=False)),
+        )

@@ -225,3 +225,37 @@ def test_ok__a_report_opens_and_its_downloads_hold_the_numbers_of_kiosk_central_
         assert table[0] == head and table[-1][0] == "Tổng cộng"
         assert int(table[-1][column["Số phiếu"]]) == expected["total"]["tickets"]
         context.close()
+
+
+def test_ok__dossiers_uploaded_reach_the_device_and_bad_lines_are_named(
+    province: Province, page: Page, tmp_path: Path
+) -> None:
+    import json
+
+    from tests.sync.test_central import dossier
+
+    wait_until(lambda: (presence(province) or (0, 0))[0] == 1, 30, "the device online")
+    good = [dossier(f"000.00.04.G14-261207-{n:04d}", 1) for n in range(1, 4)]
+    lines = [json.dumps(d, ensure_ascii=False) for d in good]
+    lines.insert(1, '{"code": "x"')  # not JSON
+    upload = tmp_path / "ho-so.jsonl"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sign_in(page, province.url, "quanly")
+    page.goto(f"{province.url}/site/{SITE}/config")
+    page.set_input_files("form[action$='/upload/dossiers'] input[type=file]", str(upload))
+    page.click("text=Tải lên và gửi hồ sơ")
+    page.wait_for_load_state()
+    assert "3 hồ sơ hợp lệ, 3 mới đã gửi tới điểm, 1 dòng bị từ chối" in page.locator(
+        "[role=status]"
+    ).inner_text()
+    assert "Dòng 2: not JSON" in page.locator("[role=alert]").inner_text()
+    device = province.site / "kiosk.db"
+
+    def cached() -> int:
+        with contextlib.closing(sqlite3.connect(device)) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0])
+
+    wait_until(lambda: cached() == 3, 20, "the dossiers on the device")
+    with contextlib.closing(sqlite3.connect(province.db.removeprefix("sqlite://"))) as conn:
+        actions = [row[0] for row in conn.execute("SELECT action FROM audit")]
+    assert "site.dossiers" in actions

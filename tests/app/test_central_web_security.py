@@ -97,6 +97,7 @@ def test_fail__another_sites_manager_cannot_read_or_change_this_site(province: P
     for path, data in (
         (f"/site/{SITE}/config/notices", {"notices": "chiếm quyền"}),
         (f"/site/{SITE}/command", {"device": DEVICE, "cmd": "reprint"}),
+        (f"/site/{SITE}/upload/procedures", {}),
     ):
         assert web.post(path, data={"csrf": csrf, **data}).status_code == 404, path
     # A report of "every site I may see" leaves this site out.
@@ -115,10 +116,12 @@ def test_fail__a_viewer_cannot_change_anything(province: Province) -> None:
     page = web.get(f"/site/{SITE}/config")
     assert page.status_code == 200
     assert "Bạn chỉ có quyền xem" in page.text and "Lưu và gửi" not in page.text
+    assert "Tải lên" not in page.text
     for path, data in (
         (f"/site/{SITE}/config/notices", {"notices": "không được"}),
         (f"/site/{SITE}/config/hours", {"open": "08:00"}),
         (f"/site/{SITE}/command", {"device": DEVICE, "cmd": "reprint"}),
+        (f"/site/{SITE}/upload/dossiers", {}),
     ):
         answer = web.post(path, data={"csrf": csrf, **data})
         assert answer.status_code == 403, path
@@ -132,6 +135,7 @@ def test_fail__every_form_without_its_csrf_token_or_from_another_origin_is_refus
     for path, data in (
         (f"/site/{SITE}/config/notices", {"notices": "giả mạo"}),
         (f"/site/{SITE}/command", {"device": DEVICE, "cmd": "reprint"}),
+        (f"/site/{SITE}/upload/dossiers", {}),
         ("/logout", {}),
     ):
         assert web.post(path, data=data).status_code == 403, path

@@ -1530,6 +1530,35 @@ BAD_VALUES: list[Any] = [
     ),
     pytest.param(("central", "batch"), 0, "central.batch: must be", id="central.batch"),
     pytest.param(("central", "sites"), 3, "central.sites: must be a string", id="central.sites"),
+    pytest.param(("central", "web_host"), "a b", "central.web_host: ", id="central.web_host"),
+    pytest.param(("central", "web_port"), 0, "central.web_port: must be", id="central.web_port"),
+    pytest.param(
+        ("central", "timezone"), "Mars/Base", "central.timezone: unknown", id="central.timezone"
+    ),
+    pytest.param(
+        ("central", "session_minutes"),
+        1,
+        "central.session_minutes: must be",
+        id="central.session_minutes",
+    ),
+    pytest.param(
+        ("central", "session_hours"),
+        0,
+        "central.session_hours: must be",
+        id="central.session_hours",
+    ),
+    pytest.param(
+        ("central", "offline_alert_minutes"),
+        0,
+        "central.offline_alert_minutes: must be",
+        id="central.offline_alert_minutes",
+    ),
+    pytest.param(
+        ("central", "wait_alert_minutes"),
+        -5,
+        "central.wait_alert_minutes: must be",
+        id="central.wait_alert_minutes",
+    ),
     pytest.param(
         ("keymaps",),
         {"staff": {"KEY_KP1": "call"}},
@@ -2791,7 +2820,9 @@ def test_fail__cli_check_json_flag_before_command(bad_file: Path) -> None:
             id="not-utf8",
         ),
         pytest.param(
-            replaced(EXAMPLE_TEXT, ('timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia"')).encode(),
+            replaced(
+                EXAMPLE_TEXT, ('timezone = "Asia/Ho_Chi_Minh"\n', 'timezone = "Asia"\n')
+            ).encode(),
             "site.timezone: unknown time zone 'Asia'",
             id="timezone-directory",
         ),

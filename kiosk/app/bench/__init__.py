@@ -7,13 +7,14 @@ the committed call, button press to the last byte written to a (pty) serial
 printer, bytes per ticket in image and code-page mode, a call committed in another
 process to the wall display's frame showing it, the display process's CPU and
 memory at rest, dossier import speed and cache size, and a scan's last key event
-to the look-up screen's frame with a million dossiers cached, MQTT sync, and every daemon
-of a site together (cold start to READY, memory, idle CPU). The scratch database
+to the look-up screen's frame with a million dossiers cached, MQTT sync, every daemon
+of a site together (cold start to READY, memory, idle CPU), and central's pages and
+figures at a province's size (500 sites) on SQLite and PostgreSQL. The scratch database
 goes under ``--dir`` because the disk's fsync is part of what is measured.
 
-Every bench is a module of this package (``catalogue``, ``counter``, ``display``, ``lookup``,
-``printer``, ``site``, ``sync``; ``table`` prints them). Part of the applications: may import
-everything.
+Every bench is a module of this package (``catalogue``, ``central``, ``counter``,
+``display``, ``lookup``, ``printer``, ``site``, ``sync``; ``table`` prints them). Part of
+the applications: may import everything.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ def run(
             said = done.stderr.decode(errors="replace").strip().splitlines()
             raise RuntimeError(f"kiosk status failed: {said[-1] if said else done.returncode}")
     from kiosk.app.bench.catalogue import catalogue_figures
+    from kiosk.app.bench.central import central_figures
     from kiosk.app.bench.counter import concurrent_calls, press_to_call
     from kiosk.app.bench.display import commit_to_frame, idle
     from kiosk.app.bench.lookup import lookup_figures
@@ -204,6 +206,7 @@ def run(
         "catalogue": catalogue_figures(fast, work, min(n, 100)),
         "sync": sync_figures(fast, work, events),
         "site": whole_site(config_path, work, idle_seconds),
+        "central": central_figures(fast, work),
     }
 
 

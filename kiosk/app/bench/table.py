@@ -123,6 +123,7 @@ def as_table(result: dict[str, Any]) -> str:
         )
         shown = f"{_number(value)} {unit}".strip()
         lines.append(f"| {label} | {shown} | {goal_text} | {_met(value, goal, lower)} |")
+    lines += _central(result)
     daemons = _get(result, "site.daemons") or {}
     if daemons:
         lines += ["", "| daemon | start to READY | RSS | PSS | idle CPU |", "|---|---|---|---|---|"]
@@ -132,3 +133,45 @@ def as_table(result: dict[str, Any]) -> str:
                 f"{d['pss_mb']:g} MB | {d['idle_cpu_percent']:g}% |"
             )
     return "\n".join(lines)
+
+
+# (label, path under central.<backend>, what is shown, goal key or "")
+CENTRAL = (
+    ("overview page, 500 sites", "pages.overview", "p95_ms", "goal_p95_ms"),
+    ("a year's report, 500 sites", "pages.year_report", "p99_ms", "goal_ms"),
+    ("9 months' report by service, 500 sites", "pages.nine_months_report_by_service", "p99_ms", ""),
+    ("a year's XLSX by service, 500 sites", "pages.year_xlsx", "p99_ms", "goal_ms"),
+    ("a change stored → 200 open overview pages", "pages.event_to_page", "p99_ms",
+     "goal_p99_ms"),
+)  # fmt: skip
+
+
+def _central(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        part = _get(result, f"central.{backend}")
+        if not isinstance(part, dict) or "pages" not in part:
+            continue
+        for label, path, key, goal_key in CENTRAL:
+            figure = _get(part, path)
+            if not isinstance(figure, dict):
+                continue
+            goal = figure.get(goal_key) if goal_key else None
+            shown = f"median {figure.get('median_ms', figure.get('p50_ms')):g} ms, " + (
+                f"{key.removesuffix('_ms')} {figure[key]:g} ms"
+            )
+            goal_text = "" if goal is None else f"{key.removesuffix('_ms')} ≤ {goal:g} ms"
+            lines.append(
+                f"| central, {name}: {label} | {shown} | {goal_text} | "
+                f"{_met(figure[key], goal, True)} |"
+            )
+        ingest = part.get("ingest", {})
+        if "ratio" in ingest:
+            lines.append(
+                f"| central, {name}: ingest with the pages' figures kept / without | "
+                f"{ingest['ratio']:g} ({_number(ingest['with_figures_per_second'])} / "
+                f"{_number(ingest['without_figures_per_second'])} events/s) | "
+                f"≥ {ingest['goal_ratio']:g} | "
+                f"{_met(ingest['ratio'], ingest['goal_ratio'], False)} |"
+            )
+    return lines

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (
@@ -31,6 +32,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from kiosk.app import central_records
 from kiosk.app.central_web import fmt, manage, reports, security
 from kiosk.app.central_web.accounts import hash_password, verify_password
 from kiosk.app.central_web.live import Live
@@ -40,6 +42,8 @@ from sync import central_web_store as web
 from sync.central_store import CentralStore, CentralStoreError
 
 log = logging.getLogger("kiosk.central_web")
+
+MAX_UPLOAD = 64 * 2**20  # bytes of a dossiers or catalogue file
 
 HERE = Path(__file__).parent
 
@@ -112,10 +116,13 @@ class Pages:
             raise HTTPException(303, headers={"location": "/login"})
         return viewer
 
-    async def posted(self, request: Request, viewer: security.Viewer | None) -> dict[str, str]:
-        """The form of a change, once its CSRF token and origin are checked."""
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    async def posted(self, request: Request, viewer: security.Viewer | None) -> dict[str, Any]:
+        """The form of a change (text fields, and an uploaded ``file``), once its CSRF
+        token and origin are checked."""
+        form = await request.form(max_files=1, max_fields=2000)
+        fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+        if isinstance(form.get("file"), UploadFile):
+            fields["file"] = form["file"]
         expected = viewer.csrf if viewer else request.cookies.get(security.LOGIN_COOKIE, "")
         origin = request.headers.get("origin")
         host = request.headers.get("host", "")
@@ -381,6 +388,7 @@ class Pages:
             "names": await self.db(web.names, self.store),
             "message": "",
             "problems": [],
+            "problems_title": "",
             **extra,
         }
 
@@ -395,7 +403,7 @@ class Pages:
         context = await self.config_context(viewer, site, message=message)
         return self.page("config.html", **context)
 
-    async def changing(self, request: Request) -> tuple[security.Viewer, str, dict[str, str]]:
+    async def changing(self, request: Request) -> tuple[security.Viewer, str, dict[str, Any]]:
         """The viewer, site and form of a change: signed in, allowed to change that site
         (a viewer never is), CSRF and origin checked."""
         viewer = await self.need(request)
@@ -485,6 +493,53 @@ class Pages:
             return await self.refused(viewer, site, [f"Chưa gửi được lệnh: {exc}."])
         return RedirectResponse(f"/site/{_quote(site)}/config?sent=1#commands", 303)
 
+    async def upload(self, request: Request) -> Response:
+        """Dossiers or the procedure catalogue from a JSON Lines file: checked line by line
+        as ``kiosk central dossiers`` / ``procedures`` check them, the newer records kept
+        and published to the site."""
+        viewer, site, form = await self.changing(request)
+        kind = request.path_params["kind"]
+        if kind not in central_records.KINDS:
+            raise HTTPException(404)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await self.refused(viewer, site, ["Chưa chọn tệp để tải lên."])
+        if (upload.size or 0) > MAX_UPLOAD:
+            return await self.refused(
+                viewer, site, [f"Tệp quá lớn (tối đa {MAX_UPLOAD // 2**20} MB)."]
+            )
+        version = int(self.now() * 1000)
+        read = await self.db(
+            functools.partial(
+                central_records.read_records, timezone=self.config.timezone, version=version
+            ),
+            kind,
+            upload.file,
+        )
+        newer = await self.db(self.store.newer, kind, site, read.good)
+        try:
+            await self.db(manage.publish_records, self.config, kind, site, newer)
+        except OSError as exc:
+            return await self.refused(viewer, site, [f"Chưa gửi được: {exc}."])
+        await self.db(self.store.put, kind, site, newer)
+        await self.db(
+            functools.partial(web.audit, who=viewer.name, now=self.now()),
+            self.store,
+            f"site.{kind}",
+            {"site": site, "file": upload.filename[:200], "read": len(read.good) + len(read.bad),
+             "refused": len(read.bad), "published": len(newer)},
+        )  # fmt: skip
+        label = "hồ sơ" if kind == "dossiers" else "thủ tục"
+        message = (
+            f"{upload.filename[:100]}: {len(read.good)} {label} hợp lệ, {len(newer)} mới "
+            f"đã gửi tới điểm, {len(read.bad)} dòng bị từ chối."
+        )
+        problems = [f"Dòng {n}: {said}" for n, said in read.bad[:20]]
+        context = await self.config_context(
+            viewer, site, message=message, problems=problems, problems_title="Các dòng bị từ chối:"
+        )
+        return self.page("config.html", 422 if read.bad and not read.good else 200, **context)
+
     # -- the audit log --------------------------------------------------------------------
 
     async def audit(self, request: Request) -> Response:
@@ -563,6 +618,7 @@ def make_app(
         Route("/site/{site}/answers", pages.answers),
         Route("/site/{site}/commands", pages.command_list),
         Route("/site/{site}/command", pages.command_send, methods=["POST"]),
+        Route("/site/{site}/upload/{kind}", pages.upload, methods=["POST"]),
         Route("/audit", pages.audit),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -264,3 +264,17 @@ def form_values(body: dict[str, Any]) -> dict[str, Any]:
         "notices": "\n".join(n["text"] for n in body.get("notices", [])),
         "json": json.dumps(body, ensure_ascii=False, indent=2),
     }
+
+
+def publish_records(
+    config: CentralConfig, kind: str, site: str, records: list[dict[str, Any]]
+) -> None:
+    """Records of ``kind`` (dossiers, procedures) to ``site``'s devices, in messages of
+    the contract's size, as ``kiosk central dossiers`` sends them."""
+    from sync.central import chunks
+
+    if records:
+        topic = f"{Topics(site).prefix}/{kind}"
+        publish(
+            config, [(topic, encode(kind, {kind: chunk}), False) for chunk in chunks(kind, records)]
+        )

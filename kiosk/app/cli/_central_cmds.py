@@ -257,38 +257,21 @@ def _report_text(data: dict[str, Any]) -> str:
 
 def _dossiers(ctx: Context, config: CentralConfig) -> int:
     """Check a JSON Lines file, keep the newer records and publish them to the site."""
-    from kiosk.dossiers import BadDossier, parse_dossier
-    from sync import Invalid, validate
+    from kiosk.app.central_records import read_records
 
     site = _need_site(ctx)
     if len(ctx.args.target) != 1:
         raise CommandError("kiosk central dossiers FILE.jsonl --site SITE", USAGE)
     name = ctx.args.target[0]
     try:
-        handle = sys.stdin if name == "-" else Path(name).open(encoding="utf-8-sig")  # noqa: SIM115
+        handle = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
     except OSError as exc:
         raise CommandError(f"{name}: cannot read: {exc.strerror or exc}", NOINPUT) from None
-    good: list[dict[str, Any]] = []
-    bad = 0
     with handle:
-        try:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                    validate("dossiers", {"dossiers": [record]})
-                    parse_dossier(record, ctx.args.timezone)
-                except (ValueError, BadDossier, Invalid) as exc:
-                    bad += 1
-                    print(
-                        f"line {number}: {str(exc).replace('dossiers: dossiers[0].', '')}",
-                        file=sys.stderr,
-                    )
-                    continue
-                good.append(record)
-        except UnicodeDecodeError:
-            raise CommandError(f"{name}: not UTF-8 text", DATAERR) from None
+        read = read_records("dossiers", handle, timezone=ctx.args.timezone, version=0)
+    for number, said in read.bad:
+        print(f"line {number}: {said}", file=sys.stderr)
+    good, bad = read.good, len(read.bad)
     store = _open_store(config)
     try:
         newer = store.newer_dossiers(site, good)

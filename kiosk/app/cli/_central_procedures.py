@@ -9,18 +9,15 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from kiosk.app.cli._central_cmds import _open_store, _publish_kind, one_site
 from kiosk.app.context import Context
 from kiosk.app.exits import DATAERR, NOINPUT, USAGE, CommandError
 from kiosk.config import CentralConfig
-from kiosk.jsonl import read_lines
 
 
 def central_procedures(ctx: Context, config: CentralConfig) -> int:
-    from kiosk.procedures import BadProcedure, parse_record
-    from sync import Invalid, validate
+    from kiosk.app.central_records import read_records
 
     if len(ctx.args.target) != 1 or bool(one_site(ctx)) == bool(ctx.args.all):
         raise CommandError("kiosk central procedures FILE.jsonl --site SITE | --all", USAGE)
@@ -30,21 +27,11 @@ def central_procedures(ctx: Context, config: CentralConfig) -> int:
     except OSError as exc:
         raise CommandError(f"{name}: cannot read: {exc.strerror or exc}", NOINPUT) from None
     version = int(time.time() * 1000)
-    good: list[dict[str, Any]] = []
-    bad = 0
     with stream:
-        for line in read_lines(stream):
-            try:
-                if line.problem:
-                    raise BadProcedure(line.problem)
-                record = parse_record(line.value, version).to_record()
-                validate("procedures", {"procedures": [record]})
-            except (BadProcedure, Invalid) as exc:
-                bad += 1
-                said = str(exc).replace("procedures: procedures[0].", "")
-                print(f"kiosk: {name}: line {line.number}: {said}", file=sys.stderr)
-                continue
-            good.append(record)
+        read = read_records("procedures", stream, timezone="", version=version)
+    for number, said in read.bad:
+        print(f"kiosk: {name}: line {number}: {said}", file=sys.stderr)
+    good, bad = read.good, len(read.bad)
     store = _open_store(config)
     try:
         sites = store.known_sites() if ctx.args.all else [one_site(ctx)]
