@@ -245,9 +245,10 @@ def test_ok__dossiers_uploaded_reach_the_device_and_bad_lines_are_named(
     page.set_input_files("form[action$='/upload/dossiers'] input[type=file]", str(upload))
     page.click("text=Tải lên và gửi hồ sơ")
     page.wait_for_load_state()
-    assert "3 hồ sơ hợp lệ, 3 mới đã gửi tới điểm, 1 dòng bị từ chối" in page.locator(
-        "[role=status]"
-    ).inner_text()
+    assert (
+        "3 hồ sơ hợp lệ, 3 mới đã gửi tới điểm, 1 dòng bị từ chối"
+        in page.locator("[role=status]").inner_text()
+    )
     assert "Dòng 2: not JSON" in page.locator("[role=alert]").inner_text()
     device = province.site / "kiosk.db"
 
