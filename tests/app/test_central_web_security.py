@@ -285,3 +285,29 @@ def test_ok__a_browser_needs_only_files_the_server_ships(
         page.wait_for_selector("#chart[data-ready]", timeout=10000)
         assert asked and all(url.startswith(province.url) for url in asked), asked
         context.close()
+
+
+def test_ok__workers_share_nothing_but_the_database(province: Province, tmp_path: Path) -> None:
+    """A second ``kiosk central web`` over the same database takes the first one's session
+    and its CSRF token: a proxy may send each request to either."""
+    from sync.servers import WebProcess, free_port
+
+    first, csrf = signed_in(province, "quanly")
+    second = WebProcess(province.db, tmp_path / "second", broker_port=free_port())
+    try:
+        other = httpx.Client(base_url=second.url, follow_redirects=False, timeout=30)
+        other.cookies.set("kiosk_session", first.cookies["kiosk_session"])
+        assert other.get(f"/site/{SITE}").status_code == 200
+        saved = other.post(
+            f"/site/{SITE}/config/notices",
+            data={"csrf": csrf, "notices": "Từ máy chủ thứ hai"},
+        )
+        # Checked and stored by the second worker (its broker is not there: not sent).
+        assert saved.status_code == 503 and "chưa gửi được" in saved.text
+        assert "Từ máy chủ thứ hai" in first.get(f"/site/{SITE}/config").text
+        # A page's fragment asked after the session ended sends the whole page to sign in.
+        assert other.post("/logout", data={"csrf": csrf}).status_code == 303
+        fragment = first.get(f"/site/{SITE}/answers", headers={"hx-request": "true"})
+        assert fragment.status_code == 204 and fragment.headers["hx-redirect"] == "/login"
+    finally:
+        second.stop()

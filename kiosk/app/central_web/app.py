@@ -557,7 +557,10 @@ class Pages:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status in (301, 302, 303, 307):
             headers = getattr(exc, "headers", None) or {}
-            return RedirectResponse(headers.get("location", "/"), status)
+            where = headers.get("location", "/")
+            if request.headers.get("hx-request"):  # a fragment htmx asked for: the page goes
+                return Response(status_code=204, headers={"hx-redirect": where})
+            return RedirectResponse(where, status)
         if isinstance(exc, CentralStoreError):
             status = 503
         title, message = _ERRORS.get(status, _ERRORS[500])
