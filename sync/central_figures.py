@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.figures import Figures
+from kiosk.figures import COUNTS, Figures
 
 SCHEMA = (
     # Each ticket of a site as its events leave it: for what waits now and a site's day.
@@ -32,9 +32,11 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ctickets_ticket ON ctickets (ticket)",
     # The figures of a span (D2026-12-08, M2026-12, Q2026-4, Y2026) of a site, by service, counter
     # (0: the ticket's own figures) and officer; body: kiosk.figures.Figures as JSON.
-    """CREATE TABLE IF NOT EXISTS figures (
+    # The counts are also columns of their own, for the database to add up (a chart).
+    f"""CREATE TABLE IF NOT EXISTS figures (
         site TEXT NOT NULL, span TEXT NOT NULL, service TEXT NOT NULL,
         counter INTEGER NOT NULL, officer TEXT NOT NULL, body TEXT NOT NULL,
+        {", ".join(f"{name} BIGINT NOT NULL DEFAULT 0" for name in COUNTS)},
         PRIMARY KEY (span, site, service, counter, officer))""",
     # Each counter as its last event left it: open, serving, paused.
     """CREATE TABLE IF NOT EXISTS ccounters (
@@ -58,6 +60,8 @@ SCHEMA = (
         site TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS touched_at ON touched (at)",
 )
+# Tables made again (not only emptied) when what is kept changes (VERSION).
+REMADE = ("figures",)
 
 _TICKET_COLUMNS = (
     "ticket",
@@ -76,7 +80,7 @@ _TICKET_COLUMNS = (
     "ts",
 )
 _PER_QUERY = 400  # tickets or sites looked up in one statement
-VERSION = "3"  # of what is kept: a database that kept another is taken again from its events
+VERSION = "4"  # of what is kept: a database that kept another is taken again from its events
 PER_TAKE = 50_000  # events taken into the figures in one transaction at most
 
 
@@ -349,14 +353,14 @@ def _add_figures(
                 key = (span, site, service, int(counter), officer)
                 if key in rows:
                     held[key] = json.loads(body)
+    counts = ", ".join(f"{name} = ?" for name in COUNTS)
+    updated = []
+    for key in keys:
+        body = rows[key].add_to(held[key])
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        updated.append((text, *(body.get(name, 0) for name in COUNTS), *key))
     cur.executemany(
-        "UPDATE figures SET body = ? WHERE span = ? AND site = ? AND service = ? "
-        "AND counter = ? AND officer = ?",
-        [
-            (
-                json.dumps(rows[key].add_to(held[key]), ensure_ascii=False, separators=(",", ":")),
-                *key,
-            )
-            for key in keys
-        ],
+        f"UPDATE figures SET body = ?, {counts} WHERE span = ? AND site = ? "
+        "AND service = ? AND counter = ? AND officer = ?",
+        updated,
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -84,6 +85,8 @@ class Pages:
             show=reports.show,
         )
         self.live = Live(store, self.render_rows, self.today_text)
+        # Each site's overview row and alert as last rendered, with what they showed.
+        self.rows: dict[str, tuple[Any, str, str]] = {}
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -219,33 +222,41 @@ class Pages:
 
     def render_rows(self, rows: list[web.SiteNow], now: float) -> dict[str, tuple[str, str]]:
         """The overview's row and alert of each site (in a worker thread: it reads the
-        names)."""
+        names). A row is rendered again only when what it shows changed: its site's state,
+        its names, or the minute (its times say "12 phút")."""
         row = self.env.get_template("_row.html")
         alert = self.env.get_template("_alert.html")
         names = web.names(self.store)
-        return {
-            s.site: (
-                row.render(s=s, now=now, names=names),
-                alert.render(site=s.site, alerts=self.alerts_of(s, now), names=names),
-            )
-            for s in rows
-        }
+        minute = int(now // 60)
+        out = {}
+        for s in rows:
+            key = (repr(s), names.site(s.site), minute)
+            cached = self.rows.get(s.site)
+            if cached is None or cached[0] != key:
+                cached = (
+                    key,
+                    row.render(s=s, now=now, names=names),
+                    alert.render(site=s.site, alerts=self.alerts_of(s, now), names=names),
+                )
+                self.rows[s.site] = cached
+            out[s.site] = (cached[1], cached[2])
+        return out
 
     async def overview(self, request: Request) -> Response:
         viewer = await self.need(request)
         now = self.now()
         names = await self.all_sites(viewer)
         rows = await self.db(web.overview, self.store, self.today_text(now), names)
+        rendered = await self.db(self.render_rows, rows, now)
         return self.page(
             "overview.html",
             title="Tổng quan",
             nav="overview",
             viewer=viewer,
-            sites=rows,
-            alert_items=[(s.site, self.alerts_of(s, now)) for s in rows],
-            names=await self.db(web.names, self.store),
+            count=len(rows),
+            rows=[Markup(rendered[s.site][0]) for s in rows],
+            alerts=[Markup(rendered[s.site][1]) for s in rows],
             today=self.clock.today(now),
-            now=now,
         )
 
     async def live_events(self, request: Request) -> Response:
