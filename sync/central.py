@@ -23,7 +23,6 @@ from kiosk.config import CentralConfig
 from kiosk.figures import Figures, grouped
 from kiosk.periods import Period, spans
 from kiosk.store import iso_utc
-from sync import central_figures
 from sync._contract import Invalid, Topics, decode, encode, event_envelope, parse_topic
 from sync._mqtt import Client, Happened
 from sync.central_store import Ack, CentralStore, CentralStoreError, Incoming
@@ -32,6 +31,7 @@ log = logging.getLogger("sync.central")
 
 LINGER_SECONDS = 0.02
 FIGURES_SECONDS = 0.5  # how often what was stored is taken into the pages' figures
+FIGURES_SHARE = 5.0  # ... or this many times as long as the last take took
 
 
 def central_client_id(config: CentralConfig) -> str:
@@ -110,15 +110,16 @@ class Central:
         if now < self.figures_at:
             return
         try:
-            taken = self.store.take_figures()
+            self.store.take_figures()
         except CentralStoreError as exc:
             self._store_down(str(exc))
-            taken = 0
         except Exception:
             log.exception("central: could not take events into the figures")
-            taken = 0
-        busy = taken >= central_figures.PER_TAKE  # more wait: again at the next step
-        self.figures_at = now if busy else now + FIGURES_SECONDS
+        # At most a fifth of the worker's time: when events pour in, takes grow larger and
+        # rarer (a site's figures change once for more events); when they trickle in, the
+        # pages are at most half a second behind.
+        took = time.monotonic() - now
+        self.figures_at = now + max(FIGURES_SECONDS, FIGURES_SHARE * took)
 
     def _store_up(self) -> None:
         if self.store_down:
