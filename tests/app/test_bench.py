@@ -35,7 +35,7 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ROOT / "config.toml"), "bench",
          "--n", "40", "--dir", str(scratch), "--idle-seconds", "3", "--dossiers", "3000",
-         "--events", "1000", "--save", str(saved)],
+         "--events", "1000", "--sites", "20", "--save", str(saved)],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -59,6 +59,16 @@ def test_ok__bench_prints_figures_and_leaves_no_scratch(tmp_path: Path) -> None:
     ):
         assert row in table, row
     assert f"As JSON in {saved}" in table
+    for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        central = figures["central"][backend]
+        pages = central["pages"]
+        assert pages["sites"] == 20 and pages["overview"]["n"] == 30
+        assert f"| central, {name}: overview page, 20 sites | median " in table
+        live = pages["event_to_page"]
+        assert live["delays"] == live["expected_delays"] == 20 * live["pages"]  # none lost
+        ingest = central["ingest"]
+        assert ingest["sites"] == 2 and 0 < ingest["ratio"] < 2
+        assert f"| central, {name}: ingest with the pages' figures kept / without | " in table
     assert figures["database"]["synchronous"] == 2  # FULL, read from the connection
     assert figures["database"]["journal_mode"] == "wal"
     assert figures["database"]["events"] > 2 * 40

@@ -130,6 +130,7 @@ def run(
     idle_seconds: float = 60.0,
     dossiers: int = 1_000_000,
     events: int = 10_000,
+    sites: int = 500,
 ) -> dict[str, Any]:
     compile_bytecode()
     fast = bench_config(config)
@@ -206,7 +207,7 @@ def run(
         "catalogue": catalogue_figures(fast, work, min(n, 100)),
         "sync": sync_figures(fast, work, events),
         "site": whole_site(config_path, work, idle_seconds),
-        "central": central_figures(fast, work),
+        "central": central_figures(fast, work, sites),
     }
 
 
@@ -245,6 +246,7 @@ def cmd_bench(ctx: Context) -> int:
             idle_seconds=ctx.args.idle_seconds,
             dossiers=max(1000, ctx.args.dossiers),
             events=max(200, ctx.args.events),
+            sites=max(10, ctx.args.sites),
         )
     except RuntimeError as exc:
         if type(exc) is not RuntimeError:  # RecursionError, NotImplementedError: a bug

@@ -29,7 +29,7 @@ from kiosk.stats import timing as stats
 from sync.central_store import CentralStore, User
 from sync.servers import Postgres, WebProcess, have_postgres
 
-SITES = 500
+SITES = 500  # the province's size (kiosk bench --sites)
 SERVICES = (
     "dat-dai",
     "tu-phap-ho-tich",
@@ -40,7 +40,7 @@ SERVICES = (
     "thue",
 )
 COUNTERS = 8
-PAGES = 200
+PAGES = 200  # open overview pages
 PASSWORD = "bench-mat-khau-dai"
 YEAR = 2026
 GOALS = {
@@ -67,7 +67,7 @@ def _figures(rng: random.Random, tickets: int, counter: int) -> Figures:
     return figures
 
 
-def province(store: CentralStore, today: str, seed: int = 7) -> int:
+def province(store: CentralStore, today: str, sites: int = SITES, seed: int = 7) -> int:
     """500 sites: online devices with names, today's tickets and counters, and figures for
     every day of the last month, every month and the year. Returns the figure rows."""
     rng = random.Random(seed)
@@ -75,7 +75,7 @@ def province(store: CentralStore, today: str, seed: int = 7) -> int:
     rows = 0
     with store.transaction() as cur:
         cur.execute("DELETE FROM figures")
-        for n in range(SITES):
+        for n in range(sites):
             site = f"xa-{n:03d}"
             device = "site-controller-01"
             state = {"online": True, "version": "0.1.0", "config_version": 2,
@@ -175,7 +175,9 @@ def _signed_in(url: str) -> Any:
     return client
 
 
-async def _live(url: str, cookie: str, store: CentralStore, changes: int) -> dict[str, Any]:
+async def _live(
+    url: str, cookie: str, store: CentralStore, sites: int, changes: int
+) -> dict[str, Any]:
     """200 open overview streams; ``changes`` devices go offline (then back), one every
     0.1 s, each stored as central's ingest stores a state; each stream's delay for each."""
     import httpx
@@ -210,9 +212,9 @@ async def _live(url: str, cookie: str, store: CentralStore, changes: int) -> dic
         tasks = [asyncio.create_task(page(client)) for _ in range(PAGES)]
         await asyncio.wait_for(ready.wait(), 60)
         await asyncio.sleep(1.0)
-        sites = random.Random(3).sample([f"xa-{n:03d}" for n in range(SITES)], changes // 2)
+        chosen = random.Random(3).sample([f"xa-{n:03d}" for n in range(sites)], changes // 2)
         for online in (False, True):
-            for site in sites:
+            for site in chosen:
                 sent[(site, not online)] = time.perf_counter()
                 await asyncio.to_thread(
                     store.put_state, site, "site-controller-01", {"online": online}
@@ -234,12 +236,12 @@ async def _live(url: str, cookie: str, store: CentralStore, changes: int) -> dic
     }
 
 
-def pages(url: str, work: Path) -> dict[str, Any]:
+def pages(url: str, work: Path, sites: int = SITES) -> dict[str, Any]:
     store = CentralStore(url)
     try:
         today = time.strftime("%Y-%m-%d")
         started = time.perf_counter()
-        rows = province(store, today)
+        rows = province(store, today, sites)
         seeded = time.perf_counter() - started
         web = WebProcess(url, work / "web")
         try:
@@ -249,13 +251,13 @@ def pages(url: str, work: Path) -> dict[str, Any]:
             nine = _timed_get(client, f"/reports?period={YEAR}-9T&by=service", 5)
             xlsx = _timed_get(client, f"/reports.xlsx?period={YEAR}&by=service", 3)
             cookie = client.cookies["kiosk_session"]
-            live = asyncio.run(_live(web.url, cookie, store, 60))
+            live = asyncio.run(_live(web.url, cookie, store, sites, min(60, sites)))
         finally:
             web.stop()
     finally:
         store.close()
     return {
-        "sites": SITES,
+        "sites": sites,
         "figure_rows": rows,
         "seeded_seconds": round(seeded, 1),
         "overview": {**stats(overview), "p95_ms": round(percentile(overview, 0.95), 1),
@@ -314,29 +316,32 @@ def ingest_cost(
     }
 
 
-def central_figures(config: Config, work: Path, sites: int = 24) -> dict[str, Any]:
-    """The pages and the ingest's cost on SQLite, then on PostgreSQL."""
+def central_figures(config: Config, work: Path, sites: int = SITES) -> dict[str, Any]:
+    """The pages (a province of ``sites``) and the ingest's cost (a day of 24 sites, fewer
+    for a small province) on SQLite, then on PostgreSQL."""
     from sync.servers import Broker, have_mosquitto
 
     if not have_mosquitto():
         return {"skipped": "mosquitto is not installed"}
-    days = _days(config, work, sites)
+    days = _days(config, work, max(2, min(24, sites // 20)))
     counter = iter(range(1_000_000))
     broker = Broker(work / "central-broker").start()
     try:
-        return _both(work, broker.port, days, counter)
+        return _both(work, broker.port, days, counter, sites)
     finally:
         broker.stop()
 
 
-def _both(work: Path, port: int, days: list[list[dict[str, Any]]], counter: Any) -> dict[str, Any]:
+def _both(
+    work: Path, port: int, days: list[list[dict[str, Any]]], counter: Any, sites: int
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
 
     def sqlite_url() -> str:
         return f"sqlite:///{work / f'central-{next(counter)}.db'}"
 
     out["sqlite"] = {
-        "pages": pages(sqlite_url(), work / "web-sqlite"),
+        "pages": pages(sqlite_url(), work / "web-sqlite", sites),
         "ingest": ingest_cost(port, sqlite_url, days),
     }
     if not have_postgres():
@@ -353,7 +358,7 @@ def _both(work: Path, port: int, days: list[list[dict[str, Any]]], counter: Any)
             return f"{server.url.rsplit('/', 1)[0]}/{name}"
 
         out["postgresql"] = {
-            "pages": pages(postgres_url(), work / "web-postgresql"),
+            "pages": pages(postgres_url(), work / "web-postgresql", sites),
             "ingest": ingest_cost(port, postgres_url, days),
         }
     finally:

@@ -455,6 +455,13 @@ def _bench(parser: argparse.ArgumentParser, common: Parser) -> None:
         metavar="N",
         help="events drained to central and ingested for the sync figures (default 10000)",
     )
+    parser.add_argument(
+        "--sites",
+        type=int,
+        default=500,
+        metavar="N",
+        help="the province's sites for central's figures (default 500)",
+    )
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser, Parser], None]]] = {
