@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 MAX_DAYS = 3 * 366  # a range longer than this is refused (read it by years)
 
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
-_FIRST_MONTHS = re.compile(r"(\d{4})-([69])T")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_YEAR = re.compile(r"(\d{4})")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+_FIRST_MONTHS = re.compile(r"([0-9]{4})-([69])T")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_YEAR = re.compile(r"([0-9]{4})")
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 class BadPeriod(ValueError):
@@ -53,7 +54,7 @@ class Period:
 
 def parse_period(text: str) -> Period:
     """``text`` as one of the module's forms; :class:`BadPeriod` says what is wrong."""
-    word = text.strip()
+    word = text.strip(" \t")
     try:
         first, last = _bounds(word)
     except ValueError as exc:
@@ -62,6 +63,8 @@ def parse_period(text: str) -> Period:
         raise BadPeriod(f"{word!r}: not a date that exists") from None
     if last < first:
         raise BadPeriod(f"{word!r}: the range ends before it starts")
+    if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+        raise BadPeriod(f"{word!r}: the years {FIRST_YEAR} to {LAST_YEAR} only")
     if (last - first).days + 1 > MAX_DAYS:
         raise BadPeriod(f"{word!r}: at most {MAX_DAYS} days")
     return Period(first, last, word)
@@ -87,12 +90,12 @@ def _bounds(word: str) -> tuple[dt.date, dt.date]:
 
 
 def _day(text: str) -> dt.date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip(" \t")):
         raise BadPeriod(
             f"{text.strip()!r}: use YYYY-MM-DD, YYYY-MM, YYYY-Q1..Q4, YYYY-6T, YYYY-9T, "
             "YYYY or FROM..TO"
         )
-    return dt.date.fromisoformat(text.strip())
+    return dt.date.fromisoformat(text.strip(" \t"))
 
 
 def _month_end(year: int, month: int) -> dt.date:

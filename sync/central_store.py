@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -20,6 +21,8 @@ from typing import Any, NamedTuple
 from kiosk.figures import COUNTS, Figures
 from kiosk.store import not_sqlite
 from sync import central_figures, central_web_store
+
+log = logging.getLogger("sync.central")
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS events (
@@ -80,6 +83,7 @@ _RECORDS = {
 }
 
 
+SCHEMA_LOCK = 72_710_001  # PostgreSQL advisory lock: one process makes or changes the tables
 RECONNECT_SECONDS = 2.0  # after a failed connect, calls fail at once this long
 
 
@@ -144,14 +148,15 @@ class CentralStore:
         self._connect()
         try:
             with self._tx() as cur:
+                if self.kind == "postgresql":  # processes starting together: one at a time
+                    cur.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
                 for statement in SCHEMA:
                     cur.execute(statement)
                 cur.execute("SELECT value FROM meta WHERE key = 'figures'")
                 kept = cur.fetchone()
                 if figures and (kept is None or kept[0] != central_figures.VERSION):
                     self._forget_figures(cur)  # a database from before these figures
-            while figures and self.take_figures():  # what the last worker left behind
-                pass
+            self._catch_up()
         except sqlite3.Error as exc:  # locked, damaged, a full disk
             self.close()
             raise CentralStoreError(f"{url.removeprefix('sqlite://')}: {exc}") from None
@@ -227,10 +232,12 @@ class CentralStore:
             return int(self.cur.rowcount)
 
     @contextmanager
-    def _tx(self) -> Iterator[CentralStore._Cursor]:
-        """One transaction. A PostgreSQL connection that was lost (a server restart, a
-        network cut) is opened again here; while the server is away this raises
-        :class:`CentralStoreError` and nothing is acked, so the devices send again."""
+    def _tx(self, *, write: bool = True) -> Iterator[CentralStore._Cursor]:
+        """One transaction (``write`` False: one that only reads, which on SQLite does not
+        take the write lock the ingest needs). A PostgreSQL connection that was lost (a
+        server restart, a network cut) is opened again here; while the server is away
+        this raises :class:`CentralStoreError` and nothing is acked, so the devices send
+        again."""
         with self.lock:
             if self.conn is None or (self.kind == "postgresql" and self.conn.closed):
                 self.conn = None
@@ -238,7 +245,7 @@ class CentralStore:
             begun = False
             try:
                 cur = self.conn.cursor()
-                cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
+                cur.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" and write else "BEGIN")
                 begun = True
                 yield CentralStore._Cursor(self, cur)
                 cur.execute("COMMIT")
@@ -249,6 +256,19 @@ class CentralStore:
                 if begun:
                     cur.execute("ROLLBACK")
                 raise
+
+    def _catch_up(self) -> None:
+        """What the last worker left behind, taken into the figures now; a failure is said
+        once (the ingest's worker tries again) and opening goes on."""
+        if not self.keep_figures:
+            return
+        try:
+            while self.take_figures():
+                pass
+        except CentralStoreError:
+            raise
+        except Exception as exc:  # never a reason not to open the database
+            log.warning("central: the figures could not be brought up to date: %s", exc)
 
     def _forget_figures(self, cur: Any) -> None:
         """Everything kept from the events, to be taken again from the first event."""
@@ -282,7 +302,7 @@ class CentralStore:
             cur.execute(
                 "SELECT f.site, f.device, f.db, f.seq, d.acked FROM figured f JOIN devices d "
                 "ON d.site = f.site AND d.device = f.device AND d.db = f.db "
-                f"WHERE d.acked > f.seq ORDER BY f.site, f.device, f.db{skip}"
+                f"WHERE d.acked > f.seq ORDER BY f.site, f.device, f.db LIMIT 500{skip}"
             )
             runs, budget = [], limit
             for site, device, db, seq, acked in cur.fetchall():
@@ -300,9 +320,12 @@ class CentralStore:
             )
         return taken
 
-    def transaction(self) -> contextlib.AbstractContextManager[CentralStore._Cursor]:
-        """One transaction, for central's other readers and writers (its web pages)."""
-        return self._tx()
+    def transaction(
+        self, *, write: bool = True
+    ) -> contextlib.AbstractContextManager[CentralStore._Cursor]:
+        """One transaction, for central's other readers and writers (its web pages);
+        ``write`` False for one that only reads."""
+        return self._tx(write=write)
 
     def _drop(self) -> None:
         with contextlib.suppress(Exception):  # already gone
@@ -402,7 +425,7 @@ class CentralStore:
     ) -> list[dict[str, Any]]:
         """The events of ``site`` central could not take (received from ``since`` to
         ``until``, epoch seconds), with why."""
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(
                 "SELECT device, db, seq, reason, payload, received_at FROM rejected "
                 "WHERE site = ? AND received_at >= ? AND received_at < ? "
@@ -425,7 +448,7 @@ class CentralStore:
     def events(
         self, site: str, first_ts: str = "", last_ts: str = "\uffff"
     ) -> list[dict[str, Any]]:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(
                 "SELECT device, db, seq, id, type, ts, data FROM events WHERE site = ? "
                 "AND ts >= ? AND ts < ? ORDER BY device, db, seq",
@@ -446,7 +469,7 @@ class CentralStore:
         ]
 
     def seqs(self, site: str, device: str) -> list[int]:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(
                 "SELECT seq FROM events WHERE site = ? AND device = ? ORDER BY db, seq",
                 (site, device),
@@ -454,18 +477,18 @@ class CentralStore:
             return [int(row[0]) for row in cur.fetchall()]
 
     def count(self) -> int:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute("SELECT COUNT(*) FROM events")
             return int(cur.fetchone()[0])
 
     def sites(self) -> list[str]:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute("SELECT DISTINCT site FROM events ORDER BY site")
             return [row[0] for row in cur.fetchall()]
 
     def known_sites(self) -> list[str]:
         """Every site one of whose devices has been heard from (an event or its state)."""
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute("SELECT site FROM devices UNION SELECT site FROM states ORDER BY site")
             return [row[0] for row in cur.fetchall()]
 
@@ -485,7 +508,7 @@ class CentralStore:
         if sites is not None:
             sql += f" AND site IN ({', '.join('?' for _ in sites)})"
             params += sites
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(sql, params)
             rows = cur.fetchall()
         return [
@@ -506,7 +529,7 @@ class CentralStore:
         if sites is not None:
             sql += f" AND site IN ({', '.join('?' for _ in sites)})"
             params += sites
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(sql + " GROUP BY span ORDER BY span", params)
             rows = cur.fetchall()
         out = []
@@ -520,7 +543,7 @@ class CentralStore:
     # -- accounts and the audit log ----------------------------------------------------
 
     def user(self, name: str) -> User | None:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(
                 "SELECT name, role, sites, password_hash FROM users WHERE name = ?", (name,)
             )
@@ -573,7 +596,7 @@ class CentralStore:
 
     def audit_log(self, limit: int = 100) -> list[tuple[float, str, str, dict[str, Any]]]:
         """The newest changes first: (when, who, what, detail)."""
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(
                 "SELECT at, who, action, detail FROM audit ORDER BY at DESC LIMIT ?", (limit,)
             )
@@ -626,7 +649,7 @@ class CentralStore:
             )
 
     def states(self, site: str) -> dict[str, dict[str, Any]]:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute("SELECT device, state FROM states WHERE site = ?", (site,))
             return {device: json.loads(state) for device, state in cur.fetchall()}
 
@@ -640,7 +663,7 @@ class CentralStore:
             )
 
     def result(self, site: str, device: str, command_id: str) -> dict[str, Any] | None:
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(
                 "SELECT body FROM results WHERE site = ? AND device = ? AND id = ?",
                 (site, device, command_id),
@@ -686,7 +709,7 @@ class CentralStore:
 
     def records(self, kind: str, site: str) -> list[dict[str, Any]]:
         """Every record of ``kind`` held for ``site``, by code."""
-        with self._tx() as cur:
+        with self._tx(write=False) as cur:
             cur.execute(_RECORDS[kind]["all"], (site,))
             return [json.loads(row[0]) for row in cur.fetchall()]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,7 @@ def add_session(store: CentralStore, token_hash: str, session: Session) -> None:
 
 
 def session(store: CentralStore, token_hash: str) -> Session | None:
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT user_name, csrf, created, seen, ends FROM web_sessions WHERE token_hash = ?",
             (token_hash,),
@@ -95,7 +96,7 @@ def end_sessions_of(store: CentralStore, user: str) -> None:
 
 
 def failures(store: CentralStore, key: str, since: float) -> list[float]:
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT at FROM web_failures WHERE key = ? AND at >= ? ORDER BY at", (key, since)
         )
@@ -108,6 +109,12 @@ def add_failure(store: CentralStore, keys: list[str], now: float, forget_before:
             "INSERT INTO web_failures (key, at) VALUES (?, ?)", [(k, now) for k in keys]
         )
         cur.execute("DELETE FROM web_failures WHERE at < ?", (forget_before,))
+
+
+def forget_failure(store: CentralStore, key: str, at: float) -> None:
+    """The failure counted at ``at`` before an attempt that then succeeded."""
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM web_failures WHERE key = ? AND at = ?", (key, at))
 
 
 def clear_failures(store: CentralStore, key: str) -> None:
@@ -168,7 +175,7 @@ class SiteNow:
 
 def sites(store: CentralStore) -> list[str]:
     """Every site central knows: heard from (events, state) or with figures."""
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT site FROM devices UNION SELECT site FROM presence UNION "
             "SELECT site FROM states ORDER BY site"
@@ -183,7 +190,7 @@ def overview(store: CentralStore, day: str, only: list[str] | None = None) -> li
         return []
     out = {name: SiteNow(name) for name in names}
     marks = ", ".join("?" for _ in names)  # placeholders only: the names are parameters
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         devices = _devices(cur, names, marks)
         _queues(cur, out, day, names, marks)
     for (site, _), device in sorted(devices.items()):
@@ -271,7 +278,7 @@ class Names:
 def names(store: CentralStore) -> Names:
     """Central's own configuration of a site, then what its devices last said."""
     out = Names()
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute("SELECT site, body FROM site_configs")
         for site, body in cur.fetchall():
             for service in json.loads(body).get("services", []):
@@ -287,7 +294,7 @@ def names(store: CentralStore) -> Names:
 
 def changed_since(store: CentralStore, at: float) -> list[tuple[str, float]]:
     """The sites something happened to after ``at`` (central's clock), with when."""
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute("SELECT site, at FROM touched WHERE at > ? ORDER BY at", (at,))
         return [(site, float(when)) for site, when in cur.fetchall()]
 
@@ -306,7 +313,7 @@ class SiteDay:
 def site_day(store: CentralStore, site: str, day: str, first_ts: str, last_ts: str) -> SiteDay:
     """``site`` on business ``day``: ``first_ts``..``last_ts`` (UTC ISO) bound its events."""
     waiting: dict[str, int] = defaultdict(int)
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT queue, COUNT(*) FROM ctickets WHERE day = ? AND site = ? "
             "AND status = 'waiting' AND printed = 1 GROUP BY queue ORDER BY queue",
@@ -355,7 +362,7 @@ def site_day(store: CentralStore, site: str, day: str, first_ts: str, last_ts: s
 
 def site_config(store: CentralStore, site: str) -> tuple[int, dict[str, Any]]:
     """The version and parts central holds for ``site`` (0 and {} before the first)."""
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute("SELECT version, body FROM site_configs WHERE site = ?", (site,))
         row = cur.fetchone()
     return (0, {}) if row is None else (int(row[0]), json.loads(row[1]))
@@ -366,7 +373,7 @@ def device_config_version(store: CentralStore, site: str) -> int:
     best = 0
     for state in store.states(site).values():
         best = max(best, int(state.get("config_version", 0)))
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT data FROM events WHERE site = ? AND type IN "
             "('config.applied', 'config.refused')",
@@ -378,34 +385,48 @@ def device_config_version(store: CentralStore, site: str) -> int:
 
 
 def save_site_config(
-    store: CentralStore, site: str, body: dict[str, Any], *, who: str, now: float, floor: int
-) -> int:
-    """Keep ``body`` (the parts, without version) as the site's next version: above what
-    central held and above ``floor`` (what the devices already have). Returns it; the
-    audit log says who changed which parts."""
+    store: CentralStore,
+    site: str,
+    part: str,
+    value: Any,
+    check: Callable[[dict[str, Any], int], list[str]],
+    *,
+    who: str,
+    now: float,
+    floor: int,
+) -> tuple[int, dict[str, Any], list[str]]:
+    """Set one ``part`` of the site's configuration and keep the whole as its next
+    version (above what central held and above ``floor``, what the devices already have),
+    if ``check(body, version)`` finds no problem: read, changed, checked and written under
+    the site's lock, so two people saving different parts at once keep both. Returns the
+    version, the whole body and the problems (nothing is kept when there are any); the
+    audit log says who changed what."""
     with store.transaction() as cur:
         lock = " FOR UPDATE" if store.kind == "postgresql" else ""
-        cur.execute(f"SELECT version FROM site_configs WHERE site = ?{lock}", (site,))
+        cur.execute(f"SELECT version, body FROM site_configs WHERE site = ?{lock}", (site,))
         row = cur.fetchone()
+        body = {**(json.loads(row[1]) if row else {}), part: value}
         version = max(int(row[0]) if row else 0, floor) + 1
-        text = json.dumps(body, ensure_ascii=False)
+        problems = check(body, version)
+        if problems:
+            return version, body, problems
         cur.execute(
             "INSERT INTO site_configs (site, version, body, at, by_user) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (site) DO UPDATE SET version = excluded.version, "
             "body = excluded.body, at = excluded.at, by_user = excluded.by_user",
-            (site, version, text, now, who),
+            (site, version, json.dumps(body, ensure_ascii=False), now, who),
         )
-        detail = json.dumps({"site": site, "version": version, "parts": body}, ensure_ascii=False)
+        detail = {"site": site, "version": version, "part": part, "value": value}
         cur.execute(
             "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
-            (now, who, "site.config", detail),
+            (now, who, "site.config", json.dumps(detail, ensure_ascii=False)),
         )
-    return version
+    return version, body, []
 
 
 def config_answers(store: CentralStore, site: str, limit: int = 10) -> list[dict[str, Any]]:
     """What the site's devices said of the configurations they were sent, newest first."""
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT device, type, ts, data FROM events WHERE site = ? AND type IN "
             "('config.applied', 'config.refused') ORDER BY ts DESC LIMIT ?",
@@ -441,7 +462,7 @@ def add_command(
 
 def commands(store: CentralStore, site: str, limit: int = 10) -> list[dict[str, Any]]:
     """The commands sent to ``site`` from the pages, newest first, with their answers."""
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT c.id, c.device, c.cmd, c.args, c.by_user, c.at, r.body FROM web_commands c "
             "LEFT JOIN results r ON r.site = c.site AND r.device = c.device AND r.id = c.id "
@@ -464,7 +485,7 @@ def commands(store: CentralStore, site: str, limit: int = 10) -> list[dict[str, 
 
 
 def devices(store: CentralStore, site: str) -> list[str]:
-    with store.transaction() as cur:
+    with store.transaction(write=False) as cur:
         cur.execute(
             "SELECT device FROM devices WHERE site = ? UNION "
             "SELECT device FROM presence WHERE site = ? ORDER BY device",

@@ -102,3 +102,37 @@ def test_fail__the_other_actions_take_one_site(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == USAGE
     assert done.stderr.strip() == "kiosk: kiosk central report: one --site at a time"
+
+
+def test_ok__a_changed_or_removed_account_signs_in_again(tmp_path: Path, password: Path) -> None:
+    """Its open pages end: a new password, a new role or sites, or no account at all."""
+    from sync import central_web_store as web
+
+    db = tmp_path / "central.db"
+    assert central(db, "add", "quanly", "--role", "manager", "--site", "a",
+                   "--password-file", str(password)).returncode == 0  # fmt: skip
+
+    def session() -> None:
+        store = CentralStore(f"sqlite://{db}")
+        try:
+            web.add_session(store, "h" * 64, web.Session("quanly", "c", 1.0, 1.0, 9e18))
+        finally:
+            store.close()
+
+    def open_sessions() -> int:
+        store = CentralStore(f"sqlite://{db}")
+        try:
+            return int(web.session(store, "h" * 64) is not None)
+        finally:
+            store.close()
+
+    for change in (
+        ("passwd", "quanly", "--password-file", str(password)),
+        ("add", "quanly", "--role", "viewer", "--password-file", str(password)),
+        ("remove", "quanly"),
+    ):
+        session()
+        assert open_sessions() == 1
+        done = central(db, *change)
+        assert done.returncode == 0, done.stderr
+        assert open_sessions() == 0, change

@@ -195,7 +195,7 @@ def test_ok__a_report_opens_and_its_downloads_hold_the_numbers_of_kiosk_central_
         assert f"{expected['total']['tickets']:,}".replace(",", ".") in total
         with page.expect_download() as download:
             page.click("text=Tải Excel (XLSX)")
-        assert download.value.suggested_filename == "bao-cao-2026-11-service.xlsx"
+        assert download.value.suggested_filename == "bao-cao-20261101-20261130-service.xlsx"
         book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
         sheet = book["Báo cáo"]
         assert "Tháng 11/2026" in sheet["A1"].value

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import re
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -311,3 +312,70 @@ def test_ok__workers_share_nothing_but_the_database(province: Province, tmp_path
         assert fragment.status_code == 204 and fragment.headers["hx-redirect"] == "/login"
     finally:
         second.stop()
+
+
+def test_fail__odd_input_gets_one_clear_answer_never_a_server_error(province: Province) -> None:
+    web, csrf = signed_in(province, "admin")
+    for path in (
+        "/reports.csv?period=٢٠٢٦",  # Arabic-Indic digits
+        "/reports.xlsx?period=9999",
+        "/reports?period=2026-01-01%E3%80%80..2026-01-02",
+        f"/site/{SITE}?day=31/12/9999",
+        f"/site/{SITE}?day=٠١/٠١/٢٠٢٦",
+    ):
+        answer = web.get(path)
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert "Trung tâm điều hành" in answer.text  # the pages' own error page
+    # A line end around a period is only space: the download's name is made of its dates.
+    named = web.get("/reports.csv?period=2026%0A")
+    assert named.headers["content-disposition"] == (
+        'attachment; filename="bao-cao-20260101-20261231-site.csv"'
+    )
+    for data in (
+        {
+            "service-0-id": "a",
+            "service-0-name": "A",
+            "service-0-prefix": "A",
+            "service-0-digits": "²",
+        },
+        {"service-0-id": "a", "service-0-name": "A", "service-0-band": "²-3"},
+        {"service-²-id": "a"},
+    ):
+        answer = web.post(f"/site/{SITE}/config/services", data={"csrf": csrf, **data})
+        assert answer.status_code == 422, data
+    for minutes in ("nan", "inf", "-5", "1e9"):
+        answer = web.post(
+            f"/site/{SITE}/command",
+            data={"csrf": csrf, "device": DEVICE, "cmd": "notice", "text": "x", "minutes": minutes},
+        )
+        assert answer.status_code == 422 and "Số phút" in answer.text, minutes
+    big = client(province).post(
+        "/login",
+        content=b"name=" + b"a" * 100_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert big.status_code == 413
+
+
+def test_ok__a_page_gets_what_changed_between_its_rendering_and_its_stream(
+    province: Province,
+) -> None:
+    web, _ = signed_in(province, "admin")
+    rendered = time.time()
+    store = CentralStore(province.db)
+    try:
+        store.put_state(SITE, DEVICE, {"online": False})  # before the page's stream opens
+    finally:
+        store.close()
+    got = ""
+    with web.stream("GET", f"/live?since={rendered}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: site:"):
+                got = line
+                break
+    assert got == f"event: site:{SITE}"
+    store = CentralStore(province.db)
+    try:
+        store.put_state(SITE, DEVICE, {"online": True, "version": "1.0"})
+    finally:
+        store.close()

@@ -280,3 +280,38 @@ def test_fail__kiosk_central_report_says_what_is_wrong_with_a_period(tmp_path: P
     assert both.returncode == 2 and "--day or --period" in both.stderr
     empty = run_kiosk("central", "report", "--period", "2026", "--db", url)
     assert empty.returncode == 0 and empty.stdout.startswith("2026 (2026-01-01 to 2026-12-31)")
+
+
+def test_fail__an_event_central_cannot_take_is_left_out_and_the_rest_are_counted(
+    central_url: str, two_days: list[list[dict[str, Any]]]
+) -> None:
+    """A device's bug (a counter that is not a number, a wait that is null, a day that is
+    not one, a huge score) leaves that event out of the figures; the others count, and the
+    database still opens."""
+    monday = [dict(e) for e in two_days[0]]
+    broken = 0
+    for event in monday:
+        kind, data = event["type"], event["data"]
+        if kind == "ticket.called" and broken < 3:
+            event["data"] = (
+                {**data, "counter": "x"} if broken % 2 else {**data, "waited_seconds": None}
+            )
+            broken += 1
+        elif kind == "ticket.rated" and broken < 5:
+            event["data"] = {**data, "score": 1e300}
+            broken += 1
+    monday.append(
+        {**monday[0], "seq": len(monday) + 1, "id": str(uuid.uuid4()),
+         "data": {**monday[0]["data"], "ticket": str(uuid.uuid4()), "day": "hôm nay"}}
+    )  # fmt: skip
+    store = CentralStore(central_url)
+    try:
+        ingest(store, monday)
+        expected = daily_report(two_days[0], MONDAY.isoformat())
+        total = period_report(store, parse_period(MONDAY.isoformat()), None, "site")["total"]
+        assert total["tickets"] == expected["tickets"]
+        assert total["called"] == expected["called"] - 3
+        assert total["rated"] == sum(v["n"] for v in expected["ratings"]["by_counter"].values()) - 2
+    finally:
+        store.close()
+    CentralStore(central_url).close()  # opens again, nothing left to take

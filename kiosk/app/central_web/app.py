@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import math
 import secrets
 import time
 import urllib.parse
@@ -122,7 +123,11 @@ class Pages:
     async def posted(self, request: Request, viewer: security.Viewer | None) -> dict[str, Any]:
         """The form of a change (text fields, and an uploaded ``file``), once its CSRF
         token and origin are checked."""
-        form = await request.form(max_files=1, max_fields=2000)
+        length = request.headers.get("content-length", "")
+        limit = MAX_UPLOAD + 2**20 if viewer is not None else 16 * 1024
+        if not length.isdigit() or int(length) > limit:
+            raise HTTPException(413 if length.isdigit() else 411)
+        form = await request.form(max_files=1 if viewer is not None else 0, max_fields=2000)
         fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
         if isinstance(form.get("file"), UploadFile):
             fields["file"] = form["file"]
@@ -180,14 +185,16 @@ class Pages:
                 name,
                 429,
             )
+        # Counted as failed before the check: attempts sent at once are held all the same.
+        await self.db(security.failed, self.store, name, address, now)
         user = await self.db(self.store.user, name)
         good = await self.db(
             verify_password, user.password_hash if user else _dummy_hash(), password
         )
         if user is None or not good:
-            await self.db(security.failed, self.store, name, address, now)
             return self.login_page(request, "Tên đăng nhập hoặc mật khẩu không đúng.", name, 401)
         await self.db(web.clear_failures, self.store, f"user:{name}")
+        await self.db(web.forget_failure, self.store, f"ip:{address}", now)
         token = await self.db(security.start_session, self.store, name, now, self.config)
         response = RedirectResponse("/", 303)
         response.set_cookie(security.COOKIE, token, **security.cookie_options(self.secure(request)))
@@ -257,12 +264,23 @@ class Pages:
             rows=[Markup(rendered[s.site][0]) for s in rows],
             alerts=[Markup(rendered[s.site][1]) for s in rows],
             today=self.clock.today(now),
+            since=now,
         )
 
     async def live_events(self, request: Request) -> Response:
         viewer = await self.need(request)
+        try:
+            since = float(request.query_params.get("since", "")[:20])
+        except ValueError:
+            since = self.now()
+        if not math.isfinite(since):
+            since = self.now()
+
+        async def alive() -> bool:
+            return await self.viewer(request) is not None
+
         return StreamingResponse(
-            self.live.stream(viewer.sees),
+            self.live.stream(viewer.sees, max(since, self.now() - 3600), alive),
             media_type="text/event-stream",
             headers={"x-accel-buffering": "no"},
         )
@@ -354,7 +372,9 @@ class Pages:
         query = await self.report_query(request, viewer, strict=True)
         kind = request.path_params["kind"]
         data = await self.db(query.run, self.store)
-        name = f"bao-cao-{query.text.replace('..', '_')}-{query.by}"
+        period = query.period
+        assert period is not None
+        name = f"bao-cao-{period.first:%Y%m%d}-{period.last:%Y%m%d}-{query.by}"
         names = await self.db(web.names, self.store)
         if kind == "csv":
             body: bytes = await self.db(reports.to_csv, data, names)
@@ -432,18 +452,22 @@ class Pages:
             value = manage.read_part(part, form)
         except manage.FormError as exc:
             return await self.refused(viewer, site, exc.problems)
-        held, body = await self.db(web.site_config, self.store, site)
         floor = await self.db(web.device_config_version, self.store, site)
-        body = {**body, part: value}
-        problems = await self.db(manage.check, site, body, max(held, floor) + 1)
-        if problems:
-            return await self.refused(viewer, site, problems)
-        version = await self.db(
-            functools.partial(web.save_site_config, who=viewer.name, now=self.now(), floor=floor),
+        version, body, problems = await self.db(
+            functools.partial(
+                web.save_site_config,
+                check=functools.partial(manage.check, site),
+                who=viewer.name,
+                now=self.now(),
+                floor=floor,
+            ),
             self.store,
             site,
-            body,
+            part,
+            value,
         )
+        if problems:
+            return await self.refused(viewer, site, problems)
         try:
             await self.db(
                 manage.publish,
@@ -590,6 +614,8 @@ class Pages:
 
 _ERRORS = {
     400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng."),
+    411: ("Yêu cầu không hợp lệ", "Yêu cầu thiếu độ dài nội dung."),
+    413: ("Dữ liệu quá lớn", "Nội dung gửi lên vượt quá giới hạn cho phép."),
     403: ("Không được phép", "Tài khoản của bạn không có quyền thực hiện việc này."),
     404: ("Không tìm thấy", "Trang hoặc điểm này không có, hoặc bạn không được xem."),
     405: ("Không được phép", "Cách gửi yêu cầu này không được chấp nhận."),

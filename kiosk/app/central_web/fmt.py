@@ -4,6 +4,7 @@ dd/mm/yyyy; 14:05)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -91,12 +92,16 @@ def date(day: dt.date | str) -> str:
 
 def parse_date(text: str) -> dt.date:
     """``08/12/2026`` (as the pages write it) or ``2026-12-08``; ValueError otherwise."""
-    if "/" in text:
-        day, month, year = text.split("/")
-        if len(year) != 4:
-            raise ValueError(text)
-        return dt.date(int(year), int(month), int(day))
-    return dt.date.fromisoformat(text)
+    found = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
+    if found:
+        value = dt.date(int(found[3]), int(found[2]), int(found[1]))
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        value = dt.date.fromisoformat(text)
+    else:
+        raise ValueError(text)
+    if not 2000 <= value.year <= 2999:
+        raise ValueError(text)
+    return value
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
@@ -71,24 +71,19 @@ class Live:
     async def step(self) -> None:
         now = time.time()
         full = now - self.full_at >= FULL_SECONDS
+        since = 0.0 if full else self.watermark - OVERLAP_SECONDS
+        changed = await run_in_threadpool(web.changed_since, self.store, since)
+        # Any other time than the one seen is news: a worker whose take lasted longer may
+        # commit a time earlier than one seen already.
+        fresh = [site for site, at in changed if at != self.seen.get(site)]
+        for site, at in changed:
+            self.seen[site] = at
+            self.watermark = max(self.watermark, at)
         if full:
             self.full_at = now
-            sites: list[str] | None = None
-            changed = await run_in_threadpool(web.changed_since, self.store, 0.0)
-        else:
-            changed = await run_in_threadpool(
-                web.changed_since, self.store, self.watermark - OVERLAP_SECONDS
-            )
-        fresh = [site for site, at in changed if at > self.seen.get(site, -1.0)]
-        for site, at in changed:
-            self.seen[site] = max(at, self.seen.get(site, -1.0))
-            self.watermark = max(self.watermark, at)
-        if not full:
-            sites = fresh
-            if not sites:
-                return
-        if not self.subscribers:
+        if not self.subscribers or not (fresh or full):
             return
+        sites = None if full else fresh
         rows = await run_in_threadpool(web.overview, self.store, self.today(now), sites)
         rendered = await run_in_threadpool(self.render, rows, now)
         for site, (row, alert) in rendered.items():
@@ -102,10 +97,7 @@ class Live:
                 self._send(site, f"alert:{site}", alert)
 
     def _send(self, site: str, event: str, html: str) -> None:
-        message = f"event: {event}\n" + "".join(
-            f"data: {line}\n" for line in html.splitlines() or [""]
-        )
-        message += "\n"
+        message = _message(event, html)
         for subscriber in list(self.subscribers):
             if not subscriber.sees(site):
                 continue
@@ -114,15 +106,44 @@ class Live:
             except asyncio.QueueFull:
                 self.subscribers.discard(subscriber)  # too far behind: its page reconnects
 
-    async def stream(self, sees: Callable[[str], bool]) -> AsyncIterator[str]:
+    async def stream(
+        self, sees: Callable[[str], bool], since: float, alive: Callable[[], Awaitable[bool]]
+    ) -> AsyncIterator[str]:
+        """A page's events: first what changed since it was rendered (``since``, central's
+        clock) and before it connected, then every change as it comes; it ends when the
+        page's session does (checked at each keep-alive)."""
         subscriber = Subscriber(sees)
         self.subscribers.add(subscriber)
         try:
             yield "retry: 2000\n\n"
+            for message in await self._since(since - OVERLAP_SECONDS, sees):
+                yield message
             while subscriber in self.subscribers:
                 try:
                     yield await asyncio.wait_for(subscriber.queue.get(), KEEPALIVE_SECONDS)
                 except TimeoutError:
+                    if not await alive():
+                        return
                     yield ": keepalive\n\n"
         finally:
             self.subscribers.discard(subscriber)
+
+    async def _since(self, since: float, sees: Callable[[str], bool]) -> list[str]:
+        changed = await run_in_threadpool(web.changed_since, self.store, since)
+        sites = [site for site, _ in changed if sees(site)]
+        if not sites:
+            return []
+        now = time.time()
+        rows = await run_in_threadpool(web.overview, self.store, self.today(now), sites)
+        rendered = await run_in_threadpool(self.render, rows, now)
+        return [
+            _message(f"{kind}:{site}", html)
+            for site, pair in rendered.items()
+            for kind, html in zip(("site", "alert"), pair, strict=True)
+        ]
+
+
+def _message(event: str, html: str) -> str:
+    """A server-sent event: its name, then its data line by line."""
+    data = "".join(f"data: {line}\n" for line in html.splitlines() or [""])
+    return f"event: {event}\n{data}\n"

@@ -7,6 +7,8 @@ send."""
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
 import uuid
 from typing import Any
@@ -62,8 +64,8 @@ class FormError(ValueError):
 def _rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
     """The rows ``{prefix}-{n}-{field}`` of a list form, in order, blank rows left out."""
     indexes = sorted(
-        {int(key.split("-")[1]) for key in form if key.startswith(f"{prefix}-")
-         and key.count("-") >= 2 and key.split("-")[1].isdigit()}
+        {int(found[1]) for key in form
+         if (found := re.fullmatch(rf"{prefix}-([0-9]{{1,3}})-[a-z_]+", key))}
     )  # fmt: skip
     rows = []
     for index in indexes[:200]:
@@ -79,26 +81,35 @@ def _typed(row: dict[str, str], where: str, problems: list[str]) -> dict[str, An
         if not value:
             continue
         if key == "band":
-            low, _, high = value.replace("–", "-").partition("-")
-            if not (low.strip().isdigit() and high.strip().isdigit()) or len(value) > 20:
+            band = re.fullmatch(r"\s*([0-9]{1,9})\s*[-–]\s*([0-9]{1,9})\s*", value)
+            if band is None:
                 problems.append(f"{where}: dải số phải có dạng 1001-1999")
                 continue
-            out[key] = [int(low), int(high)]
+            out[key] = [int(band[1]), int(band[2])]
         elif key == "fields":
             out[key] = value.split()
         elif key == "service_minutes":
-            try:
-                out[key] = float(value.replace(",", "."))
-            except ValueError:
+            number = _number(value)
+            if number is None:
                 problems.append(f"{where}: số phút phục vụ phải là một số")
+                continue
+            out[key] = number
         elif key in _INTS:
-            if not value.lstrip("-").isdigit() or len(value) > 9:
+            if not re.fullmatch(r"-?[0-9]{1,9}", value):
                 problems.append(f"{where}: “{key}” phải là số nguyên")
                 continue
             out[key] = int(value)
         else:
             out[key] = value
     return out
+
+
+def _number(text: str) -> float | None:
+    """``12,5`` or ``12.5`` (ASCII digits only), finite; None otherwise."""
+    if not re.fullmatch(r"[0-9]{1,7}([.,][0-9]{1,3})?", text.strip()):
+        return None
+    value = float(text.strip().replace(",", "."))
+    return value if math.isfinite(value) else None
 
 
 def read_part(part: str, form: dict[str, str]) -> Any:
@@ -194,10 +205,10 @@ def command_of(form: dict[str, str]) -> dict[str, Any]:
         args["text"] = form.get("text", "").strip()
         minutes = form.get("minutes", "").strip()
         if minutes:
-            try:
-                args["minutes"] = float(minutes.replace(",", "."))
-            except ValueError:
-                raise FormError(["Số phút phải là một số."]) from None
+            number = _number(minutes)
+            if number is None or not 0 < number <= 10080:
+                raise FormError(["Số phút phải là một số từ 0 đến 10080."])
+            args["minutes"] = number
     command = {"id": uuid.uuid4().hex, "cmd": cmd, "args": args, "ts": _now_iso()}
     try:
         validate("command", command)

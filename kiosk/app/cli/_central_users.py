@@ -41,10 +41,14 @@ def central_user(ctx: Context, config: CentralConfig, open_store: Callable[..., 
     except AccountError as exc:
         raise CommandError(str(exc), USAGE) from None
     from sync.central_store import User
+    from sync.central_web_store import end_sessions_of
 
     store = open_store(config)
     try:
         now = time.time()
+        if verb != "add" or store.user(name) is not None:
+            # A changed or removed account's pages sign in again (on its new terms).
+            end_sessions_of(store, name)
         if verb == "add":
             new = store.put_user(User(name, role, sites, hash_password(password)), who=who, now=now)
             print(
