@@ -31,7 +31,7 @@ log = logging.getLogger("sync.central")
 
 LINGER_SECONDS = 0.02
 FIGURES_SECONDS = 0.5  # how often what was stored is taken into the pages' figures
-FIGURES_SHARE = 5.0  # ... or this many times as long as the last take took
+FIGURES_SHARE = 10.0  # ... or this many times as long as the last take took
 
 
 def central_client_id(config: CentralConfig) -> str:
@@ -115,7 +115,7 @@ class Central:
             self._store_down(str(exc))
         except Exception:
             log.exception("central: could not take events into the figures")
-        # At most a fifth of the worker's time: when events pour in, takes grow larger and
+        # At most a tenth of the worker's time: when events pour in, takes grow larger and
         # rarer (a site's figures change once for more events); when they trickle in, the
         # pages are at most half a second behind.
         took = time.monotonic() - now

@@ -328,13 +328,13 @@ def _write(cur: Any, batches: dict[str, _Batch], lock: str) -> None:
         for site, batch in sorted(batches.items())
         for uid in sorted(batch.changed)
     ]
-    if tickets:
-        cur.executemany(
-            f"INSERT INTO ctickets (site, {columns}) "
-            f"VALUES (?, {', '.join('?' for _ in _TICKET_COLUMNS)}) "
-            f"ON CONFLICT (site, ticket) DO UPDATE SET {updates}",
-            tickets,
-        )
+    _rows(
+        cur,
+        f"INSERT INTO ctickets (site, {columns}) {{rows}} "
+        f"ON CONFLICT (site, ticket) DO UPDATE SET {updates}",
+        tickets,
+        (("site", "text"), *zip(_TICKET_COLUMNS, _TICKET_TYPES, strict=True)),
+    )
     counters = [
         (site, n, *batch.counters[n])
         for site, batch in sorted(batches.items())
@@ -382,10 +382,12 @@ def _add_figures(
     if not rows:
         return
     keys = sorted(rows)
-    cur.executemany(
-        "INSERT INTO figures (span, site, service, counter, officer, body) "
-        "VALUES (?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING",
-        keys,
+    _rows(
+        cur,
+        "INSERT INTO figures (span, site, service, counter, officer, body) {rows} "
+        "ON CONFLICT DO NOTHING",
+        [(*key, "{}") for key in keys],
+        _KEY,
     )
     held: dict[tuple[str, str, str, int, str], dict[str, Any]] = {}
     for span in sorted({key[0] for key in keys}):
@@ -402,14 +404,54 @@ def _add_figures(
                 key = (span, site, service, int(counter), officer)
                 if key in rows:
                     held[key] = json.loads(body)
-    counts = ", ".join(f"{name} = ?" for name in COUNTS)
     updated = []
     for key in keys:
         body = rows[key].add_to(held[key])
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        updated.append((text, *(body.get(name, 0) for name in COUNTS), *key))
-    cur.executemany(
-        f"UPDATE figures SET body = ?, {counts} WHERE span = ? AND site = ? "
-        "AND service = ? AND counter = ? AND officer = ?",
+        updated.append((*key, text, *(body.get(name, 0) for name in COUNTS)))
+    _rows(
+        cur,
+        "UPDATE figures SET "
+        + ", ".join(f"{name} = v.{name}" for name in ("body", *COUNTS))
+        + " FROM {rows} WHERE figures.span = v.span "
+        "AND figures.site = v.site AND figures.service = v.service "
+        "AND figures.counter = v.counter AND figures.officer = v.officer",
         updated,
+        (*_KEY, *((name, "bigint") for name in COUNTS)),
+        update=True,
     )
+
+
+_TICKET_TYPES = ("text", "text", "text", "text", "text", "int", "text", "int", "int", "int",
+                 "int", "text", "text", "text")  # fmt: skip
+_KEY = (("span", "text"), ("site", "text"), ("service", "text"), ("counter", "int"),
+        ("officer", "text"), ("body", "text"))  # fmt: skip
+
+
+def _rows(
+    cur: Any,
+    sql: str,
+    rows: list[tuple[Any, ...]],
+    columns: tuple[tuple[str, str], ...],
+    *,
+    update: bool = False,
+) -> None:
+    """``sql`` for all ``rows`` at once: its ``{rows}`` is the rows, of ``columns`` (name,
+    type); for an ``update`` they are ``v``. PostgreSQL takes them as one JSON parameter
+    (one statement, the same each time, where a statement a row would cost a round trip
+    each); SQLite, which has no round trips, a statement a row."""
+    if not rows:
+        return
+    names = [name for name, _ in columns]
+    if cur.store.kind == "postgresql":
+        shape = ", ".join(f"{name} {kind}" for name, kind in columns)
+        source = f"json_to_recordset(?::json) AS v ({shape})"
+        if not update:
+            source = f"SELECT {', '.join(names)} FROM {source}"
+        data = json.dumps([dict(zip(names, row, strict=True)) for row in rows])
+        cur.execute(sql.format(rows=source), (data,))
+    elif update:
+        source = f"(SELECT {', '.join(f'? AS {name}' for name in names)}) AS v"
+        cur.executemany(sql.format(rows=source), rows)
+    else:
+        cur.executemany(sql.format(rows=f"VALUES ({', '.join('?' for _ in names)})"), rows)
