@@ -194,6 +194,7 @@ async def _live(
             if opened == PAGES:
                 ready.set()
             name, data = "", []
+            got: set[tuple[str, bool]] = set()  # a row sent again (a refresh) counts once
             async for line in stream.aiter_lines():
                 if line.startswith("event: "):
                     name = line.removeprefix("event: ")
@@ -201,7 +202,8 @@ async def _live(
                     data.append(line)
                 elif not line:
                     key = (name.removeprefix("site:"), "Mất kết nối" in "".join(data))
-                    if name.startswith("site:") and key in sent:
+                    if name.startswith("site:") and key in sent and key not in got:
+                        got.add(key)
                         delays.append((time.perf_counter() - sent[key]) * 1000)
                     name, data = "", []
 
