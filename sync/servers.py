@@ -132,12 +132,17 @@ class CentralProcess:
 
     def stop(self) -> int:
         """SIGTERM (killed if it does not stop in 10 s); its exit status."""
-        self.process.terminate()
-        try:
-            return self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+        return stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM (killed if it does not stop in 10 s); its exit status."""
+    process.terminate()
+    try:
+        return process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
 
 
 class WebProcess:
@@ -166,12 +171,7 @@ class WebProcess:
             raise
 
     def stop(self) -> int:
-        self.process.terminate()
-        try:
-            return self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+        return stop_process(self.process)
 
 
 def have_mosquitto() -> bool:
